@@ -1,0 +1,153 @@
+"""The run's one typed configuration: parameters, folders resolved from the project root, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+from pipeline.periods import parse_period
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
+DEMO_PERIOD = "2006-07 Q4"
+DEMO_MEETING = "2007-09-03"
+
+
+def find_project_root() -> Path:
+    """The project root: ``$LAA_PROJECT_ROOT``, else the folder holding the package.
+
+    Never the current directory, so a run behaves the same wherever it starts.
+    """
+    env = os.environ.get("LAA_PROJECT_ROOT")
+    root = Path(env).resolve() if env else PACKAGE_DIR.parent
+    if not (root / "pyproject.toml").is_file():
+        raise ConfigError(f"no project found at {root}: set LAA_PROJECT_ROOT to the checkout")
+    return root
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Assessment thresholds, read from rules.toml (see README, "The rules")."""
+
+    green_max_off_pct: float = 0.0
+    amber_max_off_pct: float = 10.0
+    red_far_off_pct: float = 20.0
+    at_risk_ratings: tuple[str, ...] = ("A", "R")
+
+    def __post_init__(self) -> None:
+        if self.amber_max_off_pct < self.green_max_off_pct:
+            raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"rules file is not valid TOML: {exc}", file=str(path)) from exc
+
+
+def load_rules(*paths: Path) -> Rules:
+    """Merge the default rules with any override files that exist, later ones winning."""
+    merged: dict[str, object] = {}
+    for path in (DEFAULT_RULES, *paths):
+        if not path.is_file():
+            continue
+        raw = _read_toml(path)
+        merged.update(raw.get("rag", {}))
+        merged.update(raw.get("headline", {}))
+        merged.update(raw.get("reward", {}))
+    known = set(Rules.__dataclass_fields__)
+    unknown = sorted(set(merged) - known)
+    if unknown:
+        raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if "at_risk_ratings" in merged:
+        merged["at_risk_ratings"] = tuple(merged["at_risk_ratings"])
+    return Rules(**merged)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run needs: its parameters and absolute folders."""
+
+    period: str
+    meeting: str
+    project_root: Path
+    data_dir: Path
+    clean_dir: Path
+    reports_dir: Path
+    generated_at: str
+    rules: Rules = field(default_factory=Rules)
+
+    @property
+    def register_dir(self) -> Path:
+        """Where the indicator register lives (``<data-dir>/register``)."""
+        return self.data_dir / "register"
+
+    @property
+    def returns_dir(self) -> Path:
+        """Where partner returns arrive (``<data-dir>/returns``)."""
+        return self.data_dir / "returns"
+
+    @property
+    def expectations_dir(self) -> Path:
+        """The Great Expectations suites, kept as JSON."""
+        return self.project_root / "expectations"
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """The parameterised notebooks of the run."""
+        return self.project_root / "notebooks"
+
+    @property
+    def report_dir(self) -> Path:
+        """This meeting's published reports: ``<reports>/<meeting>``."""
+        return self.reports_dir / self.meeting
+
+
+def _resolve(root: Path, value: str | os.PathLike | None, default: str) -> Path:
+    path = Path(value) if value else Path(default)
+    return (path if path.is_absolute() else root / path).resolve()
+
+
+def load_settings(
+    period: str = DEMO_PERIOD,
+    meeting: str = DEMO_MEETING,
+    data_dir: str | os.PathLike | None = None,
+    clean_dir: str | os.PathLike | None = None,
+    reports_dir: str | os.PathLike | None = None,
+    generated_at: str | None = None,
+) -> Settings:
+    """Build the run's settings, checking the parameters.
+
+    Relative folders are taken from the project root, never the current directory.
+
+    Raises
+    ------
+    ConfigError
+        For a malformed period or meeting date, or a data folder without a register.
+    """
+    root = find_project_root()
+    canonical = str(parse_period(period))
+    try:
+        meeting = dt.date.fromisoformat(str(meeting)).isoformat()
+    except ValueError as exc:
+        raise ConfigError(f"meeting {meeting!r} is not a date like 2007-09-03") from exc
+    data = _resolve(root, data_dir, "data/raw")
+    if not (data / "register").is_dir():
+        raise ConfigError("data folder has no register/ subfolder", folder=str(data))
+    stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return Settings(
+        period=canonical,
+        meeting=meeting,
+        project_root=root,
+        data_dir=data,
+        clean_dir=_resolve(root, clean_dir, "data/clean"),
+        reports_dir=_resolve(root, reports_dir, "reports"),
+        generated_at=stamp,
+        rules=load_rules(data / "register" / "rules.toml"),
+    )

@@ -1,0 +1,48 @@
+"""The pipeline's error types, each carrying its context and a distinct CLI exit code."""
+
+from __future__ import annotations
+
+
+class LaaError(Exception):
+    """Base error: a one-line message for the user and an exit code for the CLI."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, **context: object) -> None:
+        self.context = {k: v for k, v in context.items() if v not in (None, "")}
+        where = ", ".join(f"{k} {v}" for k, v in self.context.items())
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class ConfigError(LaaError):
+    """Bad parameters or configuration (unknown period format, missing folder...)."""
+
+    exit_code = 2
+
+
+class RegisterError(LaaError):
+    """The indicator register is inconsistent (unknown theme, duplicate id...)."""
+
+    exit_code = 3
+
+
+class UnknownKeyError(RegisterError):
+    """A key looked up in a registry does not exist (indicator, theme, district)."""
+
+
+class InputError(LaaError):
+    """A partner return cannot be used as a whole (no usable file at all)."""
+
+    exit_code = 4
+
+
+class ValidationFailed(LaaError):
+    """A critical data-quality expectation failed: nothing is published."""
+
+    exit_code = 5
+
+
+class StageFailed(LaaError):
+    """A notebook stage failed for a reason not covered by the errors above."""
+
+    exit_code = 6

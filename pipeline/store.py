@@ -1,0 +1,61 @@
+"""Storage at the edges: where each clean artefact lives and how it is written and read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Settings
+
+ARTEFACTS = {
+    "ingested": "returns_ingested.parquet",
+    "file_problems": "file_problems.parquet",
+    "returns": "returns.parquet",
+    "quarantine": "quarantine.parquet",
+    "validation_results": "validation_results.parquet",
+    "findings": "validation_findings.parquet",
+    "assessment": "assessment.parquet",
+    "risk_summary": "risk_summary.parquet",
+    "reward_grant": "reward_grant.parquet",
+    "red_non_reward": "risk_red_non_reward.parquet",
+    "red_reward": "risk_red_reward.parquet",
+    "amber_reward": "risk_amber_reward.parquet",
+    "headline": "headline.json",
+}
+
+
+def clean_path(settings: Settings, name: str) -> Path:
+    """The path of a named clean artefact; KeyError lists the known names."""
+    if name not in ARTEFACTS:
+        raise KeyError(f"unknown artefact {name!r}; known: {', '.join(ARTEFACTS)}")
+    return settings.clean_dir / ARTEFACTS[name]
+
+
+def write_frame(settings: Settings, name: str, frame: pd.DataFrame) -> Path:
+    """Write a frame as parquet (index kept when it carries names, e.g. themes)."""
+    path = clean_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keep_index = frame.index.name is not None
+    frame.to_parquet(path, index=keep_index, engine="pyarrow", compression="zstd")
+    return path
+
+
+def read_frame(settings: Settings, name: str) -> pd.DataFrame:
+    """Read a frame written by :func:`write_frame`."""
+    return pd.read_parquet(clean_path(settings, name), engine="pyarrow")
+
+
+def write_json(settings: Settings, name: str, payload: object) -> Path:
+    """Write JSON with sorted keys, so equal content gives equal bytes."""
+    path = clean_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def read_json(settings: Settings, name: str) -> object:
+    """Read JSON written by :func:`write_json`."""
+    return json.loads(clean_path(settings, name).read_text(encoding="utf-8"))

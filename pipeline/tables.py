@@ -1,0 +1,161 @@
+"""Self-assessment tables: Indicator Risk Summary, reward grant at risk, risk lists, headline."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from pipeline.assessment import RAG_LABELS, RATED
+from pipeline.config import Rules
+
+SUMMARY_COLUMNS = ["Green", "Amber", "Red", "Not available for reporting"]
+TOTALS = "Totals"
+
+
+def round_half_up(number: float, places: int = 1) -> Decimal:
+    """Round as a person does (63.65 -> 63.7), not to even; exact for printed figures."""
+    return Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def format_pct(part: int, whole: int, places: int = 1) -> str:
+    """``part`` as a % of ``whole``, e.g. ``63.6%``; ``-`` when ``whole`` is 0."""
+    return "-" if whole == 0 else f"{round_half_up(100.0 * part / whole, places)}%"
+
+
+def format_gbp(amount: float, places: int = 2) -> str:
+    """``£15,241,800.00``; blank for a missing amount."""
+    if pd.isna(amount):
+        return ""
+    return f"£{round_half_up(amount, places):,.{places}f}"
+
+
+def summarise_risk(assessed: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """Counts of final RAG per theme (the Indicator Risk Summary), with a Totals row.
+
+    Columns Green, Amber, Red, Not available for reporting, and Target not agreed
+    only when some indicator has it. Index: theme names in summary order, then Totals.
+    """
+    labels = assessed["final_rag"].map(RAG_LABELS)
+    counts = pd.crosstab(assessed["theme"], labels)
+    columns = SUMMARY_COLUMNS + ([RAG_LABELS["T"]] if (assessed["final_rag"] == "T").any()
+                                 else [])
+    counts = counts.reindex(index=themes["theme"], columns=columns, fill_value=0)
+    counts.index = pd.Index(themes["name"].tolist(), name="Theme")
+    counts.columns.name = None
+    counts.loc[TOTALS] = counts.sum()
+    return counts.astype("int64")
+
+
+def format_risk_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as printed: the Totals row shows rated counts with their % of all rated.
+
+    Green, Amber and Red in the Totals row read ``63 (63.6%)``: the share of indicators
+    that could be rated (not available and target not agreed are left out of the base).
+    """
+    shown = summary.astype(str)
+    totals = summary.loc[TOTALS]
+    rated = int(totals[["Green", "Amber", "Red"]].sum())
+    for column in ("Green", "Amber", "Red"):
+        shown.loc[TOTALS, column] = f"{totals[column]} ({format_pct(totals[column], rated)})"
+    return shown
+
+
+def tabulate_reward_grant(assessed: pd.DataFrame, themes: pd.DataFrame,
+                          rules: Rules) -> pd.DataFrame:
+    """The reward targets with their grant and the grant at risk (the seed's Appendix 2).
+
+    A target's whole grant counts as at risk when its final RAG is in
+    ``rules.at_risk_ratings`` (amber or red by default). Rows: each target, a TOTAL row
+    per theme (in block order), and an Overall Total row; ``row_type`` tells them apart.
+    """
+    reward = assessed[assessed["reward"].astype(bool)].copy()
+    reward["at_risk_gbp"] = reward["reward_grant_gbp"].where(
+        reward["final_rag"].isin(rules.at_risk_ratings), 0.0)
+    parts = []
+    for _, theme in themes.sort_values("block", kind="stable").iterrows():
+        rows = reward[reward["theme"] == theme["theme"]]
+        if rows.empty:
+            continue
+        parts.append(pd.DataFrame({
+            "theme": theme["appendix_name"],
+            "row_type": "target",
+            "rag": rows["final_rag"].map(RAG_LABELS),
+            "indicator_id": rows["indicator_id"],
+            "indicator": rows["indicator_id"] + " - " + rows["title"],
+            "grant_gbp": rows["reward_grant_gbp"],
+            "at_risk_gbp": rows["at_risk_gbp"],
+        }))
+        parts.append(_total_row(theme["appendix_name"], "theme total", "TOTAL", rows))
+    parts.append(_total_row("", "overall total", "Overall Total", reward))
+    table = pd.concat(parts, ignore_index=True)
+    for column in ("grant_gbp", "at_risk_gbp"):
+        table[column] = table[column].map(lambda x: float(round_half_up(x, 2)))
+    return table
+
+
+def _total_row(theme: str, row_type: str, label: str, rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([{"theme": theme, "row_type": row_type, "rag": "", "indicator_id": "",
+                          "indicator": label, "grant_gbp": rows["reward_grant_gbp"].sum(),
+                          "at_risk_gbp": rows["at_risk_gbp"].sum()}])
+
+
+RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "value", "target_value",
+                     "off_target_pct", "computed_rag", "final_rag", "commentary", "actions"]
+
+
+def list_risks(assessed: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The three risk lists of the self-assessment, each in indicator order.
+
+    Keys: ``red_non_reward``, ``red_reward``, ``amber_reward``.
+    """
+    reward = assessed["reward"].astype(bool)
+    picks = {
+        "red_non_reward": (assessed["final_rag"] == "R") & ~reward,
+        "red_reward": (assessed["final_rag"] == "R") & reward,
+        "amber_reward": (assessed["final_rag"] == "A") & reward,
+    }
+    return {name: assessed.loc[mask, RISK_LIST_COLUMNS].reset_index(drop=True)
+            for name, mask in picks.items()}
+
+
+def compose_headline(assessed: pd.DataFrame, rules: Rules) -> str:
+    """The sentence the seed left unfilled, computed from the final ratings.
+
+    "X% of the indicators are on track to meet target figures, X% amber and X% red. Of
+    those that are red only X% are more than 20% off trajectory." Percentages are of
+    the rated indicators; at the year end the trajectory point is the annual target.
+    """
+    rag = assessed["final_rag"]
+    rated = int(rag.isin(RATED).sum())
+    red = assessed[rag == "R"]
+    far = int((red["off_target_pct"] > rules.red_far_off_pct).sum())
+    return (f"{format_pct((rag == 'G').sum(), rated)} of the indicators are on track to meet "
+            f"target figures, {format_pct((rag == 'A').sum(), rated)} amber and "
+            f"{format_pct(len(red), rated)} red. Of those that are red only "
+            f"{format_pct(far, len(red))} are more than {rules.red_far_off_pct:g}% off "
+            "trajectory.")
+
+
+def data_as_of(returns: pd.DataFrame) -> str:
+    """The latest submission time among the returns in force (``YYYY-MM-DD HH:MM``)."""
+    stamps = returns.loc[returns["in_force"].astype(bool), "submitted_at"].dropna()
+    return "" if stamps.empty else stamps.max().strftime("%Y-%m-%d %H:%M")
+
+
+def summarise_quality(ingested: pd.DataFrame, clean: pd.DataFrame,
+                      quarantine: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's data-quality summary: what was read, kept, superseded and quarantined."""
+    failed_warnings = results[~results["success"] & (results["severity"] == "warning")]
+    whole_files = quarantine[quarantine["source_row"] == 0]
+    measures = [
+        ("Return files read", ingested["source_file"].nunique()),
+        ("Rows read", len(ingested)),
+        ("Rows passing the critical checks", len(clean)),
+        ("Rows superseded by a later submission", int((~clean["in_force"].astype(bool)).sum())),
+        ("Rows quarantined", int((quarantine["source_row"] > 0).sum())),
+        ("Files or sheets quarantined whole", len(whole_files)),
+        ("Checks run", len(results)),
+        ("Warnings raised (rows)", int(failed_warnings["unexpected_count"].sum())),
+    ]
+    return pd.DataFrame(measures, columns=["Measure", "Count"])

@@ -1,0 +1,108 @@
+"""Unit tests of the self-assessment tables on tiny frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.config import Rules
+from pipeline.tables import (
+    compose_headline,
+    format_gbp,
+    format_pct,
+    format_risk_summary,
+    list_risks,
+    summarise_risk,
+    tabulate_reward_grant,
+)
+from tests.conftest import make_register
+
+THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes
+
+
+def _assessed(rows):
+    base = {"reward": False, "reward_grant_gbp": float("nan"), "off_target_pct": float("nan"),
+            "title": "T", "theme_name": "", "lead_org": "", "value": 1.0, "target_value": 1.0,
+            "computed_rag": "G", "commentary": "", "actions": ""}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_percent_rounds_half_up():
+    assert format_pct(63, 99) == "63.6%"
+    assert format_pct(1, 8) == "12.5%"
+    assert format_pct(1, 16, 2) == "6.25%"
+    assert format_pct(0, 0) == "-"
+    assert format_gbp(6223735) == "£6,223,735.00"
+    assert format_gbp(190522.5) == "£190,522.50"
+
+
+def test_risk_summary_counts_and_totals():
+    assessed = _assessed(
+        [{"theme": "safer", "final_rag": r} for r in "GGGARRN"]
+        + [{"theme": "health", "final_rag": r} for r in "GAN"])
+    summary = summarise_risk(assessed, THEMES)
+    assert list(summary.index) == ["Health", "Safer", "Totals"]   # summary_order
+    assert summary.loc["Safer"].tolist() == [3, 1, 2, 1]
+    assert summary.loc["Totals"].tolist() == [4, 2, 2, 2]
+    shown = format_risk_summary(summary)
+    assert shown.loc["Totals"].tolist() == ["4 (50.0%)", "2 (25.0%)", "2 (25.0%)", "2"]
+    assert "Target not agreed" not in summary.columns
+
+
+def test_target_not_agreed_gets_its_own_column():
+    assessed = _assessed([{"theme": "safer", "final_rag": "T"},
+                          {"theme": "safer", "final_rag": "G"}])
+    summary = summarise_risk(assessed, THEMES)
+    assert summary.loc["Totals", "Target not agreed"] == 1
+    assert format_risk_summary(summary).loc["Totals", "Green"] == "1 (100.0%)"
+
+
+def test_reward_grant_at_risk_counts_amber_and_red_only():
+    assessed = _assessed([
+        {"indicator_id": "7.18", "theme": "safer", "final_rag": "A", "reward": True,
+         "reward_grant_gbp": 101612.0},
+        {"indicator_id": "7.12", "theme": "safer", "final_rag": "G", "reward": True,
+         "reward_grant_gbp": 508060.0},
+        {"indicator_id": "7.17", "theme": "safer", "final_rag": "N", "reward": True,
+         "reward_grant_gbp": 381045.0},
+        {"indicator_id": "4.2.1", "theme": "health", "final_rag": "R", "reward": True,
+         "reward_grant_gbp": 127015.0},
+        {"indicator_id": "4.9", "theme": "health", "final_rag": "R"},
+    ])
+    table = tabulate_reward_grant(assessed, THEMES, Rules())
+    assert table["row_type"].tolist() == ["target", "theme total", "target", "target", "target",
+                                          "theme total", "overall total"]
+    assert table["theme"].iloc[0] == "Healthier Communities"      # block order: 4 before 7
+    totals = table[table["row_type"] != "target"].set_index("indicator")
+    assert totals["grant_gbp"].tolist() == [127015.0, 990717.0, 1117732.0]
+    assert totals["at_risk_gbp"].tolist() == [127015.0, 101612.0, 228627.0]
+
+
+def test_risk_lists_split_by_rag_and_reward():
+    assessed = _assessed([
+        {"indicator_id": "a", "final_rag": "R", "reward": False, "theme": "safer"},
+        {"indicator_id": "b", "final_rag": "R", "reward": True, "theme": "safer"},
+        {"indicator_id": "c", "final_rag": "A", "reward": True, "theme": "safer"},
+        {"indicator_id": "d", "final_rag": "A", "reward": False, "theme": "safer"},
+    ])
+    lists = list_risks(assessed)
+    assert lists["red_non_reward"]["indicator_id"].tolist() == ["a"]
+    assert lists["red_reward"]["indicator_id"].tolist() == ["b"]
+    assert lists["amber_reward"]["indicator_id"].tolist() == ["c"]
+
+
+def test_headline_is_computed():
+    assessed = _assessed(
+        [{"final_rag": "G"}] * 6 + [{"final_rag": "A"}] * 2
+        + [{"final_rag": "R", "off_target_pct": 25.0}, {"final_rag": "R", "off_target_pct": 5.0},
+           {"final_rag": "N"}])
+    assert compose_headline(assessed, Rules()) == (
+        "60.0% of the indicators are on track to meet target figures, 20.0% amber and 20.0% "
+        "red. Of those that are red only 50.0% are more than 20% off trajectory.")
+    assert "more than 30% off" in compose_headline(assessed, Rules(red_far_off_pct=30))
+
+
+@pytest.mark.parametrize("ratings", [["N"], ["N", "T"]])
+def test_headline_with_nothing_rated(ratings):
+    assessed = _assessed([{"final_rag": r} for r in ratings])
+    assert compose_headline(assessed, Rules()).startswith("- of the indicators")
