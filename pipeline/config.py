@@ -64,7 +64,8 @@ def load_rules(*paths: Path) -> Rules:
     known = set(Rules.__dataclass_fields__)
     unknown = sorted(set(merged) - known)
     if unknown:
-        raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
     if "at_risk_ratings" in merged:
         merged["at_risk_ratings"] = tuple(merged["at_risk_ratings"])
     return Rules(**merged)

@@ -1,4 +1,4 @@
-"""Data-quality stage: suite parameters from the register, quarantine of failing rows, clean rows."""
+"""Data-quality stage: suite parameters from the register, quarantine of failing rows."""
 
 from __future__ import annotations
 

@@ -94,9 +94,10 @@ def _to_number(frame: pd.DataFrame, column: str, file: str, required: bool) -> p
 def parse_themes(raw: pd.DataFrame) -> pd.DataFrame:
     """Type the themes table and sort it in the Indicator Risk Summary's order."""
     themes = raw.copy()
-    if themes["theme"].duplicated().any():
-        raise RegisterError(f"duplicate theme {themes['theme'][themes['theme'].duplicated()].iloc[0]!r}",
-                            file="themes.csv")
+    dupes = themes["theme"][themes["theme"].duplicated()]
+    if not dupes.empty:
+        raise RegisterError(f"duplicate theme {dupes.iloc[0]!r}", file="themes.csv",
+                            row=int(dupes.index[0]) + 2, column="theme")
     for column in ("block", "summary_order"):
         themes[column] = _to_number(themes, column, "themes.csv", required=True).astype("int64")
     return themes.sort_values("summary_order", kind="stable").reset_index(drop=True)

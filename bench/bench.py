@@ -1,0 +1,103 @@
+"""Benchmark: measured timings of the demo run per stage, and of ingest and validation at scale.
+
+Prints ``name=value`` lines (seconds, rows per second and ratios). Goals live here, not in
+tests: validation at most 1.5x the same suite run directly by GX on the same data.
+
+Usage: ``.venv/bin/python bench/bench.py [--rows 50000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.config import find_project_root, load_settings
+from pipeline.ingest import ingest_returns
+from pipeline.quality import check_returns, suite_parameters
+from pipeline.register import load_register
+from pipeline.run import run_pipeline
+from pipeline.validation import load_suite
+
+HEADER = ["partner", "indicator_id", "period", "geography", "value", "data_status", "lead_rag",
+          "commentary", "actions", "submitted_by", "submitted_at"]
+
+
+def bench_demo_run(out: Path) -> dict[str, float]:
+    """Time each stage of ``laa run`` on the demo."""
+    settings = load_settings(clean_dir=out / "clean", reports_dir=out / "reports",
+                             generated_at="2007-06-30T12:00:00")
+    started = time.perf_counter()
+    result = run_pipeline(settings, progress=lambda _line: None)
+    total = time.perf_counter() - started
+    figures = {f"demo_{k}_s": v for k, v in result.seconds.items()}
+    figures["demo_total_s"] = total
+    figures["render_share_of_run"] = (result.seconds["render"] + result.seconds["appendix"]) / total
+    return figures
+
+
+def write_synthetic_returns(folder: Path, rows: int, ids: list[str], periods: list[str]) -> None:
+    """Write ``rows`` plausible return rows across 20 CSV files."""
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    per_file = rows // 20
+    for number in range(20):
+        with (folder / f"partner_{number:02d}.csv").open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(HEADER)
+            for _ in range(per_file):
+                writer.writerow([f"Partner {number}", rng.choice(ids), rng.choice(periods),
+                                 "county", f"{rng.uniform(0, 5000):,.1f}", "final",
+                                 rng.choice("GAR"), "Commentary text", "", "Officer",
+                                 "2007-05-10T09:00:00"])
+
+
+def bench_scale(rows: int) -> dict[str, float]:
+    """Ingest and validate ``rows`` synthetic rows; compare with GX run directly."""
+    import great_expectations as gx
+
+    root = find_project_root()
+    register = load_register(root / "data" / "raw" / "register")
+    params = suite_parameters(register)
+    suite = load_suite(root / "expectations", "returns")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "returns"
+        write_synthetic_returns(folder, rows, params["indicator_ids"], params["periods"][:5])
+        started = time.perf_counter()
+        ingested = ingest_returns(folder)
+        ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    check_returns(ingested.rows, ingested.file_problems, register, suite)
+    ours_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    context = gx.get_context(mode="ephemeral")
+    bare_suite = context.suites.add(gx.ExpectationSuite(**json.loads(json.dumps(suite))))
+    batch = (context.data_sources.add_pandas("bare").add_dataframe_asset("returns")
+             .add_batch_definition_whole_dataframe("all")
+             .get_batch(batch_parameters={"dataframe": ingested.rows.reset_index(drop=True)}))
+    batch.validate(bare_suite, expectation_parameters=params,
+                   result_format={"result_format": "COMPLETE"})
+    bare_s = time.perf_counter() - started
+    return {"scale_rows": rows, "ingest_s": ingest_s, "ingest_rows_per_s": rows / ingest_s,
+            "validation_s": ours_s, "bare_gx_s": bare_s, "ratio_vs_bare_gx": ours_s / bare_s}
+
+
+def main() -> None:
+    """Run the benchmarks and print one ``name=value`` per line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = bench_demo_run(Path(tmp))
+    figures.update(bench_scale(args.rows))
+    for name, value in figures.items():
+        print(f"{name}={value:.3f}" if isinstance(value, float) else f"{name}={value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The ``laa`` CLI: distinct exit codes and one clear line per failure, on any data folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def _laa(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
+                          text=True, timeout=600, cwd="/")
+
+
+def test_bad_period_exits_2_with_one_line(capsys):
+    assert main(["run", "--period", "2006-08"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["laa run failed: period '2006-08': the second year should be 07"]
+
+
+def test_bad_meeting_and_missing_register(capsys, tmp_path):
+    assert main(["run", "--meeting", "3 Sept"]) == 2
+    assert main(["run", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "meeting '3 Sept' is not a date" in err
+    assert f"data folder has no register/ subfolder (folder {tmp_path})" in err
+
+
+@pytest.mark.slow
+def test_other_partnership_runs_through_the_same_command(tmp_path):
+    proc = _laa("run", "--data-dir", str(MINI), "--clean-dir", str(tmp_path / "clean"),
+                "--reports-dir", str(tmp_path / "reports"), "--meeting", "2007-07-01")
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "reports" / "2007-07-01" / "appendix.html").read_text(encoding="utf-8")
+    assert "Mini Partnership" in html
+    # partner text is escaped, never run
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; Burglary up" in html
+    assert "<script>alert" not in html
+    summary = pd.read_parquet(tmp_path / "clean" / "risk_summary.parquet")
+    assert summary.loc["Totals"].tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.slow
+def test_failing_stage_exits_non_zero_naming_what_and_where(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    indicators = data / "register" / "indicators.csv"
+    indicators.write_text(indicators.read_text().replace("Vehicle crime,safer",
+                                                         "Vehicle crime,greener"))
+    proc = _laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+                "--reports-dir", str(tmp_path / "reports"))
+    assert proc.returncode == 3
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "laa run failed: unknown theme 'greener'; known: health, safer "
+        "(file indicators.csv, row 5, column theme) (stage ingest)")
+    assert "Traceback" not in proc.stderr

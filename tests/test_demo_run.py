@@ -1,0 +1,111 @@
+"""End-to-end: ``laa run`` on the shipped demo reproduces the seed's tables (golden files)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import find_project_root
+
+ROOT = find_project_root()
+GOLDEN = Path(__file__).parent / "golden"
+pytestmark = pytest.mark.slow
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Run the demo once, into temporary clean and report folders."""
+    out = tmp_path_factory.mktemp("demo")
+    before = _hashes(ROOT / "data" / "raw")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--clean-dir", str(out / "clean"),
+         "--reports-dir", str(out / "reports"), "--generated-at", "2007-06-30T12:00:00"],
+        capture_output=True, text=True, timeout=600, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    return {"out": out, "proc": proc, "raw_before": before,
+            "report": out / "reports" / "2007-09-03"}
+
+
+def _frame(demo, name: str) -> pd.DataFrame:
+    return pd.read_parquet(demo["out"] / "clean" / f"{name}.parquet")
+
+
+def test_progress_is_shown_per_stage(demo):
+    for stage in ("ingest", "validate", "assess", "appendix"):
+        assert f"{stage} done in" in demo["proc"].stdout
+
+
+def test_risk_summary_equals_the_seed_cell_for_cell(demo):
+    from pipeline.tables import format_risk_summary
+
+    expected = pd.read_csv(GOLDEN / "risk_summary_2006-07_Q4.csv", dtype=str).set_index("Theme")
+    shown = format_risk_summary(_frame(demo, "risk_summary"))
+    pd.testing.assert_frame_equal(shown, expected, check_names=False)
+
+
+def test_reward_grant_totals_equal_the_seed(demo):
+    expected = pd.read_csv(GOLDEN / "reward_grant_totals_2006-07_Q4.csv",
+                           keep_default_na=False, dtype={"grant_gbp": float,
+                                                         "at_risk_gbp": float})
+    table = _frame(demo, "reward_grant")
+    totals = table[table["row_type"] != "target"][expected.columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(totals, expected)
+
+
+@pytest.mark.parametrize(("indicator", "target", "actual", "quoted"), [
+    ("7.20", 2470, 3202, 29.6),   # the seed says "30% off target"
+    ("7.21", 472, 690, 46.2),
+    ("7.22", 236, 291, 23.3),
+])
+def test_seed_off_target_figures_come_from_stored_values(demo, indicator, target, actual, quoted):
+    row = _frame(demo, "assessment").set_index("indicator_id").loc[indicator]
+    assert (row["target_value"], row["value"]) == (target, actual)
+    assert round(row["off_target_pct"], 1) == quoted
+    assert row["final_rag"] == "R"
+
+
+def test_latest_in_year_value_is_used_where_q4_is_missing(demo):
+    row = _frame(demo, "assessment").set_index("indicator_id").loc["2.1"]
+    assert row["value_period"] == "2006-07 Q3"
+    assert row["value"] == pytest.approx(39.36)
+
+
+def test_resubmission_supersedes_but_both_are_kept(demo):
+    returns = _frame(demo, "returns")
+    superseded = returns[~returns["in_force"]]
+    assert len(superseded) >= 1
+    winners = returns.set_index("record_id").loc[superseded["superseded_by"]]
+    assert winners["in_force"].all()
+    assert (winners["submitted_at"].to_numpy() > superseded["submitted_at"].to_numpy()).all()
+
+
+def test_headline_sentence_is_computed(demo):
+    html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
+    assert ("63.6% of the indicators are on track to meet target figures, 23.2% amber and "
+            "13.1% red.") in html
+    assert "X%" not in html
+
+
+def test_appendix_shows_no_code_and_keeps_executed_notebooks(demo):
+    html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
+    assert "63 (63.6%)" in html and "£6,223,735.00" in html and "£15,241,800.00" in html
+    assert "import " not in html and "store.read_frame" not in html
+    assert "<script" not in html.lower()
+    executed = sorted(p.name for p in (demo["report"] / "notebooks").glob("*.ipynb"))
+    assert executed == ["01_ingest.ipynb", "02_validate.ipynb", "03_assess.ipynb",
+                        "04_appendix.ipynb"]
+
+
+def test_demo_quality_stage_passes_and_raw_files_are_unchanged(demo):
+    assert _frame(demo, "quarantine").empty
+    assert _hashes(ROOT / "data" / "raw") == demo["raw_before"]
