@@ -1,0 +1,67 @@
+"""Benchmark ``laa run`` on the demo against a floor measured in the same run.
+
+The floor is the least any papermill pipeline pays: a fresh Python process that executes a
+one-cell notebook with papermill, then converts it to HTML with nbconvert. The last line
+printed is ``ratio_vs_floor=<x>`` (goal: at most 5).
+
+Usage: ``.venv/bin/python bench/bench_run.py [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR_SCRIPT = """
+import sys
+import nbformat, papermill
+from nbconvert import HTMLExporter
+src, out, html = sys.argv[1:4]
+nb = nbformat.v4.new_notebook()
+nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+               "language": "python"}, "language_info": {"name": "python"}}
+nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+nbformat.write(nb, src)
+papermill.execute_notebook(src, out, kernel_name="python3", progress_bar=False)
+body, _ = HTMLExporter().from_filename(out)
+open(html, "w", encoding="utf-8").write(body)
+"""
+
+
+def time_command(command: list[str]) -> float:
+    """Wall-clock seconds of one command; fails loudly if the command fails."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, timeout=900)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    """Measure the floor and ``laa run`` alternately, print medians and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    laa = Path(sys.executable).with_name("laa")
+    floors, runs = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        for _ in range(args.repeat):
+            floors.append(time_command([sys.executable, "-c", FLOOR_SCRIPT, str(out / "f.ipynb"),
+                                        str(out / "f_out.ipynb"), str(out / "f.html")]))
+            runs.append(time_command([str(laa), "run", "--clean-dir", str(out / "clean"),
+                                      "--reports-dir", str(out / "reports"),
+                                      "--generated-at", "2007-06-30T12:00:00"]))
+    floor, run = statistics.median(floors), statistics.median(runs)
+    print(f"floor_s={floor:.2f} (papermill one-cell notebook + nbconvert HTML, fresh process)")
+    print(f"laa_run_s={run:.2f} (demo: 4 notebooks, GX validation, HTML appendix)")
+    print(f"runs={args.repeat} floor_all={[round(x, 2) for x in floors]} "
+          f"run_all={[round(x, 2) for x in runs]}")
+    print(f"ratio_vs_floor={run / floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()
