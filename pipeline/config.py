@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.periods import parse_period
+from pipeline.periods import parse_period, previous_review_period
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
@@ -33,10 +33,26 @@ def find_project_root() -> Path:
 class Rules:
     """Assessment thresholds, read from rules.toml (see README, "The rules")."""
 
+    # Data quality (see README, "Data quality"): limits and tolerances of the checks.
+    max_file_mb: float = 25.0
+    district_sum_tolerance_pct: float = 5.0
+    plausible_change_pct: float = 50.0
+    plausible_change_points: float = 20.0
+
     green_max_off_pct: float = 0.0
     amber_max_off_pct: float = 10.0
     red_far_off_pct: float = 20.0
     at_risk_ratings: tuple[str, ...] = ("A", "R")
+    # Issue 4 (see README, "The rules"): tolerances per unit / per indicator, each a
+    # mapping like {"amber_max_off_pct": 5.0}; checked by assessment.check_tolerances.
+    by_unit: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_indicator: dict[str, dict[str, float]] = field(default_factory=dict)
+    lead_gap_max_steps: int = 1
+    no_change_max_pct: float = 0.0
+    grant_floor_pct: float = 60.0
+    grant_cap_pct: float = 100.0
+    statement_change_places: int = 0
+    statement_off_places: int = 1
 
     def __post_init__(self) -> None:
         if self.amber_max_off_pct < self.green_max_off_pct:
@@ -61,6 +77,7 @@ def load_rules(*paths: Path) -> Rules:
         merged.update(raw.get("rag", {}))
         merged.update(raw.get("headline", {}))
         merged.update(raw.get("reward", {}))
+        merged.update(raw.get("quality", {}))
     known = set(Rules.__dataclass_fields__)
     unknown = sorted(set(merged) - known)
     if unknown:
@@ -83,6 +100,7 @@ class Settings:
     reports_dir: Path
     generated_at: str
     rules: Rules = field(default_factory=Rules)
+    previous_period: str = ""
 
     @property
     def register_dir(self) -> Path:
@@ -122,10 +140,13 @@ def load_settings(
     clean_dir: str | os.PathLike | None = None,
     reports_dir: str | os.PathLike | None = None,
     generated_at: str | None = None,
+    previous_period: str | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
 
     Relative folders are taken from the project root, never the current directory.
+    ``previous_period`` (the review compared against) defaults to
+    :func:`pipeline.periods.previous_review_period` of ``period``.
 
     Raises
     ------
@@ -133,7 +154,10 @@ def load_settings(
         For a malformed period or meeting date, or a data folder without a register.
     """
     root = find_project_root()
-    canonical = str(parse_period(period))
+    parsed = parse_period(period)
+    canonical = str(parsed)
+    previous = str(parse_period(previous_period) if previous_period
+                   else previous_review_period(parsed))
     try:
         meeting = dt.date.fromisoformat(str(meeting)).isoformat()
     except ValueError as exc:
@@ -150,5 +174,6 @@ def load_settings(
         clean_dir=_resolve(root, clean_dir, "data/clean"),
         reports_dir=_resolve(root, reports_dir, "reports"),
         generated_at=stamp,
+        previous_period=previous,
         rules=load_rules(data / "register" / "rules.toml"),
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import hashlib
-import io
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,20 +11,22 @@ import numpy as np
 import pandas as pd
 
 from pipeline.periods import normalise_period
+from pipeline.readers import Unreadable, read_sheets, sha256_file
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
                     "submitted_at")
 OPTIONAL_COLUMNS = ("lead_rag", "commentary", "actions", "submitted_by")
 RETURN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 NOT_AVAILABLE_TEXT = {"", "n/a", "na", "-", "--", "n.a.", "not available", "nil return"}
 RAG_WORDS = {"g": "G", "green": "G", "a": "A", "amber": "A", "r": "R", "red": "R"}
 LINEAGE_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row", "record_id",
-                   "source_header"]
+                   "source_header", "unexpected_columns", "decimal_comma"]
 FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason"]
+DEFAULT_MAX_BYTES = 25_000_000
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 @dataclass(frozen=True)
@@ -38,19 +37,25 @@ class Ingested:
     file_problems: pd.DataFrame
 
 
-def parse_value(text: object) -> float:
+def _clean_number_text(text: object, decimal_comma: bool) -> str:
+    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    cleaned = cleaned.removeprefix("£").removesuffix("%")
+    if decimal_comma and _DECIMAL_COMMA.match(cleaned):
+        return cleaned.replace(",", ".")
+    return cleaned.replace(",", "") if _THOUSANDS.match(cleaned) else cleaned
+
+
+def parse_value(text: object, decimal_comma: bool = False) -> float:
     """Parse a value as a partner typed it; NaN when not available or not a number.
 
     ``45%`` -> 45.0, ``1,234`` -> 1234.0, `` 12 `` -> 12.0, ``£1,250`` -> 1250.0;
-    ``n/a``, ``-`` and blank -> NaN. Use :func:`value_problem` to tell "not available"
-    from "not a number".
+    ``n/a``, ``-`` and blank -> NaN. ``12,5`` is 12.5 only in a file whose delimiter is
+    a semicolon (``decimal_comma``); elsewhere it is not a number. Use
+    :func:`value_problem` to tell "not available" from "not a number".
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return float("nan")
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    cleaned = cleaned.removeprefix("£").removesuffix("%")
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
+    cleaned = _clean_number_text(text, decimal_comma)
     return float(cleaned) if _NUMBER.match(cleaned) else float("nan")
 
 
@@ -59,11 +64,17 @@ def is_not_available(text: object) -> bool:
     return text is None or str(text).strip().casefold() in NOT_AVAILABLE_TEXT
 
 
-def value_problem(text: object) -> str:
-    """Why a value cannot be read, or ``""`` if it parses or is declared not available."""
-    if is_not_available(text) or not np.isnan(parse_value(text)):
+def value_problem(text: object, decimal_comma: bool = False) -> str:
+    """Why a value cannot be read (a short hint), or ``""`` if it parses or is declared n/a."""
+    if is_not_available(text) or not np.isnan(parse_value(text, decimal_comma)):
         return ""
-    return f"{str(text).strip()!r} is not a number (expected e.g. 1234, 1,234, 45% or n/a)"
+    shown = str(text).strip()
+    if shown.startswith("="):
+        return ("it is a formula with no saved value: open the workbook in Excel, save it, "
+                "and send it again")
+    if _DECIMAL_COMMA.match(shown.replace(" ", "")):
+        return f"it has a decimal comma: write {shown.replace(',', '.')}"
+    return "it is not a number"
 
 
 def normalise_header(name: object) -> str:
@@ -71,127 +82,97 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name or "").strip().lower()).strip("_")
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _cell_text(value: object, number_format: str = "General") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        if "%" in (number_format or ""):
-            value = round(value * 100, 10)
-            return (str(int(value)) if float(value).is_integer() else repr(float(value))) + "%"
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    return str(value)
-
-
-def read_csv_rows(data: bytes) -> list[list[str]]:
-    """Decode a CSV (UTF-8 with or without BOM, else Windows-1252) into rows of text."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-def read_xlsx_sheets(path: Path) -> dict[str, list[list[str]]]:
-    """Each sheet's rows as text, with cached formula values and % formats applied."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return {sheet.title: [[_cell_text(c.value, getattr(c, "number_format", "General"))
-                               for c in row] for row in sheet.iter_rows()]
-                for sheet in book.worksheets}
-    finally:
-        book.close()
-
-
 def _find_header(rows: list[list[str]]) -> int | None:
+    best, best_score = None, 2
     for i, row in enumerate(rows[:20]):
-        names = {normalise_header(c) for c in row}
-        if {"indicator_id", "value"} <= names:
-            return i
-    return None
+        names = [normalise_header(c) for c in row if str(c).strip()]
+        score = sum(1 for n in names if difflib.get_close_matches(n, RETURN_COLUMNS, 1, 0.8))
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _missing_columns_reason(header: list[str]) -> str:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if not missing:
+        return ""
+    notes = []
+    for column in missing:
+        close = difflib.get_close_matches(column, [h for h in header if h not in RETURN_COLUMNS],
+                                          1, 0.75)
+        notes.append(f"{column} (found {close[0]!r}: misspelt?)" if close else column)
+    return f"missing required column(s): {', '.join(notes)}"
 
 
 def frame_from_rows(rows: list[list[str]], source: dict[str, object]) -> tuple[pd.DataFrame, str]:
     """Turn one sheet's rows into a frame of the return columns plus lineage.
 
-    Returns the frame and ``""``, or an empty frame and the reason the sheet is unusable.
+    Returns the frame and ``""``, or an empty frame and the reason the sheet is unusable:
+    a sheet missing a required column is never half-ingested.
     """
     header_at = _find_header(rows)
     if header_at is None:
-        return pd.DataFrame(), "no header row with indicator_id and value in the first 20 rows"
+        return pd.DataFrame(), ("no header row found in the first 20 rows (expected columns "
+                                + ", ".join(REQUIRED_COLUMNS) + ")")
     header = [normalise_header(c) for c in rows[header_at]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return pd.DataFrame(), f"missing required column(s): {', '.join(missing)}"
+    reason = _missing_columns_reason(header)
+    if reason:
+        return pd.DataFrame(), reason
     width = len(header)
     body = [(i + 1, (r + [""] * width)[:width]) for i, r in enumerate(rows)
             if i > header_at and any(str(c).strip() for c in r)]
     if not body:
         return pd.DataFrame(), "header found but no data rows"
-    frame = pd.DataFrame([r for _, r in body], columns=header, dtype=str)
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    for column in OPTIONAL_COLUMNS:
-        if column not in frame:
-            frame[column] = ""
-    frame = frame[list(RETURN_COLUMNS)].copy()
-    frame["source_row"] = [n for n, _ in body]
+    frame = pd.DataFrame([r for _, r in body], columns=range(width), dtype=str)
+    first = {name: i for i, name in reversed(list(enumerate(header)))}
+    extra = sorted({h for h in header if h and h not in RETURN_COLUMNS})
+    data = {c: frame[first[c]] if c in first else "" for c in RETURN_COLUMNS}
+    out = pd.DataFrame(data, index=frame.index)
+    out["source_row"] = [n for n, _ in body]
     for key, value in source.items():
-        frame[key] = value
-    frame["source_header"] = ",".join(header)
-    frame["record_id"] = [f"{source['source_file']}|{source['source_sheet']}|{n}"
-                          for n, _ in body]
-    return frame, ""
+        out[key] = value
+    out["source_header"] = ",".join(header)
+    out["unexpected_columns"] = ", ".join(extra)
+    out["record_id"] = [f"{source['source_file']}|{source['source_sheet']}|{n}" for n, _ in body]
+    return out, ""
 
 
-def read_return_file(path: Path, returns_dir: Path) -> tuple[list[pd.DataFrame], list[dict]]:
-    """Read one return file into frames (one per usable sheet) and problems (whole-file/sheet)."""
+def read_return_file(path: Path, returns_dir: Path,
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[pd.DataFrame], list[dict]]:
+    """Read one return file into frames (one per usable sheet) and whole-file/sheet problems."""
     name = path.relative_to(returns_dir).as_posix()
     digest = sha256_file(path)
     problem = {"source_file": name, "source_sha256": digest, "source_sheet": "",
                "check": "readable"}
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return [], [{**problem, "reason": f"unsupported file type {path.suffix or '(none)'}: "
-                     "send CSV or XLSX"}]
     try:
-        if path.suffix.lower() == ".csv":
-            data = path.read_bytes()
-            sheets = {"": read_csv_rows(data)} if data.strip() else {}
-        else:
-            sheets = read_xlsx_sheets(path)
-    except Exception as exc:  # any reader failure quarantines the whole file, with its reason
-        return [], [{**problem, "reason": f"file cannot be read ({type(exc).__name__}: {exc})"}]
-    if not sheets:
-        return [], [{**problem, "reason": "file is empty"}]
+        sheets = read_sheets(path, max_bytes)
+    except Unreadable as exc:
+        return [], [{**problem, "reason": str(exc)}]
     frames, problems = [], []
-    for sheet, rows in sheets.items():
+    for sheet, rows in sheets.rows.items():
         frame, reason = frame_from_rows(rows, {"source_file": name, "source_sha256": digest,
-                                               "source_sheet": sheet})
+                                               "source_sheet": sheet,
+                                               "decimal_comma": sheets.delimiter == ";"})
         if reason:
             problems.append({**problem, "source_sheet": sheet, "check": "structure",
                              "reason": reason})
         else:
             frames.append(frame)
-    if frames and len(sheets) > 1:
-        problems = []  # other sheets of a workbook (notes, lookups) are not returns
+    if frames and len(sheets.rows) > 1:
+        problems = [p for p in problems if p["reason"] != "header found but no data rows"
+                    and not p["reason"].startswith("no header row")]
     return frames, problems
+
+
+def parse_timestamps(texts: pd.Series) -> pd.Series:
+    """Submission times as typed: ISO first, then UK day-first forms (``10/05/2007 09:30``)."""
+    stamps = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
+    for i in texts.index[stamps.isna() & (texts.str.strip() != "")]:
+        try:
+            stamps[i] = pd.to_datetime(texts[i], dayfirst=True, utc=True)
+        except (ValueError, TypeError, OverflowError):
+            continue
+    return stamps.dt.tz_localize(None).dt.floor("s").astype("datetime64[s]")
 
 
 def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
@@ -199,37 +180,27 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     rows = raw.copy()
     for column in RETURN_COLUMNS:
         rows[column] = rows[column].fillna("").astype(str).str.strip()
+    comma = rows["decimal_comma"].astype(bool)
     rows["value_text"] = rows["value"]
-    rows["value"] = rows["value_text"].map(parse_value).astype("float64")
-    rows["value_problem"] = rows["value_text"].map(value_problem)
-    rows["final_without_value"] = (rows["data_status"].str.lower() == "final") & rows[
-        "value_text"].map(is_not_available)
+    rows["value"] = [parse_value(t, c) for t, c in zip(rows["value_text"], comma, strict=True)]
+    rows["value"] = rows["value"].astype("float64")
+    rows["value_problem"] = [value_problem(t, c) for t, c in
+                             zip(rows["value_text"], comma, strict=True)]
+    rows["data_status"] = rows["data_status"].str.lower().str.replace(" ", "_")
+    declared_blank = rows["value_text"].map(is_not_available).astype(bool)
+    rows["final_without_value"] = (rows["data_status"] == "final") & declared_blank
     rows["period_text"] = rows["period"]
     canonical = rows["period"].map(normalise_period)
     rows["period"] = canonical.where(canonical.notna(), rows["period"])
-    rows["data_status"] = rows["data_status"].str.lower().str.replace(" ", "_")
     rows["lead_rag"] = rows["lead_rag"].map(lambda r: RAG_WORDS.get(r.casefold(), r))
     rows["geography"] = rows["geography"].where(
         rows["geography"].str.casefold() != "county", "county")
     rows["submitted_at_text"] = rows["submitted_at"]
-    rows["submitted_at"] = rows["submitted_at"].map(_parse_timestamp).astype("datetime64[s]")
+    rows["submitted_at"] = parse_timestamps(rows["submitted_at"])
     return rows
 
 
-def _parse_timestamp(text: str) -> pd.Timestamp | None:
-    for dayfirst in (False, True):
-        try:
-            stamp = pd.to_datetime(text, dayfirst=dayfirst, format="ISO8601" if not dayfirst
-                                   else None)
-            if stamp.tzinfo is not None:
-                stamp = stamp.tz_convert("UTC").tz_localize(None)
-            return stamp.floor("s")
-        except (ValueError, TypeError):
-            continue
-    return None
-
-
-def ingest_returns(returns_dir: Path) -> Ingested:
+def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ingested:
     """Read every return under ``returns_dir`` (sorted by name) into one tidy table.
 
     Files are only read, never changed. A file that cannot be used at all is listed in
@@ -239,12 +210,13 @@ def ingest_returns(returns_dir: Path) -> Ingested:
                    and not p.name.startswith((".", "~$")) and p.name != "README.md")
     frames, problems = [], []
     for path in files:
-        got, bad = read_return_file(path, returns_dir)
+        got, bad = read_return_file(path, returns_dir, max_bytes)
         frames += got
         problems += bad
     columns = list(RETURN_COLUMNS) + LINEAGE_COLUMNS
     raw = (pd.concat(frames, ignore_index=True) if frames
            else pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
+    raw["decimal_comma"] = raw["decimal_comma"].astype(bool)
     rows = tidy_rows(raw)
     rows["source_row"] = rows["source_row"].astype("int64")
     problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).astype(str)

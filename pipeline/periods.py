@@ -71,3 +71,28 @@ def normalise_period(text: object) -> str | None:
     """The canonical spelling of a period (``2006-07 Q4``), or None if not a period."""
     period = try_parse_period(text)
     return None if period is None else str(period)
+
+
+def previous_review_period(period: Period) -> Period:
+    """The period a review compares against ("changes since the last review").
+
+    For a Q4 (year-end) assessment: Q2 of the same year, the six-monthly review. For
+    Q1 to Q3: the quarter before (Q1 goes back to the previous year's Q4). For a whole
+    financial year: the year before.
+
+    Examples
+    --------
+    >>> str(previous_review_period(parse_period("2006-07 Q4")))
+    '2006-07 Q2'
+    >>> str(previous_review_period(parse_period("2007-08 Q1")))
+    '2006-07 Q4'
+    >>> str(previous_review_period(parse_period("2007-08")))
+    '2006-07'
+    """
+    if period.is_year:
+        return Period(period.year - 1)
+    if period.quarter == 4:
+        return Period(period.year, 2)
+    if period.quarter == 1:
+        return Period(period.year - 1, 4)
+    return Period(period.year, period.quarter - 1)

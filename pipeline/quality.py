@@ -1,27 +1,42 @@
-"""Data-quality stage: suite parameters from the register, quarantine of failing rows."""
+"""Data-quality stage: run the suites in order, quarantine failing rows, describe every finding."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from pipeline import checks
+from pipeline.assessment import assess_indicators
+from pipeline.config import Rules
 from pipeline.ingest import resolve_supersession
-from pipeline.periods import Period
 from pipeline.register import Register
-from pipeline.validation import explode_findings, raise_for_critical, run_suite
+from pipeline.validation import (
+    Dataset,
+    ValidationSession,
+    explode_findings,
+    load_suite,
+    raise_for_critical,
+)
 
+SUITES = ("register", "targets", "returns", "coverage", "consistency", "lead_rating",
+          "plausibility")
 QUARANTINE_COLUMNS = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
-                      "cell", "column", "found", "check", "severity", "dimension", "reason"]
-# Derived columns are reported to partners as the column they typed.
-_REPORTED_COLUMN = {"value_problem": "value", "final_without_value": "value"}
-_RAW_TEXT = {"value": "value_text", "period": "period_text", "submitted_at": "submitted_at_text"}
+                      "cell", "column", "found", "check", "suite", "severity", "dimension",
+                      "indicator_id", "period", "reason"]
 
 
 @dataclass(frozen=True)
 class Checked:
-    """Outcome of the quality stage: rows that passed (with ``in_force``), quarantine, results."""
+    """Outcome of the quality stage.
+
+    ``clean``: rows that passed (``in_force`` resolved); ``quarantine``: rows and files
+    that failed a critical check; ``results``: one row per expectation run; ``findings``:
+    every failed row of every suite, described in the partner's terms.
+    """
 
     clean: pd.DataFrame
     quarantine: pd.DataFrame
@@ -29,78 +44,116 @@ class Checked:
     findings: pd.DataFrame
 
 
-def agreement_periods(register: Register) -> list[str]:
-    """Every financial year with a target, and its four quarters: the periods returns may use."""
-    years = sorted({Period(int(p[:4])) for p in register.targets["period"]})
-    return [str(Period(y.year, q)) for y in years for q in (1, 2, 3, 4, 5)]
-
-
-def suite_parameters(register: Register) -> dict[str, list[str]]:
-    """Values the returns suite takes from the register (ids, periods, geographies)."""
-    return {
-        "indicator_ids": sorted(register.indicators["indicator_id"]),
-        "periods": agreement_periods(register),
-        "geographies": ["county", *register.districts],
-    }
+def load_suites(expectations_dir: Path) -> dict[str, dict]:
+    """Every suite the quality stage runs, by name."""
+    return {name: load_suite(expectations_dir, name) for name in SUITES}
 
 
 def cell_reference(sheet: str, header: str, column: str, row: int) -> str:
     """Where a partner finds a value: ``Returns!E14`` (or ``E14`` in a CSV)."""
+    if row <= 0:
+        return ""
     names = header.split(",") if header else []
     letter = get_column_letter(names.index(column) + 1) if column in names else "?"
     return f"{sheet}!{letter}{row}" if sheet else f"{letter}{row}"
 
 
-def describe_findings(findings: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+def _text(row: pd.Series, column: str) -> str:
+    for name in (f"{column}_text", column):
+        if name in row.index:
+            value = row[name]
+            return "" if value is None or (isinstance(value, float) and pd.isna(value)) \
+                else str(value)
+    return ""
+
+
+def _fill(template: str, row: pd.Series) -> str:
+    values = defaultdict(str, {k: v for k, v in row.items()
+                               if not (isinstance(v, float) and pd.isna(v))})
+    try:
+        return template.format_map(values)
+    except (ValueError, TypeError, KeyError):
+        return template
+
+
+def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation."""
-    data = rows.reset_index(drop=True)
     out = []
     for _, f in findings.iterrows():
-        row = data.iloc[int(f["row_key"])]
-        column = _REPORTED_COLUMN.get(f["column"], f["column"])
-        found = row[_RAW_TEXT[column]] if column in _RAW_TEXT else f["found"]
+        row = frames[f["suite"]].reset_index(drop=True).iloc[int(f["row_key"])]
+        column = f["report_column"] or f["column"]
+        found = _text(row, column)
+        source_row = int(row.get("source_row", 0) or 0)
         out.append({
-            "partner": row["partner"], "source_file": row["source_file"],
-            "source_sha256": row["source_sha256"], "source_sheet": row["source_sheet"],
-            "source_row": int(row["source_row"]),
-            "cell": cell_reference(row["source_sheet"], row["source_header"], column,
-                                   int(row["source_row"])),
-            "column": column, "found": str(found), "check": f["expectation"],
+            "partner": str(row.get("partner", "") or ""),
+            "source_file": str(row.get("source_file", "")),
+            "source_sha256": str(row.get("source_sha256", "")),
+            "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
+            "cell": cell_reference(str(row.get("source_sheet", "")),
+                                   str(row.get("source_header", "")), column, source_row),
+            "column": column, "found": found, "check": f["expectation"], "suite": f["suite"],
             "severity": f["severity"], "dimension": f["dimension"],
-            "reason": f"{column} {str(found)!r}: expected {f['expected']}",
+            "indicator_id": str(row.get("indicator_id", "")),
+            "period": str(row.get("period", "")),
+            "reason": (f"{column} {found!r}: expected " if source_row else "expected ")
+            + _fill(f["expected"], row),
         })
-    return pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+    frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+    return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
+                              "check"], kind="stable").reset_index(drop=True)
 
 
 def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
     """Whole files (or sheets) that could not be read, as quarantine records."""
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "partner": "", "source_file": file_problems["source_file"],
         "source_sha256": file_problems["source_sha256"],
         "source_sheet": file_problems["source_sheet"], "source_row": 0, "cell": "",
-        "column": "", "found": "", "check": file_problems["check"], "severity": "critical",
-        "dimension": "validity", "reason": file_problems["reason"]}, columns=QUARANTINE_COLUMNS)
-    return out
+        "column": "", "found": "", "check": file_problems["check"], "suite": "ingest",
+        "severity": "critical", "dimension": "validity", "indicator_id": "", "period": "",
+        "reason": file_problems["reason"]}, columns=QUARANTINE_COLUMNS)
 
 
 def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Register,
-                  suite_json: dict) -> Checked:
-    """Validate ingested rows; quarantine rows failing a critical check; resolve resubmissions.
+                  suites: dict[str, dict], period: str, rules: Rules,
+                  docs_dir: Path | None = None) -> Checked:
+    """Validate the register and the returns; quarantine rows failing a critical check.
+
+    First the register, targets and every row read; rows failing a critical check are
+    quarantined and resubmissions resolved among the rest. Then the cross-row checks on
+    the rows in force: completeness for ``period``, district against county, the lead's
+    RAG against the numbers, and plausibility (all warnings).
 
     Raises
     ------
     ValidationFailed
         When a critical table-level expectation fails (nothing can be trusted).
     """
-    data = rows.reset_index(drop=True)
-    results = run_suite(data, suite_json, suite_parameters(register))
-    raise_for_critical(results, where="returns")
-    findings = explode_findings(results, data)
-    described = describe_findings(findings, data)
-    critical = sorted(set(findings.loc[findings["severity"] == "critical", "row_key"]))
-    passed = data.drop(index=critical)
+    params = checks.suite_parameters(register, rules)
+    annotated = checks.annotate_returns(rows.reset_index(drop=True), register)
+    frames = {"register": checks.frame_register(register, period),
+              "targets": checks.frame_targets(register), "returns": annotated}
+    session = ValidationSession(docs_dir)
+    results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
+    raise_for_critical(results, where="register and returns")
+    findings = explode_findings(results)
+    bad = findings[(findings["suite"] == "returns") & (findings["severity"] == "critical")]
+    clean = resolve_supersession(annotated.drop(index=sorted(set(bad["row_key"]))))
+    clean = clean.reset_index(drop=True)
+
+    assessed = assess_indicators(register, clean, period, rules)
+    frames.update({
+        "coverage": checks.frame_coverage(clean, register, period),
+        "consistency": checks.frame_consistency(clean, register, period),
+        "lead_rating": checks.frame_lead_rating(assessed, clean),
+        "plausibility": checks.frame_plausibility(clean, register, period, rules)})
+    later = ("coverage", "consistency", "lead_rating", "plausibility")
+    results = pd.concat([results, session.run([Dataset(frames[n], suites[n], params)
+                                               for n in later])], ignore_index=True)
+    described = describe_findings(explode_findings(results), frames)
     quarantine = pd.concat([quarantine_files(file_problems),
-                            described[described["severity"] == "critical"]], ignore_index=True)
+                            described[(described["suite"] == "returns")
+                                      & (described["severity"] == "critical")]],
+                           ignore_index=True)
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
-    clean = resolve_supersession(passed).reset_index(drop=True)
     return Checked(clean, quarantine, results, described)

@@ -16,6 +16,7 @@ ARTEFACTS = {
     "quarantine": "quarantine.parquet",
     "validation_results": "validation_results.parquet",
     "findings": "validation_findings.parquet",
+    "scorecard": "scorecard.parquet",
     "assessment": "assessment.parquet",
     "risk_summary": "risk_summary.parquet",
     "reward_grant": "reward_grant.parquet",
@@ -23,6 +24,15 @@ ARTEFACTS = {
     "red_reward": "risk_red_reward.parquet",
     "amber_reward": "risk_amber_reward.parquet",
     "headline": "headline.json",
+    "previous_assessment": "assessment_previous.parquet",
+    "ratings": "ratings.parquet",
+    "rag_disagreements": "rag_disagreements.parquet",
+    "rag_transitions": "rag_transitions.parquet",
+    "rag_movements": "rag_movements.parquet",
+    "grant_forecast": "grant_forecast.parquet",
+    "district_values": "district_values.parquet",
+    "district_coverage": "district_coverage.parquet",
+    "district_view": "district_view.parquet",
 }
 
 
@@ -59,3 +69,19 @@ def write_json(settings: Settings, name: str, payload: object) -> Path:
 def read_json(settings: Settings, name: str) -> object:
     """Read JSON written by :func:`write_json`."""
     return json.loads(clean_path(settings, name).read_text(encoding="utf-8"))
+
+
+REPORT_PATHS = {
+    "data_quality": "data-quality",
+    "data_docs": "data-quality/data-docs",
+    "feedback": "data-quality/feedback",
+}
+
+
+def report_path(settings: Settings, name: str) -> Path:
+    """A named folder of this meeting's reports (created); KeyError lists the known names."""
+    if name not in REPORT_PATHS:
+        raise KeyError(f"unknown report path {name!r}; known: {', '.join(REPORT_PATHS)}")
+    path = settings.report_dir / REPORT_PATHS[name]
+    path.mkdir(parents=True, exist_ok=True)
+    return path

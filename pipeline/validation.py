@@ -2,7 +2,8 @@
 
 Suites live as JSON in ``expectations/``; each expectation carries a GX ``severity``
 (``critical`` quarantines the failing rows, ``warning`` is reported) and in ``meta`` its
-quality ``dimension`` and what was ``expected``, in words for partners.
+quality ``dimension``, what was ``expected`` (in words for partners; ``{column}``
+placeholders are filled from the failing row) and the ``report_column`` partners know.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 import os
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,10 +20,21 @@ import pandas as pd
 from pipeline.errors import ConfigError, ValidationFailed
 
 ROW_KEY = "row_key"
+SITE = "laa_data_quality"
 RESULT_COLUMNS = ["suite", "expectation", "column", "severity", "dimension", "expected",
-                  "success", "unexpected_count", "element_count", "failed_row_keys"]
-FINDING_COLUMNS = ["row_key", "suite", "expectation", "column", "severity", "dimension",
-                   "expected", "found"]
+                  "report_column", "success", "unexpected_count", "element_count",
+                  "failed_row_keys"]
+FINDING_COLUMNS = ["suite", "row_key", "expectation", "column", "severity", "dimension",
+                   "expected", "report_column"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One frame to validate, its suite (parsed JSON) and the suite's parameters."""
+
+    frame: pd.DataFrame
+    suite: dict
+    parameters: dict[str, object] = field(default_factory=dict)
 
 
 def load_suite(expectations_dir: Path, name: str) -> dict:
@@ -42,63 +55,100 @@ def _gx():
     return gx
 
 
-def run_suite(frame: pd.DataFrame, suite_json: dict,
-              parameters: dict[str, object] | None = None) -> pd.DataFrame:
-    """Validate ``frame`` against a suite; one result row per expectation.
-
-    The frame gets a plain RangeIndex and a ``row_key`` column (its position) so each
-    failure can be traced back to its row. ``parameters`` fill ``{"$PARAMETER": name}``
-    placeholders in the suite (e.g. the register's indicator ids).
-    """
-    gx = _gx()
-    data = frame.reset_index(drop=True).copy()
-    data[ROW_KEY] = range(len(data))
+def _context(gx, docs_dir: Path | None):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(gx.ExpectationSuite(**suite_json))
-    asset = context.data_sources.add_pandas("returns").add_dataframe_asset(suite.name)
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-        batch_parameters={"dataframe": data})
-    result = batch.validate(suite, expectation_parameters=parameters or {},
-                            result_format={"result_format": "COMPLETE",
-                                           "unexpected_index_column_names": [ROW_KEY]})
-    records = []
-    for item in result.results:
-        config = item.expectation_config
-        info = item.exception_info or {}
-        if info.get("raised_exception"):
-            raise ConfigError(f"expectation {config.type} could not run: "
-                              f"{info.get('exception_message')}", suite=suite.name)
-        meta = config.meta or {}
-        keys = [int(d[ROW_KEY]) for d in (item.result.get("unexpected_index_list") or [])
-                if isinstance(d, dict)]
-        records.append({
-            "suite": suite.name,
-            "expectation": config.type,
-            "column": str(config.kwargs.get("column", "")),
-            "severity": str(getattr(config.severity, "value", config.severity)),
-            "dimension": str(meta.get("dimension", "")),
-            "expected": str(meta.get("expected", "")),
-            "success": bool(item.success),
-            "unexpected_count": int(item.result.get("unexpected_count") or 0),
-            "element_count": int(item.result.get("element_count") or len(data)),
-            "failed_row_keys": keys,
-        })
-    return pd.DataFrame(records, columns=RESULT_COLUMNS)
+    if docs_dir is not None:
+        context.add_data_docs_site(site_name=SITE, site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(docs_dir.resolve())}})
+    return context
 
 
-def explode_findings(results: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per failed row and expectation, with the value found in that row."""
-    rows = []
-    data = frame.reset_index(drop=True)
-    for _, res in results[~results["success"]].iterrows():
-        for key in res["failed_row_keys"]:
-            column = res["column"]
-            found = data.at[key, column] if column in data.columns else ""
-            rows.append({"row_key": key, **{c: res[c] for c in FINDING_COLUMNS[1:-1]},
-                         "found": "" if pd.isna(found) else str(found)})
+class ValidationSession:
+    """One GX context for a run: validate datasets in several steps, one Data Docs site.
+
+    Each frame gets a plain RangeIndex and a ``row_key`` column (its position) so every
+    failure can be traced back to its row. ``parameters`` fill ``{"$PARAMETER": name}``
+    placeholders in the suite (e.g. the register's indicator ids). With ``docs_dir``, GX
+    Data Docs of this run's results are built there.
+    """
+
+    def __init__(self, docs_dir: Path | None = None) -> None:
+        self._gx = _gx()
+        self._context = _context(self._gx, docs_dir)
+        self._source = self._context.data_sources.add_pandas("laa")
+        self._actions = ([self._gx.checkpoint.UpdateDataDocsAction(name="data_docs",
+                                                                    site_names=[SITE])]
+                         if docs_dir is not None else [])
+
+    def run(self, datasets: list[Dataset]) -> pd.DataFrame:
+        """Validate each dataset against its suite; one result row per expectation."""
+        gx, context = self._gx, self._context
+        records = []
+        for dataset in datasets:
+            data = dataset.frame.reset_index(drop=True).copy()
+            data[ROW_KEY] = range(len(data))
+            suite = context.suites.add(gx.ExpectationSuite(**dataset.suite))
+            asset = self._source.add_dataframe_asset(suite.name)
+            batch = asset.add_batch_definition_whole_dataframe("all")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
+            checkpoint = context.checkpoints.add(gx.Checkpoint(
+                name=suite.name, validation_definitions=[definition], actions=self._actions,
+                result_format={"result_format": "COMPLETE",
+                               "unexpected_index_column_names": [ROW_KEY]}))
+            result = checkpoint.run(batch_parameters={"dataframe": data},
+                                    expectation_parameters=dataset.parameters)
+            for run in result.run_results.values():
+                records += [_record(suite.name, item, len(data)) for item in run.results]
+        return pd.DataFrame(records, columns=RESULT_COLUMNS)
+
+
+def run_suites(datasets: list[Dataset], docs_dir: Path | None = None) -> pd.DataFrame:
+    """Validate datasets in a fresh :class:`ValidationSession`."""
+    return ValidationSession(docs_dir).run(datasets)
+
+
+def _record(suite: str, item, rows: int) -> dict:
+    config = item.expectation_config
+    info = item.exception_info or {}
+    if info.get("raised_exception"):
+        raise ConfigError(f"expectation {config.type} could not run: "
+                          f"{info.get('exception_message')}", suite=suite)
+    meta = config.meta or {}
+    keys = [int(d[ROW_KEY]) for d in (item.result.get("unexpected_index_list") or [])
+            if isinstance(d, dict)]
+    column = str(config.kwargs.get("column") or config.kwargs.get("column_B") or "")
+    return {
+        "suite": suite, "expectation": config.type, "column": column,
+        "severity": str(getattr(config.severity, "value", config.severity)),
+        "dimension": str(meta.get("dimension", "")),
+        "expected": str(meta.get("expected", "")),
+        "report_column": str(meta.get("report_column", column)),
+        "success": bool(item.success),
+        "unexpected_count": int(item.result.get("unexpected_count") or 0),
+        "element_count": int(item.result.get("element_count") or rows),
+        "failed_row_keys": sorted(set(keys)),
+    }
+
+
+def run_suite(frame: pd.DataFrame, suite_json: dict,
+              parameters: dict[str, object] | None = None) -> pd.DataFrame:
+    """Validate one frame against one suite (see :func:`run_suites`)."""
+    return run_suites([Dataset(frame, suite_json, parameters or {})])
+
+
+def explode_findings(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per failed row and expectation (suite, row_key, and the expectation's words)."""
+    rows = [{"suite": res["suite"], "row_key": key,
+             **{c: res[c] for c in FINDING_COLUMNS[2:]}}
+            for _, res in results[~results["success"]].iterrows()
+            for key in res["failed_row_keys"]]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 

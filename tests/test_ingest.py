@@ -35,10 +35,21 @@ def test_not_available_spellings(text):
     assert value_problem(text) == ""
 
 
-@pytest.mark.parametrize("text", ["abc", "12..3", "1,23", "12 apples"])
-def test_text_in_numeric_column_is_a_problem(text):
+@pytest.mark.parametrize(("text", "message"), [
+    ("abc", "it is not a number"), ("12..3", "it is not a number"),
+    ("12 apples", "it is not a number"),
+    ("=SUM(E2:E3)", "it is a formula with no saved value"),
+    ("12,5", "it has a decimal comma: write 12.5"),
+])
+def test_text_in_numeric_column_is_a_problem(text, message):
     assert math.isnan(parse_value(text))
-    assert "is not a number" in value_problem(text)
+    assert value_problem(text).startswith(message)
+
+
+def test_decimal_comma_read_in_semicolon_files_only():
+    assert parse_value("12,5", decimal_comma=True) == 12.5
+    assert value_problem("12,5", decimal_comma=True) == ""
+    assert parse_value("1,234", decimal_comma=False) == 1234
 
 
 def _write(path, text, encoding="utf-8"):
@@ -103,9 +114,9 @@ def test_unreadable_files_are_reported_not_fatal(tmp_path):
     assert got.rows["indicator_id"].tolist() == ["1"]
     reasons = got.file_problems.set_index("source_file")["reason"]
     assert reasons["empty.csv"] == "file is empty"
-    assert reasons["broken.xlsx"].startswith("file cannot be read")
-    assert "unsupported file type .xls" in reasons["old.xls"]
-    assert "no header row" in reasons["nohead.csv"]
+    assert reasons["broken.xlsx"] == "file is not a valid .xlsx workbook (corrupt or renamed)"
+    assert "an old Excel .xls file" in reasons["old.xls"]
+    assert reasons["nohead.csv"].startswith("no header row found")
 
 
 def test_missing_required_column_names_it(tmp_path):

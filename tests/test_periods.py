@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.periods import Period, normalise_period, parse_period
+from pipeline.periods import Period, normalise_period, parse_period, previous_review_period
 
 
 def test_parse_year_and_quarter():
@@ -23,3 +23,14 @@ def test_bad_periods_are_clear_errors(bad):
 
 def test_quarters_sort_before_their_year():
     assert Period(2006, 3) < Period(2006, 4) < Period(2006) < Period(2007, 1)
+
+
+@pytest.mark.parametrize(("period", "previous"), [
+    ("2006-07 Q4", "2006-07 Q2"),   # year end: against the six-monthly review
+    ("2006-07 Q3", "2006-07 Q2"),
+    ("2006-07 Q2", "2006-07 Q1"),
+    ("2007-08 Q1", "2006-07 Q4"),   # Q1 goes back to the previous year's Q4
+    ("2007-08", "2006-07"),         # a whole year: the year before
+])
+def test_previous_review_period(period, previous):
+    assert str(previous_review_period(parse_period(period))) == previous

@@ -1,66 +1,95 @@
-"""The returns suite run by Great Expectations: row-level quarantine with file, sheet, cell."""
+"""The quality stage run by Great Expectations: quarantine with file, sheet, cell; warnings."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from pipeline.config import find_project_root
+from pipeline.config import Rules, find_project_root
 from pipeline.errors import ValidationFailed
-from pipeline.ingest import FILE_PROBLEM_COLUMNS, ingest_returns
-from pipeline.quality import cell_reference, check_returns
-from pipeline.validation import load_suite, raise_for_critical, run_suite
+from pipeline.ingest import ingest_returns
+from pipeline.quality import cell_reference, check_returns, load_suites
+from pipeline.validation import raise_for_critical, run_suite
 from tests.conftest import make_register
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
           "submitted_by,submitted_at")
+ROW = "Police,{id},{period},{geo},{value},final,{rag},,,Jo,2007-05-10T09:00:00"
 
 
 @pytest.fixture(scope="module")
-def suite():
-    return load_suite(find_project_root() / "expectations", "returns")
+def suites():
+    return load_suites(find_project_root() / "expectations")
 
 
 @pytest.fixture
 def register():
-    return make_register(
-        [{"indicator_id": i, "theme": "safer", "polarity": "lower"} for i in ("7.20", "7.21")],
-        [{"indicator_id": "7.20", "period": "2006-07", "target_value": "2470"}])
+    reg = make_register(
+        [{"indicator_id": "7.20", "theme": "safer", "polarity": "lower"},
+         {"indicator_id": "7.21", "theme": "safer", "polarity": "lower"},
+         {"indicator_id": "4.1", "theme": "health", "polarity": "higher", "unit": "percent"}],
+        [{"indicator_id": i, "period": "2006-07", "target_value": "100"}
+         for i in ("7.20", "7.21", "4.1")])
+    calendar = pd.DataFrame({"period": ["2006-07 Q4"], "deadline": ["2007-05-15"]})
+    return reg.__class__(reg.themes, reg.indicators, reg.targets, reg.districts, calendar)
 
 
-def test_bad_rows_are_quarantined_good_rows_go_through(tmp_path, suite, register):
-    (tmp_path / "police.csv").write_text(
-        HEADER + "\n"
-        "Police,7.20,2006-07 Q4,county,3202,final,R,,,Jo,2007-05-10T09:00:00\n"
-        "Police,9.99,2006-07 Q4,county,5,final,,,,Jo,2007-05-10T09:00:00\n"
-        "Police,7.21,2006-07 Q4,Leicester,5,final,,,,Jo,2007-05-10T09:00:00\n"
-        "Police,7.21,2006-07 Q4,county,lots,final,,,,Jo,2007-05-10T09:00:00\n"
-        "Police,7.21,2010-11 Q1,county,5,final,,,,Jo,2007-05-10T09:00:00\n"
-        "Police,7.21,2006-07 Q4,Melton,,final,,,,Jo,2007-05-10T09:00:00\n"
-        "Police,7.21,2006-07 Q4,Blaby,4,final,Greenish,,,Jo,2007-05-10T09:00:00\n",
-        encoding="utf-8")
-    (tmp_path / "broken.xlsx").write_text("nope")
+def _check(tmp_path, lines, register, suites):
+    (tmp_path / "police.csv").write_text(HEADER + "\n" + "\n".join(lines) + "\n",
+                                         encoding="utf-8")
     ingested = ingest_returns(tmp_path)
-    checked = check_returns(ingested.rows, ingested.file_problems, register, suite)
+    return check_returns(ingested.rows, ingested.file_problems, register, suites,
+                         "2006-07 Q4", Rules())
+
+
+def _row(id="7.20", period="2006-07 Q4", geo="county", value="90", rag=""):
+    return ROW.format(id=id, period=period, geo=geo, value=value, rag=rag)
+
+
+def test_bad_rows_are_quarantined_good_rows_go_through(tmp_path, suites, register):
+    (tmp_path / "broken.xlsx").write_text("nope")
+    checked = _check(tmp_path, [
+        _row(rag="R"), _row(id="9.99"), _row(id="7.21", geo="Leicester"),
+        _row(id="7.21", value="lots"), _row(id="7.21", period="2010-11 Q1"),
+        _row(id="7.21", geo="Melton", value=""), _row(id="7.21", geo="Blaby", rag="Greenish"),
+        _row(id="7.21", period="2006-07 Q3", value="-4"), _row(id="4.1", value="104%")],
+        register, suites)
     assert checked.clean["source_row"].tolist() == [2, 8]   # the warning row still goes through
     q = checked.quarantine.set_index("source_row")
     assert q.loc[0, "source_file"] == "broken.xlsx"
     assert q.loc[3, "reason"].startswith("indicator_id '9.99': expected an indicator id")
     assert q.loc[3, "cell"] == "B3"
     assert q.loc[4, "column"] == "geography"
-    assert q.loc[5, "reason"].startswith("value 'lots': expected a number")
+    assert q.loc[5, "reason"] == ("value 'lots': expected a number such as 1234, 1,234 or 45%, "
+                                  "or n/a; it is not a number")
     assert q.loc[5, "cell"] == "E5"
     assert q.loc[6, "column"] == "period"
-    assert q.loc[7, "reason"] == "value '': expected a value on every row marked final (or " \
-        "data_status not_available)"
+    assert q.loc[7, "reason"] == ("value '': expected a value on every row marked final (or "
+                                  "data_status not_available)")
+    assert q.loc[9, "reason"] == ("value '-4': expected a count of zero or more (indicator "
+                                  "7.21 is a count)")
+    assert q.loc[10, "reason"].startswith("value '104%': expected a percentage between 0 and 100")
     warnings = checked.findings[checked.findings["severity"] == "warning"]
-    assert warnings["found"].tolist() == ["Greenish"]
+    assert "lead_rag 'Greenish': expected G, A, R or blank (the lead's RAG)" in set(
+        warnings["reason"])
     assert set(checked.quarantine["severity"]) == {"critical"}
 
 
-def test_table_level_failure_stops_the_run(suite):
+def test_lead_green_where_numbers_red_and_missing_return_are_warnings(tmp_path, suites,
+                                                                      register):
+    checked = _check(tmp_path, [_row(value="150", rag="G")], register, suites)
+    assert checked.quarantine.empty
+    reasons = set(checked.findings["reason"])
+    assert ("lead_rag 'G': expected a lead RAG in line with the numbers: G given, but the value "
+            "is 50.0% off target (red)") in reasons
+    assert ("expected a value for 7.21 in 2006-07 Q4, or the row declared not_available "
+            "(nothing this year)") in reasons
+
+
+def test_table_level_failure_stops_the_run(suites):
     frame = pd.DataFrame({"indicator_id": ["7.20"], "value": [1.0]})
-    results = run_suite(frame, {**suite, "expectations": suite["expectations"][:1]})
+    results = run_suite(frame, {**suites["returns"],
+                                "expectations": suites["returns"]["expectations"][:1]})
     with pytest.raises(ValidationFailed, match="expect_table_columns_to_match_set"):
         raise_for_critical(results, where="returns")
 
@@ -68,7 +97,4 @@ def test_table_level_failure_stops_the_run(suite):
 def test_cell_reference():
     assert cell_reference("Q4", "partner,indicator_id,value", "value", 14) == "Q4!C14"
     assert cell_reference("", "partner,indicator_id,value", "partner", 2) == "A2"
-
-
-def test_file_problem_columns_stable():
-    assert FILE_PROBLEM_COLUMNS[0] == "source_file"
+    assert cell_reference("", "partner", "partner", 0) == ""

@@ -1,0 +1,107 @@
+"""Data-quality reports for auditors and partners: per-partner scorecards and feedback files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pipeline.export import write_csv
+
+DIMENSIONS = ("accuracy", "validity", "reliability", "timeliness", "relevance", "completeness")
+FEEDBACK_COLUMNS = {"source_file": "file", "source_sheet": "sheet", "cell": "cell",
+                    "source_row": "row", "column": "column", "found": "value found",
+                    "reason": "problem", "severity": "severity", "dimension": "dimension",
+                    "indicator_id": "indicator", "period": "period"}
+UNREADABLE = "(files that could not be read)"
+
+
+def slug(name: str) -> str:
+    """A safe file name for a partner: ``Leicestershire County Council`` -> ``leicestershire-county-council``."""
+    text = re.sub(r"[^a-z0-9]+", "-", str(name).casefold()).strip("-")
+    return text or "unknown-partner"
+
+
+def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: pd.DataFrame,
+                   indicators: pd.DataFrame, period: str) -> pd.DataFrame:
+    """One row per partner: returns due, received, on time, rows passed and quarantined,
+    warnings, and problems by Audit Commission dimension.
+
+    Due: indicators the partner leads. Received: of those, how many have a row for the
+    period. On time: received rows for the period submitted by the deadline.
+    """
+    due = indicators.groupby("lead_org")["indicator_id"].apply(set)
+    rows = ingested[ingested["period"] == period]
+    late = findings[(findings["suite"] == "returns") & (findings["check"] ==
+                    "expect_column_values_to_be_between") & (findings["column"] == "submitted_at")]
+    late_keys = set(zip(late["source_file"], late["source_row"], strict=True))
+    bad = quarantine[quarantine["source_row"] > 0]
+    bad_keys = set(zip(bad["source_file"], bad["source_row"], strict=True))
+    partners = sorted(set(due.index) | set(ingested["partner"]) - {""})
+    records = []
+    for partner in partners:
+        mine = ingested[ingested["partner"] == partner]
+        keys = list(zip(mine["source_file"], mine["source_row"], strict=True))
+        received = rows[(rows["partner"] == partner)
+                        & rows["indicator_id"].isin(due.get(partner, set()))]
+        on_time = {i for i, f, r in zip(received["indicator_id"], received["source_file"],
+                                         received["source_row"], strict=True)
+                   if (f, r) not in late_keys}
+        own = findings[findings["partner"] == partner]
+        record = {
+            "partner": partner, "returns_due": len(due.get(partner, set())),
+            "returns_received": received["indicator_id"].nunique(),
+            "received_on_time": len(on_time),
+            "files": mine["source_file"].nunique(), "rows_read": len(mine),
+            "rows_passed": sum(1 for k in keys if k not in bad_keys),
+            "rows_quarantined": sum(1 for k in keys if k in bad_keys),
+            "warnings": int((own["severity"] == "warning").sum()),
+        }
+        record.update({d: int((own["dimension"] == d).sum()) for d in DIMENSIONS})
+        records.append(record)
+    whole = quarantine[quarantine["source_row"] == 0]
+    if not whole.empty:
+        records.append({"partner": UNREADABLE, "returns_due": 0, "returns_received": 0,
+                        "received_on_time": 0, "files": whole["source_file"].nunique(),
+                        "rows_read": 0, "rows_passed": 0, "rows_quarantined": 0,
+                        "warnings": 0, **{d: int((whole["dimension"] == d).sum())
+                                          for d in DIMENSIONS}})
+    return pd.DataFrame(records)
+
+
+def feedback_by_partner(findings: pd.DataFrame, quarantine: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each partner's problems in their own terms: file, sheet, cell, value found, problem."""
+    whole = quarantine[quarantine["source_row"] == 0].assign(partner=UNREADABLE)
+    every = pd.concat([findings, whole], ignore_index=True)
+    every = every[every["partner"] != "(register)"]
+    out = {}
+    for partner, rows in every.groupby("partner", sort=True):
+        table = rows[list(FEEDBACK_COLUMNS)].rename(columns=FEEDBACK_COLUMNS)
+        out[str(partner) or "(partner not given)"] = table.reset_index(drop=True)
+    return out
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("pipeline", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.DataFrame,
+                          feedback: dict[str, pd.DataFrame], meeting: str, period: str) -> list[Path]:
+    """Write the scorecard (CSV, HTML) and one feedback file per partner (CSV, HTML)."""
+    written = [write_csv(scorecard, folder / "scorecard.csv")]
+    page = _env().get_template("scorecard.html.j2").render(
+        scorecard=scorecard, feedback=feedback, meeting=meeting, period=period, slug=slug)
+    (folder / "scorecard.html").write_text(page, encoding="utf-8")
+    written.append(folder / "scorecard.html")
+    for partner, table in feedback.items():
+        written.append(write_csv(table, feedback_folder / f"{slug(partner)}.csv"))
+        html = _env().get_template("feedback.html.j2").render(
+            partner=partner, table=table, meeting=meeting, period=period)
+        path = feedback_folder / f"{slug(partner)}.html"
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+    return written
