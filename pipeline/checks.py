@@ -43,13 +43,15 @@ def annotate_returns(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
     out["value_count"] = out["value"].where(out["unit"] == "count")
     out["count_not_whole"] = (out["value_count"].notna()
                               & (out["value_count"] % 1 != 0)).astype(bool)
-    deadlines = pd.to_datetime(register.calendar.set_index("period")["deadline"],
-                               errors="coerce")
-    out["deadline"] = out["period"].map(deadlines)
+    deadlines = dict(zip(register.calendar["period"], register.calendar["deadline"],
+                         strict=True))
+    out["deadline"] = pd.to_datetime(out["period"].map(lambda p: deadlines.get(p, "")),
+                                     errors="coerce", format="ISO8601")
     late = (out["submitted_at"].dt.normalize() - out["deadline"]).dt.days
     out["days_late"] = late.astype("float64")
     out["deadline"] = out["deadline"].dt.strftime("%Y-%m-%d").fillna("")
-    key = ["indicator_id", "period", "geography", "submitted_at"]
+    # A submission is one file: within it, one value per key; across files the later wins.
+    key = ["source_file", "indicator_id", "period", "geography", "submitted_at"]
     values = out.groupby(key, dropna=False)["value_text"].transform("nunique")
     out["conflicting"] = (values > 1).astype(bool)
     same = key + ["value_text", "data_status"]

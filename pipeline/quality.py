@@ -84,13 +84,15 @@ def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -
         column = f["report_column"] or f["column"]
         found = _text(row, column)
         source_row = int(row.get("source_row", 0) or 0)
+        # Extra columns have no cell of their own in the check: point at the first of them.
+        at = found.split(", ")[0] if column == "unexpected_columns" else column
         out.append({
             "partner": str(row.get("partner", "") or ""),
             "source_file": str(row.get("source_file", "")),
             "source_sha256": str(row.get("source_sha256", "")),
             "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
             "cell": cell_reference(str(row.get("source_sheet", "")),
-                                   str(row.get("source_header", "")), column, source_row),
+                                   str(row.get("source_header", "")), at, source_row),
             "column": column, "found": found, "check": f["expectation"], "suite": f["suite"],
             "severity": f["severity"], "dimension": f["dimension"],
             "indicator_id": str(row.get("indicator_id", "")),

@@ -1,4 +1,4 @@
-"""File readers: the bytes of a CSV or XLSX return into rows of cell text, or a clear reason why not."""
+"""File readers: a CSV or XLSX return into rows of cell text, or a clear reason why not."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ UNREADABLE = "(files that could not be read)"
 
 
 def slug(name: str) -> str:
-    """A safe file name for a partner: ``Leicestershire County Council`` -> ``leicestershire-county-council``."""
+    """A safe file name for a partner: ``Leicester City`` -> ``leicester-city``."""
     text = re.sub(r"[^a-z0-9]+", "-", str(name).casefold()).strip("-")
     return text or "unknown-partner"
 
@@ -71,7 +71,8 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     return pd.DataFrame(records)
 
 
-def feedback_by_partner(findings: pd.DataFrame, quarantine: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def feedback_by_partner(findings: pd.DataFrame,
+                        quarantine: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Each partner's problems in their own terms: file, sheet, cell, value found, problem."""
     whole = quarantine[quarantine["source_row"] == 0].assign(partner=UNREADABLE)
     every = pd.concat([findings, whole], ignore_index=True)
@@ -90,7 +91,8 @@ def _env() -> Environment:
 
 
 def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.DataFrame,
-                          feedback: dict[str, pd.DataFrame], meeting: str, period: str) -> list[Path]:
+                          feedback: dict[str, pd.DataFrame], meeting: str,
+                          period: str) -> list[Path]:
     """Write the scorecard (CSV, HTML) and one feedback file per partner (CSV, HTML)."""
     written = [write_csv(scorecard, folder / "scorecard.csv")]
     page = _env().get_template("scorecard.html.j2").render(

@@ -1,0 +1,126 @@
+"""How the malformed-return corpus was made (run once; the files are committed).
+
+Each file holds one kind of bad input a partner has sent or could send. The expected
+message for each is in tests/test_corpus.py. Needs openpyxl; the password-protected
+workbook also needs msoffcrypto-tool (not a project dependency).
+Usage: python tests/corpus/build_corpus.py
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).parent
+HEADER = ["partner", "indicator_id", "period", "geography", "value", "data_status", "lead_rag",
+          "commentary", "actions", "submitted_by", "submitted_at"]
+H = ",".join(HEADER)
+STAMP = "2007-05-10T09:00:00"
+
+
+def row(ind="7.20", value="3202", period="2006-07 Q4", geo="county", status="final", rag="R",
+        comment="", actions="", stamp=STAMP, partner="Leicestershire Constabulary"):
+    return [partner, ind, period, geo, value, status, rag, comment, actions, "Jo Bloggs", stamp]
+
+
+def csv_text(rows, header=H, sep=","):
+    def q(cell):
+        cell = str(cell)
+        if any(ch in cell for ch in (sep, '"', "\n")):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+    return "\n".join([header] + [sep.join(q(c) for c in r) for r in rows]) + "\n"
+
+
+def write(name, text, encoding="utf-8"):
+    (HERE / name).write_bytes(text.encode(encoding))
+
+
+def book(name, sheets, merge=None, percent_cells=()):
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        if merge and title in merge:
+            ws.merge_cells(merge[title])
+        for ref in percent_cells:
+            ws[ref].number_format = "0.00%"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    write("01_missing_header.csv", csv_text([row()], header=H.replace(",data_status", ""))
+          .replace(",final,", ","))
+    write("02_misspelt_header.csv", csv_text([row()], header=H.replace("indicator_id",
+                                                                        "indicater_id")))
+    write("03_extra_columns.csv", csv_text([row() + ["checked by JB"]], header=H + ",notes"))
+    (HERE / "04_title_row.xlsx").write_bytes(book("t", {"Q4": [
+        ["Leicestershire Constabulary - LAA return, quarter 4 2006-07"], HEADER,
+        row(ind="7.21", value="690")]}))
+    (HERE / "05_merged_header.xlsx").write_bytes(book("m", {"Return": [
+        ["Who", None, "What", None, "Value", None, None, "Narrative", None, "Sign-off", None],
+        HEADER, row(ind="7.22", value="291")]}, merge={"Return": "A1:B1"}))
+    write("06_text_in_numeric.csv", csv_text([row(value="about 3,000")]))
+    write("07_percent_sign.csv", csv_text([row(ind="7.13", value="21%", rag="G")]))
+    write("08_thousands.csv", csv_text([row(value="3,202")]))
+    write("09_decimal_comma.csv", csv_text([row(ind="7.13", value="21,5", rag="G")]))
+    write("10_semicolon_decimal_comma.csv",
+          csv_text([row(ind="7.13", value="21,5", rag="G")], header=H.replace(",", ";"),
+                   sep=";"))
+    write("11_date_formats.csv", csv_text([row(stamp="10/05/2007 09:30"),
+                                            row(ind="7.21", value="690", stamp="10 May 2007"),
+                                            row(ind="7.22", value="291", stamp="2007-05-10")]))
+    write("12_bad_date.csv", csv_text([row(stamp="next Tuesday")]))
+    write("13_windows_1252.csv", csv_text([row(comment="Budget of £5,000 agreed – café")]),
+          encoding="cp1252")
+    write("14_utf8_bom.csv", "\ufeff" + csv_text([row()]))
+    write("15_semicolon.csv", csv_text([row()], header=H.replace(",", ";"), sep=";"))
+    write("16_empty.csv", "")
+    write("17_header_only.csv", H + "\n")
+    write("18_duplicate_rows.csv", csv_text([row(), row()]))
+    write("19_conflicting_resubmission.csv", csv_text([row(value="3202"), row(value="3220")]))
+    write("20_unknown_indicator.csv", csv_text([row(ind="7.99")]))
+    write("21_unknown_district.csv", csv_text([row(geo="Leicester City")]))
+    write("22_period_outside.csv", csv_text([row(period="2011-12 Q1")]))
+    write("23_negative_count.csv", csv_text([row(value="-15")]))
+    write("24_percent_over_100.csv", csv_text([row(ind="7.13", value="104%", rag="G")]))
+    (HERE / "25_formulas_no_cache.xlsx").write_bytes(book("f", {"Returns": [
+        HEADER, row(value="=3000+202")]}))
+    (HERE / "26_several_sheets.xlsx").write_bytes(book("s", {
+        "Notes": [["Please read the guidance before completing"]],
+        "Q4": [HEADER, row(ind="7.19", value="3897")],
+        "Lookup": [["district"], ["Blaby"], ["Melton"]]}))
+    plain = book("p", {"Returns": [HEADER, row()]})
+    try:
+        from msoffcrypto.format.ooxml import OOXMLFile
+        out = io.BytesIO()
+        OOXMLFile(io.BytesIO(plain)).encrypt("secret", out)
+        (HERE / "27_password.xlsx").write_bytes(out.getvalue())
+    except ImportError:
+        print("msoffcrypto-tool not installed: 27_password.xlsx left as it is")
+    (HERE / "28_corrupt.xlsx").write_bytes(plain[: len(plain) // 2])
+    (HERE / "29_legacy.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (HERE / "30_calc.ods").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    write("31_q4 $(rm -rf ~); `id` ..csv", csv_text([row(ind="7.21", value="690")]))
+    write("32_html_commentary.csv", csv_text([row(
+        comment="<script>alert('pwned')</script><b>Burglary</b> up & rising")]))
+    write("33_formula_like_cells.csv", csv_text([row(
+        comment="=HYPERLINK(\"http://evil.example\",\"click\")", actions="@SUM(A1:A9)"),
+        row(ind="7.21", value="690", comment="+44 116 305 0000", actions="-5 officers")]))
+    write("34_final_without_value.csv", csv_text([row(value="")]))
+    write("35_bad_status.csv", csv_text([row(status="done")]))
+    write("36_late_return.csv", csv_text([row(stamp="2007-06-20T16:45:00")]))
+    write("37_count_not_whole.csv", csv_text([row(value="3202.5")]))
+    write("38_not_available_spellings.csv", csv_text([
+        row(value="n/a", status="not_available", rag=""),
+        row(ind="7.21", value="-", status="not_available", rag="")]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""The corpus of malformed returns: each gets one clear message, good rows still go through.
+
+All corpus files and one good demo return are validated together, as a quarter's returns
+would be; each case then checks its own message and place. tests/corpus/build_corpus.py
+shows how the files were made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import Rules, find_project_root
+from pipeline.export import write_csv
+from pipeline.ingest import ingest_returns
+from pipeline.quality import check_returns, load_suites
+from pipeline.register import load_register
+from pipeline.scorecard import feedback_by_partner, write_quality_reports
+
+ROOT = find_project_root()
+CORPUS = Path(__file__).parent / "corpus"
+GOOD = ROOT / "data" / "raw" / "returns" / "2006-07_Q4_leicestershire_county_council.csv"
+HUGE = "39_far_too_large.csv"
+
+# file -> (where, cell, message): where is "file" (quarantined whole), "row" (quarantined
+# row), "warning" (reported, row counts) or "ok" (read as intended).
+CASES = {
+    "01_missing_header.csv": ("file", "", "missing required column(s): data_status"),
+    "02_misspelt_header.csv": ("file", "", "missing required column(s): indicator_id "
+                                             "(found 'indicater_id': misspelt?)"),
+    "03_extra_columns.csv": ("warning", "L2", "unexpected_columns 'notes': expected only the "
+                             "return's columns: these extra columns were ignored (notes)"),
+    "04_title_row.xlsx": ("ok", "Q4!E3", ""),
+    "05_merged_header.xlsx": ("ok", "Return!E3", ""),
+    "06_text_in_numeric.csv": ("row", "E2", "value 'about 3,000': expected a number such as "
+                               "1234, 1,234 or 45%, or n/a; it is not a number"),
+    "07_percent_sign.csv": ("ok", "E2", ""),
+    "08_thousands.csv": ("ok", "E2", ""),
+    "09_decimal_comma.csv": ("row", "E2", "value '21,5': expected a number such as 1234, "
+                             "1,234 or 45%, or n/a; it has a decimal comma: write 21.5"),
+    "10_semicolon_decimal_comma.csv": ("ok", "E2", ""),
+    "11_date_formats.csv": ("ok", "K2", ""),
+    "12_bad_date.csv": ("row", "K2", "submitted_at 'next Tuesday': expected the date and time "
+                        "of submission, e.g. 2007-05-14T09:30:00"),
+    "13_windows_1252.csv": ("ok", "H2", ""),
+    "14_utf8_bom.csv": ("ok", "E2", ""),
+    "15_semicolon.csv": ("ok", "E2", ""),
+    "16_empty.csv": ("file", "", "file is empty"),
+    "17_header_only.csv": ("file", "", "header found but no data rows"),
+    "18_duplicate_rows.csv": ("warning", "E3", "value '3202': expected each value sent once: "
+                              "this row repeats an earlier row"),
+    "19_conflicting_resubmission.csv": ("row", "E2", "value '3202': expected one value per "
+                                        "indicator, period and geography in a submission: "
+                                        "this row and another sent at the same time disagree"),
+    "20_unknown_indicator.csv": ("row", "B2", "indicator_id '7.99': expected an indicator id "
+                                 "from the register (indicators.csv)"),
+    "21_unknown_district.csv": ("row", "D2", "geography 'Leicester City': expected county or "
+                                "a district name from districts.csv"),
+    "22_period_outside.csv": ("row", "C2", "period '2011-12 Q1': expected a period of the "
+                              "agreement, like 2006-07 or 2006-07 Q4 (2006-07, 2007-08, 2008-09)"),
+    "23_negative_count.csv": ("row", "E2", "value '-15': expected a count of zero or more "
+                              "(indicator 7.20 is a count)"),
+    "24_percent_over_100.csv": ("row", "E2", "value '104%': expected a percentage between 0 "
+                                "and 100 (indicator 7.13 is measured in %)"),
+    "25_formulas_no_cache.xlsx": ("row", "Returns!E2", "value '=3000+202': expected a number "
+                                  "such as 1234, 1,234 or 45%, or n/a; it is a formula with no "
+                                  "saved value: open the workbook in Excel, save it, and send "
+                                  "it again"),
+    "26_several_sheets.xlsx": ("ok", "Q4!E2", ""),
+    "27_password.xlsx": ("file", "", "workbook is password-protected (or an old .xls renamed "
+                         ".xlsx): remove the password and save as .xlsx"),
+    "28_corrupt.xlsx": ("file", "", "workbook cannot be opened (BadZipFile"),
+    "29_legacy.xls": ("file", "", "unsupported file type: an old Excel .xls file: save it as "
+                      ".xlsx (Excel Workbook) or .csv"),
+    "30_calc.ods": ("file", "", "unsupported file type: an OpenDocument spreadsheet: save it "
+                    "as .xlsx or .csv"),
+    "31_q4 $(rm -rf ~); `id` ..csv": ("ok", "E2", ""),
+    "32_html_commentary.csv": ("ok", "H2", ""),
+    "33_formula_like_cells.csv": ("ok", "H2", ""),
+    "34_final_without_value.csv": ("row", "E2", "value '': expected a value on every row "
+                                   "marked final (or data_status not_available)"),
+    "35_bad_status.csv": ("row", "F2", "data_status 'done': expected one of final, "
+                          "provisional, estimate, not_available"),
+    "36_late_return.csv": ("warning", "K2", "submitted_at '2007-06-20T16:45:00': expected "
+                           "submission by the deadline for 2006-07 Q4: 2007-05-15"),
+    "37_count_not_whole.csv": ("row", "E2", "value '3202.5': expected a whole number "
+                               "(indicator 7.20 is a count)"),
+    "38_not_available_spellings.csv": ("ok", "E2", ""),
+    HUGE: ("file", "", "larger than the 25 MB limit for a return: is it the right file?"),
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Validate the whole corpus plus a good return, once."""
+    returns = tmp_path_factory.mktemp("returns")
+    for path in CORPUS.iterdir():
+        if path.name in CASES:
+            shutil.copy2(path, returns / path.name)
+    shutil.copy2(GOOD, returns / GOOD.name)
+    with (returns / HUGE).open("w", encoding="utf-8") as handle:
+        handle.write("partner,indicator_id,period,geography,value,data_status,submitted_at\n")
+        line = "Police,7.20,2006-07 Q4,county,1,final,2007-05-10\n" * 10_000
+        while handle.tell() < 26_000_000:
+            handle.write(line)
+    before = {p.name: _sha(p) for p in returns.iterdir()}
+    register = load_register(ROOT / "data" / "raw" / "register")
+    ingested = ingest_returns(returns)
+    checked = check_returns(ingested.rows, ingested.file_problems, register,
+                            load_suites(ROOT / "expectations"), "2006-07 Q4", Rules())
+    after = {p.name: _sha(p) for p in returns.iterdir()}
+    return {"ingested": ingested, "checked": checked, "before": before, "after": after}
+
+
+def test_corpus_is_at_least_thirty_files():
+    assert len(CASES) >= 30
+    assert {p.name for p in CORPUS.iterdir() if p.suffix != ".py"} == set(CASES) - {HUGE}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_bad_file_gets_its_message_and_good_rows_survive(run, name):
+    where, cell, message = CASES[name]
+    checked = run["checked"]
+    quarantine = checked.quarantine[checked.quarantine["source_file"] == name]
+    findings = checked.findings[checked.findings["source_file"] == name]
+    clean = checked.clean[checked.clean["source_file"] == name]
+    if where == "file":
+        assert len(quarantine) == 1 and quarantine["source_row"].iloc[0] == 0
+        assert quarantine["reason"].iloc[0].startswith(message) or message in quarantine[
+            "reason"].iloc[0]
+        assert run["ingested"].rows[run["ingested"].rows["source_file"] == name].empty
+    elif where == "row":
+        assert message in set(quarantine["reason"])
+        assert cell in set(quarantine.loc[quarantine["reason"] == message, "cell"])
+    elif where == "warning":
+        assert message in set(findings.loc[findings["severity"] == "warning", "reason"])
+        assert cell in set(findings.loc[findings["reason"] == message, "cell"])
+        assert quarantine.empty and not clean.empty
+    else:
+        assert quarantine.empty and not clean.empty
+        sheet, _, ref = cell.rpartition("!")
+        assert (sheet, int(ref[1:])) in set(zip(clean["source_sheet"], clean["source_row"],
+                                                strict=True))
+    good = checked.clean[checked.clean["source_file"] == GOOD.name]
+    assert len(good) == (pd.read_csv(GOOD, dtype=str).shape[0])
+
+
+def test_values_read_as_intended(run):
+    clean = run["checked"].clean.set_index("source_file")
+    assert clean.loc["07_percent_sign.csv", "value"] == 21
+    assert clean.loc["08_thousands.csv", "value"] == 3202
+    assert clean.loc["10_semicolon_decimal_comma.csv", "value"] == 21.5
+    assert clean.loc["04_title_row.xlsx", "value"] == 690
+    assert clean.loc["26_several_sheets.xlsx", "source_sheet"] == "Q4"
+    stamps = clean.loc["11_date_formats.csv", "submitted_at"].dt.strftime("%Y-%m-%d %H:%M")
+    assert sorted(stamps) == ["2007-05-10 00:00", "2007-05-10 00:00", "2007-05-10 09:30"]
+    assert "£5,000" in clean.loc["13_windows_1252.csv", "commentary"]
+    assert "café" in clean.loc["13_windows_1252.csv", "commentary"]
+    assert clean.loc["38_not_available_spellings.csv", "value"].isna().all()
+
+
+def test_partner_text_is_kept_verbatim_as_data(run):
+    clean = run["checked"].clean.set_index("source_file")
+    assert clean.loc["32_html_commentary.csv", "commentary"] == (
+        "<script>alert('pwned')</script><b>Burglary</b> up & rising")
+    assert clean.loc["31_q4 $(rm -rf ~); `id` ..csv", "value"] == 690
+
+
+def test_formula_like_cells_are_neutralised_in_exports(run, tmp_path):
+    rows = run["checked"].clean
+    rows = rows[rows["source_file"] == "33_formula_like_cells.csv"][
+        ["commentary", "actions", "value"]]
+    text = write_csv(rows, tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in text and "'@SUM(A1:A9)" in text
+    assert "'+44 116 305 0000" in text and "'-5 officers" in text
+    assert ",3202.0" in text            # numbers are numbers, not defused
+
+
+def test_feedback_files_escape_html_and_name_each_problem(run, tmp_path):
+    checked = run["checked"]
+    feedback = feedback_by_partner(checked.findings, checked.quarantine)
+    constabulary = feedback["Leicestershire Constabulary"]
+    assert {"file", "sheet", "cell", "value found", "problem"} <= set(constabulary.columns)
+    assert "Returns!E2" in set(constabulary["cell"])
+    write_quality_reports(tmp_path, tmp_path / "feedback", pd.DataFrame({"partner": ["x"]}),
+                          feedback, "2007-09-03", "2006-07 Q4")
+    html = (tmp_path / "feedback" / "leicestershire-constabulary.html").read_text()
+    assert "next Tuesday" in html and "<script>" not in html
+    unreadable = (tmp_path / "feedback" / "files-that-could-not-be-read.csv").read_text(
+        encoding="utf-8-sig")
+    assert "27_password.xlsx" in unreadable
+
+
+def test_raw_files_are_never_modified(run):
+    assert run["before"] == run["after"]
