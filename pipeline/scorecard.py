@@ -30,7 +30,7 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     warnings, and problems by Audit Commission dimension.
 
     Due: indicators the partner leads. Received: of those, how many have a row for the
-    period. On time: received rows for the period submitted by the deadline.
+    period. On time: of those, how many had their latest submission by the deadline.
     """
     due = indicators.groupby("lead_org")["indicator_id"].apply(set)
     rows = ingested[ingested["period"] == period]
@@ -46,8 +46,10 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
         keys = list(zip(mine["source_file"], mine["source_row"], strict=True))
         received = rows[(rows["partner"] == partner)
                         & rows["indicator_id"].isin(due.get(partner, set()))]
-        on_time = {i for i, f, r in zip(received["indicator_id"], received["source_file"],
-                                         received["source_row"], strict=True)
+        latest = received.sort_values("submitted_at", kind="stable").drop_duplicates(
+            "indicator_id", keep="last")   # a late correction makes the return late
+        on_time = {i for i, f, r in zip(latest["indicator_id"], latest["source_file"],
+                                         latest["source_row"], strict=True)
                    if (f, r) not in late_keys}
         own = findings[findings["partner"] == partner]
         record = {
