@@ -58,16 +58,18 @@ def cell_reference(sheet: str, header: str, column: str, row: int) -> str:
     return f"{sheet}!{letter}{row}" if sheet else f"{letter}{row}"
 
 
-def _text(row: pd.Series, column: str) -> str:
+def _text(row: dict, column: str) -> str:
     for name in (f"{column}_text", column):
-        if name in row.index:
+        if name in row:
             value = row[name]
             return "" if value is None or (isinstance(value, float) and pd.isna(value)) \
                 else str(value)
     return ""
 
 
-def _fill(template: str, row: pd.Series) -> str:
+def _fill(template: str, row: dict) -> str:
+    if "{" not in template:
+        return template
     values = defaultdict(str, {k: v for k, v in row.items()
                                if not (isinstance(v, float) and pd.isna(v))})
     try:
@@ -79,27 +81,30 @@ def _fill(template: str, row: pd.Series) -> str:
 def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation."""
     out = []
-    for _, f in findings.iterrows():
-        row = frames[f["suite"]].reset_index(drop=True).iloc[int(f["row_key"])]
-        column = f["report_column"] or f["column"]
-        found = _text(row, column)
-        source_row = int(row.get("source_row", 0) or 0)
-        # Extra columns have no cell of their own in the check: point at the first of them.
-        at = found.split(", ")[0] if column == "unexpected_columns" else column
-        out.append({
-            "partner": str(row.get("partner", "") or ""),
-            "source_file": str(row.get("source_file", "")),
-            "source_sha256": str(row.get("source_sha256", "")),
-            "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
-            "cell": cell_reference(str(row.get("source_sheet", "")),
-                                   str(row.get("source_header", "")), at, source_row),
-            "column": column, "found": found, "check": f["expectation"], "suite": f["suite"],
-            "severity": f["severity"], "dimension": f["dimension"],
-            "indicator_id": str(row.get("indicator_id", "")),
-            "period": str(row.get("period", "")),
-            "reason": (f"{column} {found!r}: expected " if source_row else "expected ")
-            + _fill(f["expected"], row),
-        })
+    for (suite, check, column, expected, report), group in findings.groupby(
+            ["suite", "expectation", "column", "expected", "report_column"], sort=False):
+        records = frames[suite].reset_index(drop=True).iloc[group["row_key"].to_numpy()]
+        for f, row in zip(group.itertuples(index=False), records.to_dict("records"),
+                          strict=True):
+            shown = report or column
+            found = _text(row, shown)
+            source_row = int(row.get("source_row", 0) or 0)
+            # Extra columns have no cell of their own in the check: point at the first one.
+            at = found.split(", ")[0] if shown == "unexpected_columns" else shown
+            out.append({
+                "partner": str(row.get("partner", "") or ""),
+                "source_file": str(row.get("source_file", "")),
+                "source_sha256": str(row.get("source_sha256", "")),
+                "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
+                "cell": cell_reference(str(row.get("source_sheet", "")),
+                                       str(row.get("source_header", "")), at, source_row),
+                "column": shown, "found": found, "check": check, "suite": suite,
+                "severity": f.severity, "dimension": f.dimension,
+                "indicator_id": str(row.get("indicator_id", "")),
+                "period": str(row.get("period", "")),
+                "reason": (f"{shown} {found!r}: expected " if source_row else "expected ")
+                + _fill(expected, row),
+            })
     frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
     return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
                               "check"], kind="stable").reset_index(drop=True)

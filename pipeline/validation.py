@@ -145,11 +145,11 @@ def run_suite(frame: pd.DataFrame, suite_json: dict,
 
 def explode_findings(results: pd.DataFrame) -> pd.DataFrame:
     """One row per failed row and expectation (suite, row_key, and the expectation's words)."""
-    rows = [{"suite": res["suite"], "row_key": key,
-             **{c: res[c] for c in FINDING_COLUMNS[2:]}}
-            for _, res in results[~results["success"]].iterrows()
-            for key in res["failed_row_keys"]]
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    failed = results.loc[~results["success"]].explode("failed_row_keys")
+    failed = failed[failed["failed_row_keys"].notna()].rename(
+        columns={"failed_row_keys": "row_key"})
+    out = failed.assign(row_key=failed["row_key"].astype("int64"))
+    return out[FINDING_COLUMNS].reset_index(drop=True)
 
 
 def table_level_failures(results: pd.DataFrame) -> pd.DataFrame:
