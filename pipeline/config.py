@@ -45,8 +45,8 @@ class Rules:
     at_risk_ratings: tuple[str, ...] = ("A", "R")
     # Issue 4 (see README, "The rules"): tolerances per unit / per indicator, each a
     # mapping like {"amber_max_off_pct": 5.0}; checked by assessment.check_tolerances.
-    by_unit: dict[str, dict[str, float]] = field(default_factory=dict)
-    by_indicator: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_unit: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
+    by_indicator: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
     lead_gap_max_steps: int = 1
     no_change_max_pct: float = 0.0
     grant_floor_pct: float = 60.0

@@ -93,3 +93,159 @@ def render_quality(summary: pd.DataFrame) -> str:
     """The data-quality summary table (measure, count)."""
     rows = [(m, f"{int(c):,}") for m, c in zip(summary["Measure"], summary["Count"], strict=True)]
     return _render("quality.html.j2", rows=rows)
+
+
+# Issue 4: trajectory, computed vs lead RAG, changes since the last review, grant
+# forecast, district coverage and performance statements.
+
+def _label(code: str) -> str:
+    return RAG_LABELS.get(code, code)
+
+
+def _pct(value: float, places: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{round_half_up(value, places)}%"
+
+
+def format_off_trajectory(pct: float, short: bool = False) -> str:
+    """``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
+    blank when not computable."""
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return ""
+    if pct <= 0:
+        return "on track" if short else "on trajectory"
+    return f"{round_half_up(pct, 1)}% off" + ("" if short else " trajectory")
+
+
+def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
+    """One risk list with the computed performance statement beside the lead's commentary.
+
+    ``items`` comes from :func:`pipeline.tables.list_risks` (with ``statement``).
+    """
+    entries = [{
+        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
+        "lead_org": r["lead_org"], "rag": _label(r["final_rag"]), "code": r["final_rag"],
+        "computed": _label(r["computed_rag"]),
+        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "target": format_number(r["target_value"], r["unit"]),
+        "off": format_off_trajectory(r["off_trajectory_pct"]),
+        "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
+    } for _, r in items.iterrows()]
+    return _render("risk_list_assessed.html.j2", title=title, entries=entries)
+
+
+def render_ratings(ratings: pd.DataFrame, themes: pd.DataFrame) -> str:
+    """Every indicator's final RAG with the computed one beside it, per theme."""
+    groups = []
+    for theme_name in themes["name"]:
+        rows = ratings[ratings["theme_name"] == theme_name]
+        groups.append((theme_name, [{
+            "indicator": f"{r['indicator_id']} - {r['title']}",
+            "value": format_number(r["value"], r["unit"]),
+            "expected": format_number(r["expected_value"], r["unit"]),
+            "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
+            "computed": _label(r["computed_rag"]), "computed_code": r["computed_rag"],
+            "final": _label(r["final_rag"]), "final_code": r["final_rag"],
+            "differs": r["final_rag"] != r["computed_rag"],
+            "earlier": r.get("travel_vs_earlier", ""), "year_ago": r.get("travel_vs_year_ago", ""),
+        } for _, r in rows.iterrows()]))
+    return _render("ratings.html.j2", groups=groups,
+                   differing=int((ratings["final_rag"] != ratings["computed_rag"]).sum()))
+
+
+def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
+                             max_steps: int) -> str:
+    """The indicators whose lead and computed ratings disagree beyond the rule, with counts."""
+    rated = ratings[ratings["lead_rag"].isin(("G", "A", "R"))
+                    & ratings["computed_rag"].isin(("G", "A", "R"))]
+    kinder = int((rated["rag_gap"] > 0).sum())
+    harsher = int((rated["rag_gap"] < 0).sum())
+    rows = [{
+        "indicator": f"{r['indicator_id']} - {r['title']}", "lead": _label(r["lead_rag"]),
+        "lead_code": r["lead_rag"], "computed": _label(r["computed_rag"]),
+        "computed_code": r["computed_rag"],
+        "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
+        "reason": r["reason"],
+    } for _, r in disagreements.iterrows()]
+    return _render("rag_disagreements.html.j2", rows=rows, rated=len(rated), kinder=kinder,
+                   harsher=harsher, max_steps=max_steps)
+
+
+def render_transitions(transitions: pd.DataFrame, previous_period: str | None,
+                       period: str) -> str:
+    """The RAG transition matrix per theme since the previous review."""
+    states = [c for c in transitions.columns if c not in ("theme", "was", "Total")]
+    rows = [{"theme": r["theme"], "was": r["was"], "cells": [int(r[s]) for s in states],
+             "same": [s == r["was"] for s in states], "total": int(r["Total"])}
+            for _, r in transitions.iterrows()]
+    overall = [r for r in rows if r["theme"] == rows[-1]["theme"]] if rows else []
+    moved = sum(r["total"] - sum(n for n, same in zip(r["cells"], r["same"], strict=True)
+                                 if same) for r in overall)
+    return _render("transitions.html.j2", states=states, rows=rows, moved=moved,
+                   previous_period=previous_period, period=period)
+
+
+def render_movements(movements: pd.DataFrame, counts: dict[str, int],
+                     previous_period: str | None) -> str:
+    """The indicators whose rating moved since the previous review, with both commentaries."""
+    entries = [{
+        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
+        "was": r["was"], "was_code": r["was_code"], "now": r["now"], "now_code": r["now_code"],
+        "movement": r["movement"],
+        "was_value": format_number(r["was_value"], r["unit"]),
+        "was_period": r["was_value_period"],
+        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "was_commentary": r["was_commentary"], "commentary": r["commentary"],
+    } for _, r in movements.iterrows()]
+    return _render("movements.html.j2", entries=entries, counts=counts,
+                   previous_period=previous_period)
+
+
+def render_grant_forecast(table: pd.DataFrame, floor_pct: float, cap_pct: float) -> str:
+    """The reward grant forecast: maximum, forecast payable and at risk under both rules."""
+    rows = [{
+        "theme": r["theme"], "row_type": r["row_type"], "indicator": r["indicator"],
+        "rag": r["rag"], "code": RAG_CODES.get(r["rag"], ""),
+        "value": format_number(r["value"], r["unit"]) if r["row_type"] == "target" else "",
+        "without": format_number(r["without_stretch"], r["unit"]),
+        "stretch": format_number(r["stretch"], r["unit"]),
+        "achieved": _pct(r["achieved_pct"]), "basis": r["basis"],
+        "grant": format_gbp(r["grant_gbp"]), "forecast": format_gbp(r["forecast_gbp"]),
+        "risk_seed": format_gbp(r["at_risk_seed_gbp"]),
+        "risk_forecast": format_gbp(r["at_risk_forecast_gbp"]),
+    } for _, r in table.iterrows()]
+    return _render("grant_forecast.html.j2", rows=rows, floor=f"{floor_pct:g}",
+                   cap=f"{cap_pct:g}")
+
+
+def render_district_coverage(coverage: pd.DataFrame, sentence: str) -> str:
+    """District coverage: the sentence, then indicators with data per district."""
+    rows = [(r["district"], f"{int(r['indicators_with_data']):,}", r["share"])
+            for _, r in coverage.iterrows()]
+    return _render("district_coverage.html.j2", sentence=sentence, rows=rows)
+
+
+def render_district_view(view: pd.DataFrame, districts: tuple[str, ...]) -> str:
+    """Each indicator with district data: the county value, then each district's."""
+    rows = []
+    for indicator_id, group in view.groupby("indicator_id", sort=False):
+        first = group.iloc[0]
+        by_district = {r["district"]: r for _, r in group.iterrows()}
+        cells = []
+        for district in districts:
+            r = by_district.get(district)
+            if r is None:
+                cells.append("")
+            elif first["unit"] in ("count", "gbp"):
+                share = _pct(r["share_of_county_pct"])
+                cells.append(format_number(r["value"], r["unit"])
+                             + (f" ({share})" if share else ""))
+            else:
+                marker = {"better": " better", "worse": " worse", "same": " same"}
+                cells.append(format_number(r["value"], r["unit"])
+                             + marker.get(r["vs_county"], ""))
+        rows.append({"indicator": f"{indicator_id} - {first['title']}",
+                     "county": format_number(first["county_value"], first["unit"]),
+                     "cells": cells})
+    return _render("district_view.html.j2", districts=list(districts), rows=rows)

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from pipeline.assessment import RAG_LABELS, RATED
+from pipeline.assessment import RAG_LABELS, RATED, rag_gap
 from pipeline.config import Rules
 
 SUMMARY_COLUMNS = ["Green", "Amber", "Red", "Not available for reporting"]
@@ -100,14 +100,18 @@ def _total_row(theme: str, row_type: str, label: str, rows: pd.DataFrame) -> pd.
                           "at_risk_gbp": rows["at_risk_gbp"].sum()}])
 
 
-RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "value", "target_value",
-                     "off_target_pct", "computed_rag", "final_rag", "commentary", "actions"]
+RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "unit", "value",
+                     "value_period", "target_value", "off_target_pct", "expected_value",
+                     "trajectory_period", "off_trajectory_pct", "computed_rag", "final_rag",
+                     "statement", "commentary", "actions"]
 
 
 def list_risks(assessed: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The three risk lists of the self-assessment, each in indicator order.
 
-    Keys: ``red_non_reward``, ``red_reward``, ``amber_reward``.
+    Keys: ``red_non_reward``, ``red_reward``, ``amber_reward``. Each row carries the
+    computed performance statement (:func:`pipeline.statements.add_statements`) beside
+    the lead's commentary and actions.
     """
     reward = assessed["reward"].astype(bool)
     picks = {
@@ -124,17 +128,55 @@ def compose_headline(assessed: pd.DataFrame, rules: Rules) -> str:
 
     "X% of the indicators are on track to meet target figures, X% amber and X% red. Of
     those that are red only X% are more than 20% off trajectory." Percentages are of
-    the rated indicators; at the year end the trajectory point is the annual target.
+    the rated indicators; "off trajectory" is ``off_trajectory_pct``, the value against
+    the value expected at its period (the annual target at the year end).
     """
     rag = assessed["final_rag"]
     rated = int(rag.isin(RATED).sum())
     red = assessed[rag == "R"]
-    far = int((red["off_target_pct"] > rules.red_far_off_pct).sum())
+    far = int((red["off_trajectory_pct"] > rules.red_far_off_pct).sum())
     return (f"{format_pct((rag == 'G').sum(), rated)} of the indicators are on track to meet "
             f"target figures, {format_pct((rag == 'A').sum(), rated)} amber and "
             f"{format_pct(len(red), rated)} red. Of those that are red only "
             f"{format_pct(far, len(red))} are more than {rules.red_far_off_pct:g}% off "
             "trajectory.")
+
+
+RATING_COLUMNS = ["indicator_id", "title", "theme_name", "unit", "value", "value_period",
+                  "expected_value", "off_trajectory_pct", "computed_rag", "lead_rag", "final_rag",
+                  "rag_gap"]
+
+
+def tabulate_ratings(assessed: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator's final RAG with the computed one beside it (the block tables).
+
+    ``rag_gap``: steps from the computed to the lead's rating, positive when the lead is
+    kinder than the numbers (:func:`pipeline.assessment.rag_gap`). Direction of travel
+    columns are kept when the assessment has them.
+    """
+    table = assessed.assign(rag_gap=[rag_gap(c, lead) for c, lead in
+                                     zip(assessed["computed_rag"], assessed["lead_rag"],
+                                         strict=True)])
+    travel = [c for c in ("travel_vs_earlier", "travel_vs_year_ago") if c in table]
+    return table[RATING_COLUMNS + travel].reset_index(drop=True)
+
+
+def list_rag_disagreements(ratings: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Indicators whose lead rating differs from the computed one by more than
+    ``rules.lead_gap_max_steps`` steps, or that the lead rates green and the numbers red.
+
+    ``ratings`` comes from :func:`tabulate_ratings`; a ``reason`` column says which test
+    caught each row.
+    """
+    lead_green_numbers_red = (ratings["lead_rag"] == "G") & (ratings["computed_rag"] == "R")
+    too_far = ratings["rag_gap"].abs() > rules.lead_gap_max_steps
+    picked = ratings[lead_green_numbers_red | too_far].copy()
+    picked["reason"] = [
+        f"lead {RAG_LABELS[lead]}, computed {RAG_LABELS[c]} ({abs(g)} step"
+        f"{'s' if abs(g) != 1 else ''} {'kinder' if g > 0 else 'harsher'})"
+        for lead, c, g in zip(picked["lead_rag"], picked["computed_rag"], picked["rag_gap"],
+                              strict=True)]
+    return picked.reset_index(drop=True)
 
 
 def data_as_of(returns: pd.DataFrame) -> str:

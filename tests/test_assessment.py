@@ -1,20 +1,27 @@
-"""Unit tests of the RAG and off-target rules, both polarities and the edge cases."""
+"""Unit and property tests of the RAG, off-target and off-trajectory rules and tolerances."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.assessment import (
+    Tolerance,
     assess_indicators,
     change_from_baseline_pct,
+    check_tolerances,
     final_rag,
     off_target_pct,
+    rag_gap,
     rate_value,
     select_values,
+    tolerance_for,
 )
-from pipeline.config import Rules
+from pipeline.config import Rules, load_rules
+from pipeline.errors import ConfigError
 from tests.conftest import make_register, make_rows
 
 
@@ -134,3 +141,149 @@ def test_assess_indicators_end_to_end_small():
     assert out.loc["4.2", "rag_reason"] == "no return for the period"
     assert list(out.index) == ["4.1", "4.2", "7.20", "7.21"]  # natural order
     assert not out["rag_differs"].loc["7.20"]
+
+
+# --- Issue 4: trajectory, tolerances, computed vs lead -------------------------------------
+
+values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+nonzero_targets = values.filter(lambda t: abs(t) > 1e-3)
+tolerance_pairs = st.tuples(st.floats(0, 50), st.floats(0, 50)).map(
+    lambda p: Tolerance(min(p), max(p)))
+BETTER_FIRST = {"G": 0, "A": 1, "R": 2}
+
+
+@given(values, values, values, st.sampled_from(["higher", "lower"]), tolerance_pairs)
+def test_a_better_value_never_gets_a_worse_computed_rag(a, b, target, polarity, tolerance):
+    better, worse = (max(a, b), min(a, b)) if polarity == "higher" else (min(a, b), max(a, b))
+    rag_better, _ = rate_value(better, target, polarity, "agreed", Rules(), tolerance)
+    rag_worse, _ = rate_value(worse, target, polarity, "agreed", Rules(), tolerance)
+    assert BETTER_FIRST[rag_better] <= BETTER_FIRST[rag_worse]
+
+
+@given(values, values, tolerance_pairs)
+def test_swapping_polarity_and_mirroring_values_mirrors_the_rag(value, target, tolerance):
+    higher = rate_value(value, target, "higher", "agreed", Rules(), tolerance)
+    lower = rate_value(-value, -target, "lower", "agreed", Rules(), tolerance)
+    assert higher == lower
+    assert off_target_pct(value, target, "higher") == pytest.approx(
+        off_target_pct(-value, -target, "lower"), nan_ok=True)
+
+
+@given(values, nonzero_targets, st.sampled_from(["placeholder", "provisional"]),
+       st.sampled_from(["G", "A", "R", ""]))
+def test_an_unagreed_target_is_never_rated_whatever_the_value_or_lead(value, target, status,
+                                                                       lead):
+    rag, _ = rate_value(value, target, "higher", status, Rules())
+    assert rag == "T"
+    assert final_rag(rag, lead) == "T"
+
+
+def test_tolerances_per_indicator_win_over_unit_over_default():
+    rules = Rules(by_unit={"percent": {"amber_max_off_pct": 5.0}},
+                  by_indicator={"7.21": {"amber_max_off_pct": 50.0, "green_max_off_pct": 1.0},
+                                "2.1": {"green_max_off_pct": 2.0}})
+    assert tolerance_for(rules, "7.21", "count") == Tolerance(1.0, 50.0)
+    assert tolerance_for(rules, "1.1", "percent") == Tolerance(0.0, 5.0)
+    assert tolerance_for(rules, "2.1", "percent") == Tolerance(2.0, 5.0)  # green own, amber unit
+    assert tolerance_for(rules, "1.1", "count") == Tolerance(0.0, 10.0)
+    assert rate_value(690, 472, "lower", "agreed", rules,
+                      tolerance_for(rules, "7.21", "count"))[0] == "A"
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    (Rules(by_unit={"percent": {"amber_max": 5.0}}), "unknown key"),
+    (Rules(by_indicator={"7.21": {"green_max_off_pct": 20.0, "amber_max_off_pct": 5.0}}),
+     "must not be below"),
+    (Rules(by_unit={"count": {"amber_max_off_pct": "ten"}}), "must be numbers"),
+    (Rules(by_unit={"count": 5}), "should be a table"),
+])
+def test_bad_tolerances_are_config_errors(rules, message):
+    with pytest.raises(ConfigError, match=message):
+        check_tolerances(rules)
+
+
+def test_unit_and_indicator_tolerances_that_cross_are_caught_when_assessing():
+    rules = Rules(by_unit={"count": {"green_max_off_pct": 8.0}},
+                  by_indicator={"7.21": {"amber_max_off_pct": 5.0}})
+    with pytest.raises(ConfigError, match="7.21"):
+        assess_indicators(_register(), make_rows(
+            [{"indicator_id": "7.21", "period": "2006-07 Q4", "value": 1.0}]), "2006-07 Q4",
+            rules)
+
+
+def test_tolerances_load_from_a_rules_file(tmp_path):
+    override = tmp_path / "rules.toml"
+    override.write_text('[rag.by_unit]\npercent = { amber_max_off_pct = 4.0 }\n'
+                        '[rag.by_indicator]\n"7.21" = { amber_max_off_pct = 60.0 }\n',
+                        encoding="utf-8")
+    rules = load_rules(override)
+    assert tolerance_for(rules, "7.21", "count") == Tolerance(0.0, 60.0)
+    assert tolerance_for(rules, "4.1", "percent") == Tolerance(0.0, 4.0)
+    assert load_rules().by_unit == {} and load_rules().grant_floor_pct == 60.0
+
+
+def test_rag_gap_counts_steps_from_computed_to_lead():
+    assert rag_gap("R", "G") == 2
+    assert rag_gap("G", "R") == -2
+    assert rag_gap("A", "G") == 1
+    assert rag_gap("N", "G") == 0 and rag_gap("A", "") == 0
+
+
+def _cumulative_register():
+    return make_register(
+        [{"indicator_id": "7.21", "theme": "safer", "polarity": "lower",
+          "accumulation": "cumulative", "baseline_value": "548", "baseline_period": "2004-05"},
+         {"indicator_id": "4.1", "theme": "health", "polarity": "higher", "unit": "percent",
+          "baseline_value": "32", "baseline_period": "2005-06"},
+         {"indicator_id": "4.2", "theme": "health", "polarity": "higher"}],
+        [{"indicator_id": "7.21", "period": "2006-07", "target_value": "472"},
+         {"indicator_id": "4.1", "period": "2006-07", "target_value": "40"},
+         {"indicator_id": "4.2", "period": "2006-07", "target_value": "40",
+          "target_status": "provisional"}])
+
+
+def test_six_monthly_values_are_rated_against_their_trajectory():
+    rows = make_rows([
+        {"indicator_id": "7.21", "period": "2006-07 Q2", "value": 240.0, "lead_rag": "A"},
+        {"indicator_id": "4.1", "period": "2006-07 Q2", "value": 36.0},
+        {"indicator_id": "4.2", "period": "2006-07 Q2", "value": 90.0, "lead_rag": "G"},
+    ])
+    out = assess_indicators(_cumulative_register(), rows, "2006-07 Q2", Rules())
+    out = out.set_index("indicator_id")
+    # 240 year-to-date against 236 expected by Q2 (half of 472): 1.7% off trajectory.
+    assert out.loc["7.21", "expected_value"] == 236.0
+    assert out.loc["7.21", "off_trajectory_pct"] == pytest.approx(1.6949, abs=1e-4)
+    assert out.loc["7.21", "off_target_pct"] < 0          # under the whole-year target
+    assert out.loc["7.21", "computed_rag"] == "A"
+    assert out.loc["7.21", "rag_reason"] == "1.7% off trajectory (amber up to 10%)"
+    # A snapshot half way from its baseline (32) to its target (40) is on trajectory.
+    assert out.loc["4.1", "expected_value"] == 36.0
+    assert out.loc["4.1", "computed_rag"] == "G"
+    # A provisional target: "target not agreed", whatever the value and the lead say.
+    assert out.loc["4.2", "final_rag"] == "T"
+
+
+def test_at_the_year_end_trajectory_and_target_coincide():
+    rows = make_rows([{"indicator_id": "7.21", "period": "2006-07 Q4", "value": 690.0}])
+    out = assess_indicators(_cumulative_register(), rows, "2006-07 Q4", Rules())
+    row = out.set_index("indicator_id").loc["7.21"]
+    assert row["off_trajectory_pct"] == row["off_target_pct"]
+    assert round(row["off_trajectory_pct"], 1) == 46.2
+    assert row["rag_reason"] == "46.2% off target (red beyond 10%)"
+
+
+def test_target_not_agreed_is_counted_apart_in_the_risk_summary():
+    from pipeline.tables import compose_headline, summarise_risk
+
+    rows = make_rows([
+        {"indicator_id": "7.21", "period": "2006-07 Q4", "value": 400.0, "lead_rag": "G"},
+        {"indicator_id": "4.1", "period": "2006-07 Q4", "value": 41.0},
+        {"indicator_id": "4.2", "period": "2006-07 Q4", "value": 90.0, "lead_rag": "G"},
+    ])
+    register = _cumulative_register()
+    out = assess_indicators(register, rows, "2006-07 Q4", Rules())
+    summary = summarise_risk(out, register.themes)
+    assert summary.loc["Totals"].to_dict() == {
+        "Green": 2, "Amber": 0, "Red": 0, "Not available for reporting": 0,
+        "Target not agreed": 1}
+    assert compose_headline(out, Rules()).startswith("100.0% of the indicators are on track")

@@ -11,8 +11,10 @@ from pipeline.tables import (
     format_gbp,
     format_pct,
     format_risk_summary,
+    list_rag_disagreements,
     list_risks,
     summarise_risk,
+    tabulate_ratings,
     tabulate_reward_grant,
 )
 from tests.conftest import make_register
@@ -22,8 +24,10 @@ THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "low
 
 def _assessed(rows):
     base = {"reward": False, "reward_grant_gbp": float("nan"), "off_target_pct": float("nan"),
-            "title": "T", "theme_name": "", "lead_org": "", "value": 1.0, "target_value": 1.0,
-            "computed_rag": "G", "commentary": "", "actions": ""}
+            "off_trajectory_pct": float("nan"), "title": "T", "theme_name": "", "lead_org": "",
+            "unit": "count", "value": 1.0, "value_period": "2006-07 Q4", "target_value": 1.0,
+            "expected_value": 1.0, "trajectory_period": "2006-07 Q4", "computed_rag": "G",
+            "lead_rag": "", "statement": "", "commentary": "", "actions": ""}
     return pd.DataFrame([{**base, **r} for r in rows])
 
 
@@ -94,8 +98,8 @@ def test_risk_lists_split_by_rag_and_reward():
 def test_headline_is_computed():
     assessed = _assessed(
         [{"final_rag": "G"}] * 6 + [{"final_rag": "A"}] * 2
-        + [{"final_rag": "R", "off_target_pct": 25.0}, {"final_rag": "R", "off_target_pct": 5.0},
-           {"final_rag": "N"}])
+        + [{"final_rag": "R", "off_trajectory_pct": 25.0},
+           {"final_rag": "R", "off_trajectory_pct": 5.0}, {"final_rag": "N"}])
     assert compose_headline(assessed, Rules()) == (
         "60.0% of the indicators are on track to meet target figures, 20.0% amber and 20.0% "
         "red. Of those that are red only 50.0% are more than 20% off trajectory.")
@@ -106,3 +110,54 @@ def test_headline_is_computed():
 def test_headline_with_nothing_rated(ratings):
     assessed = _assessed([{"final_rag": r} for r in ratings])
     assert compose_headline(assessed, Rules()).startswith("- of the indicators")
+
+
+def test_headline_counts_red_off_trajectory_not_off_target():
+    # A Q2 year-to-date value: 60% short of the whole-year target, but only 5% off its
+    # trajectory point; another 25% off trajectory. Only the second is "far" off.
+    assessed = _assessed([
+        {"final_rag": "R", "off_target_pct": 60.0, "off_trajectory_pct": 5.0},
+        {"final_rag": "R", "off_target_pct": 10.0, "off_trajectory_pct": 25.0},
+        {"final_rag": "R", "off_target_pct": 30.0, "off_trajectory_pct": 20.0},  # not "more"
+        {"final_rag": "G"}])
+    assert compose_headline(assessed, Rules()).endswith(
+        "Of those that are red only 33.3% are more than 20% off trajectory.")
+
+
+def test_target_not_agreed_stays_out_of_the_headline_base():
+    assessed = _assessed([{"final_rag": "G"}, {"final_rag": "T"}, {"final_rag": "R",
+                                                                    "off_trajectory_pct": 50}])
+    assert compose_headline(assessed, Rules()).startswith(
+        "50.0% of the indicators are on track to meet target figures, 0.0% amber and 50.0% red")
+
+
+def test_risk_lists_carry_the_statement_beside_the_commentary():
+    assessed = _assessed([{"indicator_id": "a", "final_rag": "R", "theme": "safer",
+                           "statement": "Target 1, actual 2.", "commentary": "Lead says."}])
+    row = list_risks(assessed)["red_non_reward"].iloc[0]
+    assert (row["statement"], row["commentary"]) == ("Target 1, actual 2.", "Lead says.")
+
+
+def _ratings(pairs):
+    return tabulate_ratings(_assessed([
+        {"indicator_id": str(i), "theme": "safer", "computed_rag": c, "lead_rag": lead,
+         "final_rag": lead or c} for i, (c, lead) in enumerate(pairs)]))
+
+
+def test_ratings_show_final_beside_computed_with_the_gap():
+    ratings = _ratings([("R", "G"), ("G", "R"), ("A", "G"), ("A", "A"), ("N", ""), ("R", "")])
+    assert ratings["rag_gap"].tolist() == [2, -2, 1, 0, 0, 0]
+    assert ratings[["computed_rag", "final_rag"]].values.tolist()[0] == ["R", "G"]
+
+
+def test_disagreements_list_more_than_one_step_and_lead_green_numbers_red():
+    ratings = _ratings([("R", "G"), ("G", "R"), ("A", "G"), ("R", "A"), ("A", "A")])
+    listed = list_rag_disagreements(ratings, Rules())
+    assert listed["indicator_id"].tolist() == ["0", "1"]
+    assert listed["reason"].tolist() == ["lead Green, computed Red (2 steps kinder)",
+                                         "lead Red, computed Green (2 steps harsher)"]
+    every_difference = list_rag_disagreements(ratings, Rules(lead_gap_max_steps=0))
+    assert every_difference["indicator_id"].tolist() == ["0", "1", "2", "3"]
+    # Lead green where the numbers say red is listed even if the step rule is loosened.
+    loose = list_rag_disagreements(ratings, Rules(lead_gap_max_steps=5))
+    assert loose["indicator_id"].tolist() == ["0"]
