@@ -35,13 +35,15 @@ class Checked:
 
     ``clean``: rows that passed (``in_force`` resolved); ``quarantine``: rows and files
     that failed a critical check; ``results``: one row per expectation run; ``findings``:
-    every failed row of every suite, described in the partner's terms.
+    every failed row of every suite, described in the partner's terms; ``assessed``: the
+    indicators as the clean rows rate them (for the completeness counts).
     """
 
     clean: pd.DataFrame
     quarantine: pd.DataFrame
     results: pd.DataFrame
     findings: pd.DataFrame
+    assessed: pd.DataFrame
 
 
 def load_suites(expectations_dir: Path) -> dict[str, dict]:
@@ -163,4 +165,4 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
                                       & (described["severity"] == "critical")]],
                            ignore_index=True)
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
-    return Checked(clean, quarantine, results, described)
+    return Checked(clean, quarantine, results, described, assessed)

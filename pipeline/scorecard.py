@@ -73,6 +73,21 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     return pd.DataFrame(records)
 
 
+def count_not_available(assessed: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """Completeness per theme: indicators, how many are not available for reporting, and why."""
+    missing = assessed[assessed["final_rag"] == "N"]
+    out = pd.DataFrame({
+        "theme": themes["name"].to_numpy(),
+        "indicators": [int((assessed["theme"] == t).sum()) for t in themes["theme"]],
+        "not_available": [int((missing["theme"] == t).sum()) for t in themes["theme"]],
+        "reasons": [", ".join(f"{r} ({n})" for r, n in missing.loc[missing["theme"] == t,
+                                                                   "rag_reason"]
+                              .value_counts().sort_index().items())
+                    for t in themes["theme"]],
+    })
+    return out
+
+
 def feedback_by_partner(findings: pd.DataFrame,
                         quarantine: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Each partner's problems in their own terms: file, sheet, cell, value found, problem."""
@@ -94,9 +109,11 @@ def _env() -> Environment:
 
 def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.DataFrame,
                           feedback: dict[str, pd.DataFrame], meeting: str,
-                          period: str) -> list[Path]:
-    """Write the scorecard (CSV, HTML) and one feedback file per partner (CSV, HTML)."""
+                          period: str, tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write the scorecard (CSV, HTML), one feedback file per partner (CSV, HTML) and any
+    further ``tables`` as ``<name>.csv``."""
     written = [write_csv(scorecard, folder / "scorecard.csv")]
+    written += [write_csv(table, folder / f"{name}.csv") for name, table in (tables or {}).items()]
     page = _env().get_template("scorecard.html.j2").render(
         scorecard=scorecard, feedback=feedback, meeting=meeting, period=period, slug=slug)
     (folder / "scorecard.html").write_text(page, encoding="utf-8")
