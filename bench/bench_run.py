@@ -1,8 +1,10 @@
 """Benchmark ``laa run`` on the demo against a floor measured in the same run.
 
 The floor is the least any papermill pipeline pays: a fresh Python process that executes a
-one-cell notebook with papermill, then converts it to HTML with nbconvert. The last line
-printed is ``ratio_vs_floor=<x>`` (goal: at most 5).
+one-cell notebook with papermill, then converts it to HTML with nbconvert. ``laa run`` is
+timed with ``--force`` (every stage recomputed), then once more without it: nothing has
+changed, so nothing is recomputed (``ratio_noop_rerun_vs_floor``, goal: at most 1.5). The
+last line printed is ``ratio_vs_floor=<x>`` (goal: at most 5).
 
 Usage: ``.venv/bin/python bench/bench_run.py [--repeat 3]``
 """
@@ -46,20 +48,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     laa = Path(sys.executable).with_name("laa")
-    floors, runs = [], []
+    floors, runs, noops = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        command = [str(laa), "run", "--clean-dir", str(out / "clean"), "--reports-dir",
+                   str(out / "reports"), "--generated-at", "2007-06-30T12:00:00"]
         for _ in range(args.repeat):
             floors.append(time_command([sys.executable, "-c", FLOOR_SCRIPT, str(out / "f.ipynb"),
                                         str(out / "f_out.ipynb"), str(out / "f.html")]))
-            runs.append(time_command([str(laa), "run", "--clean-dir", str(out / "clean"),
-                                      "--reports-dir", str(out / "reports"),
-                                      "--generated-at", "2007-06-30T12:00:00"]))
-    floor, run = statistics.median(floors), statistics.median(runs)
+            runs.append(time_command([*command, "--force"]))
+            noops.append(time_command(command))
+    floor, run, noop = (statistics.median(x) for x in (floors, runs, noops))
     print(f"floor_s={floor:.2f} (papermill one-cell notebook + nbconvert HTML, fresh process)")
-    print(f"laa_run_s={run:.2f} (demo: 4 notebooks, GX validation, HTML appendix)")
+    print(f"laa_run_s={run:.2f} (demo, --force: 4 notebooks, GX validation, HTML appendix)")
+    print(f"laa_noop_rerun_s={noop:.2f} (the same run again: inputs unchanged, nothing recomputed)")
     print(f"runs={args.repeat} floor_all={[round(x, 2) for x in floors]} "
-          f"run_all={[round(x, 2) for x in runs]}")
+          f"run_all={[round(x, 2) for x in runs]} noop_all={[round(x, 2) for x in noops]}")
+    print(f"ratio_noop_rerun_vs_floor={noop / floor:.2f}")
     print(f"ratio_vs_floor={run / floor:.2f}")
 
 

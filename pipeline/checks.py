@@ -200,4 +200,7 @@ def frame_plausibility(clean: pd.DataFrame, register: Register, period: str,
                         "change_measure": " points" if points else "%"})
     columns = ["indicator_id", "period", "value_text", *LINEAGE, "previous_period",
                "previous_value", "change_size", "change_threshold", "change_measure"]
-    return pd.DataFrame(records, columns=columns)
+    out = pd.DataFrame(records, columns=columns)
+    # One boolean to check: GX renders column-pair failures in an unstable order.
+    out["implausible_change"] = (out["change_size"] > out["change_threshold"]).astype(bool)
+    return out

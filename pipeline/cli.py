@@ -1,14 +1,32 @@
-"""The ``laa`` command line: run the pipeline or its quality checks, with distinct exit codes."""
+"""The ``laa`` command line: run, validate, rerun a meeting, trace a figure; distinct exit codes."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from pipeline.config import DEMO_MEETING, DEMO_PERIOD, load_settings
-from pipeline.errors import LaaError
+from pipeline.errors import LaaError, StageFailed
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that it stops its kernels and its staging."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up finish
+    raise Terminated()
+
+
+def _add_folders(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--data-dir", default=None,
+                     help="folder holding register/ and returns/ (default: data/raw)")
+    sub.add_argument("--clean-dir", default=None, help="derived data (default: data/clean)")
+    sub.add_argument("--reports-dir", default=None, help="reports (default: reports)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,41 +36,134 @@ def build_parser() -> argparse.ArgumentParser:
         "appendices out. With no options, runs the shipped demo (2006-07 Q4).")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("run", "ingest, validate, assess and render the board appendix"),
-                       ("validate", "ingest and validate only (for auditors)")):
+                       ("validate", "ingest and validate only (for auditors); published in "
+                                    "<reports>/<meeting>/validation/")):
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--period", default=DEMO_PERIOD,
                          help="period assessed, e.g. '2006-07 Q4' (default: %(default)s)")
         sub.add_argument("--meeting", default=DEMO_MEETING,
                          help="board meeting date, YYYY-MM-DD (default: %(default)s)")
-        sub.add_argument("--data-dir", default=None,
-                         help="folder holding register/ and returns/ (default: data/raw)")
-        sub.add_argument("--clean-dir", default=None, help="derived data (default: data/clean)")
-        sub.add_argument("--reports-dir", default=None, help="reports (default: reports)")
+        sub.add_argument("--previous-period", default=None,
+                         help="the review compared against (default: Q2 for a Q4 period, "
+                              "else the quarter or year before)")
+        _add_folders(sub)
         sub.add_argument("--generated-at", default=None,
-                         help="fix the generated-at stamp (default: now, UTC)")
+                         help="fix the generated-at stamp (default: now, UTC; kept from the "
+                              "last run when nothing changed)")
+        sub.add_argument("--force", action="store_true",
+                         help="recompute every stage, even those whose inputs are unchanged")
+        sub.add_argument("--wait", action="store_true",
+                         help="wait for another run of the same meeting instead of refusing")
+        if name == "run":
+            sub.add_argument("--formats", default="html,pdf",
+                             help="appendix formats: html, pdf or both (default: %(default)s)")
+            sub.add_argument("--theme", default="",
+                             help="only these themes (keys or names, comma-separated)")
+            sub.add_argument("--district", default="",
+                             help="also produce this district LSP's pack, e.g. Melton")
+    sub = commands.add_parser(
+        "rerun", help="rebuild a past meeting from its manifest and check the outputs match",
+        description="Check that the inputs still hash as the manifest recorded (refuse if "
+                    "not), rebuild with its parameters, and check every output's hash.")
+    sub.add_argument("manifest", help="e.g. reports/2007-09-03/manifest.json (relative to "
+                                      "the project root)")
+    sub.add_argument("--wait", action="store_true",
+                     help="wait for another run of the same meeting instead of refusing")
+    sub = commands.add_parser(
+        "trace", help="print the chain from an appendix figure back to the raw return rows",
+        description="Print the chain from an indicator's figure to the partner return rows "
+                    "it came from, and check the raw files are unchanged.")
+    sub.add_argument("indicator", help="indicator id, e.g. 7.20")
+    sub.add_argument("--period", default=DEMO_PERIOD,
+                     help="period assessed (default: %(default)s)")
+    _add_folders(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: returns the exit code (0 ok; 2 config; 3 register; 4 input; 5 quality...)."""
-    args = build_parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> str:
     from pipeline.run import STAGES, run_pipeline
 
+    settings = load_settings(period=args.period, meeting=args.meeting,
+                             data_dir=args.data_dir, clean_dir=args.clean_dir,
+                             reports_dir=args.reports_dir, generated_at=args.generated_at,
+                             previous_period=args.previous_period,
+                             formats=getattr(args, "formats", None),
+                             theme=getattr(args, "theme", None),
+                             district=getattr(args, "district", None))
+    stages = STAGES if args.command == "run" else STAGES[:2]
+    print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
+          f"data {settings.data_dir}", flush=True)
+    result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),
+                          command=args.command, force=args.force, wait=args.wait,
+                          stamp_given=args.generated_at is not None)
+    state = "up to date" if result.up_to_date else "done"
+    if args.command == "validate":
+        _raise_for_quarantine(settings, result.published)
+    return f"{state}; reports in {result.published}"
+
+
+def _raise_for_quarantine(settings, published: object) -> None:
+    """``laa validate`` fails (exit 5) when a critical check quarantined anything."""
+    from pipeline import store
+    from pipeline.errors import ValidationFailed
+
+    quarantine = store.read_frame(settings, "quarantine")
+    if quarantine.empty:
+        return
+    rows = int((quarantine["source_row"] > 0).sum())
+    files = int((quarantine["source_row"] == 0).sum())
+    raise ValidationFailed(f"critical checks failed: {rows} row(s) and {files} file(s) "
+                           f"quarantined; see {published}/data-quality/scorecard.html")
+
+
+def _rerun(args: argparse.Namespace) -> str:
+    from pipeline.manifest import read_manifest, reproducible
+    from pipeline.rerun import rerun
+
+    result = rerun(args.manifest, progress=lambda line: print(line, flush=True),
+                   wait=args.wait)
+    outputs = read_manifest(result.manifest)["outputs"]
+    same, volatile = len(reproducible(outputs)), len(outputs) - len(reproducible(outputs))
+    return (f"done; {same} outputs hash as the manifest recorded"
+            + (f" ({volatile} volatile ones not compared)" if volatile else "")
+            + f"; reports in {result.published}")
+
+
+def _trace(args: argparse.Namespace) -> str:
+    from pipeline.lineage import trace
+
+    settings = load_settings(period=args.period, data_dir=args.data_dir,
+                             clean_dir=args.clean_dir, reports_dir=args.reports_dir)
+    print("\n".join(trace(settings, args.indicator)))
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: returns the exit code (0 ok; 2 config; 3 register; 4 input; 5 quality;
+    6 stage; 7 another run holds the meeting; 8 rerun inputs changed; 9 rerun outputs
+    differ; 130 interrupted; 143 terminated)."""
+    args = build_parser().parse_args(argv)
+    action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace}[args.command]
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        settings = load_settings(period=args.period, meeting=args.meeting,
-                                 data_dir=args.data_dir, clean_dir=args.clean_dir,
-                                 reports_dir=args.reports_dir, generated_at=args.generated_at)
-        stages = STAGES if args.command == "run" else STAGES[:2]
-        print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
-              f"data {settings.data_dir}", flush=True)
-        run_pipeline(settings, stages, progress=lambda line: print(line, flush=True))
+        done = action(args)
     except LaaError as exc:
         print(f"laa {args.command} failed: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a folder not writable, a disk full: one line, no traceback
+        print(f"laa {args.command} failed: {exc}", file=sys.stderr)
+        return StageFailed.exit_code
+    except Terminated:
+        print(f"laa {args.command} stopped (SIGTERM); nothing published", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print(f"laa {args.command} interrupted", file=sys.stderr)
+        print(f"laa {args.command} interrupted; nothing published", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(f"laa {args.command}: done; reports in {settings.report_dir}")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if done:
+        print(f"laa {args.command}: {done}")
     return 0
 
 

@@ -101,6 +101,9 @@ class Settings:
     generated_at: str
     rules: Rules = field(default_factory=Rules)
     previous_period: str = ""
+    formats: str = "html,pdf"
+    theme: str = ""
+    district: str = ""
 
     @property
     def register_dir(self) -> Path:
@@ -141,12 +144,17 @@ def load_settings(
     reports_dir: str | os.PathLike | None = None,
     generated_at: str | None = None,
     previous_period: str | None = None,
+    formats: str | None = None,
+    theme: str | None = None,
+    district: str | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
 
     Relative folders are taken from the project root, never the current directory.
     ``previous_period`` (the review compared against) defaults to
-    :func:`pipeline.periods.previous_review_period` of ``period``.
+    :func:`pipeline.periods.previous_review_period` of ``period``. ``formats`` (``html``,
+    ``pdf`` or both, default both), ``theme`` (a filter of theme keys or names) and
+    ``district`` (a district LSP pack) shape the appendix only.
 
     Raises
     ------
@@ -166,6 +174,8 @@ def load_settings(
     if not (data / "register").is_dir():
         raise ConfigError("data folder has no register/ subfolder", folder=str(data))
     stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    from pipeline.appendix import parse_formats  # the appendix module owns the vocabulary
+
     return Settings(
         period=canonical,
         meeting=meeting,
@@ -175,5 +185,8 @@ def load_settings(
         reports_dir=_resolve(root, reports_dir, "reports"),
         generated_at=stamp,
         previous_period=previous,
+        formats=",".join(parse_formats(formats or "html,pdf")),
+        theme=(theme or "").strip(),
+        district=(district or "").strip(),
         rules=load_rules(data / "register" / "rules.toml"),
     )

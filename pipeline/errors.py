@@ -46,3 +46,21 @@ class StageFailed(LaaError):
     """A notebook stage failed for a reason not covered by the errors above."""
 
     exit_code = 6
+
+
+class RunLocked(LaaError):
+    """Another run is building the same meeting or using the same clean folder."""
+
+    exit_code = 7
+
+
+class InputsChanged(LaaError):
+    """A rerun was refused: an input no longer hashes as the manifest recorded."""
+
+    exit_code = 8
+
+
+class OutputsDiffer(LaaError):
+    """A rerun finished but its outputs do not hash as the manifest recorded."""
+
+    exit_code = 9

@@ -125,13 +125,14 @@ def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
 
 def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Register,
                   suites: dict[str, dict], period: str, rules: Rules,
-                  docs_dir: Path | None = None) -> Checked:
+                  docs_dir: Path | None = None, run_time: str | None = None) -> Checked:
     """Validate the register and the returns; quarantine rows failing a critical check.
 
     First the register, targets and every row read; rows failing a critical check are
     quarantined and resubmissions resolved among the rest. Then the cross-row checks on
     the rows in force: completeness for ``period``, district against county, the lead's
-    RAG against the numbers, and plausibility (all warnings).
+    RAG against the numbers, and plausibility (all warnings). ``run_time`` (the run's
+    generated-at stamp) names the validation run, so Data Docs rebuild byte for byte.
 
     Raises
     ------
@@ -142,7 +143,7 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     annotated = checks.annotate_returns(rows.reset_index(drop=True), register)
     frames = {"register": checks.frame_register(register, period),
               "targets": checks.frame_targets(register), "returns": annotated}
-    session = ValidationSession(docs_dir)
+    session = ValidationSession(docs_dir, run_time)
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
     findings = explode_findings(results)

@@ -8,9 +8,11 @@ placeholders are filled from the failing row) and the ``report_column`` partners
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +80,16 @@ class ValidationSession:
     Data Docs of this run's results are built there.
     """
 
-    def __init__(self, docs_dir: Path | None = None) -> None:
+    def __init__(self, docs_dir: Path | None = None, run_time: str | None = None) -> None:
         self._gx = _gx()
+        self._docs_dir = docs_dir
+        self._run_id = None
+        if run_time:
+            from great_expectations.core.run_identifier import RunIdentifier
+
+            stamp = dt.datetime.fromisoformat(run_time)
+            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+            self._run_id = RunIdentifier(run_name="laa", run_time=stamp.astimezone(dt.UTC))
         self._context = _context(self._gx, docs_dir)
         self._source = self._context.data_sources.add_pandas("laa")
         self._actions = ([self._gx.checkpoint.UpdateDataDocsAction(name="data_docs",
@@ -103,15 +113,50 @@ class ValidationSession:
                 result_format={"result_format": "COMPLETE",
                                "unexpected_index_column_names": [ROW_KEY]}))
             result = checkpoint.run(batch_parameters={"dataframe": data},
-                                    expectation_parameters=dataset.parameters)
+                                    expectation_parameters=dataset.parameters,
+                                    run_id=self._run_id)
             for run in result.run_results.values():
                 records += [_record(suite.name, item, len(data)) for item in run.results]
+        if self._docs_dir is not None and self._run_id is not None:
+            stabilise_docs(self._docs_dir,
+                           self._run_id.run_time.strftime("%Y%m%dT%H%M%S.%fZ"))
         return pd.DataFrame(records, columns=RESULT_COLUMNS)
 
 
-def run_suites(datasets: list[Dataset], docs_dir: Path | None = None) -> pd.DataFrame:
+_DOCS_CLOCK = re.compile(r"\?d=\d{8}T\d{6}\.\d{6}Z")
+_DOCS_STAMP = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
+_DOCS_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class _Renumber:
+    """Replace each distinct match by ``block-<n>``, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, match: re.Match) -> str:
+        return self.seen.setdefault(match.group(0), f"block-{len(self.seen)}")
+
+
+def stabilise_docs(docs_dir: Path, run_stamp: str) -> None:
+    """Make a Data Docs build reproducible: GX writes the wall clock and random UUIDs.
+
+    The cache-buster query string is dropped, every time stamp becomes the run's stamp
+    (``20070630T120000.000000Z``), and each page's UUIDs (ids of collapsible blocks) are
+    renumbered in order of appearance. Nothing else differs between two builds.
+    """
+    for page in sorted(docs_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        fixed = _DOCS_STAMP.sub(run_stamp, _DOCS_CLOCK.sub("", text))
+        fixed = _DOCS_UUID.sub(_Renumber(), fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def run_suites(datasets: list[Dataset], docs_dir: Path | None = None,
+               run_time: str | None = None) -> pd.DataFrame:
     """Validate datasets in a fresh :class:`ValidationSession`."""
-    return ValidationSession(docs_dir).run(datasets)
+    return ValidationSession(docs_dir, run_time).run(datasets)
 
 
 def _record(suite: str, item, rows: int) -> dict:

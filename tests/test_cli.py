@@ -62,3 +62,49 @@ def test_failing_stage_exits_non_zero_naming_what_and_where(tmp_path):
         "laa run failed: unknown theme 'greener'; known: health, safer "
         "(file indicators.csv, row 5, column theme) (stage ingest)")
     assert "Traceback" not in proc.stderr
+
+
+def test_previous_period_defaults_to_the_last_review_and_can_be_given(capsys):
+    from pipeline.config import load_settings
+
+    assert load_settings().previous_period == "2006-07 Q2"  # year end: six-monthly review
+    assert load_settings(period="2007-08 Q1").previous_period == "2006-07 Q4"
+    assert load_settings(period="2007-08").previous_period == "2006-07"
+    assert load_settings(previous_period="2006-07 q3").previous_period == "2006-07 Q3"
+    assert main(["run", "--previous-period", "last time"]) == 2
+    assert "period 'last time' is not a financial year" in capsys.readouterr().err
+
+
+def test_every_notebook_declares_every_parameter_the_run_injects():
+    import ast
+
+    import nbformat
+
+    from pipeline.config import find_project_root, load_settings
+    from pipeline.run import STAGES, notebook_parameters
+
+    settings = load_settings()
+    assert "previous_period" in notebook_parameters(settings, "ingest")
+    assert "district" not in notebook_parameters(settings, "assess")
+    assert {"formats", "theme", "district"} <= set(notebook_parameters(settings, "appendix"))
+    for stage, name in STAGES:
+        injected = set(notebook_parameters(settings, stage))
+        notebook = nbformat.read(find_project_root() / "notebooks" / name, as_version=4)
+        cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+        declared = {t.id for node in ast.parse(cell.source).body
+                    if isinstance(node, ast.Assign) for t in node.targets}
+        assert injected <= declared, (name, injected - declared)
+
+
+def test_rerun_without_a_manifest_and_trace_without_clean_data_say_so(capsys, tmp_path):
+    assert main(["rerun", str(tmp_path / "manifest.json")]) == 2
+    assert main(["trace", "7.20", "--clean-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"laa rerun failed: no manifest here (file {tmp_path / 'manifest.json'})",
+                   "laa trace failed: no assessment in the clean folder: run `laa run` first "
+                   f"(folder {tmp_path})"]
+
+
+def test_unknown_format_is_a_configuration_error(capsys):
+    assert main(["run", "--formats", "docx"]) == 2
+    assert "output format(s) docx not known" in capsys.readouterr().err

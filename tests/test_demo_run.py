@@ -24,12 +24,13 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """Run the demo once, into temporary clean and report folders."""
+    """Run the demo as the README does (with the Melton pack), into temporary folders."""
     out = tmp_path_factory.mktemp("demo")
     before = _hashes(ROOT / "data" / "raw")
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--clean-dir", str(out / "clean"),
-         "--reports-dir", str(out / "reports"), "--generated-at", "2007-06-30T12:00:00"],
+         "--reports-dir", str(out / "reports"), "--generated-at", "2007-06-30T12:00:00",
+         "--district", "Melton"],
         capture_output=True, text=True, timeout=600, cwd="/")
     assert proc.returncode == 0, proc.stderr
     return {"out": out, "proc": proc, "raw_before": before,
@@ -109,3 +110,16 @@ def test_appendix_shows_no_code_and_keeps_executed_notebooks(demo):
 def test_demo_quality_stage_passes_and_raw_files_are_unchanged(demo):
     assert _frame(demo, "quarantine").empty
     assert _hashes(ROOT / "data" / "raw") == demo["raw_before"]
+
+
+def test_demo_produces_the_melton_district_pack(demo):
+    pack = demo["report"] / "districts" / "melton"
+    html = (pack / "district-pack.html").read_text(encoding="utf-8")
+    assert "Melton" in html and (pack / "district-pack.pdf").stat().st_size > 0
+    values = _frame(demo, "district_values")
+    melton = values[values["district"] == "Melton"]
+    assert melton["indicator_id"].nunique() == 20          # the demo's district indicators
+    first = melton.sort_values("indicator_id").iloc[0]
+    assert f">{first['value']:,.0f}<" in html.replace(" ", "")  # its value, beside the county
+    assert (demo["report"] / "appendix.pdf").read_bytes().startswith(b"%PDF")
+    assert any((demo["report"] / "tables").glob("*.xlsx"))

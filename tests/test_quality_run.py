@@ -92,3 +92,21 @@ def test_all_three_faults_reach_the_feedback_files(planted):
 
 def test_raw_files_unchanged(planted):
     assert planted["before"] == planted["after"]
+
+
+def test_laa_validate_fails_on_critical_checks_and_names_where(planted, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "tests" / "data" / "mini", data)
+    out = [sys.executable, "-m", "pipeline.cli", "validate", "--data-dir", str(data),
+           "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports")]
+    ok = subprocess.run(out, capture_output=True, text=True, timeout=600, cwd="/")
+    assert ok.returncode == 0, ok.stderr
+    (data / "returns" / "bad.csv").write_text(
+        HEADER + "Mini Police,2.9,2006-07 Q4,county,5,final,,,,Bob Hart,2007-05-10T09:00:00\n",
+        encoding="utf-8")
+    bad = subprocess.run(out, capture_output=True, text=True, timeout=600, cwd="/")
+    assert bad.returncode == 5
+    line = bad.stderr.strip().splitlines()[-1]
+    assert line.startswith("laa validate failed: critical checks failed: 1 row(s) and 0 "
+                           "file(s) quarantined; see ")
+    assert line.endswith("validation/data-quality/scorecard.html")

@@ -16,7 +16,8 @@ def _commands() -> list[str]:
 
 def test_readme_opens_with_demo_and_test_commands():
     demo, tests = _commands()
-    assert demo.startswith("python3 -m venv .venv") and demo.endswith(".venv/bin/laa run")
+    assert demo.startswith("python3 -m venv .venv")
+    assert demo.endswith(".venv/bin/laa run --district Melton")
     assert tests.startswith("python3 -m venv .venv") and tests.endswith(".venv/bin/pytest")
 
 

@@ -1,0 +1,128 @@
+"""The appendix in a real browser: Debian's Chromium driven by Playwright, never a download.
+
+Opens the demo's HTML appendix and district pack from disk and checks that the page loads
+nothing at all from anywhere, logs no console error, shows the Indicator Risk Summary's
+Totals row with the seed's figures, and shows a partner's ``<script>`` as text without
+running it. Screenshots are kept in ``tests/artefacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.appendix_build import HOSTILE_COMMENTARY, ROOT, build_demo
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ARTEFACTS = ROOT / "tests" / "artefacts"
+RISK_TOTALS = ["63 (63.6%)", "23 (23.2%)", "13 (13.1%)", "29"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, path: Path) -> dict:
+    """Open ``path``; record every request, console message, page error and dialog."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen = {"page": page, "requests": [], "console": [], "errors": [], "dialogs": []}
+    page.on("request", lambda request: seen["requests"].append(request.url))
+    page.on("console", lambda message: seen["console"].append((message.type, message.text)))
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)   # let anything that would run, run
+    return seen
+
+
+@pytest.fixture(scope="module")
+def appendix(demo, browser):
+    seen = _open(browser, demo["report"] / "appendix.html")
+    yield seen
+    seen["page"].close()
+
+
+def test_the_page_loads_nothing_and_logs_no_error(appendix, demo):
+    assert appendix["requests"] == [(demo["report"] / "appendix.html").as_uri()]
+    assert [m for m in appendix["console"] if m[0] in ("error", "warning")] == []
+    assert appendix["errors"] == [] and appendix["dialogs"] == []
+
+
+def test_totals_row_is_visible_with_the_seed_figures(appendix):
+    from playwright.sync_api import expect
+
+    page = appendix["page"]
+    totals = page.locator("table.risk-summary tr.totals")
+    totals.scroll_into_view_if_needed()
+    expect(totals).to_be_visible()
+    assert totals.locator("th").inner_text().strip() == "Totals"
+    assert [t.strip() for t in totals.locator("td").all_inner_texts()] == RISK_TOTALS
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    table = ARTEFACTS / "risk-summary.png"
+    page.locator("table.risk-summary").screenshot(path=str(table))
+    full = ARTEFACTS / "appendix.png"
+    page.screenshot(path=str(full), full_page=True)
+    assert table.stat().st_size > 5000 and full.stat().st_size > 50000
+    print(f"screenshots: {table} {full}")
+
+
+def test_partner_script_shows_as_text_and_does_not_run(appendix):
+    page = appendix["page"]
+    assert page.locator("script").count() == 0
+    assert page.locator("img").count() == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    risk = page.locator("article.risk", has_text="7.21 - Theft From Person").first
+    commentary = risk.locator("p.commentary").inner_text()
+    assert HOSTILE_COMMENTARY in commentary
+    assert "<script>window.__pwned = 1;" in commentary
+
+
+def test_rag_is_shown_by_letter_as_well_as_colour(appendix):
+    page = appendix["page"]
+    badge = page.locator("table.risk-summary thead .rag-R")
+    assert badge.locator(".rag-letter").inner_text() == "R"
+    colour = badge.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(179, 18, 27)"
+
+
+def test_print_media_keeps_the_page_clean(appendix):
+    page = appendix["page"]
+    page.emulate_media(media="print")
+    assert page.locator("table.risk-summary tr.totals").is_visible()
+    assert appendix["errors"] == []
+    page.emulate_media(media="screen")
+
+
+def test_district_pack_opens_cleanly_too(demo, browser):
+    path = demo["pack"] / "district-pack.html"
+    seen = _open(browser, path)
+    try:
+        assert seen["requests"] == [path.as_uri()]
+        assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
+        rows = seen["page"].locator("table.district-table tbody tr:not(.theme-row)")
+        assert rows.count() == 20
+        seen["page"].screenshot(path=str(ARTEFACTS / "district-pack.png"), full_page=True)
+    finally:
+        seen["page"].close()

@@ -1,0 +1,137 @@
+"""Unit tests of the run manifest and of the content keys that make runs incremental."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.incremental import reusable, stage_key, written_since
+from pipeline.manifest import (
+    build_manifest,
+    changed_files,
+    deterministic_part,
+    fingerprint,
+    hash_tree,
+    is_volatile,
+    mismatched_outputs,
+    output_entry,
+    read_manifest,
+    sha256_bytes,
+    write_manifest,
+)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    data = tmp_path / "data"
+    (data / "returns").mkdir(parents=True)
+    (data / "returns" / "a.csv").write_bytes(b"x,y\n1,2\n")
+    (data / "register.csv").write_bytes(b"id\n1\n")
+    (data / ".hidden").write_bytes(b"ignored")
+    (data / "__pycache__").mkdir()
+    (data / "__pycache__" / "m.pyc").write_bytes(b"ignored")
+    return data
+
+
+def test_hash_tree_lists_files_with_sha256_and_leaves_out_hidden_and_caches(tree):
+    assert hash_tree(tree) == [
+        {"path": "register.csv", "sha256": sha256_bytes(b"id\n1\n"), "bytes": 5},
+        {"path": "returns/a.csv", "sha256": sha256_bytes(b"x,y\n1,2\n"), "bytes": 8},
+    ]
+
+
+def test_changed_files_names_changed_missing_and_new(tree):
+    recorded = hash_tree(tree)
+    assert changed_files(recorded, tree) == []
+    (tree / "returns" / "a.csv").write_bytes(b"x,y\n1,3\n")
+    (tree / "register.csv").unlink()
+    (tree / "returns" / "b.csv").write_bytes(b"new")
+    assert changed_files(recorded, tree) == ["register.csv (missing)", "returns/a.csv",
+                                             "returns/b.csv (new)"]
+
+
+def test_fingerprint_digest_follows_content_not_timestamps(tree, tmp_path):
+    suites, package = tmp_path / "suites", tmp_path / "package"
+    suites.mkdir()
+    package.mkdir()
+    notebook = tmp_path / "01.ipynb"
+    notebook.write_text("{}")
+    first = fingerprint(tree, suites, package, [notebook])
+    (tree / "register.csv").write_bytes(b"id\n1\n")  # same bytes, new mtime
+    assert fingerprint(tree, suites, package, [notebook])["digest"] == first["digest"]
+    (tree / "register.csv").write_bytes(b"id\n2\n")
+    assert fingerprint(tree, suites, package, [notebook])["digest"] != first["digest"]
+    assert first["code"]["notebooks"] == {"01.ipynb": sha256_bytes(b"{}")}
+    assert "pandas" in first["environment"]["packages"]
+
+
+def test_manifest_separates_run_time_facts_and_round_trips(tmp_path, tree):
+    facts = {"inputs": hash_tree(tree), "suites": [], "code": {"package_sha256": "p"},
+             "environment": {"python": "3.11"}}
+    outputs = [output_entry("clean", tree, tree / "register.csv", "ingest")]
+    one = build_manifest("run", {"period": "2006-07 Q4"}, facts, {"git_commit": "abc"},
+                         [{"stage": "ingest", "key": "k"}], outputs,
+                         {"started_at": "t1", "ended_at": "t2"})
+    two = build_manifest("run", {"period": "2006-07 Q4"}, facts, {"git_commit": "abc"},
+                         [{"stage": "ingest", "key": "k"}], outputs,
+                         {"started_at": "t3", "ended_at": "t4"})
+    assert one != two and deterministic_part(one) == deterministic_part(two)
+    docs = {"root": "report", "path": "docs/20261123T0450Z/x.html", "sha256": "1",
+            "volatile": True}
+    one["outputs"].append(docs)
+    assert deterministic_part(one) == deterministic_part(two)
+    path = write_manifest(tmp_path / "r" / "manifest.json", one)
+    assert read_manifest(path) == one
+    assert path.read_bytes() == write_manifest(tmp_path / "again.json", one).read_bytes()
+
+
+@pytest.mark.parametrize("content", [None, "not json", json.dumps({"manifest_version": 99})])
+def test_unusable_manifest_is_a_config_error_naming_the_file(tmp_path, content):
+    path = tmp_path / "manifest.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ConfigError, match="manifest"):
+        read_manifest(path)
+
+
+def test_nothing_is_volatile_now_data_docs_are_reproducible():
+    assert not is_volatile("report", "data-quality/data-docs/index.html")
+    assert not is_volatile("report", "appendix.html")
+    assert not is_volatile("clean", "data-quality/data-docs/index.html")
+
+
+def test_stage_key_changes_with_each_ingredient_and_ignores_volatile_upstream():
+    upstream = [{"root": "clean", "path": "r.parquet", "sha256": "1"}]
+    base = stage_key("assess", "nb", {"period": "2006-07 Q4"}, "fp", upstream)
+    assert base == stage_key("assess", "nb", {"period": "2006-07 Q4"}, "fp", list(upstream))
+    assert base != stage_key("assess", "nb2", {"period": "2006-07 Q4"}, "fp", upstream)
+    assert base != stage_key("assess", "nb", {"period": "2006-07 Q3"}, "fp", upstream)
+    assert base != stage_key("assess", "nb", {"period": "2006-07 Q4"}, "fp2", upstream)
+    changed = [{**upstream[0], "sha256": "2"}]
+    assert base != stage_key("assess", "nb", {"period": "2006-07 Q4"}, "fp", changed)
+    docs = upstream + [{"root": "report", "path": "d.html", "sha256": "x", "volatile": True}]
+    assert base == stage_key("assess", "nb", {"period": "2006-07 Q4"}, "fp", docs)
+
+
+def test_a_stage_is_reused_only_with_the_same_key_and_unchanged_outputs(tmp_path):
+    clean, report = tmp_path / "clean", tmp_path / "report"
+    clean.mkdir()
+    report.mkdir()
+    (clean / "a.parquet").write_bytes(b"a")
+    outputs = [output_entry("clean", clean, clean / "a.parquet", "ingest")]
+    previous = {"stages": [{"stage": "ingest", "key": "k1"}], "outputs": outputs}
+    roots = {"clean": clean, "report": report}
+    assert reusable(previous, "ingest", "k1", roots).outputs == outputs
+    assert reusable(previous, "ingest", "k2", roots) is None
+    assert reusable(None, "ingest", "k1", roots) is None
+    (clean / "a.parquet").write_bytes(b"b")
+    assert mismatched_outputs(outputs, roots) == ["clean/a.parquet"]
+    assert reusable(previous, "ingest", "k1", roots) is None
+
+
+def test_written_since_finds_new_and_rewritten_files():
+    before = {"a": (1, 10), "b": (1, 10)}
+    after = {"a": (1, 10), "b": (1, 11), "c": (2, 12)}
+    assert written_since(before, after) == ["b", "c"]

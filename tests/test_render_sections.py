@@ -1,0 +1,93 @@
+"""The sections issue 5 adds to the appendix, as HTML: block tables, directory, district pack."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import charts, present
+
+HOSTILE = "<script>alert('x')</script> & co"
+
+
+def _rows() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"indicator_id": "7.20", "title": "Domestic Burglary " + HOSTILE, "reward": True,
+         "lead_org": "Leicestershire Constabulary", "lead_officer": "Derek Dawson",
+         "unit": "count", "baseline_value": 3291.0, "baseline_period": "2004-05",
+         "target_value": 2470.0, "target_status": "agreed", "target_period": "2006-07",
+         "value": 3202.0, "value_period": "2006-07 Q4", "period": "2006-07 Q4",
+         "off_target_pct": 29.6356, "computed_rag": "R", "final_rag": "R",
+         "travel_vs_earlier": "worsening", "earlier_period": "2006-07 Q2",
+         "travel_vs_year_ago": "improving", "year_ago_period": "2005-06"},
+        {"indicator_id": "2.1", "title": "Diversion from landfill", "reward": True,
+         "lead_org": "Waste Partnership", "lead_officer": "", "unit": "percent",
+         "baseline_value": 33.5, "baseline_period": "2004-05", "target_value": 40.0,
+         "target_status": "provisional", "target_period": "2006-07", "value": 39.36,
+         "value_period": "2006-07 Q3", "period": "2006-07 Q4", "off_target_pct": 1.6,
+         "computed_rag": "G", "final_rag": "A", "travel_vs_earlier": "not comparable",
+         "earlier_period": "", "travel_vs_year_ago": "", "year_ago_period": ""}])
+
+
+def test_block_table_columns_formats_badges_and_escaping():
+    theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
+    trend = charts.Trend("7.20", "count", True, ((8026, 1540.0, "2006-07 Q2"),
+                                                (8028, 3202.0, "2006-07 Q4")),
+                         ((8024, 0.0, "start"), (8028, 2470.0, "2006-07 Q4")),
+                         (8028, 2470.0, "target 2006-07"), None, "R")
+    html = present.render_block_table(theme, _rows(), {"7.20": trend})
+    assert '<section class="block" id="block-safer">' in html
+    assert "Block 7: Safer Communities" in html and "Target 2006-07" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert ">3,291<" in html and ">2,470<" in html and ">3,202<" in html
+    assert ">39.36%<" in html and "2006-07 Q3" in html       # a value from an earlier quarter
+    assert "29.6% off" in html and "provisional" in html
+    assert '<span class="rag-letter">R</span>' in html and 'title="Red"' in html
+    assert html.count('class="differs"') == 1                 # 2.1: lead amber, computed green
+    assert "worsening" in html and "vs Q2" in html and "vs 2005-06" in html
+    assert html.count("<svg") == 1 and "no value returned" in html
+    assert "2 indicators:" in html and "1 final rating differs from the computed one" in html
+
+
+def test_directory_and_heading_escape_partner_text():
+    directory = pd.DataFrame([{"outcome_id": "7.1", "outcome": "Less crime",
+                               "lead_partnership": "=cmd|' /C calc'!A0",
+                               "board_champion": HOSTILE, "executive_officer": "",
+                               "outcome_lead": "Derek Dawson"}])
+    html = present.render_directory(directory)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "=cmd|" in html and "Less crime" in html
+    assert present.render_heading("8. Partnership directory") == \
+        '<h2 id="8.-Partnership-directory">8. Partnership directory</h2>'
+
+
+def test_district_pack_body():
+    rows = pd.DataFrame([
+        {"indicator_id": "7.20", "title": "Domestic Burglary", "theme_name": "Safer",
+         "lead_org": "Police", "unit": "count", "value": 237.0, "value_period": "2006-07 Q4",
+         "county_value": 3202.0, "share_of_county_pct": 7.4016, "vs_county": "",
+         "target_value": 2470.0, "final_rag": "R"},
+        {"indicator_id": "2.2", "title": "Recycling " + HOSTILE, "theme_name": "Cleaner",
+         "lead_org": "Waste", "unit": "percent", "value": 39.3, "value_period": "2006-07 Q3",
+         "county_value": 34.0, "share_of_county_pct": float("nan"), "vs_county": "better",
+         "target_value": 30.0, "final_rag": "G"}])
+    html = present.render_district_pack("Melton", rows, "2006-07 Q4", 128)
+    assert "Melton has district-level values for 2 of the 128 indicators at 2006-07 Q4." in html
+    assert "Melton does better than the county on 1 and worse on 0." in html
+    assert "7.4% of the county total" in html and "better than the county" in html
+    assert ">237<" in html and ">3,202<" in html and "2006-07 Q3" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    empty = present.render_district_pack("Melton", rows.iloc[0:0], "2006-07 Q4", 128)
+    assert "No indicator has a value for Melton at 2006-07 Q4." in empty
+
+
+def test_cover_dates_and_headline_shares():
+    cover = present.render_cover("Leicestershire Together", "LAA 2006-09", "2007-09-03",
+                                 "2006-07 Q4", "2007-05-14 17:05", "2007-06-30T12:00:00",
+                                 previous_period="2006-07 Q2")
+    assert "3 September 2007" in cover and "2006-07 Q2" in cover
+    assert '<dd class="generated-at">2007-06-30T12:00:00</dd>' in cover
+    assert "<!-- laa:contents -->" in cover
+    summary = pd.DataFrame({"Green": [63], "Amber": [23], "Red": [13],
+                            "Not available for reporting": [29]}, index=["Totals"])
+    html = present.render_headline("63.6% ...", summary)
+    assert "63.6% of rated" in html and "23.2% of rated" in html and "13.1% of rated" in html

@@ -1,0 +1,220 @@
+"""Reproducible runs: normalised outputs, byte-identical reruns, manifest, rerun, trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from pipeline.config import find_project_root
+from pipeline.manifest import deterministic_part, is_volatile, read_manifest
+from pipeline.normalise import normalise_notebook_json, normalise_xlsx
+
+ROOT = find_project_root()
+MEETING = "2007-09-03"
+STAMP = "2007-06-30T12:00:00"
+
+
+def test_executed_notebook_loses_timings_and_staging_paths():
+    timing = {"start_time": "2026-01-01T00:00:00", "end_time": "x", "duration": 0.1}
+    notebook = {
+        "metadata": {"papermill": {**timing, "parameters": {"reports_dir": "/r/.staging-m"},
+                                   "output_path": "/r/.staging-m/m/notebooks/a.ipynb"}},
+        "cells": [
+            {"id": "f00d", "metadata": {"tags": ["injected-parameters"],
+                                        "papermill": {**timing, "status": "completed"},
+                                        "execution": {"iopub.status.busy": "now"}},
+             "source": 'reports_dir = "/r/.staging-m"\n'},
+            {"id": "01-02", "metadata": {"papermill": dict(timing)}, "source": "x = 1"},
+        ]}
+    clean = normalise_notebook_json(notebook, {"/r/.staging-m": "/r"})
+    assert clean["metadata"]["papermill"] == {"parameters": {"reports_dir": "/r"},
+                                              "output_path": "/r/m/notebooks/a.ipynb"}
+    first, second = clean["cells"]
+    assert first["id"] == "injected-parameters" and first["source"] == 'reports_dir = "/r"\n'
+    assert first["metadata"] == {"tags": ["injected-parameters"],
+                                 "papermill": {"status": "completed"}}
+    assert second["id"] == "01-02" and second["metadata"] == {"papermill": {}}
+    assert normalise_notebook_json(clean, {"/r/.staging-m": "/r"}) == clean  # idempotent
+
+
+def test_workbooks_saved_at_different_times_become_byte_identical(tmp_path):
+    paths = []
+    for n, year in enumerate((2001, 2020)):
+        book = Workbook()
+        book.active["A1"] = "value"
+        book.properties.created = book.properties.modified = dt.datetime(year, 1, 1)
+        paths.append(tmp_path / f"{n}.xlsx")
+        book.save(paths[-1])
+    assert paths[0].read_bytes() != paths[1].read_bytes()
+    for path in paths:
+        normalise_xlsx(path, STAMP)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert b"2007-06-30T12:00:00Z" in _member(paths[0], "docProps/core.xml")
+
+
+def _member(path: Path, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        return book.read(name)
+
+
+# End-to-end on a copy of the demo data (one test changes an input, then puts it back).
+
+def _laa(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
+                          text=True, timeout=600, cwd="/")
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproducible")
+    shutil.copytree(ROOT / "data" / "raw", out / "data")
+    args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
+            "--reports-dir", str(out / "reports")]
+    proc = _laa("run", *args, "--generated-at", STAMP)
+    assert proc.returncode == 0, proc.stderr
+    report = out / "reports" / MEETING
+    return {"args": args, "out": out, "report": report, "clean": out / "clean",
+            "manifest": report / "manifest.json"}
+
+
+def _outputs(demo) -> dict[str, str]:
+    """Every file a run wrote, but the manifest (run-time facts) and any volatile output."""
+    found = {f"report/{p}": h for p, h in _hashes(demo["report"]).items()
+             if p != "manifest.json" and not is_volatile("report", p)}
+    found.update({f"clean/{p}": h for p, h in _hashes(demo["clean"]).items()})
+    return found
+
+
+@pytest.mark.slow
+def test_manifest_records_parameters_inputs_code_environment_stages_and_outputs(demo):
+    manifest = read_manifest(demo["manifest"])
+    assert manifest["parameters"]["period"] == "2006-07 Q4"
+    assert manifest["parameters"]["previous_period"] == "2006-07 Q2"
+    assert manifest["parameters"]["generated_at"] == STAMP
+    data = demo["out"] / "data"
+    inputs = {e["path"]: e["sha256"] for e in manifest["inputs"]}
+    resubmission = "returns/2006-07_Q4_leicestershire_constabulary_resubmission.csv"
+    assert inputs[resubmission] == hashlib.sha256((data / resubmission).read_bytes()).hexdigest()
+    assert {"returns.json"} <= {e["path"] for e in manifest["suites"]}
+    assert manifest["environment"]["python"] == platform.python_version()
+    assert "papermill" in manifest["environment"]["packages"]
+    assert set(manifest["code"]) >= {"git_commit", "git_dirty", "package_sha256", "notebooks"}
+    assert [s["stage"] for s in manifest["stages"]] == ["ingest", "validate", "assess",
+                                                          "appendix"]
+    for timing in manifest["run"]["stages"]:
+        assert timing["started_at"] <= timing["ended_at"] and timing["seconds"] >= 0
+    roots = {"report": demo["report"], "clean": demo["clean"]}
+    paths = set()
+    for entry in manifest["outputs"]:
+        path = roots[entry["root"]] / entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], path
+        paths.add(f"{entry['root']}/{entry['path']}")
+    assert {"report/appendix.html", "report/notebooks/01_ingest.ipynb",
+            "report/notebooks/04_appendix.ipynb", "clean/returns.parquet",
+            "clean/assessment.parquet"} <= paths
+
+
+@pytest.mark.slow
+def test_executed_notebooks_carry_no_timestamps_and_name_the_published_folder(demo):
+    text = (demo["report"] / "notebooks" / "02_validate.ipynb").read_text(encoding="utf-8")
+    assert '"start_time"' not in text and '"iopub.status.busy"' not in text
+    assert ".staging-" not in text
+    notebook = json.loads(text)
+    assert notebook["metadata"]["papermill"]["output_path"] == str(
+        demo["report"] / "notebooks" / "02_validate.ipynb")
+
+
+@pytest.mark.slow
+def test_unchanged_inputs_and_parameters_recompute_nothing(demo):
+    manifest = demo["manifest"].read_bytes()
+    proc = _laa("run", *demo["args"])  # no --generated-at: the published stamp is kept
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stdout and " ..." not in proc.stdout
+    assert demo["manifest"].read_bytes() == manifest
+
+
+@pytest.mark.slow
+def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
+    before = _outputs(demo)
+    (demo["clean"] / "assessment.parquet").unlink()
+    proc = _laa("run", *demo["args"], "--generated-at", STAMP)
+    assert proc.returncode == 0, proc.stderr
+    for stage in ("ingest", "validate", "appendix"):  # appendix: its inputs came out the same
+        assert f"{stage} unchanged: reused" in proc.stdout
+    assert "[3/4] assess done in" in proc.stdout
+    assert _outputs(demo) == before
+
+
+@pytest.mark.slow
+def test_a_forced_second_run_gives_byte_identical_outputs(demo):
+    before, manifest = _outputs(demo), read_manifest(demo["manifest"])
+    proc = _laa("run", *demo["args"], "--generated-at", STAMP, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert "unchanged: reused" not in proc.stdout
+    assert _outputs(demo) == before
+    again = read_manifest(demo["manifest"])
+    assert deterministic_part(again) == deterministic_part(manifest)
+    assert again["run"] != manifest["run"]
+    volatile = {o["path"] for o in again["outputs"] if o.get("volatile")}
+    assert volatile == set()          # GX Data Docs included: named by the generated-at stamp
+
+
+@pytest.mark.slow
+def test_rerun_from_the_manifest_rebuilds_the_same_outputs(demo):
+    before = _outputs(demo)
+    proc = _laa("rerun", str(demo["manifest"]))
+    assert proc.returncode == 0, proc.stderr
+    assert "inputs match the manifest" in proc.stdout
+    assert "outputs hash as the manifest recorded" in proc.stdout
+    assert _outputs(demo) == before
+
+
+@pytest.mark.slow
+def test_rerun_refuses_when_an_input_changed_naming_the_file(demo):
+    name = "returns/2006-07_Q4_leicestershire_waste_partnership.csv"
+    path = demo["out"] / "data" / name
+    original = path.read_bytes()
+    before = _hashes(demo["report"])
+    try:
+        path.write_bytes(original + b"\n")
+        proc = _laa("rerun", str(demo["manifest"]))
+    finally:
+        path.write_bytes(original)
+    assert proc.returncode == 8
+    assert proc.stderr.strip().splitlines() == [
+        f"laa rerun failed: refusing to rerun: input {name} no longer hashes as recorded "
+        f"(folder {demo['out'] / 'data'})"]
+    assert _hashes(demo["report"]) == before
+
+
+@pytest.mark.slow
+def test_trace_takes_a_demo_figure_back_to_its_raw_rows(demo):
+    proc = _laa("trace", "7.20", "--period", "2006-07 Q4", *demo["args"])
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "7.20 Domestic Burglary (Safer)"
+    assert "value 3202 (2006-07 Q4) against target 2,470 (2006-07) (29.6% off)" in lines[1]
+    assert f"as published in {demo['report'] / 'appendix.html'}" in lines[2]
+    text = proc.stdout
+    assert ("<- in force: 2006-07_Q4_leicestershire_constabulary_resubmission.csv||64: "
+            "value '3202' for 2006-07 Q4, county, final") in text
+    assert ("<- superseded: 2006-07_Q4_leicestershire_constabulary.xlsx|Returns|64: "
+            "value '3220'") in text
+    assert text.count("(file unchanged)") == 2
+    assert "indicator_id=7.20; period=2006-07 Q4; geography=county; value=3202" in text
