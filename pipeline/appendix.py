@@ -96,6 +96,21 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-") or "x"
 
 
+def tables_folder(settings: Settings, district: str = "") -> Path:
+    """Where the appendix's tables go (``tables/``), or a district pack's
+    (``districts/<district>/tables/``)."""
+    base = settings.report_dir / "districts" / slug(district) if district else settings.report_dir
+    return base / "tables"
+
+
+def scorecard_link(settings: Settings, district: str = "") -> str:
+    """The relative link from a document to the data-quality scorecard, or ``""`` if the
+    validate stage did not write one."""
+    if not (settings.report_dir / "data-quality" / "scorecard.html").is_file():
+        return ""
+    return ("../../" if district else "") + "data-quality/scorecard.html"
+
+
 def read_directory(register_dir: Path) -> pd.DataFrame | None:
     """The partnership directory (``register/directory.csv``), or None when there is none.
 

@@ -8,16 +8,13 @@ their created and modified dates. Everything else a run writes is already determ
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-import zipfile
 from pathlib import Path
+
+from pipeline.export import fix_zip_dates
 
 INJECTED_TAG = "injected-parameters"
 TIMING_KEYS = ("start_time", "end_time", "duration")
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_CORE_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
 def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dict:
@@ -59,35 +56,11 @@ def normalise_notebook(path: Path, replacements: dict[str, str]) -> Path:
     return path
 
 
-def zip_stamp(generated_at: str) -> tuple[int, int, int, int, int, int]:
-    """The generated-at stamp as a zip date (1980 at the earliest, the zip epoch)."""
-    try:
-        when = dt.datetime.fromisoformat(generated_at)
-    except ValueError:
-        return ZIP_EPOCH
-    return max(ZIP_EPOCH, (when.year, when.month, when.day, when.hour, when.minute,
-                           when.second - when.second % 2))
-
-
 def normalise_xlsx(path: Path, generated_at: str) -> Path:
-    """Rewrite a workbook with fixed zip dates and created/modified set to ``generated_at``.
-
-    Member order, compression and content are kept; only the dates change.
-    """
-    stamp = zip_stamp(generated_at)
-    iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as source:
-        members = [(info, source.read(info)) for info in source.infolist()]
+    """Rewrite a workbook with fixed zip dates and created/modified set to ``generated_at``
+    (see :func:`pipeline.export.fix_zip_dates`); only the dates change."""
     temporary = path.with_name(path.name + ".normalising")
-    with zipfile.ZipFile(temporary, "w") as target:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3),
-                                       data.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = info.compress_type
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
+    temporary.write_bytes(fix_zip_dates(path.read_bytes(), generated_at))
     temporary.replace(path)
     return path
 
