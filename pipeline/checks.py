@@ -34,9 +34,16 @@ def suite_parameters(register: Register, rules: Rules) -> dict[str, object]:
     }
 
 
-def annotate_returns(rows: pd.DataFrame, register: Register) -> pd.DataFrame:
-    """Returns with the derived columns the returns suite checks (unit, lateness, conflicts)."""
+def annotate_returns(rows: pd.DataFrame, register: Register,
+                     declared: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Returns with the derived columns the returns suite checks (unit, lateness, conflicts).
+
+    ``declared`` extra columns are expected, so not reported as unexpected.
+    """
     out = rows.copy()
+    if declared:
+        out["unexpected_columns"] = out["unexpected_columns"].map(
+            lambda text: ", ".join(c for c in text.split(", ") if c and c not in declared))
     units = register.indicators.set_index("indicator_id")["unit"]
     out["unit"] = out["indicator_id"].map(units).fillna("")
     out["value_percent"] = out["value"].where(out["unit"] == "percent")

@@ -35,6 +35,7 @@ class Rules:
 
     # Data quality (see README, "Data quality"): limits and tolerances of the checks.
     max_file_mb: float = 25.0
+    declared_extra_columns: tuple[str, ...] = ()
     district_sum_tolerance_pct: float = 5.0
     plausible_change_pct: float = 50.0
     plausible_change_points: float = 20.0
@@ -83,8 +84,9 @@ def load_rules(*paths: Path) -> Rules:
     if unknown:
         raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; "
                           f"known: {', '.join(sorted(known))}")
-    if "at_risk_ratings" in merged:
-        merged["at_risk_ratings"] = tuple(merged["at_risk_ratings"])
+    for name in ("at_risk_ratings", "declared_extra_columns"):
+        if name in merged:
+            merged[name] = tuple(merged[name])
     return Rules(**merged)
 
 

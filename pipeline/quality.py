@@ -140,7 +140,8 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
         When a critical table-level expectation fails (nothing can be trusted).
     """
     params = checks.suite_parameters(register, rules)
-    annotated = checks.annotate_returns(rows.reset_index(drop=True), register)
+    annotated = checks.annotate_returns(rows.reset_index(drop=True), register,
+                                        rules.declared_extra_columns)
     frames = {"register": checks.frame_register(register, period),
               "targets": checks.frame_targets(register), "returns": annotated}
     session = ValidationSession(docs_dir, run_time)

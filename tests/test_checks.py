@@ -97,3 +97,12 @@ def test_plausibility_change_by_unit(unit_id, before, after, size, measure):
     assert out["change_size"].tolist() == [pytest.approx(size)]
     assert out["change_measure"].tolist() == [measure]
     assert out["previous_period"].tolist() == ["2006-07 Q2"]
+
+
+def test_declared_extra_columns_are_not_unexpected():
+    rows = _rows([{"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0,
+                   "unexpected_columns": "checked_by, notes"}])
+    assert annotate_returns(rows, _register())["unexpected_columns"].tolist() == [
+        "checked_by, notes"]
+    declared = annotate_returns(rows, _register(), ("notes",))
+    assert declared["unexpected_columns"].tolist() == ["checked_by"]
