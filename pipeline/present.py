@@ -137,21 +137,6 @@ def render_reward_grant(table: pd.DataFrame,
     return _render("reward_grant.html.j2", rows=rows, caption=caption)
 
 
-def render_risk_list(title: str, items: pd.DataFrame, units: pd.Series) -> str:
-    """One risk list: each indicator with its figures, the lead's commentary and actions."""
-    entries = [{
-        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
-        "lead_org": r["lead_org"], "rag": RAG_LABELS.get(r["final_rag"], r["final_rag"]),
-        "code": r["final_rag"],
-        "computed": RAG_LABELS.get(r["computed_rag"], r["computed_rag"]),
-        "value": format_number(r["value"], units.get(r["indicator_id"], "count")),
-        "target": format_number(r["target_value"], units.get(r["indicator_id"], "count")),
-        "off": format_off_target(r["off_target_pct"]),
-        "commentary": r["commentary"], "actions": r["actions"],
-    } for _, r in items.iterrows()]
-    return _render("risk_list.html.j2", title=title, entries=entries)
-
-
 def render_quality(summary: pd.DataFrame, link: str = "",
                    link_text: str = "the data-quality scorecard") -> str:
     """The data-quality summary table (measure, count), with a link to the full report."""
