@@ -120,19 +120,14 @@ def read_directory(register_dir: Path) -> pd.DataFrame | None:
 
     Raises
     ------
-    ConfigError
-        If the file lacks one of those columns.
+    RegisterError
+        If the file cannot be read or lacks one of those columns (naming the file).
     """
     path = register_dir / DIRECTORY_FILE
     if not path.is_file():
         return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in DIRECTORY_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"directory.csv lacks column(s) {', '.join(missing)}",
-                          file=str(path))
-    return frame[DIRECTORY_COLUMNS].map(str.strip).reset_index(drop=True)
+    frame = register.read_register_csv(path, DIRECTORY_COLUMNS)
+    return frame[DIRECTORY_COLUMNS].reset_index(drop=True)
 
 
 @dataclass

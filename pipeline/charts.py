@@ -11,7 +11,7 @@ in black and white and for colour-blind readers, and every segment is labelled.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -352,12 +352,6 @@ def legend_trend_svg(chart_id: str = "trend-legend") -> str:
             f'<circle cx="322" cy="8" r="3.4" fill="{RAG_STYLE["A"][0]}" stroke="{INK}" '
             'stroke-width="1"/>'
             f'<text x="330" y="11" fill="{INK}">latest, final RAG</text></svg>')
-
-
-def css_variables(style: Mapping[str, tuple[str, str]] = RAG_STYLE) -> str:
-    """CSS custom properties for the palette: ``--rag-G``, ``--rag-G-text`` ..."""
-    return " ".join(f"--rag-{code}: {fill}; --rag-{code}-text: {text};"
-                    for code, (fill, text) in style.items())
 
 
 def chart_ids(prefix: str, names: Sequence[str]) -> dict[str, str]:

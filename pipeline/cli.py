@@ -91,6 +91,13 @@ def _run(args: argparse.Namespace) -> str:
                              theme=getattr(args, "theme", None),
                              district=getattr(args, "district", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
+    if settings.theme or settings.district:  # fail now, not after three stages
+        from pipeline.appendix import resolve_district, select_themes
+        from pipeline.register import load_register
+
+        known = load_register(settings.register_dir)
+        select_themes(known, settings.theme)
+        resolve_district(known, settings.district)
     print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
           f"data {settings.data_dir}", flush=True)
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),

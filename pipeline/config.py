@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ConfigError
@@ -60,33 +60,66 @@ class Rules:
             raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
 
 
+RULE_SECTIONS = ("rag", "headline", "reward", "quality")
+
+
 def _read_toml(path: Path) -> dict:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"rules file is not valid TOML: {exc}", file=str(path)) from exc
 
 
+def _check_rule(name: str, value: object, path: Path) -> object:
+    """The value in the type its default has, or a ConfigError naming the rule and file."""
+    default = Rules.__dataclass_fields__[name].default
+    if default is MISSING:  # dict and tuple rules (factories)
+        kind = Rules.__dataclass_fields__[name].default_factory()
+    else:
+        kind = default
+    if isinstance(kind, bool) or isinstance(kind, str):
+        ok = isinstance(value, type(kind))
+    elif isinstance(kind, int | float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and isinstance(kind, int) and not isinstance(kind, bool):
+            ok = float(value).is_integer()
+            value = int(value) if ok else value
+    elif isinstance(kind, tuple):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        value = tuple(value) if ok else value
+    else:
+        ok = isinstance(value, dict)
+    if not ok:
+        raise ConfigError(f"rule {name} = {value!r} should be a {type(kind).__name__}",
+                          file=str(path))
+    return value
+
+
 def load_rules(*paths: Path) -> Rules:
-    """Merge the default rules with any override files that exist, later ones winning."""
+    """Merge the default rules with any override files that exist, later ones winning.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and rule for an unknown rule, a section that is not a table, or a
+        value of the wrong type.
+    """
     merged: dict[str, object] = {}
+    known = set(Rules.__dataclass_fields__)
     for path in (DEFAULT_RULES, *paths):
         if not path.is_file():
             continue
         raw = _read_toml(path)
-        merged.update(raw.get("rag", {}))
-        merged.update(raw.get("headline", {}))
-        merged.update(raw.get("reward", {}))
-        merged.update(raw.get("quality", {}))
-    known = set(Rules.__dataclass_fields__)
-    unknown = sorted(set(merged) - known)
-    if unknown:
-        raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(known))}")
-    for name in ("at_risk_ratings", "declared_extra_columns"):
-        if name in merged:
-            merged[name] = tuple(merged[name])
+        for section in RULE_SECTIONS:
+            table = raw.get(section, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"[{section}] should be a table of rules", file=str(path))
+            unknown = sorted(set(table) - known)
+            if unknown:
+                raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; "
+                                  f"known: {', '.join(sorted(known))}", file=str(path))
+            merged.update({k: _check_rule(k, v, path) for k, v in table.items()})
     return Rules(**merged)
 
 
@@ -176,6 +209,11 @@ def load_settings(
     if not (data / "register").is_dir():
         raise ConfigError("data folder has no register/ subfolder", folder=str(data))
     stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    try:
+        dt.datetime.fromisoformat(stamp)
+    except ValueError as exc:
+        raise ConfigError(f"generated-at {stamp!r} is not a date and time like "
+                          "2007-06-30T12:00:00") from exc
     from pipeline.appendix import parse_formats  # the appendix module owns the vocabulary
 
     return Settings(

@@ -167,11 +167,10 @@ def read_return_file(path: Path, returns_dir: Path,
 def parse_timestamps(texts: pd.Series) -> pd.Series:
     """Submission times as typed: ISO first, then UK day-first forms (``10/05/2007 09:30``)."""
     stamps = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
-    for i in texts.index[stamps.isna() & (texts.str.strip() != "")]:
-        try:
-            stamps[i] = pd.to_datetime(texts[i], dayfirst=True, utc=True)
-        except (ValueError, TypeError, OverflowError):
-            continue
+    rest = stamps.isna() & (texts.str.strip() != "")
+    if rest.any():
+        stamps[rest] = pd.to_datetime(texts[rest], dayfirst=True, format="mixed",
+                                      errors="coerce", utc=True)
     return stamps.dt.tz_localize(None).dt.floor("s").astype("datetime64[s]")
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pipeline.errors import UnknownKeyError
+from pipeline.tables import format_off_target
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -157,9 +158,10 @@ def _text(value: object) -> str:
 
 
 def _off(pct: object) -> str:
+    """`` (46.2% off)``, rounded as the appendix rounds it (half up)."""
     if pct is None or pd.isna(pct):
         return ""
-    return " (on target)" if float(pct) <= 0 else f" ({float(pct):.1f}% off)"
+    return f" ({format_off_target(float(pct))})"
 
 
 def _short(text: str, width: int = CELL_WIDTH) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pipeline import charts
 from pipeline.assessment import RAG_LABELS
 from pipeline.present_lineage import lineage_href
-from pipeline.tables import TOTALS, format_gbp, format_pct, round_half_up
+from pipeline.tables import TOTALS, format_gbp, format_off_target, format_pct, round_half_up
 
 _ENV = Environment(loader=PackageLoader("pipeline", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True),
@@ -40,13 +40,6 @@ def format_number(value: float, unit: str = "count") -> str:
     if places:
         text = text.rstrip("0").rstrip(".")
     return text + ("%" if unit == "percent" else "")
-
-
-def format_off_target(pct: float) -> str:
-    """``46.2% off`` / ``on target``; blank when not computable."""
-    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
-        return ""
-    return "on target" if pct <= 0 else f"{round_half_up(pct, 1)}% off"
 
 
 def format_date(iso: str) -> str:
@@ -182,25 +175,6 @@ def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
         "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
     } for _, r in items.iterrows()]
     return _render("risk_list_assessed.html.j2", title=title, entries=entries)
-
-
-def render_ratings(ratings: pd.DataFrame, themes: pd.DataFrame) -> str:
-    """Every indicator's final RAG with the computed one beside it, per theme."""
-    groups = []
-    for theme_name in themes["name"]:
-        rows = ratings[ratings["theme_name"] == theme_name]
-        groups.append((theme_name, [{
-            "indicator": f"{r['indicator_id']} - {r['title']}",
-            "value": format_number(r["value"], r["unit"]),
-            "expected": format_number(r["expected_value"], r["unit"]),
-            "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
-            "computed": _label(r["computed_rag"]), "computed_code": r["computed_rag"],
-            "final": _label(r["final_rag"]), "final_code": r["final_rag"],
-            "differs": r["final_rag"] != r["computed_rag"],
-            "earlier": r.get("travel_vs_earlier", ""), "year_ago": r.get("travel_vs_year_ago", ""),
-        } for _, r in rows.iterrows()]))
-    return _render("ratings.html.j2", groups=groups,
-                   differing=int((ratings["final_rag"] != ratings["computed_rag"]).sum()))
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,

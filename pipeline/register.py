@@ -72,6 +72,12 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     return frame.apply(lambda col: col.str.strip())
 
 
+def read_register_csv(path: Path, required: list[str]) -> pd.DataFrame:
+    """A register CSV as stripped text, with a RegisterError naming the file if it is
+    missing, unreadable or lacks a required column."""
+    return _read_csv(path, required)
+
+
 def _check_vocab(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], file: str) -> None:
     bad = frame[~frame[column].isin(allowed)]
     if not bad.empty:

@@ -228,20 +228,3 @@ def render_outputs(executed: Path, report_dir: Path,
                 write_pdf(page, target)
             written.append(target)
     return written
-
-
-def render_appendix_html(executed: Path, target: Path, title: str, running_header: str) -> Path:
-    """Render the executed appendix notebook's board appendix to ``target`` (HTML, UTF-8).
-
-    Kept for callers of the first release; :func:`render_outputs` writes every document
-    and format.
-    """
-    notebook = nbformat.read(executed, as_version=4)
-    found = [d for d in documents(notebook) if not d.district_pack]
-    if found:
-        page = render_document(notebook, found[0])
-    else:
-        page = render_page(notebook_body(select_cells(notebook, False)), title, running_header)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
-    return target

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline import errors
 from pipeline.config import PACKAGE_DIR, Settings
+from pipeline.errors import StageFailed
 from pipeline.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
     execute_stage,
@@ -279,16 +280,12 @@ def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str, kernel,
         elif path.suffix == ".xlsx":
             normalise_xlsx(path, plan.settings.generated_at)
     if stage == "appendix":
-        from pipeline.rendering import render_appendix_html, render_outputs
+        from pipeline.rendering import render_outputs
 
         started = time.perf_counter()
         if not render_outputs(executed, built):  # the documents the notebook declares
-            render_appendix_html(
-                executed, built / "appendix.html",
-                title=f"Self-assessment appendix, {plan.settings.period}, meeting "
-                      f"{plan.settings.meeting}",
-                running_header=f"Self-assessment {plan.settings.period} - Board "
-                               f"{plan.settings.meeting}")
+            raise StageFailed("the appendix notebook declared no document to render",
+                              stage=stage, notebook=str(executed))
         result.seconds["render"] = time.perf_counter() - started
     made = [output_entry("clean", clean, clean / p, stage)
             for p in written_since(clean_before, snapshot(clean))]

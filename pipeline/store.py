@@ -33,7 +33,6 @@ ARTEFACTS = {
     "district_values": "district_values.parquet",
     "district_coverage": "district_coverage.parquet",
     "district_view": "district_view.parquet",
-    "lineage": "lineage.parquet",  # lineage.lineage_table: each figure's return rows
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -21,6 +22,13 @@ def round_half_up(number: float, places: int = 1) -> Decimal:
 def format_pct(part: int, whole: int, places: int = 1) -> str:
     """``part`` as a % of ``whole``, e.g. ``63.6%``; ``-`` when ``whole`` is 0."""
     return "-" if whole == 0 else f"{round_half_up(100.0 * part / whole, places)}%"
+
+
+def format_off_target(pct: float) -> str:
+    """``46.2% off`` / ``on target``; blank when not computable."""
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return ""
+    return "on target" if pct <= 0 else f"{round_half_up(pct, 1)}% off"
 
 
 def format_gbp(amount: float, places: int = 2) -> str:

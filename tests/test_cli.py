@@ -108,3 +108,29 @@ def test_rerun_without_a_manifest_and_trace_without_clean_data_say_so(capsys, tm
 def test_unknown_format_is_a_configuration_error(capsys):
     assert main(["run", "--formats", "docx"]) == 2
     assert "output format(s) docx not known" in capsys.readouterr().err
+
+
+def test_bad_options_fail_before_any_stage(capsys):
+    assert main(["run", "--generated-at", "yesterday"]) == 2
+    assert main(["run", "--district", "Nowhere"]) == 2
+    assert main(["run", "--theme", "nonsense"]) == 2
+    err = capsys.readouterr().err
+    assert "generated-at 'yesterday' is not a date and time" in err
+    assert "Nowhere" in err and "nonsense" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("rag = 5\n", "[rag] should be a table of rules"),
+    ("[rag]\namber_max_off_pct = \"ten\"\n", "rule amber_max_off_pct = 'ten' should be a float"),
+    ("[rag]\nlead_gap_max_steps = \"x\"\n", "rule lead_gap_max_steps = 'x' should be a int"),
+    ("[rag]\nbogus = 1\n", "unknown rule(s) bogus"),
+    ("[rag\n", "rules file is not valid TOML"),
+])
+def test_bad_rules_file_is_one_clear_error(tmp_path, capsys, text, message):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "register" / "rules.toml").write_text(text, encoding="utf-8")
+    assert main(["validate", "--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "rules.toml" in err and "Traceback" not in err

@@ -103,8 +103,3 @@ def test_parse_formats():
     assert parse_formats(["html"]) == ("html",)
     with pytest.raises(ConfigError):
         parse_formats(" , ")
-
-
-def test_old_entry_point_still_writes_the_appendix(tmp_path):
-    target = rendering.render_appendix_html(_notebook(tmp_path), tmp_path / "a.html", "t", "h")
-    assert "Appendix body" in target.read_text(encoding="utf-8")
