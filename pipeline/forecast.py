@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.assessment import RAG_LABELS
 from pipeline.config import Rules
-from pipeline.tables import round_half_up
+from pipeline.tables import round_half_up, tabulate_by_theme
 
 MONEY = ("grant_gbp", "forecast_gbp", "at_risk_seed_gbp", "at_risk_forecast_gbp")
 
@@ -82,29 +82,17 @@ def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
                        zip(reward["value"], reward["value_period"],
                            reward["expected_without_stretch"], reward["expected_value"],
                            reward["achieved_pct"], strict=True)]
-    parts = []
-    for _, theme in themes.sort_values("block", kind="stable").iterrows():
-        rows = reward[reward["theme"] == theme["theme"]]
-        if rows.empty:
-            continue
-        parts.append(pd.DataFrame({
-            "theme": theme["appendix_name"], "row_type": "target",
-            "indicator_id": rows["indicator_id"],
-            "indicator": rows["indicator_id"] + " - " + rows["title"],
-            "rag": rows["final_rag"].map(RAG_LABELS), "unit": rows["unit"],
-            "value": rows["value"], "value_period": rows["value_period"],
-            "without_stretch": rows["expected_without_stretch"],
-            "stretch": rows["expected_value"], "achieved_pct": rows["achieved_pct"],
-            "payable_pct": rows["payable_pct"], "basis": rows["basis"],
-            "grant_gbp": rows["reward_grant_gbp"], "forecast_gbp": rows["forecast_gbp"],
-            "at_risk_seed_gbp": rows["at_risk_seed_gbp"],
-            "at_risk_forecast_gbp": rows["at_risk_forecast_gbp"]}))
-        parts.append(_total(theme["appendix_name"], "theme total", "TOTAL", rows))
-    parts.append(_total("", "overall total", "Overall Total", reward))
-    table = pd.concat(parts, ignore_index=True)
-    for column in MONEY:
-        table[column] = table[column].map(lambda x: float(round_half_up(x, 2)))
-    return table
+    return tabulate_by_theme(reward, themes, lambda rows: {
+        "indicator_id": rows["indicator_id"],
+        "indicator": rows["indicator_id"] + " - " + rows["title"],
+        "rag": rows["final_rag"].map(RAG_LABELS), "unit": rows["unit"],
+        "value": rows["value"], "value_period": rows["value_period"],
+        "without_stretch": rows["expected_without_stretch"],
+        "stretch": rows["expected_value"], "achieved_pct": rows["achieved_pct"],
+        "payable_pct": rows["payable_pct"], "basis": rows["basis"],
+        "grant_gbp": rows["reward_grant_gbp"], "forecast_gbp": rows["forecast_gbp"],
+        "at_risk_seed_gbp": rows["at_risk_seed_gbp"],
+        "at_risk_forecast_gbp": rows["at_risk_forecast_gbp"]}, money=MONEY)
 
 
 def _basis(value: float, value_period: str, without: float, stretch: float,
@@ -116,15 +104,3 @@ def _basis(value: float, value_period: str, without: float, stretch: float,
     if pd.isna(achieved):
         return "stretch not beyond the without-stretch figure: nothing forecast"
     return f"value at {value_period}"
-
-
-def _total(theme: str, row_type: str, label: str, rows: pd.DataFrame) -> pd.DataFrame:
-    row = {"theme": theme, "row_type": row_type, "indicator_id": "", "indicator": label,
-           "rag": "", "unit": "", "value": float("nan"), "value_period": "",
-           "without_stretch": float("nan"), "stretch": float("nan"),
-           "achieved_pct": float("nan"), "payable_pct": float("nan"), "basis": ""}
-    row.update({"grant_gbp": rows["reward_grant_gbp"].sum(),
-                "forecast_gbp": rows["forecast_gbp"].sum(),
-                "at_risk_seed_gbp": rows["at_risk_seed_gbp"].sum(),
-                "at_risk_forecast_gbp": rows["at_risk_forecast_gbp"].sum()})
-    return pd.DataFrame([row])

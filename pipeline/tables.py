@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -80,32 +81,53 @@ def tabulate_reward_grant(assessed: pd.DataFrame, themes: pd.DataFrame,
     reward = assessed[assessed["reward"].astype(bool)].copy()
     reward["at_risk_gbp"] = reward["reward_grant_gbp"].where(
         reward["final_rag"].isin(rules.at_risk_ratings), 0.0)
+    return tabulate_by_theme(reward, themes, lambda rows: {
+        "rag": rows["final_rag"].map(RAG_LABELS),
+        "indicator_id": rows["indicator_id"],
+        "indicator": rows["indicator_id"] + " - " + rows["title"],
+        "grant_gbp": rows["reward_grant_gbp"],
+        "at_risk_gbp": rows["at_risk_gbp"],
+    }, money=("grant_gbp", "at_risk_gbp"))
+
+
+def tabulate_by_theme(reward: pd.DataFrame, themes: pd.DataFrame,
+                      columns: Callable[[pd.DataFrame], dict[str, object]],
+                      money: tuple[str, ...]) -> pd.DataFrame:
+    """Reward targets per theme in block order, with a TOTAL row per theme and an Overall
+    Total row (``row_type`` tells them apart).
+
+    ``columns`` gives a theme's target rows' columns; total rows sum the ``money`` columns,
+    leave text blank and other numbers missing. Money is rounded half up to pence.
+    """
     parts = []
     for _, theme in themes.sort_values("block", kind="stable").iterrows():
         rows = reward[reward["theme"] == theme["theme"]]
         if rows.empty:
             continue
-        parts.append(pd.DataFrame({
-            "theme": theme["appendix_name"],
-            "row_type": "target",
-            "rag": rows["final_rag"].map(RAG_LABELS),
-            "indicator_id": rows["indicator_id"],
-            "indicator": rows["indicator_id"] + " - " + rows["title"],
-            "grant_gbp": rows["reward_grant_gbp"],
-            "at_risk_gbp": rows["at_risk_gbp"],
-        }))
-        parts.append(_total_row(theme["appendix_name"], "theme total", "TOTAL", rows))
-    parts.append(_total_row("", "overall total", "Overall Total", reward))
+        parts.append(pd.DataFrame({"theme": theme["appendix_name"], "row_type": "target",
+                                   **columns(rows)}))
+        parts.append(_total_row(parts[-1], theme["appendix_name"], "theme total", "TOTAL",
+                                money))
+    every = pd.DataFrame({"theme": "", "row_type": "target", **columns(reward)})
+    parts.append(_total_row(every, "", "overall total", "Overall Total", money))
     table = pd.concat(parts, ignore_index=True)
-    for column in ("grant_gbp", "at_risk_gbp"):
+    for column in money:
         table[column] = table[column].map(lambda x: float(round_half_up(x, 2)))
     return table
 
 
-def _total_row(theme: str, row_type: str, label: str, rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame([{"theme": theme, "row_type": row_type, "rag": "", "indicator_id": "",
-                          "indicator": label, "grant_gbp": rows["reward_grant_gbp"].sum(),
-                          "at_risk_gbp": rows["at_risk_gbp"].sum()}])
+def _total_row(targets: pd.DataFrame, theme: str, row_type: str, label: str,
+               money: tuple[str, ...]) -> pd.DataFrame:
+    row = {}
+    for column in targets.columns:
+        if column in money:
+            row[column] = targets[column].sum()
+        elif pd.api.types.is_numeric_dtype(targets[column]):
+            row[column] = float("nan")
+        else:
+            row[column] = ""
+    row.update({"theme": theme, "row_type": row_type, "indicator": label})
+    return pd.DataFrame([row], columns=targets.columns)
 
 
 RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "unit", "value",
