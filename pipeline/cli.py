@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> str:
-    from pipeline.run import STAGES, run_pipeline
+    from pipeline.run.orchestrate import STAGES, run_pipeline
 
     settings = load_settings(period=args.period, meeting=args.meeting,
                              data_dir=args.data_dir, clean_dir=args.clean_dir,
@@ -92,8 +92,8 @@ def _run(args: argparse.Namespace) -> str:
                              district=getattr(args, "district", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
     if settings.theme or settings.district:  # fail now, not after three stages
-        from pipeline.appendix import resolve_district, select_themes
-        from pipeline.register import load_register
+        from pipeline.inputs.register import load_register
+        from pipeline.report.frames import resolve_district, select_themes
 
         known = load_register(settings.register_dir)
         select_themes(known, settings.theme)
@@ -124,8 +124,8 @@ def _raise_for_quarantine(settings, published: object) -> None:
 
 
 def _rerun(args: argparse.Namespace) -> str:
-    from pipeline.manifest import read_manifest, reproducible
-    from pipeline.rerun import rerun
+    from pipeline.run.manifest import read_manifest, reproducible
+    from pipeline.run.rerun import rerun
 
     result = rerun(args.manifest, progress=lambda line: print(line, flush=True),
                    wait=args.wait)
@@ -137,7 +137,7 @@ def _rerun(args: argparse.Namespace) -> str:
 
 
 def _trace(args: argparse.Namespace) -> str:
-    from pipeline.lineage import trace
+    from pipeline.run.trace import trace
 
     settings = load_settings(period=args.period, data_dir=args.data_dir,
                              clean_dir=args.clean_dir, reports_dir=args.reports_dir)

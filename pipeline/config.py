@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
@@ -15,6 +16,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
 DEMO_PERIOD = "2006-07 Q4"
 DEMO_MEETING = "2007-09-03"
+FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
+
+
+def parse_formats(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The output formats asked for, in canonical order: ``"pdf, html"`` -> ``("html", "pdf")``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown format, or none at all.
+    """
+    items = re.split(r"[,\s]+", text) if isinstance(text, str) else list(text)
+    asked = {i.strip().lower().lstrip(".") for i in items if i and i.strip()}
+    unknown = sorted(asked - set(FORMATS))
+    if unknown or not asked:
+        raise ConfigError(f"output format(s) {', '.join(unknown) or '(none)'} not known; "
+                          f"use html, pdf or both (e.g. 'html,pdf')")
+    return tuple(f for f in FORMATS if f in asked)
 
 
 def find_project_root() -> Path:
@@ -214,8 +233,6 @@ def load_settings(
     except ValueError as exc:
         raise ConfigError(f"generated-at {stamp!r} is not a date and time like "
                           "2007-06-30T12:00:00") from exc
-    from pipeline.appendix import parse_formats  # the appendix module owns the vocabulary
-
     return Settings(
         period=canonical,
         meeting=meeting,

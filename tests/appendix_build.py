@@ -1,7 +1,7 @@
 """Build the demo appendix once per test session, with a district pack and hostile text.
 
 The four stage notebooks are executed here with papermill (the appendix with ``formats``,
-``district`` and ``theme``) and then :func:`pipeline.rendering.render_outputs` is called,
+``district`` and ``theme``) and then :func:`pipeline.report.rendering.render_outputs` is called,
 which is what ``laa run --district Melton`` does once the run is wired to it. The data are
 a copy of the shipped demo plus one later return that replaces indicator 7.21's commentary
 and actions with text a partner could have typed (markup, script, a formula), leaving
@@ -47,7 +47,7 @@ def build_demo(root: Path) -> dict[str, object]:
         return _BUILT[root]
     import papermill
 
-    from pipeline.rendering import render_outputs
+    from pipeline.report.rendering import render_outputs
 
     data = root / "data"
     shutil.copytree(ROOT / "data" / "raw", data)

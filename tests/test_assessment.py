@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.assessment import (
+from pipeline.assess.assessment import (
     Tolerance,
     assess_indicators,
     change_from_baseline_pct,
@@ -273,7 +273,7 @@ def test_at_the_year_end_trajectory_and_target_coincide():
 
 
 def test_target_not_agreed_is_counted_apart_in_the_risk_summary():
-    from pipeline.tables import compose_headline, summarise_risk
+    from pipeline.assess.tables import compose_headline, summarise_risk
 
     rows = make_rows([
         {"indicator_id": "7.21", "period": "2006-07 Q4", "value": 400.0, "lead_rag": "G"},

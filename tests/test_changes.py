@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.changes import (
+from pipeline.assess.changes import (
     OVERALL,
     assess_review,
     classify_movement,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.checks import (
+from pipeline.config import Rules
+from pipeline.quality.checks import (
     annotate_returns,
     frame_consistency,
     frame_coverage,
     frame_plausibility,
     frame_register,
 )
-from pipeline.config import Rules
 from tests.conftest import make_register
 
 BASE = {"partner": "P", "geography": "county", "data_status": "final", "value_text": "",

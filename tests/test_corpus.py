@@ -14,12 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules, find_project_root
-from pipeline.export import write_csv
-from pipeline.ingest import ingest_returns
-from pipeline.quality import check_returns, load_suites
-from pipeline.register import load_register
-from pipeline.scorecard import feedback_by_partner, write_quality_reports
+from pipeline.inputs.ingest import ingest_returns
+from pipeline.inputs.register import load_register
+from pipeline.quality.quarantine import check_returns, load_suites
+from pipeline.quality.scorecard import feedback_by_partner
+from pipeline.report.export import write_csv
+from pipeline.report.quality_pages import write_quality_reports
 
 ROOT = find_project_root()
 CORPUS = Path(__file__).parent / "corpus"
@@ -115,7 +117,8 @@ def run(tmp_path_factory):
     register = load_register(ROOT / "data" / "raw" / "register")
     ingested = ingest_returns(returns)
     checked = check_returns(ingested.rows, ingested.file_problems, register,
-                            load_suites(ROOT / "expectations"), "2006-07 Q4", Rules())
+                            load_suites(ROOT / "expectations"), "2006-07 Q4", Rules(),
+                            assess=assess_indicators)
     after = {p.name: _sha(p) for p in returns.iterdir()}
     return {"ingested": ingested, "checked": checked, "before": before, "after": after}
 

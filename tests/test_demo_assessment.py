@@ -53,8 +53,8 @@ def test_headline_counts_reds_far_off_trajectory(demo):
 
 
 def test_six_monthly_assessment_equals_the_golden_table(demo):
-    from pipeline.register import load_register
-    from pipeline.tables import format_risk_summary, summarise_risk
+    from pipeline.assess.tables import format_risk_summary, summarise_risk
+    from pipeline.inputs.register import load_register
 
     themes = load_register(ROOT / "data" / "raw" / "register").themes
     previous = _frame(demo, "assessment_previous.parquet")

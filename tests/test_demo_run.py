@@ -47,7 +47,7 @@ def test_progress_is_shown_per_stage(demo):
 
 
 def test_risk_summary_equals_the_seed_cell_for_cell(demo):
-    from pipeline.tables import format_risk_summary
+    from pipeline.assess.tables import format_risk_summary
 
     expected = pd.read_csv(GOLDEN / "risk_summary_2006-07_Q4.csv", dtype=str).set_index("Theme")
     shown = format_risk_summary(_frame(demo, "risk_summary"))

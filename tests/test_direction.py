@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.assessment import assess_indicators
-from pipeline.config import Rules
-from pipeline.direction import (
+from pipeline.assess.assessment import assess_indicators
+from pipeline.assess.direction import (
     IMPROVING,
     NO_CHANGE,
     NOT_COMPARABLE,
@@ -19,6 +18,7 @@ from pipeline.direction import (
     annualise,
     classify_change,
 )
+from pipeline.config import Rules
 from tests.conftest import make_register, make_rows
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.districts import (
+from pipeline.assess.districts import (
     compare_districts,
     compose_coverage_sentence,
     select_district_values,

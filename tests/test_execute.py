@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.execute import warm_code
+from pipeline.run.execute import warm_code
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.appendix import AppendixTable, reward_grant_table, risk_summary_table
-from pipeline.export import (
+from pipeline.report.export import (
     neutralise_cell,
     neutralise_frame,
     number_format,
@@ -18,6 +17,7 @@ from pipeline.export import (
     write_tables,
     write_workbook,
 )
+from pipeline.report.sheets import AppendixTable, reward_grant_table, risk_summary_table
 
 HOSTILE = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+44 116 305 6977", "-1+2",
            "@SUM(A1:A9)", "plain text"]

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.config import Rules
-from pipeline.forecast import (
+from pipeline.assess.forecast import (
     enhancement_achieved_pct,
     forecast_grant,
     payable_pct,
     tabulate_grant_forecast,
 )
+from pipeline.config import Rules
 from tests.conftest import make_register
 
 THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from pipeline.ingest import (
+from pipeline.inputs.ingest import (
     ingest_returns,
     parse_value,
     resolve_supersession,

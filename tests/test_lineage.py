@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import UnknownKeyError
-from pipeline.lineage import figure_of, format_trace, lineage_table, raw_row, trace_indicator
-from pipeline.present_lineage import lineage_anchor, lineage_href, render_lineage
+from pipeline.report.lineage import figure_of, lineage_table, render_lineage, trace_indicator
+from pipeline.report.pages import lineage_anchor, lineage_href
+from pipeline.run.trace import format_trace, raw_row
 
 
 def _returns() -> pd.DataFrame:

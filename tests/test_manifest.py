@@ -7,8 +7,8 @@ import json
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.incremental import reusable, stage_key, written_since
-from pipeline.manifest import (
+from pipeline.run.incremental import reusable, stage_key, written_since
+from pipeline.run.manifest import (
     build_manifest,
     changed_files,
     deterministic_part,

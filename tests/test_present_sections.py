@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.present import (
-    format_off_trajectory,
+from pipeline.figures import format_off_trajectory
+from pipeline.report.sections import (
     render_assessed_risk_list,
     render_district_view,
     render_grant_forecast,

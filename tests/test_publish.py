@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish as publishing
 from pipeline.config import find_project_root
 from pipeline.errors import RunLocked
-from pipeline.locking import run_lock
-from pipeline.manifest import is_volatile, mismatched_outputs, read_manifest
+from pipeline.run import publish as publishing
+from pipeline.run.locking import run_lock
+from pipeline.run.manifest import is_volatile, mismatched_outputs, read_manifest
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"

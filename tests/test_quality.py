@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules, find_project_root
 from pipeline.errors import ValidationFailed
-from pipeline.ingest import ingest_returns
-from pipeline.quality import cell_reference, check_returns, load_suites
-from pipeline.validation import raise_for_critical, run_suite
+from pipeline.inputs.ingest import ingest_returns
+from pipeline.quality.gx import raise_for_critical, run_suite
+from pipeline.quality.quarantine import cell_reference, check_returns, load_suites
 from tests.conftest import make_register
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
@@ -39,7 +40,7 @@ def _check(tmp_path, lines, register, suites):
                                          encoding="utf-8")
     ingested = ingest_returns(tmp_path)
     return check_returns(ingested.rows, ingested.file_problems, register, suites,
-                         "2006-07 Q4", Rules())
+                         "2006-07 Q4", Rules(), assess=assess_indicators)
 
 
 def _row(id="7.20", period="2006-07 Q4", geo="county", value="90", rag=""):

@@ -7,8 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline import charts
-from pipeline.rendering import css_string, render_page
+from pipeline.report import charts
+from pipeline.report.pages import css_string
+from pipeline.report.rendering import render_page
 
 
 def _summary() -> pd.DataFrame:
@@ -110,11 +111,6 @@ def test_trend_svg_words_marks_and_determinism():
     assert charts.trend_svg(trends["2.1"], "trend-2-1") == svg
     assert charts.trend_svg(trends["9.9"], "trend-9-9") == ""
     assert "year to date, 2006-07 Q2: 338" in charts.trend_svg(trends["7.21"], "t")
-
-
-def test_chart_ids_are_html_safe():
-    assert charts.chart_ids("trend", ["7.20", "NI 152"]) == {"7.20": "trend-7-20",
-                                                             "NI 152": "trend-NI-152"}
 
 
 def test_print_css_pages_headers_rows_and_landscape():

@@ -1,7 +1,7 @@
 """End-to-end: the demo appendix as HTML, PDF and tables (XLSX, CSV), with the seed's figures.
 
 The demo is built once per session by :mod:`tests.appendix_build` (the four notebooks with
-papermill, then :func:`pipeline.rendering.render_outputs`).
+papermill, then :func:`pipeline.report.rendering.render_outputs`).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def test_pdf_pages_and_seed_totals_in_its_text(demo, pdf_text):
 
 
 def test_pdf_and_html_are_the_same_bytes_when_rendered_again(demo, tmp_path):
-    from pipeline.rendering import render_outputs
+    from pipeline.report.rendering import render_outputs
 
     again = render_outputs(demo["executed"], tmp_path, formats="html,pdf")
     names = {p.relative_to(tmp_path) for p in again}
@@ -116,7 +116,7 @@ def test_pdf_and_html_are_the_same_bytes_when_rendered_again(demo, tmp_path):
 
 
 def test_formats_can_be_html_only(demo, tmp_path):
-    from pipeline.rendering import render_outputs
+    from pipeline.report.rendering import render_outputs
 
     written = render_outputs(demo["executed"], tmp_path, formats="html")
     assert [p.suffix for p in written] == [".html", ".html"]
@@ -192,7 +192,7 @@ def test_workbook_dates_are_the_generated_at_stamp(demo):
 def test_theme_filter_recomputes_every_table_for_that_theme(demo, tmp_path):
     import papermill
 
-    from pipeline.rendering import render_outputs
+    from pipeline.report.rendering import render_outputs
     from tests.appendix_build import MEETING, PERIOD, PREVIOUS, ROOT
 
     executed = tmp_path / "04_appendix.ipynb"

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline import rendering
 from pipeline.errors import ConfigError
+from pipeline.report import rendering
 
 
 def _cell(html: str, tags: list[str] | None = None, laa: dict | None = None):
@@ -97,7 +97,7 @@ def test_a_document_path_cannot_leave_the_report_folder(tmp_path):
 
 
 def test_parse_formats():
-    from pipeline.appendix import parse_formats
+    from pipeline.config import parse_formats
 
     assert parse_formats("pdf, HTML") == ("html", "pdf")
     assert parse_formats(["html"]) == ("html",)

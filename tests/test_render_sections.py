@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline import charts, present
+from pipeline.report import blocks, charts, sections
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -34,7 +34,7 @@ def test_block_table_columns_formats_badges_and_escaping():
                                                 (8028, 3202.0, "2006-07 Q4")),
                          ((8024, 0.0, "start"), (8028, 2470.0, "2006-07 Q4")),
                          (8028, 2470.0, "target 2006-07"), None, "R")
-    html = present.render_block_table(theme, _rows(), {"7.20": trend})
+    html = blocks.render_block_table(theme, _rows(), {"7.20": trend})
     assert '<section class="block" id="block-safer">' in html
     assert "Block 7: Safer Communities" in html and "Target 2006-07" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
@@ -53,10 +53,10 @@ def test_directory_and_heading_escape_partner_text():
                                "lead_partnership": "=cmd|' /C calc'!A0",
                                "board_champion": HOSTILE, "executive_officer": "",
                                "outcome_lead": "Derek Dawson"}])
-    html = present.render_directory(directory)
+    html = sections.render_directory(directory)
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "=cmd|" in html and "Less crime" in html
-    assert present.render_heading("8. Partnership directory") == \
+    assert sections.render_heading("8. Partnership directory") == \
         '<h2 id="8.-Partnership-directory">8. Partnership directory</h2>'
 
 
@@ -70,18 +70,18 @@ def test_district_pack_body():
          "lead_org": "Waste", "unit": "percent", "value": 39.3, "value_period": "2006-07 Q3",
          "county_value": 34.0, "share_of_county_pct": float("nan"), "vs_county": "better",
          "target_value": 30.0, "final_rag": "G"}])
-    html = present.render_district_pack("Melton", rows, "2006-07 Q4", 128)
+    html = blocks.render_district_pack("Melton", rows, "2006-07 Q4", 128)
     assert "Melton has district-level values for 2 of the 128 indicators at 2006-07 Q4." in html
     assert "Melton does better than the county on 1 and worse on 0." in html
     assert "7.4% of the county total" in html and "better than the county" in html
     assert ">237<" in html and ">3,202<" in html and "2006-07 Q3" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
-    empty = present.render_district_pack("Melton", rows.iloc[0:0], "2006-07 Q4", 128)
+    empty = blocks.render_district_pack("Melton", rows.iloc[0:0], "2006-07 Q4", 128)
     assert "No indicator has a value for Melton at 2006-07 Q4." in empty
 
 
 def test_cover_dates_and_headline_shares():
-    cover = present.render_cover("Leicestershire Together", "LAA 2006-09", "2007-09-03",
+    cover = sections.render_cover("Leicestershire Together", "LAA 2006-09", "2007-09-03",
                                  "2006-07 Q4", "2007-05-14 17:05", "2007-06-30T12:00:00",
                                  previous_period="2006-07 Q2")
     assert "3 September 2007" in cover and "2006-07 Q2" in cover
@@ -89,5 +89,5 @@ def test_cover_dates_and_headline_shares():
     assert "<!-- laa:contents -->" in cover
     summary = pd.DataFrame({"Green": [63], "Amber": [23], "Red": [13],
                             "Not available for reporting": [29]}, index=["Totals"])
-    html = present.render_headline("63.6% ...", summary)
+    html = sections.render_headline("63.6% ...", summary)
     assert "63.6% of rated" in html and "23.2% of rated" in html and "13.1% of rated" in html

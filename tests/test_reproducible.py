@@ -15,8 +15,8 @@ import pytest
 from openpyxl import Workbook
 
 from pipeline.config import find_project_root
-from pipeline.manifest import deterministic_part, is_volatile, read_manifest
-from pipeline.normalise import normalise_notebook_json, normalise_xlsx
+from pipeline.run.manifest import deterministic_part, is_volatile, read_manifest
+from pipeline.run.normalise import normalise_notebook_json, normalise_xlsx
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.scorecard import (
+from pipeline.quality.scorecard import (
     UNREADABLE,
     count_not_available,
     feedback_by_partner,
     score_partners,
-    slug,
 )
+from pipeline.report.quality_pages import feedback_files
 from tests.conftest import make_register
 
 Q_COLUMNS = ["partner", "source_file", "source_sha256", "source_sheet", "source_row", "cell",
@@ -71,7 +71,9 @@ def test_not_available_per_theme():
     assert out.loc["Health", "reasons"] == "no return for the period (1)"
 
 
-def test_slug_is_a_safe_file_name():
-    assert slug("Leicestershire Fire & Rescue") == "leicestershire-fire-rescue"
-    assert slug("../../etc/passwd") == "etc-passwd"
-    assert slug("") == "unknown-partner"
+def test_feedback_file_names_are_safe_and_distinct():
+    assert feedback_files(["Leicestershire Fire & Rescue", "../../etc/passwd", "",
+                           "LEICESTERSHIRE FIRE-RESCUE"]) == {
+        "Leicestershire Fire & Rescue": "leicestershire-fire-rescue",
+        "../../etc/passwd": "etc-passwd", "": "unknown-partner",
+        "LEICESTERSHIRE FIRE-RESCUE": "leicestershire-fire-rescue-2"}

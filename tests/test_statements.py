@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.assess.statements import add_statements, compose_statement
 from pipeline.config import Rules
-from pipeline.statements import add_statements, compose_statement
 
 
 def test_seed_7_21_word_for_word():

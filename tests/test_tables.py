@@ -5,11 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.config import Rules
-from pipeline.tables import (
+from pipeline.assess.tables import (
     compose_headline,
-    format_gbp,
-    format_pct,
     format_risk_summary,
     list_rag_disagreements,
     list_risks,
@@ -17,6 +14,8 @@ from pipeline.tables import (
     tabulate_ratings,
     tabulate_reward_grant,
 )
+from pipeline.config import Rules
+from pipeline.figures import format_gbp, format_pct
 from tests.conftest import make_register
 
 THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes

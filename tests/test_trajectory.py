@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.errors import RegisterError
-from pipeline.periods import parse_period
-from pipeline.trajectory import (
+from pipeline.assess.trajectory import (
     LINEAR_PROFILE,
     expected_value,
     parse_profile,
     profile_trajectory,
     year_share,
 )
+from pipeline.errors import RegisterError
+from pipeline.periods import parse_period
 from tests.conftest import make_register
 
 TARGETS_721 = {"2006-07": 472.0, "2007-08": 455.0, "2008-09": 440.0}

@@ -1,0 +1,83 @@
+"""The one way figures are printed: rounding half up, numbers by unit, money, shares, dates.
+
+The appendix, the performance statements, the spreadsheets and ``laa trace`` all print a
+figure through these functions, so a figure reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def round_half_up(number: float, places: int = 1) -> Decimal:
+    """Round as a person does (63.65 -> 63.7), not to even; exact for printed figures."""
+    return Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def format_pct(part: int, whole: int, places: int = 1) -> str:
+    """``part`` as a % of ``whole``, e.g. ``63.6%``; ``-`` when ``whole`` is 0."""
+    return "-" if whole == 0 else f"{round_half_up(100.0 * part / whole, places)}%"
+
+
+def format_pct_value(value: float, places: int = 1) -> str:
+    """A figure that is already a percentage: ``46.2%``; blank when missing."""
+    if _missing(value):
+        return ""
+    return f"{round_half_up(value, places)}%"
+
+
+def format_off_target(pct: float) -> str:
+    """``46.2% off`` / ``on target``; blank when not computable."""
+    if _missing(pct):
+        return ""
+    return "on target" if pct <= 0 else f"{round_half_up(pct, 1)}% off"
+
+
+def format_off_trajectory(pct: float, short: bool = False) -> str:
+    """``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
+    blank when not computable."""
+    if _missing(pct):
+        return ""
+    if pct <= 0:
+        return "on track" if short else "on trajectory"
+    return f"{round_half_up(pct, 1)}% off" + ("" if short else " trajectory")
+
+
+def format_gbp(amount: float, places: int = 2) -> str:
+    """``£15,241,800.00``; blank for a missing amount."""
+    if pd.isna(amount):
+        return ""
+    return f"£{round_half_up(amount, places):,.{places}f}"
+
+
+def format_number(value: float, unit: str = "count") -> str:
+    """A value as the Board reads it: ``3,202``, ``39.36%``, ``£1,250``; blank if missing."""
+    if _missing(value):
+        return ""
+    if unit == "gbp":
+        return format_gbp(value, 0 if float(value).is_integer() else 2)
+    places = 0 if float(value).is_integer() else 2
+    text = f"{round_half_up(value, places):,.{places}f}"
+    if places:
+        text = text.rstrip("0").rstrip(".")
+    return text + ("%" if unit == "percent" else "")
+
+
+def format_date(iso: str) -> str:
+    """``2007-09-03`` -> ``3 September 2007`` (any locale); the text itself if not a date."""
+    try:
+        day = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -1,0 +1,50 @@
+"""The one helper for names made from data: file-name slugs and HTML anchors.
+
+Partner names, district names, theme keys and indicator ids become file names and page
+anchors only through these functions, so a name means the same file or anchor everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: object, fallback: str = "x") -> str:
+    """A file-name-safe form: ``Hinckley & Bosworth`` -> ``hinckley-bosworth``.
+
+    Runs of anything but ASCII letters and digits become one ``-``; ``fallback`` when
+    nothing is left.
+    """
+    return _NOT_SLUG.sub("-", str(text).casefold()).strip("-") or fallback
+
+
+def anchor(prefix: str, key: object, fallback: str = "x") -> str:
+    """An HTML id: ``anchor("lineage", "7.20")`` -> ``lineage-7-20``."""
+    return f"{prefix}-{slug(key, fallback)}"
+
+
+def anchors(prefix: str, keys: Iterable[object], fallback: str = "x") -> dict[object, str]:
+    """One distinct HTML id per key, in order (``7.20`` -> ``trend-7-20``); keys whose slugs
+    collide get ``-2``, ``-3`` after the first (see :func:`unique_slugs`)."""
+    return {key: f"{prefix}-{name}" for key, name in unique_slugs(keys, fallback).items()}
+
+
+def unique_slugs(names: Iterable[object], fallback: str = "x") -> dict[object, str]:
+    """One distinct slug per name, in order: names whose slugs collide (``Leicestershire
+    Constabulary``, ``LEICESTERSHIRE-CONSTABULARY``) get ``-2``, ``-3`` after the first."""
+    out: dict[object, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if name in out:
+            continue
+        base = slug(name, fallback)
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        out[name] = candidate
+    return out

@@ -1,0 +1,177 @@
+"""Data-quality stage: run the suites in order, quarantine failing rows, describe every finding."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from pipeline.config import Rules
+from pipeline.inputs.ingest import resolve_supersession
+from pipeline.inputs.register import Register
+from pipeline.quality import checks
+from pipeline.quality.gx import (
+    Dataset,
+    ValidationSession,
+    explode_findings,
+    load_suite,
+    raise_for_critical,
+)
+
+SUITES = ("register", "targets", "returns", "coverage", "consistency", "lead_rating",
+          "plausibility")
+QUARANTINE_COLUMNS = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
+                      "cell", "column", "found", "check", "suite", "severity", "dimension",
+                      "indicator_id", "period", "reason"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Outcome of the quality stage.
+
+    ``clean``: rows that passed (``in_force`` resolved); ``quarantine``: rows and files
+    that failed a critical check; ``results``: one row per expectation run; ``findings``:
+    every failed row of every suite, described in the partner's terms; ``assessed``: the
+    indicators as the clean rows rate them (for the completeness counts).
+    """
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    results: pd.DataFrame
+    findings: pd.DataFrame
+    assessed: pd.DataFrame
+
+
+def load_suites(expectations_dir: Path) -> dict[str, dict]:
+    """Every suite the quality stage runs, by name."""
+    return {name: load_suite(expectations_dir, name) for name in SUITES}
+
+
+def cell_reference(sheet: str, header: str, column: str, row: int) -> str:
+    """Where a partner finds a value: ``Returns!E14`` (or ``E14`` in a CSV)."""
+    if row <= 0:
+        return ""
+    names = header.split(",") if header else []
+    letter = get_column_letter(names.index(column) + 1) if column in names else "?"
+    return f"{sheet}!{letter}{row}" if sheet else f"{letter}{row}"
+
+
+def _text(row: dict, column: str) -> str:
+    for name in (f"{column}_text", column):
+        if name in row:
+            value = row[name]
+            return "" if value is None or (isinstance(value, float) and pd.isna(value)) \
+                else str(value)
+    return ""
+
+
+def _fill(template: str, row: dict) -> str:
+    if "{" not in template:
+        return template
+    values = defaultdict(str, {k: v for k, v in row.items()
+                               if not (isinstance(v, float) and pd.isna(v))})
+    try:
+        return template.format_map(values)
+    except (ValueError, TypeError, KeyError):
+        return template
+
+
+def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation."""
+    out = []
+    for (suite, check, column, expected, report), group in findings.groupby(
+            ["suite", "expectation", "column", "expected", "report_column"], sort=False):
+        records = frames[suite].reset_index(drop=True).iloc[group["row_key"].to_numpy()]
+        for f, row in zip(group.itertuples(index=False), records.to_dict("records"),
+                          strict=True):
+            shown = report or column
+            found = _text(row, shown)
+            source_row = int(row.get("source_row", 0) or 0)
+            # Extra columns have no cell of their own in the check: point at the first one.
+            at = found.split(", ")[0] if shown == "unexpected_columns" else shown
+            out.append({
+                "partner": str(row.get("partner", "") or ""),
+                "source_file": str(row.get("source_file", "")),
+                "source_sha256": str(row.get("source_sha256", "")),
+                "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
+                "cell": cell_reference(str(row.get("source_sheet", "")),
+                                       str(row.get("source_header", "")), at, source_row),
+                "column": shown, "found": found, "check": check, "suite": suite,
+                "severity": f.severity, "dimension": f.dimension,
+                "indicator_id": str(row.get("indicator_id", "")),
+                "period": str(row.get("period", "")),
+                "reason": (f"{shown} {found!r}: expected " if source_row else "expected ")
+                + _fill(expected, row),
+            })
+    frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+    return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
+                              "check"], kind="stable").reset_index(drop=True)
+
+
+def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
+    """Whole files (or sheets) that could not be read, as quarantine records."""
+    return pd.DataFrame({
+        "partner": "", "source_file": file_problems["source_file"],
+        "source_sha256": file_problems["source_sha256"],
+        "source_sheet": file_problems["source_sheet"], "source_row": 0, "cell": "",
+        "column": "", "found": "", "check": file_problems["check"], "suite": "ingest",
+        "severity": "critical", "dimension": "validity", "indicator_id": "", "period": "",
+        "reason": file_problems["reason"]}, columns=QUARANTINE_COLUMNS)
+
+
+Assess = Callable[[Register, pd.DataFrame, str, Rules], pd.DataFrame]
+
+
+def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Register,
+                  suites: dict[str, dict], period: str, rules: Rules,
+                  docs_dir: Path | None = None, run_time: str | None = None, *,
+                  assess: Assess) -> Checked:
+    """Validate the register and the returns; quarantine rows failing a critical check.
+
+    First the register, targets and every row read; rows failing a critical check are
+    quarantined and resubmissions resolved among the rest. Then the cross-row checks on
+    the rows in force: completeness for ``period``, district against county, the lead's
+    RAG against the numbers, and plausibility (all warnings). ``run_time`` (the run's
+    generated-at stamp) names the validation run, so Data Docs rebuild byte for byte.
+    ``assess`` rates the clean rows for the lead-rating check: the assess stage's
+    :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
+    way (the quality stage does not import a later stage).
+
+    Raises
+    ------
+    ValidationFailed
+        When a critical table-level expectation fails (nothing can be trusted).
+    """
+    params = checks.suite_parameters(register, rules)
+    annotated = checks.annotate_returns(rows.reset_index(drop=True), register,
+                                        rules.declared_extra_columns)
+    frames = {"register": checks.frame_register(register, period),
+              "targets": checks.frame_targets(register), "returns": annotated}
+    session = ValidationSession(docs_dir, run_time)
+    results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
+    raise_for_critical(results, where="register and returns")
+    findings = explode_findings(results)
+    bad = findings[(findings["suite"] == "returns") & (findings["severity"] == "critical")]
+    clean = resolve_supersession(annotated.drop(index=sorted(set(bad["row_key"]))))
+    clean = clean.reset_index(drop=True)
+
+    assessed = assess(register, clean, period, rules)
+    frames.update({
+        "coverage": checks.frame_coverage(clean, register, period),
+        "consistency": checks.frame_consistency(clean, register, period),
+        "lead_rating": checks.frame_lead_rating(assessed, clean),
+        "plausibility": checks.frame_plausibility(clean, register, period, rules)})
+    later = ("coverage", "consistency", "lead_rating", "plausibility")
+    results = pd.concat([results, session.run([Dataset(frames[n], suites[n], params)
+                                               for n in later])], ignore_index=True)
+    described = describe_findings(explode_findings(results), frames)
+    quarantine = pd.concat([quarantine_files(file_problems),
+                            described[(described["suite"] == "returns")
+                                      & (described["severity"] == "critical")]],
+                           ignore_index=True)
+    quarantine["source_row"] = quarantine["source_row"].astype("int64")
+    return Checked(clean, quarantine, results, described, assessed)

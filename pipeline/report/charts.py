@@ -1,0 +1,353 @@
+"""Charts as inline SVG: RAG by theme (stacked bars) and a small trend per indicator.
+
+Hand-written SVG, no plotting library: the same numbers give the same bytes, nothing is
+loaded from anywhere (no fonts, no scripts), and the charts print as crisply as text in
+the PDF. Every chart carries a ``<title>`` and ``<desc>`` that say in words what it shows.
+Colours come from :data:`RAG_STYLE`, the one palette of the appendix (HTML badges, charts
+and spreadsheet fills); red segments are also hatched, so that red and green stay apart
+in black and white and for colour-blind readers, and every segment is labelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from pipeline.assess.trajectory import LINEAR_PROFILE, expected_value, parse_profile
+from pipeline.periods import Period, try_parse_period
+from pipeline.rag import RAG_CODES
+
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+INK = "#1a1a1a"
+MUTED = "#5f6368"
+
+# code: (fill, text on the fill). Every pair has a WCAG AA contrast ratio of 4.5 or more
+# (tests/test_render_charts.py checks it).
+RAG_STYLE: dict[str, tuple[str, str]] = {
+    "G": ("#1b7a3a", "#ffffff"),
+    "A": ("#f2b233", "#1a1a1a"),
+    "R": ("#b3121b", "#ffffff"),
+    "N": ("#5f6368", "#ffffff"),
+    "T": ("#dde1e6", "#1a1a1a"),
+}
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour (0 black to 1 white)."""
+    channels = [int(colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21; AA text needs 4.5)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _num(value: float) -> str:
+    """A coordinate with at most two decimals and no trailing zeros (stable text)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _label(value: float) -> str:
+    """A figure for a chart's words: thousands separators, at most two decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _hatch(pattern_id: str) -> str:
+    fill, _ = RAG_STYLE["R"]
+    return (f'<pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-opacity="0.45" '
+            'stroke-width="2"/></pattern>')
+
+
+def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
+                     totals_label: str = "Totals") -> str:
+    """Stacked horizontal bars: each theme's indicators by final RAG, with counts.
+
+    Parameters
+    ----------
+    summary
+        The Indicator Risk Summary as counts (:func:`pipeline.assess.tables.summarise_risk`):
+        themes as the index (a ``Totals`` row is left out), columns named by RAG label.
+    chart_id
+        Prefix of the SVG's ids, unique within the page.
+    totals_label
+        The index label of the totals row, which is not drawn.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element (empty string when there is no theme to draw).
+    """
+    rows = summary.drop(index=[totals_label], errors="ignore")
+    columns = [c for c in summary.columns if c in RAG_CODES]
+    if rows.empty or not columns:
+        return ""
+    label_w, bar_w, total_w, row_h, bar_h, top = 190.0, 420.0, 44.0, 26.0, 18.0, 30.0
+    width = label_w + bar_w + total_w
+    height = top + row_h * len(rows) + 6
+    largest = max(int(rows[columns].sum(axis=1).max()), 1)
+    scale = bar_w / largest
+    hatch = f"{chart_id}-hatch"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart rag-chart" '
+             f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
+             f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+             f'font-family="{FONT}" font-size="11">',
+             f'<title id="{chart_id}-title">Final RAG ratings by theme (number of '
+             'indicators)</title>']
+    words = []
+    for theme, row in rows.iterrows():
+        counts = ", ".join(f"{int(row[c])} {c.lower()}" for c in columns)
+        words.append(f"{theme}: {counts}")
+    parts.append(f'<desc id="{chart_id}-desc">{escape("; ".join(words))}.</desc>')
+    parts.append(f"<defs>{_hatch(hatch)}</defs>")
+    x = label_w
+    for column in columns:   # legend
+        code = RAG_CODES[column]
+        fill, text = RAG_STYLE[code]
+        paint = f"url(#{hatch})" if code == "R" else fill
+        short = {"N": "Not available", "T": "Target not agreed"}.get(code, column)
+        parts.append(f'<rect x="{_num(x)}" y="4" width="16" height="14" fill="{paint}"/>'
+                     f'<text x="{_num(x + 8)}" y="15" fill="{text}" text-anchor="middle" '
+                     f'font-weight="bold" font-size="10">{code}</text>'
+                     f'<text x="{_num(x + 20)}" y="15" fill="{INK}">{escape(short)}</text>')
+        x += 20 + 7.0 * len(short) + 14
+    for number, (theme, row) in enumerate(rows.iterrows()):
+        y = top + number * row_h
+        parts.append(f'<text x="{_num(label_w - 8)}" y="{_num(y + bar_h - 5)}" '
+                     f'text-anchor="end" fill="{INK}">{escape(str(theme))}</text>')
+        x = label_w
+        for column in columns:
+            count = int(row[column])
+            if count == 0:
+                continue
+            code = RAG_CODES[column]
+            fill, text = RAG_STYLE[code]
+            paint = f"url(#{hatch})" if code == "R" else fill
+            w = count * scale
+            parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
+                         f'height="{_num(bar_h)}" fill="{paint}" stroke="#ffffff" '
+                         'stroke-width="1"/>')
+            if w >= 18:
+                parts.append(f'<text x="{_num(x + w / 2)}" y="{_num(y + bar_h - 5)}" '
+                             f'text-anchor="middle" fill="{text}" font-weight="bold">'
+                             f"{count}</text>")
+            x += w
+        total = int(row[columns].sum())
+        parts.append(f'<text x="{_num(x + 6)}" y="{_num(y + bar_h - 5)}" fill="{MUTED}">'
+                     f"{total}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """What a trend chart draws for one indicator (see :func:`indicator_trends`).
+
+    ``actual`` and ``expected`` hold ``(position, value, period)``; a position counts
+    quarters (``year * 4 + quarter``), and a whole year sits at its Q4.
+    """
+
+    indicator_id: str
+    unit: str
+    cumulative: bool
+    actual: tuple[tuple[int, float, str], ...]
+    expected: tuple[tuple[int, float, str], ...] = ()
+    target: tuple[int, float, str] | None = None
+    baseline: tuple[int, float, str] | None = None
+    rag: str = ""
+
+
+def position(period: Period) -> int:
+    """A period's place on a trend's axis, in quarters (a whole year at its Q4)."""
+    return period.year * 4 + (4 if period.is_year else period.quarter)
+
+
+def indicator_trends(assessed: pd.DataFrame, returns: pd.DataFrame, targets: pd.DataFrame,
+                     period: str) -> dict[str, Trend]:
+    """Each indicator's trend: county values in force up to ``period`` against its trajectory.
+
+    Levels (``snapshot``) run from the baseline (at the end of its year) to the end of the
+    year assessed, the trajectory drawn quarter by quarter from the baseline to the
+    targets. Year-to-date counts (``cumulative``) show the year assessed only, from zero
+    at its start to the year's target (the baseline is a whole-year figure and is left
+    out). Values come from the clean returns (rows in force, county), never typed in.
+
+    Parameters
+    ----------
+    assessed
+        One row per indicator (:func:`pipeline.assess.assessment.assess_indicators`).
+    returns
+        The clean return rows (``in_force``, ``geography``, ``period``, ``value``).
+    targets
+        The register's targets (``indicator_id``, ``period``, ``target_value``).
+    period
+        The period assessed.
+    """
+    now = try_parse_period(period)
+    if now is None:
+        return {}
+    year_end = position(now.financial_year)
+    county = returns[returns["in_force"].astype(bool) & (returns["geography"] == "county")
+                     & returns["value"].notna()]
+    parsed = county["period"].map(try_parse_period)
+    county = county.assign(_period=parsed)[parsed.notna()]
+    county = county[county["_period"].map(lambda p: p <= now)]
+    by_indicator = {i: g for i, g in county.groupby("indicator_id", sort=False)}
+    target_map = {i: dict(zip(g["period"], g["target_value"], strict=True))
+                  for i, g in targets.groupby("indicator_id", sort=False)}
+    out: dict[str, Trend] = {}
+    for _, row in assessed.iterrows():
+        indicator = row["indicator_id"]
+        cumulative = row["accumulation"] == "cumulative"
+        rows = by_indicator.get(indicator)
+        points: dict[int, tuple[int, float, str]] = {}
+        if rows is not None:
+            for p, value in sorted(zip(rows["_period"], rows["value"], strict=True)):
+                if cumulative and p.financial_year != now.financial_year:
+                    continue
+                points[position(p)] = (position(p), float(value), str(p))
+        baseline = None
+        base_period = try_parse_period(row.get("baseline_period", ""))
+        base_value = row.get("baseline_value", float("nan"))
+        if (not cumulative and base_period is not None and not pd.isna(base_value)
+                and base_period < now.financial_year):
+            baseline = (position(base_period.financial_year), float(base_value),
+                        f"baseline {base_period}")
+        start = min([p for p in points] + ([baseline[0]] if baseline else [])
+                    + [year_end - 4])
+        if cumulative:
+            start = year_end - 4
+        profile = parse_profile(row["profile"], indicator) if "profile" in row.index \
+            else LINEAR_PROFILE
+        goals = target_map.get(indicator, {})
+        expected = []
+        if cumulative and not pd.isna(row["target_value"]):
+            expected.append((start, 0.0, "start of year"))
+        for q in range(start + 1, year_end + 1):
+            at = Period((q - 1) // 4, (q - 1) % 4 + 1)
+            value = expected_value(at, row["accumulation"], goals, base_value,
+                                   row.get("baseline_period", ""), profile)
+            if not math.isnan(value):
+                expected.append((q, value, str(at)))
+        if baseline is not None and expected and expected[0][0] > baseline[0]:
+            expected.insert(0, baseline)
+        target_value = goals.get(str(now.financial_year), float("nan"))
+        target = None if pd.isna(target_value) else (year_end, float(target_value),
+                                                     f"target {now.financial_year}")
+        out[indicator] = Trend(indicator, row["unit"], cumulative,
+                               tuple(points[k] for k in sorted(points)), tuple(expected),
+                               target, baseline, str(row.get("final_rag", "")))
+    return out
+
+
+def describe_trend(trend: Trend, format_value: Callable[[float], str] = _label) -> str:
+    """The trend in words (the chart's title), e.g. ``baseline 2004-05 33.5; ... target 40``."""
+    parts = []
+    if trend.baseline is not None:
+        parts.append(f"{trend.baseline[2]}: {format_value(trend.baseline[1])}")
+    label = "year to date, " if trend.cumulative else ""
+    parts += [f"{label}{p}: {format_value(v)}" for _, v, p in trend.actual]
+    if trend.target is not None:
+        parts.append(f"{trend.target[2]}: {format_value(trend.target[1])}")
+    return "; ".join(parts) if trend.actual else "no value returned"
+
+
+def trend_svg(trend: Trend, chart_id: str, width: float = 120.0, height: float = 38.0,
+              format_value: Callable[[float], str] = _label) -> str:
+    """A small trend chart: values returned (solid) against the trajectory (dashed).
+
+    The baseline is a hollow dot, the latest value a dot in its final RAG colour with its
+    letter beside it, the year's target a short bar at the right edge. Returns an empty
+    string when the indicator has no value to draw.
+    """
+    if not trend.actual:
+        return ""
+    pad_x, pad_y, letter_w = 4.0, 5.0, 12.0
+    everything = [v for _, v, _ in trend.actual] + [v for _, v, _ in trend.expected]
+    everything += [trend.target[1]] if trend.target else []
+    everything += [trend.baseline[1]] if trend.baseline else []
+    low, high = min(everything), max(everything)
+    if high == low:
+        low, high = low - 1.0, high + 1.0
+    xs = [p for p, _, _ in trend.actual] + [p for p, _, _ in trend.expected]
+    xs += [trend.baseline[0]] if trend.baseline else []
+    xs += [trend.target[0]] if trend.target else []
+    first, last = min(xs), max(xs)
+    span = max(last - first, 1)
+    plot_w = width - 2 * pad_x - letter_w
+
+    def sx(q: int) -> float:
+        return pad_x + (q - first) / span * plot_w
+
+    def sy(v: float) -> float:
+        return pad_y + (high - v) / (high - low) * (height - 2 * pad_y)
+
+    words = describe_trend(trend, format_value)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" '
+             f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
+             f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title" '
+             f'font-family="{FONT}" font-size="9">',
+             f'<title id="{chart_id}-title">{escape(trend.indicator_id)}: {escape(words)}'
+             "</title>"]
+    if trend.expected:
+        line = " ".join(f"{_num(sx(q))},{_num(sy(v))}" for q, v, _ in trend.expected)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" '
+                     'stroke-width="1.2" stroke-dasharray="3 2"/>')
+    if trend.target is not None:
+        tx, ty = sx(trend.target[0]), sy(trend.target[1])
+        parts.append(f'<line x1="{_num(tx - 5)}" y1="{_num(ty)}" x2="{_num(tx + 5)}" '
+                     f'y2="{_num(ty)}" stroke="{INK}" stroke-width="2"/>')
+    series = ([trend.baseline] if trend.baseline else []) + list(trend.actual)
+    if len(series) > 1:
+        line = " ".join(f"{_num(sx(q))},{_num(sy(v))}" for q, v, _ in series)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{INK}" '
+                     'stroke-width="1.5"/>')
+    if trend.baseline is not None:
+        parts.append(f'<circle cx="{_num(sx(trend.baseline[0]))}" '
+                     f'cy="{_num(sy(trend.baseline[1]))}" r="2.2" fill="#ffffff" '
+                     f'stroke="{INK}" stroke-width="1.2"/>')
+    for q, v, _ in trend.actual[:-1]:
+        parts.append(f'<circle cx="{_num(sx(q))}" cy="{_num(sy(v))}" r="1.8" fill="{INK}"/>')
+    q, v, _ = trend.actual[-1]
+    fill, text = RAG_STYLE.get(trend.rag, ("#ffffff", INK))
+    parts.append(f'<circle cx="{_num(sx(q))}" cy="{_num(sy(v))}" r="3.4" fill="{fill}" '
+                 f'stroke="{INK}" stroke-width="1"/>')
+    if trend.rag:
+        parts.append(f'<text x="{_num(width - letter_w / 2 - 1)}" y="{_num(height / 2 + 3)}" '
+                     f'text-anchor="middle" font-weight="bold" fill="{INK}">'
+                     f"{escape(trend.rag)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def legend_trend_svg(chart_id: str = "trend-legend") -> str:
+    """The key to the trend charts, drawn with the same marks."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend-key" width="420" '
+            f'height="16" viewBox="0 0 420 16" role="img" aria-labelledby="{chart_id}-title" '
+            f'font-family="{FONT}" font-size="10">'
+            f'<title id="{chart_id}-title">Key to the trend charts</title>'
+            f'<circle cx="6" cy="8" r="2.2" fill="#ffffff" stroke="{INK}" stroke-width="1.2"/>'
+            f'<text x="12" y="11" fill="{INK}">baseline</text>'
+            f'<line x1="62" y1="8" x2="82" y2="8" stroke="{INK}" stroke-width="1.5"/>'
+            f'<text x="86" y="11" fill="{INK}">values returned</text>'
+            f'<line x1="176" y1="8" x2="196" y2="8" stroke="{MUTED}" stroke-width="1.2" '
+            'stroke-dasharray="3 2"/>'
+            f'<text x="200" y="11" fill="{INK}">trajectory</text>'
+            f'<line x1="262" y1="8" x2="272" y2="8" stroke="{INK}" stroke-width="2"/>'
+            f'<text x="276" y="11" fill="{INK}">target</text>'
+            f'<circle cx="322" cy="8" r="3.4" fill="{RAG_STYLE["A"][0]}" stroke="{INK}" '
+            'stroke-width="1"/>'
+            f'<text x="330" y="11" fill="{INK}">latest, final RAG</text></svg>')
+
+

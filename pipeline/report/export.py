@@ -1,0 +1,258 @@
+"""Export of the appendix's tables for officers: one XLSX workbook (a formatted sheet per
+table) and one CSV per table, with partner text made safe.
+
+Text that partners wrote can start with ``=``, ``+``, ``-`` or ``@``. In CSV it gets a
+leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a string cell with
+Excel's quote prefix, never as a formula, and keeps its exact text. Workbooks are
+deterministic: fixed zip dates and the run's generated-at stamp as created and modified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from pipeline.report.sheets import AppendixTable
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SHEET_NAME_MAX = 31
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_CORE_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def neutralise_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    ``=HYPERLINK(...)``, ``+44...``, ``-1+2``, ``@SUM(...)`` become ``'=HYPERLINK(...)``
+    etc.; numbers and other text are unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell passed through :func:`neutralise_cell`."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_cell)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return path
+
+
+# Number formats by kind (and by unit for ``value`` columns): thousands separators, £ for
+# money, % for percentages; whole numbers without decimals.
+def number_format(kind: str, value: float, unit: str = "count") -> str:
+    """The Excel number format for a numeric cell of the given kind (and unit)."""
+    whole = float(value).is_integer()
+    if kind == "gbp" or (kind == "value" and unit == "gbp"):
+        return '"£"#,##0' if whole and kind == "value" else '"£"#,##0.00'
+    if kind == "pct":
+        return '0.0"%"'
+    if kind == "value" and unit == "percent":
+        return '0"%"' if whole else '0.0#"%"'
+    return "#,##0" if whole else "#,##0.0#"
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (31 characters at most, no ``[]:*?/\\``)."""
+    clean = " ".join(_SHEET_BAD.sub(" ", title).split()).strip("'")
+    base = clean[:SHEET_NAME_MAX].strip() or "Sheet"
+    name, number = base, 2
+    while name.casefold() in taken:
+        suffix = f" ({number})"
+        name = base[:SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+        number += 1
+    taken.add(name.casefold())
+    return name
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
+        or (not isinstance(value, str) and pd.isna(value))
+
+
+def zip_stamp(generated_at: str) -> tuple[int, int, int, int, int, int]:
+    """The generated-at stamp as a zip date (1980 at the earliest); the epoch if unreadable."""
+    try:
+        when = dt.datetime.fromisoformat(str(generated_at))
+    except ValueError:
+        return ZIP_EPOCH
+    return max(ZIP_EPOCH, (when.year, when.month, when.day, when.hour, when.minute,
+                           when.second - when.second % 2))
+
+
+def fix_zip_dates(data: bytes, generated_at: str) -> bytes:
+    """A workbook's bytes with every zip entry dated, and created/modified set to, the stamp."""
+    stamp = zip_stamp(generated_at)
+    iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3),
+                                          content.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: str,
+                   subtitle: str = "", author: str = "") -> Path:
+    """Write the tables to one XLSX workbook, a formatted sheet per table.
+
+    Each sheet: the table's title and ``subtitle`` above, a bold header row with filters,
+    frozen panes under it, numbers as numbers with thousands separators (£ for money,
+    % for percentages), RAG cells filled with their colour beside their label, totals in
+    bold, partner text as text (never a formula) and wrapped.
+
+    Parameters
+    ----------
+    tables
+        From :func:`pipeline.report.sheets.appendix_tables` or ``district_tables``.
+    path
+        The ``.xlsx`` to write (folders are created).
+    generated_at
+        The run's stamp (ISO 8601): the workbook's created and modified dates.
+    subtitle
+        A line under each sheet's title (partnership, period, meeting).
+    author
+        The workbook's creator (the partnership).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from pipeline.report.charts import RAG_STYLE
+
+    rag_codes = {"Green": "G", "Amber": "A", "Red": "R", "Not available for reporting": "N",
+                 "Target not agreed": "T"}
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    header_fill = PatternFill("solid", fgColor="E9EDF2")
+    header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
+    total_border = Border(top=Side(style="thin", color="1A1A1A"))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for table in tables:
+        sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
+        frame = table.frame.reset_index(drop=True)
+        columns = list(frame.columns)
+        sheet.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=13)
+        note = " · ".join(t for t in (subtitle, table.note) if t)
+        if note:
+            sheet.cell(row=2, column=1, value=note).font = Font(italic=True, color="444444")
+        header_row = 4
+        for number, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=header_row, column=number, value=str(column))
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.border = header_border
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+                                       horizontal="right" if table.kinds.get(column, "text")
+                                       in ("count", "number", "value", "gbp", "pct")
+                                       else "left")
+        widths = {c: min(max(len(str(c)), 6), 40) for c in columns}
+        units = frame[table.unit_column] if table.unit_column in frame else None
+        for offset, record in enumerate(frame.itertuples(index=False)):
+            row = header_row + 1 + offset
+            bold = (table.emphasis_column is not None
+                    and str(frame.at[offset, table.emphasis_column]) in table.emphasis)
+            for number, (column, value) in enumerate(zip(columns, record, strict=True),
+                                                     start=1):
+                kind = table.kinds.get(column, "text")
+                cell = sheet.cell(row=row, column=number)
+                if _missing(value) or (kind != "partner" and value == ""):
+                    if bold:
+                        cell.border = total_border
+                    continue
+                if kind in ("count", "number", "value", "gbp", "pct") and not isinstance(
+                        value, str):
+                    number_value = float(value)
+                    cell.value = int(number_value) if number_value.is_integer() \
+                        and kind == "count" else number_value
+                    unit = str(units.iat[offset]) if units is not None else "count"
+                    cell.number_format = number_format(kind, number_value, unit)
+                    cell.alignment = top
+                    shown = len(f"{number_value:,.2f}") + 1
+                else:
+                    text = str(value)
+                    cell.value = text
+                    cell.data_type = "s"      # text, whatever it starts with
+                    if kind == "partner" or text.startswith(FORMULA_STARTS):
+                        cell.quotePrefix = True
+                    cell.alignment = wrap if kind == "partner" or len(text) > 40 else top
+                    shown = len(text)
+                    code = rag_codes.get(text) if kind == "rag" else None
+                    if code:
+                        fill, ink = RAG_STYLE[code]
+                        cell.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
+                        cell.font = Font(bold=True, color=ink.lstrip("#").upper())
+                if bold:
+                    cell.font = Font(bold=True, color=cell.font.color)
+                    cell.border = total_border
+                widths[column] = min(max(widths[column], shown), 60)
+        last_row = header_row + len(frame)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        if columns:
+            sheet.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(columns))}"
+                                     f"{max(last_row, header_row)}")
+        for number, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = widths[column] + 2
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    when = dt.datetime(*zip_stamp(generated_at))
+    book.properties.created = when
+    book.properties.modified = when
+    book.properties.creator = author or "laa-pipeline"
+    book.properties.lastModifiedBy = author or "laa-pipeline"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(fix_zip_dates(buffer.getvalue(), generated_at))
+    return path
+
+
+def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
+                 generated_at: str, subtitle: str = "", author: str = "") -> list[Path]:
+    """Write the tables as one workbook (``<folder>/<workbook>.xlsx``) and a CSV each.
+
+    CSV files are numbered in the appendix's order: ``01-indicator-risk-summary.csv``...
+    Numbers are written plain (no separators), blanks for missing values.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The workbook, then the CSV files.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [write_workbook(tables, folder / f"{workbook}.xlsx", generated_at, subtitle,
+                              author)]
+    for number, table in enumerate(tables, start=1):
+        written.append(write_csv(table.frame, folder / f"{number:02d}-{table.name}.csv"))
+    return written

@@ -1,0 +1,225 @@
+"""What goes into a board appendix or a district pack: the frames, filtered.
+
+The appendix notebook calls :func:`load_appendix` once; everything it shows, and every
+table it exports to XLSX and CSV (:mod:`pipeline.report.sheets`), comes from the frames
+collected here. With no theme filter they are the assess stage's own
+tables, read back; with one they are recomputed from the same assessment, restricted to
+the themes asked for, by the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import store
+from pipeline.assess import changes, districts, forecast, tables
+from pipeline.config import Settings
+from pipeline.errors import ConfigError, UnknownKeyError
+from pipeline.inputs import register
+from pipeline.names import slug
+from pipeline.report.charts import Trend, indicator_trends
+
+TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
+
+
+def select_themes(reg: register.Register, theme: str) -> pd.DataFrame:
+    """The themes to show: all of them for a blank filter, else those named.
+
+    ``theme`` holds theme keys or names (``safer``, ``Older People``), separated by
+    commas, in any case.
+
+    Raises
+    ------
+    ConfigError
+        Naming an unknown theme and listing the known ones.
+    """
+    wanted = [t.strip() for t in str(theme or "").split(",") if t.strip()]
+    if not wanted:
+        return reg.themes
+    keys = []
+    for name in wanted:
+        matches = reg.themes[(reg.themes["theme"].str.casefold() == name.casefold())
+                             | (reg.themes["name"].str.casefold() == name.casefold())
+                             | (reg.themes["appendix_name"].str.casefold() == name.casefold())]
+        if matches.empty:
+            raise ConfigError(f"unknown theme {name!r}; known: "
+                              + ", ".join(f"{k} ({n})" for k, n in
+                                          zip(reg.themes["theme"], reg.themes["name"],
+                                              strict=True)))
+        keys.append(matches.iloc[0]["theme"])
+    return reg.themes[reg.themes["theme"].isin(keys)]
+
+
+def resolve_district(reg: register.Register, district: str) -> str:
+    """The district's name as the register spells it ("" for none).
+
+    Raises
+    ------
+    ConfigError
+        For a district the register does not list.
+    """
+    if not str(district or "").strip():
+        return ""
+    try:
+        return reg.district(district)
+    except UnknownKeyError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def tables_folder(settings: Settings, district: str = "") -> Path:
+    """Where the appendix's tables go (``tables/``), or a district pack's
+    (``districts/<district>/tables/``)."""
+    base = settings.report_dir / "districts" / slug(district) if district else settings.report_dir
+    return base / "tables"
+
+
+def scorecard_link(settings: Settings, district: str = "") -> str:
+    """The relative link from a document to the data-quality scorecard, or ``""`` if the
+    validate stage did not write one."""
+    if not (settings.report_dir / "data-quality" / "scorecard.html").is_file():
+        return ""
+    return ("../../" if district else "") + "data-quality/scorecard.html"
+
+
+@dataclass
+class Appendix:
+    """Everything one appendix (and its district pack) shows, as frames and text."""
+
+    settings: Settings
+    partnership: dict[str, str]
+    themes: pd.DataFrame
+    theme_filter: tuple[str, ...]
+    review: str | None
+    data_as_of: str
+    assessed: pd.DataFrame
+    summary: pd.DataFrame
+    headline: str
+    risks: dict[str, pd.DataFrame]
+    reward: pd.DataFrame
+    grant_forecast: pd.DataFrame
+    transitions: pd.DataFrame
+    movements: pd.DataFrame
+    ratings: pd.DataFrame
+    disagreements: pd.DataFrame
+    trends: dict[str, Trend]
+    coverage: pd.DataFrame
+    coverage_sentence: str
+    district_view: pd.DataFrame
+    quality: pd.DataFrame
+    directory: pd.DataFrame | None
+    districts: tuple[str, ...]
+    district: str = ""
+
+    @property
+    def filtered(self) -> bool:
+        """True when only some themes are shown."""
+        return bool(self.theme_filter)
+
+    def block(self, theme: str) -> pd.DataFrame:
+        """The block table rows of one theme (by key): every indicator, in register order."""
+        return self.assessed[self.assessed["theme"] == theme].reset_index(drop=True)
+
+
+def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Appendix:
+    """Read the assess stage's outputs and the register; apply the theme filter.
+
+    Parameters
+    ----------
+    settings
+        The run's settings (folders, period, previous review period, rules).
+    theme
+        Blank for all themes, else theme keys or names separated by commas.
+    district
+        Blank, or the district whose pack is produced beside the appendix.
+    """
+    reg = register.load_register(settings.register_dir)
+    themes = select_themes(reg, theme)
+    chosen = resolve_district(reg, district)
+    keys = set(themes["theme"])
+    filtered = len(themes) != len(reg.themes)
+    assessed = store.read_frame(settings, "assessment")
+    returns = store.read_frame(settings, "returns")
+    review = changes.resolve_previous_period(settings.period, settings.previous_period)
+    headline = store.read_json(settings, "headline")
+    rules = settings.rules
+    if not filtered:
+        summary = store.read_frame(settings, "risk_summary")
+        sentence = headline["sentence"]
+        risks = {name: store.read_frame(settings, name)
+                 for name in ("red_non_reward", "red_reward", "amber_reward")}
+        reward = store.read_frame(settings, "reward_grant")
+        grant = store.read_frame(settings, "grant_forecast")
+        transitions = store.read_frame(settings, "rag_transitions")
+        movements = store.read_frame(settings, "rag_movements")
+        ratings = store.read_frame(settings, "ratings")
+        disagreements = store.read_frame(settings, "rag_disagreements")
+        coverage = store.read_frame(settings, "district_coverage")
+        coverage_sentence = headline["district_coverage"]
+        view = store.read_frame(settings, "district_view")
+    else:
+        assessed = assessed[assessed["theme"].isin(keys)].reset_index(drop=True)
+        previous = store.read_frame(settings, "previous_assessment")
+        if "theme" in previous:
+            previous = previous[previous["theme"].isin(keys)]
+        summary = tables.summarise_risk(assessed, themes)
+        sentence = tables.compose_headline(assessed, rules)
+        risks = tables.list_risks(assessed)
+        reward = tables.tabulate_reward_grant(assessed, themes, rules)
+        grant = forecast.tabulate_grant_forecast(assessed, themes, rules)
+        transitions = changes.tabulate_transitions(previous, assessed, themes)
+        movements = changes.list_movements(previous, assessed)
+        ratings = tables.tabulate_ratings(assessed)
+        disagreements = tables.list_rag_disagreements(ratings, rules)
+        ids = set(assessed["indicator_id"])
+        values = store.read_frame(settings, "district_values")
+        values = values[values["indicator_id"].isin(ids)]
+        coverage = districts.summarise_district_coverage(values, len(assessed), reg.districts)
+        coverage_sentence = districts.compose_coverage_sentence(coverage, settings.period)
+        view = districts.compare_districts(values, assessed)
+    if "profile" in reg.indicators and "profile" not in assessed:
+        assessed = assessed.merge(reg.indicators[["indicator_id", "profile"]],
+                                  on="indicator_id", how="left")
+    quality = tables.summarise_quality(store.read_frame(settings, "ingested"), returns,
+                                       store.read_frame(settings, "quarantine"),
+                                       store.read_frame(settings, "validation_results"))
+    return Appendix(
+        settings=settings, partnership=register.read_partnership(settings.register_dir),
+        themes=themes.sort_values("block", kind="stable").reset_index(drop=True),
+        theme_filter=tuple(themes["name"]) if filtered else (), review=review,
+        data_as_of=tables.data_as_of(returns), assessed=assessed, summary=summary,
+        headline=sentence, risks=risks, reward=reward, grant_forecast=grant,
+        transitions=transitions, movements=movements, ratings=ratings,
+        disagreements=disagreements,
+        trends=indicator_trends(assessed, returns, reg.targets, settings.period),
+        coverage=coverage, coverage_sentence=coverage_sentence, district_view=view,
+        quality=quality, directory=register.read_directory(settings.register_dir),
+        districts=reg.districts, district=chosen)
+
+
+def district_rows(app: Appendix, district: str) -> pd.DataFrame:
+    """The indicators with a value for ``district``: its value beside the county's.
+
+    One row per indicator in register order, with the theme, the county's target and
+    final RAG, the district's value, and for counts and money its share of the county
+    total, for percentages, rates and scores whether it is better or worse than the
+    county by polarity.
+    """
+    view = app.district_view
+    mine = view[(view["district"] == district) & view["value"].notna()]
+    columns = ["indicator_id", "theme", "theme_name", "lead_org", "target_value",
+               "final_rag", "computed_rag", "value_period", "polarity"]
+    county = app.assessed[columns].rename(columns={"value_period": "county_value_period",
+                                                  "polarity": "_polarity"})
+    out = mine.merge(county, on="indicator_id", how="inner").drop(columns="_polarity")
+    order = {t: i for i, t in enumerate(app.themes["theme"])}
+    out["_theme_order"] = out["theme"].map(order)
+    out["_key"] = out["indicator_id"].map(register.indicator_sort_key)
+    out = out.sort_values(["_theme_order", "_key"], kind="stable")
+    return out.drop(columns=["_theme_order", "_key"]).reset_index(drop=True)
+
+
+# Tables for officers: one sheet (XLSX) and one CSV each.
+

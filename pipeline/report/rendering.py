@@ -1,0 +1,202 @@
+"""Rendering: the executed appendix notebook to self-contained HTML, and that HTML to PDF.
+
+The only module that imports nbconvert; the PDF is printed by :mod:`pipeline.report.pdf`
+(WeasyPrint; no LaTeX, no browser). One executed notebook holds up to two documents: the
+board appendix (every cell not tagged ``district-pack``) and, when a district was asked for, the
+district LSP pack (the cells tagged ``district-pack``). Each document's cover output
+carries its name, file path, title, running header and formats in its output metadata
+(``{"laa": {...}}``, see :func:`pipeline.report.document.document_spec`), so the notebook alone
+decides what is published; :func:`render_outputs` writes each document as HTML and/or PDF.
+
+The HTML loads nothing from anywhere: its CSS is inline, its charts are inline SVG, it
+has no script. The PDF is printed from the same HTML with CSS paged media (A4, landscape
+pages for wide tables, running header, page numbers, repeated table headers) and carries
+the generated-at stamp as its creation date, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import nbformat
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets.config import Config
+
+from pipeline.config import FORMATS, parse_formats
+from pipeline.report.charts import RAG_STYLE
+from pipeline.report.pages import render
+from pipeline.report.pdf import write_pdf
+
+HIDE_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+DISTRICT_TAG = "district-pack"
+APPENDIX = "appendix"
+CONTENTS_MARK = "<!-- laa:contents -->"
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without stderr streams (warnings, progress bars): they are for logs, not boards."""
+    clean = copy.deepcopy(notebook)
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if not (o.get("output_type") == "stream"
+                                       and o.get("name") == "stderr")]
+    return clean
+
+
+def select_cells(notebook: nbformat.NotebookNode, district_pack: bool) -> nbformat.NotebookNode:
+    """A copy holding one document's cells: the district pack's (tagged ``district-pack``)
+    or the appendix's (all the others)."""
+    chosen = copy.deepcopy(notebook)
+    chosen.cells = [c for c in chosen.cells
+                    if (DISTRICT_TAG in c.get("metadata", {}).get("tags", [])) == district_pack]
+    return chosen
+
+
+def notebook_body(notebook: nbformat.NotebookNode) -> str:
+    """The notebook's outputs and prose as HTML, with no code shown."""
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = HIDE_TAGS
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            anchor_link_text="")
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    body, _ = exporter.from_notebook_node(strip_noise(notebook))
+    return body
+
+
+def add_contents(body: str) -> str:
+    """Fill the cover's contents list with a link to every section (``<h2 id=...>``)."""
+    if CONTENTS_MARK not in body:
+        return body
+    items = []
+    for anchor, inner in _H2.findall(body):
+        text = _TAGS.sub("", inner).strip()
+        if text:
+            items.append(f'<li><a href="#{anchor}">{text}</a></li>')
+    listing = f'<ol>{"".join(items)}</ol>' if items else ""
+    return body.replace(CONTENTS_MARK, listing, 1)
+
+
+def render_page(body: str, title: str, running_header: str, *, footer: str = "",
+                created: str = "", author: str = "") -> str:
+    """Wrap a body in the page: print CSS inline, nothing loaded from the network.
+
+    Parameters
+    ----------
+    body
+        The document's HTML (trusted: rendered by :mod:`pipeline.report.sections`, data escaped).
+    title, running_header, footer
+        Text for the page title and the PDF's running header and footer (escaped).
+    created
+        The generated-at stamp (ISO 8601), written as the document's creation date.
+    author
+        The partnership, written as the document's author.
+    """
+    return render("page.html.j2",
+        body=Markup(add_contents(body)), title=title, running_header=running_header,
+        footer=footer, created=created, author=author, palette=RAG_STYLE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of an executed appendix notebook (see :func:`documents`)."""
+
+    name: str
+    path: str
+    title: str
+    running_header: str
+    footer: str
+    created: str
+    author: str
+    formats: tuple[str, ...]
+    district_pack: bool
+
+
+def _spec(notebook: nbformat.NotebookNode) -> dict | None:
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            laa = output.get("metadata", {}).get("laa")
+            if isinstance(laa, dict):
+                return dict(laa)
+    return None
+
+
+def _safe_path(path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise ValueError(f"document path {path!r} is not a relative path inside the report")
+    return pure.as_posix()
+
+
+def documents(notebook: nbformat.NotebookNode) -> list[Document]:
+    """The documents an executed appendix notebook holds, appendix first.
+
+    A document is there when its cells carry a cover output with ``laa`` metadata (a
+    district pack only when a district was asked for).
+    """
+    found = []
+    for pack in (False, True):
+        spec = _spec(select_cells(notebook, pack))
+        if spec is None:
+            continue
+        found.append(Document(
+            name=str(spec.get("document", APPENDIX)), path=_safe_path(str(spec["path"])),
+            title=str(spec.get("title", "")), running_header=str(spec.get("running_header", "")),
+            footer=str(spec.get("footer", "")), created=str(spec.get("created", "")),
+            author=str(spec.get("author", "")),
+            formats=parse_formats(spec.get("formats") or list(FORMATS)), district_pack=pack))
+    return found
+
+
+def render_document(notebook: nbformat.NotebookNode, document: Document) -> str:
+    """One document of the executed notebook as a complete HTML page."""
+    body = notebook_body(select_cells(notebook, document.district_pack))
+    return render_page(body, document.title, document.running_header, footer=document.footer,
+                       created=document.created, author=document.author)
+
+
+def render_outputs(executed: Path, report_dir: Path,
+                   formats: str | Iterable[str] | None = None) -> list[Path]:
+    """Write every document of the executed appendix notebook, as HTML and/or PDF.
+
+    Parameters
+    ----------
+    executed
+        The executed ``04_appendix.ipynb``.
+    report_dir
+        The meeting's report folder (``<reports>/<meeting>``, or its staging twin):
+        the appendix goes to ``appendix.html``/``.pdf``, a district pack to
+        ``districts/<district>/district-pack.html``/``.pdf``.
+    formats
+        Override of the formats the notebook was run with (``html``, ``pdf`` or both).
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The files written, appendix first.
+    """
+    notebook = nbformat.read(executed, as_version=4)
+    wanted = parse_formats(formats) if formats is not None else None
+    written = []
+    for document in documents(notebook):
+        page = render_document(notebook, document)
+        base = report_dir / document.path
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for fmt in wanted or document.formats:
+            target = base.with_name(base.name + f".{fmt}")
+            if fmt == "html":
+                target.write_text(page, encoding="utf-8")
+            else:
+                write_pdf(page, target)
+            written.append(target)
+    return written

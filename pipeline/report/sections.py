@@ -1,0 +1,229 @@
+"""Presentation: the appendix's tables and text as escaped HTML fragments, from computed frames.
+
+Every fragment is rendered by Jinja2 with autoescaping on, so text that partners wrote
+(commentary, actions, names) arrives as text, never as markup. Charts are SVG built by
+:mod:`pipeline.report.charts` from the same frames, and are the only markup passed through.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from markupsafe import Markup
+
+from pipeline.assess.tables import TOTALS
+from pipeline.figures import (
+    format_date,
+    format_gbp,
+    format_number,
+    format_off_trajectory,
+    format_pct,
+    format_pct_value,
+)
+from pipeline.rag import RAG_CODES, rag_code, rag_label
+from pipeline.report import charts
+from pipeline.report.pages import render, render_string
+
+
+def render_cover(partnership: str, agreement: str, meeting: str, period: str,
+                 data_as_of: str, generated_at: str, *, previous_period: str | None = None,
+                 subtitle: str = "", scope: str = "") -> str:
+    """The cover: partnership, meeting, period assessed, data as of, generated at, contents.
+
+    ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
+    ``scope`` says what a filtered appendix or district pack covers. The contents list
+    is filled in by :func:`pipeline.rendering.add_contents` from the page's headings.
+    """
+    return render("cover.html.j2", partnership=partnership, agreement=agreement,
+                   meeting=meeting, meeting_long=format_date(meeting), period=period,
+                   data_as_of=data_as_of, generated_at=generated_at,
+                   previous_period=previous_period,
+                   subtitle=subtitle or f"Self-assessment {period}: appendix to the Board "
+                                        "report", scope=scope)
+
+
+def render_heading(text: str, level: int = 2) -> str:
+    """A section heading with the id nbconvert gives markdown headings (``8.-Directory``),
+    for sections shown only when their data exist."""
+    anchor = "-".join(str(text).split())
+    return render_string(f"<h{level} id=\"{{{{ anchor }}}}\">{{{{ text }}}}</h{level}>",
+                          anchor=anchor, text=text)
+
+
+def _figures(totals: pd.Series, with_share: bool = True) -> list[dict[str, object]]:
+    rated = int(sum(int(totals.get(c, 0)) for c in ("Green", "Amber", "Red")))
+    figures = []
+    for label in totals.index:
+        code = RAG_CODES.get(label)
+        if code is None:
+            continue
+        count = int(totals[label])
+        share = format_pct(count, rated) if with_share and code in ("G", "A", "R") else ""
+        figures.append({"code": code, "label": label, "count": f"{count:,}",
+                        "words": label.lower(), "share": share})
+    return figures
+
+
+def render_headline(sentence: str, summary: pd.DataFrame) -> str:
+    """The computed headline sentence with the key counts (and shares of the rated)."""
+    return render("headline.html.j2", sentence=sentence,
+                   figures=_figures(summary.loc[TOTALS]))
+
+
+def render_risk_summary(shown: pd.DataFrame, counts: pd.DataFrame | None = None) -> str:
+    """The Indicator Risk Summary (formatted by :func:`pipeline.assess.tables.format_risk_summary`).
+
+    With ``counts`` (the summary as numbers) a stacked bar chart of RAG by theme follows.
+    """
+    columns = [(c, RAG_CODES.get(c, "N")) for c in shown.columns]
+    rows = [(theme, [shown.at[theme, c] for c, _ in columns], theme == TOTALS)
+            for theme in shown.index]
+    chart = Markup(charts.rag_by_theme_svg(counts)) if counts is not None else ""
+    return render("risk_summary.html.j2", columns=columns, rows=rows, chart=chart)
+
+
+def render_reward_grant(table: pd.DataFrame,
+                        caption: str = "Reward target list and performance reward grant "
+                                       "at risk") -> str:
+    """The reward target list with the grant at risk (Appendix 2)."""
+    rows = [{
+        "theme": r["theme"], "row_type": r["row_type"], "rag": r["rag"],
+        "code": rag_code(r["rag"]), "indicator": r["indicator"],
+        "grant": format_gbp(r["grant_gbp"]),
+        "at_risk": format_gbp(r["at_risk_gbp"]) if r["at_risk_gbp"] or r["row_type"] != "target"
+        else "",
+    } for _, r in table.iterrows()]
+    return render("reward_grant.html.j2", rows=rows, caption=caption)
+
+
+def render_quality(summary: pd.DataFrame, link: str = "",
+                   link_text: str = "the data-quality scorecard") -> str:
+    """The data-quality summary table (measure, count), with a link to the full report."""
+    rows = [(m, f"{int(c):,}") for m, c in zip(summary["Measure"], summary["Count"], strict=True)]
+    return render("quality.html.j2", rows=rows, link=link, link_text=link_text)
+
+
+# Issue 4: trajectory, computed vs lead RAG, changes since the last review, grant
+# forecast, district coverage and performance statements.
+
+def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
+    """One risk list with the computed performance statement beside the lead's commentary.
+
+    ``items`` comes from :func:`pipeline.assess.tables.list_risks` (with ``statement``).
+    """
+    entries = [{
+        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
+        "lead_org": r["lead_org"], "rag": rag_label(r["final_rag"]), "code": r["final_rag"],
+        "computed": rag_label(r["computed_rag"]),
+        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "target": format_number(r["target_value"], r["unit"]),
+        "off": format_off_trajectory(r["off_trajectory_pct"]),
+        "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
+    } for _, r in items.iterrows()]
+    return render("risk_list_assessed.html.j2", title=title, entries=entries)
+
+
+def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
+                             max_steps: int) -> str:
+    """The indicators whose lead and computed ratings disagree beyond the rule, with counts."""
+    rated = ratings[ratings["lead_rag"].isin(("G", "A", "R"))
+                    & ratings["computed_rag"].isin(("G", "A", "R"))]
+    kinder = int((rated["rag_gap"] > 0).sum())
+    harsher = int((rated["rag_gap"] < 0).sum())
+    rows = [{
+        "indicator": f"{r['indicator_id']} - {r['title']}", "lead": rag_label(r["lead_rag"]),
+        "lead_code": r["lead_rag"], "computed": rag_label(r["computed_rag"]),
+        "computed_code": r["computed_rag"],
+        "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
+        "reason": r["reason"],
+    } for _, r in disagreements.iterrows()]
+    return render("rag_disagreements.html.j2", rows=rows, rated=len(rated), kinder=kinder,
+                   harsher=harsher, max_steps=max_steps)
+
+
+def render_transitions(transitions: pd.DataFrame, previous_period: str | None,
+                       period: str) -> str:
+    """The RAG transition matrix per theme since the previous review."""
+    states = [c for c in transitions.columns if c not in ("theme", "was", "Total")]
+    rows = [{"theme": r["theme"], "was": r["was"], "cells": [int(r[s]) for s in states],
+             "same": [s == r["was"] for s in states], "total": int(r["Total"])}
+            for _, r in transitions.iterrows()]
+    overall = [r for r in rows if r["theme"] == rows[-1]["theme"]] if rows else []
+    moved = sum(r["total"] - sum(n for n, same in zip(r["cells"], r["same"], strict=True)
+                                 if same) for r in overall)
+    return render("transitions.html.j2", states=states, rows=rows, moved=moved,
+                   previous_period=previous_period, period=period)
+
+
+def render_movements(movements: pd.DataFrame, counts: dict[str, int],
+                     previous_period: str | None) -> str:
+    """The indicators whose rating moved since the previous review, with both commentaries."""
+    entries = [{
+        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
+        "was": r["was"], "was_code": r["was_code"], "now": r["now"], "now_code": r["now_code"],
+        "movement": r["movement"],
+        "was_value": format_number(r["was_value"], r["unit"]),
+        "was_period": r["was_value_period"],
+        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "was_commentary": r["was_commentary"], "commentary": r["commentary"],
+    } for _, r in movements.iterrows()]
+    return render("movements.html.j2", entries=entries, counts=counts,
+                   previous_period=previous_period)
+
+
+def render_grant_forecast(table: pd.DataFrame, floor_pct: float, cap_pct: float) -> str:
+    """The reward grant forecast: maximum, forecast payable and at risk under both rules."""
+    rows = [{
+        "theme": r["theme"], "row_type": r["row_type"], "indicator": r["indicator"],
+        "rag": r["rag"], "code": rag_code(r["rag"]),
+        "value": format_number(r["value"], r["unit"]) if r["row_type"] == "target" else "",
+        "without": format_number(r["without_stretch"], r["unit"]),
+        "stretch": format_number(r["stretch"], r["unit"]),
+        "achieved": format_pct_value(r["achieved_pct"]), "basis": r["basis"],
+        "grant": format_gbp(r["grant_gbp"]), "forecast": format_gbp(r["forecast_gbp"]),
+        "risk_seed": format_gbp(r["at_risk_seed_gbp"]),
+        "risk_forecast": format_gbp(r["at_risk_forecast_gbp"]),
+    } for _, r in table.iterrows()]
+    return render("grant_forecast.html.j2", rows=rows, floor=f"{floor_pct:g}",
+                   cap=f"{cap_pct:g}")
+
+
+def render_district_coverage(coverage: pd.DataFrame, sentence: str) -> str:
+    """District coverage: the sentence, then indicators with data per district."""
+    rows = [(r["district"], f"{int(r['indicators_with_data']):,}", r["share"])
+            for _, r in coverage.iterrows()]
+    return render("district_coverage.html.j2", sentence=sentence, rows=rows)
+
+
+def render_district_view(view: pd.DataFrame, districts: tuple[str, ...]) -> str:
+    """Each indicator with district data: the county value, then each district's."""
+    rows = []
+    for indicator_id, group in view.groupby("indicator_id", sort=False):
+        first = group.iloc[0]
+        by_district = {r["district"]: r for _, r in group.iterrows()}
+        cells = []
+        for district in districts:
+            r = by_district.get(district)
+            if r is None:
+                cells.append("")
+            elif first["unit"] in ("count", "gbp"):
+                share = format_pct_value(r["share_of_county_pct"])
+                cells.append(format_number(r["value"], r["unit"])
+                             + (f" ({share})" if share else ""))
+            else:
+                marker = {"better": " better", "worse": " worse", "same": " same"}
+                cells.append(format_number(r["value"], r["unit"])
+                             + marker.get(r["vs_county"], ""))
+        rows.append({"indicator": f"{indicator_id} - {first['title']}",
+                     "county": format_number(first["county_value"], first["unit"]),
+                     "cells": cells})
+    return render("district_view.html.j2", districts=list(districts), rows=rows)
+
+
+
+
+def render_directory(directory: pd.DataFrame) -> str:
+    """The partnership directory: lead partnership, board champion, executive officer and
+    outcome lead of each outcome (all partner text, escaped)."""
+    return render("directory.html.j2", rows=directory.to_dict("records"))
+
+

@@ -1,0 +1,296 @@
+"""The appendix's tables as data for officers: one spreadsheet sheet and one CSV each.
+
+Each builder turns a frame of :class:`pipeline.report.frames.Appendix` into an
+:class:`AppendixTable` that says how each column is written;
+:mod:`pipeline.report.export` writes them (partner text as text, never as a formula).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.assess import changes
+from pipeline.assess.tables import TOTALS
+from pipeline.figures import round_half_up
+from pipeline.names import slug
+from pipeline.rag import RAG_LABELS, rag_label
+from pipeline.report.frames import TRAVEL_COLUMNS, Appendix, district_rows
+
+
+def pct_value(value: float, places: int = 1) -> float:
+    """A percentage rounded half up as a number for a spreadsheet cell (NaN stays NaN)."""
+    return float("nan") if pd.isna(value) else float(round_half_up(value, places))
+
+
+@dataclass(frozen=True)
+class AppendixTable:
+    """One table of the appendix as data, for a spreadsheet.
+
+    ``kinds`` says how each column is written: ``text``; ``partner`` (text partners wrote:
+    always a string, never a formula); ``count``; ``number``; ``value`` (formatted by the
+    row's unit, in the column named by ``unit_column``); ``gbp``; ``pct`` (a figure that is
+    already a percentage, e.g. 63.6); ``rag`` (a RAG label, filled with its colour).
+    Rows whose ``emphasis_column`` value is in ``emphasis`` are printed bold (totals).
+    ``sheet`` is the workbook sheet's name (the title when blank; 31 characters at most).
+    """
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    kinds: dict[str, str]
+    unit_column: str | None = None
+    emphasis_column: str | None = None
+    emphasis: tuple[str, ...] = ()
+    note: str = ""
+    sheet: str = ""
+
+
+def risk_summary_table(summary: pd.DataFrame) -> AppendixTable:
+    """The Indicator Risk Summary with each row's shares of its rated indicators."""
+    frame = summary.reset_index()
+    frame = frame.rename(columns={frame.columns[0]: "Theme"})
+    rated = frame[["Green", "Amber", "Red"]].sum(axis=1)
+    frame["Rated (green, amber or red)"] = rated
+    for column in ("Green", "Amber", "Red"):
+        frame[f"{column} % of rated"] = [
+            float("nan") if r == 0 else pct_value(100.0 * n / r)
+            for n, r in zip(frame[column], rated, strict=True)]
+    kinds = {c: "count" for c in frame.columns}
+    kinds["Theme"] = "text"
+    for column in ("Green", "Amber", "Red"):
+        kinds[f"{column} % of rated"] = "pct"
+    return AppendixTable("indicator-risk-summary", "Indicator Risk Summary", frame, kinds,
+                         emphasis_column="Theme", emphasis=(TOTALS,),
+                         sheet="Indicator Risk Summary",
+                         note="Final RAG counted per theme; shares are of the rated "
+                              "indicators (green, amber or red), rounded half up.")
+
+
+def reward_grant_table(reward: pd.DataFrame, title: str = "Appendix 2: reward target list "
+                       "and performance reward grant at risk") -> AppendixTable:
+    """The seed's Appendix 2: each reward target's grant and grant at risk, with totals."""
+    frame = pd.DataFrame({
+        "Theme": reward["theme"], "Row": reward["row_type"], "RAG": reward["rag"],
+        "Reward target": reward["indicator"], "All indicators (£)": reward["grant_gbp"],
+        "At risk (£)": reward["at_risk_gbp"]})
+    kinds = {"Theme": "text", "Row": "text", "RAG": "rag", "Reward target": "text",
+             "All indicators (£)": "gbp", "At risk (£)": "gbp"}
+    return AppendixTable("appendix-2-reward-grant", title, frame, kinds,
+                         emphasis_column="Row", emphasis=("theme total", "overall total"),
+                         sheet="Appendix 2 reward grant",
+                         note="The whole grant of every reward target rated amber or red "
+                              "counts as at risk.")
+
+
+def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
+    """The reward grant forecast under the Performance Reward Grant rule."""
+    frame = pd.DataFrame({
+        "Theme": grant["theme"], "Row": grant["row_type"], "Reward target": grant["indicator"],
+        "RAG": grant["rag"], "Unit": grant["unit"], "Value": grant["value"],
+        "Value period": grant["value_period"], "Expected without stretch":
+        grant["without_stretch"], "Stretch target": grant["stretch"],
+        "Enhancement achieved %": grant["achieved_pct"].map(pct_value),
+        "Payable %": grant["payable_pct"].map(pct_value), "Basis": grant["basis"],
+        "Maximum grant (£)": grant["grant_gbp"], "Forecast payable (£)": grant["forecast_gbp"],
+        "At risk, seed rule (£)": grant["at_risk_seed_gbp"],
+        "At risk, forecast (£)": grant["at_risk_forecast_gbp"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"RAG": "rag", "Value": "value", "Expected without stretch": "value",
+                  "Stretch target": "value", "Enhancement achieved %": "pct",
+                  "Payable %": "pct", "Maximum grant (£)": "gbp", "Forecast payable (£)": "gbp",
+                  "At risk, seed rule (£)": "gbp", "At risk, forecast (£)": "gbp"})
+    return AppendixTable("reward-grant-forecast", "Reward grant forecast", frame, kinds,
+                         unit_column="Unit", emphasis_column="Row",
+                         emphasis=("theme total", "overall total"), sheet="Reward grant forecast")
+
+
+RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",
+               "red_reward": "Red reward target risks",
+               "amber_reward": "Amber reward target risks"}
+
+
+RISK_SHEETS = {"red_non_reward": "Red non-reward risks", "red_reward": "Red reward risks",
+               "amber_reward": "Amber reward risks"}
+
+
+def risk_list_table(name: str, items: pd.DataFrame) -> AppendixTable:
+    """One risk list with the computed position, the lead's commentary and actions."""
+    frame = pd.DataFrame({
+        "Indicator": items["indicator_id"], "Title": items["title"],
+        "Theme": items["theme_name"], "Lead organisation": items["lead_org"],
+        "Unit": items["unit"], "Value": items["value"], "Value period": items["value_period"],
+        "Target": items["target_value"],
+        "% off trajectory": items["off_trajectory_pct"].map(pct_value),
+        "Computed RAG": items["computed_rag"].map(rag_label),
+        "Final RAG": items["final_rag"].map(rag_label),
+        "Position (computed)": items["statement"], "Lead's commentary": items["commentary"],
+        "Actions": items["actions"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Value": "value", "Target": "value", "% off trajectory": "pct",
+                  "Computed RAG": "rag", "Final RAG": "rag", "Lead's commentary": "partner",
+                  "Actions": "partner", "Title": "partner", "Lead organisation": "partner"})
+    return AppendixTable(name.replace("_", "-"), RISK_TITLES.get(name, name), frame, kinds,
+                         unit_column="Unit", sheet=RISK_SHEETS.get(name, ""))
+
+
+def transitions_table(transitions: pd.DataFrame, review: str | None,
+                      period: str) -> AppendixTable:
+    """The RAG transition matrix per theme (rows then, columns now)."""
+    frame = transitions.rename(columns={"theme": "Theme", "was": f"Rating at {review}"})
+    frame = frame.rename(columns={c: f"Now {c}" for c in frame.columns
+                                  if c in RAG_LABELS.values()})
+    kinds = {c: "count" for c in frame.columns}
+    kinds.update({"Theme": "text", f"Rating at {review}": "text"})
+    return AppendixTable("changes-matrix", f"RAG ratings at {review} and at {period}", frame,
+                         kinds, emphasis_column="Theme", emphasis=(changes.OVERALL,),
+                         sheet="Changes since last review")
+
+
+def movements_table(movements: pd.DataFrame, review: str | None) -> AppendixTable:
+    """Every indicator whose final rating moved since the previous review."""
+    frame = pd.DataFrame({
+        "Indicator": movements["indicator_id"], "Title": movements["title"],
+        "Theme": movements["theme_name"], "Unit": movements["unit"],
+        "Was": movements["was"], "Now": movements["now"], "Movement": movements["movement"],
+        "Value then": movements["was_value"], "Period then": movements["was_value_period"],
+        "Value now": movements["value"], "Period now": movements["value_period"],
+        "Commentary then": movements["was_commentary"],
+        "Commentary now": movements["commentary"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Was": "rag", "Now": "rag", "Value then": "value", "Value now": "value",
+                  "Title": "partner", "Commentary then": "partner",
+                  "Commentary now": "partner"})
+    return AppendixTable("changes-list", f"Ratings changed since {review}", frame, kinds,
+                         unit_column="Unit", sheet="Ratings changed")
+
+
+def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
+    """One theme's block table: every indicator with its figures and ratings."""
+    rows = app.block(theme["theme"])
+    frame = pd.DataFrame({
+        "Indicator": rows["indicator_id"], "Title": rows["title"],
+        "Lead organisation": rows["lead_org"], "Lead officer": rows["lead_officer"],
+        "Unit": rows["unit"], "Polarity": rows["polarity"] + " is better",
+        "Baseline": rows["baseline_value"], "Baseline period": rows["baseline_period"],
+        "Target": rows["target_value"], "Target period": rows["target_period"],
+        "Target status": rows["target_status"], "Latest value": rows["value"],
+        "Value period": rows["value_period"],
+        "% off target": rows["off_target_pct"].map(pct_value),
+        "Expected (trajectory)": rows["expected_value"],
+        "% off trajectory": rows["off_trajectory_pct"].map(pct_value),
+        "Computed RAG": rows["computed_rag"].map(rag_label),
+        "Lead RAG": rows["lead_rag"].map(lambda c: rag_label(c) if c else ""),
+        "Final RAG": rows["final_rag"].map(rag_label)})
+    for column, label in zip(TRAVEL_COLUMNS, ("Since last return", "On a year before"),
+                             strict=True):
+        if column in rows:
+            frame[label] = rows[column]
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Baseline": "value", "Target": "value", "Latest value": "value",
+                  "Expected (trajectory)": "value", "% off target": "pct",
+                  "% off trajectory": "pct", "Computed RAG": "rag", "Lead RAG": "rag",
+                  "Final RAG": "rag", "Title": "partner", "Lead organisation": "partner",
+                  "Lead officer": "partner"})
+    return AppendixTable(f"block-{slug(theme['theme'])}", f"Block {theme['block']}: "
+                         f"{theme['appendix_name']}", frame, kinds, unit_column="Unit",
+                         sheet=f"Block {theme['block']} {theme['appendix_name']}")
+
+
+def disagreements_table(disagreements: pd.DataFrame) -> AppendixTable:
+    """Lead and computed ratings further apart than the rule allows."""
+    frame = pd.DataFrame({
+        "Indicator": disagreements["indicator_id"], "Title": disagreements["title"],
+        "Theme": disagreements["theme_name"],
+        "Lead RAG": disagreements["lead_rag"].map(rag_label),
+        "Computed RAG": disagreements["computed_rag"].map(rag_label),
+        "% off trajectory": disagreements["off_trajectory_pct"].map(pct_value),
+        "Why listed": disagreements["reason"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Lead RAG": "rag", "Computed RAG": "rag", "% off trajectory": "pct",
+                  "Title": "partner"})
+    return AppendixTable("rating-disagreements", "Lead and computed ratings apart", frame,
+                         kinds, sheet="Lead and computed apart")
+
+
+def coverage_table(coverage: pd.DataFrame) -> AppendixTable:
+    """Indicators with district-level values, per district."""
+    frame = pd.DataFrame({"District": coverage["district"],
+                          "Indicators with data": coverage["indicators_with_data"],
+                          "Indicators": coverage["indicators"],
+                          "Share of all indicators": coverage["share"]})
+    return AppendixTable("district-coverage", "District coverage", frame,
+                         {"District": "text", "Indicators with data": "count",
+                          "Indicators": "count", "Share of all indicators": "text"})
+
+
+def district_view_table(view: pd.DataFrame) -> AppendixTable:
+    """Every district value beside the county's (one row per indicator and district)."""
+    frame = pd.DataFrame({
+        "Indicator": view["indicator_id"], "Title": view["title"], "Unit": view["unit"],
+        "Polarity": view["polarity"] + " is better", "District": view["district"],
+        "District value": view["value"], "Value period": view["value_period"],
+        "County value": view["county_value"],
+        "Share of county total %": view["share_of_county_pct"].map(pct_value),
+        "Against the county": view["vs_county"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"District value": "value", "County value": "value",
+                  "Share of county total %": "pct", "Title": "partner"})
+    return AppendixTable("district-values", "District values against the county", frame,
+                         kinds, unit_column="Unit")
+
+
+def quality_table(quality: pd.DataFrame) -> AppendixTable:
+    """The data-quality summary: what was read, kept, superseded and quarantined."""
+    return AppendixTable("data-quality-summary", "Data quality of the returns",
+                         quality.rename(columns={"Count": "Count"}),
+                         {"Measure": "text", "Count": "count"})
+
+
+def directory_table(directory: pd.DataFrame) -> AppendixTable:
+    """The partnership directory: who leads each outcome."""
+    frame = directory.rename(columns={
+        "outcome_id": "Outcome", "outcome": "Title", "lead_partnership": "Lead partnership",
+        "board_champion": "Board champion", "executive_officer": "Executive officer",
+        "outcome_lead": "Outcome lead"})
+    return AppendixTable("partnership-directory", "Partnership directory", frame,
+                         {c: "partner" for c in frame.columns})
+
+
+def appendix_tables(app: Appendix) -> list[AppendixTable]:
+    """Every table of the board appendix, in the appendix's order."""
+    out = [risk_summary_table(app.summary)]
+    out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES]
+    out += [reward_grant_table(app.reward), grant_forecast_table(app.grant_forecast)]
+    if app.review:
+        out += [transitions_table(app.transitions, app.review, app.settings.period),
+                movements_table(app.movements, app.review)]
+    out.append(disagreements_table(app.disagreements))
+    out += [block_table(app, theme) for _, theme in app.themes.iterrows()]
+    out += [coverage_table(app.coverage), district_view_table(app.district_view),
+            quality_table(app.quality)]
+    if app.directory is not None:
+        out.append(directory_table(app.directory))
+    return out
+
+
+def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
+    """The district pack's table: the district's values beside the county's."""
+    rows = district_rows(app, district)
+    frame = pd.DataFrame({
+        "Indicator": rows["indicator_id"], "Title": rows["title"], "Theme": rows["theme_name"],
+        "Lead organisation": rows["lead_org"], "Unit": rows["unit"],
+        "Polarity": rows["polarity"] + " is better",
+        f"{district} value": rows["value"], "Value period": rows["value_period"],
+        "County value": rows["county_value"], "County target": rows["target_value"],
+        "County final RAG": rows["final_rag"].map(rag_label),
+        f"{district} share of county total %": rows["share_of_county_pct"].map(pct_value),
+        f"{district} against the county": rows["vs_county"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({f"{district} value": "value", "County value": "value",
+                  "County target": "value", "County final RAG": "rag",
+                  f"{district} share of county total %": "pct", "Title": "partner",
+                  "Lead organisation": "partner"})
+    return [AppendixTable(f"{slug(district)}-values", f"{district} against the county",
+                          frame, kinds, unit_column="Unit")]

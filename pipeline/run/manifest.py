@@ -1,0 +1,234 @@
+"""The run manifest: what went in (inputs, suites, code, environment), what came out, and when.
+
+A manifest has a deterministic part (parameters, inputs, suites, code, environment, stage
+keys, outputs with their sha256) and run-time facts under ``"run"`` (start, end and
+duration of each stage), so two runs of the same inputs differ only under ``"run"``.
+Nothing here imports pandas or papermill: checking a manifest is cheap.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import platform
+import subprocess
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+from pipeline.inputs.readers import sha256_file
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+RUNTIME_KEY = "run"
+SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+# Outputs known not to be byte-reproducible, recorded with ``"volatile": true`` and left out
+# of rerun comparisons and stage keys (``root:path`` globs). None at present: GX Data Docs
+# are named by the generated-at stamp and their cache-buster is removed (validation.py).
+VOLATILE_PATTERNS: tuple[str, ...] = ()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+
+
+def list_files(folder: Path) -> list[Path]:
+    """Every regular file under ``folder``, sorted, leaving out hidden files and caches."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") or part in SKIPPED_PARTS
+                              for part in p.relative_to(folder).parts))
+
+
+def hash_tree(folder: Path) -> list[dict[str, object]]:
+    """Each file under ``folder`` as ``{"path", "sha256", "bytes"}``, path relative, sorted."""
+    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p),
+             "bytes": p.stat().st_size} for p in list_files(folder)]
+
+
+def digest_of(value: object) -> str:
+    """sha256 of a JSON-able value, keys sorted: equal content, equal digest."""
+    return sha256_bytes(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def package_versions() -> dict[str, str]:
+    """Name and version of every distribution installed beside the running Python."""
+    versions: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            versions[name.lower().replace("_", "-")] = dist.version
+    return dict(sorted(versions.items()))
+
+
+def environment() -> dict[str, object]:
+    """Python's version and implementation and the installed packages (kernels share them)."""
+    return {"python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "packages": package_versions()}
+
+
+def git_state(root: Path) -> dict[str, object]:
+    """The checkout's commit and whether its tree differs from it; nulls outside git."""
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return proc.stdout if proc.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {"git_commit": commit.strip() if commit else None,
+            "git_dirty": None if status is None else bool(status.strip())}
+
+
+def fingerprint(data_dir: Path, expectations_dir: Path, package_dir: Path,
+                notebooks: Iterable[Path]) -> dict[str, object]:
+    """Content hashes of everything a run reads besides its parameters.
+
+    Returns ``inputs`` (files under the data folder), ``suites`` (the expectation suites),
+    ``code`` (the package's sha256 and each notebook's) and ``environment``, plus
+    ``digest``: one sha256 over all of them, used in every stage's key.
+    """
+    code_files = hash_tree(package_dir)
+    facts = {
+        "inputs": hash_tree(data_dir),
+        "suites": hash_tree(expectations_dir),
+        "code": {"package_sha256": digest_of(code_files),
+                 "notebooks": {p.name: sha256_file(p) for p in notebooks}},
+        "environment": environment(),
+    }
+    return {**facts, "digest": digest_of(facts)}
+
+
+def is_volatile(root_name: str, relative: str) -> bool:
+    """True for an output matching :data:`VOLATILE_PATTERNS` (``root:path`` globs)."""
+    return any(fnmatch.fnmatchcase(f"{root_name}:{relative}", p) for p in VOLATILE_PATTERNS)
+
+
+def output_entry(root_name: str, root: Path, path: Path, stage: str) -> dict[str, object]:
+    """One output as the manifest records it: root (``report`` or ``clean``), path, sha256.
+
+    Volatile outputs (see :data:`VOLATILE_PATTERNS`) also carry ``"volatile": true``.
+    """
+    relative = path.relative_to(root).as_posix()
+    entry: dict[str, object] = {"root": root_name, "path": relative,
+                                "sha256": sha256_file(path), "stage": stage}
+    if is_volatile(root_name, relative):
+        entry["volatile"] = True
+    return entry
+
+
+def reproducible(outputs: list[dict]) -> list[dict]:
+    """The outputs expected to be byte-identical on a rerun (volatile ones left out)."""
+    return [o for o in outputs if not o.get("volatile")]
+
+
+def build_manifest(command: str, parameters: dict[str, object], facts: dict[str, object],
+                   code_state: dict[str, object], stages: list[dict[str, object]],
+                   outputs: list[dict[str, str]], run: dict[str, object]) -> dict[str, object]:
+    """Assemble a manifest (pure): the deterministic parts, then the run-time facts.
+
+    Parameters
+    ----------
+    command
+        ``run`` or ``validate``.
+    parameters
+        The notebooks' parameters, with the published (not staging) folders.
+    facts
+        The :func:`fingerprint` of the run.
+    code_state
+        :func:`git_state` of the checkout.
+    stages
+        Per stage: ``stage``, ``notebook``, ``notebook_sha256``, ``executed``, ``key``.
+    outputs
+        Every output (see :func:`output_entry`).
+    run
+        Run-time facts: ``started_at``, ``ended_at``, ``seconds`` and per-stage timings.
+    """
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "command": command,
+        "parameters": dict(sorted(parameters.items())),
+        "inputs": facts["inputs"],
+        "suites": facts["suites"],
+        "code": {**facts["code"], **code_state},
+        "environment": facts["environment"],
+        "stages": stages,
+        "outputs": sorted(outputs, key=lambda o: (o["root"], o["path"])),
+        RUNTIME_KEY: run,
+    }
+
+
+def deterministic_part(manifest: dict[str, object]) -> dict[str, object]:
+    """The manifest without its run-time facts and volatile outputs (whose very names
+    carry the time): equal for reruns of the same inputs."""
+    part = {k: v for k, v in manifest.items() if k != RUNTIME_KEY}
+    part["outputs"] = reproducible(manifest.get("outputs", []))
+    return part
+
+
+def write_manifest(path: Path, manifest: dict[str, object]) -> Path:
+    """Write the manifest as sorted, indented JSON (UTF-8)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def read_manifest(path: Path) -> dict[str, object]:
+    """Read a manifest written by :func:`write_manifest`.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, not JSON, or not a manifest of a known version.
+    """
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("no manifest here", file=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"manifest cannot be read ({exc})", file=str(path)) from None
+    if not isinstance(manifest, dict) or manifest.get("manifest_version") != MANIFEST_VERSION:
+        raise ConfigError(f"not a version {MANIFEST_VERSION} run manifest", file=str(path))
+    return manifest
+
+
+def try_read_manifest(path: Path) -> dict[str, object] | None:
+    """The manifest at ``path``, or None if there is none or it cannot be used."""
+    try:
+        return read_manifest(path)
+    except ConfigError:
+        return None
+
+
+def changed_files(recorded: list[dict[str, object]], folder: Path) -> list[str]:
+    """Files whose bytes differ from ``recorded`` (see :func:`hash_tree`), sorted.
+
+    Lists files changed, missing (``... (missing)``) and new since (``... (new)``).
+    """
+    current = {e["path"]: e["sha256"] for e in hash_tree(folder)}
+    wanted = {e["path"]: e["sha256"] for e in recorded}
+    out = [f"{p} (missing)" if p not in current else str(p)
+           for p, sha in wanted.items() if current.get(p) != sha]
+    out += [f"{p} (new)" for p in current if p not in wanted]
+    return sorted(out)
+
+
+def mismatched_outputs(outputs: list[dict[str, str]], roots: dict[str, Path]) -> list[str]:
+    """Outputs whose file is missing or whose sha256 differs, as ``root/path`` strings."""
+    bad = []
+    for entry in outputs:
+        path = roots[entry["root"]] / entry["path"]
+        if not path.is_file() or sha256_file(path) != entry["sha256"]:
+            bad.append(f"{entry['root']}/{entry['path']}")
+    return bad

@@ -1,0 +1,76 @@
+"""Normalising run outputs so that the same inputs and parameters give the same bytes.
+
+Executed notebooks lose papermill's and nbclient's timestamps and durations, get a fixed id
+for papermill's injected-parameters cell and name the published folder instead of the
+staging one; workbooks (XLSX) get fixed zip dates and the run's generated-at stamp as
+their created and modified dates. Everything else a run writes is already deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.report.export import fix_zip_dates
+
+INJECTED_TAG = "injected-parameters"
+TIMING_KEYS = ("start_time", "end_time", "duration")
+
+
+def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dict:
+    """A copy of an executed notebook (as JSON) without run-time noise (pure).
+
+    Parameters
+    ----------
+    notebook
+        The notebook as parsed JSON (nbformat 4).
+    replacements
+        Text to replace anywhere in the notebook, e.g. the staging folder by the published
+        one; longer keys are replaced first.
+    """
+    text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
+    for old in sorted(replacements, key=len, reverse=True):
+        text = text.replace(json.dumps(old)[1:-1], json.dumps(replacements[old])[1:-1])
+    clean = json.loads(text)
+    papermill = clean.get("metadata", {}).get("papermill")
+    if isinstance(papermill, dict):
+        for key in TIMING_KEYS:
+            papermill.pop(key, None)
+    for cell in clean.get("cells", []):
+        metadata = cell.get("metadata", {})
+        metadata.pop("execution", None)
+        if isinstance(metadata.get("papermill"), dict):
+            for key in TIMING_KEYS:
+                metadata["papermill"].pop(key, None)
+        if INJECTED_TAG in metadata.get("tags", []):
+            cell["id"] = INJECTED_TAG
+    return clean
+
+
+def normalise_notebook(path: Path, replacements: dict[str, str]) -> Path:
+    """Rewrite an executed notebook in place with :func:`normalise_notebook_json`."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    clean = normalise_notebook_json(notebook, replacements)
+    path.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def normalise_xlsx(path: Path, generated_at: str) -> Path:
+    """Rewrite a workbook with fixed zip dates and created/modified set to ``generated_at``
+    (see :func:`pipeline.report.export.fix_zip_dates`); only the dates change."""
+    temporary = path.with_name(path.name + ".normalising")
+    temporary.write_bytes(fix_zip_dates(path.read_bytes(), generated_at))
+    temporary.replace(path)
+    return path
+
+
+def normalise_tree(folder: Path, replacements: dict[str, str], generated_at: str) -> list[Path]:
+    """Normalise every executed notebook and workbook under ``folder``; return them."""
+    done = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".ipynb" and path.is_file():
+            done.append(normalise_notebook(path, replacements))
+        elif path.suffix == ".xlsx" and path.is_file():
+            done.append(normalise_xlsx(path, generated_at))
+    return done

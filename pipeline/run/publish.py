@@ -1,0 +1,125 @@
+"""Atomic publishing: a run builds in a staging folder and swaps it into place in one step.
+
+The staging root for a meeting is ``<reports>/.staging-<meeting>/`` (beside the published
+folder, so on the same file system). The notebooks write into ``<staging root>/<meeting>``;
+when every stage has passed, that folder and ``<reports>/<meeting>`` are exchanged in one
+``renameat2(RENAME_EXCHANGE)`` call (Linux), so a reader sees the old appendix or the new
+one, never a mix, and a run killed at any moment leaves the published folder as it was.
+Where the exchange is not supported, two renames are used and the next run repairs the
+short gap between them. Callers hold the meeting's lock (see :mod:`pipeline.run.locking`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+PREVIOUS = "previous"  # inside the staging root: the old folder during a two-rename swap
+DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def staging_root(reports_dir: Path, meeting: str, suffix: str = "") -> Path:
+    """Where a run for ``meeting`` builds: ``<reports>/.staging-<meeting><suffix>``."""
+    return reports_dir / f".staging-{meeting}{suffix}"
+
+
+def recover(root: Path, published: Path) -> None:
+    """Clear what a killed run left in the staging root, repairing an interrupted swap.
+
+    If a run died between the two renames of a fallback swap, the previous published
+    folder is still in ``<root>/previous``: it is put back first.
+    """
+    previous = root / PREVIOUS
+    if previous.is_dir() and not published.exists():
+        published.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(previous, published)
+    discard(root)
+
+
+def prepare_staging(root: Path, published: Path) -> Path:
+    """An empty staging root for a new build (see :func:`recover`)."""
+    recover(root, published)
+    root.mkdir(parents=True)
+    return root
+
+
+def discard(root: Path) -> None:
+    """Remove a staging root and everything in it (nothing if it does not exist)."""
+    if root.exists():
+        shutil.rmtree(root)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back while the swap runs; deliver them after.
+
+    Python runs signal handlers in the main thread only, so swapping the handlers defers
+    a signal whichever thread the system delivers it to. Elsewhere than the main thread
+    (where handlers cannot be set) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: pending.append(signum))
+                for s in DEFERRED_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if pending:
+            signal.raise_signal(pending[0])
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system cannot (then nothing happened)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second),
+                 RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
+
+
+def publish(built: Path, published: Path) -> Path:
+    """Put ``built`` in place of ``published`` in one step, then delete the old folder.
+
+    ``built`` must be on the same file system (see :func:`staging_root`). Signals are
+    deferred during the swap so that an interrupt cannot land between its steps.
+    """
+    published.parent.mkdir(parents=True, exist_ok=True)
+    with signals_deferred():
+        if not published.exists():
+            os.rename(built, published)
+            return published
+        if not _exchange(built, published):
+            previous = built.parent / PREVIOUS
+            os.rename(published, previous)
+            os.rename(built, published)
+            built = previous
+    shutil.rmtree(built)
+    return published
+
+
+def copy_into(source_root: Path, target_root: Path, relative: str) -> Path:
+    """Copy one file from a published folder into the staging folder (same relative path)."""
+    target = target_root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source_root / relative, target)
+    return target

@@ -1,0 +1,128 @@
+"""Rerunning a past meeting from its manifest: the same inputs, checked, give the same bytes.
+
+``laa rerun reports/<meeting>/manifest.json`` refuses (naming the file) if an input or a
+suite no longer hashes as the manifest recorded, then rebuilds every stage with the
+manifest's parameters (its generated-at stamp included) and publishes only if every
+output hashes as recorded; otherwise the rebuilt folder is kept in staging for comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.config import PACKAGE_DIR, Settings, find_project_root, load_settings
+from pipeline.errors import ConfigError, InputsChanged
+from pipeline.run.manifest import (
+    changed_files,
+    digest_of,
+    environment,
+    hash_tree,
+    read_manifest,
+    sha256_file,
+)
+from pipeline.run.orchestrate import STAGES, RunResult, run_pipeline
+
+PARAMETERS = ("period", "meeting", "previous_period", "data_dir", "clean_dir", "reports_dir",
+              "generated_at")
+OPTIONAL_PARAMETERS = ("formats", "theme", "district")  # blank is a valid value
+
+
+def resolve_manifest(path: str | Path) -> Path:
+    """The manifest's path; a relative one is taken from the project root, not the cwd."""
+    path = Path(path)
+    return path if path.is_absolute() else find_project_root() / path
+
+
+def settings_from(manifest: dict) -> Settings:
+    """The run's settings, rebuilt from the manifest's parameters."""
+    given = manifest.get("parameters", {})
+    missing = [p for p in PARAMETERS if not given.get(p)]
+    if missing:
+        raise ConfigError(f"manifest lacks parameter(s) {', '.join(missing)}")
+    return load_settings(**{p: given[p] for p in PARAMETERS},
+                         **{p: given.get(p) for p in OPTIONAL_PARAMETERS})
+
+
+def stages_from(manifest: dict) -> tuple[tuple[str, str], ...]:
+    """The stages the manifest's run executed, as
+    :data:`pipeline.run.orchestrate.STAGES` entries."""
+    known = dict(STAGES)
+    names = [s.get("stage") for s in manifest.get("stages", [])]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ConfigError(f"manifest names unknown stage(s) {', '.join(map(str, unknown))}"
+                          if unknown else "manifest lists no stages")
+    return tuple((n, known[n]) for n in names)
+
+
+def describe_change(entry: str) -> str:
+    """``x.csv (missing)`` -> ``x.csv is missing`` etc., for the refusal message (pure)."""
+    if entry.endswith(" (missing)"):
+        return f"{entry.removesuffix(' (missing)')} is missing"
+    if entry.endswith(" (new)"):
+        return f"{entry.removesuffix(' (new)')} is new since the run"
+    return f"{entry} no longer hashes as recorded"
+
+
+def check_inputs(manifest: dict, settings: Settings) -> None:
+    """Refuse a rerun whose inputs or suites differ from the manifest's.
+
+    Raises
+    ------
+    InputsChanged
+        Naming the first file that differs (missing, new or changed) and how many do.
+    """
+    for kind, recorded, folder in (("input", manifest.get("inputs", []), settings.data_dir),
+                                   ("suite", manifest.get("suites", []),
+                                    settings.expectations_dir)):
+        changed = changed_files(recorded, folder)
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise InputsChanged(f"refusing to rerun: {kind} {describe_change(changed[0])}"
+                                f"{more}", folder=str(folder))
+
+
+def code_notes(manifest: dict, settings: Settings) -> list[str]:
+    """Warnings when the code or environment differ from the manifest's (outputs may too)."""
+    notes = []
+    code = manifest.get("code", {})
+    if code.get("package_sha256") != digest_of(hash_tree(PACKAGE_DIR)):
+        notes.append(f"note: the pipeline code differs from the run's (commit "
+                     f"{code.get('git_commit') or 'unknown'}); outputs may differ")
+    notebooks = code.get("notebooks", {})
+    for name, sha in sorted(notebooks.items()):
+        path = settings.notebooks_dir / name
+        if not path.is_file() or sha256_file(path) != sha:
+            notes.append(f"note: notebook {name} differs from the run's; outputs may differ")
+    env = manifest.get("environment", {})
+    now = environment()
+    if env.get("python") != now["python"] or env.get("packages") != now["packages"]:
+        notes.append("note: Python or package versions differ from the run's; "
+                     "outputs may differ")
+    return notes
+
+
+def rerun(manifest_path: str | Path, progress: Callable[[str], None] = print,
+          wait: bool = False) -> RunResult:
+    """Check the manifest's inputs, rebuild with its parameters, compare the outputs.
+
+    Raises
+    ------
+    ConfigError
+        If the manifest cannot be read or lacks parameters.
+    InputsChanged
+        If an input or suite differs (nothing is run).
+    OutputsDiffer
+        If the rebuilt outputs do not hash as recorded (nothing is published).
+    """
+    manifest = read_manifest(resolve_manifest(manifest_path))
+    settings = settings_from(manifest)
+    check_inputs(manifest, settings)
+    progress(f"inputs match the manifest: {len(manifest.get('inputs', []))} files, "
+             f"{len(manifest.get('suites', []))} suites")
+    for note in code_notes(manifest, settings):
+        progress(note)
+    return run_pipeline(settings, stages_from(manifest), progress,
+                        command=str(manifest.get("command", "run")), force=True, wait=wait,
+                        expected=manifest.get("outputs", []))

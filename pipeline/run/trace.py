@@ -1,0 +1,167 @@
+"""``laa trace``: one appendix figure back to its return rows, re-read from the raw files.
+
+The join of figure and submissions is :mod:`pipeline.report.lineage`'s; this module
+re-reads the raw row from the untouched return file, checks the files against the
+published manifest, and says it in lines an auditor can follow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pipeline.figures import format_off_target
+from pipeline.report.lineage import figure_of, first_value, trace_indicator
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
+CELL_WIDTH = 60  # long commentary is cut in the printed raw row
+
+
+def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: int,
+            header: str) -> tuple[str, dict[str, str]]:
+    """Re-read one row from the raw return file: the file's sha256 now, and its cells.
+
+    ``header`` is the normalised header recorded at ingest (``source_header``), used to
+    name the cells. Returns an empty dict of cells if the file or row is gone.
+    """
+    from pipeline.inputs.readers import Unreadable, read_sheets
+    from pipeline.run.manifest import sha256_file
+
+    path = returns_dir / source_file
+    if not path.is_file():
+        return "", {}
+    digest = sha256_file(path)
+    try:
+        sheets = read_sheets(path, max_bytes=path.stat().st_size + 1).rows
+    except Unreadable:
+        return digest, {}
+    rows = sheets.get(source_sheet, [])
+    if not 0 < int(source_row) <= len(rows):
+        return digest, {}
+    names = str(header).split(",") if header else []
+    cells = rows[int(source_row) - 1]
+    return digest, {(names[i] if i < len(names) and names[i] else f"column {i + 1}"): text
+                    for i, text in enumerate(cells) if str(text).strip()}
+
+
+def format_trace(figure: dict[str, object], lineage: pd.DataFrame,
+                 raw: dict[str, tuple[str, dict[str, str]]]) -> list[str]:
+    """The chain from the figure to the raw rows, as lines to print (pure).
+
+    ``raw`` maps each ``record_id`` to :func:`raw_row`'s answer.
+    """
+    lines = [f"{figure['indicator_id']} {figure.get('title', '')} ({figure.get('theme_name', '')})",
+             f"  appendix figure: value {_text(figure.get('value_text') or figure.get('value'))}"
+             f" ({figure.get('value_period') or 'no value'}) against target "
+             f"{_text(figure.get('target_value'))} ({figure.get('target_period') or '-'})"
+             f"{_off(figure.get('off_target_pct'))}; computed {figure.get('computed_rag')}, "
+             f"lead {figure.get('lead_rag') or '-'}, final {figure.get('final_rag')}"]
+    if lineage.empty:
+        lines.append("  <- no return in force for the period: "
+                     f"{figure.get('rag_reason') or 'nothing to trace'}")
+        return lines
+    for _, row in lineage.iterrows():
+        sheet = f", sheet {row['source_sheet']}" if row["source_sheet"] else ""
+        replaced = f"; superseded by {row['superseded_by']}" if row["superseded_by"] else ""
+        digest, cells = raw.get(row["record_id"], ("", {}))
+        check = ("file unchanged" if digest == row["source_sha256"] else
+                 "FILE MISSING" if not digest else f"FILE CHANGED: now {digest}")
+        lines += [
+            f"  <- {row['role']}: {row['record_id']}: value {row['value_text']!r} for "
+            f"{row['period']}, {row['geography']}, {row['data_status']}",
+            f"       from {row['partner']}, submitted by {row['submitted_by'] or '(not given)'}"
+            f" at {_when(row['submitted_at'])}{replaced}",
+            f"       raw: returns/{row['source_file']}{sheet}, row {row['source_row']}, "
+            f"sha256 {row['source_sha256']} ({check})",
+        ]
+        if cells:
+            lines.append("       row: " + "; ".join(f"{k}={_short(v)}" for k, v in cells.items()))
+    return lines
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return "n/a"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _off(pct: object) -> str:
+    """`` (46.2% off)``, rounded as the appendix rounds it (half up)."""
+    if pct is None or pd.isna(pct):
+        return ""
+    return f" ({format_off_target(float(pct))})"
+
+
+def _short(text: str, width: int = CELL_WIDTH) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _when(stamp: object) -> str:
+    return "(unknown)" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).isoformat()
+
+
+def published_note(settings: Settings, assessment_file: Path, returns_file: Path) -> list[str]:
+    """Which published meeting(s) of this period the clean data is behind, checked by hash."""
+    from pipeline.run.manifest import MANIFEST_NAME, sha256_file, try_read_manifest
+
+    now = {p.name: sha256_file(p) for p in (assessment_file, returns_file) if p.is_file()}
+    notes = []
+    for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
+        manifest = try_read_manifest(path)
+        params = (manifest or {}).get("parameters", {})
+        if params.get("period") != settings.period or \
+                params.get("clean_dir") != str(settings.clean_dir):
+            continue
+        recorded = {o["path"]: o["sha256"] for o in manifest.get("outputs", [])
+                    if o.get("root") == "clean" and o.get("path") in now}
+        where = path.parent / "appendix.html"
+        if recorded and recorded == {k: v for k, v in now.items() if k in recorded}:
+            notes.append(f"  as published in {where} (clean data matches its manifest)")
+        else:
+            notes.append(f"  note: the clean data has changed since {where} was built; "
+                         f"`laa rerun {path}` rebuilds it")
+    return notes
+
+
+def trace(settings: Settings, indicator_id: str) -> list[str]:
+    """``laa trace``: the chain from an indicator's figure to its raw rows, as lines.
+
+    Reads the clean assessment and returns of ``settings.clean_dir`` and re-reads the raw
+    rows from ``settings.returns_dir``.
+
+    Raises
+    ------
+    ConfigError
+        If there is no clean data, or it was computed for another period.
+    UnknownKeyError
+        If the assessment has no such indicator.
+    """
+    from pipeline.errors import ConfigError
+    from pipeline.store import clean_path, read_frame
+
+    files = [clean_path(settings, "assessment"), clean_path(settings, "returns")]
+    if not all(p.is_file() for p in files):
+        raise ConfigError("no assessment in the clean folder: run `laa run` first",
+                          folder=str(settings.clean_dir))
+    assessment, returns = read_frame(settings, "assessment"), read_frame(settings, "returns")
+    assessed_for = first_value(assessment, "period")
+    if assessed_for != settings.period:
+        raise ConfigError(f"the clean data is assessed for {assessed_for}, not "
+                          f"{settings.period}: run (or rerun) that period's meeting first",
+                          folder=str(settings.clean_dir))
+    figure = figure_of(assessment, indicator_id)
+    lineage = trace_indicator(assessment, returns, indicator_id)
+    headers = returns.set_index("record_id")["source_header"] \
+        if "source_header" in returns else pd.Series(dtype=str)
+    raw = {r["record_id"]: raw_row(settings.returns_dir, r["source_file"], r["source_sheet"],
+                                   r["source_row"], headers.get(r["record_id"], ""))
+           for _, r in lineage.iterrows()}
+    lines = format_trace(figure, lineage, raw)
+    return lines[:2] + published_note(settings, *files) + lines[2:]

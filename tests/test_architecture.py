@@ -1,0 +1,79 @@
+"""The package has the shape of the pipeline: stages import only earlier stages, no circles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.architecture import (
+    STAGES,
+    backward_imports,
+    import_cycles,
+    import_graph,
+    stage_of,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _package(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_pipeline_has_no_import_circle():
+    assert import_cycles(import_graph(ROOT)) == []
+
+
+def test_pipeline_data_flows_one_way():
+    assert backward_imports(import_graph(ROOT)) == []
+
+
+def test_every_module_is_in_a_stage_and_every_stage_says_what_it_owns():
+    graph = import_graph(ROOT)
+    assert {stage_of(m) for m in graph} == set(STAGES)
+    for stage in STAGES[1:-1]:
+        doc = (ROOT / "pipeline" / stage / "__init__.py").read_text(encoding="utf-8")
+        assert doc.startswith('"""') and "May import" in doc, stage
+
+
+def test_a_planted_circle_is_found(tmp_path):
+    root = _package(tmp_path, {
+        "pipeline/__init__.py": "",
+        "pipeline/assess/__init__.py": "",
+        "pipeline/assess/a.py": "from pipeline.assess import b\n",
+        "pipeline/assess/b.py": "def f():\n    from pipeline.assess.c import x\n",
+        "pipeline/assess/c.py": "import pipeline.assess.a\nx = 1\n",
+        "pipeline/assess/d.py": "from pipeline.assess import a\n",
+    })
+    assert import_cycles(import_graph(root)) == [
+        ["pipeline.assess.a", "pipeline.assess.b", "pipeline.assess.c"]]
+
+
+def test_a_planted_backward_import_is_found(tmp_path):
+    root = _package(tmp_path, {
+        "pipeline/__init__.py": "",
+        "pipeline/config.py": "from pipeline.report.frames import FORMATS\n",
+        "pipeline/report/__init__.py": "",
+        "pipeline/report/frames.py": "from pipeline import config\nFORMATS = ()\n",
+        "pipeline/quality/__init__.py": "",
+        "pipeline/quality/checks.py": "from ..assess import tables\n",
+        "pipeline/assess/__init__.py": "",
+        "pipeline/assess/tables.py": "from pipeline.inputs.register import x\n",
+        "pipeline/inputs/__init__.py": "",
+        "pipeline/inputs/register.py": "x = 1\n",
+    })
+    graph = import_graph(root)
+    assert backward_imports(graph) == [
+        "pipeline.config (base) -> pipeline.report.frames (report)",
+        "pipeline.quality.checks (quality) -> pipeline.assess.tables (assess)"]
+    assert import_cycles(graph) == [["pipeline.config", "pipeline.report.frames"]]
+
+
+def test_a_module_outside_the_stages_is_refused():
+    with pytest.raises(ValueError, match="in no stage"):
+        stage_of("pipeline.helpers")
