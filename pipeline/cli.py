@@ -11,6 +11,10 @@ from pipeline.errors import LaaError, StageFailed
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+EXIT_CODES = """exit codes: 0 done; 2 parameters or configuration; 3 register; 4 input;
+  5 a critical data-quality failure; 6 a stage failed; 7 another run holds the meeting;
+  8 a rerun's inputs changed; 9 a rerun's outputs differ; 10 no returns for the period
+  (nothing published); 130 interrupted; 143 terminated"""
 
 
 class Terminated(KeyboardInterrupt):
@@ -33,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``laa``."""
     parser = argparse.ArgumentParser(
         prog="laa", description="LAA performance reporting: partner returns in, board "
-        "appendices out. With no options, runs the shipped demo (2006-07 Q4).")
-    commands = parser.add_subparsers(dest="command", required=True)
+        "appendices out.\n`laa run` with no options builds the shipped demo's appendix "
+        f"({DEMO_PERIOD},\nBoard meeting {DEMO_MEETING}); `laa COMMAND --help` says more.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in (("run", "ingest, validate, assess and render the board appendix"),
                        ("validate", "ingest and validate only (for auditors); published in "
                                     "<reports>/<meeting>/validation/")):
@@ -146,10 +152,13 @@ def _trace(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: returns the exit code (0 ok; 2 config; 3 register; 4 input; 5 quality;
-    6 stage; 7 another run holds the meeting; 8 rerun inputs changed; 9 rerun outputs
-    differ; 130 interrupted; 143 terminated)."""
-    args = build_parser().parse_args(argv)
+    """Entry point: returns the exit code (see :data:`EXIT_CODES`); ``laa`` alone prints
+    the help."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace}[args.command]
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:

@@ -9,9 +9,14 @@ class LaaError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, **context: object) -> None:
+        self.message = message
         self.context = {k: v for k, v in context.items() if v not in (None, "")}
         where = ", ".join(f"{k} {v}" for k, v in self.context.items())
         super().__init__(f"{message} ({where})" if where else message)
+
+    def with_context(self, **changes: object) -> LaaError:
+        """The same error (same type and message) with some context replaced or added."""
+        return type(self)(self.message, **{**self.context, **changes})
 
 
 class ConfigError(LaaError):
@@ -64,3 +69,16 @@ class OutputsDiffer(LaaError):
     """A rerun finished but its outputs do not hash as the manifest recorded."""
 
     exit_code = 9
+
+
+class NoReturns(LaaError):
+    """No return is usable for the period asked for: nothing is assessed or published."""
+
+    exit_code = 10
+
+    @classmethod
+    def for_period(cls, period: str, returns_dir: object, unreadable: int = 0) -> NoReturns:
+        """The one message: ``no returns for 2099-00 Q1 in .../returns: nothing published``."""
+        also = (f" ({unreadable} file(s) there could not be read: see the quarantine)"
+                if unreadable else "")
+        return cls(f"no returns for {period} in {returns_dir}{also}: nothing published")

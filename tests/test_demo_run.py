@@ -123,3 +123,26 @@ def test_demo_produces_the_melton_district_pack(demo):
     assert f">{first['value']:,.0f}<" in html.replace(" ", "")  # its value, beside the county
     assert (demo["report"] / "appendix.pdf").read_bytes().startswith(b"%PDF")
     assert any((demo["report"] / "tables").glob("*.xlsx"))
+
+
+def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp_path):
+    """An analyst running the four notebooks with papermill (or in JupyterLab) gets the very
+    files `laa run` publishes: the appendix notebook renders what it displayed itself."""
+    import papermill
+
+    reports = tmp_path / "reports"
+    parameters = {"period": "2006-07 Q4", "meeting": "2007-09-03", "previous_period": "",
+                  "data_dir": "", "clean_dir": str(tmp_path / "clean"),
+                  "reports_dir": str(reports), "generated_at": "2007-06-30T12:00:00"}
+    for notebook in ("01_ingest", "02_validate", "03_assess", "04_appendix"):
+        extra = ({"formats": "html,pdf", "theme": "", "district": "Melton"}
+                 if notebook == "04_appendix" else {})
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(tmp_path / f"{notebook}.ipynb"),
+            parameters={**parameters, **extra}, kernel_name="python3", progress_bar=False,
+            log_output=False, execution_timeout=600, cwd=str(tmp_path))
+    documents = ["appendix.html", "appendix.pdf", "districts/melton/district-pack.html",
+                 "districts/melton/district-pack.pdf"]
+    standalone = _hashes(reports / "2007-09-03")
+    published = _hashes(demo["report"])
+    assert {d: standalone.get(d) for d in documents} == {d: published[d] for d in documents}

@@ -16,17 +16,20 @@ def _returns() -> pd.DataFrame:
             "data_status": "final", "partner": "Police", "submitted_by": "G W",
             "source_sheet": "", "superseded_by": "", "in_force": False}
     rows = [
-        {**base, "record_id": "q4.csv||3", "value_text": "3100", "source_file": "q4.csv",
+        {**base, "record_id": "q4.csv||3", "value_text": "3100", "value": 3100.0,
+         "source_file": "q4.csv",
          "source_row": 3, "source_sha256": "a" * 64, "superseded_by": "fix.csv||2",
          "submitted_at": pd.Timestamp("2007-05-01")},
-        {**base, "record_id": "q4b.xlsx|Returns|9", "value_text": "3220",
+        {**base, "record_id": "q4b.xlsx|Returns|9", "value_text": "3220", "value": 3220.0,
          "source_file": "q4b.xlsx", "source_sheet": "Returns", "source_row": 9,
          "source_sha256": "b" * 64, "superseded_by": "fix.csv||2",
          "submitted_at": pd.Timestamp("2007-05-08")},
-        {**base, "record_id": "fix.csv||2", "value_text": "3202", "source_file": "fix.csv",
+        {**base, "record_id": "fix.csv||2", "value_text": "3202", "value": 3202.0,
+         "source_file": "fix.csv",
          "source_row": 2, "source_sha256": "c" * 64, "in_force": True,
          "submitted_at": pd.Timestamp("2007-05-14")},
         {**base, "indicator_id": "7.21", "record_id": "fix.csv||3", "value_text": "690",
+         "value": 690.0,
          "source_file": "fix.csv", "source_row": 3, "source_sha256": "c" * 64,
          "in_force": True, "partner": "<script>alert(1)</script>",
          "submitted_at": pd.Timestamp("2007-05-14")},
@@ -71,9 +74,12 @@ def test_format_trace_says_figure_then_each_row_and_checks_file_hashes():
            "q4b.xlsx|Returns|9": ("d" * 64, {}), "q4.csv||3": ("", {})}
     lines = format_trace(figure_of(_assessment(), "7.20"), table, raw)
     assert lines[0] == "7.20 Burglary (Safer)"
-    assert "value 3202 (2006-07 Q4) against target 2,470 (2006-07) (29.6% off)" in lines[1]
+    assert lines[1] == ("  appendix figure: 3,202 at 2006-07 Q4 against a target of 2,470 for "
+                        "2006-07: 29.6% off; computed Red, lead Red, final Red")
     text = "\n".join(lines)
-    assert "<- in force: fix.csv||2: value '3202'" in text
+    assert "<- in force: value 3,202 for 2006-07 Q4, county, final" in text
+    assert "||" not in text  # record ids are shown as file, sheet and row
+    assert "superseded by returns/fix.csv, row 2" in text
     assert "row: indicator_id=7.20; value=3202" in text
     assert "raw: returns/fix.csv, row 2, sha256 " + "c" * 64 + " (file unchanged)" in text
     assert "raw: returns/q4b.xlsx, sheet Returns, row 9" in text

@@ -209,12 +209,16 @@ def test_trace_takes_a_demo_figure_back_to_its_raw_rows(demo):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "7.20 Domestic Burglary (Safer)"
-    assert "value 3202 (2006-07 Q4) against target 2,470 (2006-07) (29.6% off)" in lines[1]
+    assert lines[1] == ("  appendix figure: 3,202 at 2006-07 Q4 against a target of 2,470 for "
+                        "2006-07: 29.6% off; computed Red, lead Red, final Red")
     assert f"as published in {demo['report'] / 'appendix.html'}" in lines[2]
     text = proc.stdout
-    assert ("<- in force: 2006-07_Q4_leicestershire_constabulary_resubmission.csv||64: "
-            "value '3202' for 2006-07 Q4, county, final") in text
-    assert ("<- superseded: 2006-07_Q4_leicestershire_constabulary.xlsx|Returns|64: "
-            "value '3220'") in text
+    assert "<- in force: value 3,202 for 2006-07 Q4, county, final" in text
+    assert ("raw: returns/2006-07_Q4_leicestershire_constabulary_resubmission.csv, row 64, "
+            "sha256 ") in text
+    assert "<- superseded: value 3,220 for 2006-07 Q4, county, final" in text
+    assert ("raw: returns/2006-07_Q4_leicestershire_constabulary.xlsx, sheet Returns, row 64"
+            in text)
+    assert "submitted by Gary Whitworth on 14 May 2007 at 15:36:08" in text
     assert text.count("(file unchanged)") == 2
     assert "indicator_id=7.20; period=2006-07 Q4; geography=county; value=3202" in text

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Rules
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, NoReturns
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_STEPS, RATED
@@ -160,18 +160,41 @@ def final_rag(computed: str, lead: str) -> str:
     return lead if lead in RATED else computed
 
 
-def select_values(rows: pd.DataFrame, period: str, geography: str = "county") -> pd.DataFrame:
-    """The submission each indicator is assessed on for ``period`` in ``geography``.
+def usable_rows(rows: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The rows in force that an assessment of ``period`` can use, in any geography.
 
-    Takes rows in force for the geography whose period falls in the same financial year
-    and not after ``period`` (a quarter, or the year itself once the year is over), and
-    keeps the latest per indicator: a year-end assessment uses Q3 data where Q4 is not in.
+    Rows whose period falls in the same financial year and not after ``period`` (a
+    quarter, or the year itself once the year is over); index kept.
     """
     wanted = try_parse_period(period)
     periods = rows["period"].map(try_parse_period)
     in_year = periods.map(lambda p: p is not None and p.year == wanted.year and p <= _cap(wanted))
-    chosen = rows[rows["in_force"].astype(bool) & (rows["geography"] == geography) & in_year]
-    chosen = chosen.assign(_order=periods[chosen.index].map(lambda p: (p.year, p.quarter)))
+    return rows[rows["in_force"].astype(bool) & in_year.astype(bool)]
+
+
+def require_returns(rows: pd.DataFrame, period: str, returns_dir: object) -> None:
+    """Refuse to assess a period for which no return is usable.
+
+    Raises
+    ------
+    NoReturns
+        When no row in force falls in ``period``'s year up to ``period`` (a new
+        partnership's empty ``returns/``, or a period nobody has sent data for yet).
+    """
+    if rows.empty or usable_rows(rows, period).empty:
+        raise NoReturns.for_period(period, returns_dir)
+
+
+def select_values(rows: pd.DataFrame, period: str, geography: str = "county") -> pd.DataFrame:
+    """The submission each indicator is assessed on for ``period`` in ``geography``.
+
+    Takes the :func:`usable_rows` of the geography and keeps the latest per indicator: a
+    year-end assessment uses Q3 data where Q4 is not in.
+    """
+    usable = usable_rows(rows, period)
+    chosen = usable[usable["geography"] == geography]
+    periods = chosen["period"].map(try_parse_period)
+    chosen = chosen.assign(_order=periods.map(lambda p: (p.year, p.quarter)))
     chosen = chosen.sort_values(["indicator_id", "_order"], kind="stable")
     latest = chosen.groupby("indicator_id", sort=False).tail(1)
     return latest.drop(columns="_order").reset_index(drop=True)

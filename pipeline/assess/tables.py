@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from pipeline.assess.assessment import rag_gap
+from pipeline.assess.assessment import rag_gap, usable_rows
 from pipeline.config import Rules
 from pipeline.figures import format_pct, round_half_up
 from pipeline.rag import RAG_LABELS, RATED
@@ -185,9 +185,12 @@ def list_rag_disagreements(ratings: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return picked.reset_index(drop=True)
 
 
-def data_as_of(returns: pd.DataFrame) -> str:
-    """The latest submission time among the returns in force (``YYYY-MM-DD HH:MM``)."""
-    stamps = returns.loc[returns["in_force"].astype(bool), "submitted_at"].dropna()
+def data_as_of(returns: pd.DataFrame, period: str) -> str:
+    """The latest submission time among the returns used for ``period`` (``YYYY-MM-DD
+    HH:MM``): rows in force of the period's year up to ``period``, in any geography
+    (:func:`pipeline.assess.assessment.usable_rows`), so a Q2 appendix is not dated by a
+    Q4 return that came in later."""
+    stamps = usable_rows(returns, period)["submitted_at"].dropna()
     return "" if stamps.empty else stamps.max().strftime("%Y-%m-%d %H:%M")
 
 

@@ -189,7 +189,7 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Ap
         settings=settings, partnership=register.read_partnership(settings.register_dir),
         themes=themes.sort_values("block", kind="stable").reset_index(drop=True),
         theme_filter=tuple(themes["name"]) if filtered else (), review=review,
-        data_as_of=tables.data_as_of(returns), assessed=assessed, summary=summary,
+        data_as_of=tables.data_as_of(returns, settings.period), assessed=assessed, summary=summary,
         headline=sentence, risks=risks, reward=reward, grant_forecast=grant,
         transitions=transitions, movements=movements, ratings=ratings,
         disagreements=disagreements,

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.errors import UnknownKeyError
 from pipeline.report.pages import lineage_anchor, render
 
-LINEAGE_COLUMNS = ["indicator_id", "role", "partner", "period", "geography", "value_text",
+LINEAGE_COLUMNS = ["indicator_id", "role", "partner", "period", "geography", "value", "value_text",
                    "data_status", "source_file", "source_sha256", "source_sheet",
                    "source_row", "record_id", "submitted_by", "submitted_at", "superseded_by"]
 FIGURE_COLUMNS = ["indicator_id", "title", "theme_name", "unit", "value_period", "value",

@@ -185,7 +185,13 @@ def render_outputs(executed: Path, report_dir: Path,
     list[pathlib.Path]
         The files written, appendix first.
     """
-    notebook = nbformat.read(executed, as_version=4)
+    return render_notebook(nbformat.read(executed, as_version=4), report_dir, formats)
+
+
+def render_notebook(notebook: nbformat.NotebookNode, report_dir: Path,
+                    formats: str | Iterable[str] | None = None) -> list[Path]:
+    """Write every document an executed appendix notebook holds (see :func:`render_outputs`;
+    the notebook itself calls this on what it recorded, :mod:`pipeline.report.capture`)."""
     wanted = parse_formats(formats) if formats is not None else None
     written = []
     for document in documents(notebook):

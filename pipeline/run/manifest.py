@@ -168,6 +168,33 @@ def build_manifest(command: str, parameters: dict[str, object], facts: dict[str,
     }
 
 
+def kept_entries(paths: list[str], folder: Path,
+                 previous: dict[str, object] | None) -> list[dict[str, object]]:
+    """The manifest's record of outputs kept from earlier runs (see
+    :func:`pipeline.run.publish.keep_unbuilt`): path, sha256 and the run that made each.
+
+    ``from_run`` is the earlier manifest's command, parameters and end time, carried over
+    unchanged when that manifest had itself kept the file; a file of a ``validation/``
+    folder points at that folder's own manifest.
+    """
+    previous = previous or {}
+    made = {o["path"] for o in previous.get("outputs", []) if o.get("root") == "report"}
+    carried = {k["path"]: k["from_run"] for k in previous.get("kept", [])}
+    origin = {"command": previous.get("command", ""),
+              "parameters": previous.get("parameters", {}),
+              "ended_at": previous.get(RUNTIME_KEY, {}).get("ended_at", "")}
+    out = []
+    for path in paths:
+        if path in carried:
+            source = carried[path]
+        elif path in made:
+            source = origin
+        else:
+            source = {"manifest": f"{path.split('/')[0]}/{MANIFEST_NAME}"}
+        out.append({"path": path, "sha256": sha256_file(folder / path), "from_run": source})
+    return out
+
+
 def deterministic_part(manifest: dict[str, object]) -> dict[str, object]:
     """The manifest without its run-time facts and volatile outputs (whose very names
     carry the time): equal for reruns of the same inputs."""

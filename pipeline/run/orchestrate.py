@@ -9,6 +9,7 @@ normalises what it wrote (see :mod:`pipeline.run.normalise`), writes ``manifest.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,6 @@ from pathlib import Path
 
 from pipeline import errors
 from pipeline.config import PACKAGE_DIR, Settings
-from pipeline.errors import StageFailed
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
     execute_stage,
@@ -31,6 +31,7 @@ from pipeline.run.manifest import (
     build_manifest,
     fingerprint,
     git_state,
+    kept_entries,
     output_entry,
     reproducible,
     try_read_manifest,
@@ -40,6 +41,7 @@ from pipeline.run.normalise import normalise_notebook, normalise_xlsx
 from pipeline.run.publish import (
     copy_into,
     discard,
+    keep_unbuilt,
     prepare_staging,
     publish,
     recover,
@@ -192,6 +194,12 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
                    "executed": f"notebooks/{n}", "key": records[s]} for s, n in plan.stages]
         manifest = build_manifest(command, plan.parameters, plan.facts,
                                   git_state(settings.project_root), stages, outputs, run_facts)
+        if command == "run":  # district packs and checks published before stay
+            kept = keep_unbuilt(plan.published, built)
+            manifest["kept"] = kept_entries(kept, built, plan.previous)
+            for folder in sorted({"/".join(p.split("/")[:2]) if p.startswith("districts/")
+                                  else p.split("/")[0] for p in kept}):
+                progress(f"kept {folder}/ as published before (not rebuilt by this run)")
         write_manifest(built / MANIFEST_NAME, manifest)
         if expected is not None:
             _compare(reproducible(expected), outputs, root)
@@ -199,6 +207,11 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     except errors.OutputsDiffer:
         keep_staging = True
         raise
+    except errors.LaaError as exc:
+        kept = _keep_failed_notebook(exc, root, settings)
+        if kept is None:
+            raise
+        raise kept from exc
     finally:
         if not keep_staging:
             discard(root)
@@ -209,6 +222,22 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
         result.outputs.append(plan.published / "appendix.html")
         progress(f"appendix written to {plan.published / 'appendix.html'}")
     return result
+
+
+FAILED_FOLDER = ".failed"  # <reports>/.failed/<meeting>/: the notebook of a failed stage
+
+
+def _keep_failed_notebook(exc: errors.LaaError, root: Path,
+                          settings: Settings) -> errors.LaaError | None:
+    """Move the executed notebook a failure names out of staging (which is discarded) into
+    ``<reports>/.failed/<meeting>/``, and name it there; None if it names none in staging."""
+    named = Path(str(exc.context.get("notebook", "")))
+    if not named.is_file() or root not in named.parents:
+        return None
+    target = settings.reports_dir / FAILED_FOLDER / settings.meeting / named.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(named, target)
+    return exc.with_context(notebook=str(target))
 
 
 def _compare(expected: list[dict], outputs: list[dict], root: Path) -> None:
@@ -249,8 +278,7 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
                 progress(f"[{number}/{total}] {stage} unchanged: reused")
             else:
                 progress(f"[{number}/{total}] {stage} ...")
-                made = _run_stage(plan, staged, stage, notebook, kernels.pop(stage, None),
-                                  result)
+                made = _run_stage(plan, staged, stage, notebook, kernels.pop(stage, None))
             result.seconds[stage] = time.perf_counter() - started
             if reuse is None:
                 progress(f"[{number}/{total}] {stage} done in {result.seconds[stage]:.1f} s")
@@ -264,12 +292,12 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
     return result, records, outputs, timings
 
 
-def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str, kernel,
-               result: RunResult) -> list[dict]:
+def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str,
+               kernel) -> list[dict]:
     """Execute one stage into staging, normalise what it wrote, and list its outputs."""
     clean, built = plan.settings.clean_dir, staged.report_dir
     clean_before, built_before = snapshot(clean), snapshot(built)
-    executed = execute_stage(staged, stage, notebook, kernel)
+    execute_stage(staged, stage, notebook, kernel)
     if kernel is not None:
         kernel.shutdown_kernel(now=True)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
@@ -279,14 +307,6 @@ def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str, kernel,
             normalise_notebook(path, staging_text)
         elif path.suffix == ".xlsx":
             normalise_xlsx(path, plan.settings.generated_at)
-    if stage == "appendix":
-        from pipeline.report.rendering import render_outputs
-
-        started = time.perf_counter()
-        if not render_outputs(executed, built):  # the documents the notebook declares
-            raise StageFailed("the appendix notebook declared no document to render",
-                              stage=stage, notebook=str(executed))
-        result.seconds["render"] = time.perf_counter() - started
     made = [output_entry("clean", clean, clean / p, stage)
             for p in written_since(clean_before, snapshot(clean))]
     made += [output_entry("report", built, built / p, stage)

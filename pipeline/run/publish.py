@@ -123,3 +123,32 @@ def copy_into(source_root: Path, target_root: Path, relative: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source_root / relative, target)
     return target
+
+
+def optional_outputs(folder: Path) -> list[str]:
+    """The optional output folders in a published meeting folder, relative and sorted: each
+    district pack (``districts/<name>``) and the data-quality check (``validation``), which a
+    plain ``laa run`` does not rebuild."""
+    found = ["validation"] if (folder / "validation").is_dir() else []
+    districts = folder / "districts"
+    if districts.is_dir():
+        found += [f"districts/{p.name}" for p in sorted(districts.iterdir()) if p.is_dir()]
+    return found
+
+
+def keep_unbuilt(published: Path, built: Path) -> list[str]:
+    """Copy into ``built`` every optional output folder of ``published`` that the new build
+    did not make, so that publishing never deletes what the run did not rebuild.
+
+    Returns the files copied, relative to the meeting folder, sorted.
+    """
+    copied = []
+    for relative in optional_outputs(published):
+        if (built / relative).exists():
+            continue
+        for path in sorted((published / relative).rglob("*")):
+            if path.is_file():
+                copied.append(copy_into(published, built,
+                                        path.relative_to(published).as_posix()))
+    return sorted(p.relative_to(built).as_posix() for p in copied)
+

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pipeline.figures import format_off_target
+from pipeline.figures import format_date, format_number, format_off_target
+from pipeline.rag import rag_label
 from pipeline.report.lineage import figure_of, first_value, trace_indicator
 
 if TYPE_CHECKING:
@@ -48,54 +49,68 @@ def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: 
                     for i, text in enumerate(cells) if str(text).strip()}
 
 
+_PLAIN = str.maketrans("", "", ",%£ ")  # what formatting adds to a figure as sent
+
+
+def describe_source(source_file: object, source_sheet: object, source_row: object) -> str:
+    """Where a row is, as a person reads it: ``returns/q4.xlsx, sheet Returns, row 64``."""
+    sheet = f", sheet {source_sheet}" if source_sheet else ""
+    return f"returns/{source_file}{sheet}, row {source_row}"
+
+
 def format_trace(figure: dict[str, object], lineage: pd.DataFrame,
                  raw: dict[str, tuple[str, dict[str, str]]]) -> list[str]:
     """The chain from the figure to the raw rows, as lines to print (pure).
 
-    ``raw`` maps each ``record_id`` to :func:`raw_row`'s answer.
+    Figures are printed as the appendix prints them (:mod:`pipeline.figures`), ratings by
+    their labels, each return row by file, sheet and row. ``raw`` maps each ``record_id``
+    to :func:`raw_row`'s answer.
     """
+    unit = str(figure.get("unit") or "count")
+    value = format_number(figure.get("value"), unit) or "no value"
+    at = f" at {figure['value_period']}" if figure.get("value_period") else ""
+    target = format_number(figure.get("target_value"), unit)
+    against = (f" against a target of {target} for {figure.get('target_period') or '-'}"
+               if target else " with no target")
     lines = [f"{figure['indicator_id']} {figure.get('title', '')} ({figure.get('theme_name', '')})",
-             f"  appendix figure: value {_text(figure.get('value_text') or figure.get('value'))}"
-             f" ({figure.get('value_period') or 'no value'}) against target "
-             f"{_text(figure.get('target_value'))} ({figure.get('target_period') or '-'})"
-             f"{_off(figure.get('off_target_pct'))}; computed {figure.get('computed_rag')}, "
-             f"lead {figure.get('lead_rag') or '-'}, final {figure.get('final_rag')}"]
+             f"  appendix figure: {value}{at}{against}{_off(figure.get('off_target_pct'))}; "
+             f"computed {rag_label(figure.get('computed_rag'))}, lead "
+             f"{rag_label(figure.get('lead_rag')) or 'not given'}, final "
+             f"{rag_label(figure.get('final_rag'))}"]
     if lineage.empty:
         lines.append("  <- no return in force for the period: "
                      f"{figure.get('rag_reason') or 'nothing to trace'}")
         return lines
+    places = {r["record_id"]: describe_source(r["source_file"], r["source_sheet"],
+                                              r["source_row"]) for _, r in lineage.iterrows()}
     for _, row in lineage.iterrows():
-        sheet = f", sheet {row['source_sheet']}" if row["source_sheet"] else ""
-        replaced = f"; superseded by {row['superseded_by']}" if row["superseded_by"] else ""
+        replaced = (f"; superseded by {places.get(row['superseded_by'], row['superseded_by'])}"
+                    if row["superseded_by"] else "")
         digest, cells = raw.get(row["record_id"], ("", {}))
         check = ("file unchanged" if digest == row["source_sha256"] else
                  "FILE MISSING" if not digest else f"FILE CHANGED: now {digest}")
+        shown = format_number(float(pd.to_numeric(row.get("value"), errors="coerce")), unit)
+        sent = str(row["value_text"])
+        differs = shown.translate(_PLAIN) != sent.strip().translate(_PLAIN)
+        value_words = (f"{shown} (sent as {sent!r})" if shown and differs
+                       else shown or repr(sent))
         lines += [
-            f"  <- {row['role']}: {row['record_id']}: value {row['value_text']!r} for "
-            f"{row['period']}, {row['geography']}, {row['data_status']}",
+            f"  <- {row['role']}: value {value_words} for {row['period']}, "
+            f"{row['geography']}, {row['data_status']}",
             f"       from {row['partner']}, submitted by {row['submitted_by'] or '(not given)'}"
-            f" at {_when(row['submitted_at'])}{replaced}",
-            f"       raw: returns/{row['source_file']}{sheet}, row {row['source_row']}, "
-            f"sha256 {row['source_sha256']} ({check})",
+            f" on {_when(row['submitted_at'])}{replaced}",
+            f"       raw: {places[row['record_id']]}, sha256 {row['source_sha256']} ({check})",
         ]
         if cells:
             lines.append("       row: " + "; ".join(f"{k}={_short(v)}" for k, v in cells.items()))
     return lines
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        return "n/a"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    return str(value)
-
-
 def _off(pct: object) -> str:
-    """`` (46.2% off)``, rounded as the appendix rounds it (half up)."""
+    """``: 46.2% off``, rounded as the appendix rounds it (half up)."""
     if pct is None or pd.isna(pct):
         return ""
-    return f" ({format_off_target(float(pct))})"
+    return f": {format_off_target(float(pct))}"
 
 
 def _short(text: str, width: int = CELL_WIDTH) -> str:
@@ -104,7 +119,11 @@ def _short(text: str, width: int = CELL_WIDTH) -> str:
 
 
 def _when(stamp: object) -> str:
-    return "(unknown)" if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).isoformat()
+    """``14 May 2007 at 15:36:08`` (the time as submitted, to the second)."""
+    if stamp is None or pd.isna(stamp):
+        return "(unknown date)"
+    when = pd.Timestamp(stamp)
+    return f"{format_date(when.date().isoformat())} at {when.strftime('%H:%M:%S')}"
 
 
 def published_note(settings: Settings, assessment_file: Path, returns_file: Path) -> list[str]:

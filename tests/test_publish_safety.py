@@ -1,0 +1,108 @@
+"""Publishing never loses what the run did not rebuild, and a period with no returns
+publishes nothing (issue 10: a mistyped period or a plain run wiped a meeting's folder)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.assess.tables import data_as_of
+from pipeline.cli import main
+from pipeline.errors import NoReturns, StageFailed
+from pipeline.run import orchestrate
+
+MINI = Path(__file__).parent / "data" / "mini"
+MEETING = "2007-07-01"
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run(tmp_path: Path, *extra: str, data: Path = MINI) -> int:
+    return main(["run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+                 "--reports-dir", str(tmp_path / "reports"), "--meeting", MEETING,
+                 "--formats", "html", *extra])
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The mini partnership's meeting, published with the North district pack."""
+    root = tmp_path_factory.mktemp("publish")
+    assert _run(root, "--district", "North", "--generated-at", "2007-06-30T12:00:00") == 0
+    return root
+
+
+@pytest.mark.slow
+def test_a_plain_run_keeps_the_district_pack_published_before(published, capsys):
+    report = published / "reports" / MEETING
+    pack = _hashes(report / "districts" / "north")
+    assert _run(published, "--generated-at", "2007-06-30T12:00:00") == 0
+    assert "kept districts/north/ as published before" in capsys.readouterr().out
+    assert _hashes(report / "districts" / "north") == pack
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    kept = {k["path"]: k for k in manifest["kept"]}
+    assert set(kept) == {f"districts/north/{p}" for p in pack}
+    source = kept["districts/north/district-pack.html"]["from_run"]
+    assert source["parameters"]["district"] == "North" and source["command"] == "run"
+
+
+@pytest.mark.slow
+def test_a_period_with_no_returns_is_refused_and_publishes_nothing(published, capsys):
+    before = _hashes(published / "reports" / MEETING)
+    assert _run(published, "--period", "2006-07 Q1") == NoReturns.exit_code == 10
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"laa run failed: no returns for 2006-07 Q1 in {MINI / 'returns'}: "
+                   "nothing published (stage assess)"]
+    assert _hashes(published / "reports" / MEETING) == before
+
+
+@pytest.mark.slow
+def test_a_new_partnership_with_an_empty_returns_folder_is_told_so(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(MINI / "register", data / "register")
+    (data / "returns").mkdir()
+    assert _run(tmp_path, data=data) == 10
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"laa run failed: no returns for 2006-07 Q4 in {data / 'returns'}: nothing "
+        "published (stage ingest)"]
+    assert not (tmp_path / "reports" / MEETING).exists()
+
+
+def test_a_failed_stage_names_a_notebook_that_still_exists(tmp_path):
+    staging = tmp_path / "reports" / f".staging-{MEETING}"
+    executed = staging / MEETING / "notebooks" / "02_validate.ipynb"
+    executed.parent.mkdir(parents=True)
+    executed.write_text("{}", encoding="utf-8")
+    settings = type("S", (), {"reports_dir": tmp_path / "reports", "meeting": MEETING})()
+    error = StageFailed("KeyError: 'x'", stage="validate", notebook=str(executed))
+    kept = orchestrate._keep_failed_notebook(error, staging, settings)
+    target = tmp_path / "reports" / ".failed" / MEETING / "02_validate.ipynb"
+    assert isinstance(kept, StageFailed) and target.is_file()
+    assert str(kept) == f"KeyError: 'x' (stage validate, notebook {target})"
+    assert orchestrate._keep_failed_notebook(StageFailed("x"), staging, settings) is None
+
+
+def test_data_as_of_is_the_latest_return_used_for_the_period():
+    rows = pd.DataFrame({
+        "period": ["2006-07 Q2", "2006-07 Q2", "2006-07 Q4", "2005-06 Q4"],
+        "in_force": [True, False, True, True],
+        "submitted_at": pd.to_datetime(["2006-11-13 09:30", "2006-11-20 10:00",
+                                        "2007-05-14 17:05", "2006-12-01 08:00"])})
+    assert data_as_of(rows, "2006-07 Q2") == "2006-11-13 09:30"  # not the superseded row
+    assert data_as_of(rows, "2006-07 Q4") == "2007-05-14 17:05"
+    assert data_as_of(rows, "2007-08 Q1") == ""
+
+
+def test_bare_laa_prints_what_the_cli_does(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "`laa run` with no options builds the shipped demo's appendix" in out
+    assert "With no options, runs" not in out
+    assert "10 no returns for the period" in out
