@@ -114,6 +114,13 @@ def test_only_indicators_and_targets_the_themes_come_from_the_indicators(tmp_pat
                                          "agreement": "Local Area Agreement"}
 
 
+def test_no_districts_says_so_when_one_is_asked_for(tmp_path):
+    reg = load_register(_write(tmp_path, MINIMAL))
+    with pytest.raises(UnknownKeyError, match=r"unknown district 'Melton'; known: none "
+                                              r"\(districts.csv lists none\)"):
+        reg.district("Melton")
+
+
 def test_header_only_optional_files_count_as_absent(tmp_path):
     folder = write_scaffold(tmp_path / "new")
     _write(folder, MINIMAL)
@@ -280,3 +287,12 @@ def test_readme_links_to_the_register_reference():
     text = README.read_text(encoding="utf-8")
     assert "see the demo for the layout" not in text
     assert "[The register](#the-register)" in text and "\n## The register\n" in text
+
+
+def test_column_definitions_are_consistent():
+    for spec in REGISTER_FILES:
+        assert len(set(spec.names)) == len(spec.names), spec.name
+        for column in spec.columns:
+            assert (column.kind == "choice") == bool(column.allowed), column.name
+            assert not column.default or not column.allowed or column.default in column.allowed
+            assert not (column.required and column.default), column.name

@@ -211,7 +211,8 @@ class Register:
         for district in self.districts:
             if district.casefold() == str(name).strip().casefold():
                 return district
-        raise UnknownKeyError(f"unknown district {name!r}; known: {', '.join(self.districts)}")
+        known = ", ".join(self.districts) or "none (districts.csv lists none)"
+        raise UnknownKeyError(f"unknown district {name!r}; known: {known}")
 
 
 def _read_text(path: Path) -> pd.DataFrame:
