@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from pipeline.config import DEMO_MEETING, DEMO_PERIOD, load_settings
+from pipeline.config import DEMO_MEETING, DEMO_PERIOD, Settings, load_settings
 from pipeline.errors import LaaError, StageFailed
+
+if TYPE_CHECKING:  # imported when used: `laa --help` needs no pandas
+    from pipeline.inputs.register import Register
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -68,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--district", default="",
                              help="also produce this district LSP's pack, e.g. Melton")
     sub = commands.add_parser(
+        "init", help="write a new partnership's data folder: register files, returns/, README",
+        description="Write PATH with every register file (headers only), an empty returns/ "
+                    "and a README.md of the format. Refuses a folder that is not empty.")
+    sub.add_argument("path", help="the new data folder (relative to the project root), "
+                                  "later given as --data-dir")
+    sub = commands.add_parser(
         "rerun", help="rebuild a past meeting from its manifest and check the outputs match",
         description="Check that the inputs still hash as the manifest recorded (refuse if "
                     "not), rebuild with its parameters, and check every output's hash.")
@@ -97,11 +107,10 @@ def _run(args: argparse.Namespace) -> str:
                              theme=getattr(args, "theme", None),
                              district=getattr(args, "district", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
-    if settings.theme or settings.district:  # fail now, not after three stages
-        from pipeline.inputs.register import load_register
+    known = _check_register(settings, args.command)  # fail now, not after three stages
+    if settings.theme or settings.district:
         from pipeline.report.frames import resolve_district, select_themes
 
-        known = load_register(settings.register_dir)
         select_themes(known, settings.theme)
         resolve_district(known, settings.district)
     print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
@@ -113,6 +122,31 @@ def _run(args: argparse.Namespace) -> str:
     if args.command == "validate":
         _raise_for_quarantine(settings, result.published)
     return f"{state}; reports in {result.published}"
+
+
+def _check_register(settings: Settings, command: str) -> Register:
+    """The register, loaded and checked before anything runs: its warnings printed, the
+    period refused if it is outside the agreement (exit 2)."""
+    from pipeline.inputs.register import check_period, load_register
+
+    known = load_register(settings.register_dir)
+    for warning in known.warnings:
+        print(f"laa {command}: warning: {warning}", file=sys.stderr, flush=True)
+    check_period(known, settings.period)
+    return known
+
+
+def _init(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    from pipeline.config import find_project_root
+    from pipeline.inputs.scaffold import write_scaffold
+
+    folder = Path(args.path)
+    folder = write_scaffold(folder if folder.is_absolute() else find_project_root() / folder)
+    return (f"wrote {folder}: fill in register/indicators.csv and register/targets.csv "
+            "(see its README.md), put returns in returns/, then "
+            f"`laa validate --data-dir {folder}`")
 
 
 def _raise_for_quarantine(settings, published: object) -> None:
@@ -159,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace}[args.command]
+    action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace,
+              "init": _init}[args.command]
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         done = action(args)

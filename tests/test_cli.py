@@ -58,10 +58,12 @@ def test_failing_stage_exits_non_zero_naming_what_and_where(tmp_path):
     proc = _laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
                 "--reports-dir", str(tmp_path / "reports"))
     assert proc.returncode == 3
+    # the register is checked before any stage runs, so no stage is named and none ran
     assert proc.stderr.strip().splitlines()[-1] == (
         "laa run failed: unknown theme 'greener'; known: health, safer "
-        "(file indicators.csv, row 5, column theme) (stage ingest)")
+        "(file indicators.csv, row 5, column theme)")
     assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "clean").exists() and not (tmp_path / "reports").exists()
 
 
 def test_previous_period_defaults_to_the_last_review_and_can_be_given(capsys):
@@ -134,3 +136,36 @@ def test_bad_rules_file_is_one_clear_error(tmp_path, capsys, text, message):
     assert main(["validate", "--data-dir", str(data)]) == 2
     err = capsys.readouterr().err
     assert message in err and "rules.toml" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_a_period_outside_the_agreement_exits_2_and_nothing_runs(tmp_path, capsys, command):
+    reports, clean = tmp_path / "reports", tmp_path / "clean"
+    published = reports / "2007-07-01" / "appendix.html"
+    published.parent.mkdir(parents=True)
+    published.write_text("the last meeting's appendix", encoding="utf-8")
+    assert main([command, "--data-dir", str(MINI), "--clean-dir", str(clean),
+                 "--reports-dir", str(reports), "--meeting", "2007-07-01",
+                 "--period", "2099-00 Q1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        f"laa {command} failed: period 2099-00 Q1 is outside the agreement: targets and "
+        "baselines cover 2005-06 to 2006-07"]
+    assert captured.out == ""   # not even the run's first line: nothing started
+    assert [p.name for p in reports.rglob("*")] == ["2007-07-01", "appendix.html"]
+    assert published.read_text(encoding="utf-8") == "the last meeting's appendix"
+    assert not clean.exists()
+
+
+def test_register_warnings_are_printed_before_the_run(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    targets = data / "register" / "targets.csv"
+    lines = targets.read_text(encoding="utf-8").splitlines()
+    targets.write_text("\n".join([lines[0] + ",note"] + [line + ",x" for line in lines[1:]])
+                       + "\n", encoding="utf-8")
+    assert main(["run", "--data-dir", str(data), "--period", "1999-00"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "laa run: warning: unknown column 'note' ignored (file targets.csv, column note)",
+        "laa run failed: period 1999-00 is outside the agreement: targets and baselines "
+        "cover 2005-06 to 2006-07"]

@@ -70,10 +70,13 @@ def summarise_district_coverage(values: pd.DataFrame, indicator_count: int,
 
 def compose_coverage_sentence(coverage: pd.DataFrame, period: str) -> str:
     """E.g. "At 2006-07 Q4 district level data were available for 20 of the 128
-    indicators (all seven districts for 20)."."""
+    indicators (all seven districts for 20)."; for a register with no districts, says so."""
     rows = coverage.set_index("district")
     anyone, everyone = rows.loc[ANY], rows.loc[ALL]
     districts = len(coverage) - 2
+    if districts == 0:
+        return (f"The register names no districts, so at {period} there is no district "
+                "level data.")
     return (f"At {period} district level data were available for "
             f"{anyone['indicators_with_data']} of the {anyone['indicators']} indicators "
             f"({'both' if districts == 2 else 'all ' + _count_word(districts)} districts for "

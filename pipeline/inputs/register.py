@@ -1,42 +1,194 @@
-"""The indicator register: themes, indicators, targets, districts and the reporting calendar."""
+"""The indicator register: themes, indicators, targets, districts and the reporting calendar.
+
+Every register file, its columns, which are required, their allowed values, defaults and
+examples are defined once, in :data:`REGISTER_FILES`: the reader checks files against it,
+``laa init`` writes new folders from it and the README documents it (a test compares them).
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import RegisterError, UnknownKeyError
-from pipeline.periods import normalise_period
+from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
+from pipeline.names import slug
+from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
 
 POLARITIES = ("higher", "lower")
 UNITS = ("count", "percent", "rate", "score", "gbp")
 ACCUMULATIONS = ("snapshot", "cumulative")
 TARGET_STATUSES = ("agreed", "placeholder", "provisional")
 YES_NO = ("yes", "no")
+_NO_HEADER = re.compile(r"unnamed: \d+")
+DEFAULT_PARTNERSHIP = {"name": "Local Strategic Partnership",
+                       "agreement": "Local Area Agreement"}
 
-INDICATOR_COLUMNS = [
-    "indicator_id", "title", "theme", "outcome_id", "lead_org", "lead_officer", "polarity",
-    "unit", "baseline_value", "baseline_period", "reward", "reward_grant_gbp", "mandatory",
-]
-TARGET_COLUMNS = ["indicator_id", "period", "target_value", "target_status"]
-THEME_COLUMNS = ["theme", "name", "appendix_name", "block", "summary_order"]
-DIRECTORY_FILE = "directory.csv"
-DIRECTORY_COLUMNS = ["outcome_id", "outcome", "lead_partnership", "board_champion",
-                     "executive_officer", "outcome_lead"]
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register file (or one key of ``partnership.toml``).
+
+    ``required``: the header must name it. ``default``: what a blank cell of an optional
+    column, or the whole column when absent, stands for (the reader fills it in).
+    ``kind`` is the type as documented: text, number, whole number, period, date or choice
+    (one of ``allowed``, in any case).
+    """
+
+    name: str
+    kind: str
+    example: str
+    meaning: str
+    required: bool = False
+    allowed: tuple[str, ...] = ()
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterFile:
+    """One file of ``register/``: its columns, whether it must exist, and what its absence
+    means. An optional CSV with no data rows counts as absent."""
+
+    name: str
+    required: bool
+    columns: tuple[Column, ...]
+    about: str
+    when_absent: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in the order ``laa init`` writes them."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required_names(self) -> list[str]:
+        """The columns the header must name."""
+        return [c.name for c in self.columns if c.required]
+
+
+INDICATORS = RegisterFile("indicators.csv", True, (
+    Column("indicator_id", "text", "7.19", "the indicator's id, unique; returns name it",
+           required=True),
+    Column("title", "text", "Theft from a motor vehicle", "the indicator's title",
+           required=True),
+    Column("theme", "text", "Safer Communities",
+           "its theme: a key or a name from themes.csv; without themes.csv, the theme's name",
+           required=True),
+    Column("outcome_id", "text", "7.4", "the LAA outcome it serves (links to directory.csv)"),
+    Column("lead_org", "text", "Leicestershire Constabulary",
+           "the lead partner, which sends the indicator's return"),
+    Column("lead_officer", "text", "A N Other", "the officer who leads it"),
+    Column("polarity", "choice", "lower", "whether a higher or a lower value is better",
+           required=True, allowed=POLARITIES),
+    Column("unit", "choice", "count", "what the values count (percent on a 0-100 scale)",
+           required=True, allowed=UNITS),
+    Column("accumulation", "choice", "cumulative",
+           "cumulative: a year-to-date count (Q2 is about half the year); snapshot: a level "
+           "at a point in time", allowed=ACCUMULATIONS, default="snapshot"),
+    Column("baseline_value", "number", "4977", "the baseline; blank when there is none"),
+    Column("baseline_period", "period", "2004-05", "the financial year the baseline is for"),
+    Column("reward", "choice", "yes", "yes for a reward (stretch) target", allowed=YES_NO,
+           default="no"),
+    Column("reward_grant_gbp", "number", "190522.50",
+           "the Performance Reward Grant at stake; needed when reward is yes"),
+    Column("mandatory", "choice", "no", "yes for a mandatory target", allowed=YES_NO,
+           default="no"),
+    Column("profile", "text", "10;35;60;100",
+           "the share (%) of the year's movement expected by the end of Q1;Q2;Q3;Q4; "
+           "blank means a straight line (25;50;75;100)"),
+), "One row per indicator of the agreement.")
+
+TARGETS = RegisterFile("targets.csv", True, (
+    Column("indicator_id", "text", "7.19", "the indicator, as in indicators.csv",
+           required=True),
+    Column("period", "period", "2006-07",
+           "a financial year, or a quarter (2006-07 Q2) whose own target replaces the "
+           "profiled trajectory point", required=True),
+    Column("target_value", "number", "3316",
+           "the target (for a cumulative indicator, the year's total); blank only while "
+           "placeholder", required=True),
+    Column("target_status", "choice", "agreed", "how settled the target is",
+           allowed=TARGET_STATUSES, default="agreed"),
+    Column("target_without_stretch", "number", "3800",
+           "reward targets: the performance expected without the stretch (for the grant "
+           "forecast)"),
+), "One row per indicator and period with a target; the years with targets or baselines "
+   "are the agreement's: a period outside them is refused.")
+
+THEMES = RegisterFile("themes.csv", False, (
+    Column("theme", "text", "safer", "short key, unique", required=True),
+    Column("name", "text", "Safer", "the name in the Indicator Risk Summary", required=True),
+    Column("appendix_name", "text", "Safer Communities",
+           "the name in the block tables and Appendix 2; blank: the name"),
+    Column("block", "whole number", "7",
+           "the LAA block number, the order of the block tables; blank: the row's position"),
+    Column("summary_order", "whole number", "2",
+           "the row order of the Indicator Risk Summary; blank: the row's position"),
+), "One row per theme (LAA block).",
+   "the themes are those indicators.csv names, in the order they first appear: the key is "
+   "the name's slug (Safer Communities: safer-communities), the name and appendix name are "
+   "the name as written, block and summary order the order of first appearance")
+
+DISTRICTS = RegisterFile("districts.csv", False, (
+    Column("district", "text", "Melton", "a district name, as returns spell the geography",
+           required=True),
+), "One row per district (district LSP).",
+   "no districts: returns give county figures only, and district coverage shows none")
+
+CALENDAR = RegisterFile("calendar.csv", False, (
+    Column("period", "period", "2006-07 Q2", "a quarter or a financial year", required=True),
+    Column("deadline", "date", "2006-11-14", "the date its returns are due (YYYY-MM-DD)",
+           required=True),
+), "The reporting deadlines.",
+   "no deadlines: no return is reported late, and every return received counts as on time")
+
+DIRECTORY = RegisterFile("directory.csv", False, (
+    Column("outcome_id", "text", "7.4", "the outcome, as in indicators.csv", required=True),
+    Column("outcome", "text", "Fewer vehicle crimes", "the outcome's title", required=True),
+    Column("lead_partnership", "text", "Safer Communities Partnership",
+           "the partnership that leads the outcome"),
+    Column("board_champion", "text", "Chief Constable", "its strategic board champion"),
+    Column("executive_officer", "text", "Head of Community Safety", "its executive officer"),
+    Column("outcome_lead", "text", "A N Other", "the officer who leads it"),
+), "The partnership directory, printed as the appendix's last section.",
+   "the appendix has no partnership directory")
+
+PARTNERSHIP = RegisterFile("partnership.toml", False, (
+    Column("name", "text", "Leicestershire Together", "the partnership's name, on the cover",
+           default=DEFAULT_PARTNERSHIP["name"]),
+    Column("agreement", "text", "Local Area Agreement 2006-09", "the agreement's title",
+           default=DEFAULT_PARTNERSHIP["agreement"]),
+), "The partnership's name and agreement, as TOML keys (name = \"...\").",
+   f"the cover says {DEFAULT_PARTNERSHIP['name']} and {DEFAULT_PARTNERSHIP['agreement']}")
+
+REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, PARTNERSHIP)
+
+# The column names, for code that selects them.
+INDICATOR_COLUMNS = INDICATORS.names
+TARGET_COLUMNS = TARGETS.names
+THEME_COLUMNS = THEMES.names
+DIRECTORY_FILE = DIRECTORY.name
+DIRECTORY_COLUMNS = DIRECTORY.names
 
 
 @dataclass(frozen=True)
 class Register:
-    """The loaded register, one typed DataFrame per file, with keyed lookups."""
+    """The loaded register, one typed DataFrame per file, with keyed lookups.
+
+    ``warnings``: what the reader noticed but did not stop for (unknown columns), one line
+    each naming file and column; the CLI prints them.
+    """
 
     themes: pd.DataFrame
     indicators: pd.DataFrame
     targets: pd.DataFrame
     districts: tuple[str, ...]
     calendar: pd.DataFrame
+    warnings: tuple[str, ...] = field(default=())
 
     def indicator(self, indicator_id: str) -> pd.Series:
         """One indicator's register row; :class:`UnknownKeyError` if there is none."""
@@ -46,39 +198,83 @@ class Register:
         return found.iloc[0]
 
     def theme(self, theme: str) -> pd.Series:
-        """One theme's row, by key or by name; :class:`UnknownKeyError` if there is none."""
-        found = self.themes[(self.themes["theme"] == theme) | (self.themes["name"] == theme)]
-        if found.empty:
+        """One theme's row, by key or by name (any case); :class:`UnknownKeyError` if there
+        is none."""
+        key = _theme_keys(self.themes).get(slug(theme))
+        if key is None:
             raise UnknownKeyError(f"unknown theme {theme!r}; known: "
                                   + ", ".join(self.themes["theme"]))
-        return found.iloc[0]
+        return self.themes[self.themes["theme"] == key].iloc[0]
 
     def district(self, name: str) -> str:
         """The district's canonical name; :class:`UnknownKeyError` if it is not one."""
         for district in self.districts:
             if district.casefold() == str(name).strip().casefold():
                 return district
-        raise UnknownKeyError(f"unknown district {name!r}; known: {', '.join(self.districts)}")
+        known = ", ".join(self.districts) or "none (districts.csv lists none)"
+        raise UnknownKeyError(f"unknown district {name!r}; known: {known}")
 
 
-def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise RegisterError("register file is missing", file=str(path))
+def _read_text(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise RegisterError(f"register file cannot be read: {exc}", file=path.name) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise RegisterError(f"missing column(s) {', '.join(missing)}", file=path.name)
     return frame.apply(lambda col: col.str.strip())
 
 
-def read_register_csv(path: Path, required: list[str]) -> pd.DataFrame:
-    """A register CSV as stripped text, with a RegisterError naming the file if it is
-    missing, unreadable or lacks a required column."""
-    return _read_csv(path, required)
+def check_columns(frame: pd.DataFrame, spec: RegisterFile) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with exactly ``spec``'s columns, in its order, and the warnings it raised.
+
+    An optional column the file lacks is added, filled with its default, as is any blank
+    cell of an optional column that has a default. A column ``spec`` does not know is
+    dropped with a warning naming the file and the column.
+
+    Raises
+    ------
+    RegisterError
+        Naming the file and the required column(s) missing.
+    """
+    missing = [c for c in spec.required_names if c not in frame.columns]
+    if missing:
+        raise RegisterError(f"required column{'s' if len(missing) > 1 else ''} missing",
+                            file=spec.name, column=", ".join(missing))
+    known = spec.names
+    warnings = []
+    for position, column in enumerate(frame.columns, start=1):
+        if _NO_HEADER.fullmatch(column):   # a trailing comma, or a heading left out
+            if (frame[column] != "").any():
+                warnings.append(f"a column with no header ignored (file {spec.name}, "
+                                f"column {position})")
+        elif column not in known:
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            warnings.append(f"unknown column {column!r} ignored{hint} "
+                            f"(file {spec.name}, column {column})")
+    out = frame.reindex(columns=known, fill_value="")
+    for column in spec.columns:
+        if not column.required and column.default:
+            out[column.name] = out[column.name].replace("", column.default)
+    return out, warnings
+
+
+def _read_csv(path: Path, spec: RegisterFile) -> tuple[pd.DataFrame, list[str]]:
+    if not path.is_file():
+        raise RegisterError("register file is missing", file=str(path))
+    return check_columns(_read_text(path), spec)
+
+
+def _read_optional(register_dir: Path, spec: RegisterFile) -> tuple[pd.DataFrame | None,
+                                                                       list[str]]:
+    """An optional register CSV, or None when it is absent or has no data rows."""
+    path = register_dir / spec.name
+    if not path.is_file():
+        return None, []
+    frame, warnings = _read_csv(path, spec)
+    return (None if frame.empty else frame), warnings
 
 
 def _check_vocab(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], file: str) -> None:
@@ -87,6 +283,13 @@ def _check_vocab(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], fil
         row = bad.index[0] + 2
         raise RegisterError(f"{column} {bad[column].iloc[0]!r} is not one of {', '.join(allowed)}",
                             file=file, row=row, column=column)
+
+
+def _check_filled(frame: pd.DataFrame, column: str, file: str) -> None:
+    blank = frame[frame[column] == ""]
+    if not blank.empty:
+        raise RegisterError(f"{column} is blank", file=file, row=int(blank.index[0]) + 2,
+                            column=column)
 
 
 def _to_number(frame: pd.DataFrame, column: str, file: str, required: bool) -> pd.Series:
@@ -100,41 +303,95 @@ def _to_number(frame: pd.DataFrame, column: str, file: str, required: bool) -> p
     return numbers
 
 
+def _to_period(frame: pd.DataFrame, column: str, file: str, required: bool) -> pd.Series:
+    periods = frame[column].map(normalise_period)
+    bad = periods.isna() & ((frame[column] != "") | required)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise RegisterError(f"{column} {frame[column].iloc[row]!r} is not a financial year or "
+                            "quarter", file=file, row=row + 2, column=column)
+    return periods.fillna("")
+
+
+def _complete(raw: pd.DataFrame, spec: RegisterFile) -> pd.DataFrame:
+    return check_columns(raw.reset_index(drop=True), spec)[0]
+
+
 def parse_themes(raw: pd.DataFrame) -> pd.DataFrame:
-    """Type the themes table and sort it in the Indicator Risk Summary's order."""
-    themes = raw.copy()
+    """Type the themes table and sort it in the Indicator Risk Summary's order.
+
+    A blank ``appendix_name`` is the ``name``; a blank ``block`` or ``summary_order`` is
+    the row's position (1, 2, ...).
+    """
+    themes = _complete(raw, THEMES)
+    for column in ("theme", "name"):
+        _check_filled(themes, column, THEMES.name)
     dupes = themes["theme"][themes["theme"].duplicated()]
     if not dupes.empty:
-        raise RegisterError(f"duplicate theme {dupes.iloc[0]!r}", file="themes.csv",
+        raise RegisterError(f"duplicate theme {dupes.iloc[0]!r}", file=THEMES.name,
                             row=int(dupes.index[0]) + 2, column="theme")
+    themes["appendix_name"] = themes["appendix_name"].where(themes["appendix_name"] != "",
+                                                            themes["name"])
+    position = pd.Series(range(1, len(themes) + 1), index=themes.index).astype(str)
     for column in ("block", "summary_order"):
-        themes[column] = _to_number(themes, column, "themes.csv", required=True).astype("int64")
+        themes[column] = themes[column].where(themes[column] != "", position)
+        themes[column] = _to_number(themes, column, THEMES.name, required=True).astype("int64")
     return themes.sort_values("summary_order", kind="stable").reset_index(drop=True)
 
 
+def derive_themes(raw_indicators: pd.DataFrame) -> pd.DataFrame:
+    """The themes when there is no themes.csv: those the indicators name, in the order they
+    first appear (see :data:`THEMES`'s ``when_absent``)."""
+    names = raw_indicators["theme"].astype(str).str.strip()
+    _check_filled(pd.DataFrame({"theme": names}), "theme", INDICATORS.name)
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(slug(name), name)
+    order = [str(i) for i in range(1, len(first) + 1)]
+    return parse_themes(pd.DataFrame({
+        "theme": list(first), "name": list(first.values()),
+        "appendix_name": list(first.values()), "block": order, "summary_order": order}))
+
+
+def _theme_keys(themes: pd.DataFrame) -> dict[str, str]:
+    """The slug of each theme's key, name and appendix name to its key: a theme is named in
+    any case and spacing (``Safer Communities``, ``safer-communities``). A key wins over a
+    name, a name over an appendix name."""
+    lookup: dict[str, str] = {}
+    for column in ("theme", "name", "appendix_name"):
+        for text, key in zip(themes[column], themes["theme"], strict=True):
+            lookup.setdefault(slug(text), key)
+    return lookup
+
+
 def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
-    """Type the indicators table and check ids, themes and vocabularies."""
-    ind = raw.copy()
-    file = "indicators.csv"
+    """Type the indicators table and check ids, themes and vocabularies.
+
+    ``theme`` may name a theme by key or by name, in any case and spacing; it becomes the
+    key.
+    """
+    file = INDICATORS.name
+    ind = _complete(raw, INDICATORS)
+    _check_filled(ind, "indicator_id", file)
     dupes = ind["indicator_id"][ind["indicator_id"].duplicated()]
     if not dupes.empty:
         raise RegisterError(f"duplicate indicator id {dupes.iloc[0]!r}", file=file,
                             row=int(dupes.index[0]) + 2, column="indicator_id")
-    unknown = ind[~ind["theme"].isin(themes["theme"])]
-    if not unknown.empty:
-        raise RegisterError(f"unknown theme {unknown['theme'].iloc[0]!r}; known: "
-                            + ", ".join(themes["theme"]), file=file,
-                            row=int(unknown.index[0]) + 2, column="theme")
-    ind["polarity"] = ind["polarity"].str.lower()
-    ind["unit"] = ind["unit"].str.lower()
-    for column, allowed in (("polarity", POLARITIES), ("unit", UNITS),
-                            ("reward", YES_NO), ("mandatory", YES_NO)):
-        ind[column] = ind[column].str.lower()
-        _check_vocab(ind, column, allowed, file)
-    if "accumulation" not in ind:
-        ind["accumulation"] = "snapshot"
-    _check_vocab(ind, "accumulation", ACCUMULATIONS, file)
+    _check_filled(ind, "theme", file)
+    keys = _theme_keys(themes)
+    found = ind["theme"].map(lambda name: keys.get(slug(name)))
+    if found.isna().any():
+        row = int(found.isna().to_numpy().nonzero()[0][0])
+        raise RegisterError(f"unknown theme {ind['theme'].iloc[row]!r}; known: "
+                            + ", ".join(themes["theme"]), file=file, row=row + 2,
+                            column="theme")
+    ind["theme"] = found
+    for column in INDICATORS.columns:
+        if column.allowed:
+            ind[column.name] = ind[column.name].str.lower()
+            _check_vocab(ind, column.name, column.allowed, file)
     ind["baseline_value"] = _to_number(ind, "baseline_value", file, required=False)
+    ind["baseline_period"] = _to_period(ind, "baseline_period", file, required=False)
     ind["reward_grant_gbp"] = _to_number(ind, "reward_grant_gbp", file, required=False)
     ind["reward"] = ind["reward"] == "yes"
     ind["mandatory"] = ind["mandatory"] == "yes"
@@ -147,23 +404,17 @@ def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 
 def parse_targets(raw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Type the targets table; a target for an unknown indicator is an error."""
-    tgt = raw.copy()
-    file = "targets.csv"
+    file = TARGETS.name
+    tgt = _complete(raw, TARGETS)
     unknown = tgt[~tgt["indicator_id"].isin(indicators["indicator_id"])]
     if not unknown.empty:
         raise RegisterError(f"target for unknown indicator {unknown['indicator_id'].iloc[0]!r}",
                             file=file, row=int(unknown.index[0]) + 2, column="indicator_id")
-    periods = tgt["period"].map(normalise_period)
-    if periods.isna().any():
-        row = int(periods.isna().to_numpy().nonzero()[0][0])
-        raise RegisterError(f"period {tgt['period'].iloc[row]!r} is not a financial year or "
-                            "quarter", file=file, row=row + 2, column="period")
-    tgt["period"] = periods
-    tgt["target_status"] = tgt["target_status"].str.lower().replace("", "agreed")
+    tgt["period"] = _to_period(tgt, "period", file, required=True)
+    tgt["target_status"] = tgt["target_status"].str.lower()
     _check_vocab(tgt, "target_status", TARGET_STATUSES, file)
     tgt["target_value"] = _to_number(tgt, "target_value", file, required=False)
-    if "target_without_stretch" in tgt:
-        tgt["target_without_stretch"] = _to_number(tgt, "target_without_stretch", file, False)
+    tgt["target_without_stretch"] = _to_number(tgt, "target_without_stretch", file, False)
     dupes = tgt[tgt.duplicated(["indicator_id", "period"])]
     if not dupes.empty:
         raise RegisterError(f"two targets for {dupes['indicator_id'].iloc[0]} in "
@@ -171,26 +422,95 @@ def parse_targets(raw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return tgt.reset_index(drop=True)
 
 
+def parse_calendar(raw: pd.DataFrame | None) -> pd.DataFrame:
+    """Type the calendar: periods in their canonical spelling, deadlines as ``YYYY-MM-DD``
+    text; an empty calendar (no deadlines) for None."""
+    if raw is None:
+        return pd.DataFrame({"period": pd.Series(dtype=str), "deadline": pd.Series(dtype=str)})
+    file = CALENDAR.name
+    cal = _complete(raw, CALENDAR)
+    cal["period"] = _to_period(cal, "period", file, required=True)
+    dates = pd.to_datetime(cal["deadline"], errors="coerce", format="%Y-%m-%d")
+    if dates.isna().any():
+        row = int(dates.isna().to_numpy().nonzero()[0][0])
+        raise RegisterError(f"deadline {cal['deadline'].iloc[row]!r} is not a date "
+                            "(YYYY-MM-DD)", file=file, row=row + 2, column="deadline")
+    cal["deadline"] = dates.dt.strftime("%Y-%m-%d")
+    return cal
+
+
+def parse_districts(raw: pd.DataFrame | None) -> tuple[str, ...]:
+    """The district names in the file's order; none for None."""
+    if raw is None:
+        return ()
+    districts = _complete(raw, DISTRICTS)
+    _check_filled(districts, "district", DISTRICTS.name)
+    dupes = districts["district"][districts["district"].str.casefold().duplicated()]
+    if not dupes.empty:
+        raise RegisterError(f"duplicate district {dupes.iloc[0]!r}", file=DISTRICTS.name,
+                            row=int(dupes.index[0]) + 2, column="district")
+    return tuple(districts["district"])
+
+
 def load_register(register_dir: Path) -> Register:
-    """Read and check the register CSVs in ``register_dir``.
+    """Read and check the register files in ``register_dir``.
+
+    indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
+    directory.csv and partnership.toml are optional (see :data:`REGISTER_FILES`).
 
     Raises
     ------
     RegisterError
         Naming the file, row and column of the first inconsistency found.
     """
-    themes = parse_themes(_read_csv(register_dir / "themes.csv", THEME_COLUMNS))
-    indicators = parse_indicators(
-        _read_csv(register_dir / "indicators.csv", INDICATOR_COLUMNS), themes)
-    targets = parse_targets(_read_csv(register_dir / "targets.csv", TARGET_COLUMNS), indicators)
-    districts_path = register_dir / "districts.csv"
-    districts = (tuple(_read_csv(districts_path, ["district"])["district"])
-                 if districts_path.is_file() else ())
-    calendar_path = register_dir / "calendar.csv"
-    calendar = (_read_csv(calendar_path, ["period", "deadline"]) if calendar_path.is_file()
-                else pd.DataFrame({"period": pd.Series(dtype=str),
-                                   "deadline": pd.Series(dtype=str)}))
-    return Register(themes, indicators, targets, districts, calendar)
+    warnings: list[str] = []
+
+    def read(spec: RegisterFile) -> pd.DataFrame | None:
+        if spec.required:
+            frame, found = _read_csv(register_dir / spec.name, spec)
+        else:
+            frame, found = _read_optional(register_dir, spec)
+        warnings.extend(found)
+        return frame
+
+    raw_themes, raw_indicators = read(THEMES), read(INDICATORS)
+    if raw_indicators.empty:
+        raise RegisterError("no indicators: the file has no rows", file=INDICATORS.name)
+    themes = derive_themes(raw_indicators) if raw_themes is None else parse_themes(raw_themes)
+    indicators = parse_indicators(raw_indicators, themes)
+    targets = parse_targets(read(TARGETS), indicators)
+    districts = parse_districts(read(DISTRICTS))
+    calendar = parse_calendar(read(CALENDAR))
+    read(DIRECTORY)
+    warnings.extend(_read_partnership(register_dir)[1])
+    return Register(themes, indicators, targets, districts, calendar, tuple(warnings))
+
+
+def agreement_years(register: Register) -> list[Period]:
+    """The financial years of the agreement: those with a target or a baseline, in order."""
+    periods = list(register.targets["period"]) + list(register.indicators["baseline_period"])
+    return sorted({p.financial_year for p in map(try_parse_period, periods) if p is not None})
+
+
+def check_period(register: Register, period: str) -> None:
+    """Refuse a period outside the agreement: no indicator has a target or a baseline in
+    its financial year.
+
+    Raises
+    ------
+    ConfigError
+        Naming the period and the years the targets and baselines cover.
+    """
+    wanted = parse_period(period)
+    years = agreement_years(register)
+    if wanted.financial_year in years:
+        return
+    if not years:
+        cover = "the register has no targets or baselines"
+    else:
+        span = str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
+        cover = f"targets and baselines cover {span}"
+    raise ConfigError(f"period {wanted} is outside the agreement: {cover}")
 
 
 def indicator_sort_key(indicator_id: str) -> tuple:
@@ -205,19 +525,28 @@ def sort_indicators(frame: pd.DataFrame, column: str = "indicator_id") -> pd.Dat
                              kind="stable").reset_index(drop=True)
 
 
-def read_partnership(register_dir: Path) -> dict[str, str]:
-    """The partnership's name and agreement title from ``partnership.toml`` (optional)."""
-    import tomllib
+def _read_partnership(register_dir: Path) -> tuple[dict[str, str], list[str]]:
+    details = dict(DEFAULT_PARTNERSHIP)
+    path = register_dir / PARTNERSHIP.name
+    if not path.is_file():
+        return details, []
+    try:
+        given = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegisterError(f"not valid TOML: {exc}", file=path.name) from exc
+    except UnicodeDecodeError as exc:
+        raise RegisterError(f"register file cannot be read: {exc}", file=path.name) from exc
+    warnings = [f"unknown key {key!r} ignored (file {PARTNERSHIP.name}, key {key})"
+                for key in given if key not in details]
+    details.update({k: str(v).strip() for k, v in given.items()
+                    if k in details and str(v).strip()})
+    return details, warnings
 
-    details = {"name": "Local Strategic Partnership", "agreement": "Local Area Agreement"}
-    path = register_dir / "partnership.toml"
-    if path.is_file():
-        try:
-            details.update({k: str(v) for k, v in
-                            tomllib.loads(path.read_text(encoding="utf-8")).items()})
-        except tomllib.TOMLDecodeError as exc:
-            raise RegisterError(f"not valid TOML: {exc}", file=path.name) from exc
-    return details
+
+def read_partnership(register_dir: Path) -> dict[str, str]:
+    """The partnership's ``name`` and ``agreement`` from ``partnership.toml`` (optional);
+    a key absent or blank takes its default (:data:`DEFAULT_PARTNERSHIP`)."""
+    return _read_partnership(register_dir)[0]
 
 
 def read_directory(register_dir: Path) -> pd.DataFrame | None:
@@ -225,15 +554,12 @@ def read_directory(register_dir: Path) -> pd.DataFrame | None:
 
     One row per outcome: ``outcome_id``, ``outcome``, ``lead_partnership``,
     ``board_champion``, ``executive_officer``, ``outcome_lead`` (all text, blanks kept
-    blank), in the file's order.
+    blank), in the file's order. A file with no rows counts as none.
 
     Raises
     ------
     RegisterError
-        If the file cannot be read or lacks one of those columns (naming the file).
+        If the file cannot be read or lacks a required column (naming the file).
     """
-    path = register_dir / DIRECTORY_FILE
-    if not path.is_file():
-        return None
-    frame = read_register_csv(path, DIRECTORY_COLUMNS)
-    return frame[DIRECTORY_COLUMNS].reset_index(drop=True)
+    frame = _read_optional(register_dir, DIRECTORY)[0]
+    return None if frame is None else frame.reset_index(drop=True)

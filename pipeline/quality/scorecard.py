@@ -27,7 +27,7 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     late_keys = set(zip(late["source_file"], late["source_row"], strict=True))
     bad = quarantine[quarantine["source_row"] > 0]
     bad_keys = set(zip(bad["source_file"], bad["source_row"], strict=True))
-    partners = sorted(set(due.index) | set(ingested["partner"]) - {""})
+    partners = sorted((set(due.index) | set(ingested["partner"])) - {""})  # "": no lead
     records = []
     for partner in partners:
         mine = ingested[ingested["partner"] == partner]
