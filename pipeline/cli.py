@@ -160,7 +160,7 @@ def _raise_for_quarantine(settings, published: object) -> None:
     rows = int((quarantine["source_row"] > 0).sum())
     files = int((quarantine["source_row"] == 0).sum())
     raise ValidationFailed(f"critical checks failed: {rows} row(s) and {files} file(s) "
-                           f"quarantined; see {published}/data-quality/scorecard.html")
+                           f"quarantined; see {published}/data-quality/report.html")
 
 
 def _rerun(args: argparse.Namespace) -> str:

@@ -73,7 +73,6 @@ def read_json(settings: Settings, name: str) -> object:
 
 REPORT_PATHS = {
     "data_quality": "data-quality",
-    "data_docs": "data-quality/data-docs",
     "feedback": "data-quality/feedback",
 }
 

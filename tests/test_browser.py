@@ -3,7 +3,10 @@
 Opens the demo's HTML appendix and district pack from disk and checks that the page loads
 nothing at all from anywhere, logs no console error, shows the Indicator Risk Summary's
 Totals row with the seed's figures, and shows a partner's ``<script>`` as text without
-running it. Screenshots are kept in ``tests/artefacts/`` (git-ignored).
+running it. The data-quality pages (report, scorecard, feedback) are opened and followed
+link by link, offline, with every request outside ``file://`` blocked: the demo's, and
+ones built from hostile returns (markup in cells, in a partner's name). Screenshots are
+kept in ``tests/artefacts/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.appendix_build import HOSTILE_COMMENTARY, ROOT, build_demo
+from tests.quality_build import IMG, PARTNER, SCRIPT, SVG, build_hostile_quality
 
 pytestmark = pytest.mark.slow
 
@@ -39,10 +43,19 @@ def browser():
         browser.close()
 
 
+def _block_network(route) -> None:
+    if route.request.url.startswith("file://"):
+        route.continue_()
+    else:
+        route.abort()
+
+
 def _open(browser, path: Path) -> dict:
-    """Open ``path``; record every request, console message, page error and dialog."""
+    """Open ``path`` with every request but ``file://`` ones blocked; record every request,
+    console message, page error and dialog."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     seen = {"page": page, "requests": [], "console": [], "errors": [], "dialogs": []}
+    page.route("**/*", _block_network)
     page.on("request", lambda request: seen["requests"].append(request.url))
     page.on("console", lambda message: seen["console"].append((message.type, message.text)))
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
@@ -124,5 +137,87 @@ def test_district_pack_opens_cleanly_too(demo, browser):
         rows = seen["page"].locator("table.district-table tbody tr:not(.theme-row)")
         assert rows.count() == 20
         seen["page"].screenshot(path=str(ARTEFACTS / "district-pack.png"), full_page=True)
+    finally:
+        seen["page"].close()
+
+
+def _assert_quiet(seen: dict, folder: Path) -> None:
+    """Every request a file inside ``folder``; no console error or warning, page error or
+    dialog (an ``alert`` would be one)."""
+    inside = folder.resolve().as_uri() + "/"
+    assert seen["requests"] and all(u.startswith(inside) for u in seen["requests"]), \
+        seen["requests"]
+    assert [m for m in seen["console"] if m[0] in ("error", "warning")] == []
+    assert seen["errors"] == [] and seen["dialogs"] == []
+
+
+def _follow(seen: dict, link: str, expected: Path) -> None:
+    """Click the first link with text ``link``; the page it opens is ``expected``."""
+    page = seen["page"]
+    page.get_by_role("link", name=link).first.click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)
+    assert page.url == expected.resolve().as_uri()
+
+
+def test_demo_data_quality_pages_open_offline_and_link_to_each_other(demo, browser):
+    quality = demo["report"] / "data-quality"
+    seen = _open(browser, quality / "report.html")
+    try:
+        page = seen["page"]
+        assert page.locator("h1").inner_text().startswith("Data-quality report: 2006-07 Q4")
+        assert page.locator("section.check").count() >= 1
+        register = page.locator("section.check", has_text="register: expected a baseline value")
+        assert "register/indicators.csv" in register.locator("table.failed-rows").inner_text()
+        assert page.locator("table.passed tbody tr").count() > 20
+        page.screenshot(path=str(ARTEFACTS / "data-quality-report.png"), full_page=True)
+        _follow(seen, "Partner scorecard", quality / "scorecard.html")
+        _follow(seen, "Leicestershire County Council",
+                quality / "feedback" / "leicestershire-county-council.html")
+        assert page.locator("table.feedback tbody tr").count() >= 1
+        _follow(seen, "Data-quality report", quality / "report.html")
+        _follow(seen, "Leicestershire Waste Partnership",
+                quality / "feedback" / "leicestershire-waste-partnership.html")
+        _follow(seen, "Partner scorecard", quality / "scorecard.html")
+        _assert_quiet(seen, demo["report"])
+    finally:
+        seen["page"].close()
+
+
+def test_the_appendix_links_to_the_data_quality_pages(demo, browser):
+    seen = _open(browser, demo["report"] / "appendix.html")
+    try:
+        _follow(seen, "the data-quality scorecard", demo["report"] / "data-quality" /
+                "scorecard.html")
+        _follow(seen, "Data-quality report", demo["report"] / "data-quality" / "report.html")
+        _assert_quiet(seen, demo["report"])
+    finally:
+        seen["page"].close()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return build_hostile_quality(tmp_path_factory.mktemp("hostile-quality"))
+
+
+@pytest.mark.parametrize("name", ["report.html", "scorecard.html", "feedback/police.html",
+                                  "feedback/police-b-onmouseover-alert-3.html"])
+def test_hostile_partner_text_shows_as_text_and_runs_nothing(hostile, browser, name):
+    path = hostile["folder"] / name
+    seen = _open(browser, path)
+    try:
+        page = seen["page"]
+        page.locator("a, td").evaluate_all("els => els.forEach(e => e.dispatchEvent("
+                                           "new MouseEvent('mouseover', {bubbles: true})))")
+        page.wait_for_timeout(200)
+        assert page.evaluate("document.querySelectorAll('script, img, svg, b, iframe, "
+                             "object').length") == 0
+        text = page.locator("body").inner_text()
+        planted = {"report.html": (SCRIPT, IMG, SVG, PARTNER), "scorecard.html": (PARTNER,),
+                   "feedback/police.html": (SCRIPT, IMG, SVG),
+                   "feedback/police-b-onmouseover-alert-3.html": (PARTNER,)}[name]
+        for value in planted:
+            assert value in text, value
+        _assert_quiet(seen, hostile["published"])
     finally:
         seen["page"].close()

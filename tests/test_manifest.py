@@ -96,10 +96,10 @@ def test_unusable_manifest_is_a_config_error_naming_the_file(tmp_path, content):
         read_manifest(path)
 
 
-def test_nothing_is_volatile_now_data_docs_are_reproducible():
-    assert not is_volatile("report", "data-quality/data-docs/index.html")
+def test_nothing_is_volatile_the_data_quality_report_included():
+    assert not is_volatile("report", "data-quality/report.html")
     assert not is_volatile("report", "appendix.html")
-    assert not is_volatile("clean", "data-quality/data-docs/index.html")
+    assert not is_volatile("clean", "data-quality/report.html")
 
 
 def test_stage_key_changes_with_each_ingredient_and_ignores_volatile_upstream():

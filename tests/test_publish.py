@@ -113,7 +113,7 @@ def _read_until(proc: subprocess.Popen, text: str) -> list[str]:
 
 def _stable(hashes: dict[str, str]) -> dict[str, str]:
     """Leave out the manifest (its run-time facts) and the outputs known not to be
-    byte-reproducible (GX Data Docs)."""
+    byte-reproducible (none at present)."""
     return {p: h for p, h in hashes.items()
             if p != "manifest.json" and not is_volatile("report", p)}
 

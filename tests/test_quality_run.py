@@ -86,8 +86,26 @@ def test_all_three_faults_reach_the_feedback_files(planted):
     assert ("submitted_at '2007-06-20T10:00:00': expected submission by the deadline for "
             "2006-07 Q4: 2007-05-15") in set(fire["problem"])
     assert set(fire["cell"]) >= {"K2"}
-    assert (planted["report"] / "data-quality" / "data-docs" / "index.html").is_file()
     assert (planted["report"] / "data-quality" / "scorecard.html").is_file()
+
+
+def test_the_data_quality_report_lists_each_fault_where_it_is(planted):
+    quality = planted["report"] / "data-quality"
+    failures = pd.read_csv(quality / "validation-failures.csv", dtype=str,
+                           keep_default_na=False, encoding="utf-8-sig")
+    # Text cells that a spreadsheet would read as a formula (``-12``) are defused with ``'``.
+    where = set(zip(failures["suite"], failures["partner"], failures["file"], failures["row"],
+                    failures["cell"], failures["value found"], strict=True))
+    police, fire = "Leicestershire Constabulary", "Leicestershire Fire and Rescue Service"
+    assert {("returns", police, "2006-07_Q4_constabulary_extra.csv", "2", "B2", "7.99"),
+            ("returns", police, "2006-07_Q4_constabulary_extra.csv", "3", "E3", "'-12"),
+            ("returns", fire, "2006-07_Q4_fire_late.csv", "2", "K2",
+             "2007-06-20T10:00:00")} <= where
+    html = (quality / "report.html").read_text(encoding="utf-8")
+    assert '<td class="path">2006-07_Q4_constabulary_extra.csv</td>' in html
+    assert "expected <span class=\"expected\">an indicator id from the register" in html
+    assert "row_key" not in html and "<script" not in html
+    assert not (quality / "data-docs").exists()
 
 
 def test_raw_files_unchanged(planted):

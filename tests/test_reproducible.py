@@ -172,7 +172,10 @@ def test_a_forced_second_run_gives_byte_identical_outputs(demo):
     assert deterministic_part(again) == deterministic_part(manifest)
     assert again["run"] != manifest["run"]
     volatile = {o["path"] for o in again["outputs"] if o.get("volatile")}
-    assert volatile == set()          # GX Data Docs included: named by the generated-at stamp
+    assert volatile == set()
+    assert {"report/data-quality/report.html", "report/data-quality/validation-results.json",
+            "report/data-quality/validation-results.csv", "report/data-quality/scorecard.html",
+            "report/data-quality/validation-failures.csv"} <= set(before)
 
 
 @pytest.mark.slow

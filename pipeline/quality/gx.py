@@ -8,11 +8,9 @@ placeholders are filled from the failing row) and the ``report_column`` partners
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,6 @@ import pandas as pd
 from pipeline.errors import ConfigError, ValidationFailed
 
 ROW_KEY = "row_key"
-SITE = "laa_data_quality"
 RESULT_COLUMNS = ["suite", "expectation", "column", "severity", "dimension", "expected",
                   "report_column", "success", "unexpected_count", "element_count",
                   "failed_row_keys"]
@@ -57,44 +54,27 @@ def _gx():
     return gx
 
 
-def _context(gx, docs_dir: Path | None):
+def _context(gx):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if docs_dir is not None:
-        context.add_data_docs_site(site_name=SITE, site_config={
-            "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_dir.resolve())}})
     return context
 
 
 class ValidationSession:
-    """One GX context for a run: validate datasets in several steps, one Data Docs site.
+    """One GX context for a run: validate datasets in several steps.
 
     Each frame gets a plain RangeIndex and a ``row_key`` column (its position) so every
     failure can be traced back to its row. ``parameters`` fill ``{"$PARAMETER": name}``
-    placeholders in the suite (e.g. the register's indicator ids). With ``docs_dir``, GX
-    Data Docs of this run's results are built there.
+    placeholders in the suite (e.g. the register's indicator ids). No GX Data Docs are
+    built: the results are reported by :mod:`pipeline.report.quality_pages`.
     """
 
-    def __init__(self, docs_dir: Path | None = None, run_time: str | None = None) -> None:
+    def __init__(self) -> None:
         self._gx = _gx()
-        self._docs_dir = docs_dir
-        self._run_id = None
-        if run_time:
-            from great_expectations.core.run_identifier import RunIdentifier
-
-            stamp = dt.datetime.fromisoformat(run_time)
-            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-            self._run_id = RunIdentifier(run_name="laa", run_time=stamp.astimezone(dt.UTC))
-        self._context = _context(self._gx, docs_dir)
+        self._context = _context(self._gx)
         self._source = self._context.data_sources.add_pandas("laa")
-        self._actions = ([self._gx.checkpoint.UpdateDataDocsAction(name="data_docs",
-                                                                    site_names=[SITE])]
-                         if docs_dir is not None else [])
 
     def run(self, datasets: list[Dataset]) -> pd.DataFrame:
         """Validate each dataset against its suite; one result row per expectation."""
@@ -109,54 +89,19 @@ class ValidationSession:
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
             checkpoint = context.checkpoints.add(gx.Checkpoint(
-                name=suite.name, validation_definitions=[definition], actions=self._actions,
+                name=suite.name, validation_definitions=[definition], actions=[],
                 result_format={"result_format": "COMPLETE",
                                "unexpected_index_column_names": [ROW_KEY]}))
             result = checkpoint.run(batch_parameters={"dataframe": data},
-                                    expectation_parameters=dataset.parameters,
-                                    run_id=self._run_id)
+                                    expectation_parameters=dataset.parameters)
             for run in result.run_results.values():
                 records += [_record(suite.name, item, len(data)) for item in run.results]
-        if self._docs_dir is not None and self._run_id is not None:
-            stabilise_docs(self._docs_dir,
-                           self._run_id.run_time.strftime("%Y%m%dT%H%M%S.%fZ"))
         return pd.DataFrame(records, columns=RESULT_COLUMNS)
 
 
-_DOCS_CLOCK = re.compile(r"\?d=\d{8}T\d{6}\.\d{6}Z")
-_DOCS_STAMP = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
-_DOCS_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-class _Renumber:
-    """Replace each distinct match by ``block-<n>``, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, str] = {}
-
-    def __call__(self, match: re.Match) -> str:
-        return self.seen.setdefault(match.group(0), f"block-{len(self.seen)}")
-
-
-def stabilise_docs(docs_dir: Path, run_stamp: str) -> None:
-    """Make a Data Docs build reproducible: GX writes the wall clock and random UUIDs.
-
-    The cache-buster query string is dropped, every time stamp becomes the run's stamp
-    (``20070630T120000.000000Z``), and each page's UUIDs (ids of collapsible blocks) are
-    renumbered in order of appearance. Nothing else differs between two builds.
-    """
-    for page in sorted(docs_dir.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        fixed = _DOCS_STAMP.sub(run_stamp, _DOCS_CLOCK.sub("", text))
-        fixed = _DOCS_UUID.sub(_Renumber(), fixed)
-        if fixed != text:
-            page.write_text(fixed, encoding="utf-8")
-
-
-def run_suites(datasets: list[Dataset], docs_dir: Path | None = None,
-               run_time: str | None = None) -> pd.DataFrame:
+def run_suites(datasets: list[Dataset]) -> pd.DataFrame:
     """Validate datasets in a fresh :class:`ValidationSession`."""
-    return ValidationSession(docs_dir, run_time).run(datasets)
+    return ValidationSession().run(datasets)
 
 
 def _record(suite: str, item, rows: int) -> dict:
@@ -168,7 +113,8 @@ def _record(suite: str, item, rows: int) -> dict:
     meta = config.meta or {}
     keys = [int(d[ROW_KEY]) for d in (item.result.get("unexpected_index_list") or [])
             if isinstance(d, dict)]
-    column = str(config.kwargs.get("column") or config.kwargs.get("column_B") or "")
+    columns = config.kwargs.get("column_list") or [""]   # compound checks: the first names it
+    column = str(config.kwargs.get("column") or config.kwargs.get("column_B") or columns[0])
     return {
         "suite": suite, "expectation": config.type, "column": column,
         "severity": str(getattr(config.severity, "value", config.severity)),

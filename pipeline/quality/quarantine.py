@@ -26,7 +26,7 @@ SUITES = ("register", "targets", "returns", "coverage", "consistency", "lead_rat
           "plausibility")
 QUARANTINE_COLUMNS = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
                       "cell", "column", "found", "check", "suite", "severity", "dimension",
-                      "indicator_id", "period", "reason"]
+                      "indicator_id", "period", "reason", "checked_column"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class Checked:
 
     ``clean``: rows that passed (``in_force`` resolved); ``quarantine``: rows and files
     that failed a critical check; ``results``: one row per expectation run; ``findings``:
-    every failed row of every suite, described in the partner's terms; ``assessed``: the
+    every failed row of every suite, described in the partner's terms (``checked_column``
+    names the column the expectation checked, with ``suite`` and ``check`` the key of its
+    ``results`` row); ``assessed``: the
     indicators as the clean rows rate them (for the completeness counts).
     """
 
@@ -106,6 +108,7 @@ def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -
                 "period": str(row.get("period", "")),
                 "reason": (f"{shown} {found!r}: expected " if source_row else "expected ")
                 + _fill(expected, row),
+                "checked_column": column,
             })
     frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
     return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
@@ -120,7 +123,7 @@ def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
         "source_sheet": file_problems["source_sheet"], "source_row": 0, "cell": "",
         "column": "", "found": "", "check": file_problems["check"], "suite": "ingest",
         "severity": "critical", "dimension": "validity", "indicator_id": "", "period": "",
-        "reason": file_problems["reason"]}, columns=QUARANTINE_COLUMNS)
+        "reason": file_problems["reason"], "checked_column": ""}, columns=QUARANTINE_COLUMNS)
 
 
 Assess = Callable[[Register, pd.DataFrame, str, Rules], pd.DataFrame]
@@ -128,16 +131,14 @@ Assess = Callable[[Register, pd.DataFrame, str, Rules], pd.DataFrame]
 
 def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Register,
                   suites: dict[str, dict], period: str, rules: Rules,
-                  docs_dir: Path | None = None, run_time: str | None = None, *,
-                  assess: Assess) -> Checked:
+                  *, assess: Assess) -> Checked:
     """Validate the register and the returns; quarantine rows failing a critical check.
 
     First the register, targets and every row read; rows failing a critical check are
     quarantined and resubmissions resolved among the rest. Then the cross-row checks on
     the rows in force: completeness for ``period``, district against county, the lead's
-    RAG against the numbers, and plausibility (all warnings). ``run_time`` (the run's
-    generated-at stamp) names the validation run, so Data Docs rebuild byte for byte.
-    ``assess`` rates the clean rows for the lead-rating check: the assess stage's
+    RAG against the numbers, and plausibility (all warnings). ``assess`` rates the clean
+    rows for the lead-rating check: the assess stage's
     :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
     way (the quality stage does not import a later stage).
 
@@ -151,7 +152,7 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
                                         rules.declared_extra_columns)
     frames = {"register": checks.frame_register(register, period),
               "targets": checks.frame_targets(register), "returns": annotated}
-    session = ValidationSession(docs_dir, run_time)
+    session = ValidationSession()
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
     findings = explode_findings(results)

@@ -25,8 +25,8 @@ MANIFEST_VERSION = 1
 RUNTIME_KEY = "run"
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 # Outputs known not to be byte-reproducible, recorded with ``"volatile": true`` and left out
-# of rerun comparisons and stage keys (``root:path`` globs). None at present: GX Data Docs
-# are named by the generated-at stamp and their cache-buster is removed (validation.py).
+# of rerun comparisons and stage keys (``root:path`` globs). None at present: every output,
+# the data-quality report included, is byte-reproducible.
 VOLATILE_PATTERNS: tuple[str, ...] = ()
 
 
