@@ -127,4 +127,4 @@ def test_laa_validate_fails_on_critical_checks_and_names_where(planted, tmp_path
     line = bad.stderr.strip().splitlines()[-1]
     assert line.startswith("laa validate failed: critical checks failed: 1 row(s) and 0 "
                            "file(s) quarantined; see ")
-    assert line.endswith("validation/data-quality/scorecard.html")
+    assert line.endswith("validation/data-quality/report.html")
