@@ -21,26 +21,33 @@ def w3c_date(stamp: str) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def document_spec(app: Appendix, formats: str, district: str = "") -> dict[str, object]:
+def document_spec(app: Appendix, formats: str, district: str = "", *,
+                  summary: bool = False) -> dict[str, object]:
     """What :func:`pipeline.report.rendering.render_outputs` needs to publish one document.
 
     Carried in the cover's output metadata (``{"laa": spec}``): the document's name, its
     path in the report folder (no suffix), title, running header, footer, creation date
-    (the generated-at stamp), author (the partnership) and formats.
+    (the generated-at stamp), author (the partnership) and formats. The appendix by
+    default; the board summary with ``summary``; a district's pack with ``district``.
     """
     name = app.partnership.get("name", "")
     meeting = app.settings.meeting
+    scope = f" ({', '.join(app.theme_filter)})" if app.filtered else ""
     if district:
+        document = "district-pack"
         path = f"districts/{slug(district)}/district-pack"
         title = f"{district} district pack, {app.settings.period}, {name}"
         header = f"{name} · {district} district pack · {app.settings.period}"
+    elif summary:
+        document = path = "summary"
+        title = f"Board summary{scope}, {app.settings.period}, Board meeting {meeting}"
+        header = f"{name} · Board summary {app.settings.period}{scope} · Board {meeting}"
     else:
-        path = "appendix"
-        scope = f" ({', '.join(app.theme_filter)})" if app.filtered else ""
+        document = path = "appendix"
         title = (f"Self-assessment appendix{scope}, {app.settings.period}, Board meeting "
                  f"{meeting}")
         header = f"{name} · Self-assessment {app.settings.period}{scope} · Board {meeting}"
-    return {"document": "district-pack" if district else "appendix", "path": path,
+    return {"document": document, "path": path,
             "title": title, "running_header": header,
             "footer": f"{app.partnership.get('agreement', '')} · data as of {app.data_as_of}",
             "created": w3c_date(app.settings.generated_at), "author": name,

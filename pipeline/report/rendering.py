@@ -1,9 +1,10 @@
 """Rendering: the executed appendix notebook to self-contained HTML, and that HTML to PDF.
 
 The only module that imports nbconvert; the PDF is printed by :mod:`pipeline.report.pdf`
-(WeasyPrint; no LaTeX, no browser). One executed notebook holds up to two documents: the
-board appendix (every cell not tagged ``district-pack``) and, when a district was asked for, the
-district LSP pack (the cells tagged ``district-pack``). Each document's cover output
+(WeasyPrint; no LaTeX, no browser). One executed notebook holds up to three documents, told apart
+by cell tags (:data:`DOCUMENT_TAGS`): the board summary (the cells tagged ``summary``), the
+district LSP pack when a district was asked for (the cells tagged ``district-pack``) and the
+board appendix (every other cell). Each document's cover output
 carries its name, file path, title, running header and formats in its output metadata
 (``{"laa": {...}}``, see :func:`pipeline.report.document.document_spec`), so the notebook alone
 decides what is published; :func:`render_outputs` writes each document as HTML and/or PDF.
@@ -34,7 +35,9 @@ from pipeline.report.pages import render
 from pipeline.report.pdf import write_pdf
 
 HIDE_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+SUMMARY_TAG = "summary"
 DISTRICT_TAG = "district-pack"
+DOCUMENT_TAGS = (SUMMARY_TAG, DISTRICT_TAG)  # a cell with one belongs to that document
 APPENDIX = "appendix"
 CONTENTS_MARK = "<!-- laa:contents -->"
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
@@ -52,12 +55,18 @@ def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean
 
 
-def select_cells(notebook: nbformat.NotebookNode, district_pack: bool) -> nbformat.NotebookNode:
-    """A copy holding one document's cells: the district pack's (tagged ``district-pack``)
-    or the appendix's (all the others)."""
+def cell_document(cell: nbformat.NotebookNode) -> str:
+    """The document tag a cell belongs to: the first of :data:`DOCUMENT_TAGS` it carries,
+    or ``""`` for the appendix (a cell with none)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return next((tag for tag in DOCUMENT_TAGS if tag in tags), "")
+
+
+def select_cells(notebook: nbformat.NotebookNode, tag: str = "") -> nbformat.NotebookNode:
+    """A copy holding one document's cells: those tagged ``tag`` (one of
+    :data:`DOCUMENT_TAGS`), or for ``""`` the appendix's (the cells with none of them)."""
     chosen = copy.deepcopy(notebook)
-    chosen.cells = [c for c in chosen.cells
-                    if (DISTRICT_TAG in c.get("metadata", {}).get("tags", [])) == district_pack]
+    chosen.cells = [c for c in chosen.cells if cell_document(c) == tag]
     return chosen
 
 
@@ -119,7 +128,12 @@ class Document:
     created: str
     author: str
     formats: tuple[str, ...]
-    district_pack: bool
+    tag: str = ""
+
+    @property
+    def district_pack(self) -> bool:
+        """True for a district pack (its cells tagged ``district-pack``)."""
+        return self.tag == DISTRICT_TAG
 
 
 def _spec(notebook: nbformat.NotebookNode) -> dict | None:
@@ -139,14 +153,15 @@ def _safe_path(path: str) -> str:
 
 
 def documents(notebook: nbformat.NotebookNode) -> list[Document]:
-    """The documents an executed appendix notebook holds, appendix first.
+    """The documents an executed appendix notebook holds: the appendix, then the summary,
+    then the district pack (the order of :data:`DOCUMENT_TAGS`).
 
     A document is there when its cells carry a cover output with ``laa`` metadata (a
     district pack only when a district was asked for).
     """
     found = []
-    for pack in (False, True):
-        spec = _spec(select_cells(notebook, pack))
+    for tag in ("", *DOCUMENT_TAGS):
+        spec = _spec(select_cells(notebook, tag))
         if spec is None:
             continue
         found.append(Document(
@@ -154,13 +169,13 @@ def documents(notebook: nbformat.NotebookNode) -> list[Document]:
             title=str(spec.get("title", "")), running_header=str(spec.get("running_header", "")),
             footer=str(spec.get("footer", "")), created=str(spec.get("created", "")),
             author=str(spec.get("author", "")),
-            formats=parse_formats(spec.get("formats") or list(FORMATS)), district_pack=pack))
+            formats=parse_formats(spec.get("formats") or list(FORMATS)), tag=tag))
     return found
 
 
 def render_document(notebook: nbformat.NotebookNode, document: Document) -> str:
     """One document of the executed notebook as a complete HTML page."""
-    body = notebook_body(select_cells(notebook, document.district_pack))
+    body = notebook_body(select_cells(notebook, document.tag))
     return render_page(body, document.title, document.running_header, footer=document.footer,
                        created=document.created, author=document.author)
 
@@ -175,7 +190,8 @@ def render_outputs(executed: Path, report_dir: Path,
         The executed ``04_appendix.ipynb``.
     report_dir
         The meeting's report folder (``<reports>/<meeting>``, or its staging twin):
-        the appendix goes to ``appendix.html``/``.pdf``, a district pack to
+        the appendix goes to ``appendix.html``/``.pdf``, the summary to
+        ``summary.html``/``.pdf``, a district pack to
         ``districts/<district>/district-pack.html``/``.pdf``.
     formats
         Override of the formats the notebook was run with (``html``, ``pdf`` or both).

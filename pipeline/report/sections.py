@@ -111,15 +111,21 @@ def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
     ``items`` comes from :func:`pipeline.assess.tables.list_risks` (with ``statement``).
     """
     entries = [{
-        "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
-        "lead_org": r["lead_org"], "rag": rag_label(r["final_rag"]), "code": r["final_rag"],
-        "computed": rag_label(r["computed_rag"]),
-        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
-        "target": format_number(r["target_value"], r["unit"]),
-        "off": format_off_trajectory(r["off_trajectory_pct"]),
+        **risk_entry(r), "theme": r["theme_name"], "computed": rag_label(r["computed_rag"]),
+        "value_period": r["value_period"],
         "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
     } for _, r in items.iterrows()]
     return render("risk_list_assessed.html.j2", title=title, entries=entries)
+
+
+def risk_entry(row: pd.Series) -> dict[str, str]:
+    """One risk's figures as printed (id, title, lead, final rating, value, target, how far
+    off trajectory), shared by the appendix's risk lists and the board summary's lines."""
+    return {"indicator_id": row["indicator_id"], "title": row["title"],
+            "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
+            "code": row["final_rag"], "value": format_number(row["value"], row["unit"]),
+            "target": format_number(row["target_value"], row["unit"]),
+            "off": format_off_trajectory(row["off_trajectory_pct"])}
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,

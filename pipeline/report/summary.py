@@ -1,0 +1,80 @@
+"""The board summary: a few pages beside the full appendix, from the same frames.
+
+Board members read the summary, officers the whole appendix. The appendix notebook's cells
+tagged ``summary`` display these fragments (with the appendix's own headline and
+Indicator Risk Summary, :mod:`pipeline.report.sections`), and
+:mod:`pipeline.report.rendering` publishes them as ``summary.html``/``.pdf``. Every figure
+comes from :class:`pipeline.report.frames.Appendix`, printed as the appendix prints it; the
+risk lists and movers are one line each, and everything partners wrote is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from pipeline.figures import format_date, format_gbp, format_number
+from pipeline.report.pages import render
+from pipeline.report.sections import risk_entry
+
+SHOWN_MOVEMENTS = ("worsened", "improved")
+
+
+def render_summary_cover(partnership: str, agreement: str, meeting: str, period: str,
+                         data_as_of: str, generated_at: str, *,
+                         previous_period: str | None = None, scope: str = "",
+                         appendix_formats: Iterable[str] = ("html", "pdf")) -> str:
+    """The summary's opening: the same cover facts as the appendix, on the first page, with
+    a link to the full appendix in each format published (``appendix.html``, ``.pdf``).
+
+    ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
+    ``scope`` says which themes a filtered summary covers.
+    """
+    links = [(f"appendix.{fmt}", fmt.upper()) for fmt in appendix_formats]
+    return render("summary_cover.html.j2", partnership=partnership, agreement=agreement,
+                  meeting=meeting, meeting_long=format_date(meeting), period=period,
+                  data_as_of=data_as_of, generated_at=generated_at,
+                  previous_period=previous_period, scope=scope, links=links)
+
+
+def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:
+    """Each risk list (title -> rows of :func:`pipeline.assess.tables.list_risks`) as one
+    line per indicator: rating, id, title, value against target, how far off, lead."""
+    groups = [{"title": title, "entries": [risk_entry(r) for _, r in items.iterrows()]}
+              for title, items in lists.items()]
+    return render("summary_risks.html.j2", groups=groups)
+
+
+def render_grant_totals(reward: pd.DataFrame) -> str:
+    """The performance reward grant at risk per theme and overall (the total rows of
+    :func:`pipeline.assess.tables.tabulate_reward_grant`), with each theme's targets."""
+    targets = reward[reward["row_type"] == "target"]
+    rows = []
+    for _, total in reward[reward["row_type"] != "target"].iterrows():
+        overall = total["row_type"] == "overall total"
+        mine = targets if overall else targets[targets["theme"] == total["theme"]]
+        rows.append({"theme": "All themes" if overall else total["theme"], "overall": overall,
+                     "targets": f"{len(mine):,}",
+                     "at_risk_targets": f"{int((mine['at_risk_gbp'] > 0).sum()):,}",
+                     "grant": format_gbp(total["grant_gbp"]),
+                     "at_risk": format_gbp(total["at_risk_gbp"])})
+    return render("summary_grant.html.j2", rows=rows)
+
+
+def render_changes(movements: pd.DataFrame, counts: dict[str, int],
+                   previous_period: str | None) -> str:
+    """What changed since the previous review: the counts of each kind of movement
+    (:func:`pipeline.assess.changes.count_movements`), then each indicator that worsened
+    or improved in a line (was, now, value then and now)."""
+    groups = []
+    for kind in SHOWN_MOVEMENTS:
+        moved = movements[movements["movement"] == kind]
+        groups.append({"kind": kind, "entries": [{
+            "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
+            "was": r["was"], "was_code": r["was_code"], "now": r["now"],
+            "now_code": r["now_code"], "was_value": format_number(r["was_value"], r["unit"]),
+            "value": format_number(r["value"], r["unit"]),
+        } for _, r in moved.iterrows()]})
+    return render("summary_changes.html.j2", counts=counts, groups=groups,
+                  previous_period=previous_period)
