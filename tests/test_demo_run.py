@@ -141,8 +141,8 @@ def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp
             str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(tmp_path / f"{notebook}.ipynb"),
             parameters={**parameters, **extra}, kernel_name="python3", progress_bar=False,
             log_output=False, execution_timeout=600, cwd=str(tmp_path))
-    documents = ["appendix.html", "appendix.pdf", "districts/melton/district-pack.html",
-                 "districts/melton/district-pack.pdf"]
+    documents = ["appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
+                 "districts/melton/district-pack.html", "districts/melton/district-pack.pdf"]
     standalone = _hashes(reports / "2007-09-03")
     published = _hashes(demo["report"])
     assert {d: standalone.get(d) for d in documents} == {d: published[d] for d in documents}

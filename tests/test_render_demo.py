@@ -37,6 +37,7 @@ def pdf_text(demo):
 def test_render_writes_html_and_pdf_for_appendix_and_district_pack(demo):
     report = demo["report"]
     assert demo["written"] == [report / "appendix.html", report / "appendix.pdf",
+                               report / "summary.html", report / "summary.pdf",
                                demo["pack"] / "district-pack.html",
                                demo["pack"] / "district-pack.pdf"]
     assert all(p.stat().st_size > 1000 for p in demo["written"])
@@ -107,8 +108,8 @@ def test_pdf_and_html_are_the_same_bytes_when_rendered_again(demo, tmp_path):
     again = render_outputs(demo["executed"], tmp_path, formats="html,pdf")
     names = {p.relative_to(tmp_path) for p in again}
     assert {n.as_posix() for n in names} == {
-        "appendix.html", "appendix.pdf", "districts/melton/district-pack.html",
-        "districts/melton/district-pack.pdf"}
+        "appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
+        "districts/melton/district-pack.html", "districts/melton/district-pack.pdf"}
     for relative in names:
         first = (demo["report"] / relative).read_bytes()
         assert hashlib.sha256(first).digest() == hashlib.sha256(
@@ -119,7 +120,7 @@ def test_formats_can_be_html_only(demo, tmp_path):
     from pipeline.report.rendering import render_outputs
 
     written = render_outputs(demo["executed"], tmp_path, formats="html")
-    assert [p.suffix for p in written] == [".html", ".html"]
+    assert [p.suffix for p in written] == [".html", ".html", ".html"]
     assert not list(tmp_path.rglob("*.pdf"))
 
 
@@ -204,7 +205,11 @@ def test_theme_filter_recomputes_every_table_for_that_theme(demo, tmp_path):
             "formats": "html", "theme": "safer", "district": ""},
         kernel_name="python3", progress_bar=False, log_output=False, cwd=str(ROOT))
     written = render_outputs(executed, tmp_path / "reports" / MEETING)
-    assert [p.name for p in written] == ["appendix.html"]
+    assert [p.name for p in written] == ["appendix.html", "summary.html"]
+    board = written[1].read_text(encoding="utf-8")
+    assert "Themes shown: Safer." in board and "Board summary (Safer)" in board
+    assert "£508,060.00" in board and "£15,241,800.00" not in board
+    assert 'href="appendix.html"' in board and 'href="appendix.pdf"' not in board
     html = written[0].read_text(encoding="utf-8")
     assert "Themes shown: Safer." in html
     totals = re.search(r'<tr class="totals">(.*?)</tr>', html, re.S).group(1)

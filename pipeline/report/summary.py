@@ -54,7 +54,7 @@ def render_grant_totals(reward: pd.DataFrame) -> str:
     for _, total in reward[reward["row_type"] != "target"].iterrows():
         overall = total["row_type"] == "overall total"
         mine = targets if overall else targets[targets["theme"] == total["theme"]]
-        rows.append({"theme": "All themes" if overall else total["theme"], "overall": overall,
+        rows.append({"theme": "Total" if overall else total["theme"], "overall": overall,
                      "targets": f"{len(mine):,}",
                      "at_risk_targets": f"{int((mine['at_risk_gbp'] > 0).sum()):,}",
                      "grant": format_gbp(total["grant_gbp"]),

@@ -1,0 +1,265 @@
+"""The board summary: its fragments on tiny frames (escaped), its place among the notebook's
+documents, and (slow) the demo's summary.html/.pdf against the appendix beside it."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from pipeline.report import document, rendering, summary
+
+HOSTILE = "<script>alert('x')</script> & co"
+
+
+def _risks() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"indicator_id": "7.21", "title": "Theft From Person " + HOSTILE, "theme_name": "Safer",
+         "lead_org": "Police <b>& partners</b>", "unit": "count", "value": 690.0,
+         "value_period": "2006-07 Q4", "target_value": 472.0, "off_target_pct": 46.19,
+         "off_trajectory_pct": 46.19, "computed_rag": "R", "final_rag": "R"},
+        {"indicator_id": "2.1", "title": "Diversion from landfill", "theme_name": "Cleaner",
+         "lead_org": "", "unit": "percent", "value": 39.36, "value_period": "2006-07 Q4",
+         "target_value": 40.0, "off_target_pct": -1.0, "off_trajectory_pct": -1.0,
+         "computed_rag": "A", "final_rag": "A"}])
+
+
+def test_risk_lines_one_line_each_with_figures_and_escaped_partner_text():
+    html = summary.render_risk_lines({"Red reward target risks": _risks().iloc[:1],
+                                      "Amber reward target risks": _risks().iloc[1:],
+                                      "Red outcome risks: non-reward targets": _risks()[:0]})
+    assert "<script>" not in html and "<b>" not in html
+    assert "Theft From Person &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
+    assert "lead: Police &lt;b&gt;&amp; partners&lt;/b&gt;" in html
+    assert html.count("<li>") == 2
+    assert "690 against target 472, 46.2% off trajectory" in html
+    assert "39.36% against target 40%, on trajectory" in html
+    assert "<h3>Red reward target risks (1)</h3>" in html
+    assert "<h3>Red outcome risks: non-reward targets (0)</h3>" in html
+    assert '<p class="empty">None.</p>' in html
+
+
+def _reward() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"theme": "Safer <i>Communities</i>", "row_type": "target", "rag": "Red",
+         "indicator": "7.21 - Theft", "grant_gbp": 100.0, "at_risk_gbp": 100.0},
+        {"theme": "Safer <i>Communities</i>", "row_type": "target", "rag": "Green",
+         "indicator": "7.22 - Robbery", "grant_gbp": 50.5, "at_risk_gbp": 0.0},
+        {"theme": "Safer <i>Communities</i>", "row_type": "theme total", "rag": "",
+         "indicator": "TOTAL", "grant_gbp": 150.5, "at_risk_gbp": 100.0},
+        {"theme": "", "row_type": "overall total", "rag": "", "indicator": "Overall Total",
+         "grant_gbp": 150.5, "at_risk_gbp": 100.0}])
+
+
+def test_grant_totals_per_theme_and_overall_escaped():
+    html = summary.render_grant_totals(_reward())
+    rows = re.findall(r"<tr[^>]*><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
+    assert [theme for theme, _ in rows] == ["Safer &lt;i&gt;Communities&lt;/i&gt;", "Total"]
+    cells = [re.findall(r'<td class="num">([^<]*)</td>', rest) for _, rest in rows]
+    assert cells == [["2", "1", "£150.50", "£100.00"], ["2", "1", "£150.50", "£100.00"]]
+    assert '<tr class="overall">' in html
+    assert "No reward targets" in summary.render_grant_totals(_reward()[:0])
+
+
+def _movements() -> pd.DataFrame:
+    row = {"title": "Burglary " + HOSTILE, "theme_name": "Safer", "unit": "count",
+           "was_value_period": "2006-07 Q2", "value_period": "2006-07 Q4",
+           "was_commentary": "", "commentary": ""}
+    return pd.DataFrame([
+        {**row, "indicator_id": "7.20", "was": "Amber", "now": "Red", "was_code": "A",
+         "now_code": "R", "movement": "worsened", "was_value": 1540.0, "value": 3202.0},
+        {**row, "indicator_id": "7.18", "was": "Red", "now": "Amber", "was_code": "R",
+         "now_code": "A", "movement": "improved", "was_value": 604.0, "value": 1151.0},
+        {**row, "indicator_id": "3.2", "was": "Not available for reporting", "now": "Red",
+         "was_code": "N", "now_code": "R", "movement": "now rated", "was_value": None,
+         "value": 1.0}])
+
+
+def test_changes_counts_and_movers_in_a_line_each():
+    counts = {"improved": 1, "worsened": 1, "now rated": 1, "no longer rated": 0,
+              "changed": 0}
+    html = summary.render_changes(_movements(), counts, "2006-07 Q2")
+    assert "<script>" not in html and "Burglary &lt;script&gt;" in html
+    assert ("Since 2006-07 Q2: <strong>1 worsened</strong>, <strong>1 improved</strong>, "
+            "1 rated that could not be rated then, and 0 no longer rated.") in html
+    assert html.index("<h3>Worsened (1)</h3>") < html.index("<h3>Improved (1)</h3>")
+    assert html.count("<li>") == 2 and "3.2" not in html        # only worsened and improved
+    assert "1,540 then, 3,202 now" in html and "604 then, 1,151 now" in html
+    assert "No previous review" in summary.render_changes(_movements()[:0], counts, None)
+
+
+def test_summary_cover_carries_the_cover_facts_and_links_the_appendix_formats():
+    html = summary.render_summary_cover("Leicester <Together>", "LAA & co", "2007-09-03",
+                                        "2006-07 Q4", "2007-05-14 17:05",
+                                        "2007-06-30T12:00:00", previous_period="",
+                                        scope="Themes shown: Safer.",
+                                        appendix_formats=("html",))
+    assert "Leicester &lt;Together&gt;" in html and "LAA &amp; co" in html
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>(.*?)</dd>", html))
+    assert facts["Board meeting"].startswith("3 September 2007")
+    assert facts["Period assessed"] == "2006-07 Q4" and facts["Previous review"] == "none"
+    assert facts["Data as of"] == "2007-05-14 17:05"
+    assert facts["Generated at"] == "2007-06-30T12:00:00"
+    assert "Themes shown: Safer." in html
+    assert re.findall(r'href="([^"]+)"', html) == ["appendix.html"]
+
+
+def test_summary_spec_names_the_summary_beside_the_appendix():
+    settings = SimpleNamespace(meeting="2007-09-03", period="2006-07 Q4",
+                               generated_at="2007-06-30T12:00:00")
+    app = SimpleNamespace(partnership={"name": "P", "agreement": "LAA"}, settings=settings,
+                          theme_filter=("Safer",), filtered=True, data_as_of="2007-05-14")
+    spec = document.document_spec(app, "html", summary=True)
+    assert (spec["document"], spec["path"], spec["formats"]) == ("summary", "summary", ["html"])
+    assert spec["title"] == "Board summary (Safer), 2006-07 Q4, Board meeting 2007-09-03"
+    assert spec["running_header"] == "P · Board summary 2006-07 Q4 (Safer) · Board 2007-09-03"
+    assert document.document_spec(app, "html")["path"] == "appendix"
+
+
+def _cell(html: str, tags: list[str], laa: dict | None = None):
+    cell = new_code_cell("display(HTML(...))", metadata={"tags": tags})
+    cell.outputs = [new_output("display_data", data={"text/html": html},
+                               metadata={"laa": laa} if laa else {})]
+    return cell
+
+
+def _spec(name: str, path: str) -> dict:
+    return {"document": name, "path": path, "title": name, "running_header": "h",
+            "footer": "f", "created": "2007-06-30T12:00:00Z", "author": "P",
+            "formats": ["html"]}
+
+
+def test_cells_tagged_summary_form_the_summary_and_leave_the_appendix(tmp_path):
+    notebook = new_notebook(cells=[
+        _cell("<p>Appendix cover</p>", [], _spec("appendix", "appendix")),
+        _cell("<p>Appendix body</p>", ["landscape"]),
+        _cell("<p>Summary cover</p>", ["summary"], _spec("summary", "summary")),
+        new_markdown_cell("## 1. Summary section", metadata={"tags": ["summary"]}),
+        _cell("<p>Summary body</p>", ["summary", "new-page"]),
+        _cell("<p>Pack</p>", ["district-pack"], _spec("district-pack", "districts/m/pack")),
+    ])
+    found = rendering.documents(notebook)
+    assert [(d.name, d.path, d.tag, d.district_pack) for d in found] == [
+        ("appendix", "appendix", "", False), ("summary", "summary", "summary", False),
+        ("district-pack", "districts/m/pack", "district-pack", True)]
+    written = rendering.render_notebook(notebook, tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == [
+        "appendix.html", "summary.html", "districts/m/pack.html"]
+    appendix = (tmp_path / "appendix.html").read_text(encoding="utf-8")
+    page = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    assert "Appendix body" in appendix and "Summary" not in appendix and "Pack" not in appendix
+    assert "Summary cover" in page and "Summary body" in page and "1. Summary section" in page
+    assert "Appendix" not in page and "Pack" not in page
+
+
+# End-to-end: the demo's summary beside its appendix (built once per session).
+
+def _text(fragment: str) -> str:
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from tests.appendix_build import build_demo
+
+    built = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+    report = built["report"]
+    return {**built, "appendix": (report / "appendix.html").read_text(encoding="utf-8"),
+            "summary": (report / "summary.html").read_text(encoding="utf-8")}
+
+
+@pytest.mark.slow
+def test_demo_writes_summary_html_and_a_short_pdf(demo):
+    from pypdf import PdfReader
+
+    report = demo["report"]
+    assert report / "summary.html" in demo["written"]
+    assert report / "summary.pdf" in demo["written"]
+    reader = PdfReader(report / "summary.pdf")
+    assert 2 <= len(reader.pages) <= 4
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Board summary" in text and "Indicator Risk Summary" in text
+    page = demo["summary"]
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert 'href="appendix.html"' in page and 'href="appendix.pdf"' in page
+    assert "Lead's commentary" not in page        # commentary stays in the appendix
+
+
+@pytest.mark.slow
+def test_demo_summary_headline_and_risk_summary_equal_the_appendix(demo):
+    def headline(page: str) -> str:
+        return re.search(r'<section class="headline">(.*?)</section>', page, re.S).group(1)
+
+    def totals(page: str) -> list[str]:
+        row = re.search(r'<tr class="totals">(.*?)</tr>', page, re.S).group(1)
+        return re.findall(r'<td class="num">([^<]*)</td>', row)
+
+    assert headline(demo["summary"]) == headline(demo["appendix"])
+    assert totals(demo["summary"]) == totals(demo["appendix"]) == [
+        "63 (63.6%)", "23 (23.2%)", "13 (13.1%)", "29"]
+    assert demo["summary"].count('class="chart rag-chart"') == 1
+
+
+@pytest.mark.slow
+def test_demo_summary_cover_facts_equal_the_appendix(demo):
+    def facts(page: str) -> dict[str, str]:
+        return {dt: _text(dd) for dt, dd in
+                re.findall(r"<dt>([^<]+)</dt><dd[^>]*>(.*?)</dd>", page, re.S)}
+
+    mine, theirs = facts(demo["summary"]), facts(demo["appendix"])
+    for fact in ("Partnership", "Board meeting", "Period assessed", "Previous review",
+                 "Generated at"):
+        assert mine[fact] == theirs[fact], fact
+    assert theirs["Data as of"].startswith(mine["Data as of"] + " ")
+
+
+@pytest.mark.slow
+def test_demo_summary_red_lines_equal_the_appendix_red_risks(demo):
+    def appendix_risks(page: str, heading: str) -> list[tuple[str, ...]]:
+        start = page.index(f"<h3>{heading}</h3>")
+        section = page[start:page.index("</section>", start)]
+        out = []
+        for head, figures in re.findall(r"<h4>(.*?)</h4>\s*<p class=\"figures\">(.*?)</p>",
+                                        section, re.S):
+            badge = r'<span class="rag rag-\w">.*?</span></span>'
+            ident, title = _text(re.sub(badge, "", head)).split(" - ", 1)
+            value, target, off = re.search(r"value (.*?) at .*? against target (.*?) \((.*?)\)",
+                                           _text(figures)).groups()
+            out.append((ident, title, value, target, off))
+        return out
+
+    def summary_lines(page: str, heading: str) -> list[tuple[str, ...]]:
+        start = page.index(f"<h3>{heading} (")
+        section = page[start:page.index("</section>", start)]
+        out = []
+        for line in re.findall(r"<li>(.*?)</li>", section, re.S):
+            ident = _text(re.search(r'<span class="id">(.*?)</span>', line).group(1))
+            title = _text(re.search(r'<span class="id">.*?</span>(.*?):\s*<span class="figures">',
+                                    line, re.S).group(1))
+            value, target, off = re.search(
+                r"^(.*?) against target (.*?), (.*)$",
+                _text(re.search(r'<span class="figures">(.*?)</span>', line).group(1))).groups()
+            out.append((ident, title, value, target, off))
+        return out
+
+    for heading in ("Red outcome risks: non-reward targets", "Red reward target risks",
+                    "Amber reward target risks"):
+        expected = appendix_risks(demo["appendix"], heading)
+        assert expected, heading
+        assert summary_lines(demo["summary"], heading) == expected, heading
+    assert len(summary_lines(demo["summary"], "Red reward target risks")) == 8
+
+
+@pytest.mark.slow
+def test_demo_summary_grant_at_risk_and_changes(demo):
+    page = demo["summary"]
+    overall = re.search(r'<tr class="overall">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', overall) == [
+        "32", "17", "£15,241,800.00", "£6,223,735.00"]
+    assert "<strong>9 worsened</strong>, <strong>2 improved</strong>" in page
+    assert "<h3>Worsened (9)</h3>" in page and "<h3>Improved (2)</h3>" in page
