@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import errors
-from pipeline.config import PACKAGE_DIR, Settings
+from pipeline.config import FORMATS, PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
     execute_stage,
@@ -219,8 +219,12 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     result.manifest = plan.published / MANIFEST_NAME
     result.executed = {s: plan.published / "notebooks" / n for s, n in plan.stages}
     if "appendix" in result.executed:
-        result.outputs.append(plan.published / "appendix.html")
-        progress(f"appendix written to {plan.published / 'appendix.html'}")
+        for name in ("appendix", "summary"):
+            written = [plan.published / f"{name}.{fmt}" for fmt in FORMATS
+                       if (plan.published / f"{name}.{fmt}").is_file()]
+            result.outputs += written
+            if written:
+                progress(f"{name} written to {', '.join(str(p) for p in written)}")
     return result
 
 
