@@ -66,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="wait for another run of the same meeting instead of refusing")
         if name == "run":
             sub.add_argument("--formats", default="html,pdf",
-                             help="formats of the appendix, summary and district pack: html, pdf or both "
-                                  "(default: %(default)s)")
+                             help="formats of the appendix, summary and district pack: "
+                                  "html, pdf or both (default: %(default)s)")
             sub.add_argument("--theme", default="",
                              help="only these themes (keys or names, comma-separated)")
             sub.add_argument("--district", default="",
