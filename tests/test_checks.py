@@ -6,12 +6,16 @@ import pandas as pd
 import pytest
 
 from pipeline.config import Rules
+from pipeline.periods import Period
 from pipeline.quality.checks import (
     annotate_returns,
     frame_consistency,
     frame_coverage,
     frame_plausibility,
     frame_register,
+    period_start,
+    resolve_numeric_ids,
+    run_stamp,
 )
 from tests.conftest import make_register
 
@@ -106,3 +110,71 @@ def test_declared_extra_columns_are_not_unexpected():
         "checked_by, notes"]
     declared = annotate_returns(rows, _register(), ("notes",))
     assert declared["unexpected_columns"].tolist() == ["checked_by"]
+
+
+def test_an_id_from_a_number_cell_is_matched_only_when_unambiguous():
+    ids = pd.Series(["7.2", "7.2", "4.1", "7.3", "7.2"])
+    numeric = pd.Series([True, False, True, True, True])
+    resolved, ambiguous = resolve_numeric_ids(ids, numeric, pd.Series(["7.20", "4.1", "7.3"]))
+    assert resolved.tolist() == ["7.20", "7.2", "4.1", "7.3", "7.20"]   # 7.20 was meant
+    assert ambiguous.tolist() == [""] * 5
+    resolved, ambiguous = resolve_numeric_ids(ids, numeric, pd.Series(["7.2", "7.20", "4.1"]))
+    assert resolved.tolist() == ids.tolist()
+    assert ambiguous[0] == ("an indicator id typed as text: the cell holds the number 7.2, which "
+                            "could be indicator 7.2 or 7.20 (a number loses its trailing "
+                            "zeros); format the column as Text and type the id as the register "
+                            "has it")
+    assert ambiguous.tolist()[1:4] == ["", "", ""]        # typed as text, or one match
+
+
+def test_annotate_matches_number_ids_and_keeps_the_id_as_read():
+    rows = _rows([{"indicator_id": "7.2", "period": "2006-07 Q4", "value": 1.0,
+                   "indicator_id_numeric": True}])
+    out = annotate_returns(rows, _register())
+    assert out[["indicator_id", "indicator_id_text", "unit"]].iloc[0].tolist() == [
+        "7.20", "7.2", "count"]
+    assert rows["indicator_id"].tolist() == ["7.2"]            # input not mutated
+
+
+def test_submission_times_after_the_run_or_before_the_period_are_implausible():
+    rows = _rows([
+        {"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0},
+        {"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0,
+         "submitted_at": pd.Timestamp("2030-01-01")},
+        {"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0,
+         "submitted_at": pd.Timestamp("2007-06-30 23:00")},   # later that day: a time zone
+        {"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0,
+         "submitted_at": pd.Timestamp("2006-05-10")},         # a year out
+        {"indicator_id": "7.20", "period": "2001-02", "value": 1.0,
+         "submitted_at": pd.Timestamp("1900-01-01")},         # Excel's day zero
+        {"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0,
+         "submitted_at": pd.NaT}])
+    out = annotate_returns(rows, _register(), run_time="2007-06-30T12:00:00+00:00")
+    problems = out["submitted_at_problem"].tolist()
+    assert problems[0] == problems[2] == problems[5] == ""
+    assert problems[1] == ("a submission time no later than this run (2007-06-30): a date in "
+                           "the future would outrank every correction sent after it")
+    assert problems[3] == ("a submission time after 2006-07 Q4 began (2007-01-01): is the year "
+                           "right?")
+    assert problems[4] == ("a submission time after the agreement began (2006-04-01): is the "
+                           "year right?")
+    assert out["days_late"].isna().tolist() == [False, True, False, True, True, True]
+
+
+def test_run_stamp_and_period_start():
+    assert run_stamp("2007-06-30T13:00:00+01:00") == pd.Timestamp("2007-06-30 12:00")
+    assert run_stamp("2007-06-30T12:00:00") == pd.Timestamp("2007-06-30 12:00")
+    assert run_stamp(None) > pd.Timestamp("2020-01-01")
+    assert period_start(Period(2006, 4)) == pd.Timestamp("2007-01-01")
+    assert period_start(Period(2006, 2)) == pd.Timestamp("2006-07-01")
+    assert period_start(Period(2006)) == pd.Timestamp("2006-04-01")
+
+
+def test_a_blank_partner_is_filled_in_from_the_file_for_feedback():
+    rows = _rows([{"indicator_id": "7.20", "period": "2006-07 Q4", "value": 1.0},
+                  {"indicator_id": "4.1", "period": "2006-07 Q4", "value": 1.0, "partner": ""},
+                  {"indicator_id": "4.1", "period": "2006-07 Q4", "value": 1.0, "partner": "",
+                   "source_file": "b.csv"}])
+    out = annotate_returns(rows, _register())
+    assert out["file_partner"].tolist() == ["P", "P", ""]
+    assert out["partner"].tolist() == ["P", "", ""]

@@ -8,11 +8,13 @@ shows how the files were made.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules, find_project_root
@@ -20,13 +22,18 @@ from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
 from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.quality.scorecard import feedback_by_partner
-from pipeline.report.export import write_csv
+from pipeline.report.export import write_csv, write_workbook
 from pipeline.report.quality_pages import write_quality_reports
+from pipeline.report.sheets import AppendixTable
 
 ROOT = find_project_root()
 CORPUS = Path(__file__).parent / "corpus"
 GOOD = ROOT / "data" / "raw" / "returns" / "2006-07_Q4_leicestershire_county_council.csv"
 HUGE = "39_far_too_large.csv"
+RUN_TIME = "2007-06-30T12:00:00"   # the demo's generated-at stamp
+BLANK_PARTNER = ("partner '': expected the partner's name: the cell is blank (cells merged "
+                 "down several rows leave all but the first blank: unmerge them and fill in "
+                 "every row)")
 
 # file -> (where, cell, message): where is "file" (quarantined whole), "row" (quarantined
 # row), "warning" (reported, row counts) or "ok" (read as intended).
@@ -93,7 +100,47 @@ CASES = {
                                "(indicator 7.20 is a count)"),
     "38_not_available_spellings.csv": ("ok", "E2", ""),
     HUGE: ("file", "", "larger than the 25 MB limit for a return: is it the right file?"),
+    # Issue 10: inputs that stopped the run, lost rows, or were read wrongly or refused.
+    "40_long_commentary.csv": ("ok", "H2", ""),
+    "41_control_characters.csv": ("ok", "H2", ""),
+    "42_nul_byte.csv": ("row", "H2", "commentary 'Good\ufffdprogress': expected text without "
+                        "NUL (binary zero) characters: this cell holds one; retype it, or save "
+                        "the file again as CSV"),
+    "43_unclosed_quote.csv": ("row", "H2", "commentary 'Fewer burglaries, see the report,,Jo "
+                              "Bloggs,2007-05-10T09:00:00': expected a closing quote (\"): the "
+                              "quote that opens this cell on line 2 is never closed, so the "
+                              "cells after it, and the lines below, would run into this one; "
+                              "this line was not read (the lines below were read as rows of "
+                              "their own). Close the quote or remove it"),
+    "44_numeric_indicator_id.xlsx": ("row", "Returns!B2", "indicator_id '7.2': expected an "
+                                     "indicator id typed as text: the cell holds the number "
+                                     "7.2, which could be indicator 7.2 or 7.20 (a number "
+                                     "loses its trailing zeros); format the column as Text "
+                                     "and type the id as the register has it"),
+    "45_future_submission.csv": ("row", "K2", "submitted_at '2030-01-01T09:00:00': expected a "
+                                 "submission time no later than this run (2007-06-30): a date "
+                                 "in the future would outrank every correction sent after it"),
+    "46_merged_partner.xlsx": ("row", "Returns!A3", BLANK_PARTNER),
+    "47_stray_cp1252_byte.csv": ("warning", "H3", "commentary 'Budget – agreed': expected "
+                                 "text in UTF-8: line 3 has byte(s) that are not UTF-8, read "
+                                 "as Windows-1252: 0x96 (read as '–'); save the file as CSV "
+                                 "UTF-8 and check the text"),
+    "48_duplicate_value_header.csv": ("file", "", "column heading(s) used more than once: "
+                                      "value (columns E and L): keep one column of each, so "
+                                      "that no value has to be picked by guess"),
+    "49_utf16_tab.csv": ("ok", "E2", ""),
+    "50_semicolon_title_line.csv": ("ok", "E3", ""),
+    "51_scientific_number.xlsx": ("ok", "Returns!E2", ""),
+    "52_excel_na.csv": ("ok", "E2", ""),
+    "53_excel_error_value.csv": ("row", "E2", "value '#DIV/0!': expected a number such as "
+                                 "1234, 1,234 or 45%, or n/a; it is an Excel error (#DIV/0!): "
+                                 "correct the formula, or mark the row not_available"),
+    "54_partner_name_variant.csv": ("row", "E2", "value 'about 3,000': expected a number such "
+                                    "as 1234, 1,234 or 45%, or n/a; it is not a number"),
 }
+# Files with bad rows among good ones: file -> (rows quarantined, rows that go through).
+ONLY_THE_BAD_ROWS = {"42_nul_byte.csv": ([2], [3]), "43_unclosed_quote.csv": ([2], [3, 4]),
+                     "46_merged_partner.xlsx": ([3, 4], [2])}
 
 
 def _sha(path: Path) -> str:
@@ -118,7 +165,7 @@ def run(tmp_path_factory):
     ingested = ingest_returns(returns)
     checked = check_returns(ingested.rows, ingested.file_problems, register,
                             load_suites(ROOT / "expectations"), "2006-07 Q4", Rules(),
-                            assess=assess_indicators)
+                            run_time=RUN_TIME, assess=assess_indicators)
     after = {p.name: _sha(p) for p in returns.iterdir()}
     return {"ingested": ingested, "checked": checked, "before": before, "after": after}
 
@@ -168,6 +215,65 @@ def test_values_read_as_intended(run):
     assert "£5,000" in clean.loc["13_windows_1252.csv", "commentary"]
     assert "café" in clean.loc["13_windows_1252.csv", "commentary"]
     assert clean.loc["38_not_available_spellings.csv", "value"].isna().all()
+    assert len(clean.loc["40_long_commentary.csv", "commentary"]) > 131_072
+    assert clean.loc["41_control_characters.csv", "commentary"].startswith("Burglary down.\v")
+    assert clean.loc["49_utf16_tab.csv", "value"] == 690
+    assert clean.loc["49_utf16_tab.csv", "commentary"] == "café"
+    assert clean.loc["50_semicolon_title_line.csv", "value"] == 21.5
+    assert clean.loc["51_scientific_number.xlsx", "value"].tolist() == [0.000015, 0.000015]
+    assert clean.loc["52_excel_na.csv", "value"].isna().all()
+    utf8 = clean.loc["47_stray_cp1252_byte.csv"].set_index("source_row")["commentary"]
+    assert utf8.to_dict() == {2: "Café opened – on time", 3: "Budget – agreed"}
+
+
+@pytest.mark.parametrize("name", sorted(ONLY_THE_BAD_ROWS))
+def test_a_bad_row_is_quarantined_alone_with_one_message(run, name):
+    bad, good = ONLY_THE_BAD_ROWS[name]
+    checked = run["checked"]
+    quarantine = checked.quarantine[checked.quarantine["source_file"] == name]
+    assert quarantine["source_row"].tolist() == bad
+    assert sorted(checked.clean.loc[checked.clean["source_file"] == name, "source_row"]) == good
+
+
+def test_a_future_submission_does_not_supersede(run):
+    clean = run["checked"].clean
+    burglary = clean[(clean["indicator_id"] == "7.20") & clean["in_force"]
+                     & (clean["period"] == "2006-07 Q4") & (clean["geography"] == "county")]
+    assert "45_future_submission.csv" not in set(burglary["source_file"])
+    assert (burglary["submitted_at"] < pd.Timestamp(RUN_TIME)).all()
+
+
+def _physical_lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    text = (data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else data.decode("utf-8", errors="replace"))
+    return re.split(r"\r\n|\r|\n", text.removesuffix("\n").removesuffix("\r"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n.endswith(".csv") and n != HUGE))
+def test_every_line_of_a_csv_read_is_a_row_or_is_quarantined(run, name):
+    rows = run["ingested"].rows
+    numbers = set(rows.loc[rows["source_file"] == name, "source_row"])
+    if CASES[name][0] == "file":
+        assert not numbers
+        return
+    lines = _physical_lines(CORPUS / name)
+    first = min(numbers)                     # lines above the first row: title and header
+    below = {n for n in range(first, len(lines) + 1) if lines[n - 1].strip()}
+    assert numbers == below
+
+
+def test_partner_text_with_control_characters_exports_to_xlsx(run, tmp_path):
+    clean = run["checked"].clean
+    text = clean[clean["source_file"].isin(["40_long_commentary.csv",
+                                            "41_control_characters.csv"])]
+    table = AppendixTable("commentary", "Commentary", text[["source_file", "commentary"]],
+                          {"source_file": "text", "commentary": "partner"})
+    path = write_workbook([table], tmp_path / "out.xlsx", RUN_TIME)
+    cells = {row[0]: row[1] for row in load_workbook(path).active.iter_rows(
+        min_row=5, values_only=True)}
+    assert cells["41_control_characters.csv"] == "Burglary down.\nSee the note below[0m\nend"
+    assert len(cells["40_long_commentary.csv"]) == 32_767
 
 
 def test_partner_text_is_kept_verbatim_as_data(run):
@@ -195,11 +301,20 @@ def test_feedback_files_escape_html_and_name_each_problem(run, tmp_path):
     assert "Returns!E2" in set(constabulary["cell"])
     write_quality_reports(tmp_path, tmp_path / "feedback", pd.DataFrame({"partner": ["x"]}),
                           feedback, "2007-09-03", "2006-07 Q4")
-    html = (tmp_path / "feedback" / "leicestershire-constabulary.html").read_text()
+    # Two spellings of one partner: two feedback files, neither overwriting the other.
+    pages = {p.name: p.read_text() for p in (tmp_path / "feedback").glob(
+        "leicestershire-constabulary*.html")}
+    assert len(pages) == 2
+    variant = next(t for t in pages.values() if "54_partner_name_variant.csv" in t)
+    html = next(t for t in pages.values() if "12_bad_date.csv" in t)
+    assert "12_bad_date.csv" not in variant and "54_partner_name_variant.csv" not in html
     assert "next Tuesday" in html and "<script>" not in html
     unreadable = (tmp_path / "feedback" / "files-that-could-not-be-read.csv").read_text(
         encoding="utf-8-sig")
     assert "27_password.xlsx" in unreadable
+    # Rows left without a partner (merged cells) go to the partner the file names.
+    assert {3, 4} <= set(constabulary.loc[constabulary["file"] == "46_merged_partner.xlsx",
+                                          "row"])
 
 
 def test_raw_files_are_never_modified(run):

@@ -9,10 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.report.export import (
+    CELL_TEXT_MAX,
     neutralise_cell,
     neutralise_frame,
     number_format,
     sheet_title,
+    workbook_text,
     write_csv,
     write_tables,
     write_workbook,
@@ -129,3 +131,30 @@ def test_write_tables_gives_a_workbook_and_numbered_csvs(tmp_path):
 def test_write_csv_defuses_formulas(tmp_path, value):
     path = write_csv(pd.DataFrame({"c": [value]}), tmp_path / "x.csv")
     assert path.read_text(encoding="utf-8-sig").splitlines()[1] == "'" + value
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("line one\vline two", "line one\nline two"),         # Word's manual line break
+    ("page\fbreak", "page\nbreak"),
+    ("bell\x07, escape\x1b[0m, nul\x00, unit\x1f end", "bell, escape[0m, nul, unit end"),
+    ("tab\tnewline\ncarriage\r", "tab\tnewline\ncarriage\r"),   # XML can hold these
+])
+def test_workbook_text_drops_what_xlsx_cannot_hold(text, kept):
+    assert workbook_text(text) == kept
+
+
+def test_workbook_text_cuts_text_longer_than_a_cell_can_hold():
+    cut = workbook_text("x" * 200_000)
+    assert len(cut) == CELL_TEXT_MAX and cut.endswith("[... cut: the full text is in the CSV]")
+    assert workbook_text("x" * CELL_TEXT_MAX) == "x" * CELL_TEXT_MAX
+
+
+def test_partner_text_with_control_characters_is_written_not_refused(tmp_path):
+    frame = pd.DataFrame({"Indicator": ["7.20\x1f"], "Commentary": ["=Up\vagain\x07"]})
+    table = AppendixTable("risks", "Risks\x1b", frame, {"Commentary": "partner"})
+    path = write_workbook([table], tmp_path / "t.xlsx", "2007-06-30T12:00:00",
+                          subtitle="Board\x02", author="LSP\x01")
+    sheet = load_workbook(path).active
+    assert sheet["A1"].value == "Risks" and sheet["A2"].value == "Board"
+    assert [sheet["A5"].value, sheet["B5"].value] == ["7.20", "=Up\nagain"]
+    assert sheet["B5"].data_type == "s" and sheet["B5"].quotePrefix

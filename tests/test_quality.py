@@ -99,3 +99,54 @@ def test_cell_reference():
     assert cell_reference("Q4", "partner,indicator_id,value", "value", 14) == "Q4!C14"
     assert cell_reference("", "partner,indicator_id,value", "partner", 2) == "A2"
     assert cell_reference("", "partner", "partner", 0) == ""
+
+
+def test_a_row_that_cannot_be_read_gets_one_message_only(tmp_path, suites, register):
+    # The quote opened in the value cell swallows nothing (the next line is a row), but
+    # the row's later cells are missing: one message says why, not one per empty cell.
+    checked = _check(tmp_path, ['Police,7.20,2006-07 Q4,county,"90', _row(id="7.21")],
+                     register, suites)
+    q = checked.quarantine
+    assert q["source_row"].tolist() == [2]
+    assert q["cell"].tolist() == ["E2"]
+    assert q["reason"].iloc[0].startswith("value '90': expected a closing quote (\")")
+    assert checked.clean["source_row"].tolist() == [3]
+
+
+def test_a_blank_partner_and_a_future_stamp_are_quarantined(tmp_path, suites,
+                                                            register):
+    (tmp_path / "police.csv").write_text(
+        HEADER + "\n" + _row(id="7.21") + "\n" + _row().replace("Police", "") + "\n"
+        + _row(id="4.1", value="50").replace("2007-05-10", "2030-01-01") + "\n",
+        encoding="utf-8")
+    ingested = ingest_returns(tmp_path)
+    checked = check_returns(ingested.rows, ingested.file_problems, register, suites,
+                            "2006-07 Q4", Rules(), run_time="2007-06-30T12:00:00",
+                            assess=assess_indicators)
+    q = checked.quarantine.set_index("source_row")
+    assert q.loc[3, "reason"].startswith("partner '': expected the partner's name: the cell is "
+                                         "blank")
+    assert q.loc[3, "partner"] == "Police"        # feedback goes to the file's partner
+    assert q.loc[4, "reason"].startswith("submitted_at '2030-01-01T09:00:00': expected a "
+                                         "submission time no later than this run (2007-06-30)")
+    assert set(q["severity"]) == {"critical"} and len(q) == 2
+    assert checked.clean["source_row"].tolist() == [2]
+
+
+def test_a_note_typed_below_the_table_is_one_message(tmp_path, suites, register):
+    checked = _check(tmp_path, [_row(), "Checked by JB on 10 May"], register, suites)
+    assert checked.quarantine["reason"].tolist() == [
+        "expected a complete row: only partner filled in; complete the row or delete it"]
+    assert checked.quarantine["cell"].tolist() == [""]
+
+
+def test_no_readable_return_at_all_is_reported_not_a_crash(tmp_path, suites, register):
+    (tmp_path / "empty.csv").write_text("")
+    ingested = ingest_returns(tmp_path)
+    checked = check_returns(ingested.rows, ingested.file_problems, register, suites,
+                            "2006-07 Q4", Rules(), assess=assess_indicators)
+    assert checked.clean.empty
+    assert checked.quarantine[["source_file", "reason"]].values.tolist() == [
+        ["empty.csv", "file is empty"]]
+    assert "expected a value for 7.20 in 2006-07 Q4, or the row declared not_available " \
+        "(nothing this year)" in set(checked.findings["reason"])

@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
-from pipeline.inputs.readers import Unreadable, read_sheets, sha256_file
+from pipeline.errors import InputError
+from pipeline.inputs.readers import (
+    HEADER_ROWS,
+    Note,
+    SheetNotes,
+    Unreadable,
+    check_suffix,
+    header_score,
+    normalise_header,
+    parse_sheets,
+    read_file_bytes,
+    sha256_file,
+)
 from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
                     "submitted_at")
 OPTIONAL_COLUMNS = ("lead_rag", "commentary", "actions", "submitted_by")
 RETURN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-NOT_AVAILABLE_TEXT = {"", "n/a", "na", "-", "--", "n.a.", "not available", "nil return"}
+NOT_AVAILABLE_TEXT = {"", "n/a", "na", "-", "--", "n.a.", "not available", "nil return", "#n/a"}
+EXCEL_ERRORS = {"#n/a", "#value!", "#div/0!", "#ref!", "#name?", "#num!", "#null!", "#spill!",
+                "#calc!", "#field!", "#blocked!", "#connect!", "#busy!", "#unknown!",
+                "#getting_data"}
 RAG_WORDS = {"g": "G", "green": "G", "a": "A", "amber": "A", "r": "R", "red": "R"}
 LINEAGE_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row", "record_id",
                    "source_header", "unexpected_columns", "decimal_comma"]
+# What the reader noticed about a row: a problem quarantines it (the only message it gets),
+# a warning is reported; each names the column it concerns ("" for the row).
+READ_COLUMNS = ["read_problem", "read_problem_column", "read_warning", "read_warning_column",
+                "indicator_id_numeric"]
 FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason"]
 DEFAULT_MAX_BYTES = 25_000_000
+SKIPPED_NAMES = ("README.md",)
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -48,20 +72,26 @@ def _clean_number_text(text: object, decimal_comma: bool) -> str:
 def parse_value(text: object, decimal_comma: bool = False) -> float:
     """Parse a value as a partner typed it; NaN when not available or not a number.
 
-    ``45%`` -> 45.0, ``1,234`` -> 1234.0, `` 12 `` -> 12.0, ``£1,250`` -> 1250.0;
-    ``n/a``, ``-`` and blank -> NaN. ``12,5`` is 12.5 only in a file whose delimiter is
-    a semicolon (``decimal_comma``); elsewhere it is not a number. Use
-    :func:`value_problem` to tell "not available" from "not a number".
+    ``45%`` -> 45.0, ``1,234`` -> 1234.0, `` 12 `` -> 12.0, ``£1,250`` -> 1250.0,
+    ``1.5e-05`` -> 0.000015; ``n/a``, ``#N/A``, ``-`` and blank -> NaN. ``12,5`` is 12.5
+    only in a file whose delimiter is a semicolon (``decimal_comma``); elsewhere it is not
+    a number. Use :func:`value_problem` to tell "not available" from "not a number".
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return float("nan")
     cleaned = _clean_number_text(text, decimal_comma)
-    return float(cleaned) if _NUMBER.match(cleaned) else float("nan")
+    number = float(cleaned) if _NUMBER.match(cleaned) else float("nan")
+    return number if math.isfinite(number) else float("nan")
 
 
 def is_not_available(text: object) -> bool:
-    """True for the spellings partners use for "no value": blank, ``n/a``, ``-``..."""
+    """True for the spellings partners use for "no value": blank, ``n/a``, ``-``, ``#N/A``..."""
     return text is None or str(text).strip().casefold() in NOT_AVAILABLE_TEXT
+
+
+def is_excel_error(text: object) -> bool:
+    """True for an Excel error value (``#N/A``, ``#VALUE!``, ``#DIV/0!``...)."""
+    return str(text).strip().casefold() in EXCEL_ERRORS
 
 
 def value_problem(text: object, decimal_comma: bool = False) -> str:
@@ -72,21 +102,18 @@ def value_problem(text: object, decimal_comma: bool = False) -> str:
     if shown.startswith("="):
         return ("it is a formula with no saved value: open the workbook in Excel, save it, "
                 "and send it again")
+    if is_excel_error(shown):
+        return (f"it is an Excel error ({shown}): correct the formula, or mark the row "
+                "not_available")
     if _DECIMAL_COMMA.match(shown.replace(" ", "")):
         return f"it has a decimal comma: write {shown.replace(',', '.')}"
     return "it is not a number"
 
 
-def normalise_header(name: object) -> str:
-    """``Indicator ID`` -> ``indicator_id``: lower case, non-alphanumerics to ``_``."""
-    return re.sub(r"[^0-9a-z]+", "_", str(name or "").strip().lower()).strip("_")
-
-
 def _find_header(rows: list[list[str]]) -> int | None:
     best, best_score = None, 2
-    for i, row in enumerate(rows[:20]):
-        names = [normalise_header(c) for c in row if str(c).strip()]
-        score = sum(1 for n in names if difflib.get_close_matches(n, RETURN_COLUMNS, 1, 0.8))
+    for i, row in enumerate(rows[:HEADER_ROWS]):
+        score = header_score(row, RETURN_COLUMNS)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -104,55 +131,145 @@ def _missing_columns_reason(header: list[str]) -> str:
     return f"missing required column(s): {', '.join(notes)}"
 
 
-def frame_from_rows(rows: list[list[str]], source: dict[str, object]) -> tuple[pd.DataFrame, str]:
+def _duplicate_columns_reason(header: list[str]) -> str:
+    places: dict[str, list[str]] = {}
+    for i, name in enumerate(header):
+        if name in RETURN_COLUMNS:
+            places.setdefault(name, []).append(get_column_letter(i + 1))
+    twice = [f"{name} (columns {' and '.join(at)})" for name, at in places.items()
+             if len(at) > 1]
+    if not twice:
+        return ""
+    return (f"column heading(s) used more than once: {', '.join(twice)}: keep one column of "
+            "each, so that no value has to be picked by guess")
+
+
+def _refs(cells: list[tuple[int, str]], sheet: str, number: int) -> str:
+    shown = [f"{sheet + '!' if sheet else ''}{get_column_letter(j + 1)}{number} {text[:40]!r}"
+             for j, text in cells[:3]]
+    return ", ".join(shown) + (" ..." if len(cells) > 3 else "")
+
+
+def _row_notes(row: list[str], header: list[str], number: int, notes: SheetNotes,
+               sheet: str) -> tuple[Note | None, Note | None]:
+    """The row's problem and warning: the reader's, text outside the return's columns, or
+    a row with most of its required cells blank (a stray cell, a note typed below)."""
+    problem, warning = notes.problems.get(number), notes.warnings.get(number)
+    width = len(header)
+    stray = [(j, c.strip()) for j, c in enumerate(row)
+             if c.strip() and (j >= width or not header[j])]
+    filled = [h for h, c in zip(header, row, strict=False) if h in REQUIRED_COLUMNS and c.strip()]
+    used = any(c.strip() for h, c in zip(header, row, strict=False) if h in RETURN_COLUMNS)
+    if problem is None and stray and not used:
+        problem = Note(-1, "the return's columns filled in: this row has text only outside "
+                           f"them ({_refs(stray, sheet, number)}), so it was not read")
+    elif problem is None and len(filled) * 2 < len(REQUIRED_COLUMNS):
+        problem = Note(-1, f"a complete row: only {', '.join(filled) or 'optional columns'} "
+                           "filled in; complete the row or delete it")
+    elif stray and warning is None:
+        warning = Note(-1, "every value under a heading: "
+                           f"{_refs(stray, sheet, number)} has no heading and was ignored")
+    return problem, warning
+
+
+def frame_from_rows(rows: list[list[str]], source: dict[str, object],
+                    notes: SheetNotes | None = None) -> tuple[pd.DataFrame, str]:
     """Turn one sheet's rows into a frame of the return columns plus lineage.
 
     Returns the frame and ``""``, or an empty frame and the reason the sheet is unusable:
-    a sheet missing a required column is never half-ingested.
+    a sheet missing a required column, or with one twice, is never half-ingested. Every
+    row below the header is either a data row or blank; ``notes`` (from the reader) give
+    rows their ``read_problem``/``read_warning``, as do text outside the named columns and
+    a row with most required cells blank. A reader's warning about a line above the header
+    goes with the first data row.
     """
+    notes = notes or SheetNotes()
     header_at = _find_header(rows)
     if header_at is None:
         return pd.DataFrame(), ("no header row found in the first 20 rows (expected columns "
                                 + ", ".join(REQUIRED_COLUMNS) + ")")
     header = [normalise_header(c) for c in rows[header_at]]
-    reason = _missing_columns_reason(header)
+    while header and not header[-1]:
+        header.pop()
+    reason = _missing_columns_reason(header) or _duplicate_columns_reason(header)
     if reason:
         return pd.DataFrame(), reason
-    width = len(header)
-    body = [(i + 1, (r + [""] * width)[:width]) for i, r in enumerate(rows)
-            if i > header_at and any(str(c).strip() for c in r)]
-    if not body:
+    sheet = str(source.get("source_sheet", ""))
+    above = [notes.warnings[n] for n in sorted(notes.warnings) if n <= header_at + 1]
+    records = []
+    for i, row in enumerate(rows):
+        if i <= header_at or not row or not any(c.strip() for c in row):
+            continue
+        problem, warning = _row_notes(row, header, i + 1, notes, sheet)
+        if above and warning is None:
+            warning = Note(-1, above.pop(0).text)
+        records.append((i + 1, row, problem, warning))
+    if not records:
         return pd.DataFrame(), "header found but no data rows"
-    frame = pd.DataFrame([r for _, r in body], columns=range(width), dtype=str)
-    first = {name: i for i, name in reversed(list(enumerate(header)))}
-    extra = sorted({h for h in header if h and h not in RETURN_COLUMNS})
-    data = {c: frame[first[c]] if c in first else "" for c in RETURN_COLUMNS}
-    out = pd.DataFrame(data, index=frame.index)
-    out["source_row"] = [n for n, _ in body]
+    at = {name: i for i, name in enumerate(header)}
+    out = pd.DataFrame({c: [r[at[c]] if c in at and at[c] < len(r) else ""
+                            for _, r, _, _ in records] for c in RETURN_COLUMNS}, dtype=str)
+    numbers = [n for n, _, _, _ in records]
+    out["source_row"] = numbers
     for key, value in source.items():
         out[key] = value
     out["source_header"] = ",".join(header)
-    out["unexpected_columns"] = ", ".join(extra)
-    out["record_id"] = [f"{source['source_file']}|{source['source_sheet']}|{n}" for n, _ in body]
+    out["unexpected_columns"] = ", ".join(sorted({h for h in header
+                                                  if h and h not in RETURN_COLUMNS}))
+    out["record_id"] = [f"{source['source_file']}|{source['source_sheet']}|{n}" for n in numbers]
+
+    def named(note: Note | None) -> str:
+        return header[note.column] if note and 0 <= note.column < len(header) else ""
+
+    out["read_problem"] = [p.text if p else "" for _, _, p, _ in records]
+    out["read_problem_column"] = [named(p) for _, _, p, _ in records]
+    out["read_warning"] = [w.text if w else "" for _, _, _, w in records]
+    out["read_warning_column"] = [named(w) for _, _, _, w in records]
+    out["indicator_id_numeric"] = [(n, at["indicator_id"]) in notes.numeric for n in numbers]
     return out, ""
+
+
+def _os_reason(exc: OSError, what: str = "file") -> str:
+    if isinstance(exc, PermissionError):
+        return (f"the {what} cannot be read: permission denied (the account running the "
+                f"pipeline may not open it); ask for the {what} to be shared, or copy it in "
+                "again")
+    return f"the {what} cannot be read ({exc.strerror or exc}): copy it in again"
 
 
 def read_return_file(path: Path, returns_dir: Path,
                      max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[pd.DataFrame], list[dict]]:
-    """Read one return file into frames (one per usable sheet) and whole-file/sheet problems."""
+    """Read one return file into frames (one per usable sheet) and whole-file/sheet problems.
+
+    The file is read once: its sha256 is that of the bytes read. A file the process may
+    not open is a problem of that file only.
+    """
     name = path.relative_to(returns_dir).as_posix()
-    digest = sha256_file(path)
-    problem = {"source_file": name, "source_sha256": digest, "source_sheet": "",
+    problem = {"source_file": name, "source_sha256": "", "source_sheet": "",
                "check": "readable"}
     try:
-        sheets = read_sheets(path, max_bytes)
+        check_suffix(path)
+        data = read_file_bytes(path, max_bytes)
+    except Unreadable as exc:
+        try:
+            digest = sha256_file(path)
+        except OSError:
+            digest = ""
+        return [], [{**problem, "source_sha256": digest, "reason": str(exc)}]
+    except OSError as exc:
+        return [], [{**problem, "reason": _os_reason(exc)}]
+    digest = hashlib.sha256(data).hexdigest()
+    problem["source_sha256"] = digest
+    try:
+        sheets = parse_sheets(data, path.suffix, RETURN_COLUMNS)
     except Unreadable as exc:
         return [], [{**problem, "reason": str(exc)}]
     frames, problems = [], []
     for sheet, rows in sheets.rows.items():
         frame, reason = frame_from_rows(rows, {"source_file": name, "source_sha256": digest,
                                                "source_sheet": sheet,
-                                               "decimal_comma": sheets.delimiter == ";"})
+                                               "decimal_comma": sheets.delimiter == ";"},
+                                        sheets.notes.get(sheet))
         if reason:
             problems.append({**problem, "source_sheet": sheet, "check": "structure",
                              "reason": reason})
@@ -162,6 +279,69 @@ def read_return_file(path: Path, returns_dir: Path,
         problems = [p for p in problems if p["reason"] != "header found but no data rows"
                     and not p["reason"].startswith("no header row")]
     return frames, problems
+
+
+def list_folder(folder: Path) -> list[os.DirEntry]:
+    """The entries of one folder, by name (raises ``OSError`` if it cannot be listed)."""
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda e: e.name)
+
+
+def _entry_problem(entry: os.DirEntry, name: str) -> dict[str, str] | None:
+    """Why a folder entry is not read as a return, or None for a plain file."""
+    problem = {"source_file": name, "source_sha256": "", "source_sheet": "", "check": "readable"}
+    if entry.is_symlink():
+        try:
+            target = os.readlink(entry.path)
+        except OSError:
+            target = "(unknown)"
+        return {**problem, "reason": f"a symbolic link to {target}, not a file: links are not "
+                                     "read, so that every figure traces back to a file in the "
+                                     "returns folder; copy the return itself in"}
+    if not entry.is_file(follow_symlinks=False):
+        return {**problem, "reason": "not a regular file (a device, pipe or socket): put the "
+                                     "return itself in the returns folder"}
+    return None
+
+
+def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str]]]:
+    """Every return file under ``returns_dir`` (sorted by path) and the entries refused.
+
+    Hidden entries (``.``), Office lock files (``~$``) and README.md are skipped. Symbolic
+    links are refused, not followed, each with a message naming where it points; so are
+    pipes and devices. A sub-folder that cannot be listed is a problem of its own.
+
+    Raises
+    ------
+    InputError
+        If ``returns_dir`` itself is missing or cannot be read.
+    """
+    try:
+        pending = [(returns_dir, list_folder(returns_dir))]
+    except OSError as exc:
+        raise InputError(_os_reason(exc, "returns folder"), folder=str(returns_dir)) from exc
+    files, problems = [], []
+    while pending:
+        folder, entries = pending.pop()
+        for entry in entries:
+            if entry.name.startswith((".", "~$")) or entry.name in SKIPPED_NAMES:
+                continue
+            path = folder / entry.name
+            name = path.relative_to(returns_dir).as_posix()
+            try:
+                if not entry.is_symlink() and entry.is_dir(follow_symlinks=False):
+                    pending.append((path, list_folder(path)))
+                    continue
+                refused = _entry_problem(entry, name)
+            except OSError as exc:
+                refused = {"source_file": name + "/", "source_sha256": "", "source_sheet": "",
+                           "check": "readable", "reason": _os_reason(exc, "folder") + (
+                               ": the returns in it were not read")}
+            if refused:
+                problems.append(refused)
+            else:
+                files.append(path)
+    return sorted(files), sorted(problems, key=lambda p: p["source_file"])
 
 
 def parse_timestamps(texts: pd.Series) -> pd.Series:
@@ -186,6 +366,13 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     rows["value_problem"] = [value_problem(t, c) for t, c in
                              zip(rows["value_text"], comma, strict=True)]
     rows["data_status"] = rows["data_status"].str.lower().str.replace(" ", "_")
+    # An Excel error (#VALUE!...) where the row declares no value is no problem.
+    excused = (rows["data_status"] == "not_available") & rows["value_text"].map(
+        is_excel_error).astype(bool)
+    rows["value_problem"] = rows["value_problem"].where(~excused, "")
+    for column in READ_COLUMNS[:-1]:
+        rows[column] = rows[column].fillna("").astype(str)
+    rows["indicator_id_numeric"] = rows["indicator_id_numeric"].fillna(False).astype(bool)
     declared_blank = rows["value_text"].map(is_not_available).astype(bool)
     rows["final_without_value"] = (rows["data_status"] == "final") & declared_blank
     rows["period_text"] = rows["period"]
@@ -202,17 +389,22 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
 def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ingested:
     """Read every return under ``returns_dir`` (sorted by name) into one tidy table.
 
-    Files are only read, never changed. A file that cannot be used at all is listed in
-    ``file_problems`` with the reason; the other files' rows still go through.
+    Files are only read, never changed. A file that cannot be used at all (or a link,
+    or a folder that cannot be listed) is listed in ``file_problems`` with the reason; the
+    other files' rows still go through. See :func:`find_return_files`.
+
+    Raises
+    ------
+    InputError
+        If ``returns_dir`` itself is missing or cannot be read.
     """
-    files = sorted(p for p in returns_dir.rglob("*") if p.is_file()
-                   and not p.name.startswith((".", "~$")) and p.name != "README.md")
-    frames, problems = [], []
+    files, problems = find_return_files(returns_dir)
+    frames = []
     for path in files:
         got, bad = read_return_file(path, returns_dir, max_bytes)
         frames += got
         problems += bad
-    columns = list(RETURN_COLUMNS) + LINEAGE_COLUMNS
+    columns = list(RETURN_COLUMNS) + LINEAGE_COLUMNS + READ_COLUMNS
     raw = (pd.concat(frames, ignore_index=True) if frames
            else pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
     raw["decimal_comma"] = raw["decimal_comma"].astype(bool)

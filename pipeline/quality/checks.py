@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,10 @@ INDICATOR_HEADER = ("indicator_id,title,theme,outcome_id,lead_org,lead_officer,p
                     "accumulation,baseline_value,baseline_period,reward,reward_grant_gbp,"
                     "mandatory")
 TARGET_HEADER = "indicator_id,period,target_value,target_status,target_without_stretch"
+# Columns ingest adds, with their value for rows made by other means (e.g. in tests).
+READ_DEFAULTS = {"read_problem": "", "read_problem_column": "", "read_warning": "",
+                 "read_warning_column": "", "indicator_id_numeric": False}
+_PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 def agreement_periods(register: Register) -> list[str]:
@@ -34,28 +40,112 @@ def suite_parameters(register: Register, rules: Rules) -> dict[str, object]:
     }
 
 
+def run_stamp(run_time: str | None) -> pd.Timestamp:
+    """The run's generated-at stamp as a naive UTC time (now, if none or unreadable)."""
+    try:
+        stamp = pd.Timestamp(run_time) if run_time else None
+    except ValueError:
+        stamp = None
+    if stamp is None:
+        stamp = pd.Timestamp.now(tz="UTC")
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+
+
+def period_start(period: Period) -> pd.Timestamp:
+    """The first day of a financial year (1 April) or of one of its quarters."""
+    month = 4 if period.is_year else 4 + 3 * (period.quarter - 1)
+    return pd.Timestamp(period.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def resolve_numeric_ids(ids: pd.Series, numeric: pd.Series,
+                        register_ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Ids read from number cells, where Excel dropped trailing zeros (``7.20`` -> ``7.2``).
+
+    A number matching one register id only is that id; matching several (``7.2`` and
+    ``7.20``) it is ambiguous. Returns the ids and, per row, why the id is ambiguous (or "").
+    """
+    by_number: dict[float, list[str]] = {}
+    for known in register_ids:
+        if _PLAIN_NUMBER.match(str(known)):
+            by_number.setdefault(float(known), []).append(str(known))
+    resolved, ambiguous = ids.copy(), pd.Series("", index=ids.index, dtype=object)
+    for at in ids.index[numeric.astype(bool)]:
+        text = str(ids[at])
+        if not _PLAIN_NUMBER.match(text):
+            continue
+        candidates = sorted(by_number.get(float(text), []), key=len)
+        if len(candidates) == 1:
+            resolved[at] = candidates[0]
+        elif len(candidates) > 1:
+            ambiguous[at] = (f"an indicator id typed as text: the cell holds the number {text}, "
+                             f"which could be indicator {' or '.join(candidates)} (a number "
+                             "loses its trailing zeros); format the column as Text and type "
+                             "the id as the register has it")
+    return resolved, ambiguous
+
+
+def implausible_submissions(rows: pd.DataFrame, stamp: pd.Timestamp,
+                            periods: list[str]) -> pd.Series:
+    """Why each submission time cannot be right ("" when it can).
+
+    After the run (by date: the time of day may be local) it would outrank every
+    correction; before the period it reports on began (for a period outside ``periods``,
+    the agreement's: that period is reported already) it is mistyped.
+    """
+    submitted = rows["submitted_at"]
+    known = set(periods)
+    first = period_start(Period(min(try_parse_period(p).year for p in periods))) \
+        if periods else pd.NaT
+    starts = rows["period"].map(lambda p: period_start(try_parse_period(p))
+                                if p in known else first)
+    future = submitted.dt.normalize() > stamp.normalize()
+    early = (submitted < pd.to_datetime(starts)).fillna(False).astype(bool) & ~future
+    out = pd.Series("", index=rows.index, dtype=object)
+    out[early] = [f"a submission time after {p if p in known else 'the agreement'} "
+                  f"began ({s:%Y-%m-%d}): is the year right?"
+                  for p, s in zip(rows.loc[early, "period"], starts[early], strict=True)]
+    out[future] = (f"a submission time no later than this run ({stamp:%Y-%m-%d}): a date in "
+                   "the future would outrank every correction sent after it")
+    return out
+
+
 def annotate_returns(rows: pd.DataFrame, register: Register,
-                     declared: tuple[str, ...] = ()) -> pd.DataFrame:
+                     declared: tuple[str, ...] = (), run_time: str | None = None) -> pd.DataFrame:
     """Returns with the derived columns the returns suite checks (unit, lateness, conflicts).
 
-    ``declared`` extra columns are expected, so not reported as unexpected.
+    ``declared`` extra columns are expected, so not reported as unexpected. ``run_time``
+    (the run's generated-at stamp; now if not given) bounds the submission times. An id
+    read from a number cell is matched to the register here (see
+    :func:`resolve_numeric_ids`); the id as read stays in ``indicator_id_text``.
     """
     out = rows.copy()
+    for column, default in READ_DEFAULTS.items():
+        if column not in out:
+            out[column] = default
     if declared:
         out["unexpected_columns"] = out["unexpected_columns"].map(
             lambda text: ", ".join(c for c in text.split(", ") if c and c not in declared))
+    out["indicator_id_text"] = out["indicator_id"]
+    out["indicator_id"], out["indicator_id_ambiguous"] = resolve_numeric_ids(
+        out["indicator_id"], out["indicator_id_numeric"], register.indicators["indicator_id"])
+    # Whose file it is: where a row leaves the partner blank, the file's other rows say.
+    named = out[out["partner"].fillna("") != ""].groupby("source_file")["partner"].agg(
+        lambda s: ", ".join(sorted(set(s))))
+    out["file_partner"] = out["source_file"].map(named).fillna("")
     units = register.indicators.set_index("indicator_id")["unit"]
     out["unit"] = out["indicator_id"].map(units).fillna("")
     out["value_percent"] = out["value"].where(out["unit"] == "percent")
     out["value_count"] = out["value"].where(out["unit"] == "count")
     out["count_not_whole"] = (out["value_count"].notna()
                               & (out["value_count"] % 1 != 0)).astype(bool)
+    out["submitted_at_problem"] = implausible_submissions(out, run_stamp(run_time),
+                                                          agreement_periods(register))
     deadlines = dict(zip(register.calendar["period"], register.calendar["deadline"],
                          strict=True))
     out["deadline"] = pd.to_datetime(out["period"].map(lambda p: deadlines.get(p, "")),
                                      errors="coerce", format="ISO8601")
     late = (out["submitted_at"].dt.normalize() - out["deadline"]).dt.days
-    out["days_late"] = late.astype("float64")
+    out["days_late"] = late.astype("float64").where(out["submitted_at_problem"] == "")
     out["deadline"] = out["deadline"].dt.strftime("%Y-%m-%d").fillna("")
     # A submission is one file: within it, one value per key; across files the later wins.
     key = ["source_file", "indicator_id", "period", "geography", "submitted_at"]
@@ -119,7 +209,7 @@ def frame_coverage(clean: pd.DataFrame, register: Register, period: str) -> pd.D
     wanted = try_parse_period(period)
     county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")]
     parsed = county["period"].map(try_parse_period)
-    in_year = county[parsed.map(lambda p: p is not None and p.year == wanted.year)]
+    in_year = county[parsed.map(lambda p: p is not None and p.year == wanted.year).astype(bool)]
     latest = in_year.groupby("indicator_id")["period"].max()
     ind = register.indicators
     out = pd.DataFrame({

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -82,37 +83,63 @@ def _fill(template: str, row: dict) -> str:
         return template
 
 
+FOUND_SHOWN = 200  # characters of a value quoted in a reason (the cell keeps them all)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= FOUND_SHOWN else text[:FOUND_SHOWN] + "..."
+
+
 def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation."""
+    """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation.
+
+    An expectation's ``report_column`` written ``{name}`` is read from each failing row's
+    ``name`` column (a read problem names the cell it concerns). A row with no partner is
+    reported to the partner its file's other rows name.
+    """
     out = []
     for (suite, check, column, expected, report), group in findings.groupby(
             ["suite", "expectation", "column", "expected", "report_column"], sort=False):
         records = frames[suite].reset_index(drop=True).iloc[group["row_key"].to_numpy()]
         for f, row in zip(group.itertuples(index=False), records.to_dict("records"),
                           strict=True):
-            shown = report or column
-            found = _text(row, shown)
+            shown = (str(row.get(report[1:-1], "") or "") if report.startswith("{")
+                     else report or column)
+            found = _text(row, shown) if shown else ""
             source_row = int(row.get("source_row", 0) or 0)
             # Extra columns have no cell of their own in the check: point at the first one.
             at = found.split(", ")[0] if shown == "unexpected_columns" else shown
             out.append({
-                "partner": str(row.get("partner", "") or ""),
+                "partner": str(row.get("partner", "") or row.get("file_partner", "") or ""),
                 "source_file": str(row.get("source_file", "")),
                 "source_sha256": str(row.get("source_sha256", "")),
                 "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
                 "cell": cell_reference(str(row.get("source_sheet", "")),
-                                       str(row.get("source_header", "")), at, source_row),
+                                       str(row.get("source_header", "")), at, source_row)
+                if at else "",
                 "column": shown, "found": found, "check": check, "suite": suite,
                 "severity": f.severity, "dimension": f.dimension,
                 "indicator_id": str(row.get("indicator_id", "")),
                 "period": str(row.get("period", "")),
-                "reason": (f"{shown} {found!r}: expected " if source_row else "expected ")
-                + _fill(expected, row),
+                "reason": (f"{shown} {_shown(found)!r}: expected " if source_row and shown
+                           else "expected ") + _fill(expected, row),
                 "checked_column": column,
             })
     frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
     return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
                               "check"], kind="stable").reset_index(drop=True)
+
+
+def one_message_per_unread_row(findings: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+    """Findings without the knock-on ones of rows that could not be read as written.
+
+    A row with a ``read_problem`` (e.g. a quote never closed) gets that message only: its
+    other cells are not what the partner meant, so checking them would only add noise.
+    """
+    unread = set(np.flatnonzero(returns["read_problem"].fillna("").to_numpy() != ""))
+    knock_on = ((findings["suite"] == "returns") & findings["row_key"].isin(unread)
+                & (findings["column"] != "read_problem"))
+    return findings[~knock_on].reset_index(drop=True)
 
 
 def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
@@ -131,14 +158,15 @@ Assess = Callable[[Register, pd.DataFrame, str, Rules], pd.DataFrame]
 
 def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Register,
                   suites: dict[str, dict], period: str, rules: Rules,
-                  *, assess: Assess) -> Checked:
+                  run_time: str | None = None, *, assess: Assess) -> Checked:
     """Validate the register and the returns; quarantine rows failing a critical check.
 
     First the register, targets and every row read; rows failing a critical check are
     quarantined and resubmissions resolved among the rest. Then the cross-row checks on
     the rows in force: completeness for ``period``, district against county, the lead's
-    RAG against the numbers, and plausibility (all warnings). ``assess`` rates the clean
-    rows for the lead-rating check: the assess stage's
+    RAG against the numbers, and plausibility (all warnings). ``run_time`` (the run's
+    generated-at stamp) bounds the submission times (a return stamped after the run is
+    quarantined). ``assess`` rates the clean rows for the lead-rating check: the assess stage's
     :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
     way (the quality stage does not import a later stage).
 
@@ -149,13 +177,13 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     """
     params = checks.suite_parameters(register, rules)
     annotated = checks.annotate_returns(rows.reset_index(drop=True), register,
-                                        rules.declared_extra_columns)
+                                        rules.declared_extra_columns, run_time)
     frames = {"register": checks.frame_register(register, period),
               "targets": checks.frame_targets(register), "returns": annotated}
     session = ValidationSession()
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
-    findings = explode_findings(results)
+    findings = one_message_per_unread_row(explode_findings(results), annotated)
     bad = findings[(findings["suite"] == "returns") & (findings["severity"] == "critical")]
     clean = resolve_supersession(annotated.drop(index=sorted(set(bad["row_key"]))))
     clean = clean.reset_index(drop=True)
@@ -169,7 +197,8 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     later = ("coverage", "consistency", "lead_rating", "plausibility")
     results = pd.concat([results, session.run([Dataset(frames[n], suites[n], params)
                                                for n in later])], ignore_index=True)
-    described = describe_findings(explode_findings(results), frames)
+    described = describe_findings(
+        one_message_per_unread_row(explode_findings(results), annotated), frames)
     quarantine = pd.concat([quarantine_files(file_problems),
                             described[(described["suite"] == "returns")
                                       & (described["severity"] == "critical")]],

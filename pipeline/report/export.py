@@ -3,8 +3,10 @@ table) and one CSV per table, with partner text made safe.
 
 Text that partners wrote can start with ``=``, ``+``, ``-`` or ``@``. In CSV it gets a
 leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a string cell with
-Excel's quote prefix, never as a formula, and keeps its exact text. Workbooks are
-deterministic: fixed zip dates and the run's generated-at stamp as created and modified.
+Excel's quote prefix, never as a formula, and keeps its exact text, less what a workbook
+cannot hold (:func:`workbook_text`: control characters, text beyond 32,767 characters).
+Workbooks are deterministic: fixed zip dates and the run's generated-at stamp as created
+and modified.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 SHEET_NAME_MAX = 31
+CELL_TEXT_MAX = 32_767           # Excel's limit for the text of one cell
+TRUNCATED = " [... cut: the full text is in the CSV]"
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")  # Word's manual line break (vertical tab), page break
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _CORE_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
@@ -39,6 +44,19 @@ def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def workbook_text(value: object) -> str:
+    """Text as a workbook can hold it: Word's line and page breaks become line breaks,
+    other control characters (which XML 1.0 cannot carry) are dropped, and text longer
+    than a cell's 32,767 characters is cut with a note saying so.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", str(value)))
+    if len(text) > CELL_TEXT_MAX:
+        text = text[:CELL_TEXT_MAX - len(TRUNCATED)] + TRUNCATED
+    return text
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +91,7 @@ def number_format(kind: str, value: float, unit: str = "count") -> str:
 
 def sheet_title(title: str, taken: set[str]) -> str:
     """A valid, unique sheet name (31 characters at most, no ``[]:*?/\\``)."""
-    clean = " ".join(_SHEET_BAD.sub(" ", title).split()).strip("'")
+    clean = " ".join(_SHEET_BAD.sub(" ", workbook_text(title)).split()).strip("'")
     base = clean[:SHEET_NAME_MAX].strip() or "Sheet"
     name, number = base, 2
     while name.casefold() in taken:
@@ -150,6 +168,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                  "Target not agreed": "T"}
     book = Workbook()
     book.remove(book.active)
+    subtitle, author = workbook_text(subtitle), workbook_text(author)
     taken: set[str] = set()
     header_fill = PatternFill("solid", fgColor="E9EDF2")
     header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
@@ -160,13 +179,15 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
         sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
         frame = table.frame.reset_index(drop=True)
         columns = list(frame.columns)
-        sheet.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=13)
+        sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
+                                                                                size=13)
         note = " · ".join(t for t in (subtitle, table.note) if t)
         if note:
-            sheet.cell(row=2, column=1, value=note).font = Font(italic=True, color="444444")
+            sheet.cell(row=2, column=1, value=workbook_text(note)).font = Font(
+                italic=True, color="444444")
         header_row = 4
         for number, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=header_row, column=number, value=str(column))
+            cell = sheet.cell(row=header_row, column=number, value=workbook_text(column))
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.border = header_border
@@ -198,7 +219,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                     cell.alignment = top
                     shown = len(f"{number_value:,.2f}") + 1
                 else:
-                    text = str(value)
+                    text = workbook_text(value)
                     cell.value = text
                     cell.data_type = "s"      # text, whatever it starts with
                     if kind == "partner" or text.startswith(FORMULA_STARTS):

@@ -38,6 +38,11 @@ def write(name, text, encoding="utf-8"):
     (HERE / name).write_bytes(text.encode(encoding))
 
 
+def lines_of(*rows, header=H):
+    """Lines written as they stand (no quoting): for files a CSV writer would not make."""
+    return "\n".join([header, *(",".join(r) for r in rows)]) + "\n"
+
+
 def book(name, sheets, merge=None, percent_cells=()):
     wb = Workbook()
     wb.remove(wb.active)
@@ -120,6 +125,42 @@ def main() -> None:
     write("38_not_available_spellings.csv", csv_text([
         row(value="n/a", status="not_available", rag=""),
         row(ind="7.21", value="-", status="not_available", rag="")]))
+    # Issue 10: hostile returns that stopped a run, lost rows or were read wrongly.
+    write("40_long_commentary.csv", csv_text([row(
+        comment="Pasted report: " + "Burglary fell in all seven districts. " * 3600)]))
+    write("41_control_characters.csv", csv_text([row(
+        comment="Burglary down.\vSee the note\x07 below\x1b[0m\x0cend")]))
+    write("42_nul_byte.csv", csv_text([row(comment="Good\x00progress"),
+                                       row(ind="7.21", value="690")]))
+    write("43_unclosed_quote.csv", lines_of(
+        row(comment='"Fewer burglaries, see the report'),
+        row(ind="7.21", value="690"), row(ind="7.22", value="291")))
+    (HERE / "44_numeric_indicator_id.xlsx").write_bytes(book("n", {"Returns": [
+        HEADER, row(ind=7.2, value=4300)]}))
+    write("45_future_submission.csv", csv_text([row(stamp="2030-01-01T09:00:00")]))
+    (HERE / "46_merged_partner.xlsx").write_bytes(book("m", {"Returns": [
+        HEADER, row(ind="7.19", value="3897"), row(ind="7.21", value="690", partner=None),
+        row(ind="7.22", value="291", partner=None)]}, merge={"Returns": "A2:A4"}))
+    (HERE / "47_stray_cp1252_byte.csv").write_bytes(
+        csv_text([row(comment="Café opened – on time"),
+                  row(ind="7.21", value="690", comment="Budget BYTE agreed")])
+        .encode("utf-8").replace(b"BYTE", b"\x96"))
+    write("48_duplicate_value_header.csv", csv_text([row() + ["3220"]], header=H + ",value"))
+    write("49_utf16_tab.csv", "\ufeff" + csv_text(
+        [row(ind="7.21", value="690", comment="café")], header=H.replace(",", "\t"), sep="\t")
+        .replace("\n", "\r\n"), encoding="utf-16-le")
+    write("50_semicolon_title_line.csv", "Leicestershire Constabulary, LAA return Q4 2006-07\n"
+          + csv_text([row(ind="7.13", value="21,5", rag="G")], header=H.replace(",", ";"),
+                     sep=";"))
+    (HERE / "51_scientific_number.xlsx").write_bytes(book("e", {"Returns": [
+        HEADER, row(ind="7.13", value=0.000015, rag="G"),
+        row(ind="7.13", geo="Blaby", value="1.5E-05", rag="G")]}))
+    write("52_excel_na.csv", csv_text([
+        row(value="#N/A", status="not_available", rag=""),
+        row(ind="7.21", value="#VALUE!", status="not_available", rag="")]))
+    write("53_excel_error_value.csv", csv_text([row(value="#DIV/0!")]))
+    write("54_partner_name_variant.csv", csv_text([row(
+        partner="LEICESTERSHIRE CONSTABULARY.", value="about 3,000")]))
 
 
 if __name__ == "__main__":
