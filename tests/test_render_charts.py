@@ -183,3 +183,15 @@ def test_every_chart_label_meets_wcag_aa_contrast_on_what_it_sits_on(name):
             assert behind.startswith("#"), (element.text, behind)
             assert charts.contrast_ratio(fill, behind) >= 4.5, (element.text, fill, behind)
     assert texts >= 1
+
+
+def test_rag_chart_rows_line_up_with_labelled_red_segments():
+    """Every theme's name ends, and its bar starts, at the same x: a label drawn on a red
+    segment (with its solid patch) moves nothing after it."""
+    svg = _svg_tree(charts.rag_by_theme_svg(_summary(), "c1"))
+    names = [e for e in svg if e.get("text-anchor") == "end"]
+    assert [e.text for e in names] == ["Children & Young People", "Safer"]
+    assert len({e.get("x") for e in names}) == 1
+    starts = {e.get("y"): e.get("x") for e in reversed(list(svg))
+              if e.tag.endswith("rect") and e.get("stroke") == "#ffffff"}
+    assert len(starts) == 2 and set(starts.values()) == {"190"}

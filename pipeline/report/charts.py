@@ -149,8 +149,8 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
                          f'height="{_num(bar_h)}" fill="{paint}" stroke="#ffffff" '
                          'stroke-width="1"/>')
             if w >= 18:
-                label_w = min(7.0 * len(str(count)) + 4, w - 4)
-                parts.append(_solid_behind(code, x + w / 2, y + 3, label_w, bar_h - 6))
+                patch_w = min(7.0 * len(str(count)) + 4, w - 4)
+                parts.append(_solid_behind(code, x + w / 2, y + 3, patch_w, bar_h - 6))
                 parts.append(f'<text x="{_num(x + w / 2)}" y="{_num(y + bar_h - 5)}" '
                              f'text-anchor="middle" fill="{text}" font-weight="bold">'
                              f"{count}</text>")
