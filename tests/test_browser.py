@@ -5,8 +5,10 @@ nothing at all from anywhere, logs no console error, shows the Indicator Risk Su
 Totals row with the seed's figures, and shows a partner's ``<script>`` as text without
 running it. The data-quality pages (report, scorecard, feedback) are opened and followed
 link by link, offline, with every request outside ``file://`` blocked: the demo's, and
-ones built from hostile returns (markup in cells, in a partner's name). Screenshots are
-kept in ``tests/artefacts/`` (git-ignored).
+ones built from hostile returns (markup in cells, in a partner's name). Every page passes
+axe-core (bundled by ``axe-playwright-python``, injected from disk: nothing fetched) with no
+violation of the WCAG 2.2 A and AA rules, nor of the landmark and heading-order rules.
+Screenshots are kept in ``tests/artefacts/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 ARTEFACTS = ROOT / "tests" / "artefacts"
 RISK_TOTALS = ["63 (63.6%)", "23 (23.2%)", "13 (13.1%)", "29"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# best-practice rules held too: one <main>, all content in landmarks, headings in order
+AXE_EXTRA_RULES = ["landmark-one-main", "region", "heading-order"]
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +226,99 @@ def test_hostile_partner_text_shows_as_text_and_runs_nothing(hostile, browser, n
         _assert_quiet(seen, hostile["published"])
     finally:
         seen["page"].close()
+
+
+def _axe(page) -> dict:
+    """Run axe-core on ``page`` with the WCAG 2.2 A/AA tags (and :data:`AXE_EXTRA_RULES`)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS},
+               "rules": {rule: {"enabled": True} for rule in AXE_EXTRA_RULES},
+               "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response
+
+
+def _describe(violations: list[dict]) -> str:
+    """Each violation's rule, impact, help and first target nodes: what to fix, and where."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} node(s)): {v['help']}")
+        for node in v["nodes"][:3]:
+            lines.append(f"    {node['target']}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+def _fits_the_window(page) -> bool:
+    """The page needs no sideways scrolling at the test's 1280-pixel width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+AXE_PAGES = {
+    "appendix": ("report", "appendix.html"),
+    "district pack": ("pack", "district-pack.html"),
+    "data-quality report": ("report", "data-quality/report.html"),
+    "scorecard": ("report", "data-quality/scorecard.html"),
+    "feedback": ("report", "data-quality/feedback/leicestershire-county-council.html"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AXE_PAGES))
+def test_axe_finds_no_wcag_22_aa_violation(demo, browser, name):
+    folder, file = AXE_PAGES[name]
+    path = demo[folder] / file
+    seen = _open(browser, path)
+    try:
+        results = _axe(seen["page"])
+        assert results["testEngine"]["name"] == "axe-core"
+        assert results["violations"] == [], f"{name}:\n" + _describe(results["violations"])
+        passed = {rule["id"] for rule in results["passes"]}
+        assert {"html-has-lang", "document-title", "landmark-one-main", "region",
+                "color-contrast"} <= passed, passed
+        assert seen["requests"] == [path.as_uri()]   # axe is injected, not fetched
+        assert _fits_the_window(seen["page"])
+    finally:
+        seen["page"].close()
+
+
+def test_axe_checks_the_appendix_charts_and_tables(demo, browser):
+    """The rules that matter most to the appendix did run, and passed: the charts' names,
+    table headers, link names, headings in order."""
+    seen = _open(browser, demo["report"] / "appendix.html")
+    try:
+        page = seen["page"]
+        assert page.locator("svg").count() >= 2
+        assert page.get_by_role("img").count() == page.locator("svg").count()
+        results = _axe(page)
+        assert results["violations"] == [], _describe(results["violations"])
+        passed = {rule["id"] for rule in results["passes"]}
+        assert {"svg-img-alt", "th-has-data-cells", "td-headers-attr", "link-name",
+                "heading-order", "list", "listitem", "nested-interactive"} <= passed, passed
+    finally:
+        seen["page"].close()
+
+
+@pytest.mark.parametrize("name", ["report.html", "scorecard.html", "feedback/police.html",
+                                  "feedback/police-b-onmouseover-alert-3.html"])
+def test_axe_finds_no_violation_on_pages_built_from_hostile_returns(hostile, browser, name):
+    """Long unbroken partner text (a formula, a partner's name) wraps in its cell: no
+    sideways scrolling, no cell whose contrast axe cannot judge because it overflows."""
+    seen = _open(browser, hostile["folder"] / name)
+    try:
+        results = _axe(seen["page"])
+        assert results["violations"] == [], f"{name}:\n" + _describe(results["violations"])
+        assert _fits_the_window(seen["page"])
+    finally:
+        seen["page"].close()
+
+
+def test_every_rag_badge_in_the_appendix_shows_its_letter(appendix):
+    """RAG is never colour alone: each badge prints its letter, and a label (shown, or
+    kept for screen readers when the badge is compact)."""
+    badges = appendix["page"].locator("span.rag")
+    assert badges.count() > 50
+    texts = badges.evaluate_all(
+        "els => els.map(e => [e.className, e.querySelector('.rag-letter')?.textContent,"
+        " e.querySelector('.rag-label, .sr-only')?.textContent.trim()])")
+    for classes, letter, label in texts:
+        assert letter and f"rag-{letter}" in classes.split(), (classes, letter)
+        assert label and len(label) > 1, (classes, label)

@@ -134,3 +134,64 @@ def test_running_header_cannot_break_out_of_the_style_sheet():
     assert "<" not in quoted and '"' not in quoted[1:-1] and "}" not in quoted
     page = render_page("", "t", hostile)
     assert "<script>" not in page and "</style><script>" not in page
+
+
+def _every_chart() -> dict[str, str]:
+    trends = charts.indicator_trends(*_trend_inputs(), "2006-07 Q4")
+    return {"rag by theme": charts.rag_by_theme_svg(_summary(), "c1"),
+            "trend 2.1": charts.trend_svg(trends["2.1"], "trend-2-1"),
+            "trend 7.21": charts.trend_svg(trends["7.21"], "trend-7-21"),
+            "trend key": charts.legend_trend_svg()}
+
+
+def _svg_tree(svg: str):
+    from xml.etree import ElementTree
+
+    return ElementTree.fromstring(svg)
+
+
+@pytest.mark.parametrize("name", ["rag by theme", "trend 2.1", "trend 7.21", "trend key"])
+def test_every_chart_is_an_image_named_in_words(name):
+    """role="img" and aria-labelledby pointing at the chart's own <title> (and <desc>),
+    which say what it shows in words: what a screen reader reads instead of the drawing."""
+    svg = _svg_tree(_every_chart()[name])
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.get("role") == "img"
+    ids = svg.get("aria-labelledby").split()
+    named = {e.get("id"): e for e in svg.iter() if e.get("id")}
+    assert ids and all(i in named for i in ids), ids
+    assert named[ids[0]].tag == f"{ns}title"
+    words = " ".join(named[i].text for i in ids)
+    assert len(re.findall(r"[A-Za-z]{3,}", words)) >= 2, words
+
+
+@pytest.mark.parametrize("name", ["rag by theme", "trend 2.1", "trend key"])
+def test_every_chart_label_meets_wcag_aa_contrast_on_what_it_sits_on(name):
+    """Ink and muted labels sit on white; a label on a bar or swatch sits on the solid
+    shape drawn just before it, never on the red hatch (its pale stripes are 3:1)."""
+    svg = _svg_tree(_every_chart()[name])
+    background = "#ffffff"
+    texts = 0
+    for element in svg:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("rect", "circle"):
+            background = element.get("fill")
+        elif tag == "text":
+            texts += 1
+            fill = element.get("fill")
+            behind = "#ffffff" if fill in (charts.INK, charts.MUTED) else background
+            assert behind.startswith("#"), (element.text, behind)
+            assert charts.contrast_ratio(fill, behind) >= 4.5, (element.text, fill, behind)
+    assert texts >= 1
+
+
+def test_rag_chart_rows_line_up_with_labelled_red_segments():
+    """Every theme's name ends, and its bar starts, at the same x: a label drawn on a red
+    segment (with its solid patch) moves nothing after it."""
+    svg = _svg_tree(charts.rag_by_theme_svg(_summary(), "c1"))
+    names = [e for e in svg if e.get("text-anchor") == "end"]
+    assert [e.text for e in names] == ["Children & Young People", "Safer"]
+    assert len({e.get("x") for e in names}) == 1
+    starts = {e.get("y"): e.get("x") for e in reversed(list(svg))
+              if e.tag.endswith("rect") and e.get("stroke") == "#ffffff"}
+    assert len(starts) == 2 and set(starts.values()) == {"190"}

@@ -62,6 +62,15 @@ def _label(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def _solid_behind(code: str, x_centre: float, y: float, width: float, height: float) -> str:
+    """A solid patch of the RAG fill behind a label drawn on a hatched (red) area, so the
+    label's contrast is that of the fill (the hatch's pale stripes would fall below 4.5:1)."""
+    if code != "R":
+        return ""
+    return (f'<rect x="{_num(x_centre - width / 2)}" y="{_num(y)}" width="{_num(width)}" '
+            f'height="{_num(height)}" fill="{RAG_STYLE[code][0]}"/>')
+
+
 def _hatch(pattern_id: str) -> str:
     fill, _ = RAG_STYLE["R"]
     return (f'<pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="6" height="6" '
@@ -118,6 +127,7 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
         paint = f"url(#{hatch})" if code == "R" else fill
         short = {"N": "Not available", "T": "Target not agreed"}.get(code, column)
         parts.append(f'<rect x="{_num(x)}" y="4" width="16" height="14" fill="{paint}"/>'
+                     f'{_solid_behind(code, x + 8, 6, 9, 10)}'
                      f'<text x="{_num(x + 8)}" y="15" fill="{text}" text-anchor="middle" '
                      f'font-weight="bold" font-size="10">{code}</text>'
                      f'<text x="{_num(x + 20)}" y="15" fill="{INK}">{escape(short)}</text>')
@@ -139,6 +149,8 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
                          f'height="{_num(bar_h)}" fill="{paint}" stroke="#ffffff" '
                          'stroke-width="1"/>')
             if w >= 18:
+                patch_w = min(7.0 * len(str(count)) + 4, w - 4)
+                parts.append(_solid_behind(code, x + w / 2, y + 3, patch_w, bar_h - 6))
                 parts.append(f'<text x="{_num(x + w / 2)}" y="{_num(y + bar_h - 5)}" '
                              f'text-anchor="middle" fill="{text}" font-weight="bold">'
                              f"{count}</text>")
