@@ -256,6 +256,7 @@ def _fits_the_window(page) -> bool:
 AXE_PAGES = {
     "appendix": ("report", "appendix.html"),
     "district pack": ("pack", "district-pack.html"),
+    "board summary": ("report", "summary.html"),
     "data-quality report": ("report", "data-quality/report.html"),
     "scorecard": ("report", "data-quality/scorecard.html"),
     "feedback": ("report", "data-quality/feedback/leicestershire-county-council.html"),
