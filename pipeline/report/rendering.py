@@ -17,6 +17,7 @@ the generated-at stamp as its creation date, so the same inputs give the same by
 from __future__ import annotations
 
 import copy
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def add_contents(body: str) -> str:
         if "contents-title" in attributes or not text:
             continue
         found = _ID.search(attributes)
-        anchor = found.group(1) if found else slug(text)
+        anchor = found.group(1) if found else slug(html.unescape(text))
         if not found:
             pieces += [body[last:match.start()], f'<h2 id="{anchor}"{attributes}>']
             last = match.start() + len(f"<h2{attributes}>")
