@@ -5,7 +5,8 @@ loaded from anywhere (no fonts, no scripts), and the charts print as crisply as 
 the PDF. Every chart carries a ``<title>`` and ``<desc>`` that say in words what it shows.
 Colours come from :data:`RAG_STYLE`, the one palette of the appendix (HTML badges, charts
 and spreadsheet fills); red segments are also hatched, so that red and green stay apart
-in black and white and for colour-blind readers, and every segment is labelled.
+in black and white and for colour-blind readers, and every segment wide enough to hold its
+count is labelled (at the demo's scale, all of them).
 """
 
 from __future__ import annotations
