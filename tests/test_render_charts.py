@@ -40,7 +40,10 @@ def test_rag_chart_draws_each_theme_with_counts_words_and_hatched_red():
     assert "Totals" not in svg                        # the totals row is not a theme
     assert svg.count('fill="url(#c1-hatch)"') == 2 + 1  # two red segments and the legend
     labels = re.findall(r'font-weight="bold">(\d+)</text>', svg)
-    assert labels == ["27", "7", "9", "2", "5", "8"]  # the 1s are too narrow to be labelled
+    assert labels == ["27", "7", "1", "1", "9", "2", "5", "8"]  # every segment, the 1s too
+    assert ('<title id="c1-title">Final RAG ratings by theme, number of indicators: Children '
+            "&amp; Young People 27 green, 7 amber, 1 red, 1 not available for reporting; "
+            "Safer 9 green") in svg                   # the title (the PDF's alt) in words
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert charts.rag_by_theme_svg(_summary(), "c1") == svg   # deterministic
 
@@ -195,3 +198,15 @@ def test_rag_chart_rows_line_up_with_labelled_red_segments():
     starts = {e.get("y"): e.get("x") for e in reversed(list(svg))
               if e.tag.endswith("rect") and e.get("stroke") == "#ffffff"}
     assert len(starts) == 2 and set(starts.values()) == {"190"}
+
+
+def test_rag_chart_labels_a_segment_only_when_its_count_fits_and_the_caption_says_so():
+    wide = pd.DataFrame({"Green": [400], "Red": [1]}, index=pd.Index(["Safer"]))
+    svg = charts.rag_by_theme_svg(wide, "c2")
+    assert re.findall(r'font-weight="bold">(\d+)</text>', svg) == ["400"]   # 1 is too narrow
+    assert charts.segment_label_width(1) < charts.segment_label_width(400)
+    from pipeline.report.pages import render
+
+    page = render("risk_summary.html.j2", columns=[], rows=[], chart=svg)
+    assert "every segment carries its count" not in page
+    assert "when it is wide enough to hold it" in page

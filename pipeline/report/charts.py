@@ -5,7 +5,8 @@ loaded from anywhere (no fonts, no scripts), and the charts print as crisply as 
 the PDF. Every chart carries a ``<title>`` and ``<desc>`` that say in words what it shows.
 Colours come from :data:`RAG_STYLE`, the one palette of the appendix (HTML badges, charts
 and spreadsheet fills); red segments are also hatched, so that red and green stay apart
-in black and white and for colour-blind readers, and every segment is labelled.
+in black and white and for colour-blind readers, and every segment wide enough to hold its
+count is labelled (at the demo's scale, all of them).
 """
 
 from __future__ import annotations
@@ -79,6 +80,21 @@ def _hatch(pattern_id: str) -> str:
             'stroke-width="2"/></pattern>')
 
 
+def segment_label_width(count: int) -> float:
+    """The narrowest bar segment (in SVG units) that holds ``count`` as its label."""
+    return 7.0 * len(str(count)) + 4.0
+
+
+def describe_rag_by_theme(rows: pd.DataFrame, columns: list[str]) -> str:
+    """The RAG-by-theme chart in words (its title, the PDF's alternative text), e.g.
+    ``Indicator ratings by theme: Safer 12 green, 3 amber, ...; Health ...``."""
+    words = []
+    for theme, row in rows.iterrows():
+        counts = ", ".join(f"{int(row[c])} {c.lower()}" for c in columns if int(row[c]))
+        words.append(f"{theme} {counts or 'no indicators'}")
+    return "Final RAG ratings by theme, number of indicators: " + "; ".join(words) + "."
+
+
 def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
                      totals_label: str = "Totals") -> str:
     """Stacked horizontal bars: each theme's indicators by final RAG, with counts.
@@ -112,8 +128,8 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
              f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
              f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
              f'font-family="{FONT}" font-size="11">',
-             f'<title id="{chart_id}-title">Final RAG ratings by theme (number of '
-             'indicators)</title>']
+             f'<title id="{chart_id}-title">{escape(describe_rag_by_theme(rows, columns))}'
+             "</title>"]
     words = []
     for theme, row in rows.iterrows():
         counts = ", ".join(f"{int(row[c])} {c.lower()}" for c in columns)
@@ -148,7 +164,7 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
             parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
                          f'height="{_num(bar_h)}" fill="{paint}" stroke="#ffffff" '
                          'stroke-width="1"/>')
-            if w >= 18:
+            if w >= segment_label_width(count):
                 patch_w = min(7.0 * len(str(count)) + 4, w - 4)
                 parts.append(_solid_behind(code, x + w / 2, y + 3, patch_w, bar_h - 6))
                 parts.append(f'<text x="{_num(x + w / 2)}" y="{_num(y + bar_h - 5)}" '
@@ -348,7 +364,10 @@ def legend_trend_svg(chart_id: str = "trend-legend") -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart trend-key" width="420" '
             f'height="16" viewBox="0 0 420 16" role="img" aria-labelledby="{chart_id}-title" '
             f'font-family="{FONT}" font-size="10">'
-            f'<title id="{chart_id}-title">Key to the trend charts</title>'
+            f'<title id="{chart_id}-title">Key to the trend charts: a hollow dot is the '
+            'baseline, a solid line the values returned, a dashed line the trajectory, a '
+            'short bar the target and a coloured dot the latest value in its final RAG '
+            'colour</title>'
             f'<circle cx="6" cy="8" r="2.2" fill="#ffffff" stroke="{INK}" stroke-width="1.2"/>'
             f'<text x="12" y="11" fill="{INK}">baseline</text>'
             f'<line x1="62" y1="8" x2="82" y2="8" stroke="{INK}" stroke-width="1.5"/>'

@@ -18,6 +18,7 @@ the generated-at stamp as its creation date, so the same inputs give the same by
 from __future__ import annotations
 
 import copy
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
 from pipeline.config import FORMATS, parse_formats
+from pipeline.names import slug
 from pipeline.report.charts import RAG_STYLE
 from pipeline.report.pages import render
 from pipeline.report.pdf import write_pdf
@@ -40,8 +42,11 @@ DISTRICT_TAG = "district-pack"
 DOCUMENT_TAGS = (SUMMARY_TAG, DISTRICT_TAG)  # a cell with one belongs to that document
 APPENDIX = "appendix"
 CONTENTS_MARK = "<!-- laa:contents -->"
-_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_CELL = re.compile(r'<div class="cell [^"]*"')
 _TAGS = re.compile(r"<[^>]+>")
+SCREEN_ONLY = "celltag_screen-only"
 
 
 def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -84,14 +89,33 @@ def notebook_body(notebook: nbformat.NotebookNode) -> str:
 
 
 def add_contents(body: str) -> str:
-    """Fill the cover's contents list with a link to every section (``<h2 id=...>``)."""
+    """Fill the cover's contents list with a link to every section (each ``<h2>`` but the
+    contents' own title).
+
+    A heading without an id is given one (its text as a slug). A section in a cell tagged
+    ``screen-only`` (the lineage, for auditors) is listed with class ``screen-only``: in the
+    HTML's contents, not in the PDF's, which does not print it.
+    """
     if CONTENTS_MARK not in body:
         return body
-    items = []
-    for anchor, inner in _H2.findall(body):
+    items: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    for match in _H2.finditer(body):
+        attributes, inner = match.group(1), match.group(2)
         text = _TAGS.sub("", inner).strip()
-        if text:
-            items.append(f'<li><a href="#{anchor}">{text}</a></li>')
+        if "contents-title" in attributes or not text:
+            continue
+        found = _ID.search(attributes)
+        anchor = found.group(1) if found else slug(html.unescape(text))
+        if not found:
+            pieces += [body[last:match.start()], f'<h2 id="{anchor}"{attributes}>']
+            last = match.start() + len(f"<h2{attributes}>")
+        cells = _CELL.findall(body, 0, match.start())
+        screen_only = bool(cells) and SCREEN_ONLY in cells[-1]
+        hidden = ' class="screen-only"' if screen_only else ""
+        items.append(f'<li{hidden}><a href="#{anchor}">{text}</a></li>')
+    body = "".join(pieces) + body[last:]
     listing = f'<ol>{"".join(items)}</ol>' if items else ""
     return body.replace(CONTENTS_MARK, listing, 1)
 

@@ -1,0 +1,152 @@
+"""Machine checks of a printed PDF: its PDF/UA-1 tagging (pypdf) and its layout (pdfplumber).
+
+:func:`pdf_ua_problems` lists what keeps a PDF from being a tagged, accessible document (an
+empty list: nothing). The layout helpers read each page's structure tree, so that every
+character is known by the element it belongs to (a heading, a table's body cell, a figure)
+and page furniture (running header, footer) is told apart by having no element.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADING = re.compile(r"^/?H([1-6])$")
+
+
+def _resolve(obj):
+    return obj.get_object() if hasattr(obj, "get_object") else obj
+
+
+def _struct_elements(root) -> list[dict]:
+    """The structure elements in document order: ``{"type", "alt", "path"}``."""
+    out: list[dict] = []
+
+    def walk(node, path: tuple[str, ...]) -> None:
+        node = _resolve(node)
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid, path)
+            return
+        if not hasattr(node, "get") or "/S" not in node:
+            return                                   # a marked-content id or reference
+        kind = str(node["/S"]).lstrip("/")
+        out.append({"type": kind, "alt": str(node.get("/Alt", "") or ""), "path": path})
+        if "/K" in node:
+            walk(node["/K"], (*path, kind))
+
+    walk(_resolve(root).get("/K", []), ())
+    return out
+
+
+def pdf_ua_problems(path: Path, lang: str = "en-GB") -> list[str]:
+    """What keeps the PDF at ``path`` from being tagged PDF/UA-1 as the appendix must be.
+
+    Checked: a structure tree; ``/MarkInfo /Marked true``; ``/Lang``; the title in the
+    document information and in the XMP (``dc:title``) with ``pdfuaid:part`` 1;
+    ``DisplayDocTitle``; bookmarks; headings starting at H1 and never skipping a level
+    downwards; at least one Table with TH cells; alternative text on every Figure.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    catalog = reader.trailer["/Root"]
+    problems = []
+    if "/StructTreeRoot" not in catalog:
+        problems.append("no structure tree (StructTreeRoot)")
+    mark = _resolve(catalog.get("/MarkInfo", {})) or {}
+    if not bool(mark.get("/Marked", False)):
+        problems.append("MarkInfo Marked is not true")
+    if str(catalog.get("/Lang", "")) != lang:
+        problems.append(f"Lang is {catalog.get('/Lang')!r}, not {lang!r}")
+    title = str((reader.metadata or {}).get("/Title", "") or "")
+    if not title:
+        problems.append("no title in the document information")
+    xmp = _resolve(catalog.get("/Metadata"))
+    xml = xmp.get_data().decode("utf-8", "replace") if xmp is not None else ""
+    if not title or "dc:title" not in xml or title not in xml.replace("&amp;", "&"):
+        problems.append("the title is not in the XMP metadata (dc:title)")
+    if not re.search(r"pdfuaid:part(?:>|=\")1", xml):
+        problems.append("the XMP does not say pdfuaid:part 1")
+    viewer = _resolve(catalog.get("/ViewerPreferences", {})) or {}
+    if not bool(viewer.get("/DisplayDocTitle", False)):
+        problems.append("ViewerPreferences DisplayDocTitle is not true")
+    outlines = _resolve(catalog.get("/Outlines"))
+    if outlines is None or "/First" not in outlines:
+        problems.append("no bookmarks (Outlines)")
+    elements = (_struct_elements(catalog["/StructTreeRoot"])
+                if "/StructTreeRoot" in catalog else [])
+    levels = [int(m.group(1)) for e in elements if (m := HEADING.match(e["type"]))]
+    if not levels or levels[0] != 1:
+        problems.append(f"headings do not start at H1: {levels[:3]}")
+    for before, after in zip(levels, levels[1:], strict=False):
+        if after > before + 1:
+            problems.append(f"heading H{before} is followed by H{after}")
+            break
+    if not any(e["type"] == "TH" and "Table" in e["path"] for e in elements):
+        problems.append("no Table with TH cells")
+    figures = [e for e in elements if e["type"] == "Figure"]
+    bare = [e for e in figures if not e["alt"].strip()]
+    if bare:
+        problems.append(f"{len(bare)} of {len(figures)} Figure(s) without Alt")
+    return problems
+
+
+@dataclass
+class Element:
+    """A structure element of one page with the characters it holds (its own and its
+    descendants'), ``path`` its ancestors' types, ``row`` the id of its table row."""
+
+    type: str
+    path: tuple[str, ...]
+    chars: list[dict] = field(default_factory=list)
+    row: int = -1
+    text: str = ""
+
+
+def page_elements(page) -> list[Element]:
+    """Every structure element of a pdfplumber page, in document order, with its chars."""
+    by_mcid: dict[int, list[dict]] = {}
+    for char in page.chars:
+        if char.get("mcid") is not None:
+            by_mcid.setdefault(char["mcid"], []).append(char)
+    out: list[Element] = []
+    rows = iter(range(1_000_000))
+
+    def walk(nodes, path: tuple[str, ...], row: int) -> list[dict]:
+        held: list[dict] = []
+        for node in nodes:
+            kind = node["type"]
+            here = next(rows) if kind == "TR" else row
+            element = Element(kind, path, row=here)
+            out.append(element)
+            chars = [c for m in node.get("mcids") or [] for c in by_mcid.get(m, [])]
+            chars += walk(node.get("children", []), (*path, kind), here)
+            element.chars = chars
+            element.text = "".join(c["text"] for c in chars)
+            held += chars
+        return held
+
+    walk(page.structure_tree, (), -1)
+    return out
+
+
+def content_chars(page, elements: list[Element]) -> list[dict]:
+    """The page's characters that belong to an element (not running header or footer)."""
+    tagged = {id(c) for e in elements for c in e.chars}
+    return [c for c in page.chars if id(c) in tagged]
+
+
+def furniture_text(page, elements: list[Element], top: bool = True, right: bool = True) -> str:
+    """The text of the page furniture in one corner (the running header at top right)."""
+    tagged = {id(c) for e in elements for c in e.chars}
+    chars = sorted((c for c in page.chars if id(c) not in tagged
+                    and (c["top"] < page.height / 2) == top), key=lambda c: c["x0"])
+    if not chars:
+        return ""
+    gaps = [(after["x0"] - before["x1"], i + 1)
+            for i, (before, after) in enumerate(zip(chars, chars[1:], strict=False))]
+    split = max(gaps)[1] if gaps else len(chars)   # left and right stand apart
+    side = chars[split:] if right else chars[:split]
+    return "".join(c["text"] for c in side).strip()

@@ -1,0 +1,284 @@
+"""The printed appendix as a board member reads it: badges inside their cells, no page ending
+on a heading, each section starting its own page under the right running header, table
+text at 9pt or more, every chart segment labelled, and the contents list complete.
+
+The checks read each page's structure tree (the PDF is tagged, :mod:`tests.test_pdf_tags`),
+so every character is known by the element it belongs to. The demo is built once per session
+(:mod:`tests.appendix_build`); the fast tests at the end need no demo.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.report.charts import RAG_STYLE
+from pipeline.report.rendering import add_contents
+from tests.appendix_build import build_demo
+from tests.pdf_checks import HEADING, Element, content_chars, furniture_text, page_elements
+
+BLOCKING = {"H1", "H2", "H3", "H4", "H5", "H6", "Caption", "THead"}
+PORTRAIT = ("1.", "2.", "4.", "7.")            # sections printed wholly on portrait pages
+LANDSCAPE = ("5.", "6.", "8.")                 # and wholly on landscape pages
+MIN_TABLE_PT = 9.0
+
+
+def _innermost(elements: list[Element]) -> dict[int, Element]:
+    """Each character (by id) to the deepest element holding it."""
+    out: dict[int, Element] = {}
+    for element in elements:
+        for char in element.chars:
+            known = out.get(id(char))
+            if known is None or len(element.path) >= len(known.path):
+                out[id(char)] = element
+    return out
+
+
+def _cell_of(elements: list[Element]) -> dict[int, int]:
+    """Each character (by id) in a table cell to the index of that cell's element."""
+    out: dict[int, int] = {}
+    for number, element in enumerate(elements):
+        if element.type in ("TD", "TH") and "TR" in element.path[-1:]:
+            for char in element.chars:
+                out[id(char)] = number
+    return out
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+
+
+def _is_badge_fill(colour) -> bool:
+    if not isinstance(colour, tuple) or len(colour) != 3:
+        return False
+    return any(all(abs(a - b) < 0.01 for a, b in zip(colour, _rgb(fill), strict=True))
+               for fill, _ in RAG_STYLE.values())
+
+
+def badge_overlaps(pdf) -> list[str]:
+    """Badges (RAG-coloured boxes) drawn over the text of a cell to the right of their own.
+
+    A badge's own cell is the one whose text starts first at or after the badge's left
+    edge. Text of a cell to the left may pass under a badge: a compact badge's label for
+    screen readers is drawn clipped to nothing beside its letter (characters are in the
+    PDF, not on the paper), so only cells to the right count.
+    """
+    found = []
+    for number, page in enumerate(pdf.pages, start=1):
+        elements = page_elements(page)
+        cell = _cell_of(elements)
+        starts: dict[int, float] = {}
+        for char in page.chars:
+            if id(char) in cell:
+                starts[cell[id(char)]] = min(starts.get(cell[id(char)], 1e9), char["x0"])
+        for shape in page.rects + page.curves:
+            if not shape.get("fill") or not _is_badge_fill(shape.get("non_stroking_color")):
+                continue
+            inside = {cell[id(c)] for c in page.chars if id(c) in cell
+                      and shape["x0"] <= (c["x0"] + c["x1"]) / 2 <= shape["x1"]
+                      and shape["top"] <= (c["top"] + c["bottom"]) / 2 <= shape["bottom"]}
+            own = min((starts[i] for i in inside if starts[i] >= shape["x0"] - .5),
+                      default=None)
+            later = [i for i in inside if own is not None and starts[i] > own]
+            if later:
+                texts = " / ".join(elements[i].text[:40] for i in sorted(inside))
+                found.append(f"page {number}: a badge covers the next cell's text: {texts}")
+    return found
+
+
+def _blocking(element: Element) -> set[str]:
+    """What makes text a heading, a table's caption or header (a figure's caption, below
+    its figure, may end a page)."""
+    chain = (*element.path, element.type)
+    kinds = BLOCKING & set(chain)
+    if "Caption" in kinds and chain[chain.index("Caption") - 1] != "Table":
+        kinds.discard("Caption")
+    return kinds
+
+
+def pages_ending_with_a_heading(pdf) -> list[str]:
+    """Pages whose last line of text is a heading, a caption or a table header."""
+    found = []
+    for number, page in enumerate(pdf.pages, start=1):
+        elements = page_elements(page)
+        chars = content_chars(page, elements)
+        if not chars:
+            continue
+        owner = _innermost(elements)
+        last = max(c["bottom"] for c in chars)
+        line = [c for c in chars if c["bottom"] > last - 2]
+        kinds = [_blocking(owner[id(c)]) for c in line]
+        if all(kinds):
+            text = "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"]))
+            found.append(f"page {number} ends with {sorted(set().union(*kinds))}: {text[:60]!r}")
+    return found
+
+
+def near_orphans(pdf) -> list[str]:
+    """Pages whose last heading is followed by a table that goes on over the page after
+    fewer than two of its body rows."""
+    found = []
+    pages = [(page, page_elements(page)) for page in pdf.pages]
+    for number, (_, elements) in enumerate(pages[:-1], start=1):
+        heads = [i for i, e in enumerate(elements) if HEADING.match(e.type) and e.text.strip()]
+        if not heads:
+            continue
+        after = elements[heads[-1] + 1:]
+        tables = [i for i, e in enumerate(after) if e.type == "Table"]
+        if not tables:
+            continue
+        rows = [e for e in after[tables[0]:] if e.type == "TR" and "TBody" in e.path
+                and e.text.strip()]
+        next_page, next_elements = pages[number]
+        chars = content_chars(next_page, next_elements)
+        owner = _innermost(next_elements)
+        first = min(chars, key=lambda c: (c["top"], c["x0"]), default=None)
+        goes_on = first is not None and "Table" in owner[id(first)].path
+        if goes_on and len(rows) < 2:
+            found.append(f"page {number}: {elements[heads[-1]].text[:50]!r} then "
+                         f"{len(rows)} row(s)")
+    return found
+
+
+def sections_by_page(pdf) -> list[tuple[str, str, bool]]:
+    """Per page: the section in force at its top, its running header (top right) and
+    whether the page is landscape. A page whose first text is a section heading (H2) is
+    that section's; any other page belongs to the last section begun before it."""
+    out = []
+    current = ""
+    for page in pdf.pages:
+        elements = page_elements(page)
+        chars = content_chars(page, elements)
+        owner = _innermost(elements)
+        top = min((c["top"] for c in chars), default=0)
+        first = [owner[id(c)] for c in chars if c["top"] < top + 2]
+        heads = [e for e in elements if e.type == "H2" and e.text.strip()]
+        if first and any(e.type == "H2" or "H2" in e.path for e in first) and heads:
+            current = heads[0].text.strip()
+        out.append((current, furniture_text(page, elements), page.width > page.height))
+        if heads:
+            current = heads[-1].text.strip()
+    return out
+
+
+def table_body_sizes(pdf) -> list[float]:
+    """The font size of every character of text in a table body cell (a chart's own
+    lettering, inside a figure, left out)."""
+    sizes = []
+    for page in pdf.pages:
+        owner = _innermost(page_elements(page))
+        for char in page.chars:
+            kinds = ({owner[id(char)].type, *owner[id(char)].path} if id(char) in owner
+                     else set())
+            if "TBody" in kinds and "Figure" not in kinds and char["text"].strip():
+                sizes.append(char["size"])
+    return sizes
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+
+
+@pytest.fixture(scope="module")
+def pdf(demo):
+    import pdfplumber
+
+    with pdfplumber.open(demo["report"] / "appendix.pdf") as opened:
+        yield opened
+
+
+@pytest.mark.slow
+def test_no_badge_overlaps_the_text_of_another_cell(pdf):
+    assert badge_overlaps(pdf) == []
+
+
+@pytest.mark.slow
+def test_the_reward_grant_badge_not_available_wraps_inside_its_column(pdf):
+    page = next(p for p in pdf.pages if "Appendix 2: reward target list" in (p.extract_text()
+                                                                             or ""))
+    words = page.extract_words()
+    badges = [s for s in page.rects + page.curves if s.get("fill")
+              and _is_badge_fill(s.get("non_stroking_color"))]
+    header = next(w for w in words if w["text"] == "RAG")            # the table's header row
+    column = min(w["x0"] for w in words if w["text"] == "Reward"     # "Reward target"
+                 and abs(w["top"] - header["top"]) < 2)
+    assert badges and max(s["x1"] for s in badges) < column
+
+
+@pytest.mark.slow
+def test_no_page_ends_with_a_heading_caption_or_table_header(pdf):
+    assert pages_ending_with_a_heading(pdf) == []
+
+
+@pytest.mark.slow
+def test_no_heading_is_left_with_under_two_rows_of_its_table(pdf):
+    assert near_orphans(pdf) == []
+
+
+@pytest.mark.slow
+def test_each_section_starts_a_page_under_its_own_running_header(pdf):
+    pages = sections_by_page(pdf)
+    wrong = [(n, section, header) for n, (section, header, _) in enumerate(pages, start=1)
+             if n > 1 and section and header != section]
+    assert wrong == []
+    starts = {}
+    for n, page in enumerate(pdf.pages, start=1):
+        for element in page_elements(page):
+            if element.type == "H2" and re.match(r"\d+\.", element.text.strip()):
+                starts[element.text.strip()] = n
+    assert [s[:2] for s in starts] == ["1.", "2.", "3.", "4.", "5.", "6.", "7.", "8."]
+    for section, _, landscape in pages:
+        if section.startswith(PORTRAIT):
+            assert not landscape, section
+        if section.startswith(LANDSCAPE):
+            assert landscape, section
+
+
+@pytest.mark.slow
+def test_table_body_text_is_at_least_9pt(pdf):
+    assert table_body_sizes(pdf) and min(table_body_sizes(pdf)) >= MIN_TABLE_PT - 0.05
+
+
+@pytest.mark.slow
+def test_every_segment_of_the_risk_chart_carries_its_count(demo):
+    html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
+    svg = re.search(r'<svg[^>]*class="chart rag-chart".*?</svg>', html, re.S).group(0)
+    segments = [t for t in re.findall(r"<rect [^>]*>", svg) if 'height="18"' in t]
+    labels = [t for t, n in re.findall(r"(<text [^>]*>)(\d+)</text>", svg)
+              if 'font-weight="bold"' in t and 'text-anchor="middle"' in t]
+    assert len(segments) == len(labels) == 24     # the 7 themes' non-empty segments
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html[html.index(svg):], re.S)
+    assert "every segment carries its count," not in caption.group(1)
+    assert ("Children and Young People 27 green, 7 amber, 1 red, 1 not available for "
+            "reporting; Cleaner and Greener") in svg      # the title: the PDF's alt text
+
+
+@pytest.mark.slow
+def test_contents_list_the_lineage_in_the_html_but_not_in_the_pdf(demo, pdf):
+    html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
+    contents = html[re.search(r'<nav[^>]*class="contents"', html).start():
+                    html.index("</nav>")]
+    listed = re.findall(r'<li[^>]*><a href="#([^"]+)">(\d+)\.', contents)
+    assert [n for _, n in listed] == [str(n) for n in range(1, 10)]
+    lineage = re.search(r'<li class="screen-only"><a href="#([^"]+)">9\. Where each figure '
+                        r"comes from</a>", contents)
+    assert lineage and f'id="{lineage.group(1)}"' in html
+    printed = pdf.pages[0].extract_text()
+    assert "8. Partnership directory" in printed
+    assert "Where each figure comes from" not in printed
+
+
+def test_add_contents_gives_an_unnamed_heading_an_id_and_marks_screen_only_sections():
+    body = ('<nav class="contents"><h2 class="contents-title">Contents</h2>'
+            "<!-- laa:contents --></nav>"
+            '<div class="cell border-box-sizing text_cell rendered">'
+            '<h2 id="1.-One">1. One</h2></div>'
+            '<div class="cell border-box-sizing text_cell rendered celltag_screen-only">'
+            '<h2 class="lineage-heading">2. Where &amp; why</h2></div>')
+    out = add_contents(body)
+    assert ('<ol><li><a href="#1.-One">1. One</a></li><li class="screen-only">'
+            '<a href="#2-where-why">2. Where &amp; why</a></li></ol>') in out
+    assert '<h2 id="2-where-why" class="lineage-heading">2. Where &amp; why</h2>' in out
+    assert ">Contents</a>" not in out
