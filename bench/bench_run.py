@@ -3,8 +3,10 @@
 The floor is the least any papermill pipeline pays: a fresh Python process that executes a
 one-cell notebook with papermill, then converts it to HTML with nbconvert. ``laa run`` is
 timed with ``--force`` (every stage recomputed), then once more without it: nothing has
-changed, so nothing is recomputed (``ratio_noop_rerun_vs_floor``, goal: at most 1.5). The
-last line printed is ``ratio_vs_floor=<x>`` (goal: at most 5).
+changed, so nothing is recomputed (``ratio_noop_rerun_vs_floor``, goal: at most 1.5). Where
+the time goes is printed too: each stage's seconds (from the run's manifest) and the PDF
+printing's share, timed by printing the published documents' HTML again. The last line
+printed is ``ratio_vs_floor=<x>`` (goal: at most 5).
 
 Usage: ``.venv/bin/python bench/bench_run.py [--repeat 3]``
 """
@@ -12,6 +14,7 @@ Usage: ``.venv/bin/python bench/bench_run.py [--repeat 3]``
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -42,13 +45,33 @@ def time_command(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def stage_seconds(manifest: Path) -> dict[str, float]:
+    """Each stage's seconds as the run's manifest recorded them."""
+    run = json.loads(manifest.read_text(encoding="utf-8"))["run"]
+    return {s["stage"]: float(s["seconds"]) for s in run["stages"]}
+
+
+def pdf_seconds(report: Path) -> dict[str, float]:
+    """Seconds to print each published document's HTML to PDF again, as the run does."""
+    from pipeline.report.pdf import write_pdf
+
+    out = {}
+    for html in sorted(report.rglob("*.html")):
+        if not html.with_suffix(".pdf").is_file():
+            continue
+        started = time.perf_counter()
+        write_pdf(html.read_text(encoding="utf-8"), report.parent / "bench.pdf")
+        out[html.relative_to(report).as_posix()] = time.perf_counter() - started
+    return out
+
+
 def main() -> None:
     """Measure the floor and ``laa run`` alternately, print medians and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     laa = Path(sys.executable).with_name("laa")
-    floors, runs, noops = [], [], []
+    floors, runs, noops, stages, pdfs = [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         command = [str(laa), "run", "--clean-dir", str(out / "clean"), "--reports-dir",
@@ -57,13 +80,24 @@ def main() -> None:
             floors.append(time_command([sys.executable, "-c", FLOOR_SCRIPT, str(out / "f.ipynb"),
                                         str(out / "f_out.ipynb"), str(out / "f.html")]))
             runs.append(time_command([*command, "--force"]))
+            report = out / "reports" / "2007-09-03"
+            stages.append(stage_seconds(report / "manifest.json"))
             noops.append(time_command(command))
+        pdfs = [pdf_seconds(report) for _ in range(args.repeat)]
     floor, run, noop = (statistics.median(x) for x in (floors, runs, noops))
     print(f"floor_s={floor:.2f} (papermill one-cell notebook + nbconvert HTML, fresh process)")
     print(f"laa_run_s={run:.2f} (demo, --force: 4 notebooks, GX validation, HTML appendix)")
     print(f"laa_noop_rerun_s={noop:.2f} (the same run again: inputs unchanged, nothing recomputed)")
     print(f"runs={args.repeat} floor_all={[round(x, 2) for x in floors]} "
           f"run_all={[round(x, 2) for x in runs]} noop_all={[round(x, 2) for x in noops]}")
+    for stage in stages[0]:
+        print(f"stage_{stage}_s={statistics.median(s[stage] for s in stages):.2f}")
+    for document in pdfs[0]:
+        print(f"pdf_{document.removesuffix('.html')}_s="
+              f"{statistics.median(p[document] for p in pdfs):.2f}")
+    pdf = statistics.median(sum(p.values()) for p in pdfs)
+    print(f"pdf_s={pdf:.2f} (every PDF of the run, printed in one process: {100 * pdf / run:.0f}% "
+          "of the run)")
     print(f"ratio_noop_rerun_vs_floor={noop / floor:.2f}")
     print(f"ratio_vs_floor={run / floor:.2f}")
 

@@ -54,9 +54,10 @@ def test_weasyprint_errors_stop_the_print_and_leave_no_pdf(tmp_path, page, said)
 
 
 @pytest.mark.slow
-def test_the_demo_appendix_and_district_pack_are_tagged_pdf_ua(tmp_path_factory):
+def test_the_demo_appendix_summary_and_district_pack_are_tagged_pdf_ua(tmp_path_factory):
     demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
     assert pdf_ua_problems(demo["report"] / "appendix.pdf") == []
+    assert pdf_ua_problems(demo["report"] / "summary.pdf") == []
     assert pdf_ua_problems(demo["pack"] / "district-pack.pdf") == []
 
 
