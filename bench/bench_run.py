@@ -86,7 +86,8 @@ def main() -> None:
         pdfs = [pdf_seconds(report) for _ in range(args.repeat)]
     floor, run, noop = (statistics.median(x) for x in (floors, runs, noops))
     print(f"floor_s={floor:.2f} (papermill one-cell notebook + nbconvert HTML, fresh process)")
-    print(f"laa_run_s={run:.2f} (demo, --force: 4 notebooks, GX validation, HTML appendix)")
+    print(f"laa_run_s={run:.2f} (demo, --force: 4 notebooks, GX validation, appendix and "
+          "summary in HTML and tagged PDF)")
     print(f"laa_noop_rerun_s={noop:.2f} (the same run again: inputs unchanged, nothing recomputed)")
     print(f"runs={args.repeat} floor_all={[round(x, 2) for x in floors]} "
           f"run_all={[round(x, 2) for x in runs]} noop_all={[round(x, 2) for x in noops]}")
