@@ -272,3 +272,6 @@ def test_expected_words_name_the_placeholders():
     assert phrase_expected("", "expect_column_values_to_be_unique", "indicator_id") == (
         ("column values to be unique (indicator_id)", False),)
     assert phrase_expected("a {broken", "x", "c") == (("a {broken", False),)
+    assert phrase_expected("at most {change_threshold:g}{change_measure}", "x", "c") == (
+        ("at most ", False), ("change threshold", True), (" ", False),
+        ("change measure", True))

@@ -96,6 +96,8 @@ def phrase_expected(expected: str, expectation: str,
         if literal:
             parts.append((literal, False))
         if field:
+            if parts and parts[-1][1]:  # two placeholders side by side: keep them apart
+                parts.append((" ", False))
             parts.append((field.replace("_", " "), True))
     return tuple(parts)
 
