@@ -53,6 +53,14 @@ def test_coverage_per_district_any_and_all():
         "(both districts for 1).")
 
 
+def test_coverage_sentence_with_one_district_reads_as_english():
+    values = select_district_values(_rows(), "2006-07 Q4", ("Melton",))
+    coverage = summarise_district_coverage(values, 8, ("Melton",))
+    assert compose_coverage_sentence(coverage, "2006-07 Q4") == (
+        "At 2006-07 Q4 district level data were available for 2 of the 8 indicators "
+        "(the one district for 2).")
+
+
 def test_no_district_data_at_all():
     values = select_district_values(make_rows([
         {"indicator_id": "1", "period": "2006-07 Q4", "value": 1.0}]), "2006-07 Q4", DISTRICTS)

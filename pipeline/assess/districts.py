@@ -77,10 +77,11 @@ def compose_coverage_sentence(coverage: pd.DataFrame, period: str) -> str:
     if districts == 0:
         return (f"The register names no districts, so at {period} there is no district "
                 "level data.")
+    every = {1: "the one district", 2: "both districts"}.get(
+        districts, f"all {_count_word(districts)} districts")
     return (f"At {period} district level data were available for "
             f"{anyone['indicators_with_data']} of the {anyone['indicators']} indicators "
-            f"({'both' if districts == 2 else 'all ' + _count_word(districts)} districts for "
-            f"{everyone['indicators_with_data']}).")
+            f"({every} for {everyone['indicators_with_data']}).")
 
 
 def compare_districts(values: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFrame:
