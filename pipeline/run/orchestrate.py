@@ -301,9 +301,11 @@ def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str,
     """Execute one stage into staging, normalise what it wrote, and list its outputs."""
     clean, built = plan.settings.clean_dir, staged.report_dir
     clean_before, built_before = snapshot(clean), snapshot(built)
-    execute_stage(staged, stage, notebook, kernel)
-    if kernel is not None:
-        kernel.shutdown_kernel(now=True)
+    try:
+        execute_stage(staged, stage, notebook, kernel)
+    finally:  # failed, interrupted or done: this stage's kernel never outlives it
+        if kernel is not None and kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
     for relative in written_since(built_before, snapshot(built)):
         path = built / relative
