@@ -7,6 +7,7 @@ import json
 import pytest
 
 from pipeline.errors import ConfigError
+from pipeline.inputs.readers import sha256_bytes
 from pipeline.run.incremental import reusable, stage_key, written_since
 from pipeline.run.manifest import (
     build_manifest,
@@ -18,7 +19,6 @@ from pipeline.run.manifest import (
     mismatched_outputs,
     output_entry,
     read_manifest,
-    sha256_bytes,
     write_manifest,
 )
 

@@ -11,7 +11,7 @@ from pipeline.errors import ValidationFailed
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.quality.gx import raise_for_critical, run_suite
 from pipeline.quality.quarantine import cell_reference, check_returns, load_suites
-from tests.conftest import make_register
+from tests.quality_build import hostile_register
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
           "submitted_by,submitted_at")
@@ -25,14 +25,7 @@ def suites():
 
 @pytest.fixture
 def register():
-    reg = make_register(
-        [{"indicator_id": "7.20", "theme": "safer", "polarity": "lower"},
-         {"indicator_id": "7.21", "theme": "safer", "polarity": "lower"},
-         {"indicator_id": "4.1", "theme": "health", "polarity": "higher", "unit": "percent"}],
-        [{"indicator_id": i, "period": "2006-07", "target_value": "100"}
-         for i in ("7.20", "7.21", "4.1")])
-    calendar = pd.DataFrame({"period": ["2006-07 Q4"], "deadline": ["2007-05-15"]})
-    return reg.__class__(reg.themes, reg.indicators, reg.targets, reg.districts, calendar)
+    return hostile_register()
 
 
 def _check(tmp_path, lines, register, suites):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
 import os
 import re
@@ -25,6 +24,7 @@ from pipeline.inputs.readers import (
     normalise_header,
     parse_sheets,
     read_file_bytes,
+    sha256_bytes,
     sha256_file,
 )
 from pipeline.periods import normalise_period
@@ -41,9 +41,11 @@ RAG_WORDS = {"g": "G", "green": "G", "a": "A", "amber": "A", "r": "R", "red": "R
 LINEAGE_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row", "record_id",
                    "source_header", "unexpected_columns", "decimal_comma"]
 # What the reader noticed about a row: a problem quarantines it (the only message it gets),
-# a warning is reported; each names the column it concerns ("" for the row).
-READ_COLUMNS = ["read_problem", "read_problem_column", "read_warning", "read_warning_column",
-                "indicator_id_numeric"]
+# a warning is reported; each names the column it concerns ("" for the row). With the
+# value a row made by other means (e.g. in tests) has.
+READ_DEFAULTS = {"read_problem": "", "read_problem_column": "", "read_warning": "",
+                 "read_warning_column": "", "indicator_id_numeric": False}
+READ_COLUMNS = list(READ_DEFAULTS)
 FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason"]
 DEFAULT_MAX_BYTES = 25_000_000
 SKIPPED_NAMES = ("README.md",)
@@ -258,7 +260,7 @@ def read_return_file(path: Path, returns_dir: Path,
         return [], [{**problem, "source_sha256": digest, "reason": str(exc)}]
     except OSError as exc:
         return [], [{**problem, "reason": _os_reason(exc)}]
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_bytes(data)
     problem["source_sha256"] = digest
     try:
         sheets = parse_sheets(data, path.suffix, RETURN_COLUMNS)
@@ -370,9 +372,8 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     excused = (rows["data_status"] == "not_available") & rows["value_text"].map(
         is_excel_error).astype(bool)
     rows["value_problem"] = rows["value_problem"].where(~excused, "")
-    for column in READ_COLUMNS[:-1]:
-        rows[column] = rows[column].fillna("").astype(str)
-    rows["indicator_id_numeric"] = rows["indicator_id_numeric"].fillna(False).astype(bool)
+    for column, default in READ_DEFAULTS.items():
+        rows[column] = rows[column].fillna(default).astype(type(default))
     declared_blank = rows["value_text"].map(is_not_available).astype(bool)
     rows["final_without_value"] = (rows["data_status"] == "final") & declared_blank
     rows["period_text"] = rows["period"]

@@ -88,6 +88,11 @@ class Sheets:
     notes: dict[str, SheetNotes] = field(default_factory=dict)
 
 
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Rules
+from pipeline.inputs.ingest import READ_DEFAULTS
 from pipeline.inputs.register import Register
 from pipeline.periods import Period, try_parse_period
 
@@ -17,9 +18,6 @@ INDICATOR_HEADER = ("indicator_id,title,theme,outcome_id,lead_org,lead_officer,p
                     "accumulation,baseline_value,baseline_period,reward,reward_grant_gbp,"
                     "mandatory")
 TARGET_HEADER = "indicator_id,period,target_value,target_status,target_without_stretch"
-# Columns ingest adds, with their value for rows made by other means (e.g. in tests).
-READ_DEFAULTS = {"read_problem": "", "read_problem_column": "", "read_warning": "",
-                 "read_warning_column": "", "indicator_id_numeric": False}
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 

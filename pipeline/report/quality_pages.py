@@ -159,12 +159,15 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def results_json(validation: Validation, meeting: str, period: str) -> str:
+def results_json(validation: Validation, meeting: str, period: str,
+                 checks: list[FailedCheck] | None = None) -> str:
     """The validation results for machines: every expectation (the results' columns) with
     its ``failed_rows`` (the findings' columns), and the ``files_not_read``. ``<``, ``>``
-    and ``&`` are written as ``\\u003c`` etc., so the text stays inert even in a page."""
-    failed = {(c.suite, c.expectation, c.column): c.rows for c in
-              list_failed_checks(validation.results, validation.findings)}
+    and ``&`` are written as ``\\u003c`` etc., so the text stays inert even in a page.
+    ``checks`` are :func:`list_failed_checks` of the validation, if already made."""
+    if checks is None:
+        checks = list_failed_checks(validation.results, validation.findings)
+    failed = {(c.suite, c.expectation, c.column): c.rows for c in checks}
     expectations = []
     for result in validation.results[list(RESULTS_TABLE)].to_dict("records"):
         rows = failed.get((result["suite"], result["expectation"], result["column"]))
@@ -204,7 +207,7 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                   row_columns=FAILED_ROW, root="", report=REPORT,
                   downloads=(RESULTS_JSON, RESULTS_CSV, FAILURES_CSV))
     (folder / REPORT).write_text(page, encoding="utf-8")
-    (folder / RESULTS_JSON).write_text(results_json(validation, meeting, period),
+    (folder / RESULTS_JSON).write_text(results_json(validation, meeting, period, checks),
                                        encoding="utf-8")
     table = validation.results[list(RESULTS_TABLE)].rename(columns=RESULTS_TABLE)
     columns = ["suite", "expectation", "severity", "dimension", *FAILED_ROW]
@@ -226,13 +229,13 @@ def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.Dat
     report = REPORT if validation is not None else ""
     down = Path(os.path.relpath(feedback_folder, folder)).as_posix() + "/"
     up = Path(os.path.relpath(folder, feedback_folder)).as_posix() + "/"
+    links = {partner: down + name for partner, name in files.items()}
     written = [write_csv(scorecard, folder / "scorecard.csv")]
     written += [write_csv(table, folder / f"{name}.csv") for name, table in (tables or {}).items()]
     if validation is not None:
-        written += write_validation_report(folder, validation, meeting, period,
-                                           {p: down + f for p, f in files.items()})
+        written += write_validation_report(folder, validation, meeting, period, links)
     page = render("scorecard.html.j2", scorecard=scorecard, feedback=feedback, meeting=meeting,
-                  period=period, files={p: down + f for p, f in files.items()}, root="",
+                  period=period, files=links, root="",
                   report=report)
     (folder / "scorecard.html").write_text(page, encoding="utf-8")
     written.append(folder / "scorecard.html")

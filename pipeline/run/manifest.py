@@ -9,7 +9,6 @@ Nothing here imports pandas or papermill: checking a manifest is cheap.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import platform
 import subprocess
@@ -18,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.inputs.readers import sha256_file
+from pipeline.inputs.readers import sha256_bytes, sha256_file
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -28,11 +27,6 @@ SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 # of rerun comparisons and stage keys (``root:path`` globs). None at present: every output,
 # the data-quality report included, is byte-reproducible.
 VOLATILE_PATTERNS: tuple[str, ...] = ()
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 

@@ -196,9 +196,9 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
                                   git_state(settings.project_root), stages, outputs, run_facts)
         if command == "run":  # district packs and checks published before stay
             kept = keep_unbuilt(plan.published, built)
-            manifest["kept"] = kept_entries(kept, built, plan.previous)
-            for folder in sorted({"/".join(p.split("/")[:2]) if p.startswith("districts/")
-                                  else p.split("/")[0] for p in kept}):
+            files = sorted(f for folder in kept.values() for f in folder)
+            manifest["kept"] = kept_entries(files, built, plan.previous)
+            for folder in kept:
                 progress(f"kept {folder}/ as published before (not rebuilt by this run)")
         write_manifest(built / MANIFEST_NAME, manifest)
         if expected is not None:
@@ -220,8 +220,8 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     result.executed = {s: plan.published / "notebooks" / n for s, n in plan.stages}
     if "appendix" in result.executed:
         for name in ("appendix", "summary"):
-            written = [plan.published / f"{name}.{fmt}" for fmt in FORMATS
-                       if (plan.published / f"{name}.{fmt}").is_file()]
+            written = [p for p in (plan.published / f"{name}.{fmt}" for fmt in FORMATS)
+                       if p.is_file()]
             result.outputs += written
             if written:
                 progress(f"{name} written to {', '.join(str(p) for p in written)}")

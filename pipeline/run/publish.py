@@ -136,19 +136,19 @@ def optional_outputs(folder: Path) -> list[str]:
     return found
 
 
-def keep_unbuilt(published: Path, built: Path) -> list[str]:
+def keep_unbuilt(published: Path, built: Path) -> dict[str, list[str]]:
     """Copy into ``built`` every optional output folder of ``published`` that the new build
     did not make, so that publishing never deletes what the run did not rebuild.
 
-    Returns the files copied, relative to the meeting folder, sorted.
+    Returns each folder kept with the files copied, relative to the meeting folder, sorted.
     """
-    copied = []
+    kept = {}
     for relative in optional_outputs(published):
         if (built / relative).exists():
             continue
-        for path in sorted((published / relative).rglob("*")):
-            if path.is_file():
-                copied.append(copy_into(published, built,
-                                        path.relative_to(published).as_posix()))
-    return sorted(p.relative_to(built).as_posix() for p in copied)
+        files = [p.relative_to(published).as_posix()
+                 for p in sorted((published / relative).rglob("*")) if p.is_file()]
+        kept[relative] = [copy_into(published, built, f).relative_to(built).as_posix()
+                          for f in files]
+    return kept
 
