@@ -14,7 +14,7 @@ import re
 import pytest
 
 from pipeline.report.charts import RAG_STYLE
-from pipeline.report.rendering import add_contents
+from pipeline.report.rendering import add_contents, number_sections
 from tests.appendix_build import build_demo
 from tests.pdf_checks import HEADING, Element, content_chars, furniture_text, page_elements
 
@@ -274,11 +274,13 @@ def test_add_contents_gives_an_unnamed_heading_an_id_and_marks_screen_only_secti
     body = ('<nav class="contents"><h2 class="contents-title">Contents</h2>'
             "<!-- laa:contents --></nav>"
             '<div class="cell border-box-sizing text_cell rendered">'
-            '<h2 id="1.-One">1. One</h2></div>'
+            '<h2 id="One">One</h2></div>'
             '<div class="cell border-box-sizing text_cell rendered celltag_screen-only">'
-            '<h2 class="lineage-heading">2. Where &amp; why</h2></div>')
-    out = add_contents(body)
-    assert ('<ol><li><a href="#1.-One">1. One</a></li><li class="screen-only">'
-            '<a href="#2-where-why">2. Where &amp; why</a></li></ol>') in out
-    assert '<h2 id="2-where-why" class="lineage-heading">2. Where &amp; why</h2>' in out
+            '<h2 class="lineage-heading">Where &amp; why</h2></div>'
+            '<div class="cell border-box-sizing text_cell rendered"><h2>Three</h2></div>')
+    out = add_contents(number_sections(body))
+    assert ('<ol><li><a href="#One">1. One</a></li><li class="screen-only">'
+            '<a href="#where-why">Where &amp; why</a></li>'
+            '<li><a href="#2-three">2. Three</a></li></ol>') in out
+    assert '<h2 id="where-why" class="lineage-heading">Where &amp; why</h2>' in out
     assert ">Contents</a>" not in out

@@ -29,10 +29,10 @@ def _notebook(tmp_path, district: bool = True, formats: list[str] | None = None)
         new_code_cell("period = 'x'", metadata={"tags": ["parameters"]}),
         _cell('<section class="cover"><h1>Cover</h1><nav class="contents">'
               "<!-- laa:contents --></nav></section>", laa=_spec("appendix", formats=formats)),
-        new_markdown_cell("## 1. First section"),
+        new_markdown_cell("## First section"),
         _cell("<p>Appendix body &amp; figures</p>"),
         new_code_cell("secret = 1", metadata={"tags": ["remove-cell"]}),
-        new_markdown_cell("## 2. Second section", metadata={"tags": ["landscape"]}),
+        new_markdown_cell("## Second section", metadata={"tags": ["landscape"]}),
     ]
     if district:
         cells += [
@@ -66,7 +66,8 @@ def test_render_outputs_writes_each_document_and_format(tmp_path):
     html = (out / "appendix.html").read_text(encoding="utf-8")
     assert "Appendix body &amp; figures" in html and "Melton only" not in html
     assert "secret = 1" not in html and "period = " not in html and "display(" not in html
-    assert '<a href="#1.-First-section">1. First section</a>' in html
+    assert '<a href="#First-section">1. First section</a>' in html     # numbered in order
+    assert '<h2 id="Second-section">2. Second section' in html
     assert "celltag_landscape" in html
     pack = (out / "districts/melton/district-pack.html").read_text(encoding="utf-8")
     assert "Melton only" in pack and "Appendix body" not in pack

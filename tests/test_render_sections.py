@@ -56,8 +56,8 @@ def test_directory_and_heading_escape_partner_text():
     html = sections.render_directory(directory)
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "=cmd|" in html and "Less crime" in html
-    assert sections.render_heading("8. Partnership directory") == \
-        '<h2 id="8.-Partnership-directory">8. Partnership directory</h2>'
+    assert sections.render_heading("Partnership directory") == \
+        '<h2 id="Partnership-directory">Partnership directory</h2>'
 
 
 def test_district_pack_body():

@@ -88,6 +88,31 @@ def notebook_body(notebook: nbformat.NotebookNode) -> str:
     return body
 
 
+UNNUMBERED = ("contents-title", "lineage-heading", "unnumbered")
+
+
+def number_sections(body: str) -> str:
+    """Number a document's sections in order: ``N. `` before each ``<h2>``'s text.
+
+    Headings are written without numbers (in the notebook's markdown and by
+    :func:`pipeline.report.sections.render_heading`), so a section left out because it has no
+    data leaves no gap. The contents' title and a heading with class ``unnumbered`` (or
+    ``lineage-heading``, the auditors' annex) are not numbered; ids are left as they are.
+    """
+    count = 0
+    pieces: list[str] = []
+    last = 0
+    for match in _H2.finditer(body):
+        attributes, inner = match.group(1), match.group(2)
+        if any(name in attributes for name in UNNUMBERED) or not _TAGS.sub("", inner).strip():
+            continue
+        count += 1
+        start = match.start() + len(f"<h2{attributes}>")
+        pieces += [body[last:start], f"{count}. "]
+        last = start
+    return "".join(pieces) + body[last:]
+
+
 def add_contents(body: str) -> str:
     """Fill the cover's contents list with a link to every section (each ``<h2>`` but the
     contents' own title).
@@ -136,7 +161,7 @@ def render_page(body: str, title: str, running_header: str, *, footer: str = "",
         The partnership, written as the document's author.
     """
     return render("page.html.j2",
-        body=Markup(add_contents(body)), title=title, running_header=running_header,
+        body=Markup(add_contents(number_sections(body))), title=title, running_header=running_header,
         footer=footer, created=created, author=author, palette=RAG_STYLE)
 
 
