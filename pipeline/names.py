@@ -48,3 +48,21 @@ def unique_slugs(names: Iterable[object], fallback: str = "x") -> dict[object, s
         taken.add(candidate)
         out[name] = candidate
     return out
+
+
+_ID_PARTS = re.compile(r"\d+|[^\W\d_]+", re.UNICODE)
+
+
+def id_sort_key(identifier: object) -> tuple:
+    """The natural order of ids, the one sort key of every listing of indicators and
+    outcomes: ``NI 2`` before ``NI 10``, ``7.2`` before ``7.10``, ``1.2.10`` after
+    ``1.2.9``, ``L 2`` before ``L 10``.
+
+    The id is split into runs of digits (compared as numbers) and runs of letters
+    (compared without case); dots, spaces and other punctuation only separate them. Ids
+    equal under that order (``NI152`` and ``NI 152``) keep their text as the tie-break.
+    """
+    text = str(identifier).strip()
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold())
+                  for p in _ID_PARTS.findall(text))
+    return (*parts, (2, 0, text))

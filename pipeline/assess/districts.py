@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.assess.assessment import select_values
 from pipeline.figures import format_pct
-from pipeline.inputs.register import indicator_sort_key
+from pipeline.names import id_sort_key
 
 ADDITIVE_UNITS = ("count", "gbp")
 ANY, ALL = "Any district", "All districts"
@@ -37,7 +37,7 @@ def select_district_values(rows: pd.DataFrame, period: str,
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else object)
                              for c in columns})
     found = pd.concat(parts, ignore_index=True)
-    found["_key"] = found["indicator_id"].map(indicator_sort_key)
+    found["_key"] = found["indicator_id"].map(id_sort_key)
     found = found.sort_values(["_key", "_order"], kind="stable")
     return found[columns].reset_index(drop=True)
 

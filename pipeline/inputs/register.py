@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
-from pipeline.names import slug
+from pipeline.inputs.catalogue import fill_from_catalogue
+from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
 
 POLARITIES = ("higher", "lower")
@@ -24,9 +25,11 @@ UNITS = ("count", "percent", "rate", "score", "gbp")
 ACCUMULATIONS = ("snapshot", "cumulative")
 TARGET_STATUSES = ("agreed", "placeholder", "provisional")
 YES_NO = ("yes", "no")
+KINDS = ("designated", "statutory", "local")
 _NO_HEADER = re.compile(r"unnamed: \d+")
 DEFAULT_PARTNERSHIP = {"name": "Local Strategic Partnership",
                        "agreement": "Local Area Agreement"}
+NI_BLANK = "; blank for an NI (NI 1 to NI 198): the National Indicator Set's"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class RegisterFile:
 INDICATORS = RegisterFile("indicators.csv", True, (
     Column("indicator_id", "text", "7.19", "the indicator's id, unique; returns name it",
            required=True),
-    Column("title", "text", "Theft from a motor vehicle", "the indicator's title",
+    Column("title", "text", "Theft from a motor vehicle", "the indicator's title" + NI_BLANK,
            required=True),
     Column("theme", "text", "Safer Communities",
            "its theme: a key or a name from themes.csv; without themes.csv, the theme's name",
@@ -82,10 +85,10 @@ INDICATORS = RegisterFile("indicators.csv", True, (
     Column("lead_org", "text", "Leicestershire Constabulary",
            "the lead partner, which sends the indicator's return"),
     Column("lead_officer", "text", "A N Other", "the officer who leads it"),
-    Column("polarity", "choice", "lower", "whether a higher or a lower value is better",
-           required=True, allowed=POLARITIES),
-    Column("unit", "choice", "count", "what the values count (percent on a 0-100 scale)",
-           required=True, allowed=UNITS),
+    Column("polarity", "choice", "lower", "whether a higher or a lower value is better"
+           + NI_BLANK, required=True, allowed=POLARITIES),
+    Column("unit", "choice", "count", "what the values count (percent on a 0-100 scale)"
+           + NI_BLANK, required=True, allowed=UNITS),
     Column("accumulation", "choice", "cumulative",
            "cumulative: a year-to-date count (Q2 is about half the year); snapshot: a level "
            "at a point in time", allowed=ACCUMULATIONS, default="snapshot"),
@@ -100,7 +103,17 @@ INDICATORS = RegisterFile("indicators.csv", True, (
     Column("profile", "text", "10;35;60;100",
            "the share (%) of the year's movement expected by the end of Q1;Q2;Q3;Q4; "
            "blank means a straight line (25;50;75;100)"),
-), "One row per indicator of the agreement.")
+    Column("kind", "choice", "designated",
+           "the kind of target: designated (one of the up to 35 from the National Indicator "
+           "Set negotiated with Government), statutory (the 16 education and early years "
+           "targets), local (owned by the partnership, not reported to Government); blank: "
+           "not classified, and the appendix has no summary by kind", allowed=KINDS),
+    Column("maa", "text", "",
+           "the neighbouring area a Multi-Area Agreement shares the indicator with (e.g. "
+           "Leicester); blank: not an MAA indicator"),
+), "One row per indicator of the agreement. An id written as a national indicator "
+   "(`NI 152`) takes its title, polarity and unit from the package's National Indicator "
+   "Set catalogue where the row leaves them blank; an NI number outside 1-198 is refused.")
 
 TARGETS = RegisterFile("targets.csv", True, (
     Column("indicator_id", "text", "7.19", "the indicator, as in indicators.csv",
@@ -116,6 +129,9 @@ TARGETS = RegisterFile("targets.csv", True, (
     Column("target_without_stretch", "number", "3800",
            "reward targets: the performance expected without the stretch (for the grant "
            "forecast)"),
+    Column("due_to_be_agreed", "date", "2009-03-31",
+           "a placeholder or provisional target: the date it is due to be agreed "
+           "(YYYY-MM-DD)"),
 ), "One row per indicator and period with a target; the years with targets or baselines "
    "are the agreement's: a period outside them is refused.")
 
@@ -154,8 +170,31 @@ DIRECTORY = RegisterFile("directory.csv", False, (
     Column("board_champion", "text", "Chief Constable", "its strategic board champion"),
     Column("executive_officer", "text", "Head of Community Safety", "its executive officer"),
     Column("outcome_lead", "text", "A N Other", "the officer who leads it"),
-), "The partnership directory, printed as the appendix's last section.",
-   "the appendix has no partnership directory")
+    Column("parent_outcome", "text", "",
+           "for a sub-outcome, the outcome_id of the outcome it belongs to; blank for an "
+           "outcome"),
+), "The partnership directory: the outcomes (and sub-outcomes) of the Sustainable "
+   "Community Strategy and who leads each, printed as the appendix's last section. The "
+   "appendix lists the outcomes whose champion, executive officer or lead is blank, and "
+   "the outcomes with no indicator against them or their sub-outcomes.",
+   "the appendix has no partnership directory, and no directory gaps or outcomes "
+   "without targets")
+
+DELIVERY_PLANS = RegisterFile("delivery_plans.csv", False, (
+    Column("indicator_id", "text", "7.19", "the target's indicator, as in indicators.csv",
+           required=True),
+    Column("received", "date", "2008-09-30",
+           "the date its delivery plan was received (YYYY-MM-DD); blank: outstanding"),
+    Column("challenge_reviewed", "date", "2008-11-12",
+           "the date the challenge group reviewed it; blank: not yet"),
+    Column("revised", "date", "2009-01-20",
+           "the date a plan revised after the challenge came in; blank: not revised"),
+    Column("due", "date", "2009-04-30", "an outstanding plan: the date it is now due"),
+    Column("note", "text", "Separate MAA timescale",
+           "why a plan is outstanding, or anything the Board should know"),
+), "One row per target: where its delivery plan stands. A target with no row counts as "
+   "outstanding.",
+   "delivery plans are not tracked: the appendix has no delivery plan section")
 
 PARTNERSHIP = RegisterFile("partnership.toml", False, (
     Column("name", "text", "Leicestershire Together", "the partnership's name, on the cover",
@@ -165,7 +204,8 @@ PARTNERSHIP = RegisterFile("partnership.toml", False, (
 ), "The partnership's name and agreement, as TOML keys (name = \"...\").",
    f"the cover says {DEFAULT_PARTNERSHIP['name']} and {DEFAULT_PARTNERSHIP['agreement']}")
 
-REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, PARTNERSHIP)
+REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
+                  PARTNERSHIP)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names
@@ -180,7 +220,8 @@ class Register:
     """The loaded register, one typed DataFrame per file, with keyed lookups.
 
     ``warnings``: what the reader noticed but did not stop for (unknown columns), one line
-    each naming file and column; the CLI prints them.
+    each naming file and column; the CLI prints them. ``directory`` and
+    ``delivery_plans``: None when the register has none.
     """
 
     themes: pd.DataFrame
@@ -189,6 +230,8 @@ class Register:
     districts: tuple[str, ...]
     calendar: pd.DataFrame
     warnings: tuple[str, ...] = field(default=())
+    directory: pd.DataFrame | None = None
+    delivery_plans: pd.DataFrame | None = None
 
     def indicator(self, indicator_id: str) -> pd.Series:
         """One indicator's register row; :class:`UnknownKeyError` if there is none."""
@@ -281,7 +324,9 @@ def _check_vocab(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], fil
     bad = frame[~frame[column].isin(allowed)]
     if not bad.empty:
         row = bad.index[0] + 2
-        raise RegisterError(f"{column} {bad[column].iloc[0]!r} is not one of {', '.join(allowed)}",
+        named = ", ".join(a for a in allowed if a)
+        raise RegisterError(f"{column} {bad[column].iloc[0]!r} is not one of {named}"
+                            + (" (or blank)" if "" in allowed else ""),
                             file=file, row=row, column=column)
 
 
@@ -386,10 +431,14 @@ def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
                             + ", ".join(themes["theme"]), file=file, row=row + 2,
                             column="theme")
     ind["theme"] = found
+    ind = fill_from_catalogue(ind, file)
+    for column in ("title", "polarity", "unit"):
+        _check_filled(ind, column, file)
     for column in INDICATORS.columns:
         if column.allowed:
             ind[column.name] = ind[column.name].str.lower()
-            _check_vocab(ind, column.name, column.allowed, file)
+            blank_ok = ("",) if not (column.required or column.default) else ()
+            _check_vocab(ind, column.name, column.allowed + blank_ok, file)
     ind["baseline_value"] = _to_number(ind, "baseline_value", file, required=False)
     ind["baseline_period"] = _to_period(ind, "baseline_period", file, required=False)
     ind["reward_grant_gbp"] = _to_number(ind, "reward_grant_gbp", file, required=False)
@@ -415,6 +464,7 @@ def parse_targets(raw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     _check_vocab(tgt, "target_status", TARGET_STATUSES, file)
     tgt["target_value"] = _to_number(tgt, "target_value", file, required=False)
     tgt["target_without_stretch"] = _to_number(tgt, "target_without_stretch", file, False)
+    tgt["due_to_be_agreed"] = _to_date(tgt, "due_to_be_agreed", file, required=False)
     dupes = tgt[tgt.duplicated(["indicator_id", "period"])]
     if not dupes.empty:
         raise RegisterError(f"two targets for {dupes['indicator_id'].iloc[0]} in "
@@ -430,13 +480,89 @@ def parse_calendar(raw: pd.DataFrame | None) -> pd.DataFrame:
     file = CALENDAR.name
     cal = _complete(raw, CALENDAR)
     cal["period"] = _to_period(cal, "period", file, required=True)
-    dates = pd.to_datetime(cal["deadline"], errors="coerce", format="%Y-%m-%d")
-    if dates.isna().any():
-        row = int(dates.isna().to_numpy().nonzero()[0][0])
-        raise RegisterError(f"deadline {cal['deadline'].iloc[row]!r} is not a date "
-                            "(YYYY-MM-DD)", file=file, row=row + 2, column="deadline")
-    cal["deadline"] = dates.dt.strftime("%Y-%m-%d")
+    cal["deadline"] = _to_date(cal, "deadline", file, required=True)
     return cal
+
+
+def _to_date(frame: pd.DataFrame, column: str, file: str, required: bool) -> pd.Series:
+    """The column's dates as ``YYYY-MM-DD`` text (blank stays blank unless required)."""
+    text = frame[column]
+    dates = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d")
+    bad = dates.isna() & ((text != "") | required)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise RegisterError(f"{column} {text.iloc[row]!r} is not a date (YYYY-MM-DD)",
+                            file=file, row=row + 2, column=column)
+    return dates.dt.strftime("%Y-%m-%d").fillna("")
+
+
+def parse_directory(raw: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Check the partnership directory: outcome ids filled and unique, each sub-outcome's
+    ``parent_outcome`` an outcome of the file (two levels: outcomes and sub-outcomes).
+    Rows keep the file's order; None for None.
+
+    Raises
+    ------
+    RegisterError
+        Naming the file, row and column of the first problem.
+    """
+    if raw is None:
+        return None
+    file = DIRECTORY.name
+    directory = _complete(raw, DIRECTORY)
+    for column in ("outcome_id", "outcome"):
+        _check_filled(directory, column, file)
+    dupes = directory["outcome_id"][directory["outcome_id"].duplicated()]
+    if not dupes.empty:
+        raise RegisterError(f"duplicate outcome id {dupes.iloc[0]!r}", file=file,
+                            row=int(dupes.index[0]) + 2, column="outcome_id")
+    tops = set(directory.loc[directory["parent_outcome"] == "", "outcome_id"])
+    bad = directory[(directory["parent_outcome"] != "")
+                    & ~directory["parent_outcome"].isin(tops)]
+    if not bad.empty:
+        parent = bad["parent_outcome"].iloc[0]
+        why = ("is itself a sub-outcome" if parent in set(directory["outcome_id"])
+               else "is not an outcome_id of the file")
+        raise RegisterError(f"parent_outcome {parent!r} {why}", file=file,
+                            row=int(bad.index[0]) + 2, column="parent_outcome")
+    return directory
+
+
+def parse_delivery_plans(raw: pd.DataFrame | None,
+                         indicators: pd.DataFrame) -> pd.DataFrame | None:
+    """Check the delivery plans: one row per known indicator, dates as ``YYYY-MM-DD``, and
+    no challenge review or revision of a plan not received. None for None.
+
+    Raises
+    ------
+    RegisterError
+        Naming the file, row and column of the first problem.
+    """
+    if raw is None:
+        return None
+    file = DELIVERY_PLANS.name
+    plans = _complete(raw, DELIVERY_PLANS)
+    _check_filled(plans, "indicator_id", file)
+    unknown = plans[~plans["indicator_id"].isin(indicators["indicator_id"])]
+    if not unknown.empty:
+        raise RegisterError(f"delivery plan for unknown indicator "
+                            f"{unknown['indicator_id'].iloc[0]!r}", file=file,
+                            row=int(unknown.index[0]) + 2, column="indicator_id")
+    dupes = plans[plans["indicator_id"].duplicated()]
+    if not dupes.empty:
+        raise RegisterError(f"two delivery plans for {dupes['indicator_id'].iloc[0]}",
+                            file=file, row=int(dupes.index[0]) + 2, column="indicator_id")
+    for column in ("received", "challenge_reviewed", "revised", "due"):
+        plans[column] = _to_date(plans, column, file, required=False)
+    for column in ("challenge_reviewed", "revised"):
+        early = plans[(plans[column] != "") & ((plans["received"] == "")
+                                               | (plans[column] < plans["received"]))]
+        if not early.empty:
+            raise RegisterError(f"{column} {early[column].iloc[0]} but the plan was "
+                                + ("not received" if early["received"].iloc[0] == ""
+                                   else f"received only on {early['received'].iloc[0]}"),
+                                file=file, row=int(early.index[0]) + 2, column=column)
+    return plans
 
 
 def parse_districts(raw: pd.DataFrame | None) -> tuple[str, ...]:
@@ -456,7 +582,8 @@ def load_register(register_dir: Path) -> Register:
     """Read and check the register files in ``register_dir``.
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
-    directory.csv and partnership.toml are optional (see :data:`REGISTER_FILES`).
+    directory.csv, delivery_plans.csv and partnership.toml are optional (see
+    :data:`REGISTER_FILES`).
 
     Raises
     ------
@@ -481,9 +608,17 @@ def load_register(register_dir: Path) -> Register:
     targets = parse_targets(read(TARGETS), indicators)
     districts = parse_districts(read(DISTRICTS))
     calendar = parse_calendar(read(CALENDAR))
-    read(DIRECTORY)
+    directory = parse_directory(read(DIRECTORY))
+    plans = parse_delivery_plans(read(DELIVERY_PLANS), indicators)
+    if directory is not None:
+        known = set(directory["outcome_id"])
+        warnings.extend(f"indicator {i} names outcome {o!r}, which {DIRECTORY.name} does not "
+                        f"list (file {INDICATORS.name}, column outcome_id)"
+                        for i, o in zip(indicators["indicator_id"], indicators["outcome_id"],
+                                        strict=True) if o and o not in known)
     warnings.extend(_read_partnership(register_dir)[1])
-    return Register(themes, indicators, targets, districts, calendar, tuple(warnings))
+    return Register(themes, indicators, targets, districts, calendar, tuple(warnings),
+                    directory, plans)
 
 
 def agreement_years(register: Register) -> list[Period]:
@@ -513,15 +648,9 @@ def check_period(register: Register, period: str) -> None:
     raise ConfigError(f"period {wanted} is outside the agreement: {cover}")
 
 
-def indicator_sort_key(indicator_id: str) -> tuple:
-    """Natural order of ids: ``7.2`` before ``7.10``, ``NI 8`` before ``NI 152``."""
-    parts = re.split(r"[.\s]+", str(indicator_id).strip())
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts)
-
-
 def sort_indicators(frame: pd.DataFrame, column: str = "indicator_id") -> pd.DataFrame:
     """A copy of ``frame`` in natural indicator order, with a fresh index."""
-    return frame.sort_values(column, key=lambda s: s.map(indicator_sort_key),
+    return frame.sort_values(column, key=lambda s: s.map(id_sort_key),
                              kind="stable").reset_index(drop=True)
 
 

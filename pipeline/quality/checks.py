@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.config import Rules
 from pipeline.inputs.ingest import READ_DEFAULTS
 from pipeline.inputs.register import Register
+from pipeline.names import id_sort_key
 from pipeline.periods import Period, try_parse_period
 
 LINEAGE = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
@@ -30,7 +31,7 @@ def agreement_periods(register: Register) -> list[str]:
 def suite_parameters(register: Register, rules: Rules) -> dict[str, object]:
     """Values the suites take from the register and the rules."""
     return {
-        "indicator_ids": sorted(register.indicators["indicator_id"]),
+        "indicator_ids": sorted(register.indicators["indicator_id"], key=id_sort_key),
         "periods": agreement_periods(register),
         "geographies": ["county", *register.districts],
         "district_min_pct": 100.0 - rules.district_sum_tolerance_pct,

@@ -19,7 +19,7 @@ from pipeline.assess import changes, districts, forecast, tables
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, UnknownKeyError
 from pipeline.inputs import register
-from pipeline.names import slug
+from pipeline.names import id_sort_key, slug
 from pipeline.report.charts import Trend, indicator_trends
 
 TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
@@ -216,7 +216,7 @@ def district_rows(app: Appendix, district: str) -> pd.DataFrame:
     out = mine.merge(county, on="indicator_id", how="inner").drop(columns="_polarity")
     order = {t: i for i, t in enumerate(app.themes["theme"])}
     out["_theme_order"] = out["theme"].map(order)
-    out["_key"] = out["indicator_id"].map(register.indicator_sort_key)
+    out["_key"] = out["indicator_id"].map(id_sort_key)
     out = out.sort_values(["_theme_order", "_key"], kind="stable")
     return out.drop(columns=["_theme_order", "_key"]).reset_index(drop=True)
 
