@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import store
-from pipeline.assess import changes, districts, forecast, tables
+from pipeline.assess import agreement, changes, districts, forecast, tables
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, UnknownKeyError
 from pipeline.inputs import register
@@ -23,6 +23,10 @@ from pipeline.names import id_sort_key, slug
 from pipeline.report.charts import Trend, indicator_trends
 
 TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
+RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",
+               "red_reward": "Red reward target risks",
+               "amber_reward": "Amber reward target risks"}
+NO_REWARD_RISK_TITLE = "Red outcome risks"
 
 
 def select_themes(reg: register.Register, theme: str) -> pd.DataFrame:
@@ -112,11 +116,41 @@ class Appendix:
     directory: pd.DataFrame | None
     districts: tuple[str, ...]
     district: str = ""
+    # What a second-generation agreement (LAA2) adds (pipeline.assess.agreement); None
+    # when the register does not have it, and the appendix leaves the section out.
+    by_kind: pd.DataFrame | None = None
+    maa: pd.DataFrame | None = None
+    placeholders: pd.DataFrame | None = None
+    directory_gaps: pd.DataFrame | None = None
+    outcomes_without_target: pd.DataFrame | None = None
+    outcome_counts: dict[str, int] | None = None
+    delivery_plans: pd.DataFrame | None = None
 
     @property
     def filtered(self) -> bool:
         """True when only some themes are shown."""
         return bool(self.theme_filter)
+
+    @property
+    def has_reward(self) -> bool:
+        """True when some indicator shown is a reward (stretch) target: only then does the
+        appendix have its reward grant sections and reward risk lists."""
+        return bool(self.assessed["reward"].astype(bool).any())
+
+    @property
+    def plans_outstanding(self) -> pd.DataFrame | None:
+        """The delivery plans still outstanding (None when plans are not tracked)."""
+        if self.delivery_plans is None:
+            return None
+        plans = self.delivery_plans
+        return plans[plans["stage"] == "outstanding"].reset_index(drop=True)
+
+    def risk_lists(self) -> dict[str, pd.DataFrame]:
+        """The risk lists to show, by title: without reward targets, only the red one,
+        titled for all targets."""
+        if self.has_reward:
+            return {title: self.risks[name] for name, title in RISK_TITLES.items()}
+        return {NO_REWARD_RISK_TITLE: self.risks["red_non_reward"]}
 
     def block(self, theme: str) -> pd.DataFrame:
         """The block table rows of one theme (by key): every indicator, in register order."""
@@ -196,7 +230,24 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Ap
         trends=indicator_trends(assessed, returns, reg.targets, settings.period),
         coverage=coverage, coverage_sentence=coverage_sentence, district_view=view,
         quality=quality, directory=register.read_directory(settings.register_dir),
-        districts=reg.districts, district=chosen)
+        districts=reg.districts, district=chosen, **agreement_frames(reg, assessed, settings))
+
+
+def agreement_frames(reg: register.Register, assessed: pd.DataFrame,
+                     settings: Settings) -> dict[str, object]:
+    """The LAA2 additions of an appendix (see :mod:`pipeline.assess.agreement`): from the
+    indicators shown, except the directory's gaps and the outcomes without a target,
+    which are about the whole register."""
+    return {
+        "by_kind": agreement.summarise_by_kind(assessed),
+        "maa": agreement.list_maa_indicators(assessed),
+        "placeholders": agreement.list_placeholders(assessed, reg.targets, settings.meeting),
+        "directory_gaps": agreement.list_directory_gaps(reg.directory),
+        "outcomes_without_target": agreement.list_outcomes_without_target(reg.directory,
+                                                                          reg.indicators),
+        "outcome_counts": agreement.count_outcomes(reg.directory),
+        "delivery_plans": agreement.tabulate_delivery_plans(reg.delivery_plans, assessed),
+    }
 
 
 def district_rows(app: Appendix, district: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.assess.tables import TOTALS
+from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.figures import (
     format_date,
     format_gbp,
@@ -69,16 +69,20 @@ def render_headline(sentence: str, summary: pd.DataFrame) -> str:
                    figures=_figures(summary.loc[TOTALS]))
 
 
-def render_risk_summary(shown: pd.DataFrame, counts: pd.DataFrame | None = None) -> str:
+def render_risk_summary(shown: pd.DataFrame, counts: pd.DataFrame | None = None, *,
+                        caption: str = "Indicator Risk Summary", row_header: str = "Theme",
+                        targets: list[str] | None = None) -> str:
     """The Indicator Risk Summary (formatted by :func:`pipeline.assess.tables.format_risk_summary`).
 
     With ``counts`` (the summary as numbers) a stacked bar chart of RAG by theme follows.
+    ``targets``: a Targets column (one figure per row) before the ratings.
     """
     columns = [(c, RAG_CODES.get(c, "N")) for c in shown.columns]
     rows = [(theme, [shown.at[theme, c] for c, _ in columns], theme == TOTALS)
             for theme in shown.index]
     chart = Markup(charts.rag_by_theme_svg(counts)) if counts is not None else ""
-    return render("risk_summary.html.j2", columns=columns, rows=rows, chart=chart)
+    return render("risk_summary.html.j2", columns=columns, rows=rows, chart=chart,
+                   caption=caption, row_header=row_header, targets=targets or [])
 
 
 def render_reward_grant(table: pd.DataFrame,
@@ -233,3 +237,79 @@ def render_directory(directory: pd.DataFrame) -> str:
     return render("directory.html.j2", rows=directory.to_dict("records"))
 
 
+# Issue 12: what a second-generation agreement (LAA2) adds. Each renderer takes a frame of
+# pipeline.assess.agreement that is not None (the notebook shows the section only then).
+
+def render_paragraph(text: str) -> str:
+    """One paragraph of prose, escaped (for sections whose heading is conditional)."""
+    return render_string("<p>{{ text }}</p>", text=text)
+
+
+def render_kind_summary(by_kind: pd.DataFrame) -> str:
+    """The Indicator Risk Summary by kind of target (designated, statutory, local), with
+    the number of targets of each kind."""
+    targets = [f"{int(n):,}" for n in by_kind.sum(axis=1)]
+    return render_risk_summary(format_risk_summary(by_kind),
+                               caption="Indicator Risk Summary by kind of target",
+                               row_header="Kind of target", targets=targets)
+
+
+def _indicator_row(r: pd.Series) -> dict[str, object]:
+    return {"indicator_id": r["indicator_id"], "title": r["title"], "kind": r["kind"],
+            "maa": r["maa"], "theme": r["theme_name"]}
+
+
+def render_maa_indicators(maa: pd.DataFrame) -> str:
+    """The indicators shared with a neighbouring area under a Multi-Area Agreement."""
+    rows = [{**_indicator_row(r), "value": format_number(r["value"], r["unit"]),
+             "value_period": r["value_period"],
+             "target": format_number(r["target_value"], r["unit"]),
+             "rag": rag_label(r["final_rag"]), "code": r["final_rag"]}
+            for _, r in maa.iterrows()]
+    return render("maa_indicators.html.j2", rows=rows)
+
+
+def render_placeholders(placeholders: pd.DataFrame, period: str) -> str:
+    """The targets still to be agreed, with the date each is due, and how many of them are
+    counted apart (not rated) for the period."""
+    apart = int(placeholders["counted_apart"].sum())
+    overdue = int(placeholders["overdue"].sum())
+    sentence = (f"{len(placeholders)} indicator{'s have' if len(placeholders) != 1 else ' has'}"
+                f" a target still to be agreed (placeholder or provisional); {apart} of them "
+                f"{'have' if apart != 1 else 'has'} no agreed target for {period}, so "
+                f"{'they are' if apart != 1 else 'it is'} counted apart as target not agreed, "
+                "not rated.")
+    if overdue:
+        sentence += f" {overdue} {'are' if overdue != 1 else 'is'} past the date due."
+    rows = [{**_indicator_row(r), "periods": r["periods"], "status": r["target_status"],
+             "due": format_date(r["due_to_be_agreed"]) if r["due_to_be_agreed"] else "",
+             "overdue": bool(r["overdue"])} for _, r in placeholders.iterrows()]
+    return render("placeholders.html.j2", rows=rows, sentence=sentence)
+
+
+def render_directory_gaps(gaps: pd.DataFrame, counts: dict[str, int]) -> str:
+    """The outcomes and sub-outcomes of the directory with a role left blank."""
+    sentence = (f"{len(gaps)} of the directory's {counts['all']} outcomes and sub-outcomes "
+                "have a role left blank; the Board is asked to help fill them.")
+    return render("directory_gaps.html.j2", rows=gaps.to_dict("records"), sentence=sentence)
+
+
+def render_outcomes_without_target(missing: pd.DataFrame, counts: dict[str, int]) -> str:
+    """The outcomes of the Sustainable Community Strategy with no LAA target against them."""
+    sentence = (f"{len(missing)} of the {counts['outcomes']} outcomes have no LAA target "
+                "against them or any of their sub-outcomes. An outcome with a target may "
+                "still be only partly covered by it.")
+    return render("outcomes_without_target.html.j2", rows=missing.to_dict("records"),
+                   sentence=sentence)
+
+
+def render_delivery_plans(plans: pd.DataFrame, counts: dict[str, int]) -> str:
+    """Where the delivery plans stand (received, reviewed by the challenge group, revised),
+    and each outstanding plan with its due date and note."""
+    sentence = (f"Delivery plans received for {counts['received']} of the {counts['targets']} "
+                f"targets; {counts['reviewed']} reviewed by the challenge group, "
+                f"{counts['revised']} revised since; {counts['outstanding']} outstanding.")
+    outstanding = plans[plans["stage"] == "outstanding"]
+    rows = [{**_indicator_row(r), "due": format_date(r["due"]) if r["due"] else "",
+             "note": r["note"]} for _, r in outstanding.iterrows()]
+    return render("delivery_plans.html.j2", rows=rows, sentence=sentence)

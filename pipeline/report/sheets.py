@@ -16,7 +16,7 @@ from pipeline.assess.tables import TOTALS
 from pipeline.figures import round_half_up
 from pipeline.names import slug
 from pipeline.rag import RAG_LABELS, rag_label
-from pipeline.report.frames import TRAVEL_COLUMNS, Appendix, district_rows
+from pipeline.report.frames import RISK_TITLES, TRAVEL_COLUMNS, Appendix, district_rows
 
 
 def pct_value(value: float, places: int = 1) -> float:
@@ -106,9 +106,6 @@ def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
                          emphasis=("theme total", "overall total"), sheet="Reward grant forecast")
 
 
-RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",
-               "red_reward": "Red reward target risks",
-               "amber_reward": "Amber reward target risks"}
 
 
 RISK_SHEETS = {"red_non_reward": "Red non-reward risks", "red_reward": "Red reward risks",
@@ -260,9 +257,11 @@ def directory_table(directory: pd.DataFrame) -> AppendixTable:
 
 def appendix_tables(app: Appendix) -> list[AppendixTable]:
     """Every table of the board appendix, in the appendix's order."""
-    out = [risk_summary_table(app.summary)]
-    out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES]
-    out += [reward_grant_table(app.reward), grant_forecast_table(app.grant_forecast)]
+    out = [risk_summary_table(app.summary), *agreement_tables(app)]
+    out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES
+            if app.has_reward or name == "red_non_reward"]
+    if app.has_reward:
+        out += [reward_grant_table(app.reward), grant_forecast_table(app.grant_forecast)]
     if app.review:
         out += [transitions_table(app.transitions, app.review, app.settings.period),
                 movements_table(app.movements, app.review)]
@@ -294,3 +293,89 @@ def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
                   "Lead organisation": "partner"})
     return [AppendixTable(f"{slug(district)}-values", f"{district} against the county",
                           frame, kinds, unit_column="Unit")]
+
+
+# LAA2 (issue 12): the tables of pipeline.assess.agreement, each only when it applies.
+
+def _listing(name: str, title: str, frame: pd.DataFrame, partner: tuple[str, ...],
+             kinds: dict[str, str] | None = None, unit_column: str | None = None
+             ) -> AppendixTable:
+    """A plain listing: every column text except those named in ``kinds``; ``partner``
+    columns are text partners wrote."""
+    types = {c: "text" for c in frame.columns}
+    types.update({c: "partner" for c in partner})
+    types.update(kinds or {})
+    return AppendixTable(name, title, frame, types, unit_column=unit_column, sheet=title[:31])
+
+
+def _indicator_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:
+    return {"Indicator": rows["indicator_id"], "Title": rows["title"],
+            "Theme": rows["theme_name"], "Kind": rows["kind"],
+            "MAA shared with": rows["maa"]}
+
+
+def agreement_tables(app: Appendix) -> list[AppendixTable]:
+    """The LAA2 tables that apply to this appendix: summary by kind, MAA indicators,
+    placeholder targets, directory gaps, outcomes without a target, delivery plans."""
+    out = []
+    if app.by_kind is not None:
+        table = risk_summary_table(app.by_kind)
+        frame = table.frame.rename(columns={"Theme": "Kind"})
+        frame.insert(1, "Targets", app.by_kind.sum(axis=1).to_numpy())
+        kinds = {("Kind" if c == "Theme" else c): k for c, k in table.kinds.items()}
+        out.append(AppendixTable("summary-by-kind", "Indicator Risk Summary by kind of target",
+                                 frame, {**kinds, "Targets": "count"}, emphasis_column="Kind",
+                                 emphasis=table.emphasis, sheet="Summary by kind",
+                                 note=table.note.replace("per theme", "per kind of target")))
+    if app.maa is not None:
+        rows = app.maa
+        frame = pd.DataFrame({**_indicator_columns(rows), "Unit": rows["unit"],
+                              "Value": rows["value"], "Value period": rows["value_period"],
+                              "Target": rows["target_value"],
+                              "Target status": rows["target_status"],
+                              "Final RAG": rows["final_rag"].map(rag_label)})
+        out.append(_listing("maa-indicators", "Multi-Area Agreement indicators", frame,
+                            ("Title",), {"Value": "value", "Target": "value",
+                                         "Final RAG": "rag"}, unit_column="Unit"))
+    if app.placeholders is not None:
+        rows = app.placeholders
+        frame = pd.DataFrame({**_indicator_columns(rows), "Lead organisation": rows["lead_org"],
+                              "Periods not agreed": rows["periods"],
+                              "Status": rows["target_status"],
+                              "Due to be agreed": rows["due_to_be_agreed"],
+                              "Overdue at the meeting": rows["overdue"].map(
+                                  {True: "yes", False: "no"}),
+                              "Counted apart now": rows["counted_apart"].map(
+                                  {True: "yes", False: "no"})})
+        out.append(_listing("placeholder-targets", "Placeholder targets", frame,
+                            ("Title", "Lead organisation")))
+    if app.directory_gaps is not None:
+        rows = app.directory_gaps
+        frame = pd.DataFrame({"Outcome": rows["outcome_id"], "Title": rows["outcome"],
+                              "Level": rows["level"],
+                              "Lead partnership": rows["lead_partnership"],
+                              "Board champion": rows["board_champion"],
+                              "Executive officer": rows["executive_officer"],
+                              "Outcome lead": rows["outcome_lead"],
+                              "Missing": rows["missing"]})
+        out.append(_listing("directory-gaps", "Partnership directory gaps", frame,
+                            ("Title", "Lead partnership", "Board champion",
+                             "Executive officer", "Outcome lead")))
+    if app.outcomes_without_target is not None:
+        rows = app.outcomes_without_target
+        frame = pd.DataFrame({"Outcome": rows["outcome_id"], "Title": rows["outcome"],
+                              "Lead partnership": rows["lead_partnership"],
+                              "Outcome lead": rows["outcome_lead"],
+                              "Sub-outcomes": rows["sub_outcomes"]})
+        out.append(_listing("outcomes-without-target", "Outcomes with no LAA target", frame,
+                            ("Title", "Lead partnership", "Outcome lead"),
+                            {"Sub-outcomes": "count"}))
+    if app.delivery_plans is not None:
+        rows = app.delivery_plans
+        frame = pd.DataFrame({**_indicator_columns(rows), "Stage": rows["stage"],
+                              "Received": rows["received"],
+                              "Reviewed by the challenge group": rows["challenge_reviewed"],
+                              "Revised": rows["revised"], "Due": rows["due"],
+                              "Note": rows["note"]})
+        out.append(_listing("delivery-plans", "Delivery plans", frame, ("Title", "Note")))
+    return out
