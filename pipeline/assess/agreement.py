@@ -67,8 +67,9 @@ def list_placeholders(assessed: pd.DataFrame, targets: pd.DataFrame,
     """The indicators with a target still to be agreed (placeholder or provisional) in any
     year of the agreement: one row each, with the periods not agreed, the status(es), the
     earliest date due to be agreed, whether that date is before ``as_of`` (the meeting),
-    and whether the target for the period assessed is among them (so the indicator is
-    counted apart as *target not agreed*, not rated). None when there are none.
+    and the indicator's ``final_rag`` for the period assessed: ``T`` (target not agreed) or
+    ``N`` (no value yet) when it is counted apart from the rated indicators, a rating when
+    only a later year's target is still to be agreed. None when there are none.
 
     Only the indicators of ``assessed`` are listed (a theme filter applies).
     """
@@ -88,11 +89,8 @@ def list_placeholders(assessed: pd.DataFrame, targets: pd.DataFrame,
                      "target_status": ", ".join(dict.fromkeys(group["target_status"])),
                      "due_to_be_agreed": dates[0] if dates else "",
                      "overdue": bool(dates) and dates[0] < as_of})
-    found = pd.DataFrame(rows)
-    now = assessed[["indicator_id", "final_rag"]].assign(
-        counted_apart=assessed["final_rag"] == "T")[["indicator_id", "counted_apart"]]
-    out = (assessed[[c for c in INDICATOR_COLUMNS if c in assessed]]
-           .merge(found, on="indicator_id", how="inner").merge(now, on="indicator_id"))
+    columns = [c for c in INDICATOR_COLUMNS if c in assessed] + ["final_rag"]
+    out = assessed[columns].merge(pd.DataFrame(rows), on="indicator_id", how="inner")
     return _natural(out, "indicator_id")
 
 

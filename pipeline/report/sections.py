@@ -271,19 +271,25 @@ def render_maa_indicators(maa: pd.DataFrame) -> str:
 
 def render_placeholders(placeholders: pd.DataFrame, period: str) -> str:
     """The targets still to be agreed, with the date each is due, and how many of them are
-    counted apart (not rated) for the period."""
-    apart = int(placeholders["counted_apart"].sum())
+    counted apart from the rated indicators for the period."""
+    final = placeholders["final_rag"]
+    unagreed, no_value = int((final == "T").sum()), int((final == "N").sum())
+    rated = len(placeholders) - unagreed - no_value
+    parts = [f"{unagreed} as target not agreed"] + (
+        [f"{no_value} as not available for reporting (no value yet)"] if no_value else [])
+    sentence = (f"{len(placeholders)} of the targets are placeholders still to be agreed "
+                f"(or provisional). For {period}, {unagreed + no_value} of them are counted "
+                f"apart from the rated indicators: {' and '.join(parts)}.")
+    if rated:
+        sentence += (f" {rated} {'are' if rated != 1 else 'is'} rated: only a later year's "
+                     "target is still to be agreed.")
     overdue = int(placeholders["overdue"].sum())
-    sentence = (f"{len(placeholders)} indicator{'s have' if len(placeholders) != 1 else ' has'}"
-                f" a target still to be agreed (placeholder or provisional); {apart} of them "
-                f"{'have' if apart != 1 else 'has'} no agreed target for {period}, so "
-                f"{'they are' if apart != 1 else 'it is'} counted apart as target not agreed, "
-                "not rated.")
     if overdue:
-        sentence += f" {overdue} {'are' if overdue != 1 else 'is'} past the date due."
+        sentence += (f" {overdue} {'were' if overdue != 1 else 'was'} due to be agreed "
+                     "before this meeting.")
     rows = [{**_indicator_row(r), "periods": r["periods"], "status": r["target_status"],
-             "due": format_date(r["due_to_be_agreed"]) if r["due_to_be_agreed"] else "",
-             "overdue": bool(r["overdue"])} for _, r in placeholders.iterrows()]
+             "due": format_date(r["due_to_be_agreed"]), "overdue": bool(r["overdue"])}
+            for _, r in placeholders.iterrows()]
     return render("placeholders.html.j2", rows=rows, sentence=sentence)
 
 
@@ -310,6 +316,6 @@ def render_delivery_plans(plans: pd.DataFrame, counts: dict[str, int]) -> str:
                 f"targets; {counts['reviewed']} reviewed by the challenge group, "
                 f"{counts['revised']} revised since; {counts['outstanding']} outstanding.")
     outstanding = plans[plans["stage"] == "outstanding"]
-    rows = [{**_indicator_row(r), "due": format_date(r["due"]) if r["due"] else "",
+    rows = [{**_indicator_row(r), "due": format_date(r["due"]),
              "note": r["note"]} for _, r in outstanding.iterrows()]
     return render("delivery_plans.html.j2", rows=rows, sentence=sentence)

@@ -257,7 +257,7 @@ def directory_table(directory: pd.DataFrame) -> AppendixTable:
 
 def appendix_tables(app: Appendix) -> list[AppendixTable]:
     """Every table of the board appendix, in the appendix's order."""
-    out = [risk_summary_table(app.summary), *agreement_tables(app)]
+    out = [risk_summary_table(app.summary), *progress_tables(app)]
     out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES
             if app.has_reward or name == "red_non_reward"]
     if app.has_reward:
@@ -269,6 +269,7 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     out += [block_table(app, theme) for _, theme in app.themes.iterrows()]
     out += [coverage_table(app.coverage), district_view_table(app.district_view),
             quality_table(app.quality)]
+    out += outcome_tables(app)
     if app.directory is not None:
         out.append(directory_table(app.directory))
     return out
@@ -314,9 +315,9 @@ def _indicator_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:
             "MAA shared with": rows["maa"]}
 
 
-def agreement_tables(app: Appendix) -> list[AppendixTable]:
-    """The LAA2 tables that apply to this appendix: summary by kind, MAA indicators,
-    placeholder targets, directory gaps, outcomes without a target, delivery plans."""
+def progress_tables(app: Appendix) -> list[AppendixTable]:
+    """The LAA2 tables of the overall assessment that apply to this appendix: summary by
+    kind, MAA indicators, placeholder targets, delivery plans."""
     out = []
     if app.by_kind is not None:
         table = risk_summary_table(app.by_kind)
@@ -345,10 +346,33 @@ def agreement_tables(app: Appendix) -> list[AppendixTable]:
                               "Due to be agreed": rows["due_to_be_agreed"],
                               "Overdue at the meeting": rows["overdue"].map(
                                   {True: "yes", False: "no"}),
-                              "Counted apart now": rows["counted_apart"].map(
-                                  {True: "yes", False: "no"})})
+                              "Final RAG now": rows["final_rag"].map(rag_label)})
         out.append(_listing("placeholder-targets", "Placeholder targets", frame,
-                            ("Title", "Lead organisation")))
+                            ("Title", "Lead organisation"), {"Final RAG now": "rag"}))
+    if app.delivery_plans is not None:
+        rows = app.delivery_plans
+        frame = pd.DataFrame({**_indicator_columns(rows), "Stage": rows["stage"],
+                              "Received": rows["received"],
+                              "Reviewed by the challenge group": rows["challenge_reviewed"],
+                              "Revised": rows["revised"], "Due": rows["due"],
+                              "Note": rows["note"]})
+        out.append(_listing("delivery-plans", "Delivery plans", frame, ("Title", "Note")))
+    return out
+
+
+def outcome_tables(app: Appendix) -> list[AppendixTable]:
+    """The tables about the outcome framework that apply: the outcomes with no target and
+    the directory's gaps (printed before the directory)."""
+    out = []
+    if app.outcomes_without_target is not None:
+        rows = app.outcomes_without_target
+        frame = pd.DataFrame({"Outcome": rows["outcome_id"], "Title": rows["outcome"],
+                              "Lead partnership": rows["lead_partnership"],
+                              "Outcome lead": rows["outcome_lead"],
+                              "Sub-outcomes": rows["sub_outcomes"]})
+        out.append(_listing("outcomes-without-target", "Outcomes with no LAA target", frame,
+                            ("Title", "Lead partnership", "Outcome lead"),
+                            {"Sub-outcomes": "count"}))
     if app.directory_gaps is not None:
         rows = app.directory_gaps
         frame = pd.DataFrame({"Outcome": rows["outcome_id"], "Title": rows["outcome"],
@@ -361,21 +385,4 @@ def agreement_tables(app: Appendix) -> list[AppendixTable]:
         out.append(_listing("directory-gaps", "Partnership directory gaps", frame,
                             ("Title", "Lead partnership", "Board champion",
                              "Executive officer", "Outcome lead")))
-    if app.outcomes_without_target is not None:
-        rows = app.outcomes_without_target
-        frame = pd.DataFrame({"Outcome": rows["outcome_id"], "Title": rows["outcome"],
-                              "Lead partnership": rows["lead_partnership"],
-                              "Outcome lead": rows["outcome_lead"],
-                              "Sub-outcomes": rows["sub_outcomes"]})
-        out.append(_listing("outcomes-without-target", "Outcomes with no LAA target", frame,
-                            ("Title", "Lead partnership", "Outcome lead"),
-                            {"Sub-outcomes": "count"}))
-    if app.delivery_plans is not None:
-        rows = app.delivery_plans
-        frame = pd.DataFrame({**_indicator_columns(rows), "Stage": rows["stage"],
-                              "Received": rows["received"],
-                              "Reviewed by the challenge group": rows["challenge_reviewed"],
-                              "Revised": rows["revised"], "Due": rows["due"],
-                              "Note": rows["note"]})
-        out.append(_listing("delivery-plans", "Delivery plans", frame, ("Title", "Note")))
     return out

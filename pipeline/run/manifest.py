@@ -32,12 +32,16 @@ VOLATILE_PATTERNS: tuple[str, ...] = ()
 
 
 def list_files(folder: Path) -> list[Path]:
-    """Every regular file under ``folder``, sorted, leaving out hidden files and caches."""
+    """Every regular file under ``folder``, sorted, leaving out hidden files, caches and
+    any nested data folder (a sub-folder with its own ``register/``: another agreement's
+    demo, such as ``data/raw/laa2``, is not an input of a run on ``data/raw``)."""
     if not folder.is_dir():
         return []
+    nested = {d.parent for d in folder.rglob("register") if d.is_dir() and d.parent != folder}
     return sorted(p for p in folder.rglob("*") if p.is_file()
                   and not any(part.startswith(".") or part in SKIPPED_PARTS
-                              for part in p.relative_to(folder).parts))
+                              for part in p.relative_to(folder).parts)
+                  and not any(n in p.parents for n in nested))
 
 
 def hash_tree(folder: Path) -> list[dict[str, object]]:
