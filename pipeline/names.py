@@ -65,4 +65,4 @@ def id_sort_key(identifier: object) -> tuple:
     text = str(identifier).strip()
     parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold())
                   for p in _ID_PARTS.findall(text))
-    return (*parts, (2, 0, text))
+    return parts, text

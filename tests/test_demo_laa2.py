@@ -1,0 +1,172 @@
+"""End-to-end: the second demo, LAA2 at 2008-09 Q3 for the Board of 9 March 2009.
+
+Expected counts come from the seeds, not from the code: 35 designated, 16 statutory and 10
+local targets, 23 placeholders (seed 000, paragraph 2); 16 of the 49 SCS outcomes and 153
+outcomes and sub-outcomes (seed 000, paragraphs 5 and 9); the MAA's NI 152, 163, 165, 172
+and the local employment land indicator (seed 001, paragraph 20); every delivery plan in
+but the economic ones (seed 000, paragraph 6). Where the seeds give no number, the figure is
+a hand count of the demo's files (data/raw/laa2/README.md lists them).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from pipeline.config import find_project_root
+
+ROOT = find_project_root()
+DEMO = ROOT / "data" / "raw" / "laa2"
+pytestmark = pytest.mark.slow
+
+MAA = ["L 1", "NI 152", "NI 163", "NI 165", "NI 172"]
+ECONOMIC = ["L 1", "NI 152", "NI 163", "NI 165", "NI 171", "NI 172"]
+GAPS = ["1.6", "2.5.2", "3.4", "4.7", "4.7.1", "5.4", "5.6.2", "6.3.1", "7.6"]
+OVERDUE = ["NI 8", "NI 30"]   # due 31 December 2008 and 31 January 2009
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def laa2(tmp_path_factory):
+    """Run the LAA2 demo with the README's command, into temporary folders."""
+    out = tmp_path_factory.mktemp("laa2")
+    before = _hashes(DEMO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", "data/raw/laa2",
+         "--period", "2008-09 Q3", "--meeting", "2009-03-09",
+         "--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
+         "--generated-at", "2009-03-02T12:00:00"],
+        capture_output=True, text=True, timeout=600, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    report = out / "reports" / "2009-03-09"
+    return {"proc": proc, "report": report, "before": before,
+            "html": BeautifulSoup((report / "appendix.html").read_text(encoding="utf-8"),
+                                  "html.parser")}
+
+
+def _table(laa2, name: str) -> list[dict[str, str]]:
+    found = sorted((laa2["report"] / "tables").glob(f"*-{name}.csv"))
+    assert len(found) == 1, name
+    with found[0].open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _headings(laa2) -> list[str]:
+    return [h.get_text(" ", strip=True) for h in laa2["html"].select("h2")]
+
+
+def test_the_summary_by_kind_has_the_seeds_35_16_and_10(laa2):
+    rows = {r["Kind"]: r for r in _table(laa2, "summary-by-kind")}
+    assert {k: int(r["Targets"]) for k, r in rows.items()} == {
+        "Designated": 35, "Statutory": 16, "Local": 10, "Totals": 61}
+    shown = laa2["html"].select("table.risk-summary")[1]
+    assert shown.caption.get_text() == "Indicator Risk Summary by kind of target"
+    assert [tr.select("td")[0].get_text() for tr in shown.select("tbody tr")] == [
+        "35", "16", "10", "61"]
+
+
+def test_the_23_placeholders_are_listed_with_due_dates_and_counted_apart(laa2):
+    rows = _table(laa2, "placeholder-targets")
+    assert len(rows) == 23
+    assert all(r["Due to be agreed"] for r in rows)
+    assert [r["Indicator"] for r in rows if r["Overdue at the meeting"] == "yes"] == OVERDUE
+    # counted apart from the rated ones: none of them is green, amber or red for the period
+    assert {r["Final RAG now"] for r in rows} <= {"Target not agreed",
+                                                  "Not available for reporting"}
+    sentence = laa2["html"].select_one("p.placeholders").get_text()
+    assert sentence.startswith("23 of the targets are placeholders")
+    assert "23 of them are counted apart from the rated indicators" in sentence
+    # the indicator risk summary: 23 not rated of 61, 38 rated at most
+    totals = {r["Theme"]: r for r in _table(laa2, "indicator-risk-summary")}["Totals"]
+    rated = int(totals["Rated (green, amber or red)"])
+    assert rated + int(totals["Not available for reporting"]) + int(
+        totals["Target not agreed"]) == 61 and rated <= 61 - 23
+
+
+def test_the_maa_indicators_are_the_seeds_five_and_marked(laa2):
+    rows = _table(laa2, "maa-indicators")
+    assert [r["Indicator"] for r in rows] == MAA
+    assert {r["MAA shared with"] for r in rows} == {"Leicester"}
+    marked = laa2["html"].select("table.maa-indicators tbody th")
+    assert all("(MAA)" in th.get_text() for th in marked) and len(marked) == 5
+
+
+def test_16_of_the_49_outcomes_have_no_target(laa2):
+    rows = _table(laa2, "outcomes-without-target")
+    assert len(rows) == 16
+    sentence = laa2["html"].select_one("p.outcomes-without-target").get_text()
+    assert sentence.startswith("16 of the 49 outcomes have no LAA target")
+    # outcome 1.7 has NI 135 against it (seed 000, paragraph 5)
+    assert "1.7" not in {r["Outcome"] for r in rows}
+
+
+def test_the_directorys_gaps_are_listed_for_the_board_to_fill(laa2):
+    rows = _table(laa2, "directory-gaps")
+    assert [r["Outcome"] for r in rows] == GAPS
+    assert {r["Outcome"]: r["Missing"] for r in rows}["7.6"] == "board champion, outcome lead"
+    sentence = laa2["html"].select_one("p.directory-gaps").get_text()
+    assert sentence.startswith("9 of the directory's 153 outcomes and sub-outcomes")
+    assert len(_table(laa2, "partnership-directory")) == 153
+
+
+def test_delivery_plans_are_all_in_but_the_economic_ones(laa2):
+    rows = _table(laa2, "delivery-plans")
+    assert len(rows) == 61
+    assert [r["Indicator"] for r in rows if r["Stage"] == "outstanding"] == ECONOMIC
+    assert {r["Theme"] for r in rows if r["Stage"] == "outstanding"} == {
+        "Economic Development"}
+    received = [r for r in rows if r["Stage"] != "outstanding"]
+    assert all(r["Reviewed by the challenge group"] for r in received)  # seed 000, para 7
+    listed = laa2["html"].select("table.delivery-plans tbody th")
+    assert [th.select_one(".ind-id").get_text() for th in listed] == ECONOMIC
+
+
+def test_sections_that_do_not_apply_are_left_out_and_the_new_ones_sit_in_order(laa2):
+    headings = _headings(laa2)
+    assert not any("Reward" in h for h in headings)
+    assert not laa2["html"].select("table.reward-grant, table.grant-forecast")
+    summary = (laa2["report"] / "summary.html").read_text(encoding="utf-8")
+    assert "Reward grant at risk" not in summary
+    names = [h.split(". ", 1)[-1] for h in headings]
+    order = ["Overall assessment of progress", "Multi-Area Agreement indicators",
+             "Placeholder targets", "Delivery plans", "Outcome risks"]
+    assert [n for n in names if n in order] == order
+    assert names.index("Outcomes with no LAA target") < names.index("Partnership directory")
+    assert not any(p.name.endswith(("reward-grant.csv", "reward-grant-forecast.csv"))
+                   for p in (laa2["report"] / "tables").iterdir())
+
+
+def test_ids_are_listed_in_natural_order(laa2):
+    ids = [r["Indicator"] for r in _table(laa2, "block-cyp")]
+    assert ids.index("NI 56") < ids.index("NI 72") < ids.index("NI 100") < ids.index("NI 117")
+    local = [r["Indicator"] for r in _table(laa2, "delivery-plans")
+             if r["Indicator"].startswith("L ")]
+    assert local == [f"L {n}" for n in range(1, 11)]
+    directory = [r["Outcome"] for r in _table(laa2, "partnership-directory")]
+    assert directory.index("1.2.9") + 1 == directory.index("1.2.10")
+
+
+def test_catalogue_titles_fill_the_rows_that_give_only_an_ni(laa2):
+    with (DEMO / "register" / "indicators.csv").open(encoding="utf-8") as handle:
+        blank = {r["indicator_id"] for r in csv.DictReader(handle) if not r["title"]}
+    assert "NI 152" in blank and len(blank) == 51
+    titles = {r["Indicator"]: r["Title"] for r in _table(laa2, "block-economy")}
+    assert titles["NI 152"] == "Working age people on out of work benefits"
+
+
+def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2):
+    assert _hashes(DEMO) == laa2["before"]
+    from pipeline.run.manifest import hash_tree
+    paths = [e["path"] for e in hash_tree(ROOT / "data" / "raw")]
+    assert paths and all(p.startswith(("register/", "returns/", "README")) for p in paths)
+    assert not any(p.startswith("laa2/") for p in paths)
