@@ -62,6 +62,11 @@ def list_maa_indicators(assessed: pd.DataFrame) -> pd.DataFrame | None:
     return _natural(shared[columns], "indicator_id")
 
 
+def _period_order(period: str) -> tuple[int, int]:
+    parsed = try_parse_period(period)
+    return (parsed.year, parsed.quarter) if parsed else (0, 0)
+
+
 def list_placeholders(assessed: pd.DataFrame, targets: pd.DataFrame,
                       as_of: str) -> pd.DataFrame | None:
     """The indicators with a target still to be agreed (placeholder or provisional) in any
@@ -78,8 +83,7 @@ def list_placeholders(assessed: pd.DataFrame, targets: pd.DataFrame,
     if unagreed.empty:
         return None
     due = unagreed.get("due_to_be_agreed", pd.Series("", index=unagreed.index)).fillna("")
-    unagreed = unagreed.assign(_due=due, _order=unagreed["period"].map(
-        lambda p: (lambda q: (q.year, q.quarter) if q else (0, 0))(try_parse_period(p))))
+    unagreed = unagreed.assign(_due=due, _order=unagreed["period"].map(_period_order))
     rows = []
     for indicator_id, group in unagreed.sort_values("_order", kind="stable").groupby(
             "indicator_id", sort=False):
