@@ -50,13 +50,18 @@ SCREEN_ONLY = "celltag_screen-only"
 
 
 def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without stderr streams (warnings, progress bars): they are for logs, not boards."""
+    """A copy without stderr streams (warnings, progress bars): they are for logs, not boards.
+
+    A code cell left with no output (a section shown only when its data exist, and they do
+    not) is dropped too, so its layout tags (``new-page``, ``landscape``) print no empty page.
+    """
     clean = copy.deepcopy(notebook)
     for cell in clean.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if not (o.get("output_type") == "stream"
                                        and o.get("name") == "stderr")]
+    clean.cells = [c for c in clean.cells if c.get("cell_type") != "code" or c["outputs"]]
     return clean
 
 

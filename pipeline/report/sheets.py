@@ -256,8 +256,9 @@ def directory_table(directory: pd.DataFrame) -> AppendixTable:
 
 
 def appendix_tables(app: Appendix) -> list[AppendixTable]:
-    """Every table of the board appendix, in the appendix's order."""
-    out = [risk_summary_table(app.summary), *progress_tables(app)]
+    """Every table of the board appendix, in the appendix's order, then the tables of what a
+    second-generation agreement adds (:func:`progress_tables`, :func:`outcome_tables`)."""
+    out = [risk_summary_table(app.summary)]
     out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES
             if app.has_reward or name == "red_non_reward"]
     if app.has_reward:
@@ -269,10 +270,10 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     out += [block_table(app, theme) for _, theme in app.themes.iterrows()]
     out += [coverage_table(app.coverage), district_view_table(app.district_view),
             quality_table(app.quality)]
-    out += outcome_tables(app)
     if app.directory is not None:
         out.append(directory_table(app.directory))
-    return out
+    # What LAA2 adds comes last, so that an LAA1 appendix's files keep their numbers.
+    return out + progress_tables(app) + outcome_tables(app)
 
 
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
