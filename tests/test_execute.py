@@ -34,7 +34,9 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path):
+def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path, monkeypatch):
+    # the pool exports LAA_PROJECT_ROOT (here a temporary folder): put it back afterwards
+    monkeypatch.delenv("LAA_PROJECT_ROOT", raising=False)
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
