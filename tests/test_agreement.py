@@ -203,3 +203,15 @@ def test_an_indicator_naming_an_outcome_the_directory_lacks_is_a_warning(tmp_pat
     reg = load_register(_write(tmp_path, indicators_csv=INDICATORS.replace(",5.4,", ",6.1,")))
     assert reg.warnings == ("indicator L 1 names outcome '6.1', which directory.csv does not "
                             "list (file indicators.csv, column outcome_id)",)
+
+
+def test_the_first_demos_register_has_none_of_the_laa2_parts_but_its_placeholders():
+    from pipeline.config import find_project_root
+    reg = load_register(find_project_root() / "data" / "raw" / "register")
+    assert agreement.summarise_by_kind(reg.indicators) is None
+    assert agreement.list_maa_indicators(reg.indicators) is None
+    assert agreement.list_directory_gaps(reg.directory) is None
+    assert agreement.list_outcomes_without_target(reg.directory, reg.indicators) is None
+    assert reg.delivery_plans is None
+    assert agreement.count_outcomes(reg.directory) == {"outcomes": 37, "sub_outcomes": 0,
+                                                       "all": 37}

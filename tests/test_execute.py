@@ -35,8 +35,6 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
 
 @pytest.mark.slow
 def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path, monkeypatch):
-    # the pool exports LAA_PROJECT_ROOT (here a temporary folder): put it back afterwards
-    monkeypatch.delenv("LAA_PROJECT_ROOT", raising=False)
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -55,6 +53,8 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     settings = replace(load_settings(reports_dir=tmp_path / "reports"),
                        project_root=tmp_path)
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
+    # the pool exports LAA_PROJECT_ROOT (here a temporary folder): undone after the test
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(tmp_path))
     pool = KernelPool(settings, stages)
     try:
         kernel = pool.take("one")
