@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
+from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.tables import TOTALS
 from pipeline.figures import (
     format_date,
@@ -318,7 +319,9 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
                "cost": format_gbp(o["cost_gbp"], 0) if not pd.isna(o["cost_gbp"])
                else "not costed", "owner": o["owner"], "counted": o["counted"]}
               for o in options.to_dict("records")]
+    years = sorted(set(targets["final_year"]))
     return render("reward_gap.html.j2", summary=summary, themes=themes, options=listed,
+                   final_year=" and ".join(years) if years else "final year's",
                    chart=Markup(charts.reward_gap_svg(table)), scenario=scenario,
                    basis=SCENARIO_WORDS[basis], floor=f"{floor_pct:g}", cap=f"{cap_pct:g}")
 
@@ -327,14 +330,19 @@ def render_pooled_fund(year: str, outturn: pd.DataFrame, check: dict, problems: 
                        lines: pd.DataFrame, threshold_pct: float) -> str:
     """The pooled fund outturn: the sentence with the rule's verdict, the blocks and total,
     and every finance return row or block that could not be used (one message each)."""
+    def money(amount: float) -> str:
+        places = 0 if float(amount).is_integer() else 2
+        return ("-" if amount < 0 else "") + format_gbp(abs(amount), places)
+
     rows = [{
         "block": r["block"], "total": r["row_type"] == "total",
-        "allocation": format_gbp(r["allocation_gbp"], 0), "virement": format_gbp(
-            r["virement_gbp"], 0) if r["virement_gbp"] else "",
-        "budget": format_gbp(r["budget_gbp"], 0), "spend": format_gbp(r["spend_gbp"], 0),
-        "underspend": format_gbp(r["underspend_gbp"], 0),
-        "pct": format_pct_value(r["underspend_pct"], 2),
-        "carry": format_gbp(r["carry_forward_gbp"], 0) if r["carry_forward_gbp"] else "",
+        "allocation": money(r["allocation_gbp"]),
+        "virement": money(r["virement_gbp"]) if r["virement_gbp"] else "",
+        "budget": money(r["budget_gbp"]), "spend": money(r["spend_gbp"]),
+        "underspend": money(r["underspend_gbp"]),
+        "pct": "" if pd.isna(r["underspend_pct"])
+        else share_text(r["underspend_pct"], threshold_pct),
+        "carry": money(r["carry_forward_gbp"]) if r["carry_forward_gbp"] else "",
         "commentary": r["commentary"],
     } for r in outturn.to_dict("records")]
     read = "; ".join(f"{r['source_file']}, {int(r['rows_read'])} rows: {int(r['rows_used'])} "
