@@ -77,17 +77,16 @@ def check_finance_rows(records: list[dict[str, str]], year: str, file: str,
     virement. A block of ``themes`` with no row in the file is reported too.
     """
     names = dict(zip(themes["theme"], themes["appendix_name"], strict=True))
-    used, problems, seen = [], [], {}
+    used, problems, seen, named, unnamed = [], [], {}, set(), []
     for record in records:
         row = int(record["source_row"])
         block = record.get("block", "").strip()
-        problem = None
+        problem, key = None, theme_key(themes, block) if block else None
         if not block:
             problem = _problem(year, file, row, "block", "", "block is blank",
                                "a block (theme) of the register, e.g. "
                                f"{themes['appendix_name'].iloc[0]}")
         else:
-            key = theme_key(themes, block)
             if key is None:
                 problem = _problem(year, file, row, "block", block, "is not a block of the "
                                    "register", "one of " + ", ".join(themes["appendix_name"]))
@@ -105,17 +104,26 @@ def check_finance_rows(records: list[dict[str, str]], year: str, file: str,
                                    expected)
         if problem:
             problems.append(problem)
+            if key is None:
+                unnamed.append(len(problems) - 1)
+            else:
+                named.add(key)
             continue
         seen[key] = row
         used.append({"year": year, "theme": key, "block": names[key],
                      **amounts, "commentary": record.get("commentary", ""),
                      "source_file": file, "source_row": row})
-    for _, theme in themes.sort_values("block", kind="stable").iterrows():
-        if theme["theme"] not in seen:
-            problems.append(_problem(year, file, 0, "block", "",
-                                     f"no row for block {theme['appendix_name']}",
-                                     "one row per block of the register (its allocation and "
-                                     "spend are missing from the totals)"))
+    absent = [t["appendix_name"] for _, t in themes.sort_values("block", kind="stable").iterrows()
+              if t["theme"] not in seen and t["theme"] not in named]
+    if absent and unnamed:   # a row without a known block may be the absent one: say so there
+        for index in unnamed:
+            text, at, where = problems[index]["message"].rpartition(" (file ")
+            problems[index]["message"] = (f"{text}; no other row names "
+                                          f"{', '.join(absent)}{at}{where}")
+    else:
+        problems += [_problem(year, file, 0, "block", "", f"no row for block {name}",
+                              "one row per block of the register (its allocation and spend "
+                              "are missing from the totals)") for name in absent]
     return used, problems
 
 
