@@ -253,13 +253,13 @@ def gap_text(gap: float, unit: str) -> str:
 
 
 def cost_per_text(cost_per: float, uncosted: float, protected: float) -> str:
-    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``nothing
-    protected``."""
+    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``none`` (nothing
+    protected)."""
     if not pd.isna(cost_per):
         return f"£{round_half_up(cost_per, 2)}"
     if not pd.isna(uncosted) and uncosted > 0:
         return "not costed"
-    return "nothing protected" if not pd.isna(protected) else ""
+    return "none" if not pd.isna(protected) else ""
 
 
 def _gap_row(r: dict, basis: str) -> dict[str, object]:
