@@ -102,8 +102,8 @@ def test_exports_hold_both_tables_with_money_and_partner_text():
 def test_appendix_cells_sit_where_the_issue_puts_them():
     cells = json.loads((ROOT / "notebooks" / "04_appendix.ipynb").read_text())["cells"]
     sources = ["".join(c["source"]) for c in cells]
-    forecast = next(i for i, s in enumerate(sources)
-                    if s.startswith("display(HTML(sections.render_grant_forecast("))
+    forecast = next(i for i, s in enumerate(sources)   # shown only with reward targets
+                    if "display(HTML(sections.render_grant_forecast(" in s)
     assert "render_reward_gaps" in sources[forecast + 1]
     assert sources[forecast + 1].startswith("if app.gaps is not None:")
     quality = next(i for i, s in enumerate(sources) if s.startswith("## Data quality"))
