@@ -171,5 +171,6 @@ def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2
     assert _hashes(DEMO) == laa2["before"]
     from pipeline.run.manifest import hash_tree
     paths = [e["path"] for e in hash_tree(ROOT / "data" / "raw")]
-    assert paths and all(p.startswith(("register/", "returns/", "README")) for p in paths)
+    assert any(p.startswith("register/") for p in paths)
+    assert any(p.startswith("returns/") for p in paths)
     assert not any(p.startswith("laa2/") for p in paths)

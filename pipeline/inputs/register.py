@@ -355,6 +355,15 @@ def _check_vocab(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], fil
                             file=file, row=row, column=column)
 
 
+def _check_unique(frame: pd.DataFrame, column: str, file: str, message: str) -> None:
+    """Refuse a value given twice in ``column``, naming the second row (``message`` is
+    formatted with the value)."""
+    dupes = frame[column][frame[column].duplicated()]
+    if not dupes.empty:
+        raise RegisterError(message.format(dupes.iloc[0]), file=file,
+                            row=int(dupes.index[0]) + 2, column=column)
+
+
 def _check_filled(frame: pd.DataFrame, column: str, file: str) -> None:
     blank = frame[frame[column] == ""]
     if not blank.empty:
@@ -543,10 +552,7 @@ def parse_directory(raw: pd.DataFrame | None) -> pd.DataFrame | None:
     directory = _complete(raw, DIRECTORY)
     for column in ("outcome_id", "outcome"):
         _check_filled(directory, column, file)
-    dupes = directory["outcome_id"][directory["outcome_id"].duplicated()]
-    if not dupes.empty:
-        raise RegisterError(f"duplicate outcome id {dupes.iloc[0]!r}", file=file,
-                            row=int(dupes.index[0]) + 2, column="outcome_id")
+    _check_unique(directory, "outcome_id", file, "duplicate outcome id {!r}")
     tops = set(directory.loc[directory["parent_outcome"] == "", "outcome_id"])
     bad = directory[(directory["parent_outcome"] != "")
                     & ~directory["parent_outcome"].isin(tops)]
@@ -579,10 +585,7 @@ def parse_delivery_plans(raw: pd.DataFrame | None,
         raise RegisterError(f"delivery plan for unknown indicator "
                             f"{unknown['indicator_id'].iloc[0]!r}", file=file,
                             row=int(unknown.index[0]) + 2, column="indicator_id")
-    dupes = plans[plans["indicator_id"].duplicated()]
-    if not dupes.empty:
-        raise RegisterError(f"two delivery plans for {dupes['indicator_id'].iloc[0]}",
-                            file=file, row=int(dupes.index[0]) + 2, column="indicator_id")
+    _check_unique(plans, "indicator_id", file, "two delivery plans for {}")
     for column in ("received", "challenge_reviewed", "revised", "due"):
         plans[column] = _to_date(plans, column, file, required=False)
     for column in ("challenge_reviewed", "revised"):
