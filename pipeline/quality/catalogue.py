@@ -114,9 +114,10 @@ def grade_of(severity: str) -> str:
 def format_catalogue(catalogue: pd.DataFrame, width: int = 100) -> str:
     """The catalogue as plain text, a paragraph per check: id, grade, dimension, what it
     checks and the guidance (what ``laa checks`` prints)."""
-    lines = [f"{len(catalogue)} checks. FAIL: the row is quarantined (kept out of the "
-             "figures; the file's other rows go through). ADVISORY: reported, the value "
-             "counts. PASS when the check holds.", ""]
+    lines = textwrap.wrap(f"{len(catalogue)} checks. FAIL: the row is quarantined (kept out "
+                          "of the figures; the file's other rows go through). ADVISORY: "
+                          "reported, the value counts. PASS when the check holds.", width)
+    lines.append("")
     for row in catalogue.itertuples(index=False):
         where = f" [{row.suite}: {row.column or 'table'}]" if row.suite else " [reading files]"
         lines.append(f"{row.id}  {row.grade}  {row.dimension}{where}")

@@ -147,16 +147,20 @@ def annotate_returns(rows: pd.DataFrame, register: Register,
     late = (out["submitted_at"].dt.normalize() - out["deadline"]).dt.days
     out["days_late"] = late.astype("float64").where(out["submitted_at_problem"] == "")
     out["deadline"] = out["deadline"].dt.strftime("%Y-%m-%d").fillna("")
+    out["template_locked"], out["template_locked_column"] = locked_cells_changed(out, register)
+    out["template_lead"] = rows_not_led(out, register)
     # A submission is one file: within it, one value per key; across files the later wins.
+    # A template row whose locked cells were changed is not the indicator's: it conflicts
+    # with nothing (it fails on its own).
     key = ["source_file", "indicator_id", "period", "geography", "submitted_at"]
-    values = out.groupby(key, dropna=False)["value_text"].transform("nunique")
+    own = out[(out["template_locked"] == "") & (out["template_lead"] == "")]
+    values = own.groupby(key, dropna=False)["value_text"].transform("nunique").reindex(
+        out.index, fill_value=1)
     out["conflicting"] = (values > 1).astype(bool)
     same = key + ["value_text", "data_status"]
     out["duplicate_row"] = (out.duplicated(same, keep="first") & ~out["conflicting"]).astype(bool)
     out["agreement"] = ", ".join(str(Period(y)) for y in
                                  sorted({int(p[:4]) for p in register.targets["period"]}))
-    out["template_locked"], out["template_locked_column"] = locked_cells_changed(out, register)
-    out["template_lead"] = rows_not_led(out, register)
     return out
 
 
