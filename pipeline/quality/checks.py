@@ -254,6 +254,15 @@ def _history(county: pd.DataFrame, indicator: pd.Series, wanted: Period) -> list
     return values
 
 
+def describe_history(history: list[tuple[str, float]], shown: int = 4) -> str:
+    """``2004-05 baseline 8; 2006-07 Q2 11`` (the latest ``shown`` values, in order)."""
+    ordered = sorted(history, key=lambda h: try_parse_period(h[0].removesuffix(" baseline"))
+                     or Period(0))
+    words = [f"{label} {number_text(value)}" for label, value in ordered[-shown:]]
+    more = len(ordered) - len(words)
+    return (f"{more} earlier value(s), then " if more else "") + "; ".join(words)
+
+
 def soft_range(values: list[float], unit: str, rules: Rules) -> tuple[float, float]:
     """The range a history makes plausible: its lowest and highest values widened by
     ``soft_range_margin_points`` (percentages) or by ``soft_range_margin_pct`` % of the
@@ -298,9 +307,7 @@ def frame_soft_range(clean: pd.DataFrame, register: Register, period: str,
         records.append({
             **row[["indicator_id", "period", "value", "value_text", *LINEAGE]].to_dict(),
             "range_low": number_text(round(low, 6)), "range_high": number_text(round(high, 6)),
-            "history": f"{len(history)} earlier values from "
-                       f"{min(number_text(v) for _, v in history)} to "
-                       f"{max(number_text(v) for _, v in history)}",
+            "history": describe_history(history),
             "confirmation": confirmed,
             "outside_range": bool((row["value"] < low or row["value"] > high) and not confirmed)})
     columns = ["indicator_id", "period", "value", "value_text", *LINEAGE, "range_low",

@@ -103,6 +103,12 @@ def chase_list(register: Register, now: Now, period: str) -> pd.DataFrame:
                             submitted_at=_when(last["submitted_at"]),
                             certified_by=certified.get(last["source_file"], ""))
             records.append(base)
+        files = rows[rows["partner"] == partner].groupby("source_file", sort=True)
+        for file, group in files:
+            records.append({"partner": partner, "status": "file", "source_file": file,
+                            "submitted_at": _when(group["submitted_at"].max()),
+                            "certified_by": certified.get(str(file), ""), "period": period,
+                            "deadline": deadline})
         for problem in bad.itertuples(index=False):
             records.append(_problem(partner, problem, "failed row", period, deadline))
     # Advisories, less the missing returns (listed as missing already).
@@ -158,9 +164,8 @@ def format_chase_list(chase: pd.DataFrame, period: str, deadline: str,
             received = due[due["status"] == "received"]
             lines.append(f"{partner}: {len(received)} of {len(due)} indicators received"
                          + (" (complete)." if len(received) == len(due) else "."))
-        files = mine[mine["source_file"] != ""].drop_duplicates("source_file")
-        for row in files[files["status"] == "received"].itertuples(index=False):
-            lines.append(f"  Came in: {row.source_file}, sent {row.submitted_at}, "
+        for row in mine[mine["status"] == "file"].itertuples(index=False):
+            lines.append(f"  Came in: {row.source_file}, sent {row.submitted_at or '(no time)'}, "
                          + ("not certified" if row.certified_by == "not certified"
                             else f"certified by {row.certified_by}"))
         missing = due[due["status"] == "missing"]["indicator_id"].tolist()
@@ -173,17 +178,14 @@ def format_chase_list(chase: pd.DataFrame, period: str, deadline: str,
                 what = f"{row.indicator_id}: " if row.indicator_id else ""
                 lines.append(f"  {label}: {what}{where}: {row.reason} [{row.check_id}]")
         advisories = mine[mine["status"] == "advisory"]
-        for (check, file), group in advisories.groupby(["check_id", "source_file"], sort=True):
-            first = group.iloc[0]
-            if len(group) == 1:
-                where = ", ".join(t for t in (file, first["cell"]) if t)
-                what = f"{first['indicator_id']}: " if first["indicator_id"] else ""
-                lines.append(f"  Advisory (the value counts): {what}{where}: "
-                             f"{first['reason']} [{check}]")
-            else:
-                ids = sorted(set(group["indicator_id"]) - {""})
-                lines.append(f"  Advisory (the values count): {file}, {len(group)} rows ("
-                             f"{', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''}): "
-                             f"{first['reason']} [{check}]")
+        for (check, file, reason), group in advisories.groupby(
+                ["check_id", "source_file", "reason"], sort=True):
+            ids = sorted(set(group["indicator_id"]) - {""})
+            cells = ", ".join(c for c in group["cell"] if c)
+            where = ", ".join(t for t in (file, cells if len(group) == 1 else "") if t)
+            what = (f"{', '.join(ids)}: " if len(ids) <= 8
+                    else f"{len(ids)} indicators ({', '.join(ids[:8])}, ...): ")
+            lines.append(f"  Advisory (the value counts): {what if ids else ''}{where}: "
+                         f"{reason} [{check}]")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
