@@ -160,9 +160,9 @@ def render_page(body: str, title: str, running_header: str, *, footer: str = "",
     author
         The partnership, written as the document's author.
     """
-    return render("page.html.j2",
-        body=Markup(add_contents(number_sections(body))), title=title, running_header=running_header,
-        footer=footer, created=created, author=author, palette=RAG_STYLE)
+    return render("page.html.j2", body=Markup(add_contents(number_sections(body))),
+                  title=title, running_header=running_header, footer=footer, created=created,
+                  author=author, palette=RAG_STYLE)
 
 
 @dataclass(frozen=True)
