@@ -175,8 +175,8 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     quarantined and resubmissions resolved among the rest; each return file's
     certification is checked. Then the cross-row checks on the rows in force: completeness
     for ``period``, district against county, the lead's RAG against the numbers, commentary
-    for red and amber, plausibility and soft ranges (all warnings: ADVISORY). ``run_time`` (the run's
-    generated-at stamp) bounds the submission times (a return stamped after the run is
+    for red and amber, plausibility and soft ranges (all warnings: ADVISORY). ``run_time``
+    (the run's generated-at stamp) bounds the submission times (a return stamped after the run is
     quarantined). ``assess`` rates the clean rows for the lead-rating check: the assess stage's
     :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
     way (the quality stage does not import a later stage).
