@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="only these themes (keys or names, comma-separated)")
             sub.add_argument("--district", default="",
                              help="also produce this district LSP's pack, e.g. Melton")
+            sub.add_argument("--scenario", default="",
+                             help="reward gap analysis: the grant payable if the improvement "
+                                  "options deliver, options=approved or options=all "
+                                  "(default: as forecast)")
     sub = commands.add_parser(
         "init", help="write a new partnership's data folder: register files, returns/, README",
         description="Write PATH with every register file (headers only), an empty returns/ "
@@ -145,7 +149,8 @@ def _run(args: argparse.Namespace) -> str:
                              previous_period=args.previous_period,
                              formats=getattr(args, "formats", None),
                              theme=getattr(args, "theme", None),
-                             district=getattr(args, "district", None))
+                             district=getattr(args, "district", None),
+                             scenario=getattr(args, "scenario", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
     known = _check_register(settings, args.command)  # fail now, not after three stages
     if settings.theme or settings.district:

@@ -33,6 +33,12 @@ ARTEFACTS = {
     "district_values": "district_values.parquet",
     "district_coverage": "district_coverage.parquet",
     "district_view": "district_view.parquet",
+    "reward_gap": "reward_gap.parquet",
+    "improvement_options": "improvement_options.parquet",
+    "pooled_fund": "pooled_fund.parquet",
+    "finance_problems": "finance_problems.parquet",
+    "finance_lines": "finance_lines.parquet",
+    "pooled_fund_check": "pooled_fund_check.json",
 }
 
 

@@ -35,11 +35,11 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
 
 @pytest.mark.slow
 def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path,
-                                                                           monkeypatch):
+                                                                         monkeypatch):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from pipeline.config import load_settings
+    from pipeline.config import find_project_root, load_settings
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -53,7 +53,9 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     nbformat.write(second, notebooks / "b.ipynb")
     settings = replace(load_settings(reports_dir=tmp_path / "reports"),
                        project_root=tmp_path)
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(tmp_path))  # restored after: later tests
+    # execute_stage sets LAA_PROJECT_ROOT to this test's folder when it is unset: set it
+    # here (monkeypatch undoes it), or every later run in the session looks there
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
     pool = KernelPool(settings, stages)
     try:
