@@ -1,107 +1,125 @@
-"""The National Indicator Set catalogue: its contents, look-up, and how the register uses it."""
+"""The check catalogue: one entry per check, applied to the suites, graded and guided."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pandas as pd
 import pytest
 
-from pipeline.errors import RegisterError
-from pipeline.inputs.catalogue import (
-    TIERS,
-    fill_from_catalogue,
-    lookup,
-    ni_number,
-    read_catalogue,
+from pipeline.cli import main
+from pipeline.config import find_project_root
+from pipeline.errors import ConfigError
+from pipeline.quality.catalogue import (
+    FILE_CHECKS,
+    apply_catalogue,
+    check_ids,
+    expectation_column,
+    format_catalogue,
+    load_catalogue,
 )
-from pipeline.inputs.register import POLARITIES, UNITS, load_register
+from pipeline.quality.quarantine import SUITES, load_suites
+from pipeline.quality.scorecard import DIMENSIONS
+from pipeline.report.quality_pages import list_catalogue
+
+EXPECTATIONS = find_project_root() / "expectations"
 
 
-def test_catalogue_holds_ni_1_to_198_once_each_in_the_registers_vocabulary():
-    cat = read_catalogue()
-    assert cat["ni_id"].tolist() == [f"NI {n}" for n in range(1, 199)]
-    assert set(cat["polarity"]) <= set(POLARITIES)
-    assert set(cat["unit"]) <= set(UNITS)
-    assert set(cat["tier"]) <= set(TIERS)
-    assert (cat["title"] != "").all() and (cat["measure"] != "").all()
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(EXPECTATIONS)
 
 
-def test_catalogue_says_where_it_is_unsure():
-    cat = read_catalogue()
-    unsure = cat[cat["notes"].str.contains("unsure")]["ni_id"].tolist()
-    # the facts the handbook leaves open are flagged, not guessed silently
-    assert {"NI 12", "NI 44", "NI 65", "NI 68"} <= set(unsure)
-    assert len(unsure) >= 20
+def test_every_expectation_of_every_suite_has_one_entry_and_every_entry_an_expectation(
+        catalogue):
+    suites = load_suites(EXPECTATIONS)
+    keys = {(name, e["type"], expectation_column(e)) for name, suite in suites.items()
+            for e in suite["expectations"]}
+    listed = {(r.suite, r.expectation, r.column) for r in catalogue.itertuples() if r.suite}
+    assert keys == listed
+    assert catalogue["id"].is_unique
+    assert set(catalogue["grade"]) == {"FAIL", "ADVISORY"}
+    assert set(catalogue["dimension"]) == set(DIMENSIONS)
+    assert set(FILE_CHECKS.values()) == set(catalogue.loc[catalogue["suite"] == "", "id"])
+    ids = check_ids(suites)
+    assert sorted(ids.values()) == sorted(catalogue.loc[catalogue["suite"] != "", "id"])
 
 
-def test_the_seeds_maa_indicators_look_up_as_the_handbook_gives_them():
-    assert lookup("NI 152")[["title", "polarity", "unit"]].tolist() == [
-        "Working age people on out of work benefits", "lower", "percent"]
-    assert lookup("NI 163")["polarity"] == "higher"
-    assert lookup("NI 165")["title"].endswith("qualified to at least Level 4 or higher")
-    assert lookup("NI 172")["unit"] == "percent"
-    assert lookup("NI 135")["title"].startswith("Carers receiving needs assessment")
+def test_grades_and_dimensions_are_stated_once_in_the_catalogue(catalogue):
+    for name in SUITES:
+        raw = json.loads((EXPECTATIONS / f"{name}.json").read_text(encoding="utf-8"))
+        for expectation in raw["expectations"]:
+            assert "severity" not in expectation
+            assert "dimension" not in expectation.get("meta", {})
+    applied = load_suites(EXPECTATIONS)
+    value = next(e for e in applied["returns"]["expectations"]
+                 if e["kwargs"].get("column") == "value_problem")
+    assert value["severity"] == "critical" and value["meta"]["check_id"] == "value-number"
+    certified = applied["certification"]["expectations"][0]
+    assert certified["severity"] == "warning"
+    assert certified["meta"]["dimension"] == "reliability"
 
 
-@pytest.mark.parametrize(("text", "number"), [("NI 152", 152), ("ni152", 152), ("NI-008", 8),
-                                               (" NI 1 ", 1), ("7.20", None), ("L 1", None),
-                                               ("NIX 1", None)])
-def test_ni_number_reads_the_ways_officers_write_an_ni(text, number):
-    assert ni_number(text) == number
+def test_an_expectation_missing_from_the_catalogue_is_refused(catalogue):
+    suites = {"returns": {"name": "returns", "expectations": [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "new_thing"}}]}}
+    with pytest.raises(ConfigError, match="new_thing has no entry in the check catalogue"):
+        apply_catalogue(suites, catalogue)
 
 
-def test_an_ni_outside_the_set_is_a_key_error_and_a_local_id_is_none():
-    with pytest.raises(KeyError, match="NI 199.*NI 1 to NI 198"):
-        lookup("NI 199")
-    with pytest.raises(KeyError):
-        lookup("NI 0")
-    assert lookup("L 1") is None
+def test_a_catalogue_with_a_bad_grade_or_a_repeated_id_is_refused(tmp_path):
+    (tmp_path / "catalogue.toml").write_text(
+        '[[check]]\nid = "a"\ngrade = "WARN"\ndimension = "validity"\nchecks = "x"\n'
+        'guidance = "y"\n[[check]]\nid = "a"\ngrade = "FAIL"\ndimension = "tidiness"\n'
+        'checks = "x"\nguidance = "y"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_catalogue(tmp_path)
+    message = str(raised.value)
+    assert "id 'a' is used twice" in message and "grade 'WARN'" in message
+    assert "dimension 'tidiness'" in message
 
 
-def test_fill_takes_blanks_from_the_catalogue_and_keeps_what_the_row_gives():
-    rows = pd.DataFrame({"indicator_id": ["NI 152", "NI 8", "L 1"],
-                         "title": ["", "Sport (our wording)", "Employment land"],
-                         "polarity": ["", "", "higher"], "unit": ["", "count", "count"]})
-    out = fill_from_catalogue(rows, "indicators.csv")
-    assert out["title"].tolist() == ["Working age people on out of work benefits",
-                                     "Sport (our wording)", "Employment land"]
-    assert out["polarity"].tolist() == ["lower", "higher", "higher"]
-    assert out["unit"].tolist() == ["percent", "count", "count"]
-    assert out["ni_tier"].tolist() == ["both", "both", ""]
-    assert rows["title"].iloc[0] == ""  # the input is not changed
+def test_laa_checks_prints_every_check_with_grade_dimension_and_guidance(catalogue, capsys):
+    assert main(["checks"]) == 0
+    out = capsys.readouterr().out
+    for row in catalogue.itertuples():
+        assert f"{row.id}  {row.grade}  {row.dimension}" in out
+    assert "guidance: Type the figure alone" in out
+    assert out == format_catalogue(catalogue)
 
 
-def _register(tmp_path: Path, indicators: str) -> Path:
-    folder = tmp_path / "register"
-    folder.mkdir()
-    (folder / "indicators.csv").write_text(indicators, encoding="utf-8")
-    (folder / "targets.csv").write_text("indicator_id,period,target_value\n", encoding="utf-8")
-    return folder
+def test_each_check_gets_its_outcome_pass_fail_or_advisory(catalogue):
+    results = pd.DataFrame({
+        "check_id": ["value-number", "on-time", "count-whole"],
+        "success": [False, False, True], "unexpected_count": [2, 1, 0]})
+    quarantine = pd.DataFrame({"source_row": [0], "check_id": ["file-readable"]})
+    table = list_catalogue(catalogue, results, quarantine).set_index("id")
+    assert table.loc["value-number", "outcome"] == "FAIL: 2 row(s)"
+    assert table.loc["on-time", "outcome"] == "ADVISORY: 1 row(s)"
+    assert table.loc["count-whole", "outcome"] == "PASS"
+    assert table.loc["file-readable", "outcome"] == "FAIL: 1 file(s) or sheet(s)"
+    assert table.loc["file-structure", "outcome"] == "PASS"
+    assert table.loc["return-certified", "outcome"] == "not run"
+    assert table.loc["value-number", "anchor"] == "check-value-number"
 
 
-def test_a_register_row_giving_only_the_ni_id_takes_title_polarity_and_unit(tmp_path):
-    reg = load_register(_register(tmp_path, "indicator_id,title,theme,polarity,unit\n"
-                                            "NI 152,,Economy,,\n"
-                                            "NI 163,Skills to Level 2,Economy,,\n"))
-    row = reg.indicator("NI 152")
-    assert (row["title"], row["polarity"], row["unit"]) == (
-        "Working age people on out of work benefits", "lower", "percent")
-    assert reg.indicator("NI 163")["title"] == "Skills to Level 2"
+def test_the_report_has_a_page_of_checks_and_the_feedback_links_to_it(tmp_path, catalogue):
+    from dataclasses import replace
 
+    from pipeline.report.quality_pages import write_quality_reports
+    from tests.quality_build import MEETING, PERIOD, build_hostile_quality
 
-def test_an_ni_that_does_not_exist_names_file_row_and_column(tmp_path):
-    folder = _register(tmp_path, "indicator_id,title,theme,polarity,unit\n"
-                                 "NI 152,,Economy,,\nNI 299,,Economy,,\n")
-    with pytest.raises(RegisterError) as err:
-        load_register(folder)
-    assert "'NI 299' is not in the National Indicator Set" in str(err.value)
-    assert "indicators.csv" in str(err.value) and "row 3" in str(err.value)
-    assert "column indicator_id" in str(err.value)
-
-
-def test_a_local_indicator_must_still_give_its_title(tmp_path):
-    folder = _register(tmp_path, "indicator_id,title,theme,polarity,unit\n"
-                                 "L 1,,Economy,higher,count\n")
-    with pytest.raises(RegisterError, match=r"title is blank.*row 2.*column title"):
-        load_register(folder)
+    built = build_hostile_quality(tmp_path)
+    validation = replace(built["validation"], catalogue=catalogue)
+    folder = tmp_path / "dq"
+    write_quality_reports(folder, folder / "feedback", pd.DataFrame({"partner": ["Police"]}),
+                          built["feedback"], MEETING, PERIOD, validation=validation)
+    page = (folder / "checks.html").read_text(encoding="utf-8")
+    assert all(f'<tr id="check-{i}">' in page for i in catalogue["id"])
+    assert "Type the figure alone" in page
+    assert 'href="checks.html"' in (folder / "report.html").read_text(encoding="utf-8")
+    feedback = (folder / "feedback" / "police.html").read_text(encoding="utf-8")
+    ids = set(built["feedback"]["Police"]["check"]) - {""}
+    assert ids and all(f'href="../checks.html#check-{i}">{i}</a>' in feedback for i in ids)
+    table = pd.read_csv(folder / "checks.csv", dtype=str, keep_default_na=False)
+    assert table["id"].tolist() == catalogue["id"].tolist()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
-from pipeline.inputs.catalogue import fill_from_catalogue
+from pipeline.inputs.nis import fill_from_catalogue
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
 
@@ -159,6 +159,9 @@ CALENDAR = RegisterFile("calendar.csv", False, (
     Column("period", "period", "2006-07 Q2", "a quarter or a financial year", required=True),
     Column("deadline", "date", "2006-11-14", "the date its returns are due (YYYY-MM-DD)",
            required=True),
+    Column("meeting", "date", "2006-12-04", "the Board meeting that takes the period's "
+           "returns (YYYY-MM-DD): `laa templates` and `laa status` write under "
+           "reports/<meeting>/; blank: give --meeting"),
 ), "The reporting deadlines.",
    "no deadlines: no return is reported late, and every return received counts as on time")
 
@@ -516,11 +519,12 @@ def parse_calendar(raw: pd.DataFrame | None) -> pd.DataFrame:
     """Type the calendar: periods in their canonical spelling, deadlines as ``YYYY-MM-DD``
     text; an empty calendar (no deadlines) for None."""
     if raw is None:
-        return pd.DataFrame({"period": pd.Series(dtype=str), "deadline": pd.Series(dtype=str)})
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in ("period", "deadline", "meeting")})
     file = CALENDAR.name
     cal = _complete(raw, CALENDAR)
     cal["period"] = _to_period(cal, "period", file, required=True)
     cal["deadline"] = _to_date(cal, "deadline", file, required=True)
+    cal["meeting"] = _to_date(cal, "meeting", file, required=False)
     return cal
 
 
