@@ -1,0 +1,181 @@
+"""Checking the national table like a return: the ``national`` suite, quarantine by file and row.
+
+The rules are the suite ``expectations/national.json``. The flags it reads (a value that is
+not a number, limits out of order, a repeated key...) are computed here, vectorised; the
+suite is then evaluated by Great Expectations (:mod:`pipeline.quality.gx`) for a table of
+up to :data:`GX_MAX_ROWS` rows, and column by column (:mod:`pipeline.quality.columnar`)
+above that, where GX's pandas engine is too slow. A row failing a critical check is
+quarantined with its file, row, column, the value found and what was expected; every
+other row goes on, and every row read is in one or the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.inputs.national import NUMBER_COLUMNS
+from pipeline.quality import columnar
+from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
+
+SUITE = "national"
+GX_MAX_ROWS = 200_000
+KEY = ["area_code", "indicator_id", "period", "geography"]
+AREA_COLUMNS = ["area_name", "area_type", "region"]
+QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "found", "check", "severity",
+                      "dimension", "area_code", "indicator_id", "period", "reason"]
+FLAG_COLUMNS = ["value_missing", *(f"{c}_not_number" for c in NUMBER_COLUMNS),
+                "numerator_without_denominator", "one_limit_only", "limits_out_of_order",
+                "duplicate_key", "area_inconsistent", "first_row", "first_file", "row_key"]
+
+
+@dataclass(frozen=True)
+class CheckedNational:
+    """``clean``: rows that passed every critical check (area names, types and regions made
+    consistent); ``quarantine``: one row per failed critical check, and per unreadable
+    file; ``findings``: every failed check, warnings included; ``results``: one row per
+    expectation; ``engine``: ``gx`` or ``columnar``."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    findings: pd.DataFrame
+    results: pd.DataFrame
+    engine: str
+
+
+def _area_modes(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each area's most common name, type and region (ties: the first in file order)."""
+    usable = rows[rows["area_code"] != ""]
+    combos = usable.groupby(["area_code", *AREA_COLUMNS], sort=False, observed=True).size()
+    combos = combos.reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    return combos.drop_duplicates("area_code").drop(columns="n").set_index("area_code")
+
+
+def annotate_national(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the flags the ``national`` suite checks (pure, vectorised).
+
+    ``value_missing``, ``<number>_not_number`` (text that is not a number),
+    ``numerator_without_denominator``, ``one_limit_only``, ``limits_out_of_order``,
+    ``duplicate_key`` (a later row with the same area, indicator, period and geography;
+    ``first_row`` and ``first_file`` name the first), ``area_inconsistent`` (name, type or
+    region differs from the area's most common one) and ``row_key`` (position).
+    """
+    out = rows.reset_index(drop=True).copy()
+    read = out["read_problem"].to_numpy() == ""
+    for column in NUMBER_COLUMNS:
+        text = out[f"{column}_text"].to_numpy()
+        missing = out[column].isna().to_numpy()
+        out[f"{column}_not_number"] = missing & (text != "")
+        if column == "value":
+            out["value_missing"] = missing & (text == "") & read
+    lower, upper = out["lower_ci"].to_numpy(), out["upper_ci"].to_numpy()
+    value = out["value"].to_numpy()
+    out["numerator_without_denominator"] = out["numerator"].notna() & out["denominator"].isna()
+    out["one_limit_only"] = np.isnan(lower) != np.isnan(upper)
+    with np.errstate(invalid="ignore"):
+        out["limits_out_of_order"] = (lower > value) | (upper < value) | (lower > upper)
+    positions = np.flatnonzero(read)
+    group = out.iloc[positions].groupby(KEY, sort=False).ngroup().to_numpy()
+    first = np.arange(len(out))
+    first[positions] = positions[pd.Series(np.arange(len(positions))).groupby(group)
+                                 .transform("first").to_numpy()]
+    repeated = first != np.arange(len(out))
+    out["duplicate_key"] = repeated
+    out["first_row"] = np.where(repeated, out["source_row"].to_numpy()[first], 0)
+    out["first_file"] = np.where(repeated, out["source_file"].to_numpy()[first], "")
+    modes = _area_modes(out[read])
+    expected = modes.reindex(out["area_code"])
+    differs = np.zeros(len(out), dtype=bool)
+    for column in AREA_COLUMNS:
+        differs |= expected[column].fillna("").to_numpy() != out[column].to_numpy()
+    out["area_inconsistent"] = differs & read & (out["area_code"].to_numpy() != "")
+    out["row_key"] = np.arange(len(out))
+    return out
+
+
+def run_national_suite(annotated: pd.DataFrame, suite: dict,
+                       parameters: dict[str, object]) -> tuple[pd.DataFrame, str]:
+    """The suite's results, and the engine that ran it (GX up to :data:`GX_MAX_ROWS`)."""
+    if len(annotated) <= GX_MAX_ROWS:
+        return ValidationSession().run([Dataset(annotated, suite, parameters)]), "gx"
+    return columnar.evaluate_suite(annotated, suite, parameters), "columnar"
+
+
+def _fill(template: str, row: dict) -> str:
+    try:
+        return template.format_map({k: ("" if v is None else v) for k, v in row.items()})
+    except (KeyError, ValueError, IndexError):
+        return template
+
+
+def describe_national(findings: pd.DataFrame, annotated: pd.DataFrame) -> pd.DataFrame:
+    """Each failed row and check in words: file, row, column, the value found, what was
+    expected. A row that could not be split into cells gets that message only."""
+    unread = annotated["read_problem"].to_numpy() != ""
+    keep = ~(unread[findings["row_key"].to_numpy()] & (findings["column"] != "read_problem"))
+    findings = findings[keep]
+    records = annotated.iloc[findings["row_key"].to_numpy()].to_dict("records")
+    out = []
+    for f, row in zip(findings.itertuples(index=False), records, strict=True):
+        column = f.report_column or f.column
+        text = row.get(f"{column}_text")
+        found = str(text if text not in (None, "") else row.get(column, "") or "")
+        if column == "row":
+            found = ""
+        where = f"{row['source_file']} row {row['source_row']}" + (
+            f", column {column}" if column != "row" else "")
+        shown = f" {found!r}" if found else ""
+        out.append({"source_file": row["source_file"], "source_row": int(row["source_row"]),
+                    "column": column, "found": found, "check": f.expectation,
+                    "severity": f.severity, "dimension": f.dimension,
+                    "area_code": row["area_code"], "indicator_id": row["indicator_id"],
+                    "period": row["period"],
+                    "reason": f"{where}:{shown} expected {_fill(f.expected, row)}"})
+    frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+    return frame.sort_values(["source_file", "source_row", "check"],
+                             kind="stable").reset_index(drop=True)
+
+
+def quarantine_national_files(file_problems: pd.DataFrame) -> pd.DataFrame:
+    """Files that could not be read, or lack a required column, as quarantine rows."""
+    return pd.DataFrame({
+        "source_file": file_problems["source_file"], "source_row": 0, "column": "",
+        "found": "", "check": file_problems["check"], "severity": "critical",
+        "dimension": "validity", "area_code": "", "indicator_id": "", "period": "",
+        "reason": file_problems["source_file"] + ": " + file_problems["reason"]},
+        columns=QUARANTINE_COLUMNS)
+
+
+def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
+                   indicator_ids: list[str]) -> CheckedNational:
+    """Check the national rows against ``suite``; quarantine rows failing a critical check.
+
+    Parameters
+    ----------
+    rows, file_problems
+        From :func:`pipeline.inputs.national.read_national`.
+    suite
+        The ``national`` suite (parsed JSON).
+    indicator_ids
+        The register's indicators (others are kept, with a warning, but not benchmarked).
+    """
+    annotated = annotate_national(rows)
+    results, engine = run_national_suite(annotated, suite, {"indicator_ids": indicator_ids})
+    findings = describe_national(explode_findings(results), annotated)
+    critical = explode_findings(results)
+    critical = critical[critical["severity"] == "critical"]
+    bad = np.zeros(len(annotated), dtype=bool)
+    bad[critical["row_key"].to_numpy(dtype="int64")] = True
+    clean = annotated.loc[~bad, list(rows.columns)].reset_index(drop=True)
+    modes = _area_modes(clean)
+    if len(clean):
+        aligned = modes.reindex(clean["area_code"])
+        for column in AREA_COLUMNS:
+            clean[column] = aligned[column].to_numpy()
+    clean = clean.drop(columns=["read_problem", *(f"{c}_text" for c in NUMBER_COLUMNS)])
+    quarantine = pd.concat([quarantine_national_files(file_problems),
+                            findings[findings["severity"] == "critical"]], ignore_index=True)
+    quarantine["source_row"] = quarantine["source_row"].astype("int64")
+    return CheckedNational(clean, quarantine, findings, results, engine)
