@@ -15,7 +15,8 @@ from pipeline.quality.national import annotate_national, check_national
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = json.loads((ROOT / "expectations" / "national.json").read_text(encoding="utf-8"))
-HOSTILE = """area_code,area_name,area_type,region,indicator_id,period,value,numerator,denominator,lower_ci,upper_ci
+HOSTILE = """area_code,area_name,area_type,region,indicator_id,period,value,\
+numerator,denominator,lower_ci,upper_ci
 E1,A,county,EM,2.1,2006-07 Q4,41.2,412,1000,,
 E2,B,county,EM,2.1,2006-07 Q4,x,,,,
 E3,C,county,EM,2.1,2006-07 Q4,3,4

@@ -82,7 +82,11 @@ def _codes(frame: pd.DataFrame, columns: list[str], extra: np.ndarray | None = N
 
 def _score(values: pd.DataFrame) -> np.ndarray:
     value = values["value"].to_numpy(dtype="float64")
-    return np.where(values["polarity"].to_numpy() == "lower", -value, value)
+    return np.where(_lower_better(values), -value, value)
+
+
+def _lower_better(values: pd.DataFrame) -> np.ndarray:
+    return (values["polarity"] == "lower").to_numpy(dtype=bool)
 
 
 def quartile_of(rank: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -94,18 +98,30 @@ def quartile_of(rank: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(q) | (n <= 0), 0, np.clip(q, 1, 4)).astype("int64")
 
 
-def compare_with(values: pd.DataFrame, median: np.ndarray) -> np.ndarray:
+def words_of(choices: list[tuple[np.ndarray, str]], default: str) -> pd.Categorical:
+    """A categorical of words: the first choice whose mask holds, else ``default`` (pure).
+
+    Categorical, not an array of strings: three million words cost three million bytes.
+    """
+    labels = [default] + [w for _, w in choices if w != default]
+    code = np.zeros(len(choices[0][0]) if choices else 0, dtype="int8")
+    for mask, word in reversed(choices):
+        code = np.where(mask, labels.index(word), code).astype("int8")
+    return pd.Categorical.from_codes(code, categories=labels)
+
+
+def compare_with(values: pd.DataFrame, median: np.ndarray) -> pd.Categorical:
     """Better, similar or worse than ``median`` by the 95% interval; ``not compared``
     without one (pure)."""
     low = values["lower_ci"].to_numpy(dtype="float64")
     high = values["upper_ci"].to_numpy(dtype="float64")
-    higher = values["polarity"].to_numpy() != "lower"
+    higher = ~_lower_better(values)
     known = ~np.isnan(low) & ~np.isnan(high) & ~np.isnan(median)
     above, below = low > median, high < median
     better = np.where(higher, above, below)
     worse = np.where(higher, below, above)
-    out = np.where(better, BETTER, np.where(worse, WORSE, SIMILAR)).astype(object)
-    return np.where(known, out, NOT_COMPARED)
+    return words_of([(~known, NOT_COMPARED), (better, BETTER), (worse, WORSE),
+                     (known, SIMILAR)], NOT_COMPARED)
 
 
 def rank_within(values: pd.DataFrame, labels: np.ndarray | pd.Series) -> pd.DataFrame:
@@ -137,7 +153,7 @@ def _result(values: pd.DataFrame, rank: np.ndarray, n: np.ndarray,
         "n": np.where(ranked, n, 0).astype("int64"),
         "quartile": quartile_of(rank, np.where(ranked, n, 0)),
         "median": median,
-        "comparison": np.where(ranked, compare_with(values, median), NOT_COMPARED),
+        "comparison": compare_with(values, np.where(ranked, median, np.nan)),
     }, index=values.index)
 
 
@@ -150,20 +166,21 @@ def rank_among_neighbours(values: pd.DataFrame, neighbours: pd.DataFrame) -> pd.
     median = np.full(len(values), np.nan)
     lists = neighbours.groupby("area_code", sort=False)["neighbour_code"].agg(list)
     score, raw = _score(values), values["value"].to_numpy(dtype="float64")
-    for _, rows in values.groupby("geography", sort=False).indices.items():
+    for rows in values.groupby("geography", sort=False).indices.values():
         part = values.iloc[rows]
-        areas, area_idx = np.unique(part["area_code"].to_numpy(), return_inverse=True)
+        area_idx, areas = pd.factorize(part["area_code"])
         cells = _codes(part, ["indicator_id", "period"])
         matrix = np.full((cells.max(initial=-1) + 1, len(areas)), np.nan)
         values_m = matrix.copy()
         matrix[cells, area_idx] = score[rows]
         values_m[cells, area_idx] = raw[rows]
         position = {a: i for i, a in enumerate(areas)}
+        by_area = pd.Series(np.arange(len(rows))).groupby(area_idx).indices
         for i, area in enumerate(areas):
             members = [position[c] for c in lists.get(area, []) if c in position and c != area]
             if not members:
                 continue
-            mine = area_idx == i
+            mine = by_area[i]
             own, others = matrix[:, i], matrix[:, members]
             with np.errstate(invalid="ignore"):
                 better = (others > own[:, None]).sum(axis=1)
@@ -234,7 +251,7 @@ def add_travel(values: pd.DataFrame, no_change_max_pct: float = 0.0) -> pd.DataF
                               for c in ("value", "lower_ci", "upper_ci"))
         out[f"{name}_value"] = earlier
         out[f"travel_{name}"] = classify_changes(out["value"].to_numpy(dtype="float64"),
-                                                 earlier, out["polarity"].to_numpy(),
+                                                 earlier, _lower_better(out),
                                                  no_change_max_pct)
         out[f"{name}_significant"] = change_significant(
             out["value"].to_numpy(), out["lower_ci"].to_numpy(), out["upper_ci"].to_numpy(),
@@ -247,16 +264,18 @@ def _pick(column: np.ndarray, source: np.ndarray) -> np.ndarray:
                     np.nan)
 
 
-def classify_changes(current: np.ndarray, earlier: np.ndarray, polarity: np.ndarray,
+def classify_changes(current: np.ndarray, earlier: np.ndarray, lower_better: np.ndarray,
                      no_change_max_pct: float = 0.0) -> np.ndarray:
-    """:func:`pipeline.assess.direction.classify_change`, vectorised (pure)."""
+    """:func:`pipeline.assess.direction.classify_change`, vectorised (pure);
+    ``lower_better`` is True where the indicator's polarity is ``lower``."""
     diff = current - earlier
     with np.errstate(invalid="ignore", divide="ignore"):
         small = (diff == 0) | ((earlier != 0)
                                & (np.abs(diff) / np.abs(earlier) * 100.0 <= no_change_max_pct))
-        better = np.where(polarity == "lower", diff < 0, diff > 0)
-    words = np.where(small, NO_CHANGE, np.where(better, IMPROVING, WORSENING)).astype(object)
-    return np.where(np.isnan(current) | np.isnan(earlier), NOT_COMPARABLE, words)
+        better = np.where(lower_better, diff < 0, diff > 0)
+    missing = np.isnan(current) | np.isnan(earlier)
+    return words_of([(missing, NOT_COMPARABLE), (small, NO_CHANGE), (better, IMPROVING)],
+                    WORSENING)
 
 
 def benchmark_area(values: pd.DataFrame, area_code: str, groups: pd.DataFrame,

@@ -117,12 +117,9 @@ def add_intervals(values: pd.DataFrame, units: pd.Series,
     clow, chigh = count_interval(np.where(rate, events, np.nan), confidence)
     lower = np.where(rate, clow * scale, lower)
     upper = np.where(rate, chigh * scale, upper)
-    method = np.full(len(out), "", dtype=object)
-    method[published] = PUBLISHED
-    method[percent] = WILSON
     small = rate & (events < BYARS_MIN_COUNT)
-    method[rate & ~small] = BYARS
-    method[small] = EXACT
+    code = np.select([published, percent, small, rate], [1, 2, 4, 3], 0).astype("int8")
+    method = pd.Categorical.from_codes(code, categories=["", PUBLISHED, WILSON, BYARS, EXACT])
     out["lower_ci"], out["upper_ci"], out["ci_method"] = lower, upper, method
     return out
 
@@ -137,7 +134,7 @@ def standard_error(lower: np.ndarray, upper: np.ndarray,
 def change_significant(value: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                        earlier: np.ndarray, earlier_lower: np.ndarray,
                        earlier_upper: np.ndarray,
-                       confidence: float = CONFIDENCE) -> np.ndarray:
+                       confidence: float = CONFIDENCE) -> pd.Categorical:
     """Whether a change between two periods is beyond chance: ``yes``, ``no`` or ``""``.
 
     The difference is significant when it exceeds z times the root of the sum of the two
@@ -150,4 +147,5 @@ def change_significant(value: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     known = ~np.isnan(se) & ~np.isnan(diff)
     with np.errstate(invalid="ignore"):
         beyond = diff > _z(confidence) * se
-    return np.where(known, np.where(beyond, "yes", "no"), "")
+    code = np.where(known, np.where(beyond, 1, 2), 0).astype("int8")
+    return pd.Categorical.from_codes(code, categories=["", "yes", "no"])

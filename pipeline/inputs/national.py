@@ -87,15 +87,13 @@ def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(array, pa.string())
 
 
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers from text (``1234``, ``-1.5e3``); blank -> NaN; anything else -> NaN too,
-    which :func:`number_problems` tells apart from a blank."""
-    array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
-    stripped = pc.utf8_trim_whitespace(array)
-    fine = pc.match_substring_regex(stripped, _NUMBER.pattern)
-    kept = pc.if_else(pc.fill_null(fine, False), stripped, pa.scalar(None, pa.string()))
-    return pd.Series(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False),
-                     index=text.index, dtype="float64")
+def parse_text_numbers(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Numbers from text (``1234``, ``-1.5e3``); blank, or anything that is not a plain
+    number, gives NaN (the ``<column>_text`` kept beside tells the two apart)."""
+    stripped = pc.utf8_trim_whitespace(text)
+    fine = pc.fill_null(pc.match_substring_regex(stripped, _NUMBER.pattern), False)
+    kept = pc.if_else(fine, stripped, pa.scalar(None, pa.string()))
+    return pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _csv_options(path: Path, names: list[str], bad: list[dict], threads: bool):
@@ -146,23 +144,22 @@ def read_values_file(path: Path) -> pd.DataFrame:
     table, bad = _read_table(path)
     names = [normalise_header(n) for n in table.column_names]
     table = table.rename_columns(names)
-    data: dict[str, object] = {}
+    data: dict[str, object] = {}   # text stays in Arrow memory (pandas' str dtype)
     for column in TEXT_COLUMNS:
         if column in names:
-            data[column] = pc.utf8_trim_whitespace(_as_text(table[column])).to_numpy(
-                zero_copy_only=False)
-    frame = pd.DataFrame(data)
+            data[column] = pc.utf8_trim_whitespace(_as_text(table[column])).to_pandas()
     for column in NUMBER_COLUMNS:
         if column not in names:
             continue
         array = table[column]
         if pa.types.is_floating(array.type) or pa.types.is_integer(array.type):
-            frame[column] = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
-            frame[f"{column}_text"] = ""
+            data[column] = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+            data[f"{column}_text"] = pd.Series("", index=range(len(array)), dtype="str")
         else:
-            text = pd.Series(pc.utf8_trim_whitespace(array).to_numpy(zero_copy_only=False))
-            frame[column] = parse_numbers(text).to_numpy()
-            frame[f"{column}_text"] = text.to_numpy()
+            text = pc.utf8_trim_whitespace(array)
+            data[column] = parse_text_numbers(text)
+            data[f"{column}_text"] = text.to_pandas()
+    frame = pd.DataFrame(data)
     start = 1 if path.suffix.lower() == ".parquet" else 2
     skipped = sorted(int(b["line"]) for b in bad)
     rows = np.arange(start, start + len(frame) + len(skipped), dtype="int64")

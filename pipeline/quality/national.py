@@ -11,6 +11,7 @@ other row goes on, and every row read is in one or the other.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +22,13 @@ from pipeline.quality import columnar
 from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
 
 SUITE = "national"
-GX_MAX_ROWS = 200_000
+GX_MAX_ROWS = 50_000
 KEY = ["area_code", "indicator_id", "period", "geography"]
 AREA_COLUMNS = ["area_name", "area_type", "region"]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "found", "check", "severity",
                       "dimension", "area_code", "indicator_id", "period", "reason"]
 FLAG_COLUMNS = ["value_missing", *(f"{c}_not_number" for c in NUMBER_COLUMNS),
-                "numerator_without_denominator", "one_limit_only", "limits_out_of_order",
+                "one_limit_only", "limits_out_of_order",
                 "duplicate_key", "area_inconsistent", "first_row", "first_file", "row_key"]
 
 
@@ -57,22 +58,21 @@ def annotate_national(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows with the flags the ``national`` suite checks (pure, vectorised).
 
     ``value_missing``, ``<number>_not_number`` (text that is not a number),
-    ``numerator_without_denominator``, ``one_limit_only``, ``limits_out_of_order``,
+    ``one_limit_only``, ``limits_out_of_order``,
     ``duplicate_key`` (a later row with the same area, indicator, period and geography;
     ``first_row`` and ``first_file`` name the first), ``area_inconsistent`` (name, type or
     region differs from the area's most common one) and ``row_key`` (position).
     """
     out = rows.reset_index(drop=True).copy()
-    read = out["read_problem"].to_numpy() == ""
+    read = (out["read_problem"] == "").to_numpy(dtype=bool)
     for column in NUMBER_COLUMNS:
-        text = out[f"{column}_text"].to_numpy()
+        written = (out[f"{column}_text"] != "").to_numpy(dtype=bool)
         missing = out[column].isna().to_numpy()
-        out[f"{column}_not_number"] = missing & (text != "")
+        out[f"{column}_not_number"] = missing & written
         if column == "value":
-            out["value_missing"] = missing & (text == "") & read
+            out["value_missing"] = missing & ~written & read
     lower, upper = out["lower_ci"].to_numpy(), out["upper_ci"].to_numpy()
     value = out["value"].to_numpy()
-    out["numerator_without_denominator"] = out["numerator"].notna() & out["denominator"].isna()
     out["one_limit_only"] = np.isnan(lower) != np.isnan(upper)
     with np.errstate(invalid="ignore"):
         out["limits_out_of_order"] = (lower > value) | (upper < value) | (lower > upper)
@@ -84,13 +84,14 @@ def annotate_national(rows: pd.DataFrame) -> pd.DataFrame:
     repeated = first != np.arange(len(out))
     out["duplicate_key"] = repeated
     out["first_row"] = np.where(repeated, out["source_row"].to_numpy()[first], 0)
-    out["first_file"] = np.where(repeated, out["source_file"].to_numpy()[first], "")
+    out["first_file"] = pd.Series(out["source_file"].array.take(first)).where(repeated, "")
     modes = _area_modes(out[read])
     expected = modes.reindex(out["area_code"])
     differs = np.zeros(len(out), dtype=bool)
     for column in AREA_COLUMNS:
-        differs |= expected[column].fillna("").to_numpy() != out[column].to_numpy()
-    out["area_inconsistent"] = differs & read & (out["area_code"].to_numpy() != "")
+        differs |= (expected[column].fillna("").to_numpy(dtype=object)
+                    != out[column].to_numpy(dtype=object))
+    out["area_inconsistent"] = differs & read & (out["area_code"] != "").to_numpy(dtype=bool)
     out["row_key"] = np.arange(len(out))
     return out
 
@@ -103,37 +104,50 @@ def run_national_suite(annotated: pd.DataFrame, suite: dict,
     return columnar.evaluate_suite(annotated, suite, parameters), "columnar"
 
 
-def _fill(template: str, row: dict) -> str:
-    try:
-        return template.format_map({k: ("" if v is None else v) for k, v in row.items()})
-    except (KeyError, ValueError, IndexError):
-        return template
+def _fill(template: str, rows: pd.DataFrame) -> pd.Series:
+    """``template`` with each ``{column}`` filled from ``rows``, vectorised."""
+    out = pd.Series("", index=rows.index, dtype=object)
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out = out + literal
+        if field:
+            out = out + (rows[field].astype(str) if field in rows else "")
+    return out
 
 
 def describe_national(findings: pd.DataFrame, annotated: pd.DataFrame) -> pd.DataFrame:
     """Each failed row and check in words: file, row, column, the value found, what was
-    expected. A row that could not be split into cells gets that message only."""
-    unread = annotated["read_problem"].to_numpy() != ""
-    keep = ~(unread[findings["row_key"].to_numpy()] & (findings["column"] != "read_problem"))
+    expected (vectorised, per expectation). A row that could not be split into cells gets
+    that message only."""
+    unread = (annotated["read_problem"] != "").to_numpy(dtype=bool)
+    keep = ~(unread[findings["row_key"].to_numpy(dtype="int64")]
+             & (findings["column"] != "read_problem").to_numpy())
     findings = findings[keep]
-    records = annotated.iloc[findings["row_key"].to_numpy()].to_dict("records")
-    out = []
-    for f, row in zip(findings.itertuples(index=False), records, strict=True):
-        column = f.report_column or f.column
-        text = row.get(f"{column}_text")
-        found = str(text if text not in (None, "") else row.get(column, "") or "")
-        if column == "row":
-            found = ""
-        where = f"{row['source_file']} row {row['source_row']}" + (
-            f", column {column}" if column != "row" else "")
-        shown = f" {found!r}" if found else ""
-        out.append({"source_file": row["source_file"], "source_row": int(row["source_row"]),
-                    "column": column, "found": found, "check": f.expectation,
-                    "severity": f.severity, "dimension": f.dimension,
-                    "area_code": row["area_code"], "indicator_id": row["indicator_id"],
-                    "period": row["period"],
-                    "reason": f"{where}:{shown} expected {_fill(f.expected, row)}"})
-    frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
+    parts = []
+    for (check, column, expected, report, severity, dimension), group in findings.groupby(
+            ["expectation", "column", "expected", "report_column", "severity", "dimension"],
+            sort=False):
+        rows = annotated.iloc[group["row_key"].to_numpy(dtype="int64")].reset_index(drop=True)
+        shown = report or column
+        if shown == "row":
+            found = pd.Series("", index=rows.index, dtype=object)
+        else:
+            text = rows[f"{shown}_text"] if f"{shown}_text" in rows else None
+            raw = rows[shown].astype(str).where(rows[shown].notna(), "")
+            found = raw if text is None else text.where(text != "", raw)
+            found = found.astype(object)
+        where = rows["source_file"].astype(str) + " row " + rows["source_row"].astype(str)
+        if shown != "row":
+            where = where + f", column {shown}"
+        quoted = found.map(lambda t: f" {t!r}" if t else "")
+        parts.append(pd.DataFrame({
+            "source_file": rows["source_file"], "source_row": rows["source_row"],
+            "column": shown, "found": found, "check": check, "severity": severity,
+            "dimension": dimension, "area_code": rows["area_code"],
+            "indicator_id": rows["indicator_id"], "period": rows["period"],
+            "reason": where + ":" + quoted + " expected " + _fill(expected, rows)}))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=QUARANTINE_COLUMNS)
+    frame = frame[QUARANTINE_COLUMNS]
     return frame.sort_values(["source_file", "source_row", "check"],
                              kind="stable").reset_index(drop=True)
 
