@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="only these themes (keys or names, comma-separated)")
             sub.add_argument("--district", default="",
                              help="also produce this district LSP's pack, e.g. Melton")
+            sub.add_argument("--compare-with", default="", metavar="GROUP",
+                             help="comparator group of the benchmarking section: england "
+                                  "(default), region, type, neighbours, or a group of "
+                                  "national/groups.csv")
     sub = commands.add_parser(
         "init", help="write a new partnership's data folder: register files, returns/, README",
         description="Write PATH with every register file (headers only), an empty returns/ "
@@ -106,7 +110,8 @@ def _run(args: argparse.Namespace) -> str:
                              previous_period=args.previous_period,
                              formats=getattr(args, "formats", None),
                              theme=getattr(args, "theme", None),
-                             district=getattr(args, "district", None))
+                             district=getattr(args, "district", None),
+                             compare_with=getattr(args, "compare_with", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
     known = _check_register(settings, args.command)  # fail now, not after three stages
     if settings.theme or settings.district:
@@ -114,6 +119,10 @@ def _run(args: argparse.Namespace) -> str:
 
         select_themes(known, settings.theme)
         resolve_district(known, settings.district)
+    if settings.compare_with:
+        from pipeline.inputs.national import check_group
+
+        check_group(settings.data_dir, settings.compare_with)
     print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
           f"data {settings.data_dir}", flush=True)
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),

@@ -73,13 +73,16 @@ class Rules:
     grant_cap_pct: float = 100.0
     statement_change_places: int = 0
     statement_off_places: int = 1
+    # Benchmarking (see README, "Benchmarking"): a target counts as met only when the
+    # value's 95% confidence interval lies wholly on the right side of it.
+    target_needs_interval: bool = False
 
     def __post_init__(self) -> None:
         if self.amber_max_off_pct < self.green_max_off_pct:
             raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
 
 
-RULE_SECTIONS = ("rag", "headline", "reward", "quality")
+RULE_SECTIONS = ("rag", "headline", "reward", "quality", "benchmark")
 
 
 def _read_toml(path: Path) -> dict:
@@ -158,6 +161,7 @@ class Settings:
     formats: str = "html,pdf"
     theme: str = ""
     district: str = ""
+    compare_with: str = ""
 
     @property
     def register_dir(self) -> Path:
@@ -201,6 +205,7 @@ def load_settings(
     formats: str | None = None,
     theme: str | None = None,
     district: str | None = None,
+    compare_with: str | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
 
@@ -208,7 +213,9 @@ def load_settings(
     ``previous_period`` (the review compared against) defaults to
     :func:`pipeline.periods.previous_review_period` of ``period``. ``formats`` (``html``,
     ``pdf`` or both, default both), ``theme`` (a filter of theme keys or names) and
-    ``district`` (a district LSP pack) shape the appendix only.
+    ``district`` (a district LSP pack) and ``compare_with`` (the comparator group of the
+    benchmarking section, checked against the data folder's groups by the CLI) shape the
+    appendix only.
 
     Raises
     ------
@@ -245,5 +252,6 @@ def load_settings(
         formats=",".join(parse_formats(formats or "html,pdf")),
         theme=(theme or "").strip(),
         district=(district or "").strip(),
+        compare_with=(compare_with or "").strip().casefold(),
         rules=load_rules(data / "register" / "rules.toml"),
     )

@@ -33,6 +33,14 @@ ARTEFACTS = {
     "district_values": "district_values.parquet",
     "district_coverage": "district_coverage.parquet",
     "district_view": "district_view.parquet",
+    "national_ingested": "national_ingested.parquet",
+    "national_file_problems": "national_file_problems.parquet",
+    "national": "national.parquet",
+    "national_quarantine": "national_quarantine.parquet",
+    "national_results": "national_validation_results.parquet",
+    "benchmark": "benchmark.parquet",
+    "benchmark_members": "benchmark_members.parquet",
+    "benchmark_groups": "benchmark_groups.json",
 }
 
 

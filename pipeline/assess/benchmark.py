@@ -29,7 +29,7 @@ import pandas as pd
 from pipeline.assess.assessment import final_rag
 from pipeline.assess.direction import IMPROVING, NO_CHANGE, NOT_COMPARABLE, WORSENING
 from pipeline.assess.uncertainty import add_intervals, change_significant
-from pipeline.periods import parse_period, previous_review_period
+from pipeline.periods import Period, parse_period, previous_review_period
 
 GROUP_TITLES = {"england": "all England", "region": "its region", "type": "its area type",
                 "neighbours": "its nearest neighbours"}
@@ -223,7 +223,8 @@ def add_travel(values: pd.DataFrame, no_change_max_pct: float = 0.0) -> pd.DataF
     against the last review (:func:`pipeline.periods.previous_review_period`), and
     whether each change is significant (``yes``/``no``/blank without intervals).
 
-    Adds ``year_ago_value``, ``travel_year_ago``, ``year_ago_significant``,
+    Adds ``year_ago_period``, ``year_ago_value``, ``travel_year_ago``,
+    ``year_ago_significant``,
     ``review_period``, ``review_value``, ``travel_review``, ``review_significant``.
     """
     out = values.copy()
@@ -238,6 +239,8 @@ def add_travel(values: pd.DataFrame, no_change_max_pct: float = 0.0) -> pd.DataF
                            dtype=object)
     review_order = np.array([_order(p) for p in review_text], dtype="int64")
     targets = {"year_ago": order - 5, "review": review_order[codes] if len(codes) else order}
+    year_ago_text = np.array([_text_of(_order(p) - 5) for p in uniques], dtype=object)
+    out["year_ago_period"] = year_ago_text[codes] if len(codes) else pd.Series(dtype=object)
     if len(codes):
         out["review_period"] = review_text[codes]
     else:
@@ -257,6 +260,11 @@ def add_travel(values: pd.DataFrame, no_change_max_pct: float = 0.0) -> pd.DataF
             out["value"].to_numpy(), out["lower_ci"].to_numpy(), out["upper_ci"].to_numpy(),
             earlier, low, high)
     return out
+
+
+def _text_of(order: int) -> str:
+    year, quarter = divmod(order, 5)
+    return str(Period(year, quarter + 1))
 
 
 def _pick(column: np.ndarray, source: np.ndarray) -> np.ndarray:
@@ -370,3 +378,60 @@ def apply_interval_rule(assessed: pd.DataFrame, judged: pd.DataFrame) -> pd.Data
                         zip(out["computed_rag"], out["lead_rag"].fillna(""), strict=True)]
     out["rag_differs"] = out["final_rag"] != out["computed_rag"]
     return out.drop(columns="target_by_interval")
+
+
+def describe_groups(values: pd.DataFrame, area_code: str, group_names: tuple[str, ...],
+                    groups: pd.DataFrame, neighbours: pd.DataFrame) -> dict[str, str]:
+    """Each group's name in words for the area, e.g. ``East Midlands (region)``."""
+    mine = values[values["area_code"] == area_code]
+    out = {}
+    for group in group_names:
+        if group == "england":
+            out[group] = "All England"
+        elif group in ("region", "type") and not mine.empty:
+            column, word = (("region", "region") if group == "region"
+                            else ("area_type", "area type"))
+            out[group] = f"{mine[column].iloc[0]} ({word})"
+        elif group == "neighbours":
+            count = int((neighbours["area_code"] == area_code).sum())
+            out[group] = f"Nearest neighbours ({count} listed)"
+        else:
+            out[group] = f"Group {group!r} (groups.csv)"
+    return out
+
+
+def benchmark_partnership(clean: pd.DataFrame, indicators: pd.DataFrame, area_code: str,
+                          groups: pd.DataFrame, neighbours: pd.DataFrame,
+                          group_names: tuple[str, ...], period: str,
+                          no_change_max_pct: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partnership's benchmarking table and the strip charts' values.
+
+    Returns ``(table, members)``: :func:`benchmark_area` for every group, and for each
+    group and indicator, every member's value at the latest period up to ``period`` for
+    which the partnership has one. Both empty when the area is not in the table.
+    """
+    values = prepare_values(clean, indicators)
+    if values.empty or not (values["area_code"] == area_code).any():
+        return pd.DataFrame(), pd.DataFrame()
+    table = benchmark_area(values, area_code, groups, neighbours, group_names,
+                           no_change_max_pct)
+    latest = latest_rows(table, period)[["group", "indicator_id", "geography", "period"]]
+    parts = []
+    for group in group_names:
+        members = group_members(values, area_code, group, groups, neighbours)
+        wanted = latest[latest["group"] == group].drop(columns="group")
+        parts.append(members.merge(wanted, on=["indicator_id", "geography", "period"]))
+    members = pd.concat(parts, ignore_index=True)
+    keep = ["group", "indicator_id", "geography", "period", "area_code", "area_name",
+            "value", "lower_ci", "upper_ci", "ci_method", "ours"]
+    members = members[keep].sort_values(["group", "indicator_id", "geography", "value",
+                                         "area_code"], kind="stable")
+    return table, members.reset_index(drop=True)
+
+
+def add_target_judgement(table: pd.DataFrame, judged: pd.DataFrame) -> pd.DataFrame:
+    """``target_by_interval`` of each indicator beside every row of its benchmarking."""
+    if table.empty:
+        return table.assign(target_by_interval=pd.Series(dtype=object))
+    return table.merge(judged[["indicator_id", "target_by_interval"]], on="indicator_id",
+                       how="left").fillna({"target_by_interval": ""})

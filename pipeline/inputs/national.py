@@ -240,8 +240,10 @@ def read_groups(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return groups, neighbours
 
 
-def read_area_code(folder: Path) -> str:
-    """The partnership's area code from ``area.toml`` (``area_code = "E10000018"``), or "".
+def read_area(folder: Path) -> dict[str, str]:
+    """``area.toml``: ``area_code`` (the partnership's area in the national table) and
+    ``source`` (where the national figures come from, printed in the appendix); blank
+    when absent.
 
     Raises
     ------
@@ -249,13 +251,19 @@ def read_area_code(folder: Path) -> str:
         For a file that is not TOML.
     """
     path = folder / AREA_FILE
+    out = {"area_code": "", "source": ""}
     if not path.is_file():
-        return ""
+        return out
     try:
         given = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from exc
-    return str(given.get("area_code", "")).strip()
+    return {k: str(given.get(k, "")).strip() for k in out}
+
+
+def read_area_code(folder: Path) -> str:
+    """The partnership's area code from ``area.toml`` (``area_code = "E10000018"``), or ""."""
+    return read_area(folder)["area_code"]
 
 
 def known_groups(data_dir: Path) -> tuple[str, ...]:

@@ -22,15 +22,15 @@ WARM_EXTRA = {
 }
 
 
-APPENDIX_ONLY = ("formats", "theme", "district")
+APPENDIX_ONLY = ("formats", "theme", "district", "compare_with")
 
 
 def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[str, str]:
     """The values injected into a stage notebook's ``parameters`` cell.
 
-    The appendix's own options (formats, theme filter, district) go to the appendix stage
-    only (and to ``stage=None``, the run's full parameter set), so that changing them
-    reuses ingest, validation and assessment.
+    The appendix's own options (formats, theme filter, district, comparator group) go to
+    the appendix stage only (and to ``stage=None``, the run's full parameter set), so that
+    changing them reuses ingest, validation and assessment.
     """
     given = {
         "period": settings.period,
