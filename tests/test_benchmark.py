@@ -127,3 +127,19 @@ def test_group_members_for_the_strip_chart(values, national):
     now = members[(members["period"] == "2006-07 Q4") & (members["indicator_id"] == "up")]
     assert sorted(now["area_code"]) == ["A", "B", "E"]
     assert now.set_index("area_code")["ours"].to_dict() == {"A": True, "B": False, "E": False}
+
+
+def test_all_areas_at_once_in_chunks_gives_the_same_ranks(national):
+    groups = ("england", "region", "neighbours")
+    whole = benchmark.benchmark_all_areas(national.rows, INDICATORS, national.groups,
+                                          national.neighbours, groups)
+    chunked = benchmark.benchmark_all_areas(national.rows, INDICATORS, national.groups,
+                                            national.neighbours, groups, chunk_rows=1)
+    key = ["area_code", "indicator_id", "period"]
+    whole = whole.sort_values(key).reset_index(drop=True)
+    chunked = chunked.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole, chunked, check_categorical=False)
+    a_up = whole[(whole["area_code"] == "A") & (whole["indicator_id"] == "up")
+                 & (whole["period"] == "2006-07 Q4")].iloc[0]
+    assert (a_up["england_rank"], a_up["region_rank"], a_up["neighbours_rank"]) == (2, 1, 2)
+    assert a_up["travel_year_ago"] == "improving"

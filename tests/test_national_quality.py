@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.errors import ConfigError
@@ -87,3 +88,16 @@ def test_groups_known_and_an_unknown_one_refused():
     with pytest.raises(ConfigError, match="unknown comparator group 'cipfa'; known: england, "
                                           "region, type, neighbours, shire"):
         check_group(data, "cipfa")
+
+
+def test_a_large_table_is_checked_in_chunks_with_the_same_outcome(hostile, monkeypatch):
+    whole = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"])
+    monkeypatch.setattr("pipeline.quality.national.GX_MAX_ROWS", 0)
+    chunked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"],
+                             chunk_rows=2)
+    assert chunked.engine == "columnar"
+    assert chunked.quarantine.to_dict("records") == whole.quarantine.to_dict("records")
+    pd.testing.assert_frame_equal(chunked.clean, whole.clean)
+    columns = ["expectation", "success", "unexpected_count", "failed_row_keys"]
+    assert chunked.results[columns].to_dict("records") == \
+        whole.results[columns].to_dict("records")

@@ -29,6 +29,7 @@ import pandas as pd
 from pipeline.assess.assessment import final_rag
 from pipeline.assess.direction import IMPROVING, NO_CHANGE, NOT_COMPARABLE, WORSENING
 from pipeline.assess.uncertainty import add_intervals, change_significant
+from pipeline.inputs.national import CHUNK_ROWS, indicator_chunks
 from pipeline.periods import Period, parse_period, previous_review_period
 
 GROUP_TITLES = {"england": "all England", "region": "its region", "type": "its area type",
@@ -435,3 +436,37 @@ def add_target_judgement(table: pd.DataFrame, judged: pd.DataFrame) -> pd.DataFr
         return table.assign(target_by_interval=pd.Series(dtype=object))
     return table.merge(judged[["indicator_id", "target_by_interval"]], on="indicator_id",
                        how="left").fillna({"target_by_interval": ""})
+
+
+def benchmark_all_areas(clean: pd.DataFrame, indicators: pd.DataFrame, groups: pd.DataFrame,
+                        neighbours: pd.DataFrame, group_names: tuple[str, ...],
+                        chunk_rows: int = CHUNK_ROWS,
+                        no_change_max_pct: float = 0.0) -> pd.DataFrame:
+    """Every area's standing in every group, and its travel, for the whole table.
+
+    Computed in chunks of whole indicators (about ``chunk_rows`` rows each: ranks, medians
+    and travel never cross indicators), so time grows in proportion to the rows and
+    memory stays bounded. One row per national row of a known indicator: its key, value
+    and interval, ``<group>_rank``, ``<group>_quartile``, ``<group>_median`` and
+    ``<group>_comparison`` per group, and the travel columns of :func:`add_travel`.
+    """
+    meta = indicators.drop_duplicates("indicator_id")
+    known = clean[clean["indicator_id"].isin(set(meta["indicator_id"]))].reset_index(drop=True)
+    chunks = indicator_chunks(known, chunk_rows)
+    keep = ["area_code", "geography", "indicator_id", "period", "value", "lower_ci",
+            "upper_ci", "ci_method", "year_ago_value", "travel_year_ago",
+            "year_ago_significant", "review_value", "travel_review", "review_significant"]
+    parts = []
+    for where in chunks:
+        values = add_travel(prepare_values(known.iloc[where], meta), no_change_max_pct)
+        part = values[keep].copy()
+        for group in group_names:
+            result = benchmark_group(values, group, groups, neighbours)
+            part[f"{group}_rank"] = result["rank"].to_numpy(dtype="int32")
+            part[f"{group}_quartile"] = result["quartile"].to_numpy(dtype="int8")
+            part[f"{group}_median"] = result["median"].to_numpy()
+            part[f"{group}_comparison"] = result["comparison"].to_numpy()
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=keep)
+    return pd.concat(parts, ignore_index=True)

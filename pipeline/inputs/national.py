@@ -41,6 +41,7 @@ DEFAULT_GEOGRAPHY = "upper tier"
 LINEAGE_COLUMNS = ("source_file", "source_row")
 FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "check", "reason"]
 BUILT_IN_GROUPS = ("england", "region", "type", "neighbours")
+CHUNK_ROWS = 300_000   # a large table is checked and benchmarked in chunks of indicators
 _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
@@ -320,3 +321,19 @@ def read_national(data_dir: Path) -> National:
     return National(rows=tidy_national(frames),
                     file_problems=pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS),
                     groups=groups, neighbours=neighbours, area_code=read_area_code(folder))
+
+
+def indicator_chunks(rows: pd.DataFrame, size: int = CHUNK_ROWS) -> list[np.ndarray]:
+    """Row positions in chunks of about ``size`` rows, each holding whole indicators (so a
+    repeated key is always within one chunk), in table order within a chunk."""
+    by_indicator = rows.groupby("indicator_id", sort=True).indices
+    chunks, current, count = [], [], 0
+    for positions in by_indicator.values():
+        current.append(positions)
+        count += len(positions)
+        if count >= size:
+            chunks.append(np.sort(np.concatenate(current)))
+            current, count = [], 0
+    if current:
+        chunks.append(np.sort(np.concatenate(current)))
+    return chunks

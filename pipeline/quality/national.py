@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.inputs.national import NUMBER_COLUMNS
+from pipeline.inputs.national import CHUNK_ROWS, NUMBER_COLUMNS, indicator_chunks
 from pipeline.quality import columnar
 from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
 
@@ -54,14 +54,15 @@ def _area_modes(rows: pd.DataFrame) -> pd.DataFrame:
     return combos.drop_duplicates("area_code").drop(columns="n").set_index("area_code")
 
 
-def annotate_national(rows: pd.DataFrame) -> pd.DataFrame:
+def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows with the flags the ``national`` suite checks (pure, vectorised).
 
     ``value_missing``, ``<number>_not_number`` (text that is not a number),
     ``one_limit_only``, ``limits_out_of_order``,
     ``duplicate_key`` (a later row with the same area, indicator, period and geography;
     ``first_row`` and ``first_file`` name the first), ``area_inconsistent`` (name, type or
-    region differs from the area's most common one) and ``row_key`` (position).
+    region differs from the area's most common one, over ``modes`` when given: the
+    whole table's, for a chunk of it) and ``row_key`` (position).
     """
     out = rows.reset_index(drop=True).copy()
     read = (out["read_problem"] == "").to_numpy(dtype=bool)
@@ -85,7 +86,7 @@ def annotate_national(rows: pd.DataFrame) -> pd.DataFrame:
     out["duplicate_key"] = repeated
     out["first_row"] = np.where(repeated, out["source_row"].to_numpy()[first], 0)
     out["first_file"] = pd.Series(out["source_file"].array.take(first)).where(repeated, "")
-    modes = _area_modes(out[read])
+    modes = _area_modes(out[read]) if modes is None else modes
     expected = modes.reindex(out["area_code"])
     differs = np.zeros(len(out), dtype=bool)
     for column in AREA_COLUMNS:
@@ -162,9 +163,27 @@ def quarantine_national_files(file_problems: pd.DataFrame) -> pd.DataFrame:
         columns=QUARANTINE_COLUMNS)
 
 
+def combine_results(parts: list[pd.DataFrame], offsets: list[np.ndarray]) -> pd.DataFrame:
+    """Per-chunk results of one suite as one: counts added, row keys made global."""
+    first = parts[0].copy()
+    first["success"] = np.logical_and.reduce([p["success"].to_numpy() for p in parts])
+    first["unexpected_count"] = sum(p["unexpected_count"].to_numpy() for p in parts)
+    first["element_count"] = sum(p["element_count"].to_numpy() for p in parts)
+    first["failed_row_keys"] = [
+        sorted(int(k) for part, where in zip(parts, offsets, strict=True)
+               for k in where[np.asarray(part["failed_row_keys"].iloc[i], dtype="int64")])
+        for i in range(len(first))]
+    return first
+
+
 def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
-                   indicator_ids: list[str]) -> CheckedNational:
+                   indicator_ids: list[str], chunk_rows: int = CHUNK_ROWS) -> CheckedNational:
     """Check the national rows against ``suite``; quarantine rows failing a critical check.
+
+    A table of more than :data:`GX_MAX_ROWS` rows is checked by the columnar engine in
+    chunks of whole indicators (``chunk_rows``), so time grows in proportion to the
+    rows and memory does not; the areas' names, types and regions are compared with the
+    whole table's.
 
     Parameters
     ----------
@@ -175,20 +194,38 @@ def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
     indicator_ids
         The register's indicators (others are kept, with a warning, but not benchmarked).
     """
-    annotated = annotate_national(rows)
-    results, engine = run_national_suite(annotated, suite, {"indicator_ids": indicator_ids})
-    findings = describe_national(explode_findings(results), annotated)
+    parameters = {"indicator_ids": indicator_ids}
+    rows = rows.reset_index(drop=True)
+    if len(rows) <= GX_MAX_ROWS:
+        annotated = annotate_national(rows)
+        results, engine = run_national_suite(annotated, suite, parameters)
+        findings = describe_national(explode_findings(results), annotated)
+    else:
+        engine = "columnar"
+        modes = _area_modes(rows[(rows["read_problem"] == "").to_numpy(dtype=bool)])
+        parts, offsets, described = [], [], []
+        for where in indicator_chunks(rows, chunk_rows):
+            annotated = annotate_national(rows.iloc[where], modes)
+            result = columnar.evaluate_suite(annotated, suite, parameters)
+            found = describe_national(explode_findings(result), annotated)
+            parts.append(result)
+            offsets.append(where)
+            described.append(found)
+        results = combine_results(parts, offsets)
+        findings = pd.concat(described, ignore_index=True).sort_values(
+            ["source_file", "source_row", "check"], kind="stable").reset_index(drop=True)
     critical = explode_findings(results)
     critical = critical[critical["severity"] == "critical"]
-    bad = np.zeros(len(annotated), dtype=bool)
+    bad = np.zeros(len(rows), dtype=bool)
     bad[critical["row_key"].to_numpy(dtype="int64")] = True
-    clean = annotated.loc[~bad, list(rows.columns)].reset_index(drop=True)
+    keep = [c for c in rows.columns
+            if c != "read_problem" and not c.endswith("_text")]
+    clean = rows.loc[~bad, keep].reset_index(drop=True)
     modes = _area_modes(clean)
     if len(clean):
         aligned = modes.reindex(clean["area_code"])
         for column in AREA_COLUMNS:
             clean[column] = aligned[column].to_numpy()
-    clean = clean.drop(columns=["read_problem", *(f"{c}_text" for c in NUMBER_COLUMNS)])
     quarantine = pd.concat([quarantine_national_files(file_problems),
                             findings[findings["severity"] == "critical"]], ignore_index=True)
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
