@@ -143,3 +143,17 @@ def test_all_areas_at_once_in_chunks_gives_the_same_ranks(national):
                  & (whole["period"] == "2006-07 Q4")].iloc[0]
     assert (a_up["england_rank"], a_up["region_rank"], a_up["neighbours_rank"]) == (2, 1, 2)
     assert a_up["travel_year_ago"] == "improving"
+
+
+def test_the_interval_rule_is_off_by_default_and_read_from_the_rules_file(tmp_path):
+    from pipeline.config import Rules, load_rules
+    from pipeline.errors import ConfigError
+
+    assert Rules().target_needs_interval is False
+    assert load_rules().target_needs_interval is False
+    path = tmp_path / "rules.toml"
+    path.write_text("[benchmark]\ntarget_needs_interval = true\n", encoding="utf-8")
+    assert load_rules(path).target_needs_interval is True
+    path.write_text("[benchmark]\ntarget_needs_interval = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="target_needs_interval = 1 should be a bool"):
+        load_rules(path)

@@ -261,12 +261,12 @@ def test_contents_list_the_lineage_in_the_html_but_not_in_the_pdf(demo, pdf):
     contents = html[re.search(r'<nav[^>]*class="contents"', html).start():
                     html.index("</nav>")]
     listed = re.findall(r'<li[^>]*><a href="#([^"]+)">(\d+)\.', contents)
-    assert [n for _, n in listed] == [str(n) for n in range(1, 9)]
+    assert [n for _, n in listed] == [str(n) for n in range(1, 10)]
     lineage = re.search(r'<li class="screen-only"><a href="#([^"]+)">Annex: where each figure '
                         r"comes from</a></li></ol>", contents)   # the last entry, unnumbered
     assert lineage and f'id="{lineage.group(1)}"' in html
     printed = pdf.pages[0].extract_text()
-    assert "8. Partnership directory" in printed
+    assert "9. Partnership directory" in printed
     assert "where each figure comes from" not in printed
 
 

@@ -68,7 +68,8 @@ def test_html_holds_the_seed_tables_chart_and_sections_in_order(demo):
              "2. Outcome risks", "Appendix 2: reward target list",
              "4. Changes since the previous review", "5. Indicators by theme",
              "Block 1: Children and Young People", "Block 7: Safer Communities",
-             "7. Data quality", "8. Partnership directory"]
+             "6. How we compare with other areas", "8. Data quality",
+             "9. Partnership directory"]
     assert html.index("Generated at") < html.index("</nav>")       # the cover, with contents
     contents = html[re.search(r'<nav[^>]*class="contents"', html).start():html.index("</nav>")]
     assert all(f">{t}</a>" in contents for t in order if t[0].isdigit())

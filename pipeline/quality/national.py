@@ -99,8 +99,9 @@ def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None) -> 
 
 def run_national_suite(annotated: pd.DataFrame, suite: dict,
                        parameters: dict[str, object]) -> tuple[pd.DataFrame, str]:
-    """The suite's results, and the engine that ran it (GX up to :data:`GX_MAX_ROWS`)."""
-    if len(annotated) <= GX_MAX_ROWS:
+    """The suite's results, and the engine that ran it (GX from one row up to
+    :data:`GX_MAX_ROWS`; an empty table costs no GX start-up)."""
+    if 0 < len(annotated) <= GX_MAX_ROWS:
         return ValidationSession().run([Dataset(annotated, suite, parameters)]), "gx"
     return columnar.evaluate_suite(annotated, suite, parameters), "columnar"
 
