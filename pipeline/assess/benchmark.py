@@ -395,9 +395,9 @@ def describe_groups(values: pd.DataFrame, area_code: str, group_names: tuple[str
             out[group] = f"{mine[column].iloc[0]} ({word})"
         elif group == "neighbours":
             count = int((neighbours["area_code"] == area_code).sum())
-            out[group] = f"Nearest neighbours ({count} listed)"
+            out[group] = f"{count} nearest neighbours"
         else:
-            out[group] = f"Group {group!r} (groups.csv)"
+            out[group] = f"{group} (listed group)"
     return out
 
 
