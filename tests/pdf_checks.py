@@ -138,11 +138,18 @@ def content_chars(page, elements: list[Element]) -> list[dict]:
     return [c for c in page.chars if id(c) in tagged]
 
 
+MARGIN_PT = 15 / 25.4 * 72      # the narrowest page margin (15 mm): furniture sits inside it
+
+
 def furniture_text(page, elements: list[Element], top: bool = True, right: bool = True) -> str:
-    """The text of the page furniture in one corner (the running header at top right)."""
+    """The text of the page furniture in one corner (the running header at top right): the
+    untagged characters inside the top (or bottom) margin. Untagged text in the body, such as
+    a table's header repeated on a new page (an artefact), is not furniture."""
     tagged = {id(c) for e in elements for c in e.chars}
-    chars = sorted((c for c in page.chars if id(c) not in tagged
-                    and (c["top"] < page.height / 2) == top), key=lambda c: c["x0"])
+    inside = ((lambda c: c["bottom"] <= MARGIN_PT) if top
+              else (lambda c: c["top"] >= page.height - MARGIN_PT))
+    chars = sorted((c for c in page.chars if id(c) not in tagged and inside(c)),
+                   key=lambda c: c["x0"])
     if not chars:
         return ""
     gaps = [(after["x0"] - before["x1"], i + 1)

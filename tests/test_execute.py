@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from pipeline.run.execute import warm_code
+import pytest
+
+from pipeline.run.execute import KernelPool, execute_stage, warm_code
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):
@@ -28,3 +31,42 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
     namespace: dict = {}
     exec(warm_code(tmp_path / "missing.ipynb"), namespace)  # noqa: S102
     assert set(namespace) == {"__builtins__"}
+
+
+@pytest.mark.slow
+def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pipeline.config import load_settings
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    first = new_notebook(cells=[new_code_cell("import json\nleft_behind = 1")])
+    second = new_notebook(cells=[new_code_cell("assert 'left_behind' not in dir()"),
+                                 new_code_cell("import json\nprint(json.dumps([1]))")])
+    for notebook in (first, second):
+        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                           "display_name": "Python 3"}
+    nbformat.write(first, notebooks / "a.ipynb")
+    nbformat.write(second, notebooks / "b.ipynb")
+    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
+                       project_root=tmp_path)
+    stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
+    pool = KernelPool(settings, stages)
+    try:
+        kernel = pool.take("one")
+        assert kernel is not None and pool.take("two") is not kernel
+        execute_stage(settings, "one", "a.ipynb", kernel)
+        pool.release("one")
+        assert kernel.has_kernel                     # stage three still needs it
+        assert pool.take("three") is kernel
+        executed = execute_stage(settings, "three", "b.ipynb", kernel)
+        pool.release("three")
+        assert not kernel.has_kernel                 # its last stage is done
+    finally:
+        pool.stop()
+    cells = nbformat.read(executed, as_version=4).cells
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1))  # as in a fresh kernel
+    assert cells[-1].outputs[0]["text"] == "[1]\n"   # nothing else printed

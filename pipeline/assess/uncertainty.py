@@ -17,9 +17,10 @@ vectorised over numpy arrays and pure.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
@@ -29,7 +30,7 @@ WILSON, BYARS, EXACT, PUBLISHED = "Wilson score", "Byar's", "exact Poisson", "pu
 
 
 def _z(confidence: float) -> float:
-    return float(ndtri(1.0 - (1.0 - confidence) / 2.0))
+    return NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
 
 
 def wilson_interval(numerator: np.ndarray, denominator: np.ndarray,

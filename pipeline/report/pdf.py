@@ -1,65 +1,61 @@
-"""The PDF engine: the only module that imports WeasyPrint (from PyPI; it needs Pango).
+"""The PDF engine: the only module that imports Typst (the ``typst`` package from PyPI, which
+embeds the compiler: no LaTeX, no browser, no system library).
 
-The PDF is tagged (PDF/UA-1): WeasyPrint writes a structure tree (headings, tables with
-header cells, figures with the alternative text of each chart's SVG ``<title>``), the
-document's language from ``<html lang>``, its title in the document information and the
-XMP metadata, bookmarks, and marks page furniture as artefacts. Whatever WeasyPrint
-reports as an error while printing (a missing language or alternative text, a link to
-nothing) stops the print with :class:`PdfError`, so no untagged or broken PDF is published.
+The PDF is typeset from the HTML page itself (:mod:`pipeline.report.typeset` converts it),
+so HTML and PDF tell the same story. It is tagged PDF/UA-1: Typst checks the standard while
+it compiles and writes the structure tree (headings, tables with header cells, figures with
+the alternative text of each chart's SVG ``<title>``), the document's language and title,
+bookmarks, and marks page furniture as artefacts. Whatever Typst reports as an error (an
+image without alternative text, a link to nothing) stops the print with :class:`PdfError`,
+so no untagged or broken PDF is published.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from pipeline.errors import StageFailed
+from pipeline.report.typeset import TypesetError, html_to_typst
 
-PDF_VARIANT = "pdf/ua-1"
+PDF_STANDARD = "ua-1"
 
 
 class PdfError(StageFailed):
-    """WeasyPrint reported errors while printing the PDF (accessibility or broken links)."""
+    """Typst reported errors while printing the PDF (accessibility or broken links)."""
 
 
-class _Collect(logging.Handler):
-    """Keeps the messages of the records it is given (ERROR and above)."""
+def typeset_pdf(source: str) -> bytes:
+    """Compile Typst ``source`` to a tagged PDF/UA-1; :class:`PdfError` on any error."""
+    import typst
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+    try:
+        return typst.compile(source.encode("utf-8"), pdf_standards=[PDF_STANDARD])
+    except typst.TypstError as exc:
+        raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
+                       f"{str(exc).strip()[:400]}") from None
 
 
 def write_pdf(html: str, target: Path) -> Path:
-    """Print ``html`` to a tagged PDF/UA-1 at ``target`` with WeasyPrint (no LaTeX, no browser).
+    """Print the HTML page ``html`` to a tagged PDF/UA-1 at ``target``.
 
-    No base URL is given: nothing is fetched, and relative links (to the data-quality
-    report) stay relative in the PDF instead of naming the folder it was built in.
+    Relative links (to the data-quality report) stay relative in the PDF; nothing is
+    fetched.
 
     Raises
     ------
     PdfError
-        When WeasyPrint logs any error while printing (for PDF/UA: a missing ``lang``,
-        an image without alternative text; or an internal link to no anchor). Nothing is
-        left at ``target`` then.
+        When Typst reports an error while printing (for PDF/UA: an image without
+        alternative text; or an internal link to no anchor). Nothing is left at ``target``.
     """
-    from weasyprint import HTML
-
     target.parent.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger("weasyprint")
-    collect = _Collect()
-    logger.addHandler(collect)
     try:
-        HTML(string=html, base_url=None).write_pdf(target, pdf_variant=PDF_VARIANT)
-    finally:
-        logger.removeHandler(collect)
-    if collect.messages:
+        data = typeset_pdf(html_to_typst(html))
+    except TypesetError as exc:
         target.unlink(missing_ok=True)
-        shown = "; ".join(sorted(set(collect.messages))[:5])
-        raise PdfError(f"the PDF could not be printed as tagged {PDF_VARIANT.upper()}: "
-                       f"{len(collect.messages)} error(s) from WeasyPrint: {shown}",
-                       file=target.name)
+        raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
+                       f"{exc}", file=target.name) from None
+    except PdfError as exc:
+        target.unlink(missing_ok=True)
+        raise exc.with_context(file=target.name) from None
+    target.write_bytes(data)
     return target

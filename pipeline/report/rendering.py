@@ -1,18 +1,19 @@
 """Rendering: the executed appendix notebook to self-contained HTML, and that HTML to PDF.
 
-The only module that imports nbconvert; the PDF is printed by :mod:`pipeline.report.pdf`
-(WeasyPrint; no LaTeX, no browser). One executed notebook holds up to three documents, told apart
-by cell tags (:data:`DOCUMENT_TAGS`): the board summary (the cells tagged ``summary``), the
-district LSP pack when a district was asked for (the cells tagged ``district-pack``) and the
-board appendix (every other cell). Each document's cover output
-carries its name, file path, title, running header and formats in its output metadata
-(``{"laa": {...}}``, see :func:`pipeline.report.document.document_spec`), so the notebook alone
-decides what is published; :func:`render_outputs` writes each document as HTML and/or PDF.
+The only module that imports nbconvert; the PDF is printed from the same HTML by
+:mod:`pipeline.report.pdf` (Typst, via :mod:`pipeline.report.typeset`; no LaTeX, no
+browser). One executed notebook holds up to three documents, told apart by cell tags
+(:data:`DOCUMENT_TAGS`): the board summary (the cells tagged ``summary``), the district
+LSP pack when a district was asked for (the cells tagged ``district-pack``) and the board
+appendix (every other cell). Each document's cover output carries its name, file path,
+title, running header and formats in its output metadata (``{"laa": {...}}``, see
+:func:`pipeline.report.document.document_spec`), so the notebook alone decides what is
+published; :func:`render_outputs` writes each document as HTML and/or PDF.
 
 The HTML loads nothing from anywhere: its CSS is inline, its charts are inline SVG, it
-has no script. The PDF is printed from the same HTML with CSS paged media (A4, landscape
-pages for wide tables, running header, page numbers, repeated table headers) and carries
-the generated-at stamp as its creation date, so the same inputs give the same bytes.
+has no script. The PDF is typeset from the same HTML (A4, landscape pages for wide tables,
+running header, page numbers, repeated table headers) and carries the generated-at stamp
+as its creation date, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -160,9 +161,9 @@ def render_page(body: str, title: str, running_header: str, *, footer: str = "",
     author
         The partnership, written as the document's author.
     """
-    return render("page.html.j2",
-        body=Markup(add_contents(number_sections(body))), title=title, running_header=running_header,
-        footer=footer, created=created, author=author, palette=RAG_STYLE)
+    return render("page.html.j2", body=Markup(add_contents(number_sections(body))),
+                  title=title, running_header=running_header, footer=footer, created=created,
+                  author=author, palette=RAG_STYLE)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Executing stage notebooks: papermill (its only user) in warm kernels started up front."""
+"""Executing stage notebooks: papermill (its only user) in warm kernels started up front.
+
+papermill is asked not to save the notebook after every cell (it would encode the whole
+notebook, outputs included, about 200 times a run): the executed notebook is written once,
+at the end or when a cell fails.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from pipeline.config import Settings
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 # Each stage's kernel silently runs its notebook's own import lines (read from the notebook,
 # so they follow its changes) while earlier stages run: the notebook's imports then cost
 # nothing. They run inside a function, so no name is left behind, and silent execution
@@ -89,40 +94,103 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     return f"def _laa_warm():\n{body}\n\n_laa_warm()\ndel _laa_warm\n"
 
 
-def start_kernels(settings: Settings, stages: tuple[tuple[str, str], ...]) -> dict:
-    """Start one warm kernel per stage, all at once, so start-up overlaps earlier stages."""
-    from jupyter_client.manager import KernelManager
+POOL_SIZE = 2  # kernels: stages take them in turn, so one warms up while the other runs
+RESET_CODE = ("get_ipython().reset(new_session=False)\n"   # no history session: no output
+              "get_ipython().execution_count = 1\n")
 
-    os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
-    kernels = {}
-    try:
-        for stage, notebook in stages:
-            manager = KernelManager(kernel_name=KERNEL)
-            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(settings.project_root))
-            kernels[stage] = manager
+
+class KernelPool:
+    """Warm kernels for the stages of a run: :data:`POOL_SIZE` of them, taken in turn.
+
+    Each kernel is started up front and silently imports what its stages' notebooks import
+    (see :func:`warm_code`), so start-up and imports overlap the stages running before.
+    Stages take the kernels in turn (ingest and assess one, validate and the appendix the
+    other): fewer kernels than stages save their start-up, and a kernel's second stage
+    finds its namespace reset (IPython's ``reset``, execution counts from 1), as a fresh
+    kernel would give it. A kernel is shut down after the last stage that uses it.
+    """
+
+    def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
+                 size: int = POOL_SIZE) -> None:
+        from jupyter_client.manager import KernelManager
+
+        os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
+        self._owner = {stage: index % size for index, (stage, _) in enumerate(stages)}
+        self._left = {k: [s for s, _ in stages if self._owner[s] == k]
+                      for k in set(self._owner.values())}
+        self._used: set[int] = set()
+        self._managers: dict[int, object] = {}
+        self._clients: dict[int, object] = {}
+        self._warming: dict[int, list[str]] = {}
+        try:
+            for k, names in sorted(self._left.items()):
+                manager = KernelManager(kernel_name=KERNEL)
+                manager.start_kernel(extra_arguments=KERNEL_ARGS,
+                                     cwd=str(settings.project_root))
+                self._managers[k] = manager
+                client = self._clients[k] = manager.client()
+                client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
+                notebooks = dict(stages)
+                self._warming[k] = [client.execute("".join(
+                    warm_code(settings.notebooks_dir / notebooks[name], WARM_EXTRA.get(name, ""))
+                    for name in names), silent=True, store_history=False)]
+        except BaseException:  # interrupted or failed while starting: stop what did start
+            self.stop()
+            raise
+
+    def take(self, stage: str):
+        """The kernel for ``stage`` (None if the pool has none for it), reset if used.
+
+        The pool's own requests (the warm-up, the reset) are waited for here, their replies
+        read, so none is lost when the pool lets go of the kernel for the stage's client.
+        """
+        k = self._owner.get(stage)
+        manager = self._managers.get(k)
+        if manager is None:
+            return None
+        client = self._clients.pop(k, None)
+        if client is None:
             client = manager.client()
             client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
-            client.execute(warm_code(settings.notebooks_dir / notebook,
-                                     WARM_EXTRA.get(stage, "")),
-                           silent=True, store_history=False)
+        sent = [client.execute(RESET_CODE, silent=True, store_history=False)] \
+            if k in self._used else []
+        sent += self._warming.pop(k, [])
+        replies = {client.get_shell_msg(timeout=CELL_TIMEOUT_S)["parent_header"].get("msg_id")
+                   for _ in sent}
+        client.stop_channels()
+        if replies != set(sent):
+            raise errors.StageFailed("the stage's kernel did not answer its warm-up",
+                                     stage=stage)
+        self._used.add(k)
+        return manager
+
+    def release(self, stage: str) -> None:
+        """``stage`` is done with its kernel (ran, failed or was reused): shut the kernel
+        down if no later stage needs it."""
+        k = self._owner.get(stage)
+        if k is None or stage not in self._left.get(k, []):
+            return
+        self._left[k].remove(stage)
+        if not self._left[k]:
+            manager = self._managers.pop(k, None)
+            if manager is not None and manager.has_kernel:
+                manager.shutdown_kernel(now=True)
+
+    def stop(self) -> None:
+        """Shut every kernel down, whatever state it is in."""
+        for client in self._clients.values():
             client.stop_channels()
-    except BaseException:  # interrupted or failed while starting: stop what did start
-        stop_kernels(kernels)
-        raise
-    return kernels
-
-
-def stop_kernels(kernels: dict) -> None:
-    """Shut every kernel down, whatever state it is in."""
-    for manager in kernels.values():
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=True)
+        self._clients.clear()
+        for manager in self._managers.values():
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
+        self._managers.clear()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
     """Execute one stage notebook into ``<report>/notebooks/``; raise a LaaError on failure.
 
-    ``kernel`` is a started kernel manager (see :func:`start_kernels`); without one,
+    ``kernel`` is a started kernel manager (see :class:`KernelPool`); without one,
     papermill starts a fresh kernel.
     """
     import papermill
@@ -138,6 +206,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
         papermill.execute_notebook(
             str(source), str(executed), parameters=notebook_parameters(settings, stage),
             kernel_name=KERNEL, progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,
             execution_timeout=CELL_TIMEOUT_S, cwd=str(settings.project_root), **extra)
     except PapermillExecutionError as exc:
         raise _error_from(exc, stage, executed) from None

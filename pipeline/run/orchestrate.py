@@ -19,10 +19,9 @@ from pipeline import errors
 from pipeline.config import FORMATS, PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
+    KernelPool,
     execute_stage,
     notebook_parameters,
-    start_kernels,
-    stop_kernels,
 )
 from pipeline.run.incremental import Reuse, reusable, snapshot, stage_key, written_since
 from pipeline.run.locking import run_lock
@@ -264,7 +263,7 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
     outputs: list[dict] = []
     timings: list[dict] = []
     total = len(plan.stages)
-    kernels = start_kernels(staged, plan.stages[first:])
+    kernels = KernelPool(staged, plan.stages[first:])
     try:
         for number, (stage, notebook) in enumerate(plan.stages, start=1):
             key = plan.key(stage, notebook, outputs)
@@ -277,12 +276,11 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
                         copy_into(plan.published, built, entry["path"])
                 made = reuse.outputs
                 result.reused.append(stage)
-                if stage in kernels:
-                    kernels.pop(stage).shutdown_kernel(now=True)
+                kernels.release(stage)
                 progress(f"[{number}/{total}] {stage} unchanged: reused")
             else:
                 progress(f"[{number}/{total}] {stage} ...")
-                made = _run_stage(plan, staged, stage, notebook, kernels.pop(stage, None))
+                made = _run_stage(plan, staged, stage, notebook, kernels)
             result.seconds[stage] = time.perf_counter() - started
             if reuse is None:
                 progress(f"[{number}/{total}] {stage} done in {result.seconds[stage]:.1f} s")
@@ -292,20 +290,19 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
                             "seconds": round(result.seconds[stage], 3),
                             "recomputed": reuse is None})
     finally:
-        stop_kernels(kernels)
+        kernels.stop()
     return result, records, outputs, timings
 
 
 def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str,
-               kernel) -> list[dict]:
+               kernels: KernelPool) -> list[dict]:
     """Execute one stage into staging, normalise what it wrote, and list its outputs."""
     clean, built = plan.settings.clean_dir, staged.report_dir
     clean_before, built_before = snapshot(clean), snapshot(built)
     try:
-        execute_stage(staged, stage, notebook, kernel)
-    finally:  # failed, interrupted or done: this stage's kernel never outlives it
-        if kernel is not None and kernel.has_kernel:
-            kernel.shutdown_kernel(now=True)
+        execute_stage(staged, stage, notebook, kernels.take(stage))
+    finally:  # failed, interrupted or done: no kernel outlives the last stage that needs it
+        kernels.release(stage)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
     for relative in written_since(built_before, snapshot(built)):
         path = built / relative

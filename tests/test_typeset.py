@@ -1,0 +1,76 @@
+"""The HTML page typeset for print (:mod:`pipeline.report.typeset`): partners' text stays
+text, sections and landscape cells keep their pages, the page's head gives the metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.report.pdf import write_pdf
+from pipeline.report.typeset import TypesetError, html_to_typst, string
+
+HOSTILE = 'Plan #import "x": #sys.exit() ] [ $x$ \\ *bold* <lbl> @ref = == // /*'
+
+
+def _page(body: str, lang: str = "en-GB") -> str:
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><title>T &amp; title</title>'
+            '<meta name="author" content="LSP">'
+            '<meta name="dcterms.created" content="2007-09-03T09:00:00+01:00">'
+            '<meta name="laa:running-header" content="Running #head">'
+            '<meta name="laa:footer" content="Foot"></head><body><main>'
+            f"{body}</main></body></html>")
+
+
+def _cell(inner: str, tags: str = "") -> str:
+    return f'<div class="cell border-box-sizing text_cell rendered {tags}">{inner}</div>'
+
+
+def test_string_literals_hold_any_text_exactly():
+    assert string('a "b" \\ c\nd') == '"a \\"b\\" \\\\ c\\nd"'
+
+
+def test_partner_text_is_printed_as_text_not_run_as_typst(tmp_path):
+    import pdfplumber
+
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        f"<h2 id='s'>1. Risks</h2><p>{HOSTILE.replace('<', '&lt;')}</p>"
+        f"<table><thead><tr><th>Commentary</th></tr></thead>"
+        f"<tbody><tr><td>{HOSTILE.replace('<', '&lt;')}</td></tr></tbody></table>"))
+    target = write_pdf(page, tmp_path / "p.pdf")
+    with pdfplumber.open(target) as pdf:
+        text = "".join((p.extract_text() or "") for p in pdf.pages)
+    flat = text.replace("\n", " ")
+    assert flat.count('Plan #import "x": #sys.exit() ] [ $x$ \\ *bold* <lbl> @ref') == 2
+
+
+def test_landscape_cells_share_flipped_pages_and_sections_start_a_page():
+    source = html_to_typst(_page(
+        _cell("<h1>Report</h1>") + _cell("<h2 id='a'>1. Portrait</h2><p>one</p>")
+        + _cell("<h2 id='b'>2. Wide</h2>", "celltag_landscape")
+        + _cell("<p>wide text</p>", "celltag_landscape")
+        + _cell("<h2 id='c'>3. Back</h2>")
+        + _cell("<p>only on screen</p>", "celltag_screen-only")))
+    assert source.count("#page(flipped: true") == 1
+    wide = source[source.index("#page(flipped: true"):source.index('"3. Back"')]
+    assert '"2. Wide"' in wide and '"wide text"' in wide
+    assert not wide.split("[", 1)[1].startswith("#pagebreak")   # no empty page before it
+    assert source.count("#pagebreak(weak: true)") == 2          # before sections 1 and 3
+    assert "only on screen" not in source
+    assert 'title: "T & title"' in source and 'author: ("LSP",)' in source
+    assert "datetime(year: 2007, month: 9, day: 3, hour: 9" in source
+    assert 'lang: "en"' in source and 'region: "GB"' in source
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("<p><a href='#gone'>x</a></p>", "No anchor #gone"),
+    ("<svg xmlns='http://www.w3.org/2000/svg' width='5' height='5'><rect/></svg>",
+     "no required alt"),
+    ("<img src='x.png'>", "<img>"),
+])
+def test_what_print_cannot_hold_faithfully_is_refused(body, said):
+    with pytest.raises(TypesetError, match=said):
+        html_to_typst(_page(_cell("<h1>R</h1>" + body)))
+
+
+def test_a_page_without_a_language_is_refused():
+    with pytest.raises(TypesetError, match='no required "lang"'):
+        html_to_typst(_page(_cell("<h1>R</h1>"), lang=""))
