@@ -121,9 +121,10 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
     median = row["median"]
     if not pd.isna(median):
         x = sx(float(median))
-        parts.append(f'<line x1="{_num(x)}" y1="5" x2="{_num(x)}" y2="{_num(axis_y)}" '
+        parts.append(f'<line x1="{_num(x)}" y1="8" x2="{_num(x)}" y2="{_num(axis_y)}" '
                      f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 1.5"/>')
-        parts.append(f'<text x="{_num(x)}" y="{_num(axis_y + 9)}" text-anchor="middle" '
+        anchor = "end" if x > width * 0.7 else "start" if x < width * 0.3 else "middle"
+        parts.append(f'<text x="{_num(x)}" y="6" text-anchor="{anchor}" '
                      f'fill="{INK}">median</text>')
     for _, m in ours.iterrows():
         x = sx(float(m["value"]))
