@@ -12,6 +12,7 @@ from pipeline.assess import benchmark
 from pipeline.inputs.national import read_national
 from pipeline.report.benchmarking import (
     ordinal,
+    quartile_code,
     quartile_short,
     rank_words,
     render_benchmarking,
@@ -42,7 +43,7 @@ def test_words_for_ranks_and_quartiles():
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
     assert rank_words(3, 8, tied=True) == "=3rd of 8" and rank_words(0, 0) == ""
     assert quartile_short(1) == "Q1 (top)" and quartile_short(4) == "Q4 (bottom)"
-    assert quartile_short(0) == ""
+    assert quartile_short(0) == "" and quartile_code(3) == "Q3" and quartile_code(0) == ""
 
 
 def test_strip_chart_marks_ours_draws_the_median_and_says_it_in_words(shown):

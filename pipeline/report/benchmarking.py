@@ -46,6 +46,11 @@ def quartile_short(quartile: object) -> str:
     return f"Q{q} ({QUARTILE_SHORT[q].lower()})" if q in QUARTILE_SHORT else ""
 
 
+def quartile_code(quartile: object) -> str:
+    """``Q1`` (top) to ``Q4`` (bottom); blank for none."""
+    return quartile_short(quartile).split(" ")[0]
+
+
 def _interval(row: pd.Series, unit: str) -> str:
     low, high = row.get("lower_ci"), row.get("upper_ci")
     if low is None or pd.isna(low) or pd.isna(high):

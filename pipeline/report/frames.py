@@ -20,7 +20,7 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError, UnknownKeyError
 from pipeline.inputs import register
 from pipeline.names import slug
-from pipeline.report.benchmarking import quartile_short
+from pipeline.report.benchmarking import quartile_code
 from pipeline.report.charts import Trend, indicator_trends
 
 TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
@@ -134,11 +134,12 @@ def load_benchmarking(settings: Settings, assessed: pd.DataFrame,
 
 
 def quartiles_by_indicator(bench: Benchmarking | None) -> dict[str, str]:
-    """Each indicator's quartile in the chosen group, in words for a block table cell."""
+    """Each indicator's quartile in the chosen group (``Q1``, top, to ``Q4``), short enough
+    to sit beside the final RAG in a block table."""
     if bench is None:
         return {}
     first = bench.table.drop_duplicates("indicator_id")
-    return {i: quartile_short(q) for i, q in zip(first["indicator_id"], first["quartile"],
+    return {i: quartile_code(q) for i, q in zip(first["indicator_id"], first["quartile"],
                                                   strict=True) if q}
 
 

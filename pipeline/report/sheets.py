@@ -188,7 +188,7 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
         if column in rows:
             frame[label] = rows[column]
     if app.quartiles and app.benchmarking is not None:
-        frame[f"Quartile in {app.benchmarking.title}"] = rows["indicator_id"].map(
+        frame[f"Quartile in {app.benchmarking.title} (Q1 top)"] = rows["indicator_id"].map(
             app.quartiles).fillna("")
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"Baseline": "value", "Target": "value", "Latest value": "value",
