@@ -34,7 +34,8 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path):
+def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path,
+                                                                         monkeypatch):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -52,6 +53,10 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     nbformat.write(second, notebooks / "b.ipynb")
     settings = replace(load_settings(reports_dir=tmp_path / "reports"),
                        project_root=tmp_path)
+    # the pool sets LAA_PROJECT_ROOT (to this tmp folder) when unset: set it here so that
+    # monkeypatch restores it after the test, or every later `laa` would look for the
+    # project in this tmp folder
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(tmp_path))
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
     pool = KernelPool(settings, stages)
     try:
