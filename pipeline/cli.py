@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="comparator group of the benchmarking section: england "
                                   "(default), region, type, neighbours, or a group of "
                                   "national/groups.csv")
+            sub.add_argument("--scenario", default="",
+                             help="reward gap analysis: the grant payable if the improvement "
+                                  "options deliver, options=approved or options=all "
+                                  "(default: as forecast)")
     sub = commands.add_parser(
         "init", help="write a new partnership's data folder: register files, returns/, README",
         description="Write PATH with every register file (headers only), an empty returns/ "
@@ -111,7 +115,8 @@ def _run(args: argparse.Namespace) -> str:
                              formats=getattr(args, "formats", None),
                              theme=getattr(args, "theme", None),
                              district=getattr(args, "district", None),
-                             compare_with=getattr(args, "compare_with", None))
+                             compare_with=getattr(args, "compare_with", None),
+                             scenario=getattr(args, "scenario", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
     known = _check_register(settings, args.command)  # fail now, not after three stages
     if settings.theme or settings.district:

@@ -17,6 +17,7 @@ DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
 DEMO_PERIOD = "2006-07 Q4"
 DEMO_MEETING = "2007-09-03"
 FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
+SCENARIOS = ("approved", "all")  # --scenario options=...: the improvement options delivered
 
 
 def parse_formats(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -34,6 +35,25 @@ def parse_formats(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
         raise ConfigError(f"output format(s) {', '.join(unknown) or '(none)'} not known; "
                           f"use html, pdf or both (e.g. 'html,pdf')")
     return tuple(f for f in FORMATS if f in asked)
+
+
+def parse_scenario(text: str | None) -> str:
+    """The reward gap scenario asked for: ``options=approved`` -> ``approved``,
+    ``options=all`` -> ``all``; blank or ``none`` -> ``""`` (the grant as forecast).
+
+    Raises
+    ------
+    ConfigError
+        For anything else, in one line saying what is allowed.
+    """
+    given = "".join(str(text or "").split()).lower()
+    if given in ("", "none", "options=none"):
+        return ""
+    name = given.removeprefix("options=")
+    if given.startswith("options=") and name in SCENARIOS:
+        return name
+    raise ConfigError(f"scenario {text!r} not known; use options=approved or options=all "
+                      "(or leave it out for the grant as forecast)")
 
 
 def find_project_root() -> Path:
@@ -71,6 +91,7 @@ class Rules:
     no_change_max_pct: float = 0.0
     grant_floor_pct: float = 60.0
     grant_cap_pct: float = 100.0
+    underspend_max_pct: float = 5.0
     statement_change_places: int = 0
     statement_off_places: int = 1
     # Benchmarking (see README, "Benchmarking"): a target counts as met only when the
@@ -82,7 +103,7 @@ class Rules:
             raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
 
 
-RULE_SECTIONS = ("rag", "headline", "reward", "quality", "benchmark")
+RULE_SECTIONS = ("rag", "headline", "reward", "quality", "finance", "benchmark")
 
 
 def _read_toml(path: Path) -> dict:
@@ -162,6 +183,7 @@ class Settings:
     theme: str = ""
     district: str = ""
     compare_with: str = ""
+    scenario: str = ""
 
     @property
     def register_dir(self) -> Path:
@@ -206,6 +228,7 @@ def load_settings(
     theme: str | None = None,
     district: str | None = None,
     compare_with: str | None = None,
+    scenario: str | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
 
@@ -213,9 +236,10 @@ def load_settings(
     ``previous_period`` (the review compared against) defaults to
     :func:`pipeline.periods.previous_review_period` of ``period``. ``formats`` (``html``,
     ``pdf`` or both, default both), ``theme`` (a filter of theme keys or names) and
-    ``district`` (a district LSP pack) and ``compare_with`` (the comparator group of the
-    benchmarking section, checked against the data folder's groups by the CLI) shape the
-    appendix only.
+    ``district`` (a district LSP pack) shape the appendix only, as do ``scenario``
+    (:func:`parse_scenario`: which improvement options the reward gap analysis counts) and
+    ``compare_with`` (the comparator group of the benchmarking section, checked against the
+    data folder's groups by the CLI).
 
     Raises
     ------
@@ -253,5 +277,6 @@ def load_settings(
         theme=(theme or "").strip(),
         district=(district or "").strip(),
         compare_with=(compare_with or "").strip().casefold(),
+        scenario=parse_scenario(scenario),
         rules=load_rules(data / "register" / "rules.toml"),
     )

@@ -41,6 +41,12 @@ ARTEFACTS = {
     "benchmark": "benchmark.parquet",
     "benchmark_members": "benchmark_members.parquet",
     "benchmark_groups": "benchmark_groups.json",
+    "reward_gap": "reward_gap.parquet",
+    "improvement_options": "improvement_options.parquet",
+    "pooled_fund": "pooled_fund.parquet",
+    "finance_problems": "finance_problems.parquet",
+    "finance_lines": "finance_lines.parquet",
+    "pooled_fund_check": "pooled_fund_check.json",
 }
 
 

@@ -25,9 +25,9 @@ def demo(tmp_path_factory):
 def test_the_appendix_has_the_section_after_the_block_tables(demo):
     html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
     body = html.index("</nav>")                       # after the contents
-    section = html.index("6. How we compare with other areas", body)
+    section = html.index("7. How we compare with other areas", body)
     assert html.index("Block 7: Safer Communities", body) < section \
-        < html.index("7. District coverage", body)
+        < html.index("8. District coverage", body)
     assert "Leicestershire against All England (150 areas)" in html
     assert html.count('class="chart strip"') == 45        # one per percentage and rate
     titles = re.findall(r'<title id="strip-[^"]+">([^<]+)</title>', html)

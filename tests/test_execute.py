@@ -39,7 +39,7 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from pipeline.config import load_settings
+    from pipeline.config import find_project_root, load_settings
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -53,10 +53,9 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     nbformat.write(second, notebooks / "b.ipynb")
     settings = replace(load_settings(reports_dir=tmp_path / "reports"),
                        project_root=tmp_path)
-    # the pool sets LAA_PROJECT_ROOT (to this tmp folder) when unset: set it here so that
-    # monkeypatch restores it after the test, or every later `laa` would look for the
-    # project in this tmp folder
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(tmp_path))
+    # execute_stage sets LAA_PROJECT_ROOT to this test's folder when it is unset: set it
+    # here (monkeypatch undoes it), or every later run in the session looks there
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
     pool = KernelPool(settings, stages)
     try:

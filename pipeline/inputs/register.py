@@ -165,7 +165,33 @@ PARTNERSHIP = RegisterFile("partnership.toml", False, (
 ), "The partnership's name and agreement, as TOML keys (name = \"...\").",
    f"the cover says {DEFAULT_PARTNERSHIP['name']} and {DEFAULT_PARTNERSHIP['agreement']}")
 
-REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, PARTNERSHIP)
+OPTION_STATUSES = ("proposed", "subject to approval", "approved", "rejected")
+CONTRIBUTION_BASES = ("unit", "percent_of_gap")
+
+IMPROVEMENT_OPTIONS = RegisterFile("improvement_options.csv", False, (
+    Column("indicator_id", "text", "7.19", "the reward target the option serves, as in "
+           "indicators.csv (reward yes)", required=True),
+    Column("option", "text", "Extend car park patrols to the market towns",
+           "what would be done", required=True),
+    Column("contribution", "number", "120",
+           "what it would add towards the final year's stretch target, as an improvement "
+           "(120 fewer thefts for a lower-is-better count): in the indicator's unit, or with "
+           "contribution_basis percent_of_gap as a % of the gap", required=True),
+    Column("contribution_basis", "choice", "unit",
+           "unit: the contribution is in the indicator's unit; percent_of_gap: a % of the gap "
+           "between the final-year forecast and the stretch target", allowed=CONTRIBUTION_BASES,
+           default="unit"),
+    Column("cost_gbp", "number", "25000", "what it would cost; blank when not yet costed"),
+    Column("status", "choice", "approved", "where its decision stands",
+           allowed=OPTION_STATUSES, default="proposed"),
+    Column("owner", "text", "Community Safety Manager", "who takes it forward"),
+), "Improvement options for the reward targets not on track: the gap analysis adds up what "
+   "they would contribute, approved ones apart from the rest (rejected ones are listed but "
+   "count for nothing).",
+   "the gap analysis shows each reward target not on track with no options to close its gap")
+
+REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, PARTNERSHIP,
+                  IMPROVEMENT_OPTIONS)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names
@@ -364,6 +390,12 @@ def _theme_keys(themes: pd.DataFrame) -> dict[str, str]:
     return lookup
 
 
+def theme_key(themes: pd.DataFrame, text: str) -> str | None:
+    """The key of the theme ``text`` names (by key, name or appendix name, in any case and
+    spacing), or None."""
+    return _theme_keys(themes).get(slug(text))
+
+
 def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     """Type the indicators table and check ids, themes and vocabularies.
 
@@ -482,6 +514,7 @@ def load_register(register_dir: Path) -> Register:
     districts = parse_districts(read(DISTRICTS))
     calendar = parse_calendar(read(CALENDAR))
     read(DIRECTORY)
+    parse_improvement_options(read(IMPROVEMENT_OPTIONS), indicators)
     warnings.extend(_read_partnership(register_dir)[1])
     return Register(themes, indicators, targets, districts, calendar, tuple(warnings))
 
@@ -563,3 +596,56 @@ def read_directory(register_dir: Path) -> pd.DataFrame | None:
     """
     frame = _read_optional(register_dir, DIRECTORY)[0]
     return None if frame is None else frame.reset_index(drop=True)
+
+
+def parse_improvement_options(raw: pd.DataFrame | None,
+                              indicators: pd.DataFrame) -> pd.DataFrame | None:
+    """Type the improvement options (``improvement_options.csv``); None for none.
+
+    Each option must serve a reward target of ``indicators``; ``contribution`` and
+    ``cost_gbp`` are numbers of at least 0 (``£`` and thousands separators allowed);
+    ``status`` and ``contribution_basis`` are read in any case. Rows keep the file's order;
+    ``source_row`` is the row number in the file (the header is row 1).
+
+    Raises
+    ------
+    RegisterError
+        Naming the file, row and column of the first bad value.
+    """
+    if raw is None:
+        return None
+    file = IMPROVEMENT_OPTIONS.name
+    options = _complete(raw, IMPROVEMENT_OPTIONS)
+    for column in ("indicator_id", "option"):
+        _check_filled(options, column, file)
+    reward = dict(zip(indicators["indicator_id"], indicators["reward"], strict=True))
+    for row, indicator_id in enumerate(options["indicator_id"], start=2):
+        if indicator_id not in reward:
+            raise RegisterError(f"option for unknown indicator {indicator_id!r}", file=file,
+                                row=row, column="indicator_id")
+        if not reward[indicator_id]:
+            raise RegisterError(f"indicator {indicator_id!r} is not a reward target "
+                                "(reward is not yes in indicators.csv)", file=file, row=row,
+                                column="indicator_id")
+    for column in ("status", "contribution_basis"):
+        options[column] = options[column].str.lower().str.split().str.join(" ")
+        allowed = OPTION_STATUSES if column == "status" else CONTRIBUTION_BASES
+        _check_vocab(options, column, allowed, file)
+    for column, required in (("contribution", True), ("cost_gbp", False)):
+        text = options[column]
+        options[column] = _to_number(options, column, file, required=required)
+        negative = options[column] < 0
+        if negative.any():
+            row = int(negative.to_numpy().nonzero()[0][0])
+            raise RegisterError(f"{column} {text.iloc[row]!r} is negative: expected 0 or "
+                                "more", file=file, row=row + 2, column=column)
+    options.insert(0, "source_row", range(2, len(options) + 2))
+    return options
+
+
+def read_improvement_options(register_dir: Path,
+                             indicators: pd.DataFrame) -> pd.DataFrame | None:
+    """The improvement options (``register/improvement_options.csv``), or None when there
+    are none; see :func:`parse_improvement_options`."""
+    return parse_improvement_options(_read_optional(register_dir, IMPROVEMENT_OPTIONS)[0],
+                                     indicators)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline.assess.trajectory import LINEAR_PROFILE, expected_value, parse_profile
 from pipeline.periods import Period, try_parse_period
-from pipeline.rag import RAG_CODES
+from pipeline.rag import RAG_CODES, rag_code
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 INK = "#1a1a1a"
@@ -382,3 +382,94 @@ def legend_trend_svg(chart_id: str = "trend-legend") -> str:
             f'<text x="330" y="11" fill="{INK}">latest, final RAG</text></svg>')
 
 
+
+
+# Issue 14: the reward gap analysis chart. Bars in two blues and a pale grey, never RAG
+# colours: the rating is printed as its letter beside each target.
+GAP_STYLE = {"stake": "#dde1e6", "approved": "#1f4e8c", "proposed": "#8fb3e0"}
+
+
+def describe_reward_gaps(rows: pd.DataFrame) -> str:
+    """The reward gap chart in words (its title): the grant at stake in all and what the
+    options would protect, e.g. ``Grant at stake £5,063,770.51; approved options would
+    protect £649,893.42, all options £1,823,801.54.``"""
+    def money(value: float) -> str:
+        return f"£{value:,.2f}"
+    return (f"Reward grant at stake on the final year forecast, {len(rows)} target"
+            f"{'s' if len(rows) != 1 else ''}: {money(rows['at_stake_gbp'].sum())} in all; "
+            f"approved options would protect {money(rows['protected_approved_gbp'].sum())}, "
+            f"approved and proposed options together "
+            f"{money(rows['protected_all_gbp'].sum())}.")
+
+
+def reward_gap_svg(table: pd.DataFrame, chart_id: str = "reward-gap") -> str:
+    """Horizontal bars, one per reward target with grant at stake: the grant at stake (pale
+    bar), the part approved options would protect (dark) and the further part proposed
+    options would (light, hatched), with the amounts in words at the bar's end.
+
+    Parameters
+    ----------
+    table
+        :func:`pipeline.assess.reward_gap.analyse_reward_gaps`' table (total rows are
+        left out).
+    chart_id
+        Prefix of the SVG's ids, unique within the page.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element; empty when no target has grant at stake.
+    """
+    rows = table[(table["row_type"] == "target") & (table["at_stake_gbp"] > 0)]
+    if rows.empty:
+        return ""
+    label_w, bar_w, note_w, row_h, bar_h, top = 70.0, 330.0, 340.0, 24.0, 16.0, 30.0
+    width, height = label_w + bar_w + note_w, top + row_h * len(rows) + 4
+    scale = bar_w / max(float(rows["at_stake_gbp"].max()), 1.0)
+    hatch = f"{chart_id}-hatch"
+    words = [f"{r['indicator_id']} ({r['rag']}): £{r['at_stake_gbp']:,.2f} at stake, "
+             f"£{r['protected_approved_gbp']:,.2f} protected by approved options, "
+             f"£{r['protected_all_gbp']:,.2f} by all options" for _, r in rows.iterrows()]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart gap-chart" '
+             f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
+             f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+             f'font-family="{FONT}" font-size="10">',
+             f'<title id="{chart_id}-title">{escape(describe_reward_gaps(rows))}</title>',
+             f'<desc id="{chart_id}-desc">{escape("; ".join(words))}.</desc>',
+             f'<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="6" height="6" '
+             f'patternTransform="rotate(45)"><rect width="6" height="6" '
+             f'fill="{GAP_STYLE["proposed"]}"/><line x1="0" y1="0" x2="0" y2="6" '
+             f'stroke="{GAP_STYLE["approved"]}" stroke-width="1.5"/></pattern></defs>']
+    x = label_w
+    for key, text in (("stake", "Grant at stake"), ("approved", "Protected: approved options"),
+                      ("proposed", "Further, if proposed options also deliver")):
+        paint = f"url(#{hatch})" if key == "proposed" else GAP_STYLE[key]
+        parts.append(f'<rect x="{_num(x)}" y="5" width="14" height="12" fill="{paint}" '
+                     f'stroke="{INK}" stroke-width="0.5"/><text x="{_num(x + 18)}" y="15" '
+                     f'fill="{INK}">{escape(text)}</text>')
+        x += 18 + 5.6 * len(text) + 14
+    for number, (_, r) in enumerate(rows.iterrows()):
+        y = top + number * row_h
+        stake = float(r["at_stake_gbp"])
+        approved = min(max(float(r["protected_approved_gbp"]), 0.0), stake)
+        further = min(max(float(r["protected_all_gbp"]) - approved, 0.0), stake - approved)
+        parts.append(f'<text x="{_num(label_w - 6)}" y="{_num(y + bar_h - 4)}" '
+                     f'text-anchor="end" fill="{INK}">{escape(str(r["indicator_id"]))} '
+                     f'({escape(rag_code(r["rag"]) or str(r["rag"]))})</text>')
+        parts.append(f'<rect x="{_num(label_w)}" y="{_num(y)}" width="{_num(stake * scale)}" '
+                     f'height="{_num(bar_h)}" fill="{GAP_STYLE["stake"]}" stroke="{MUTED}" '
+                     'stroke-width="0.5"/>')
+        if approved > 0:
+            parts.append(f'<rect x="{_num(label_w)}" y="{_num(y + 3)}" '
+                         f'width="{_num(approved * scale)}" height="{_num(bar_h - 6)}" '
+                         f'fill="{GAP_STYLE["approved"]}"/>')
+        if further > 0:
+            parts.append(f'<rect x="{_num(label_w + approved * scale)}" y="{_num(y + 3)}" '
+                         f'width="{_num(further * scale)}" height="{_num(bar_h - 6)}" '
+                         f'fill="url(#{hatch})"/>')
+        note = (f"£{_label(round(stake))} at stake; protected £{_label(round(approved))}"
+                + (f" (+£{_label(round(further))} proposed)" if further > 0 else ""))
+        parts.append(f'<text x="{_num(label_w + stake * scale + 6)}" '
+                     f'y="{_num(y + bar_h - 4)}" fill="{MUTED}">{escape(note)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

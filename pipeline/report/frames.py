@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import store
-from pipeline.assess import benchmark, changes, districts, forecast, tables
+from pipeline.assess import benchmark, changes, districts, forecast, reward_gap, tables
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, UnknownKeyError
 from pipeline.inputs import register
@@ -143,6 +143,60 @@ def quartiles_by_indicator(bench: Benchmarking | None) -> dict[str, str]:
                                                   strict=True) if q}
 
 
+@dataclass(frozen=True)
+class GapAnalysis:
+    """The reward target gap analysis (issue 14): the table (targets and totals, both
+    scenarios) and every improvement option."""
+
+    table: pd.DataFrame
+    options: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class PooledFund:
+    """The pooled fund outturn of one year: per block and total, the 5% rule's check (with
+    its ``sentence``), the finance returns' problems of that year and their line counts."""
+
+    year: str
+    outturn: pd.DataFrame
+    check: dict
+    problems: pd.DataFrame
+    lines: pd.DataFrame
+
+
+def load_gap_analysis(settings: Settings, reg: register.Register, assessed: pd.DataFrame,
+                      themes: pd.DataFrame, filtered: bool) -> GapAnalysis | None:
+    """The gap analysis the assess stage wrote (recomputed for a theme filter); None when
+    no reward target is off track."""
+    if filtered:
+        options = register.read_improvement_options(settings.register_dir, reg.indicators)
+        table = reward_gap.analyse_reward_gaps(assessed, reg.targets, options, themes,
+                                               settings.rules)
+        listed = reward_gap.list_options(options, table, assessed)
+        listed = listed[listed["indicator_id"].isin(assessed["indicator_id"])]
+    else:
+        table = store.read_frame(settings, "reward_gap")
+        listed = store.read_frame(settings, "improvement_options")
+    if not (table["row_type"] == "target").any():
+        return None
+    return GapAnalysis(table, listed.reset_index(drop=True))
+
+
+def load_pooled_fund(settings: Settings) -> PooledFund | None:
+    """The pooled fund outturn the assess stage wrote; None when there is no finance
+    return for the period's year or before (the whole partnership's, whatever the theme
+    filter: the rule is on the total)."""
+    check = store.read_json(settings, "pooled_fund_check")
+    year = check.pop("year", "")
+    if not year:
+        return None
+    problems = store.read_frame(settings, "finance_problems")
+    lines = store.read_frame(settings, "finance_lines")
+    return PooledFund(year, store.read_frame(settings, "pooled_fund"), check,
+                      problems[problems["year"] == year].reset_index(drop=True),
+                      lines[lines["year"] == year].reset_index(drop=True))
+
+
 @dataclass
 class Appendix:
     """Everything one appendix (and its district pack) shows, as frames and text."""
@@ -173,6 +227,8 @@ class Appendix:
     district: str = ""
     benchmarking: Benchmarking | None = None
     quartiles: dict[str, str] = field(default_factory=dict)
+    gaps: GapAnalysis | None = None
+    pooled_fund: PooledFund | None = None
 
     @property
     def filtered(self) -> bool:
@@ -262,7 +318,9 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         coverage=coverage, coverage_sentence=coverage_sentence, district_view=view,
         quality=quality, directory=register.read_directory(settings.register_dir),
         districts=reg.districts, district=chosen, benchmarking=bench,
-        quartiles=quartiles_by_indicator(bench))
+        quartiles=quartiles_by_indicator(bench),
+        gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
+        pooled_fund=load_pooled_fund(settings))
 
 
 def district_rows(app: Appendix, district: str) -> pd.DataFrame:

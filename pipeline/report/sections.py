@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
+from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.tables import TOTALS
 from pipeline.figures import (
     format_date,
@@ -18,6 +19,7 @@ from pipeline.figures import (
     format_off_trajectory,
     format_pct,
     format_pct_value,
+    round_half_up,
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
 from pipeline.report import charts
@@ -233,3 +235,121 @@ def render_directory(directory: pd.DataFrame) -> str:
     return render("directory.html.j2", rows=directory.to_dict("records"))
 
 
+
+
+# Issue 14: the reward target gap analysis and the pooled fund outturn.
+
+SCENARIO_WORDS = {"approved": "approved options", "all": "all options"}
+
+
+def gap_text(gap: float, unit: str) -> str:
+    """A gap as printed: ``783``, ``1.11 points`` for a percentage, ``none`` when the
+    forecast reaches the stretch target; blank when there is no forecast."""
+    if pd.isna(gap):
+        return ""
+    if gap <= 0:
+        return "none"
+    return format_number(gap, "count") + (" points" if unit == "percent" else "")
+
+
+def cost_per_text(cost_per: float, uncosted: float, protected: float) -> str:
+    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``none`` (nothing
+    protected)."""
+    if not pd.isna(cost_per):
+        return f"£{round_half_up(cost_per, 2)}"
+    if not pd.isna(uncosted) and uncosted > 0:
+        return "not costed"
+    return "none" if not pd.isna(protected) else ""
+
+
+def _gap_row(r: dict, basis: str) -> dict[str, object]:
+    target = r["row_type"] == "target"
+    unit = r["unit"] if target else "count"
+    return {
+        "row_type": r["row_type"], "indicator": r["indicator"], "rag": r["rag"],
+        "code": rag_code(r["rag"]), "final_year": r["final_year"], "basis": r["basis"],
+        "stretch": format_number(r["final_stretch"], unit),
+        "forecast": format_number(r["forecast"], unit), "gap": gap_text(r["gap"], unit),
+        "grant": format_gbp(r["grant_gbp"]), "payable": format_gbp(r["payable_gbp"]),
+        "at_stake": format_gbp(r["at_stake_gbp"]),
+        "approved": gap_text(r["approved_contribution"], unit) if target else "",
+        "proposed": gap_text(r["proposed_contribution"], unit) if target else "",
+        "closes": r["closes_gap"],
+        "cost_per": cost_per_text(r[f"cost_per_gbp_{basis}"], r[f"uncosted_{basis}"],
+                                  r[f"protected_{basis}_gbp"]),
+        "if_delivered": format_gbp(r[f"payable_{basis}_gbp"]),
+    }
+
+
+def _contribution_text(o: dict) -> str:
+    unit = "count" if o["unit"] != "percent" else "percent"
+    if o["contribution_basis"] == "percent_of_gap":
+        shown = f"{format_number(o['contribution'], 'count')}% of the gap"
+        if not pd.isna(o["contribution_in_unit"]):
+            shown += f" ({gap_text(o['contribution_in_unit'], unit)})"
+        return shown
+    return gap_text(o["contribution"], unit) if o["contribution"] > 0 else "0"
+
+
+def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str,
+                       floor_pct: float, cap_pct: float) -> str:
+    """The reward target gap analysis: a summary sentence, the chart of the grant at stake
+    against what the options would protect, a table per theme, and the options.
+
+    ``scenario`` (``""``, ``approved`` or ``all``) adds the grant payable if those options
+    deliver; cost per pound protected is for those options (all options without one).
+    """
+    basis = scenario or "all"
+    themes = []
+    for name, rows in table[table["theme"] != ""].groupby("theme", sort=False):
+        themes.append({"name": name, "rows": [_gap_row(r, basis)
+                                              for r in rows.to_dict("records")]})
+    total = table[table["row_type"] == "overall total"].iloc[0]
+    targets = table[table["row_type"] == "target"]
+    closed = int(targets["closes_gap"].isin(("no gap", "yes: approved options")).sum())
+    summary = (f"{len(targets)} reward target{'s' if len(targets) != 1 else ''} not on track: "
+               f"{format_gbp(total['grant_gbp'])} of grant, of which "
+               f"{format_gbp(total['payable_gbp'])} would be paid on the final year forecast "
+               f"and {format_gbp(total['at_stake_gbp'])} is at stake. If they delivered in "
+               f"full, approved options would protect {format_gbp(total['protected_approved_gbp'])}"
+               f" of it and all options {format_gbp(total['protected_all_gbp'])}; {closed} of "
+               f"the {len(targets)} targets have no gap or one the approved options close.")
+    listed = [{"theme": o["theme"], "indicator": o["indicator"], "option": o["option"],
+               "status": o["status"], "contribution": _contribution_text(o),
+               "cost": format_gbp(o["cost_gbp"], 0) if not pd.isna(o["cost_gbp"])
+               else "not costed", "owner": o["owner"], "counted": o["counted"]}
+              for o in options.to_dict("records")]
+    years = sorted(set(targets["final_year"]))
+    return render("reward_gap.html.j2", summary=summary, themes=themes, options=listed,
+                   final_year=" and ".join(years) if years else "final year's",
+                   chart=Markup(charts.reward_gap_svg(table)), scenario=scenario,
+                   basis=SCENARIO_WORDS[basis], floor=f"{floor_pct:g}", cap=f"{cap_pct:g}")
+
+
+def render_pooled_fund(year: str, outturn: pd.DataFrame, check: dict, problems: pd.DataFrame,
+                       lines: pd.DataFrame, threshold_pct: float) -> str:
+    """The pooled fund outturn: the sentence with the rule's verdict, the blocks and total,
+    and every finance return row or block that could not be used (one message each)."""
+    def money(amount: float) -> str:
+        places = 0 if float(amount).is_integer() else 2
+        return ("-" if amount < 0 else "") + format_gbp(abs(amount), places)
+
+    rows = [{
+        "block": r["block"], "total": r["row_type"] == "total",
+        "allocation": money(r["allocation_gbp"]),
+        "virement": money(r["virement_gbp"]) if r["virement_gbp"] else "",
+        "budget": money(r["budget_gbp"]), "spend": money(r["spend_gbp"]),
+        "underspend": money(r["underspend_gbp"]),
+        "pct": "" if pd.isna(r["underspend_pct"])
+        else share_text(r["underspend_pct"], threshold_pct),
+        "carry": money(r["carry_forward_gbp"]) if r["carry_forward_gbp"] else "",
+        "commentary": r["commentary"],
+    } for r in outturn.to_dict("records")]
+    read = "; ".join(f"{r['source_file']}, {int(r['rows_read'])} rows: {int(r['rows_used'])} "
+                     f"used, {int(r['rows_set_aside'])} set aside"
+                     for r in lines.to_dict("records"))
+    shown = [{**p, "row": int(p["source_row"]) or ""} for p in problems.to_dict("records")]
+    sentence = check.get("sentence", "The finance return has no row that could be used: "
+                                     "there is no outturn to report.")
+    return render("pooled_fund.html.j2", year=year, rows=rows, sentence=sentence,
+                   threshold=f"{threshold_pct:g}", lines=read, problems=shown)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.assess import changes
+from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.tables import TOTALS
 from pipeline.figures import round_half_up
 from pipeline.names import slug
@@ -104,6 +105,99 @@ def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
     return AppendixTable("reward-grant-forecast", "Reward grant forecast", frame, kinds,
                          unit_column="Unit", emphasis_column="Row",
                          emphasis=("theme total", "overall total"), sheet="Reward grant forecast")
+
+
+def reward_gap_table(table: pd.DataFrame) -> AppendixTable:
+    """The reward target gap analysis, both scenarios (approved options, all options)."""
+    frame = pd.DataFrame({
+        "Theme": table["theme"], "Row": table["row_type"], "Reward target": table["indicator"],
+        "RAG": table["rag"], "Unit": table["unit"], "Polarity": table["polarity"],
+        "Value": table["value"], "Value period": table["value_period"],
+        "Final year": table["final_year"], "Stretch target": table["final_stretch"],
+        "Expected without stretch": table["final_without_stretch"],
+        "Forecast": table["forecast"], "Forecast basis": table["basis"], "Gap": table["gap"],
+        "Enhancement achieved %": table["achieved_pct"].map(pct_value),
+        "Maximum grant (£)": table["grant_gbp"], "Payable at forecast (£)": table["payable_gbp"],
+        "At stake (£)": table["at_stake_gbp"],
+        "Approved options contribution": table["approved_contribution"],
+        "Proposed options contribution": table["proposed_contribution"],
+        "Options": table["options"], "Closes the gap": table["closes_gap"]})
+    for name, words in (("approved", "approved options"), ("all", "all options")):
+        frame[f"Value if {words} deliver"] = table[f"value_{name}"]
+        frame[f"Payable if {words} deliver (£)"] = table[f"payable_{name}_gbp"]
+        frame[f"Protected by {words} (£)"] = table[f"protected_{name}_gbp"]
+        frame[f"Cost of {words} (£)"] = table[f"cost_{name}_gbp"]
+        frame[f"Uncosted {words}"] = table[f"uncosted_{name}"]
+        frame[f"Cost per £ protected, {words}"] = table[f"cost_per_gbp_{name}"].map(
+            lambda x: pct_value(x, 2))
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({c: "gbp" for c in frame.columns if c.endswith("(£)")})
+    kinds.update({c: "value" for c in ("Value", "Stretch target", "Expected without stretch",
+                                       "Forecast", "Gap", "Approved options contribution",
+                                       "Proposed options contribution",
+                                       "Value if approved options deliver",
+                                       "Value if all options deliver")})
+    kinds.update({"RAG": "rag", "Enhancement achieved %": "pct", "Options": "number",
+                  "Uncosted approved options": "number", "Uncosted all options": "number",
+                  "Cost per £ protected, approved options": "number",
+                  "Cost per £ protected, all options": "number"})
+    return AppendixTable("reward-gap-analysis", "Reward targets: gap analysis", frame, kinds,
+                         unit_column="Unit", emphasis_column="Row",
+                         emphasis=("theme total", "overall total"), sheet="Reward gap analysis",
+                         note="Final year forecast on the current trajectory, the gap to the "
+                              "stretch target in the indicator's unit, and the grant payable "
+                              "if the improvement options deliver in full.")
+
+
+def options_table(options: pd.DataFrame) -> AppendixTable:
+    """Every improvement option with its contribution and whether the analysis counts it."""
+    frame = pd.DataFrame({
+        "Theme": options["theme"], "Reward target": options["indicator"],
+        "Option": options["option"], "Status": options["status"],
+        "Contribution as given": options["contribution"],
+        "Contribution basis": options["contribution_basis"], "Unit": options["unit"],
+        "Contribution in the unit": options["contribution_in_unit"],
+        "Cost (£)": options["cost_gbp"], "Owner": options["owner"],
+        "Counted": options["counted"], "Register row": options["source_row"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Option": "partner", "Owner": "partner", "Contribution as given": "number",
+                  "Contribution in the unit": "value", "Cost (£)": "gbp",
+                  "Register row": "count"})
+    return AppendixTable("improvement-options", "Improvement options for the reward targets",
+                         frame, kinds, unit_column="Unit", sheet="Improvement options")
+
+
+def pooled_fund_table(outturn: pd.DataFrame, threshold_pct: float) -> AppendixTable:
+    """The pooled fund outturn per block, with the total; the share of the allocation as
+    printed (4.997%, never rounded up to the threshold)."""
+    frame = pd.DataFrame({
+        "Year": outturn["year"], "Block": outturn["block"],
+        "Allocation (£)": outturn["allocation_gbp"], "Virement (£)": outturn["virement_gbp"],
+        "Budget (£)": outturn["budget_gbp"], "Spend (£)": outturn["spend_gbp"],
+        "Underspend (£)": outturn["underspend_gbp"],
+        "Underspend % of allocation": outturn["underspend_pct"].map(
+            lambda x: "" if pd.isna(x) else share_text(x, threshold_pct)),
+        "Carried forward (£)": outturn["carry_forward_gbp"],
+        "Commentary": outturn["commentary"], "Source file": outturn["source_file"],
+        "Source row": outturn["source_row"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({c: "gbp" for c in frame.columns if c.endswith("(£)")})
+    kinds.update({"Commentary": "partner",
+                  "Source row": "count"})
+    return AppendixTable("pooled-fund-outturn", "Pooled fund outturn", frame, kinds,
+                         emphasis_column="Block", emphasis=("Total",),
+                         sheet="Pooled fund outturn")
+
+
+def finance_problems_table(problems: pd.DataFrame) -> AppendixTable:
+    """The finance return's rows set aside and blocks missing, one message each."""
+    frame = pd.DataFrame({"File": problems["source_file"], "Row": problems["source_row"],
+                          "Column": problems["column"], "Found": problems["found"],
+                          "Message": problems["message"]})
+    return AppendixTable("pooled-fund-set-aside", "Finance return: what could not be used",
+                         frame, {"File": "text", "Row": "count", "Column": "text",
+                                 "Found": "partner", "Message": "partner"},
+                         sheet="Finance return set aside")
 
 
 RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",
@@ -266,6 +360,8 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     out = [risk_summary_table(app.summary)]
     out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES]
     out += [reward_grant_table(app.reward), grant_forecast_table(app.grant_forecast)]
+    if app.gaps is not None:
+        out += [reward_gap_table(app.gaps.table), options_table(app.gaps.options)]
     if app.review:
         out += [transitions_table(app.transitions, app.review, app.settings.period),
                 movements_table(app.movements, app.review)]
@@ -273,8 +369,13 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     out += [block_table(app, theme) for _, theme in app.themes.iterrows()]
     if app.benchmarking is not None:
         out += benchmarking_tables(app)
-    out += [coverage_table(app.coverage), district_view_table(app.district_view),
-            quality_table(app.quality)]
+    out += [coverage_table(app.coverage), district_view_table(app.district_view)]
+    if app.pooled_fund is not None:
+        out.append(pooled_fund_table(app.pooled_fund.outturn,
+                                     app.settings.rules.underspend_max_pct))
+        if not app.pooled_fund.problems.empty:
+            out.append(finance_problems_table(app.pooled_fund.problems))
+    out.append(quality_table(app.quality))
     if app.directory is not None:
         out.append(directory_table(app.directory))
     return out
