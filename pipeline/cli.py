@@ -37,6 +37,15 @@ def _add_folders(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--reports-dir", default=None, help="reports (default: reports)")
 
 
+def _add_period_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--period", default=DEMO_PERIOD,
+                     help="the period of the returns, e.g. '2007-08 Q1' (default: %(default)s)")
+    sub.add_argument("--meeting", default=None,
+                     help="board meeting date, YYYY-MM-DD (default: the reporting calendar's "
+                          f"meeting for the period, else {DEMO_MEETING})")
+    _add_folders(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``laa``."""
     parser = argparse.ArgumentParser(
@@ -94,6 +103,36 @@ def build_parser() -> argparse.ArgumentParser:
                                       "the project root)")
     sub.add_argument("--wait", action="store_true",
                      help="wait for another run of the same meeting instead of refusing")
+    sub = commands.add_parser(
+        "templates", help="write each partner's XLSX return template for a period",
+        description="Write, for every partner leading an indicator, an XLSX return for the "
+                    "period: its indicators pre-filled and locked, blank cells to fill in "
+                    "with Excel's validation, the deadline and a certification block, and an "
+                    "instructions sheet. Into <reports>/<meeting>/templates/ (the meeting: "
+                    "--meeting, else the reporting calendar's, else the default).")
+    _add_period_options(sub)
+    sub.add_argument("--output", default=None,
+                     help="write the templates into this folder instead")
+    sub.add_argument("--generated-at", default=None,
+                     help="date the workbooks (default: the first day of the period, so the "
+                          "same register and returns give the same bytes)")
+    sub = commands.add_parser(
+        "status", help="the chase list: per partner, what is due, came in, is missing, failed",
+        description="Read every return now and print, per partner, what is due for the "
+                    "period, what came in (file, time, certified or not), what is missing "
+                    "and what failed, as text to paste into an e-mail; also written as CSV "
+                    "(and the text beside it) in <reports>/<meeting>/status/.")
+    _add_period_options(sub)
+    sub.add_argument("--as-of", default=None,
+                     help="the time the position is for (default: now, UTC)")
+    sub.add_argument("--output", default=None,
+                     help="write the CSV here instead (the text goes beside it, .txt)")
+    commands.add_parser(
+        "checks", help="list every check: id, grade, dimension, what it checks, guidance",
+        description="Print the check catalogue (expectations/catalogue.toml): each check's "
+                    "stable id, grade (FAIL: the row is quarantined; ADVISORY: reported, the "
+                    "value counts), Audit Commission dimension, what it checks and how to put "
+                    "it right.")
     sub = commands.add_parser(
         "trace", help="print the chain from an appendix figure back to the raw return rows",
         description="Print the chain from an indicator's figure to the partner return rows "
@@ -178,6 +217,72 @@ def _raise_for_quarantine(settings, published: object) -> None:
                            f"quarantined; see {published}/data-quality/report.html")
 
 
+def _cycle_settings(args: argparse.Namespace, generated_at: str | None) -> tuple[Settings,
+                                                                                 Register]:
+    """Settings and register for ``laa templates`` and ``laa status``: the meeting from
+    ``--meeting``, else the reporting calendar's for the period, else the default."""
+    folders = {"data_dir": args.data_dir, "clean_dir": args.clean_dir,
+               "reports_dir": args.reports_dir, "generated_at": generated_at}
+    settings = load_settings(period=args.period, **folders)
+    known = _check_register(settings, args.command)
+    meeting = args.meeting
+    if not meeting:
+        listed = known.calendar.loc[known.calendar["period"] == settings.period, "meeting"]
+        meeting = next((m for m in listed if m), DEMO_MEETING)
+    return load_settings(period=args.period, meeting=meeting, **folders), known
+
+
+def _templates(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    from pipeline.inputs.register import read_partnership
+    from pipeline.inputs.templates import write_templates
+    from pipeline.periods import parse_period
+    from pipeline.quality.checks import period_start
+    from pipeline.run.status import check_now, template_figures
+
+    settings, known = _cycle_settings(args, None)
+    stamp = args.generated_at or period_start(parse_period(settings.period)).isoformat()
+    now = check_now(settings, known)
+    folder = Path(args.output) if args.output else settings.report_dir / "templates"
+    written = write_templates(known, settings.period,
+                              template_figures(known, now.checked.clean, settings.period),
+                              folder, stamp, read_partnership(settings.register_dir))
+    for path in written:
+        print(f"laa templates: wrote {path}")
+    return f"{len(written)} template(s) for {settings.period} in {folder}"
+
+
+def _status(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    from pipeline.inputs.templates import deadline_for
+    from pipeline.names import slug
+    from pipeline.quality.checks import run_stamp
+    from pipeline.report.export import write_csv
+    from pipeline.run.status import chase_list, check_now, format_chase_list
+
+    settings, known = _cycle_settings(args, args.as_of)
+    as_of = run_stamp(settings.generated_at)
+    chase = chase_list(known, check_now(settings, known), settings.period)
+    text = format_chase_list(chase, settings.period, deadline_for(known, settings.period),
+                             as_of)
+    print(text, end="")
+    path = (Path(args.output) if args.output else
+            settings.report_dir / "status" / f"chase-list-{slug(settings.period)}.csv")
+    write_csv(chase, path)
+    path.with_suffix(".txt").write_text(text, encoding="utf-8")
+    return f"chase list written to {path} (and {path.with_suffix('.txt').name})"
+
+
+def _checks(args: argparse.Namespace) -> str:
+    from pipeline.config import find_project_root
+    from pipeline.quality.catalogue import format_catalogue, load_catalogue
+
+    print(format_catalogue(load_catalogue(find_project_root() / "expectations")), end="")
+    return ""
+
+
 def _rerun(args: argparse.Namespace) -> str:
     from pipeline.run.manifest import read_manifest, reproducible
     from pipeline.run.rerun import rerun
@@ -209,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace,
-              "init": _init}[args.command]
+              "init": _init, "templates": _templates, "status": _status,
+              "checks": _checks}[args.command]
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         done = action(args)

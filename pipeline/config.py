@@ -78,6 +78,9 @@ class Rules:
     district_sum_tolerance_pct: float = 5.0
     plausible_change_pct: float = 50.0
     plausible_change_points: float = 20.0
+    soft_range_margin_pct: float = 25.0
+    soft_range_margin_points: float = 10.0
+    soft_range_min_history: int = 2
 
     green_max_off_pct: float = 0.0
     amber_max_off_pct: float = 10.0

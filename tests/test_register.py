@@ -149,7 +149,7 @@ def test_every_file_example_row_makes_a_valid_register(tmp_path):
     register = _write(tmp_path, {spec.name: example_text(spec) for spec in REGISTER_FILES})
     reg = load_register(register)
     assert reg.indicator("7.19")["theme"] == "safer" and reg.districts == ("Melton",)
-    assert reg.calendar.values.tolist() == [["2006-07 Q2", "2006-11-14"]]
+    assert reg.calendar.values.tolist() == [["2006-07 Q2", "2006-11-14", "2006-12-04"]]
     assert reg.warnings == ()
     assert read_directory(register)["outcome_id"].tolist() == ["7.4"]
     assert read_partnership(register)["name"] == "Leicestershire Together"
@@ -230,7 +230,7 @@ def test_bad_values_keep_their_clear_errors(tmp_path, files, message):
 def test_calendar_periods_read_in_their_canonical_spelling(tmp_path):
     reg = load_register(_write(tmp_path, {**MINIMAL, "calendar.csv":
                                           "period,deadline\n2008-09 q1,2008-08-14\n"}))
-    assert reg.calendar.values.tolist() == [["2008-09 Q1", "2008-08-14"]]
+    assert reg.calendar.values.tolist() == [["2008-09 Q1", "2008-08-14", ""]]
 
 
 def test_a_period_outside_the_agreement_is_refused(tmp_path):

@@ -31,8 +31,21 @@ from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
                     "submitted_at")
-OPTIONAL_COLUMNS = ("lead_rag", "commentary", "actions", "submitted_by")
+OPTIONAL_COLUMNS = ("lead_rag", "commentary", "actions", "submitted_by", "confirmation")
 RETURN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# A return template (pipeline.inputs.templates): the locked columns it adds for the partner's
+# information, the columns the partner fills in, and the labelled cells above its header.
+TEMPLATE_INFO_COLUMNS = ("title", "unit", "polarity", "target", "trajectory_point",
+                         "last_value", "last_value_period", "baseline", "baseline_period")
+TEMPLATE_INPUT_COLUMNS = ("value", "data_status", "lead_rag", "commentary", "actions",
+                          "confirmation")
+TEMPLATE_MARK = "return_template"
+BLOCK_LABELS = {TEMPLATE_MARK: "template", "partner": "template_partner",
+                "period": "template_period", "certified_by": "certified_by",
+                "date_certified": "certified_on", "certified_on": "certified_on"}
+BLOCK_COLUMNS = ["template", "template_partner", "template_period", "certified_by",
+                 "certified_by_cell", "certified_on", "certified_on_cell", "submitted_at_cell",
+                 "locked_title"]
 NOT_AVAILABLE_TEXT = {"", "n/a", "na", "-", "--", "n.a.", "not available", "nil return", "#n/a"}
 EXCEL_ERRORS = {"#n/a", "#value!", "#div/0!", "#ref!", "#name?", "#num!", "#null!", "#spill!",
                 "#calc!", "#field!", "#blocked!", "#connect!", "#busy!", "#unknown!",
@@ -121,8 +134,34 @@ def _find_header(rows: list[list[str]]) -> int | None:
     return best
 
 
-def _missing_columns_reason(header: list[str]) -> str:
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+def read_block(rows: list[list[str]], sheet: str) -> dict[str, tuple[str, str]]:
+    """The labelled cells above a header: ``{name: (text, cell)}`` for each label of
+    :data:`BLOCK_LABELS` found as a row's first filled cell, its value in the cell to the
+    right (``Certified by | Jane Smith``), ``cell`` naming that cell (``Return!B4``)."""
+    found: dict[str, tuple[str, str]] = {}
+    for number, row in enumerate(rows, start=1):
+        filled = [(j, c) for j, c in enumerate(row) if c.strip()]
+        if not filled:
+            continue
+        j, label = filled[0]
+        name = BLOCK_LABELS.get(normalise_header(label))
+        if name and name not in found:
+            text = row[j + 1].strip() if j + 1 < len(row) else ""
+            where = f"{get_column_letter(j + 2)}{number}"
+            found[name] = (text, f"{sheet}!{where}" if sheet else where)
+    if "template" not in found:   # partner and period are read from templates only
+        found = {k: v for k, v in found.items() if k in ("certified_by", "certified_on")}
+    return found
+
+
+def _blank_template_row(row: list[str], header: list[str]) -> bool:
+    return not any(c.strip() for h, c in zip(header, row, strict=False)
+                   if h in TEMPLATE_INPUT_COLUMNS)
+
+
+def _missing_columns_reason(header: list[str], dated: bool = False) -> str:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header
+               and not (dated and c == "submitted_at")]
     if not missing:
         return ""
     notes = []
@@ -193,16 +232,25 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     header = [normalise_header(c) for c in rows[header_at]]
     while header and not header[-1]:
         header.pop()
-    reason = _missing_columns_reason(header) or _duplicate_columns_reason(header)
+    sheet = str(source.get("source_sheet", ""))
+    block = read_block(rows[:header_at], sheet)
+    template = "template" in block
+    reason = (_missing_columns_reason(header, template and "certified_on" in block)
+              or _duplicate_columns_reason(header))
     if reason:
         return pd.DataFrame(), reason
-    sheet = str(source.get("source_sheet", ""))
     above = [notes.warnings[n] for n in sorted(notes.warnings) if n <= header_at + 1]
     records = []
     for i, row in enumerate(rows):
         if i <= header_at or not row or not any(c.strip() for c in row):
             continue
         problem, warning = _row_notes(row, header, i + 1, notes, sheet)
+        if template and problem is None and _blank_template_row(row, header):
+            problem = Note(header.index("value") if "value" in header else -1,
+                           "a value and data status: this row of the template was left blank, "
+                           "so nothing was returned for it (an earlier return, if any, stays "
+                           "in force); fill it in, choosing not_available where there is no "
+                           "figure, or delete the row")
         if above and warning is None:
             warning = Note(-1, above.pop(0).text)
         records.append((i + 1, row, problem, warning))
@@ -216,8 +264,22 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     for key, value in source.items():
         out[key] = value
     out["source_header"] = ",".join(header)
+    known = RETURN_COLUMNS + (TEMPLATE_INFO_COLUMNS if template else ())
     out["unexpected_columns"] = ", ".join(sorted({h for h in header
-                                                  if h and h not in RETURN_COLUMNS}))
+                                                  if h and h not in known}))
+    for name in BLOCK_COLUMNS:
+        out[name] = ""
+    for name, (text, cell) in block.items():
+        out[name] = text
+        if name in ("certified_by", "certified_on"):
+            out[f"{name}_cell"] = cell
+    if template:
+        out["template"] = "yes"
+        out["locked_title"] = [r[at["title"]] if "title" in at and at["title"] < len(r) else ""
+                               for _, r, _, _ in records]
+    if "certified_on" in block and "submitted_at" not in at:
+        out["submitted_at"] = block["certified_on"][0]   # a template: the date certified
+        out["submitted_at_cell"] = block["certified_on"][1]
     out["record_id"] = [f"{source['source_file']}|{source['source_sheet']}|{n}" for n in numbers]
 
     def named(note: Note | None) -> str:
@@ -361,6 +423,9 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     rows = raw.copy()
     for column in RETURN_COLUMNS:
         rows[column] = rows[column].fillna("").astype(str).str.strip()
+    for column in BLOCK_COLUMNS:
+        rows[column] = (rows[column].fillna("").astype(str).str.strip() if column in rows
+                        else "")
     comma = rows["decimal_comma"].astype(bool)
     rows["value_text"] = rows["value"]
     rows["value"] = [parse_value(t, c) for t, c in zip(rows["value_text"], comma, strict=True)]
@@ -405,7 +470,7 @@ def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
         got, bad = read_return_file(path, returns_dir, max_bytes)
         frames += got
         problems += bad
-    columns = list(RETURN_COLUMNS) + LINEAGE_COLUMNS + READ_COLUMNS
+    columns = list(RETURN_COLUMNS) + LINEAGE_COLUMNS + READ_COLUMNS + BLOCK_COLUMNS
     raw = (pd.concat(frames, ignore_index=True) if frames
            else pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
     raw["decimal_comma"] = raw["decimal_comma"].astype(bool)

@@ -143,6 +143,9 @@ CALENDAR = RegisterFile("calendar.csv", False, (
     Column("period", "period", "2006-07 Q2", "a quarter or a financial year", required=True),
     Column("deadline", "date", "2006-11-14", "the date its returns are due (YYYY-MM-DD)",
            required=True),
+    Column("meeting", "date", "2006-12-04", "the Board meeting that takes the period's "
+           "returns (YYYY-MM-DD): `laa templates` and `laa status` write under "
+           "reports/<meeting>/; blank: give --meeting"),
 ), "The reporting deadlines.",
    "no deadlines: no return is reported late, and every return received counts as on time")
 
@@ -458,7 +461,7 @@ def parse_calendar(raw: pd.DataFrame | None) -> pd.DataFrame:
     """Type the calendar: periods in their canonical spelling, deadlines as ``YYYY-MM-DD``
     text; an empty calendar (no deadlines) for None."""
     if raw is None:
-        return pd.DataFrame({"period": pd.Series(dtype=str), "deadline": pd.Series(dtype=str)})
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in ("period", "deadline", "meeting")})
     file = CALENDAR.name
     cal = _complete(raw, CALENDAR)
     cal["period"] = _to_period(cal, "period", file, required=True)
@@ -468,6 +471,13 @@ def parse_calendar(raw: pd.DataFrame | None) -> pd.DataFrame:
         raise RegisterError(f"deadline {cal['deadline'].iloc[row]!r} is not a date "
                             "(YYYY-MM-DD)", file=file, row=row + 2, column="deadline")
     cal["deadline"] = dates.dt.strftime("%Y-%m-%d")
+    meetings = pd.to_datetime(cal["meeting"].replace("", None), errors="coerce",
+                              format="%Y-%m-%d")
+    if (meetings.isna() & (cal["meeting"] != "")).any():
+        row = int((meetings.isna() & (cal["meeting"] != "")).to_numpy().nonzero()[0][0])
+        raise RegisterError(f"meeting {cal['meeting'].iloc[row]!r} is not a date "
+                            "(YYYY-MM-DD)", file=file, row=row + 2, column="meeting")
+    cal["meeting"] = meetings.dt.strftime("%Y-%m-%d").fillna("")
     return cal
 
 

@@ -20,7 +20,7 @@ RETURN_EXAMPLE = {
     "geography": "county", "value": "3,897", "data_status": "final",
     "submitted_at": "2007-05-14T09:30:00", "lead_rag": "R",
     "commentary": "Vehicle crime rose after the spring", "actions": "Targeted patrols",
-    "submitted_by": "A N Other",
+    "submitted_by": "A N Other", "confirmation": "checked: a new recording system",
 }
 
 

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Rules
-from pipeline.inputs.ingest import READ_DEFAULTS
+from pipeline.inputs.ingest import BLOCK_COLUMNS, READ_DEFAULTS
+from pipeline.inputs.readers import number_text
 from pipeline.inputs.register import Register
-from pipeline.periods import Period, try_parse_period
+from pipeline.periods import Period, normalise_period, try_parse_period
 
 LINEAGE = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
            "source_header"]
@@ -117,7 +118,8 @@ def annotate_returns(rows: pd.DataFrame, register: Register,
     :func:`resolve_numeric_ids`); the id as read stays in ``indicator_id_text``.
     """
     out = rows.copy()
-    for column, default in READ_DEFAULTS.items():
+    for column, default in {**READ_DEFAULTS, **dict.fromkeys(BLOCK_COLUMNS, ""),
+                            "confirmation": ""}.items():
         if column not in out:
             out[column] = default
     if declared:
@@ -145,14 +147,173 @@ def annotate_returns(rows: pd.DataFrame, register: Register,
     late = (out["submitted_at"].dt.normalize() - out["deadline"]).dt.days
     out["days_late"] = late.astype("float64").where(out["submitted_at_problem"] == "")
     out["deadline"] = out["deadline"].dt.strftime("%Y-%m-%d").fillna("")
+    out["template_locked"], out["template_locked_column"] = locked_cells_changed(out, register)
+    out["template_lead"] = rows_not_led(out, register)
     # A submission is one file: within it, one value per key; across files the later wins.
+    # A template row whose locked cells were changed is not the indicator's: it conflicts
+    # with nothing (it fails on its own).
     key = ["source_file", "indicator_id", "period", "geography", "submitted_at"]
-    values = out.groupby(key, dropna=False)["value_text"].transform("nunique")
+    own = out[(out["template_locked"] == "") & (out["template_lead"] == "")]
+    values = own.groupby(key, dropna=False)["value_text"].transform("nunique").reindex(
+        out.index, fill_value=1)
     out["conflicting"] = (values > 1).astype(bool)
     same = key + ["value_text", "data_status"]
     out["duplicate_row"] = (out.duplicated(same, keep="first") & ~out["conflicting"]).astype(bool)
     out["agreement"] = ", ".join(str(Period(y)) for y in
                                  sorted({int(p[:4]) for p in register.targets["period"]}))
+    return out
+
+
+def locked_cells_changed(rows: pd.DataFrame, register: Register) -> tuple[pd.Series, pd.Series]:
+    """Why a template row's locked cells are not as the template wrote them ("" when they
+    are), and the column concerned: the partner or period changed, or the indicator id
+    changed (the row's locked title is another indicator's). Rows of other files: ""."""
+    titles = register.indicators.set_index("indicator_id")["title"]
+    why = pd.Series("", index=rows.index, dtype=object)
+    column = pd.Series("", index=rows.index, dtype=object)
+    template = rows[rows["template"] == "yes"]
+    for at, row in template.iterrows():
+        wanted_period = normalise_period(row["template_period"]) or row["template_period"]
+        title = titles.get(row["indicator_id"])
+        if row["partner"] != row["template_partner"]:
+            why[at], column[at] = (f"the partner as the template wrote it "
+                                   f"({row['template_partner']}): the locked cell was "
+                                   "changed; put it back"), "partner"
+        elif row["period"] != wanted_period:
+            why[at], column[at] = (f"the period as the template wrote it ({wanted_period}): "
+                                   "the locked cell was changed; a return for another period "
+                                   "goes on that period's template"), "period"
+        elif title is not None and row["locked_title"] and row["locked_title"] != title:
+            why[at], column[at] = (
+                f"the indicator this row was made for: its locked title reads "
+                f"{row['locked_title']!r}, but {row['indicator_id']} is {title!r}, so the locked "
+                "id was changed; put the id back, and give a value for "
+                f"{row['indicator_id']} on its own row"), "indicator_id"
+    return why, column
+
+
+def rows_not_led(rows: pd.DataFrame, register: Register) -> pd.Series:
+    """Why a template row is for an indicator its partner does not lead ("" when it is not)."""
+    leads = register.indicators.set_index("indicator_id")["lead_org"]
+    why = pd.Series("", index=rows.index, dtype=object)
+    template = rows[(rows["template"] == "yes") & rows["indicator_id"].isin(leads.index)]
+    for at, row in template.iterrows():
+        lead = leads[row["indicator_id"]]
+        if lead != row["template_partner"]:
+            why[at] = (f"an indicator {row['template_partner']} leads: {row['indicator_id']} is "
+                       f"led by {lead or 'no partner in the register'}, who returns it; this "
+                       "template was made for "
+                       f"{row['template_partner']}, so the added row was not used")
+    return why
+
+
+def frame_certification(rows: pd.DataFrame, period: str) -> pd.DataFrame:
+    """One row per file and sheet with rows for ``period``: the certifying officer and the
+    date certified as given (blank when not), with the cells they were read from."""
+    mine = rows[rows["period"] == period]
+    columns = ["partner", "source_file", "source_sha256", "source_sheet", "certified_by",
+               "certified_by_cell", "certified_on", "certified_on_cell", "template"]
+    if mine.empty:
+        return pd.DataFrame(columns=columns + ["source_row", "source_header", "period"])
+    named = mine.assign(partner=mine["partner"].where(mine["partner"] != "",
+                                                      mine.get("file_partner", "")))
+    taken = [c for c in columns if c not in ("source_file", "source_sheet")]
+    out = (named.sort_values("partner", ascending=False, kind="stable")
+           .groupby(["source_file", "source_sheet"], sort=True)[taken].first().reset_index())
+    out["source_row"] = 0
+    out["source_header"] = ""
+    out["period"] = period
+    return out[columns + ["source_row", "source_header", "period"]].reset_index(drop=True)
+
+
+def frame_commentary(assessed: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
+    """Indicators rated red or amber (final rating) with a return: is its commentary blank?"""
+    lineage = clean.set_index("record_id")[LINEAGE]
+    rated = assessed[assessed["final_rag"].isin(["A", "R"])
+                     & assessed["record_id"].isin(lineage.index)]
+    out = rated[["indicator_id", "period", "final_rag", "commentary", "record_id"]].join(
+        lineage, on="record_id")
+    out["rating"] = out["final_rag"].map({"A": "amber", "R": "red"})
+    out["commentary_missing"] = (out["commentary"].fillna("").str.strip() == "").astype(bool)
+    return out.reset_index(drop=True)
+
+
+def _history(county: pd.DataFrame, indicator: pd.Series, wanted: Period) -> list[tuple[str, float]]:
+    """Earlier values of one indicator like the one at ``wanted``, with the baseline."""
+    earlier = county[(county["indicator_id"] == indicator["indicator_id"])
+                     & county["_p"].map(lambda p: p < wanted).astype(bool)]
+    cumulative = indicator["accumulation"] == "cumulative"
+    year_end = wanted.quarter >= 4
+    if cumulative:   # year-to-date counts: the same point of earlier years only
+        earlier = earlier[earlier["_p"].map(
+            lambda p: p.quarter == wanted.quarter or (year_end and p.quarter >= 4)).astype(bool)]
+    values = list(zip(earlier["period"], earlier["value"], strict=True))
+    baseline = indicator["baseline_value"]
+    if pd.notna(baseline) and (year_end or not cumulative):
+        values.append((f"{indicator['baseline_period']} baseline", float(baseline)))
+    return values
+
+
+def describe_history(history: list[tuple[str, float]], shown: int = 4) -> str:
+    """``2004-05 baseline 8; 2006-07 Q2 11`` (the latest ``shown`` values, in order)."""
+    ordered = sorted(history, key=lambda h: try_parse_period(h[0].removesuffix(" baseline"))
+                     or Period(0))
+    words = [f"{label} {number_text(value)}" for label, value in ordered[-shown:]]
+    more = len(ordered) - len(words)
+    return (f"{more} earlier value(s), then " if more else "") + "; ".join(words)
+
+
+def soft_range(values: list[float], unit: str, rules: Rules) -> tuple[float, float]:
+    """The range a history makes plausible: its lowest and highest values widened by
+    ``soft_range_margin_points`` (percentages) or by ``soft_range_margin_pct`` % of the
+    larger of the two magnitudes (other units); a percentage stays within 0-100 and a
+    count, rate or sum of money does not go below 0 unless the history does."""
+    low, high = min(values), max(values)
+    if unit == "percent":
+        margin = rules.soft_range_margin_points
+        return max(0.0, low - margin), min(100.0, high + margin)
+    margin = rules.soft_range_margin_pct / 100.0 * (max(abs(low), abs(high)) or 1.0)
+    floor = 0.0 if low >= 0 else -np.inf
+    return max(floor, low - margin), high + margin
+
+
+def frame_soft_range(clean: pd.DataFrame, register: Register, period: str,
+                     rules: Rules) -> pd.DataFrame:
+    """County values of ``period`` against the range their history makes plausible.
+
+    History: the indicator's earlier county values in force (for a year-to-date count, the
+    same quarter of earlier years, and at the year end the whole years) and its baseline
+    (for a year-to-date count, at the year end only). With fewer than
+    ``soft_range_min_history`` values there is no range. See :func:`soft_range`. A row with
+    a note in its ``confirmation`` column is confirmed and not flagged.
+    """
+    county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
+                   & clean["value"].notna()].copy()
+    county["_p"] = county["period"].map(try_parse_period)
+    county = county[county["_p"].notna()]
+    info = register.indicators.set_index("indicator_id")
+    wanted = try_parse_period(period)
+    records = []
+    for _, row in county[county["period"] == period].iterrows():
+        if row["indicator_id"] not in info.index:
+            continue
+        indicator = info.loc[row["indicator_id"]].copy()
+        indicator["indicator_id"] = row["indicator_id"]
+        history = _history(county, indicator, wanted)
+        if len(history) < rules.soft_range_min_history:
+            continue
+        low, high = soft_range([v for _, v in history], indicator["unit"], rules)
+        confirmed = str(row.get("confirmation", "") or "").strip()
+        records.append({
+            **row[["indicator_id", "period", "value", "value_text", *LINEAGE]].to_dict(),
+            "range_low": number_text(round(low, 6)), "range_high": number_text(round(high, 6)),
+            "history": describe_history(history),
+            "confirmation": confirmed,
+            "outside_range": bool((row["value"] < low or row["value"] > high) and not confirmed)})
+    columns = ["indicator_id", "period", "value", "value_text", *LINEAGE, "range_low",
+               "range_high", "history", "confirmation", "outside_range"]
+    out = pd.DataFrame(records, columns=columns)
+    out["outside_range"] = out["outside_range"].astype(bool)
     return out
 
 
@@ -288,14 +449,17 @@ def frame_plausibility(clean: pd.DataFrame, register: Register, period: str,
         else:
             continue
         records.append({**row[["indicator_id", "period", "value_text", *LINEAGE]].to_dict(),
+                        "confirmed": str(row.get("confirmation", "") or "").strip() != "",
                         "previous_period": prev["period"], "previous_value": prev["value_text"],
                         "change_size": float(size),
                         "change_threshold": float(rules.plausible_change_points if points
                                                   else rules.plausible_change_pct),
                         "change_measure": " points" if points else "%"})
-    columns = ["indicator_id", "period", "value_text", *LINEAGE, "previous_period",
+    columns = ["indicator_id", "period", "value_text", *LINEAGE, "confirmed", "previous_period",
                "previous_value", "change_size", "change_threshold", "change_measure"]
     out = pd.DataFrame(records, columns=columns)
-    # One boolean to check: GX renders column-pair failures in an unstable order.
-    out["implausible_change"] = (out["change_size"] > out["change_threshold"]).astype(bool)
+    # One boolean to check: GX renders column-pair failures in an unstable order. A value
+    # the partner confirmed (the confirmation column) is not flagged again.
+    out["implausible_change"] = ((out["change_size"] > out["change_threshold"])
+                                 & ~out["confirmed"].astype(bool)).astype(bool)
     return out

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.config import Rules
 from pipeline.inputs.ingest import resolve_supersession
 from pipeline.inputs.register import Register
-from pipeline.quality import checks
+from pipeline.quality import catalogue, checks
 from pipeline.quality.gx import (
     Dataset,
     ValidationSession,
@@ -23,11 +23,11 @@ from pipeline.quality.gx import (
     raise_for_critical,
 )
 
-SUITES = ("register", "targets", "returns", "coverage", "consistency", "lead_rating",
-          "plausibility")
+SUITES = ("register", "targets", "returns", "certification", "coverage", "consistency",
+          "lead_rating", "commentary", "plausibility", "soft_range")
 QUARANTINE_COLUMNS = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
                       "cell", "column", "found", "check", "suite", "severity", "dimension",
-                      "indicator_id", "period", "reason", "checked_column"]
+                      "indicator_id", "period", "reason", "checked_column", "check_id", "grade"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,10 @@ class Checked:
 
 
 def load_suites(expectations_dir: Path) -> dict[str, dict]:
-    """Every suite the quality stage runs, by name."""
-    return {name: load_suite(expectations_dir, name) for name in SUITES}
+    """Every suite the quality stage runs, by name, with each expectation's severity,
+    dimension and check id from the check catalogue (see :mod:`pipeline.quality.catalogue`)."""
+    return catalogue.apply_catalogue({name: load_suite(expectations_dir, name) for name in SUITES},
+                                     catalogue.load_catalogue(expectations_dir))
 
 
 def cell_reference(sheet: str, header: str, column: str, row: int) -> str:
@@ -90,12 +92,15 @@ def _shown(text: str) -> str:
     return text if len(text) <= FOUND_SHOWN else text[:FOUND_SHOWN] + "..."
 
 
-def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame],
+                      ids: dict[tuple[str, str, str], str] | None = None) -> pd.DataFrame:
     """Findings in a partner's terms: file, sheet, row, cell, value as typed, expectation.
 
     An expectation's ``report_column`` written ``{name}`` is read from each failing row's
     ``name`` column (a read problem names the cell it concerns). A row with no partner is
-    reported to the partner its file's other rows name.
+    reported to the partner its file's other rows name. A value read from a labelled cell
+    above the header (a template's date certified) is located by the row's ``<column>_cell``.
+    ``ids`` gives each finding its check id (:func:`pipeline.quality.catalogue.check_ids`).
     """
     out = []
     for (suite, check, column, expected, report), group in findings.groupby(
@@ -109,14 +114,15 @@ def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -
             source_row = int(row.get("source_row", 0) or 0)
             # Extra columns have no cell of their own in the check: point at the first one.
             at = found.split(", ")[0] if shown == "unexpected_columns" else shown
+            placed = str(row.get(f"{at}_cell", "") or "") if at else ""
             out.append({
                 "partner": str(row.get("partner", "") or row.get("file_partner", "") or ""),
                 "source_file": str(row.get("source_file", "")),
                 "source_sha256": str(row.get("source_sha256", "")),
                 "source_sheet": str(row.get("source_sheet", "")), "source_row": source_row,
-                "cell": cell_reference(str(row.get("source_sheet", "")),
-                                       str(row.get("source_header", "")), at, source_row)
-                if at else "",
+                "cell": placed or (cell_reference(str(row.get("source_sheet", "")),
+                                                  str(row.get("source_header", "")), at,
+                                                  source_row) if at else ""),
                 "column": shown, "found": found, "check": check, "suite": suite,
                 "severity": f.severity, "dimension": f.dimension,
                 "indicator_id": str(row.get("indicator_id", "")),
@@ -124,6 +130,8 @@ def describe_findings(findings: pd.DataFrame, frames: dict[str, pd.DataFrame]) -
                 "reason": (f"{shown} {_shown(found)!r}: expected " if source_row and shown
                            else "expected ") + _fill(expected, row),
                 "checked_column": column,
+                "check_id": (ids or {}).get((suite, check, column), ""),
+                "grade": catalogue.grade_of(f.severity),
             })
     frame = pd.DataFrame(out, columns=QUARANTINE_COLUMNS)
     return frame.sort_values(["partner", "source_file", "source_sheet", "source_row", "suite",
@@ -150,7 +158,9 @@ def quarantine_files(file_problems: pd.DataFrame) -> pd.DataFrame:
         "source_sheet": file_problems["source_sheet"], "source_row": 0, "cell": "",
         "column": "", "found": "", "check": file_problems["check"], "suite": "ingest",
         "severity": "critical", "dimension": "validity", "indicator_id": "", "period": "",
-        "reason": file_problems["reason"], "checked_column": ""}, columns=QUARANTINE_COLUMNS)
+        "reason": file_problems["reason"], "checked_column": "",
+        "check_id": file_problems["check"].map(catalogue.FILE_CHECKS).fillna(""),
+        "grade": "FAIL"}, columns=QUARANTINE_COLUMNS)
 
 
 Assess = Callable[[Register, pd.DataFrame, str, Rules], pd.DataFrame]
@@ -162,10 +172,11 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     """Validate the register and the returns; quarantine rows failing a critical check.
 
     First the register, targets and every row read; rows failing a critical check are
-    quarantined and resubmissions resolved among the rest. Then the cross-row checks on
-    the rows in force: completeness for ``period``, district against county, the lead's
-    RAG against the numbers, and plausibility (all warnings). ``run_time`` (the run's
-    generated-at stamp) bounds the submission times (a return stamped after the run is
+    quarantined and resubmissions resolved among the rest; each return file's
+    certification is checked. Then the cross-row checks on the rows in force: completeness
+    for ``period``, district against county, the lead's RAG against the numbers, commentary
+    for red and amber, plausibility and soft ranges (all warnings: ADVISORY). ``run_time``
+    (the run's generated-at stamp) bounds the submission times (a return stamped after the run is
     quarantined). ``assess`` rates the clean rows for the lead-rating check: the assess stage's
     :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
     way (the quality stage does not import a later stage).
@@ -179,7 +190,8 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     annotated = checks.annotate_returns(rows.reset_index(drop=True), register,
                                         rules.declared_extra_columns, run_time)
     frames = {"register": checks.frame_register(register, period),
-              "targets": checks.frame_targets(register), "returns": annotated}
+              "targets": checks.frame_targets(register), "returns": annotated,
+              "certification": checks.frame_certification(annotated, period)}
     session = ValidationSession()
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
@@ -193,15 +205,22 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
         "coverage": checks.frame_coverage(clean, register, period),
         "consistency": checks.frame_consistency(clean, register, period),
         "lead_rating": checks.frame_lead_rating(assessed, clean),
-        "plausibility": checks.frame_plausibility(clean, register, period, rules)})
-    later = ("coverage", "consistency", "lead_rating", "plausibility")
+        "commentary": checks.frame_commentary(assessed, clean),
+        "plausibility": checks.frame_plausibility(clean, register, period, rules),
+        "soft_range": checks.frame_soft_range(clean, register, period, rules)})
+    later = ("coverage", "consistency", "lead_rating", "commentary", "plausibility",
+             "soft_range")
     results = pd.concat([results, session.run([Dataset(frames[n], suites[n], params)
                                                for n in later])], ignore_index=True)
     described = describe_findings(
-        one_message_per_unread_row(explode_findings(results), annotated), frames)
+        one_message_per_unread_row(explode_findings(results), annotated), frames,
+        catalogue.check_ids(suites))
     quarantine = pd.concat([quarantine_files(file_problems),
                             described[(described["suite"] == "returns")
                                       & (described["severity"] == "critical")]],
                            ignore_index=True)
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
+    ids = catalogue.check_ids(suites)
+    results["check_id"] = [ids.get(key, "") for key in zip(
+        results["suite"], results["expectation"], results["column"], strict=True)]
     return Checked(clean, quarantine, results, described, assessed)

@@ -8,7 +8,8 @@ DIMENSIONS = ("accuracy", "validity", "reliability", "timeliness", "relevance", 
 FEEDBACK_COLUMNS = {"source_file": "file", "source_sheet": "sheet", "cell": "cell",
                     "source_row": "row", "column": "column", "found": "value found",
                     "reason": "problem", "severity": "severity", "dimension": "dimension",
-                    "indicator_id": "indicator", "period": "period"}
+                    "indicator_id": "indicator", "period": "period", "grade": "grade",
+                    "check_id": "check"}
 UNREADABLE = "(files that could not be read)"
 
 
@@ -84,8 +85,42 @@ def feedback_by_partner(findings: pd.DataFrame,
     every = every[every["partner"] != "(register)"]
     out = {}
     for partner, rows in every.groupby("partner", sort=True):
-        table = rows[list(FEEDBACK_COLUMNS)].rename(columns=FEEDBACK_COLUMNS)
+        graded = rows.assign(**{c: rows[c] if c in rows else "" for c in ("check_id", "grade")})
+        table = graded[list(FEEDBACK_COLUMNS)].rename(columns=FEEDBACK_COLUMNS)
         out[str(partner) or "(partner not given)"] = table.reset_index(drop=True)
     return out
 
 
+def certification_by_partner(ingested: pd.DataFrame, indicators: pd.DataFrame,
+                             period: str) -> pd.DataFrame:
+    """Per partner leading an indicator (and any other that sent a return for ``period``):
+    the return files for the period, how many were certified, and by whom ("" when none)."""
+    rows = ingested[ingested["period"] == period]
+    if "certified_by" not in rows:
+        rows = rows.assign(certified_by="")
+    files = rows.drop_duplicates(["source_file", "source_sheet"])
+    partners = sorted((set(indicators["lead_org"].fillna("")) | set(files["partner"])) - {""})
+    records = []
+    for partner in partners:
+        mine = files[files["partner"] == partner]
+        signed = mine[mine["certified_by"].fillna("") != ""]
+        state = ("no return" if mine.empty else "certified" if len(signed) == len(mine)
+                 else "not certified" if signed.empty else "partly certified")
+        records.append({"partner": partner, "files": len(mine), "certified_files": len(signed),
+                        "state": state,
+                        "certified_by": ", ".join(sorted(set(signed["certified_by"])))})
+    return pd.DataFrame(records, columns=["partner", "files", "certified_files", "state",
+                                          "certified_by"])
+
+
+def commentary_missing(findings: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFrame:
+    """The red and amber indicators whose lead gave no commentary (the
+    ``commentary-red-amber`` advisories), with title, final rating, lead partner and the
+    return row (file and cell) where the commentary belongs."""
+    check = findings["check_id"] if "check_id" in findings else pd.Series("", findings.index)
+    mine = findings[check == "commentary-red-amber"][["indicator_id", "partner", "source_file",
+                                                      "cell"]]
+    rated = assessed[["indicator_id", "title", "final_rag"]]
+    return mine.merge(rated, on="indicator_id", how="left").sort_values(
+        ["final_rag", "indicator_id"], ascending=[False, True], kind="stable").reset_index(
+        drop=True)[["indicator_id", "title", "final_rag", "partner", "source_file", "cell"]]

@@ -11,52 +11,31 @@ and modified.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import math
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vocabulary)
+    CELL_TEXT_MAX,
+    FORMULA_STARTS,
+    TRUNCATED,
+    fix_zip_dates,
+    neutralise_cell,
+    save_workbook,
+    workbook_text,
+    write_text_cell,
+    zip_stamp,
+)
+
 if TYPE_CHECKING:
     from pipeline.report.sheets import AppendixTable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 SHEET_NAME_MAX = 31
-CELL_TEXT_MAX = 32_767           # Excel's limit for the text of one cell
-TRUNCATED = " [... cut: the full text is in the CSV]"
-_LINE_BREAKS = re.compile(r"[\x0b\x0c]")  # Word's manual line break (vertical tab), page break
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_CORE_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def neutralise_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
-
-    ``=HYPERLINK(...)``, ``+44...``, ``-1+2``, ``@SUM(...)`` become ``'=HYPERLINK(...)``
-    etc.; numbers and other text are unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def workbook_text(value: object) -> str:
-    """Text as a workbook can hold it: Word's line and page breaks become line breaks,
-    other control characters (which XML 1.0 cannot carry) are dropped, and text longer
-    than a cell's 32,767 characters is cut with a note saying so.
-    """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", str(value)))
-    if len(text) > CELL_TEXT_MAX:
-        text = text[:CELL_TEXT_MAX - len(TRUNCATED)] + TRUNCATED
-    return text
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,35 +84,6 @@ def sheet_title(title: str, taken: set[str]) -> str:
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
         or (not isinstance(value, str) and pd.isna(value))
-
-
-def zip_stamp(generated_at: str) -> tuple[int, int, int, int, int, int]:
-    """The generated-at stamp as a zip date (1980 at the earliest); the epoch if unreadable."""
-    try:
-        when = dt.datetime.fromisoformat(str(generated_at))
-    except ValueError:
-        return ZIP_EPOCH
-    return max(ZIP_EPOCH, (when.year, when.month, when.day, when.hour, when.minute,
-                           when.second - when.second % 2))
-
-
-def fix_zip_dates(data: bytes, generated_at: str) -> bytes:
-    """A workbook's bytes with every zip entry dated, and created/modified set to, the stamp."""
-    stamp = zip_stamp(generated_at)
-    iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3),
-                                          content.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
-    return out.getvalue()
 
 
 def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: str,
@@ -219,10 +169,8 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                     cell.alignment = top
                     shown = len(f"{number_value:,.2f}") + 1
                 else:
-                    text = workbook_text(value)
-                    cell.value = text
-                    cell.data_type = "s"      # text, whatever it starts with
-                    if kind == "partner" or text.startswith(FORMULA_STARTS):
+                    text = write_text_cell(cell, value)
+                    if kind == "partner":
                         cell.quotePrefix = True
                     cell.alignment = wrap if kind == "partner" or len(text) > 40 else top
                     shown = len(text)
@@ -247,15 +195,8 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    when = dt.datetime(*zip_stamp(generated_at))
-    book.properties.created = when
-    book.properties.modified = when
-    book.properties.creator = author or "laa-pipeline"
-    book.properties.lastModifiedBy = author or "laa-pipeline"
-    buffer = io.BytesIO()
-    book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(fix_zip_dates(buffer.getvalue(), generated_at))
+    path.write_bytes(save_workbook(book, generated_at, author))
     return path
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.names import anchors, unique_slugs
+from pipeline.names import anchor, anchors, unique_slugs
 from pipeline.quality.scorecard import FEEDBACK_COLUMNS
+from pipeline.rag import rag_label
 from pipeline.report.export import write_csv
 from pipeline.report.pages import render
 
@@ -29,6 +30,8 @@ REPORT = "report.html"
 RESULTS_JSON = "validation-results.json"
 RESULTS_CSV = "validation-results.csv"
 FAILURES_CSV = "validation-failures.csv"
+CHECKS_PAGE = "checks.html"
+CHECKS_CSV = "checks.csv"
 RESULTS_TABLE = {"suite": "suite", "expectation": "expectation", "column": "column",
                  "report_column": "partners' column", "severity": "severity",
                  "dimension": "dimension", "expected": "expected", "success": "passed",
@@ -44,13 +47,16 @@ class Validation:
     """What the quality stage found, for the report: the GX ``results`` (one row per
     expectation), the ``findings`` (every failed row, in the partner's terms, with the
     ``checked_column``), the ``quarantine`` (its whole files: ``source_row`` 0), the
-    ``suites`` as parsed JSON, and the run's generated-at stamp."""
+    ``suites`` as parsed JSON, the run's generated-at stamp, and the check ``catalogue``
+    (:func:`pipeline.quality.catalogue.load_catalogue`; with it, the report gets its page
+    of checks and every finding links to its check)."""
 
     results: pd.DataFrame
     findings: pd.DataFrame
     quarantine: pd.DataFrame
     suites: dict[str, dict]
     generated_at: str
+    catalogue: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class FailedCheck:
 
     anchor: str
     suite: str
+    check_id: str
     expectation: str
     column: str
     report_column: str
@@ -116,7 +123,8 @@ def list_failed_checks(results: pd.DataFrame, findings: pd.DataFrame) -> list[Fa
     keys = [f"{r.suite} {r.expectation} {r.column}" for r in failed.itertuples()]
     ids = anchors("check", keys)
     return [FailedCheck(
-        anchor=ids[key], suite=str(r["suite"]), expectation=str(r["expectation"]),
+        anchor=ids[key], suite=str(r["suite"]), check_id=str(r.get("check_id", "") or ""),
+        expectation=str(r["expectation"]),
         column=str(r["column"]), report_column=str(r["report_column"]),
         severity=str(r["severity"]), dimension=str(r["dimension"]),
         expected=phrase_expected(str(r["expected"]), str(r["expectation"]), str(r["column"])),
@@ -190,6 +198,53 @@ def _unread(quarantine: pd.DataFrame) -> pd.DataFrame:
         drop=True)
 
 
+def check_anchor(check_id: str) -> str:
+    """The id of a check's entry on the checks page: ``value-number`` -> ``check-value-number``."""
+    return anchor("check", check_id)
+
+
+def list_catalogue(catalogue: pd.DataFrame, results: pd.DataFrame,
+                   quarantine: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue with this run's outcome of each check: PASS, or its grade with the
+    rows (or files) that failed it; ``not run`` for a check of a suite that did not run."""
+    failed = results[~results["success"].astype(bool)]
+    column = "check_id" if "check_id" in results else None
+    ran = set(results[column]) if column else set()
+    rows_failed = (failed.groupby(column)["unexpected_count"].sum().to_dict() if column
+                   else {})
+    whole = quarantine[quarantine["source_row"] == 0]
+    files_failed = (whole.groupby("check_id").size().to_dict() if "check_id" in whole
+                    else {})
+    outcomes = []
+    for row in catalogue.itertuples(index=False):
+        if row.id in files_failed:
+            outcomes.append(f"{row.grade}: {files_failed[row.id]} file(s) or sheet(s)")
+        elif row.id in rows_failed or (column and row.id in set(failed[column])):
+            count = int(rows_failed.get(row.id, 0))
+            outcomes.append(f"{row.grade}: {count} row(s)" if count else row.grade)
+        elif row.id in ran or not row.suite:
+            outcomes.append("PASS")
+        else:
+            outcomes.append("not run")
+    return catalogue.assign(anchor=[check_anchor(i) for i in catalogue["id"]],
+                            outcome=outcomes).reset_index(drop=True)
+
+
+def write_checks_page(folder: Path, validation: Validation, meeting: str,
+                      period: str) -> list[Path]:
+    """The report's page of checks (``checks.html``, ``checks.csv``): every check of the
+    catalogue with its id (an anchor the feedback links to), grade, dimension, what it
+    checks, the guidance, and this run's outcome."""
+    if validation.catalogue is None:
+        return []
+    table = list_catalogue(validation.catalogue, validation.results, validation.quarantine)
+    page = render("checks.html.j2", checks=table, meeting=meeting, period=period,
+                  generated_at=validation.generated_at, root="", report=REPORT)
+    (folder / CHECKS_PAGE).write_text(page, encoding="utf-8")
+    return [folder / CHECKS_PAGE,
+            write_csv(table.drop(columns=["anchor"]), folder / CHECKS_CSV)]
+
+
 def write_validation_report(folder: Path, validation: Validation, meeting: str, period: str,
                             partners: dict[str, str]) -> list[Path]:
     """Write the auditors' data-quality report (``report.html``) and the raw results
@@ -205,7 +260,9 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                   passed=list_passed_checks(validation.results),
                   unread=_unread(validation.quarantine), partners=partners,
                   row_columns=FAILED_ROW, root="", report=REPORT,
-                  downloads=(RESULTS_JSON, RESULTS_CSV, FAILURES_CSV))
+                  downloads=(RESULTS_JSON, RESULTS_CSV, FAILURES_CSV),
+                  checks_page=CHECKS_PAGE if validation.catalogue is not None else "",
+                  check_anchor=check_anchor)
     (folder / REPORT).write_text(page, encoding="utf-8")
     (folder / RESULTS_JSON).write_text(results_json(validation, meeting, period, checks),
                                        encoding="utf-8")
@@ -215,7 +272,8 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                          ignore_index=True) if checks else pd.DataFrame(columns=columns)
     return [folder / REPORT, folder / RESULTS_JSON,
             write_csv(table, folder / RESULTS_CSV),
-            write_csv(failures.rename(columns=FAILED_ROW), folder / FAILURES_CSV)]
+            write_csv(failures.rename(columns=FAILED_ROW), folder / FAILURES_CSV),
+            *write_checks_page(folder, validation, meeting, period)]
 
 
 def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.DataFrame,
@@ -239,11 +297,30 @@ def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.Dat
                   report=report)
     (folder / "scorecard.html").write_text(page, encoding="utf-8")
     written.append(folder / "scorecard.html")
+    checks = CHECKS_PAGE if validation is not None and validation.catalogue is not None else ""
     for partner, table in feedback.items():
         written.append(write_csv(table, feedback_folder / f"{files[partner]}.csv"))
         html = render("feedback.html.j2", partner=partner, table=table, meeting=meeting,
-                      period=period, root=up, report=report)
+                      period=period, root=up, report=report, checks_page=checks,
+                      check_anchor=check_anchor)
         path = feedback_folder / f"{files[partner]}.html"
         path.write_text(html, encoding="utf-8")
         written.append(path)
     return written
+
+
+# The appendix's data-quality section (cells of notebooks/04_appendix.ipynb).
+
+def render_certification(table: pd.DataFrame) -> str:
+    """Per partner: certified or not, and by whom (see
+    :func:`pipeline.quality.scorecard.certification_by_partner`)."""
+    return render("certification.html.j2", rows=table.to_dict("records"))
+
+
+def render_commentary_missing(table: pd.DataFrame) -> str:
+    """The red and amber indicators without the lead's commentary (see
+    :func:`pipeline.quality.scorecard.commentary_missing`); "" when there are none."""
+    if table.empty:
+        return ""
+    rows = table.assign(rating=table["final_rag"].map(rag_label)).to_dict("records")
+    return render("commentary_missing.html.j2", rows=rows)

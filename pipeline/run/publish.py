@@ -127,9 +127,10 @@ def copy_into(source_root: Path, target_root: Path, relative: str) -> Path:
 
 def optional_outputs(folder: Path) -> list[str]:
     """The optional output folders in a published meeting folder, relative and sorted: each
-    district pack (``districts/<name>``) and the data-quality check (``validation``), which a
-    plain ``laa run`` does not rebuild."""
-    found = ["validation"] if (folder / "validation").is_dir() else []
+    district pack (``districts/<name>``), the data-quality check (``validation``), the return
+    templates (``templates``) and the chase list (``status``), which a plain ``laa run`` does
+    not rebuild."""
+    found = [name for name in ("status", "templates", "validation") if (folder / name).is_dir()]
     districts = folder / "districts"
     if districts.is_dir():
         found += [f"districts/{p.name}" for p in sorted(districts.iterdir()) if p.is_dir()]

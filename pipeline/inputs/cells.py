@@ -1,0 +1,102 @@
+"""Spreadsheet cells written safely and workbooks written the same way twice.
+
+Text that partners or the register wrote can start with ``=``, ``+``, ``-`` or ``@``. In
+CSV it gets a leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a
+string cell with Excel's quote prefix, never as a formula, and keeps its exact text, less
+what a workbook cannot hold (:func:`workbook_text`). :func:`fix_zip_dates` dates every zip
+entry, and the workbook's created and modified, from one stamp, so equal content gives
+equal bytes. Used by the return templates (this stage) and the appendix's exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+CELL_TEXT_MAX = 32_767           # Excel's limit for the text of one cell
+TRUNCATED = " [... cut: the full text is in the CSV]"
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")  # Word's manual line break (vertical tab), page break
+_CORE_DATES = re.compile(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def neutralise_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    ``=HYPERLINK(...)``, ``+44...``, ``-1+2``, ``@SUM(...)`` become ``'=HYPERLINK(...)``
+    etc.; numbers and other text are unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def workbook_text(value: object) -> str:
+    """Text as a workbook can hold it: Word's line and page breaks become line breaks,
+    other control characters (which XML 1.0 cannot carry) are dropped, and text longer
+    than a cell's 32,767 characters is cut with a note saying so.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", str(value)))
+    if len(text) > CELL_TEXT_MAX:
+        text = text[:CELL_TEXT_MAX - len(TRUNCATED)] + TRUNCATED
+    return text
+
+
+def write_text_cell(cell, value: object) -> str:
+    """Put ``value`` in an openpyxl ``cell`` as text, never a formula; returns the text.
+
+    Formula-like text keeps its exact characters and gets Excel's quote prefix.
+    """
+    text = workbook_text(value)
+    cell.value = text
+    cell.data_type = "s"      # text, whatever it starts with
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return text
+
+
+def zip_stamp(generated_at: str) -> tuple[int, int, int, int, int, int]:
+    """The generated-at stamp as a zip date (1980 at the earliest); the epoch if unreadable."""
+    try:
+        when = dt.datetime.fromisoformat(str(generated_at))
+    except ValueError:
+        return ZIP_EPOCH
+    return max(ZIP_EPOCH, (when.year, when.month, when.day, when.hour, when.minute,
+                           when.second - when.second % 2))
+
+
+def fix_zip_dates(data: bytes, generated_at: str) -> bytes:
+    """A workbook's bytes with every zip entry dated, and created/modified set to, the stamp."""
+    stamp = zip_stamp(generated_at)
+    iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3),
+                                          content.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def save_workbook(book, generated_at: str, author: str = "") -> bytes:
+    """An openpyxl workbook's bytes, dated from ``generated_at`` throughout (see
+    :func:`fix_zip_dates`), created and last modified by ``author``."""
+    when = dt.datetime(*zip_stamp(generated_at))
+    book.properties.created = when
+    book.properties.modified = when
+    book.properties.creator = author or "laa-pipeline"
+    book.properties.lastModifiedBy = author or "laa-pipeline"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return fix_zip_dates(buffer.getvalue(), generated_at)
