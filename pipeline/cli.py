@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
                              help="only these themes (keys or names, comma-separated)")
             sub.add_argument("--district", default="",
                              help="also produce this district LSP's pack, e.g. Melton")
+            sub.add_argument("--compare-with", default="", metavar="GROUP",
+                             help="comparator group of the benchmarking section: england "
+                                  "(default), region, type, neighbours, or a group of "
+                                  "national/groups.csv")
             sub.add_argument("--scenario", default="",
                              help="reward gap analysis: the grant payable if the improvement "
                                   "options deliver, options=approved or options=all "
@@ -150,6 +154,7 @@ def _run(args: argparse.Namespace) -> str:
                              formats=getattr(args, "formats", None),
                              theme=getattr(args, "theme", None),
                              district=getattr(args, "district", None),
+                             compare_with=getattr(args, "compare_with", None),
                              scenario=getattr(args, "scenario", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
     known = _check_register(settings, args.command)  # fail now, not after three stages
@@ -158,6 +163,10 @@ def _run(args: argparse.Namespace) -> str:
 
         select_themes(known, settings.theme)
         resolve_district(known, settings.district)
+    if settings.compare_with:
+        from pipeline.inputs.national import check_group
+
+        check_group(settings.data_dir, settings.compare_with)
     print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
           f"data {settings.data_dir}", flush=True)
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),

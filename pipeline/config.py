@@ -97,13 +97,16 @@ class Rules:
     underspend_max_pct: float = 5.0
     statement_change_places: int = 0
     statement_off_places: int = 1
+    # Benchmarking (see README, "Benchmarking"): a target counts as met only when the
+    # value's 95% confidence interval lies wholly on the right side of it.
+    target_needs_interval: bool = False
 
     def __post_init__(self) -> None:
         if self.amber_max_off_pct < self.green_max_off_pct:
             raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
 
 
-RULE_SECTIONS = ("rag", "headline", "reward", "quality", "finance")
+RULE_SECTIONS = ("rag", "headline", "reward", "quality", "finance", "benchmark")
 
 
 def _read_toml(path: Path) -> dict:
@@ -182,6 +185,7 @@ class Settings:
     formats: str = "html,pdf"
     theme: str = ""
     district: str = ""
+    compare_with: str = ""
     scenario: str = ""
 
     @property
@@ -226,6 +230,7 @@ def load_settings(
     formats: str | None = None,
     theme: str | None = None,
     district: str | None = None,
+    compare_with: str | None = None,
     scenario: str | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
@@ -234,8 +239,10 @@ def load_settings(
     ``previous_period`` (the review compared against) defaults to
     :func:`pipeline.periods.previous_review_period` of ``period``. ``formats`` (``html``,
     ``pdf`` or both, default both), ``theme`` (a filter of theme keys or names) and
-    ``district`` (a district LSP pack) shape the appendix only, as does ``scenario``
-    (:func:`parse_scenario`: which improvement options the reward gap analysis counts).
+    ``district`` (a district LSP pack) shape the appendix only, as do ``scenario``
+    (:func:`parse_scenario`: which improvement options the reward gap analysis counts) and
+    ``compare_with`` (the comparator group of the benchmarking section, checked against the
+    data folder's groups by the CLI).
 
     Raises
     ------
@@ -272,6 +279,7 @@ def load_settings(
         formats=",".join(parse_formats(formats or "html,pdf")),
         theme=(theme or "").strip(),
         district=(district or "").strip(),
+        compare_with=(compare_with or "").strip().casefold(),
         scenario=parse_scenario(scenario),
         rules=load_rules(data / "register" / "rules.toml"),
     )

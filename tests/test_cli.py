@@ -169,3 +169,10 @@ def test_register_warnings_are_printed_before_the_run(tmp_path, capsys):
         "laa run: warning: unknown column 'note' ignored (file targets.csv, column note)",
         "laa run failed: period 1999-00 is outside the agreement: targets and baselines "
         "cover 2005-06 to 2006-07"]
+
+
+def test_an_unknown_comparator_group_exits_2_naming_the_known_ones(capsys):
+    assert main(["run", "--compare-with", "cipfa"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["laa run failed: unknown comparator group 'cipfa'; known: england, "
+                   "region, type, neighbours, midlands_counties"]

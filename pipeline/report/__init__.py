@@ -1,10 +1,10 @@
 """Stage 4, report: what the Board, auditors and partners read.
 
 Owns the appendix's frames (``frames``), its tables as spreadsheets (``sheets``,
-``export``), HTML fragments (``sections``, ``blocks``, ``lineage``), charts (``charts``),
-the one template environment and its templates (``pages``, ``templates/``), the data-quality
-pages (``quality_pages``), and turning the executed notebook into pages (``document``,
-``rendering``: the only nbconvert import; ``typeset``: the HTML page as Typst markup;
-``pdf``: the only Typst import). May import ``pipeline.assess``, ``pipeline.quality``,
-``pipeline.inputs`` and the base modules.
+``export``), HTML fragments (``sections``, ``blocks``, ``lineage``, ``benchmarking``),
+charts (``charts``), the one template environment and its templates (``pages``,
+``templates/``), the data-quality pages (``quality_pages``), and turning the executed
+notebook into pages (``document``, ``rendering``: the only nbconvert import; ``typeset``:
+the HTML page as Typst markup; ``pdf``: the only Typst import). May import
+``pipeline.assess``, ``pipeline.quality``, ``pipeline.inputs`` and the base modules.
 """

@@ -54,7 +54,8 @@ def block_anchor(theme: str) -> str:
 
 
 def render_block_table(theme: pd.Series, rows: pd.DataFrame,
-                       trends: dict[str, charts.Trend] | None = None) -> str:
+                       trends: dict[str, charts.Trend] | None = None,
+                       quartiles: dict[str, str] | None = None) -> str:
     """One theme's block table: indicator, lead, baseline, target, latest value, % off
     target, computed and final RAG, direction of travel, and a small trend chart.
 
@@ -68,8 +69,12 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
     trends
         Trend per indicator id (:func:`pipeline.report.charts.indicator_trends`); none drawn
         for an indicator without one.
+    quartiles
+        Quartile in the comparator group per indicator id, printed under the final RAG
+        (:func:`pipeline.report.frames.quartiles_by_indicator`); none without national data.
     """
     trends = trends or {}
+    quartiles = quartiles or {}
     ids = anchors("trend", list(rows["indicator_id"]))
     entries = []
     for _, r in rows.iterrows():
@@ -94,6 +99,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],
             "differs": r["final_rag"] != r["computed_rag"],
+            "quartile": quartiles.get(r["indicator_id"], ""),
             "travel": _travel(r), "chart": Markup(chart),
         })
     counts = [{"code": code, "label": label, "count": int((rows["final_rag"] == code).sum())}
@@ -104,7 +110,8 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
                    block=theme["block"], name=theme["appendix_name"], rows=entries,
                    period=period,
                    counts=counts, differing=sum(e["differs"] for e in entries),
-                   target_period=periods[0] if len(periods) == 1 else "")
+                   target_period=periods[0] if len(periods) == 1 else "",
+                   with_quartiles=bool(quartiles))
 
 
 def render_block_key() -> str:

@@ -9,17 +9,18 @@ the themes asked for, by the same functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import store
-from pipeline.assess import agreement, changes, districts, forecast, reward_gap, tables
+from pipeline.assess import agreement, benchmark, changes, districts, forecast, reward_gap, tables
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, UnknownKeyError
 from pipeline.inputs import register
 from pipeline.names import id_sort_key, slug
+from pipeline.report.benchmarking import quartile_code
 from pipeline.report.charts import Trend, indicator_trends
 
 TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
@@ -86,6 +87,64 @@ def scorecard_link(settings: Settings, district: str = "") -> str:
     if not (settings.report_dir / "data-quality" / "scorecard.html").is_file():
         return ""
     return ("../../" if district else "") + "data-quality/scorecard.html"
+
+
+@dataclass(frozen=True)
+class Benchmarking:
+    """The benchmarking section's frames for the chosen comparator group.
+
+    ``table``: one row per indicator shown (latest period up to the one assessed) with
+    its rank, quartile, median, comparison, travel and register title and theme;
+    ``members``: every area of the group for the strip charts; ``quarantine``: the
+    national rows left out by a critical check.
+    """
+
+    group: str
+    title: str
+    area_name: str
+    source: str
+    table: pd.DataFrame
+    members: pd.DataFrame
+    quarantine: pd.DataFrame
+
+
+def load_benchmarking(settings: Settings, assessed: pd.DataFrame,
+                      compare_with: str = "") -> Benchmarking | None:
+    """The chosen group's benchmarking (default all England), or None without national
+    data for the partnership's area (the section is then left out)."""
+    if not store.clean_path(settings, "benchmark").is_file():
+        return None
+    table = store.read_frame(settings, "benchmark")
+    if table.empty:
+        return None
+    meta = store.read_json(settings, "benchmark_groups")
+    group = compare_with or benchmark.DEFAULT_GROUP
+    if group not in meta["titles"]:
+        raise ConfigError(f"unknown comparator group {group!r}; known: "
+                          + ", ".join(meta["titles"]))
+    chosen = benchmark.latest_rows(table[table["group"] == group], settings.period)
+    shown = assessed[["indicator_id", "title", "theme"]]
+    chosen = chosen.merge(shown, on="indicator_id", how="inner")
+    chosen["_key"] = chosen["indicator_id"].map(register.indicator_sort_key)
+    chosen = chosen.sort_values(["_key", "geography"], kind="stable").drop(columns="_key")
+    members = store.read_frame(settings, "benchmark_members")
+    members = members[(members["group"] == group)
+                      & members["indicator_id"].isin(set(chosen["indicator_id"]))]
+    return Benchmarking(group=group, title=meta["titles"][group],
+                        area_name=meta.get("area_name", ""), source=meta.get("source", ""),
+                        table=chosen.reset_index(drop=True),
+                        members=members.reset_index(drop=True),
+                        quarantine=store.read_frame(settings, "national_quarantine"))
+
+
+def quartiles_by_indicator(bench: Benchmarking | None) -> dict[str, str]:
+    """Each indicator's quartile in the chosen group (``Q1``, top, to ``Q4``), short enough
+    to sit beside the final RAG in a block table."""
+    if bench is None:
+        return {}
+    first = bench.table.drop_duplicates("indicator_id")
+    return {i: quartile_code(q) for i, q in zip(first["indicator_id"], first["quartile"],
+                                                  strict=True) if q}
 
 
 @dataclass(frozen=True)
@@ -170,6 +229,8 @@ class Appendix:
     directory: pd.DataFrame | None
     districts: tuple[str, ...]
     district: str = ""
+    benchmarking: Benchmarking | None = None
+    quartiles: dict[str, str] = field(default_factory=dict)
     gaps: GapAnalysis | None = None
     pooled_fund: PooledFund | None = None
     # What a second-generation agreement (LAA2) adds (pipeline.assess.agreement); None
@@ -213,7 +274,8 @@ class Appendix:
         return self.assessed[self.assessed["theme"] == theme].reset_index(drop=True)
 
 
-def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Appendix:
+def load_appendix(settings: Settings, theme: str = "", district: str = "",
+                  compare_with: str = "") -> Appendix:
     """Read the assess stage's outputs and the register; apply the theme filter.
 
     Parameters
@@ -224,6 +286,8 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Ap
         Blank for all themes, else theme keys or names separated by commas.
     district
         Blank, or the district whose pack is produced beside the appendix.
+    compare_with
+        The comparator group of the benchmarking section (blank: all England).
     """
     reg = register.load_register(settings.register_dir)
     themes = select_themes(reg, theme)
@@ -275,6 +339,7 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Ap
     quality = tables.summarise_quality(store.read_frame(settings, "ingested"), returns,
                                        store.read_frame(settings, "quarantine"),
                                        store.read_frame(settings, "validation_results"))
+    bench = load_benchmarking(settings, assessed, str(compare_with or "").strip().casefold())
     return Appendix(
         settings=settings, partnership=register.read_partnership(settings.register_dir),
         themes=themes.sort_values("block", kind="stable").reset_index(drop=True),
@@ -286,7 +351,8 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "") -> Ap
         trends=indicator_trends(assessed, returns, reg.targets, settings.period),
         coverage=coverage, coverage_sentence=coverage_sentence, district_view=view,
         quality=quality, directory=register.read_directory(settings.register_dir),
-        districts=reg.districts, district=chosen,
+        districts=reg.districts, district=chosen, benchmarking=bench,
+        quartiles=quartiles_by_indicator(bench),
         gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
         pooled_fund=load_pooled_fund(settings), **agreement_frames(reg, assessed, settings))
 

@@ -35,9 +35,13 @@ _SVG_ATTR = re.compile(r"\s(" + "|".join(_SVG_CASE) + r")=")
 VOID = {"br", "col", "img", "hr", "meta", "link", "input", "wbr"}
 HIDDEN = {"sr-only", "screen-only", "anchor-link", "celltag_screen-only"}
 BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-rag": 7,
-                 "c-travel": 11.5, "c-trend": 12}
+                 "c-travel": 11.5, "c-trend": 12,
+                 # the benchmarking tables (issue 15), as page.html.j2 sizes them
+                 "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
+                 "b-travel": 9.5, "b-strip": 16}
+COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
 FIXED_TABLES = {"grant-forecast", "district-view", "reward-grant", "district-table",
-                "transitions", "block-table"}
+                "transitions", "block-table", "benchmark-table"}
 BREAK = "#pagebreak(weak: true)\n"
 GREY = 'rgb("#444444")'
 RULE = 'rgb("#c8c8c8")'
@@ -261,8 +265,8 @@ class Typesetter:
             raise TypesetError("a chart (SVG) with no required alt text (its <title>)")
         width = re.search(r'\swidth="([\d.]+)"', source.split(">", 1)[0])
         size = f"{float(width.group(1)) * PX:.2f}pt" if width else "100%"
-        if "trend" in (re.search(r'\sclass="([^"]*)"', source.split(">", 1)[0]) or
-                       [None, ""])[1].split():
+        if {"trend", "strip"} & set((re.search(r'\sclass="([^"]*)"', source.split(">", 1)[0])
+                                     or [None, ""])[1].split()):
             size = "100%"
         return (f"#box(image(bytes({string(svg_source(source))}), format: \"svg\", "
                 f"alt: {string(alt)}, width: {size}))")
@@ -411,7 +415,7 @@ class Typesetter:
         header's longest word, between 4 and 36 characters."""
         group = _find(node, "colgroup")
         cols = [c for c in _elements(group) if c.tag == "col"] if group is not None else []
-        if "block-table" in classes and len(cols) == width:
+        if classes & COLUMN_TABLES and len(cols) == width:
             return "(" + ", ".join(
                 f"{BLOCK_COLUMNS.get(next(iter(c.classes), ''), 7)}fr" for c in cols) + ")"
         if not classes & FIXED_TABLES:

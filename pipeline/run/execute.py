@@ -27,15 +27,15 @@ WARM_EXTRA = {
 }
 
 
-APPENDIX_ONLY = ("formats", "theme", "district", "scenario")
+APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
 
 
 def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[str, str]:
     """The values injected into a stage notebook's ``parameters`` cell.
 
-    The appendix's own options (formats, theme filter, district, scenario) go to the
-    appendix stage only (and to ``stage=None``, the run's full parameter set), so that
-    changing them reuses ingest, validation and assessment.
+    The appendix's own options (formats, theme filter, district, scenario, comparator
+    group) go to the appendix stage only (and to ``stage=None``, the run's full parameter
+    set), so that changing them reuses ingest, validation and assessment.
     """
     given = {
         "period": settings.period,

@@ -25,7 +25,8 @@ from pipeline.run.orchestrate import STAGES, RunResult, run_pipeline
 
 PARAMETERS = ("period", "meeting", "previous_period", "data_dir", "clean_dir", "reports_dir",
               "generated_at")
-OPTIONAL_PARAMETERS = ("formats", "theme", "district", "scenario")  # blank is valid
+OPTIONAL_PARAMETERS = ("formats", "theme", "district", "scenario",
+                       "compare_with")  # blank is valid
 
 
 def resolve_manifest(path: str | Path) -> Path:

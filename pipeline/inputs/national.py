@@ -1,0 +1,339 @@
+"""The national table: every area's value of each indicator, read with file and row.
+
+Read from ``<data-dir>/national/``: every ``.csv`` or ``.parquet`` file there except the
+two group files holds values in the long form national collections use (see README,
+"Benchmarking"); ``groups.csv`` lists named comparator groups, ``neighbours.csv`` each
+area's nearest neighbours, and ``area.toml`` says which area is this partnership's.
+Columns are read as text (CSV) and parsed column by column with pyarrow, so three
+million rows read in seconds; each row keeps its file and row for the quarantine, and
+the text of each number beside it. Nothing here decides what is valid: the
+``national`` suite does (:mod:`pipeline.quality.national`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from pipeline.errors import ConfigError
+from pipeline.inputs.readers import normalise_header, sha256_file
+
+FOLDER = "national"
+AREA_FILE = "area.toml"
+GROUPS_FILE = "groups.csv"
+NEIGHBOURS_FILE = "neighbours.csv"
+SUFFIXES = (".csv", ".parquet")
+KEY_COLUMNS = ("area_code", "area_name", "area_type", "region", "indicator_id", "period")
+REQUIRED_COLUMNS = (*KEY_COLUMNS, "value")
+NUMBER_COLUMNS = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
+TEXT_COLUMNS = (*KEY_COLUMNS, "geography")
+DEFAULT_GEOGRAPHY = "upper tier"
+LINEAGE_COLUMNS = ("source_file", "source_row")
+FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "check", "reason"]
+BUILT_IN_GROUPS = ("england", "region", "type", "neighbours")
+CHUNK_ROWS = 300_000   # a large table is checked and benchmarked in chunks of indicators
+_NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+@dataclass(frozen=True)
+class National:
+    """What ``national/`` holds: the rows read, files that could not be read, the groups.
+
+    ``rows``: one row per data row of every file, text columns as read (stripped), each
+    number parsed with its text beside it (``value_text``...), ``source_file`` and
+    ``source_row`` (the CSV line, header = 1; a parquet file's row, first = 1).
+    ``groups``: ``group``, ``area_code`` (named groups). ``neighbours``: ``area_code``,
+    ``neighbour_code``, ``rank``. ``area_code``: the partnership's area ("" if not given).
+    """
+
+    rows: pd.DataFrame
+    file_problems: pd.DataFrame
+    groups: pd.DataFrame
+    neighbours: pd.DataFrame
+    area_code: str
+
+
+def national_dir(data_dir: Path) -> Path:
+    """Where the national table lives: ``<data-dir>/national``."""
+    return Path(data_dir) / FOLDER
+
+
+def has_national(data_dir: Path) -> bool:
+    """True when ``<data-dir>/national`` holds at least one values file."""
+    return bool(find_value_files(national_dir(data_dir)))
+
+
+def find_value_files(folder: Path) -> list[Path]:
+    """The values files of ``folder``, sorted: ``.csv`` and ``.parquet`` but the group files."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in SUFFIXES
+                  and p.name not in (GROUPS_FILE, NEIGHBOURS_FILE))
+
+
+def _as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return array
+    return pc.cast(array, pa.string())
+
+
+def parse_text_numbers(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Numbers from text (``1234``, ``-1.5e3``); blank, or anything that is not a plain
+    number, gives NaN (the ``<column>_text`` kept beside tells the two apart)."""
+    stripped = pc.utf8_trim_whitespace(text)
+    fine = pc.fill_null(pc.match_substring_regex(stripped, _NUMBER.pattern), False)
+    kept = pc.if_else(fine, stripped, pa.scalar(None, pa.string()))
+    return pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _csv_options(path: Path, names: list[str], bad: list[dict], threads: bool):
+    def handler(row) -> str:
+        bad.append({"line": row.number, "found": row.text[:200],
+                    "reason": f"{row.actual_columns} cells where the header has "
+                              f"{row.expected_columns}"})
+        return "skip"
+
+    return dict(
+        read_options=pacsv.ReadOptions(encoding="utf-8-sig" if _has_bom(path) else "utf8",
+                                       use_threads=threads),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
+
+
+def _read_table(path: Path) -> tuple[pa.Table, list[dict]]:
+    """The file as a table, and the CSV lines skipped for a wrong number of cells (their
+    line numbers known: a file with such lines is read again on one thread)."""
+    if path.suffix.lower() == ".parquet":
+        return pq.read_table(path), []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        names = next(csv.reader(handle), [])
+    bad: list[dict] = []
+    table = pacsv.read_csv(path, **_csv_options(path, names, bad, threads=True))
+    if bad:
+        bad = []
+        table = pacsv.read_csv(path, **_csv_options(path, names, bad, threads=False))
+    return table, bad
+
+
+def _has_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
+
+
+def read_values_file(path: Path) -> pd.DataFrame:
+    """One values file as rows: text columns stripped, numbers parsed beside their text.
+
+    Raises
+    ------
+    ConfigError
+        Never for content: a file that cannot be read raises ``OSError`` or
+        ``pyarrow.ArrowInvalid``, turned into a file problem by :func:`read_national`.
+    """
+    table, bad = _read_table(path)
+    names = [normalise_header(n) for n in table.column_names]
+    table = table.rename_columns(names)
+    data: dict[str, object] = {}   # text stays in Arrow memory (pandas' str dtype)
+    for column in TEXT_COLUMNS:
+        if column in names:
+            data[column] = pc.utf8_trim_whitespace(_as_text(table[column])).to_pandas()
+    for column in NUMBER_COLUMNS:
+        if column not in names:
+            continue
+        array = table[column]
+        if pa.types.is_floating(array.type) or pa.types.is_integer(array.type):
+            data[column] = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+            data[f"{column}_text"] = pd.Series("", index=range(len(array)), dtype="str")
+        else:
+            text = pc.utf8_trim_whitespace(array)
+            data[column] = parse_text_numbers(text)
+            data[f"{column}_text"] = text.to_pandas()
+    frame = pd.DataFrame(data)
+    start = 1 if path.suffix.lower() == ".parquet" else 2
+    skipped = sorted(int(b["line"]) for b in bad)
+    rows = np.arange(start, start + len(frame) + len(skipped), dtype="int64")
+    frame["source_file"] = path.name
+    frame["source_row"] = rows[~np.isin(rows, skipped)] if skipped else rows
+    frame["read_problem"] = ""
+    if bad:  # every line accounted for: a line that could not be split is kept, flagged
+        unread = pd.DataFrame({"source_file": path.name, "source_row": skipped,
+                               "read_problem": [b["reason"] for b in
+                                                sorted(bad, key=lambda b: b["line"])]})
+        frame = pd.concat([frame, unread], ignore_index=True).sort_values(
+            "source_row", kind="stable").reset_index(drop=True)
+    frame.attrs["columns"] = names
+    return frame
+
+
+def missing_columns(names: list[str]) -> list[str]:
+    """The required columns a values file's header lacks (pure)."""
+    return [c for c in REQUIRED_COLUMNS if c not in names]
+
+
+def tidy_national(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files' rows as one frame, every optional column present (blank when absent)."""
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for column in TEXT_COLUMNS:
+        if column not in out:
+            out[column] = DEFAULT_GEOGRAPHY if column == "geography" else ""
+        out[column] = out[column].fillna("").astype(str)
+    out.loc[out["geography"] == "", "geography"] = DEFAULT_GEOGRAPHY
+    for column in NUMBER_COLUMNS:
+        if column not in out:
+            out[column] = np.nan
+        out[column] = out[column].astype("float64")
+        text = f"{column}_text"
+        out[text] = out[text].fillna("").astype(str) if text in out else ""
+    if "source_file" not in out:
+        out["source_file"] = pd.Series(dtype=str)
+        out["source_row"] = pd.Series(dtype="int64")
+    out["read_problem"] = out["read_problem"].fillna("") if "read_problem" in out else ""
+    order = [*TEXT_COLUMNS, *NUMBER_COLUMNS, *(f"{c}_text" for c in NUMBER_COLUMNS),
+             *LINEAGE_COLUMNS, "read_problem"]
+    return out[order].reset_index(drop=True)
+
+
+def read_groups(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The named groups (``groups.csv``: group, area_code) and nearest neighbours
+    (``neighbours.csv``: area_code, neighbour_code, rank), empty when absent.
+
+    Raises
+    ------
+    ConfigError
+        For a group file without its columns, or a group named like a built-in one.
+    """
+    specs = ((GROUPS_FILE, ("group", "area_code")),
+             (NEIGHBOURS_FILE, ("area_code", "neighbour_code", "rank")))
+    out = []
+    for name, columns in specs:
+        path = folder / name
+        if not path.is_file():
+            out.append(pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame.columns = [normalise_header(c) for c in frame.columns]
+        lacking = [c for c in columns if c not in frame]
+        if lacking:
+            raise ConfigError(f"{name} lacks column(s) {', '.join(lacking)}; expected "
+                              f"{', '.join(columns)}", file=str(path))
+        frame = frame[list(columns)].apply(lambda s: s.str.strip())
+        out.append(frame[frame["area_code"] != ""].reset_index(drop=True))
+    groups, neighbours = out
+    groups["group"] = groups["group"].str.casefold()
+    clash = sorted(set(groups["group"]) & set(BUILT_IN_GROUPS))
+    if clash:
+        raise ConfigError(f"{GROUPS_FILE} names a group {clash[0]!r} like a built-in one; "
+                          f"rename it (built-in: {', '.join(BUILT_IN_GROUPS)})",
+                          file=str(folder / GROUPS_FILE))
+    neighbours["rank"] = pd.to_numeric(neighbours["rank"], errors="coerce")
+    return groups, neighbours
+
+
+def read_area(folder: Path) -> dict[str, str]:
+    """``area.toml``: ``area_code`` (the partnership's area in the national table) and
+    ``source`` (where the national figures come from, printed in the appendix); blank
+    when absent.
+
+    Raises
+    ------
+    ConfigError
+        For a file that is not TOML.
+    """
+    path = folder / AREA_FILE
+    out = {"area_code": "", "source": ""}
+    if not path.is_file():
+        return out
+    try:
+        given = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from exc
+    return {k: str(given.get(k, "")).strip() for k in out}
+
+
+def read_area_code(folder: Path) -> str:
+    """The partnership's area code from ``area.toml`` (``area_code = "E10000018"``), or ""."""
+    return read_area(folder)["area_code"]
+
+
+def known_groups(data_dir: Path) -> tuple[str, ...]:
+    """The comparator groups a run may choose: the built-in ones and those of
+    ``groups.csv`` (``neighbours`` only when ``neighbours.csv`` exists)."""
+    folder = national_dir(data_dir)
+    groups, neighbours = read_groups(folder)
+    built_in = [g for g in BUILT_IN_GROUPS if g != "neighbours" or not neighbours.empty]
+    return (*built_in, *sorted(set(groups["group"])))
+
+
+def check_group(data_dir: Path, group: str) -> str:
+    """The group asked for, in canonical spelling (lower case), or "" for the default.
+
+    Raises
+    ------
+    ConfigError
+        Naming the known groups, for a group that is not one of them.
+    """
+    wanted = str(group or "").strip().casefold()
+    if not wanted:
+        return ""
+    known = known_groups(data_dir)
+    if wanted not in known:
+        raise ConfigError(f"unknown comparator group {group!r}; known: {', '.join(known)}")
+    return wanted
+
+
+def read_national(data_dir: Path) -> National:
+    """Read every values file of ``<data-dir>/national`` (none: an empty table).
+
+    A file that cannot be read, or lacks a required column, is a file problem (it is
+    quarantined whole, naming the file); the other files' rows go on.
+    """
+    folder = national_dir(data_dir)
+    frames, problems = [], []
+    for path in find_value_files(folder):
+        try:
+            frame = read_values_file(path)
+        except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            problems.append({"source_file": path.name, "source_sha256": sha256_file(path),
+                             "check": "file_readable",
+                             "reason": f"the file cannot be read as a table: {exc}"})
+            continue
+        lacking = missing_columns(frame.attrs["columns"])
+        if lacking:
+            problems.append({"source_file": path.name, "source_sha256": sha256_file(path),
+                             "check": "required_columns",
+                             "reason": "the file lacks the column(s) " + ", ".join(lacking)
+                             + " (required: " + ", ".join(REQUIRED_COLUMNS) + ")"})
+            continue
+        frames.append(frame)
+    groups, neighbours = read_groups(folder)
+    return National(rows=tidy_national(frames),
+                    file_problems=pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS),
+                    groups=groups, neighbours=neighbours, area_code=read_area_code(folder))
+
+
+def indicator_chunks(rows: pd.DataFrame, size: int = CHUNK_ROWS) -> list[np.ndarray]:
+    """Row positions in chunks of about ``size`` rows, each holding whole indicators (so a
+    repeated key is always within one chunk), in table order within a chunk."""
+    by_indicator = rows.groupby("indicator_id", sort=True).indices
+    chunks, current, count = [], [], 0
+    for positions in by_indicator.values():
+        current.append(positions)
+        count += len(positions)
+        if count >= size:
+            chunks.append(np.sort(np.concatenate(current)))
+            current, count = [], 0
+    if current:
+        chunks.append(np.sort(np.concatenate(current)))
+    return chunks

@@ -1,0 +1,233 @@
+"""Checking the national table like a return: the ``national`` suite, quarantine by file and row.
+
+The rules are the suite ``expectations/national.json``. The flags it reads (a value that is
+not a number, limits out of order, a repeated key...) are computed here, vectorised; the
+suite is then evaluated by Great Expectations (:mod:`pipeline.quality.gx`) for a table of
+up to :data:`GX_MAX_ROWS` rows, and column by column (:mod:`pipeline.quality.columnar`)
+above that, where GX's pandas engine is too slow. A row failing a critical check is
+quarantined with its file, row, column, the value found and what was expected; every
+other row goes on, and every row read is in one or the other.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.inputs.national import CHUNK_ROWS, NUMBER_COLUMNS, indicator_chunks
+from pipeline.quality import columnar
+from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
+
+SUITE = "national"
+GX_MAX_ROWS = 50_000
+KEY = ["area_code", "indicator_id", "period", "geography"]
+AREA_COLUMNS = ["area_name", "area_type", "region"]
+QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "found", "check", "severity",
+                      "dimension", "area_code", "indicator_id", "period", "reason"]
+FLAG_COLUMNS = ["value_missing", *(f"{c}_not_number" for c in NUMBER_COLUMNS),
+                "one_limit_only", "limits_out_of_order",
+                "duplicate_key", "area_inconsistent", "first_row", "first_file", "row_key"]
+
+
+@dataclass(frozen=True)
+class CheckedNational:
+    """``clean``: rows that passed every critical check (area names, types and regions made
+    consistent); ``quarantine``: one row per failed critical check, and per unreadable
+    file; ``findings``: every failed check, warnings included; ``results``: one row per
+    expectation; ``engine``: ``gx`` or ``columnar``."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    findings: pd.DataFrame
+    results: pd.DataFrame
+    engine: str
+
+
+def _area_modes(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each area's most common name, type and region (ties: the first in file order)."""
+    usable = rows[rows["area_code"] != ""]
+    combos = usable.groupby(["area_code", *AREA_COLUMNS], sort=False, observed=True).size()
+    combos = combos.reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    return combos.drop_duplicates("area_code").drop(columns="n").set_index("area_code")
+
+
+def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows with the flags the ``national`` suite checks (pure, vectorised).
+
+    ``value_missing``, ``<number>_not_number`` (text that is not a number),
+    ``one_limit_only``, ``limits_out_of_order``,
+    ``duplicate_key`` (a later row with the same area, indicator, period and geography;
+    ``first_row`` and ``first_file`` name the first), ``area_inconsistent`` (name, type or
+    region differs from the area's most common one, over ``modes`` when given: the
+    whole table's, for a chunk of it) and ``row_key`` (position).
+    """
+    out = rows.reset_index(drop=True).copy()
+    read = (out["read_problem"] == "").to_numpy(dtype=bool)
+    for column in NUMBER_COLUMNS:
+        written = (out[f"{column}_text"] != "").to_numpy(dtype=bool)
+        missing = out[column].isna().to_numpy()
+        out[f"{column}_not_number"] = missing & written
+        if column == "value":
+            out["value_missing"] = missing & ~written & read
+    lower, upper = out["lower_ci"].to_numpy(), out["upper_ci"].to_numpy()
+    value = out["value"].to_numpy()
+    out["one_limit_only"] = np.isnan(lower) != np.isnan(upper)
+    with np.errstate(invalid="ignore"):
+        out["limits_out_of_order"] = (lower > value) | (upper < value) | (lower > upper)
+    positions = np.flatnonzero(read)
+    group = out.iloc[positions].groupby(KEY, sort=False).ngroup().to_numpy()
+    first = np.arange(len(out))
+    first[positions] = positions[pd.Series(np.arange(len(positions))).groupby(group)
+                                 .transform("first").to_numpy()]
+    repeated = first != np.arange(len(out))
+    out["duplicate_key"] = repeated
+    out["first_row"] = np.where(repeated, out["source_row"].to_numpy()[first], 0)
+    out["first_file"] = pd.Series(out["source_file"].array.take(first)).where(repeated, "")
+    modes = _area_modes(out[read]) if modes is None else modes
+    expected = modes.reindex(out["area_code"])
+    differs = np.zeros(len(out), dtype=bool)
+    for column in AREA_COLUMNS:
+        differs |= (expected[column].fillna("").to_numpy(dtype=object)
+                    != out[column].to_numpy(dtype=object))
+    out["area_inconsistent"] = differs & read & (out["area_code"] != "").to_numpy(dtype=bool)
+    out["row_key"] = np.arange(len(out))
+    return out
+
+
+def run_national_suite(annotated: pd.DataFrame, suite: dict,
+                       parameters: dict[str, object]) -> tuple[pd.DataFrame, str]:
+    """The suite's results, and the engine that ran it (GX from one row up to
+    :data:`GX_MAX_ROWS`; an empty table costs no GX start-up)."""
+    if 0 < len(annotated) <= GX_MAX_ROWS:
+        return ValidationSession().run([Dataset(annotated, suite, parameters)]), "gx"
+    return columnar.evaluate_suite(annotated, suite, parameters), "columnar"
+
+
+def _fill(template: str, rows: pd.DataFrame) -> pd.Series:
+    """``template`` with each ``{column}`` filled from ``rows``, vectorised."""
+    out = pd.Series("", index=rows.index, dtype=object)
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out = out + literal
+        if field:
+            out = out + (rows[field].astype(str) if field in rows else "")
+    return out
+
+
+def describe_national(findings: pd.DataFrame, annotated: pd.DataFrame) -> pd.DataFrame:
+    """Each failed row and check in words: file, row, column, the value found, what was
+    expected (vectorised, per expectation). A row that could not be split into cells gets
+    that message only."""
+    unread = (annotated["read_problem"] != "").to_numpy(dtype=bool)
+    keep = ~(unread[findings["row_key"].to_numpy(dtype="int64")]
+             & (findings["column"] != "read_problem").to_numpy())
+    findings = findings[keep]
+    parts = []
+    for (check, column, expected, report, severity, dimension), group in findings.groupby(
+            ["expectation", "column", "expected", "report_column", "severity", "dimension"],
+            sort=False):
+        rows = annotated.iloc[group["row_key"].to_numpy(dtype="int64")].reset_index(drop=True)
+        shown = report or column
+        if shown == "row":
+            found = pd.Series("", index=rows.index, dtype=object)
+        else:
+            text = rows[f"{shown}_text"] if f"{shown}_text" in rows else None
+            raw = rows[shown].astype(str).where(rows[shown].notna(), "")
+            found = raw if text is None else text.where(text != "", raw)
+            found = found.astype(object)
+        where = rows["source_file"].astype(str) + " row " + rows["source_row"].astype(str)
+        if shown != "row":
+            where = where + f", column {shown}"
+        quoted = found.map(lambda t: f" {t!r}" if t else "")
+        parts.append(pd.DataFrame({
+            "source_file": rows["source_file"], "source_row": rows["source_row"],
+            "column": shown, "found": found, "check": check, "severity": severity,
+            "dimension": dimension, "area_code": rows["area_code"],
+            "indicator_id": rows["indicator_id"], "period": rows["period"],
+            "reason": where + ":" + quoted + " expected " + _fill(expected, rows)}))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=QUARANTINE_COLUMNS)
+    frame = frame[QUARANTINE_COLUMNS]
+    return frame.sort_values(["source_file", "source_row", "check"],
+                             kind="stable").reset_index(drop=True)
+
+
+def quarantine_national_files(file_problems: pd.DataFrame) -> pd.DataFrame:
+    """Files that could not be read, or lack a required column, as quarantine rows."""
+    return pd.DataFrame({
+        "source_file": file_problems["source_file"], "source_row": 0, "column": "",
+        "found": "", "check": file_problems["check"], "severity": "critical",
+        "dimension": "validity", "area_code": "", "indicator_id": "", "period": "",
+        "reason": file_problems["source_file"] + ": " + file_problems["reason"]},
+        columns=QUARANTINE_COLUMNS)
+
+
+def combine_results(parts: list[pd.DataFrame], offsets: list[np.ndarray]) -> pd.DataFrame:
+    """Per-chunk results of one suite as one: counts added, row keys made global."""
+    first = parts[0].copy()
+    first["success"] = np.logical_and.reduce([p["success"].to_numpy() for p in parts])
+    first["unexpected_count"] = sum(p["unexpected_count"].to_numpy() for p in parts)
+    first["element_count"] = sum(p["element_count"].to_numpy() for p in parts)
+    first["failed_row_keys"] = [
+        sorted(int(k) for part, where in zip(parts, offsets, strict=True)
+               for k in where[np.asarray(part["failed_row_keys"].iloc[i], dtype="int64")])
+        for i in range(len(first))]
+    return first
+
+
+def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
+                   indicator_ids: list[str], chunk_rows: int = CHUNK_ROWS) -> CheckedNational:
+    """Check the national rows against ``suite``; quarantine rows failing a critical check.
+
+    A table of more than :data:`GX_MAX_ROWS` rows is checked by the columnar engine in
+    chunks of whole indicators (``chunk_rows``), so time grows in proportion to the
+    rows and memory does not; the areas' names, types and regions are compared with the
+    whole table's.
+
+    Parameters
+    ----------
+    rows, file_problems
+        From :func:`pipeline.inputs.national.read_national`.
+    suite
+        The ``national`` suite (parsed JSON).
+    indicator_ids
+        The register's indicators (others are kept, with a warning, but not benchmarked).
+    """
+    parameters = {"indicator_ids": indicator_ids}
+    rows = rows.reset_index(drop=True)
+    if len(rows) <= GX_MAX_ROWS:
+        annotated = annotate_national(rows)
+        results, engine = run_national_suite(annotated, suite, parameters)
+        findings = describe_national(explode_findings(results), annotated)
+    else:
+        engine = "columnar"
+        modes = _area_modes(rows[(rows["read_problem"] == "").to_numpy(dtype=bool)])
+        parts, offsets, described = [], [], []
+        for where in indicator_chunks(rows, chunk_rows):
+            annotated = annotate_national(rows.iloc[where], modes)
+            result = columnar.evaluate_suite(annotated, suite, parameters)
+            found = describe_national(explode_findings(result), annotated)
+            parts.append(result)
+            offsets.append(where)
+            described.append(found)
+        results = combine_results(parts, offsets)
+        findings = pd.concat(described, ignore_index=True).sort_values(
+            ["source_file", "source_row", "check"], kind="stable").reset_index(drop=True)
+    critical = explode_findings(results)
+    critical = critical[critical["severity"] == "critical"]
+    bad = np.zeros(len(rows), dtype=bool)
+    bad[critical["row_key"].to_numpy(dtype="int64")] = True
+    keep = [c for c in rows.columns
+            if c != "read_problem" and not c.endswith("_text")]
+    clean = rows.loc[~bad, keep].reset_index(drop=True)
+    modes = _area_modes(clean)
+    if len(clean):
+        aligned = modes.reindex(clean["area_code"])
+        for column in AREA_COLUMNS:
+            clean[column] = aligned[column].to_numpy()
+    quarantine = pd.concat([quarantine_national_files(file_problems),
+                            findings[findings["severity"] == "critical"]], ignore_index=True)
+    quarantine["source_row"] = quarantine["source_row"].astype("int64")
+    return CheckedNational(clean, quarantine, findings, results, engine)

@@ -1,0 +1,221 @@
+"""The benchmarking section: how the partnership compares, per theme, with a strip chart each.
+
+Rendered from the frames :func:`pipeline.report.frames.load_appendix` collects (the assess
+stage's ``benchmark`` and ``benchmark_members``, for the group chosen with
+``--compare-with``). The strip charts are hand-written SVG in the house style of
+:mod:`pipeline.report.charts`: every area of the group is a dot on one axis, ours a
+larger dark diamond, the group median a vertical line, 95% confidence intervals as
+whiskers where known; each chart's ``<title>`` says in words what it shows.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from markupsafe import Markup
+
+from pipeline.assess.benchmark import QUARTILE_LABELS
+from pipeline.figures import format_number
+from pipeline.names import anchors
+from pipeline.report.charts import FONT, INK, MUTED, _num
+from pipeline.report.pages import render
+
+OURS = "#0b4f9c"
+DOT = "#767676"          # 4.5:1 on white: the dots are information, not decoration
+WHISKER = "#b0b0b0"
+QUARTILE_SHORT = {1: "Top", 2: "Upper middle", 3: "Lower middle", 4: "Bottom"}
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``1st``, ``12`` -> ``12th``, ``23`` -> ``23rd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_words(rank: int, n: int, tied: bool = False) -> str:
+    """``12th of 150`` (``=12th`` when tied); blank when not ranked."""
+    if not rank or not n:
+        return ""
+    return f"{'=' if tied else ''}{ordinal(int(rank))} of {int(n)}"
+
+
+def quartile_short(quartile: object) -> str:
+    """The quartile for a narrow cell: ``Q1 (top)`` ... ``Q4 (bottom)``; blank for none."""
+    q = int(quartile) if isinstance(quartile, int | float) and not pd.isna(quartile) else 0
+    return f"Q{q} ({QUARTILE_SHORT[q].lower()})" if q in QUARTILE_SHORT else ""
+
+
+def quartile_code(quartile: object) -> str:
+    """``Q1`` (top) to ``Q4`` (bottom); blank for none."""
+    return quartile_short(quartile).split(" ")[0]
+
+
+def _interval(row: pd.Series, unit: str) -> str:
+    low, high = row.get("lower_ci"), row.get("upper_ci")
+    if low is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{format_number(low, unit)} to {format_number(high, unit)}"
+
+
+def _travel(word: object, significant: object, against: object) -> str:
+    word = str(word or "")
+    if not word or word == "not comparable":
+        return "not comparable" if word else ""
+    sig = {"yes": ", significant", "no": ", within chance"}.get(str(significant or ""), "")
+    return f"{word}{sig} (vs {against})" if against else f"{word}{sig}"
+
+
+def describe_strip(title: str, row: pd.Series, members: pd.DataFrame, unit: str,
+                   group_title: str, area_name: str) -> str:
+    """The strip chart in words: our value and interval, rank, quartile, median, range."""
+    value = format_number(row["value"], unit)
+    ci = _interval(row, unit)
+    low, high = members["value"].min(), members["value"].max()
+    words = [f"{title}: {area_name} {value}" + (f" (95% interval {ci})" if ci else ""),
+             f"ranked {rank_words(row['rank'], row['n'])} in {group_title}"
+             + (f", {QUARTILE_LABELS[int(row['quartile'])]}" if row["quartile"] else ""),
+             f"group median {format_number(row['median'], unit)}",
+             f"the {len(members)} areas range from {format_number(low, unit)} to "
+             f"{format_number(high, unit)}",
+             f"{'higher' if row['polarity'] != 'lower' else 'lower'} is better"]
+    return "; ".join(words) + "."
+
+
+def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
+              width: float = 190.0, height: float = 42.0) -> str:
+    """One indicator's strip chart: the group's areas as dots on the value axis.
+
+    Ours is a dark diamond drawn last, the group median a vertical line, intervals
+    whiskers; the better end is labelled. Empty string without members.
+    """
+    values = members["value"].astype(float)
+    if values.empty:
+        return ""
+    lows = members["lower_ci"].astype(float).fillna(values)
+    highs = members["upper_ci"].astype(float).fillna(values)
+    low, high = float(min(lows.min(), values.min())), float(max(highs.max(), values.max()))
+    if high == low:
+        low, high = low - 1.0, high + 1.0
+    pad, axis_y, mid = 10.0, height - 12.0, 17.0
+
+    def sx(v: float) -> float:
+        return pad + (v - low) / (high - low) * (width - 2 * pad)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart strip" '
+             f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
+             f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title" '
+             f'font-family="{FONT}" font-size="8">',
+             f'<title id="{chart_id}-title">{escape(words)}</title>',
+             f'<line x1="{_num(pad)}" y1="{_num(axis_y)}" x2="{_num(width - pad)}" '
+             f'y2="{_num(axis_y)}" stroke="{MUTED}" stroke-width="0.6"/>']
+    better_right = row["polarity"] != "lower"
+    parts.append(f'<text x="{_num(width - pad if better_right else pad)}" '
+                 f'y="{_num(height - 2)}" text-anchor="{"end" if better_right else "start"}" '
+                 f'fill="{MUTED}">{"better →" if better_right else "← better"}</text>')
+    ours = members[members["ours"].astype(bool)]
+    others = members[~members["ours"].astype(bool)]
+    for _, m in others.iterrows():
+        x = sx(float(m["value"]))
+        if not pd.isna(m["lower_ci"]) and not pd.isna(m["upper_ci"]):
+            parts.append(f'<line x1="{_num(sx(float(m["lower_ci"])))}" y1="{_num(mid)}" '
+                         f'x2="{_num(sx(float(m["upper_ci"])))}" y2="{_num(mid)}" '
+                         f'stroke="{WHISKER}" stroke-width="0.5"/>')
+        parts.append(f'<circle cx="{_num(x)}" cy="{_num(mid)}" r="2.2" fill="none" '
+                     f'stroke="{DOT}" stroke-width="0.8"/>')
+    median = row["median"]
+    if not pd.isna(median):
+        x = sx(float(median))
+        parts.append(f'<line x1="{_num(x)}" y1="8" x2="{_num(x)}" y2="{_num(axis_y)}" '
+                     f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 1.5"/>')
+        anchor = "end" if x > width * 0.7 else "start" if x < width * 0.3 else "middle"
+        parts.append(f'<text x="{_num(x)}" y="6" text-anchor="{anchor}" '
+                     f'fill="{INK}">median</text>')
+    for _, m in ours.iterrows():
+        x = sx(float(m["value"]))
+        if not pd.isna(m["lower_ci"]) and not pd.isna(m["upper_ci"]):
+            parts.append(f'<line x1="{_num(sx(float(m["lower_ci"])))}" y1="{_num(mid)}" '
+                         f'x2="{_num(sx(float(m["upper_ci"])))}" y2="{_num(mid)}" '
+                         f'stroke="{OURS}" stroke-width="2"/>')
+        parts.append(f'<path d="M{_num(x)} {_num(mid - 5)} L{_num(x + 5)} {_num(mid)} '
+                     f'L{_num(x)} {_num(mid + 5)} L{_num(x - 5)} {_num(mid)} Z" '
+                     f'fill="{OURS}" stroke="#ffffff" stroke-width="0.8"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def benchmark_entries(rows: pd.DataFrame, members: pd.DataFrame, group_title: str,
+                      area_name: str, review: str) -> list[dict[str, object]]:
+    """One entry per indicator of a theme: figures in words and its strip chart."""
+    ids = anchors("strip", list(rows["indicator_id"]))
+    entries = []
+    for _, r in rows.iterrows():
+        unit = r["unit"]
+        mine = members[(members["indicator_id"] == r["indicator_id"])
+                       & (members["geography"] == r["geography"])]
+        title = f"{r['indicator_id']} {r['title']}"
+        words = describe_strip(title, r, mine, unit, group_title, area_name)
+        tied = bool(r.get("tied", False))
+        entries.append({
+            "indicator_id": r["indicator_id"], "title": r["title"],
+            "value": format_number(r["value"], unit), "period": r["period"],
+            "ci": _interval(r, unit), "method": str(r.get("ci_method", "") or ""),
+            "median": format_number(r["median"], unit),
+            "rank": rank_words(r["rank"], r["n"], tied),
+            "quartile": quartile_short(r["quartile"]),
+            "comparison": str(r["comparison"]),
+            "year_ago": _travel(r["travel_year_ago"], r["year_ago_significant"],
+                                r.get("year_ago_period", "")),
+            "review": _travel(r["travel_review"], r["review_significant"],
+                              review or r.get("review_period", "")),
+            "target": str(r.get("target_by_interval", "") or ""),
+            "chart": Markup(strip_svg(r, mine, ids[r["indicator_id"]], words)),
+        })
+    return entries
+
+
+def summarise_standing(table: pd.DataFrame) -> str:
+    """A sentence of counts: quartiles and better/similar/worse than the group."""
+    ranked = table[table["quartile"] > 0]
+    if ranked.empty:
+        return "No indicator could be ranked in this group."
+    q = ranked["quartile"].value_counts()
+    c = table["comparison"].astype(str).value_counts()
+    text = (f"Of {len(ranked)} indicators ranked, {int(q.get(1, 0))} are in the top quartile "
+            f"and {int(q.get(4, 0))} in the bottom quartile.")
+    compared = int(c.get("better", 0) + c.get("similar", 0) + c.get("worse", 0))
+    if compared:
+        text += (f" Of the {compared} with a confidence interval, {int(c.get('better', 0))} "
+                 f"are better than the group median, {int(c.get('similar', 0))} similar and "
+                 f"{int(c.get('worse', 0))} worse.")
+    return text
+
+
+def render_benchmarking(table: pd.DataFrame, members: pd.DataFrame, themes: pd.DataFrame,
+                        group_title: str, area_name: str, review: str,
+                        source: str = "", quarantined: int = 0) -> str:
+    """The benchmarking section's body: a sentence, then per theme a table and strip charts.
+
+    Parameters
+    ----------
+    table
+        The chosen group's rows, one per indicator (latest period up to the one assessed),
+        with register ``title``, ``theme``, ``unit`` and ``target_by_interval``.
+    members
+        Every member's value for the strip charts (:func:`pipeline.assess.benchmark.
+        benchmark_partnership`), for the chosen group.
+    themes
+        The themes shown, in order (``theme``, ``appendix_name``, ``block``).
+    """
+    groups = []
+    for _, theme in themes.iterrows():
+        rows = table[table["theme"] == theme["theme"]]
+        if rows.empty:
+            continue
+        groups.append({"name": theme["appendix_name"], "block": theme["block"],
+                       "rows": benchmark_entries(rows, members, group_title, area_name,
+                                                 review)})
+    return render("benchmarking.html.j2", groups=groups, group_title=group_title,
+                  area_name=area_name, sentence=summarise_standing(table), source=source,
+                  quarantined=quarantined, count=len(table),
+                  areas=int(members["area_code"].nunique()) if len(members) else 0)
