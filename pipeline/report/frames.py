@@ -125,7 +125,7 @@ def load_benchmarking(settings: Settings, assessed: pd.DataFrame,
     chosen = benchmark.latest_rows(table[table["group"] == group], settings.period)
     shown = assessed[["indicator_id", "title", "theme"]]
     chosen = chosen.merge(shown, on="indicator_id", how="inner")
-    chosen["_key"] = chosen["indicator_id"].map(register.indicator_sort_key)
+    chosen["_key"] = chosen["indicator_id"].map(id_sort_key)
     chosen = chosen.sort_values(["_key", "geography"], kind="stable").drop(columns="_key")
     members = store.read_frame(settings, "benchmark_members")
     members = members[(members["group"] == group)
