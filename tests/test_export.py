@@ -158,3 +158,14 @@ def test_partner_text_with_control_characters_is_written_not_refused(tmp_path):
     assert sheet["A1"].value == "Risks" and sheet["A2"].value == "Board"
     assert [sheet["A5"].value, sheet["B5"].value] == ["7.20", "=Up\nagain"]
     assert sheet["B5"].data_type == "s" and sheet["B5"].quotePrefix
+
+
+def test_a_table_kept_out_of_the_workbook_is_written_as_csv_only(tmp_path):
+    bulk = AppendixTable("every-area", "Every area", pd.DataFrame({"Area": ["A", "B"],
+                                                                   "Value": [1.5, 2.5]}),
+                         {"Area": "partner", "Value": "number"}, workbook=False)
+    written = write_tables([*_tables(), bulk], tmp_path / "t", "book", "2007-06-30T12:00:00")
+    assert load_workbook(written[0]).sheetnames == [
+        "Indicator Risk Summary", "Appendix 2 reward grant", "Risks partner text"]
+    assert written[-1].name == "04-every-area.csv"
+    assert pd.read_csv(written[-1])["Value"].tolist() == [1.5, 2.5]

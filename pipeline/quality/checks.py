@@ -239,10 +239,10 @@ def frame_commentary(assessed: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFram
     return out.reset_index(drop=True)
 
 
-def _history(county: pd.DataFrame, indicator: pd.Series, wanted: Period) -> list[tuple[str, float]]:
-    """Earlier values of one indicator like the one at ``wanted``, with the baseline."""
-    earlier = county[(county["indicator_id"] == indicator["indicator_id"])
-                     & county["_p"].map(lambda p: p < wanted).astype(bool)]
+def _history(earlier: pd.DataFrame, indicator: pd.Series, wanted: Period
+             ) -> list[tuple[str, float]]:
+    """Earlier values of one indicator like the one at ``wanted``, with the baseline
+    (``earlier``: the indicator's county values of periods before ``wanted``)."""
     cumulative = indicator["accumulation"] == "cumulative"
     year_end = wanted.quarter >= 4
     if cumulative:   # year-to-date counts: the same point of earlier years only
@@ -294,13 +294,17 @@ def frame_soft_range(clean: pd.DataFrame, register: Register, period: str,
     county = county[county["_p"].notna()]
     info = register.indicators.set_index("indicator_id")
     wanted = try_parse_period(period)
+    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
+    earlier_by_id = dict(iter(before.groupby("indicator_id", sort=False)))
+    none_before = before.iloc[0:0]
     records = []
     for _, row in county[county["period"] == period].iterrows():
         if row["indicator_id"] not in info.index:
             continue
         indicator = info.loc[row["indicator_id"]].copy()
         indicator["indicator_id"] = row["indicator_id"]
-        history = _history(county, indicator, wanted)
+        history = _history(earlier_by_id.get(row["indicator_id"], none_before), indicator,
+                           wanted)
         if len(history) < rules.soft_range_min_history:
             continue
         low, high = soft_range([v for _, v in history], indicator["unit"], rules)
@@ -433,10 +437,11 @@ def frame_plausibility(clean: pd.DataFrame, register: Register, period: str,
                                                        errors="ignore").join(info,
                                                                              on="indicator_id")
     wanted = try_parse_period(period)
+    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
+    earlier_by_id = dict(iter(before.groupby("indicator_id", sort=False)))
     records = []
     for _, row in current.iterrows():
-        earlier = county[(county["indicator_id"] == row["indicator_id"])
-                         & county["_p"].map(lambda p: p < wanted)]
+        earlier = earlier_by_id.get(row["indicator_id"], before.iloc[0:0])
         if row["accumulation"] == "cumulative":
             earlier = earlier[earlier["_p"] == Period(wanted.year - 1, wanted.quarter)]
         if earlier.empty:

@@ -82,6 +82,12 @@ def describe_strip(title: str, row: pd.Series, members: pd.DataFrame, unit: str,
     return "; ".join(words) + "."
 
 
+def _points(members: pd.DataFrame) -> zip:
+    """Each member's value and interval limits as floats (NaN where unknown)."""
+    return zip(*(members[c].astype(float).tolist() for c in ("value", "lower_ci", "upper_ci")),
+               strict=True)
+
+
 def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
               width: float = 190.0, height: float = 42.0) -> str:
     """One indicator's strip chart: the group's areas as dots on the value axis.
@@ -115,11 +121,11 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
                  f'fill="{MUTED}">{"better →" if better_right else "← better"}</text>')
     ours = members[members["ours"].astype(bool)]
     others = members[~members["ours"].astype(bool)]
-    for _, m in others.iterrows():
-        x = sx(float(m["value"]))
-        if not pd.isna(m["lower_ci"]) and not pd.isna(m["upper_ci"]):
-            parts.append(f'<line x1="{_num(sx(float(m["lower_ci"])))}" y1="{_num(mid)}" '
-                         f'x2="{_num(sx(float(m["upper_ci"])))}" y2="{_num(mid)}" '
+    for value, lower, upper in _points(others):
+        x = sx(value)
+        if not (pd.isna(lower) or pd.isna(upper)):
+            parts.append(f'<line x1="{_num(sx(lower))}" y1="{_num(mid)}" '
+                         f'x2="{_num(sx(upper))}" y2="{_num(mid)}" '
                          f'stroke="{WHISKER}" stroke-width="0.5"/>')
         parts.append(f'<circle cx="{_num(x)}" cy="{_num(mid)}" r="2.2" fill="none" '
                      f'stroke="{DOT}" stroke-width="0.8"/>')
@@ -131,11 +137,11 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
         anchor = "end" if x > width * 0.7 else "start" if x < width * 0.3 else "middle"
         parts.append(f'<text x="{_num(x)}" y="6" text-anchor="{anchor}" '
                      f'fill="{INK}">median</text>')
-    for _, m in ours.iterrows():
-        x = sx(float(m["value"]))
-        if not pd.isna(m["lower_ci"]) and not pd.isna(m["upper_ci"]):
-            parts.append(f'<line x1="{_num(sx(float(m["lower_ci"])))}" y1="{_num(mid)}" '
-                         f'x2="{_num(sx(float(m["upper_ci"])))}" y2="{_num(mid)}" '
+    for value, lower, upper in _points(ours):
+        x = sx(value)
+        if not (pd.isna(lower) or pd.isna(upper)):
+            parts.append(f'<line x1="{_num(sx(lower))}" y1="{_num(mid)}" '
+                         f'x2="{_num(sx(upper))}" y2="{_num(mid)}" '
                          f'stroke="{OURS}" stroke-width="2"/>')
         parts.append(f'<path d="M{_num(x)} {_num(mid - 5)} L{_num(x + 5)} {_num(mid)} '
                      f'L{_num(x)} {_num(mid + 5)} L{_num(x - 5)} {_num(mid)} Z" '

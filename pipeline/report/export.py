@@ -125,7 +125,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     total_border = Border(top=Side(style="thin", color="1A1A1A"))
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
-    for table in tables:
+    for table in (t for t in tables if t.workbook):
         sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
         frame = table.frame.reset_index(drop=True)
         columns = list(frame.columns)
@@ -202,7 +202,8 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
 
 def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
                  generated_at: str, subtitle: str = "", author: str = "") -> list[Path]:
-    """Write the tables as one workbook (``<folder>/<workbook>.xlsx``) and a CSV each.
+    """Write the tables as one workbook (``<folder>/<workbook>.xlsx``) and a CSV each
+    (a table marked ``workbook=False`` as its CSV only).
 
     CSV files are numbered in the appendix's order: ``01-indicator-risk-summary.csv``...
     Numbers are written plain (no separators), blanks for missing values.

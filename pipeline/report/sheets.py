@@ -35,6 +35,8 @@ class AppendixTable:
     already a percentage, e.g. 63.6); ``rag`` (a RAG label, filled with its colour).
     Rows whose ``emphasis_column`` value is in ``emphasis`` are printed bold (totals).
     ``sheet`` is the workbook sheet's name (the title when blank; 31 characters at most).
+    ``workbook`` False keeps a table out of the workbook, in its CSV only: the data behind
+    a chart, thousands of rows no reader pages through (and slow to format).
     """
 
     name: str
@@ -46,6 +48,7 @@ class AppendixTable:
     emphasis: tuple[str, ...] = ()
     note: str = ""
     sheet: str = ""
+    workbook: bool = True
 
 
 def risk_summary_table(summary: pd.DataFrame) -> AppendixTable:
@@ -425,7 +428,8 @@ def benchmarking_tables(app: Appendix) -> list[AppendixTable]:
                                "95% intervals: Wilson score (percentages), Byar's (counts "
                                "and rates; exact Poisson below 10 events) or as published."),
             AppendixTable("benchmarking-areas", f"Every area of {bench.title}", areas,
-                          area_kinds, unit_column="Unit", sheet="Benchmarking areas"),
+                          area_kinds, unit_column="Unit", sheet="Benchmarking areas",
+                          workbook=False),
             AppendixTable("national-quarantine", "National quarantine", quarantine,
                           {c: ("count" if c == "Row" else "partner")
                            for c in quarantine.columns}, sheet="National quarantine",

@@ -102,12 +102,13 @@ RESET_CODE = ("get_ipython().reset(new_session=False)\n"   # no history session:
 class KernelPool:
     """Warm kernels for the stages of a run: :data:`POOL_SIZE` of them, taken in turn.
 
-    Each kernel is started up front and silently imports what its stages' notebooks import
-    (see :func:`warm_code`), so start-up and imports overlap the stages running before.
     Stages take the kernels in turn (ingest and assess one, validate and the appendix the
-    other): fewer kernels than stages save their start-up, and a kernel's second stage
-    finds its namespace reset (IPython's ``reset``, execution counts from 1), as a fresh
-    kernel would give it. A kernel is shut down after the last stage that uses it.
+    other): fewer kernels than stages save their start-up. Each kernel is started up front
+    and silently imports what its next stage's notebook imports (see :func:`warm_code`), so
+    start-up and imports overlap the stage running on the other kernel. When a stage is
+    done with a kernel that has another stage to run, the kernel's namespace is reset at
+    once (IPython's ``reset``, execution counts from 1, as a fresh kernel would give them)
+    and it warms up for that stage. A kernel is shut down after the last stage using it.
     """
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
@@ -115,66 +116,77 @@ class KernelPool:
         from jupyter_client.manager import KernelManager
 
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
+        self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
         self._owner = {stage: index % size for index, (stage, _) in enumerate(stages)}
         self._left = {k: [s for s, _ in stages if self._owner[s] == k]
                       for k in set(self._owner.values())}
-        self._used: set[int] = set()
         self._managers: dict[int, object] = {}
         self._clients: dict[int, object] = {}
-        self._warming: dict[int, list[str]] = {}
+        self._sent: dict[int, list[str]] = {}
         try:
             for k, names in sorted(self._left.items()):
                 manager = KernelManager(kernel_name=KERNEL)
                 manager.start_kernel(extra_arguments=KERNEL_ARGS,
                                      cwd=str(settings.project_root))
                 self._managers[k] = manager
-                client = self._clients[k] = manager.client()
-                client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
-                notebooks = dict(stages)
-                self._warming[k] = [client.execute("".join(
-                    warm_code(settings.notebooks_dir / notebooks[name], WARM_EXTRA.get(name, ""))
-                    for name in names), silent=True, store_history=False)]
+                self._send(k, self._warm(names[0]))
         except BaseException:  # interrupted or failed while starting: stop what did start
             self.stop()
             raise
 
-    def take(self, stage: str):
-        """The kernel for ``stage`` (None if the pool has none for it), reset if used.
+    def _warm(self, stage: str) -> str:
+        return warm_code(self._notebooks[stage], WARM_EXTRA.get(stage, ""))
 
-        The pool's own requests (the warm-up, the reset) are waited for here, their replies
-        read, so none is lost when the pool lets go of the kernel for the stage's client.
+    def _send(self, k: int, code: str) -> None:
+        """Run ``code`` silently on kernel ``k`` without waiting (see :meth:`take`)."""
+        client = self._clients.get(k)
+        if client is None:
+            client = self._clients[k] = self._managers[k].client()
+            client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
+        self._sent.setdefault(k, []).append(
+            client.execute(code, silent=True, store_history=False))
+
+    def take(self, stage: str):
+        """The kernel for ``stage`` (None if the pool has none for it), warmed up for it.
+
+        The pool's own requests (reset, warm-up) are waited for here, their replies read,
+        so none is lost when the pool lets go of the kernel for the stage's own client.
         """
         k = self._owner.get(stage)
         manager = self._managers.get(k)
         if manager is None:
             return None
-        client = self._clients.pop(k, None)
-        if client is None:
-            client = manager.client()
-            client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
-        sent = [client.execute(RESET_CODE, silent=True, store_history=False)] \
-            if k in self._used else []
-        sent += self._warming.pop(k, [])
-        replies = {client.get_shell_msg(timeout=CELL_TIMEOUT_S)["parent_header"].get("msg_id")
-                   for _ in sent}
-        client.stop_channels()
-        if replies != set(sent):
-            raise errors.StageFailed("the stage's kernel did not answer its warm-up",
-                                     stage=stage)
-        self._used.add(k)
+        client, sent = self._clients.pop(k, None), self._sent.pop(k, [])
+        if client is not None:
+            replies = {client.get_shell_msg(timeout=CELL_TIMEOUT_S)["parent_header"]
+                       .get("msg_id") for _ in sent}
+            client.stop_channels()
+            if replies != set(sent):
+                raise errors.StageFailed("the stage's kernel did not answer its warm-up",
+                                         stage=stage)
         return manager
 
     def release(self, stage: str) -> None:
-        """``stage`` is done with its kernel (ran, failed or was reused): shut the kernel
-        down if no later stage needs it."""
+        """``stage`` is done with its kernel (ran, failed or was reused): reset the kernel
+        and warm it up for its next stage, or shut it down if no later stage needs it."""
         k = self._owner.get(stage)
         if k is None or stage not in self._left.get(k, []):
             return
         self._left[k].remove(stage)
-        if not self._left[k]:
-            manager = self._managers.pop(k, None)
-            if manager is not None and manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+        manager = self._managers.get(k)
+        if manager is None:
+            return
+        if self._left[k]:
+            if k not in self._sent:       # it ran a stage: reset (a reused stage ran none)
+                self._send(k, RESET_CODE)
+            self._send(k, self._warm(self._left[k][0]))
+            return
+        client = self._clients.pop(k, None)
+        if client is not None:
+            client.stop_channels()
+        self._managers.pop(k)
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in."""
