@@ -40,8 +40,6 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
-FIXED_TABLES = {"grant-forecast", "district-view", "reward-grant", "district-table",
-                "transitions", "block-table", "benchmark-table"}
 BREAK = "#pagebreak(weak: true)\n"
 GREY = 'rgb("#444444")'
 RULE = 'rgb("#c8c8c8")'
@@ -410,16 +408,15 @@ class Typesetter:
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
         """The table's column widths: the block tables' from their ``col`` classes; the
-        other fixed-layout tables' in proportion to the text their columns hold: the average
-        cell's length, but never less than the longest word (a figure is one word) or a
-        header's longest word, between 4 and 36 characters."""
+        other tables' in proportion to the text their columns hold: the average cell's
+        length, but never less than the longest word (a figure is one word, a bold total a
+        little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
+        automatic widths starve a long first column beside many short ones.)"""
         group = _find(node, "colgroup")
         cols = [c for c in _elements(group) if c.tag == "col"] if group is not None else []
         if classes & COLUMN_TABLES and len(cols) == width:
             return "(" + ", ".join(
                 f"{BLOCK_COLUMNS.get(next(iter(c.classes), ''), 7)}fr" for c in cols) + ")"
-        if not classes & FIXED_TABLES:
-            return "(" + ", ".join(["auto"] * width) + ")"
         lengths: list[list[int]] = [[] for _ in range(width)]
         words = [0] * width
         for row in head + rows:
@@ -432,7 +429,7 @@ class Typesetter:
                 words[index] = max([words[index], *map(len, tokens)])
                 if row not in head:
                     lengths[index].append(len(text))
-        weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.1, 4), 36)
+        weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
                    for i, v in enumerate(lengths)]
         return "(" + ", ".join(f"{w:.1f}fr" for w in weights) + ")"
 
