@@ -74,3 +74,19 @@ def test_what_print_cannot_hold_faithfully_is_refused(body, said):
 def test_a_page_without_a_language_is_refused():
     with pytest.raises(TypesetError, match='no required "lang"'):
         html_to_typst(_page(_cell("<h1>R</h1>"), lang=""))
+
+
+def test_characters_print_cannot_hold_are_stripped_or_replaced_not_fatal(tmp_path):
+    import pdfplumber
+
+    from pipeline.report.pdf import can_print
+
+    odd = "Great\ufeff work \U0001f44d \u4e2d\x01 done é"
+    page = _page(_cell("<h1>Report</h1>") + _cell(f"<h2 id='s'>1. Notes</h2><p>{odd}</p>"))
+    assert not can_print("\U0001f44d") and can_print("é")
+    target = write_pdf(page, tmp_path / "odd.pdf")          # no error: printed
+    with pdfplumber.open(target) as pdf:
+        text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Great work \ufffd \ufffd done é" in text
+    source = html_to_typst(page, can_print)
+    assert "\ufeff" not in source and "\x01" not in source and "\U0001f44d" not in source

@@ -12,16 +12,78 @@ so no untagged or broken PDF is published.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import struct
 from pathlib import Path
 
 from pipeline.errors import StageFailed
-from pipeline.report.typeset import TypesetError, html_to_typst
+from pipeline.report.typeset import FONTS, TypesetError, html_to_typst
 
 PDF_STANDARD = "ua-1"
 
 
 class PdfError(StageFailed):
     """Typst reported errors while printing the PDF (accessibility or broken links)."""
+
+
+def _cmap_ranges(path: str) -> list[tuple[int, int]]:
+    """The character ranges a TrueType/OpenType font maps (its Unicode ``cmap``)."""
+    data = Path(path).read_bytes()
+    tables = {data[12 + 16 * i:16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i:24 + 16 * i])[0]
+              for i in range(struct.unpack(">H", data[4:6])[0])}
+    if b"cmap" not in tables:
+        return []
+    cmap = tables[b"cmap"]
+    records = {}
+    for i in range(struct.unpack(">H", data[cmap + 2:cmap + 4])[0]):
+        platform, encoding, offset = struct.unpack(">HHI", data[cmap + 4 + 8 * i:
+                                                                cmap + 12 + 8 * i])
+        records[(platform, encoding)] = cmap + offset
+    if (3, 10) in records:                     # format 12: groups of 32-bit ranges
+        at = records[(3, 10)]
+        count = struct.unpack(">I", data[at + 12:at + 16])[0]
+        return [struct.unpack(">II", data[at + 16 + 12 * i:at + 24 + 12 * i])
+                for i in range(count)]
+    at = records.get((3, 1)) or records.get((0, 3))
+    if at is None:
+        return []
+    segments = struct.unpack(">H", data[at + 6:at + 8])[0] // 2   # format 4
+    ends = struct.unpack(f">{segments}H", data[at + 14:at + 14 + 2 * segments])
+    starts = struct.unpack(f">{segments}H", data[at + 16 + 2 * segments:
+                                                 at + 16 + 4 * segments])
+    return [(a, b) for a, b in zip(starts, ends, strict=True) if a != 0xFFFF]
+
+
+@functools.cache
+def printable() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The characters every font the page is set in can show (starts and ends of ranges)."""
+    import typst
+
+    paths = [f.path for f in typst.Fonts().fonts()          # the regular and bold faces
+             if f.family == FONTS[0] and f.weight in (400, 700)]
+    if not paths:
+        return (), ()
+    covered = None
+    for path in paths:                          # regular, bold...: what all of them hold
+        chars = {c for a, b in _cmap_ranges(path) for c in range(a, b + 1)}
+        covered = chars if covered is None else covered & chars
+    ranges: list[list[int]] = []
+    for c in sorted(covered or ()):
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return tuple(r[0] for r in ranges), tuple(r[1] for r in ranges)
+
+
+def can_print(char: str) -> bool:
+    """True when the page's font shows ``char`` (always True if the font is not found)."""
+    starts, ends = printable()
+    if not starts:
+        return True
+    i = bisect.bisect_right(starts, ord(char)) - 1
+    return i >= 0 and ord(char) <= ends[i]
 
 
 def typeset_pdf(source: str) -> bytes:
@@ -49,7 +111,7 @@ def write_pdf(html: str, target: Path) -> Path:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        data = typeset_pdf(html_to_typst(html))
+        data = typeset_pdf(html_to_typst(html, can_print))
     except TypesetError as exc:
         target.unlink(missing_ok=True)
         raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "

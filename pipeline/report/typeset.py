@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -41,6 +43,8 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
 BREAK = "#pagebreak(weak: true)\n"
+FONTS = ("DejaVu Sans", "Liberation Sans")   # the page's fonts, the first preferred
+MISSING = "\ufffd"                             # shown for a character no font holds
 GREY = 'rgb("#444444")'
 RULE = 'rgb("#c8c8c8")'
 INK = 'rgb("#1a1a1a")'
@@ -138,9 +142,11 @@ def svg_source(svg: str) -> str:
 class Typesetter:
     """Writes one page's tree as Typst markup (see :func:`html_to_typst`)."""
 
-    def __init__(self, svgs: list[str], labels: set[str]) -> None:
+    def __init__(self, svgs: list[str], labels: set[str],
+                 can_print: Callable[[str], bool] | None = None) -> None:
         self.svgs = svgs
         self.labels = labels
+        self.can_print = can_print or (lambda char: True)
         self.in_table = False       # in a table, small print stays at 9pt (as on paper)
         self.within: list[set[str]] = []      # the classes of the elements being written
 
@@ -155,7 +161,7 @@ class Typesetter:
         parts: list[str] = []
         for child in nodes:
             if isinstance(child, str):
-                text = _SPACE.sub(" ", child)
+                text = self.printable(_SPACE.sub(" ", child))
                 if text and not (block and text == " "):
                     parts.append(f"#{string(text)}")
             else:
@@ -164,6 +170,14 @@ class Typesetter:
         if strip:
             out = re.sub(r'^#" "|#" "$', "", out)
         return out
+
+    def printable(self, text: str) -> str:
+        """``text`` as print can hold it: control and format characters (a byte-order
+        mark, a zero-width joiner) dropped, a character the font cannot show replaced by
+        U+FFFD (the HTML keeps the original)."""
+        kept = (c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+        shown = MISSING if self.can_print(MISSING) else "?"
+        return "".join(c if c == " " or self.can_print(c) else shown for c in kept)
 
     def element(self, node: Node) -> str:
         """One element (and what it holds) as markup."""
@@ -363,7 +377,7 @@ class Typesetter:
                 continue
             link = _find(item, "a")
             target = (link.attrs.get("href", "")[1:] if link is not None else "")
-            text = string(item.text().strip())
+            text = string(self.printable(item.text().strip()))
             if target in self.labels:
                 label = f"label({string(target)})"
                 rows.append(f"#link({label})[#{text}#box(width: 1fr, repeat[.])"
@@ -481,7 +495,7 @@ def _top_cells(root: Node) -> list[Node]:
 
 
 PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
-#set text(font: ("DejaVu Sans", "Liberation Sans"), size: 9.5pt, lang: {language},
+#set text(font: ({fonts}), size: 9.5pt, lang: {language},
   region: {region},
   fill: {ink})
 #set par(leading: 0.55em, spacing: 0.75em, justify: false)
@@ -530,9 +544,13 @@ def page_facts(root: Node) -> dict[str, str]:
                                           "footer")}
 
 
-def html_to_typst(page: str) -> str:
+def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> str:
     """The Typst source that prints ``page`` (a page of
     :func:`pipeline.report.rendering.render_page`).
+
+    ``can_print`` says whether the page's font can show a character (see
+    :func:`pipeline.report.pdf.can_print`); one it cannot is printed as U+FFFD, so a
+    partner's emoji or a character of a script the font lacks never stops the print.
 
     The page's head gives the document's title and author, its creation date (the
     generated-at stamp, so the same inputs give the same bytes), the running header (left,
@@ -548,14 +566,17 @@ def html_to_typst(page: str) -> str:
     language, _, region = lang.partition("-")
     title, author, created = facts["title"], facts["author"], facts["created"]
     running_header, footer = facts["running-header"], facts["footer"]
-    setter = Typesetter(svgs, collect_labels(root))
+    setter = Typesetter(svgs, collect_labels(root), can_print)
     date = "none"
     found = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2}))?", created or "")
     if found:
         y, mo, d, h, mi, s = (int(x) if x else 0 for x in found.groups())
         date = (f"datetime(year: {y}, month: {mo}, day: {d}, hour: {h}, minute: {mi}, "
                 f"second: {s})")
-    out = [PREAMBLE.format(language=string(language.lower()),
+    title, author, running_header, footer = (
+        setter.printable(t) for t in (title, author, running_header, footer))
+    out = [PREAMBLE.format(fonts=", ".join(string(f) for f in FONTS),
+                           language=string(language.lower()),
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
                            date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
