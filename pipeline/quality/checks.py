@@ -239,6 +239,18 @@ def frame_commentary(assessed: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFram
     return out.reset_index(drop=True)
 
 
+def _county_values(clean: pd.DataFrame, wanted: Period
+                   ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The county values in force with a period (``_p``: the parsed period), and each
+    indicator's of periods before ``wanted``, by indicator id (rows in file order)."""
+    county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
+                   & clean["value"].notna()].copy()
+    county["_p"] = county["period"].map(try_parse_period)
+    county = county[county["_p"].notna()]
+    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
+    return county, dict(iter(before.groupby("indicator_id", sort=False)))
+
+
 def _history(earlier: pd.DataFrame, indicator: pd.Series, wanted: Period
              ) -> list[tuple[str, float]]:
     """Earlier values of one indicator like the one at ``wanted``, with the baseline
@@ -288,15 +300,10 @@ def frame_soft_range(clean: pd.DataFrame, register: Register, period: str,
     ``soft_range_min_history`` values there is no range. See :func:`soft_range`. A row with
     a note in its ``confirmation`` column is confirmed and not flagged.
     """
-    county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
-                   & clean["value"].notna()].copy()
-    county["_p"] = county["period"].map(try_parse_period)
-    county = county[county["_p"].notna()]
-    info = register.indicators.set_index("indicator_id")
     wanted = try_parse_period(period)
-    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
-    earlier_by_id = dict(iter(before.groupby("indicator_id", sort=False)))
-    none_before = before.iloc[0:0]
+    county, earlier_by_id = _county_values(clean, wanted)
+    none_before = county.iloc[0:0]
+    info = register.indicators.set_index("indicator_id")
     records = []
     for _, row in county[county["period"] == period].iterrows():
         if row["indicator_id"] not in info.index:
@@ -428,20 +435,15 @@ def frame_plausibility(clean: pd.DataFrame, register: Register, period: str,
     ones with the same quarter a year earlier. Percentages change in points, other units
     in % of the earlier value.
     """
-    county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
-                   & clean["value"].notna()].copy()
-    county["_p"] = county["period"].map(try_parse_period)
-    county = county[county["_p"].notna()]
+    wanted = try_parse_period(period)
+    county, earlier_by_id = _county_values(clean, wanted)
     info = register.indicators.set_index("indicator_id")[["unit", "accumulation"]]
     current = county[county["period"] == period].drop(columns=["unit", "accumulation"],
                                                        errors="ignore").join(info,
                                                                              on="indicator_id")
-    wanted = try_parse_period(period)
-    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
-    earlier_by_id = dict(iter(before.groupby("indicator_id", sort=False)))
     records = []
     for _, row in current.iterrows():
-        earlier = earlier_by_id.get(row["indicator_id"], before.iloc[0:0])
+        earlier = earlier_by_id.get(row["indicator_id"], county.iloc[0:0])
         if row["accumulation"] == "cumulative":
             earlier = earlier[earlier["_p"] == Period(wanted.year - 1, wanted.quarter)]
         if earlier.empty:

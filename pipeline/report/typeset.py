@@ -175,6 +175,8 @@ class Typesetter:
         """``text`` as print can hold it: control and format characters (a byte-order
         mark, a zero-width joiner) dropped, a character the font cannot show replaced by
         U+FFFD (the HTML keeps the original)."""
+        if text.isascii() and text.isprintable():      # nearly all of a page: nothing to do
+            return text
         kept = (c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
         shown = MISSING if self.can_print(MISSING) else "?"
         return "".join(c if c == " " or self.can_print(c) else shown for c in kept)
@@ -289,9 +291,9 @@ class Typesetter:
 
     def container(self, node: Node) -> str:
         classes = node.classes
-        body = self.blocks(node)
         if node.tag == "nav" and "contents" in classes:
             return self.contents(node)
+        body = self.blocks(node)
         if "cover" in classes:
             return f"#block(above: 0pt, inset: (top: 18mm))[{body}]\n#pagebreak(weak: true)\n"
         if "risk" in classes:
