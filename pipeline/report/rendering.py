@@ -45,7 +45,9 @@ APPENDIX = "appendix"
 CONTENTS_MARK = "<!-- laa:contents -->"
 _H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
-_CELL = re.compile(r'<div class="cell [^"]*"')
+_CELL = re.compile(r'<div\b[^>]*\bclass="cell [^"]*"')
+_BLANK = re.compile(r">([ \t\r\n\f]+)<")
+_EMPTY_LINK = re.compile(r"<a\b([^>]*?)\s*/>")  # nbconvert's heading anchors: <a .../>
 _TAGS = re.compile(r"<[^>]+>")
 SCREEN_ONLY = "celltag_screen-only"
 
@@ -81,12 +83,42 @@ def select_cells(notebook: nbformat.NotebookNode, tag: str = "") -> nbformat.Not
     return chosen
 
 
+class BodyExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its BeautifulSoup pass.
+
+    :meth:`HTMLExporter.from_notebook_node` parses the page it has just written with
+    BeautifulSoup to add alternative text to ``<img>`` elements and ``tabindex`` to the
+    ``.jp-Notebook`` cells of the lab template, then writes it out again: 1.4 s for the
+    appendix, 90% of converting it. Our pages have neither (the ``basic`` template; an
+    ``<img>`` is refused, every chart is an SVG with a title), so the page is taken as the
+    template wrote it, with the whitespace between tags collapsed as that pass did and the
+    headings' empty anchor links (``<a .../>``, which an HTML parser leaves open) closed.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        language = nb.metadata.get("language_info", {})
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(
+                pygments_lexer=language.get("pygments_lexer", language.get("name")),
+                parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        body = _EMPTY_LINK.sub(r"<a\1></a>", body)  # an HTML parser would leave it open
+        return _BLANK.sub(lambda m: ">\n<" if "\n" in m.group(1) else "> <", body), resources
+
+
 def notebook_body(notebook: nbformat.NotebookNode) -> str:
     """The notebook's outputs and prose as HTML, with no code shown."""
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDE_TAGS
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True,
+    exporter = BodyExporter(config=config, template_name="basic", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True,
                             anchor_link_text="")
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
