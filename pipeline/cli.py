@@ -157,21 +157,24 @@ def _run(args: argparse.Namespace) -> str:
                              compare_with=getattr(args, "compare_with", None),
                              scenario=getattr(args, "scenario", None))
     stages = STAGES if args.command == "run" else STAGES[:2]
-    known = _check_register(settings, args.command)  # fail now, not after three stages
-    if settings.theme or settings.district:
-        from pipeline.report.frames import resolve_district, select_themes
 
-        select_themes(known, settings.theme)
-        resolve_district(known, settings.district)
-    if settings.compare_with:
-        from pipeline.inputs.national import check_group
+    def check() -> None:  # fail now, not after three stages
+        known = _check_register(settings, args.command)
+        if settings.theme or settings.district:
+            from pipeline.inputs.register import resolve_district, select_themes
 
-        check_group(settings.data_dir, settings.compare_with)
-    print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
-          f"data {settings.data_dir}", flush=True)
+            select_themes(known, settings.theme)
+            resolve_district(known, settings.district)
+        if settings.compare_with:
+            from pipeline.inputs.national import check_group
+
+            check_group(settings.data_dir, settings.compare_with)
+        print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
+              f"data {settings.data_dir}", flush=True)
+
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),
                           command=args.command, force=args.force, wait=args.wait,
-                          stamp_given=args.generated_at is not None)
+                          stamp_given=args.generated_at is not None, check=check)
     state = "up to date" if result.up_to_date else "done"
     if args.command == "validate":
         _raise_for_quarantine(settings, result.published)

@@ -42,7 +42,7 @@ def test_other_partnership_runs_through_the_same_command(tmp_path):
     html = (tmp_path / "reports" / "2007-07-01" / "appendix.html").read_text(encoding="utf-8")
     assert "Mini Partnership" in html
     # partner text is escaped, never run
-    assert "&lt;script&gt;alert('x')&lt;/script&gt; Burglary up" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Burglary up" in html
     assert "<script>alert" not in html
     summary = pd.read_parquet(tmp_path / "clean" / "risk_summary.parquet")
     assert summary.loc["Totals"].tolist() == [1, 1, 1, 1]

@@ -83,13 +83,12 @@ def test_pack_links_to_the_data_quality_report_that_exists(demo):
 def test_unknown_district_or_theme_is_a_parameter_error(demo):
     from pipeline.errors import ConfigError
     from pipeline.inputs import register
-    from pipeline.report import frames
 
     reg = register.load_register(demo["data"] / "register")
     with pytest.raises(ConfigError, match="unknown district 'Narnia'; known: Blaby"):
-        frames.resolve_district(reg, "Narnia")
-    assert frames.resolve_district(reg, "melton") == "Melton"
+        register.resolve_district(reg, "Narnia")
+    assert register.resolve_district(reg, "melton") == "Melton"
     with pytest.raises(ConfigError, match="unknown theme 'Parks'"):
-        frames.select_themes(reg, "safer, Parks")
-    assert list(frames.select_themes(reg, "Safer,older_people")["theme"]) == \
+        register.select_themes(reg, "safer, Parks")
+    assert list(register.select_themes(reg, "Safer,older_people")["theme"]) == \
         ["older_people", "safer"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from pipeline.digest import sha256_bytes
 from pipeline.errors import ConfigError
-from pipeline.inputs.readers import sha256_bytes
 from pipeline.run.incremental import reusable, stage_key, written_since
 from pipeline.run.manifest import (
     build_manifest,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import InputError
 from pipeline.inputs.readers import (
     HEADER_ROWS,
@@ -24,8 +25,6 @@ from pipeline.inputs.readers import (
     normalise_header,
     parse_sheets,
     read_file_bytes,
-    sha256_bytes,
-    sha256_file,
 )
 from pipeline.periods import normalise_period
 

@@ -25,8 +25,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pipeline.digest import sha256_file
 from pipeline.errors import ConfigError
-from pipeline.inputs.readers import normalise_header, sha256_file
+from pipeline.inputs.readers import normalise_header
 
 FOLDER = "national"
 AREA_FILE = "area.toml"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import hashlib
 import io
 import re
 import zipfile
@@ -86,20 +85,6 @@ class Sheets:
     rows: dict[str, list[list[str]]]
     delimiter: str = ","
     notes: dict[str, SheetNotes] = field(default_factory=dict)
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of some bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def normalise_header(name: object) -> str:

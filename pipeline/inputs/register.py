@@ -784,3 +784,47 @@ def read_improvement_options(register_dir: Path,
     are none; see :func:`parse_improvement_options`."""
     return parse_improvement_options(_read_optional(register_dir, IMPROVEMENT_OPTIONS)[0],
                                      indicators)
+
+
+def select_themes(reg: Register, theme: str) -> pd.DataFrame:
+    """The themes to show: all of them for a blank filter, else those named.
+
+    ``theme`` holds theme keys or names (``safer``, ``Older People``), separated by
+    commas, in any case.
+
+    Raises
+    ------
+    ConfigError
+        Naming an unknown theme and listing the known ones.
+    """
+    wanted = [t.strip() for t in str(theme or "").split(",") if t.strip()]
+    if not wanted:
+        return reg.themes
+    keys = []
+    for name in wanted:
+        matches = reg.themes[(reg.themes["theme"].str.casefold() == name.casefold())
+                             | (reg.themes["name"].str.casefold() == name.casefold())
+                             | (reg.themes["appendix_name"].str.casefold() == name.casefold())]
+        if matches.empty:
+            raise ConfigError(f"unknown theme {name!r}; known: "
+                              + ", ".join(f"{k} ({n})" for k, n in
+                                          zip(reg.themes["theme"], reg.themes["name"],
+                                              strict=True)))
+        keys.append(matches.iloc[0]["theme"])
+    return reg.themes[reg.themes["theme"].isin(keys)]
+
+
+def resolve_district(reg: Register, district: str) -> str:
+    """The district's name as the register spells it ("" for none).
+
+    Raises
+    ------
+    ConfigError
+        For a district the register does not list.
+    """
+    if not str(district or "").strip():
+        return ""
+    try:
+        return reg.district(district)
+    except UnknownKeyError as exc:
+        raise ConfigError(str(exc)) from None

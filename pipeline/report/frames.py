@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import store
 from pipeline.assess import agreement, benchmark, changes, districts, forecast, reward_gap, tables
 from pipeline.config import Settings
-from pipeline.errors import ConfigError, UnknownKeyError
+from pipeline.errors import ConfigError
 from pipeline.inputs import register
 from pipeline.names import id_sort_key, slug
 from pipeline.report.benchmarking import quartile_code
@@ -28,50 +28,6 @@ RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",
                "red_reward": "Red reward target risks",
                "amber_reward": "Amber reward target risks"}
 NO_REWARD_RISK_TITLE = "Red outcome risks"
-
-
-def select_themes(reg: register.Register, theme: str) -> pd.DataFrame:
-    """The themes to show: all of them for a blank filter, else those named.
-
-    ``theme`` holds theme keys or names (``safer``, ``Older People``), separated by
-    commas, in any case.
-
-    Raises
-    ------
-    ConfigError
-        Naming an unknown theme and listing the known ones.
-    """
-    wanted = [t.strip() for t in str(theme or "").split(",") if t.strip()]
-    if not wanted:
-        return reg.themes
-    keys = []
-    for name in wanted:
-        matches = reg.themes[(reg.themes["theme"].str.casefold() == name.casefold())
-                             | (reg.themes["name"].str.casefold() == name.casefold())
-                             | (reg.themes["appendix_name"].str.casefold() == name.casefold())]
-        if matches.empty:
-            raise ConfigError(f"unknown theme {name!r}; known: "
-                              + ", ".join(f"{k} ({n})" for k, n in
-                                          zip(reg.themes["theme"], reg.themes["name"],
-                                              strict=True)))
-        keys.append(matches.iloc[0]["theme"])
-    return reg.themes[reg.themes["theme"].isin(keys)]
-
-
-def resolve_district(reg: register.Register, district: str) -> str:
-    """The district's name as the register spells it ("" for none).
-
-    Raises
-    ------
-    ConfigError
-        For a district the register does not list.
-    """
-    if not str(district or "").strip():
-        return ""
-    try:
-        return reg.district(district)
-    except UnknownKeyError as exc:
-        raise ConfigError(str(exc)) from None
 
 
 def tables_folder(settings: Settings, district: str = "") -> Path:
@@ -290,8 +246,8 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         The comparator group of the benchmarking section (blank: all England).
     """
     reg = register.load_register(settings.register_dir)
-    themes = select_themes(reg, theme)
-    chosen = resolve_district(reg, district)
+    themes = register.select_themes(reg, theme)
+    chosen = register.resolve_district(reg, district)
     keys = set(themes["theme"])
     filtered = len(themes) != len(reg.themes)
     assessed = store.read_frame(settings, "assessment")

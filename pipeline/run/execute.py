@@ -116,6 +116,7 @@ class KernelPool:
         from jupyter_client.manager import KernelManager
 
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
+        self.stages = tuple(stages)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
         self._owner = {stage: index % size for index, (stage, _) in enumerate(stages)}
         self._left = {k: [s for s, _ in stages if self._owner[s] == k]

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import ConfigError
-from pipeline.inputs.readers import sha256_bytes, sha256_file
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1

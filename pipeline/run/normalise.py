@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.report.export import fix_zip_dates
+from pipeline.inputs.cells import fix_zip_dates
 
 INJECTED_TAG = "injected-parameters"
 TIMING_KEYS = ("start_time", "end_time", "duration")
@@ -58,7 +58,7 @@ def normalise_notebook(path: Path, replacements: dict[str, str]) -> Path:
 
 def normalise_xlsx(path: Path, generated_at: str) -> Path:
     """Rewrite a workbook with fixed zip dates and created/modified set to ``generated_at``
-    (see :func:`pipeline.report.export.fix_zip_dates`); only the dates change."""
+    (see :func:`pipeline.inputs.cells.fix_zip_dates`); only the dates change."""
     temporary = path.with_name(path.name + ".normalising")
     temporary.write_bytes(fix_zip_dates(path.read_bytes(), generated_at))
     temporary.replace(path)

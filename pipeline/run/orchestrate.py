@@ -121,6 +121,10 @@ class _Plan:
             upstream += reuse.outputs
         return plan
 
+    def to_run(self) -> tuple[tuple[str, str], ...]:
+        """The stages from the first that cannot be reused (the ones the kernels are for)."""
+        return self.stages[len([r for r in self.predict() if r is not None]):]
+
     def up_to_date(self, command: str) -> bool:
         """True when every stage is reused and the published manifest is for this command."""
         plan = self.predict()
@@ -132,7 +136,8 @@ class _Plan:
 def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGES,
                  progress: Callable[[str], None] = print, *, command: str = "run",
                  force: bool = False, wait: bool = False, stamp_given: bool = True,
-                 expected: list[dict] | None = None) -> RunResult:
+                 expected: list[dict] | None = None,
+                 check: Callable[[], None] | None = None) -> RunResult:
     """Run the stages under the meeting's lock, build in staging, then publish.
 
     Parameters
@@ -153,13 +158,18 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
     expected
         For a rerun: the outputs the manifest recorded. The build is published only if
         every one matches; otherwise it stays in staging and OutputsDiffer is raised.
+    check
+        The checks of the run's parameters against its inputs (the register: the period,
+        district, themes), run before anything is built. When something must be built, the
+        stages' kernels are started first, so they start up while the checks run; a check
+        that raises stops them and nothing is built.
     """
-    with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait, progress):
-        published = published_folder(settings, command)
-        recover(_staging(settings, command), published)  # a killed run's leftovers
+    published = published_folder(settings, command)
+    facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
+                        [settings.notebooks_dir / n for _, n in stages])
+
+    def plan_now() -> _Plan:
         previous = try_read_manifest(published / MANIFEST_NAME)
-        facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
-                            [settings.notebooks_dir / n for _, n in stages])
         plan = _Plan(settings, stages, facts, previous, published, force)
         if not stamp_given and previous and not force:
             kept = _Plan(replace(settings, generated_at=str(
@@ -167,17 +177,41 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
                 previous, published, force)
             if kept.up_to_date(command):
                 plan = kept
-        if plan.up_to_date(command):
-            progress(f"up to date: inputs, parameters and code unchanged since the run that "
-                     f"ended {previous['run'].get('ended_at', '?')}; nothing recomputed "
-                     "(--force recomputes)")
-            return RunResult(up_to_date=True, reused=[s for s, _ in stages],
-                             manifest=published / MANIFEST_NAME, published=published)
-        return _build(plan, command, progress, expected)
+        return plan
+
+    # A first look, before the lock: if something must be built, its kernels start up
+    # while the checks run and while the lock is taken (the plan is made again under it).
+    kernels = _start_kernels(plan_now(), command)
+    try:
+        if check is not None:
+            check()
+        with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait,
+                      progress):
+            recover(_staging(settings, command), published)  # a killed run's leftovers
+            plan = plan_now()
+            if plan.up_to_date(command):
+                progress(f"up to date: inputs, parameters and code unchanged since the run "
+                         f"that ended {plan.previous['run'].get('ended_at', '?')}; nothing "
+                         "recomputed (--force recomputes)")
+                return RunResult(up_to_date=True, reused=[s for s, _ in stages],
+                                 manifest=published / MANIFEST_NAME, published=published)
+            if kernels is None or kernels.stages != plan.to_run():
+                if kernels is not None:
+                    kernels.stop()
+                kernels = _start_kernels(plan, command)
+            return _build(plan, command, progress, expected, kernels)
+    finally:
+        if kernels is not None:
+            kernels.stop()
+
+
+def _start_kernels(plan: _Plan, command: str) -> KernelPool | None:
+    """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
+    return None if plan.up_to_date(command) else KernelPool(plan.settings, plan.to_run())
 
 
 def _build(plan: _Plan, command: str, progress: Callable[[str], None],
-           expected: list[dict] | None) -> RunResult:
+           expected: list[dict] | None, kernels: KernelPool) -> RunResult:
     settings = plan.settings
     root = prepare_staging(_staging(settings, command), plan.published)
     staged = replace(settings, reports_dir=root)
@@ -185,7 +219,7 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     built.mkdir(parents=True)
     keep_staging = False
     try:
-        result, records, outputs, timings = _execute(plan, staged, progress)
+        result, records, outputs, timings = _execute(plan, staged, progress, kernels)
         run_facts = {"started_at": timings[0]["started_at"], "ended_at": _now(),
                      "stages": timings}
         stages = [{"stage": s, "notebook": f"notebooks/{n}",
@@ -254,16 +288,14 @@ def _compare(expected: list[dict], outputs: list[dict], root: Path) -> None:
                                    staged=str(root))
 
 
-def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None]):
+def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
+             kernels: KernelPool):
     built = staged.report_dir
-    predicted = plan.predict()
-    first = len([r for r in predicted if r is not None])
     result = RunResult()
     records: dict[str, str] = {}
     outputs: list[dict] = []
     timings: list[dict] = []
     total = len(plan.stages)
-    kernels = KernelPool(staged, plan.stages[first:])
     try:
         for number, (stage, notebook) in enumerate(plan.stages, start=1):
             key = plan.key(stage, notebook, outputs)
