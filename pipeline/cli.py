@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> str:
-    from pipeline.run.orchestrate import STAGES, run_pipeline
+    from pipeline.run.orchestrate import STAGES, VALIDATE_STAGES, run_pipeline
 
     settings = load_settings(period=args.period, meeting=args.meeting,
                              data_dir=args.data_dir, clean_dir=args.clean_dir,
@@ -156,7 +156,8 @@ def _run(args: argparse.Namespace) -> str:
                              district=getattr(args, "district", None),
                              compare_with=getattr(args, "compare_with", None),
                              scenario=getattr(args, "scenario", None))
-    stages = STAGES if args.command == "run" else STAGES[:2]
+    stages = STAGES if args.command == "run" else tuple(
+        (stage, notebook) for stage, notebook in STAGES if stage in VALIDATE_STAGES)
 
     def check() -> None:  # fail now, not after three stages
         known = _check_register(settings, args.command)

@@ -38,6 +38,7 @@ ARTEFACTS = {
     "national": "national.parquet",
     "national_quarantine": "national_quarantine.parquet",
     "national_results": "national_validation_results.parquet",
+    "benchmark_ranks": "benchmark_ranks.parquet",
     "benchmark": "benchmark.parquet",
     "benchmark_members": "benchmark_members.parquet",
     "benchmark_groups": "benchmark_groups.json",

@@ -1,8 +1,9 @@
 """Build the demo appendix once per test session, with a district pack and hostile text.
 
-The four stage notebooks are executed here with papermill (the appendix with ``formats``,
-``district`` and ``theme``) and then :func:`pipeline.report.rendering.render_outputs` is called,
-which is what ``laa run --district Melton`` does once the run is wired to it. The data are
+The six stage notebooks are executed here with papermill, one after another (the appendix
+with ``formats``, ``district`` and ``theme``, its tables with ``district`` and ``theme``)
+and then :func:`pipeline.report.rendering.render_outputs` is called, which is what the
+appendix notebook's last cell does with what it displayed. The data are
 a copy of the shipped demo plus one later return that replaces indicator 7.21's commentary
 and actions with text a partner could have typed (markup, script, a formula), leaving
 every figure as it is.
@@ -23,7 +24,8 @@ DISTRICT = "Melton"
 HOSTILE_COMMENTARY = ("<script>window.__pwned = 1; console.error('pwned')</script>"
                       "<img src=x onerror=\"window.__pwned = 2\">Theft <b>up</b> & rising")
 HOSTILE_ACTIONS = '=HYPERLINK("http://example.invalid/","click me")'
-NOTEBOOKS = ("01_ingest.ipynb", "02_validate.ipynb", "03_assess.ipynb", "04_appendix.ipynb")
+NOTEBOOKS = ("01_ingest.ipynb", "02_validate.ipynb", "02_benchmark.ipynb", "03_assess.ipynb",
+             "04_appendix.ipynb", "04_tables.ipynb")
 _BUILT: dict[Path, dict[str, object]] = {}
 
 
@@ -60,8 +62,9 @@ def build_demo(root: Path) -> dict[str, object]:
                   "reports_dir": str(reports), "generated_at": STAMP}
     seconds = {}
     for notebook in NOTEBOOKS:
-        extra = ({"formats": "html,pdf", "theme": "", "district": DISTRICT}
-                 if notebook.startswith("04") else {})
+        extra = ({"theme": "", "district": DISTRICT} if notebook.startswith("04") else {})
+        if notebook == "04_appendix.ipynb":
+            extra["formats"] = "html,pdf"
         started = time.perf_counter()
         papermill.execute_notebook(
             str(ROOT / "notebooks" / notebook), str(report / "notebooks" / notebook),

@@ -103,8 +103,8 @@ def test_appendix_shows_no_code_and_keeps_executed_notebooks(demo):
     assert "import " not in html and "store.read_frame" not in html
     assert "<script" not in html.lower()
     executed = sorted(p.name for p in (demo["report"] / "notebooks").glob("*.ipynb"))
-    assert executed == ["01_ingest.ipynb", "02_validate.ipynb", "03_assess.ipynb",
-                        "04_appendix.ipynb"]
+    assert executed == ["01_ingest.ipynb", "02_benchmark.ipynb", "02_validate.ipynb",
+                        "03_assess.ipynb", "04_appendix.ipynb", "04_tables.ipynb"]
 
 
 def test_demo_quality_stage_passes_and_raw_files_are_unchanged(demo):
@@ -126,23 +126,27 @@ def test_demo_produces_the_melton_district_pack(demo):
 
 
 def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp_path):
-    """An analyst running the four notebooks with papermill (or in JupyterLab) gets the very
-    files `laa run` publishes: the appendix notebook renders what it displayed itself."""
+    """An analyst running the six notebooks with papermill (or in JupyterLab), one after
+    another, gets the very files `laa run` publishes: the appendix notebook renders what it
+    displayed itself, and its tables notebook writes the same workbook."""
     import papermill
 
     reports = tmp_path / "reports"
     parameters = {"period": "2006-07 Q4", "meeting": "2007-09-03", "previous_period": "",
                   "data_dir": "", "clean_dir": str(tmp_path / "clean"),
                   "reports_dir": str(reports), "generated_at": "2007-06-30T12:00:00"}
-    for notebook in ("01_ingest", "02_validate", "03_assess", "04_appendix"):
-        extra = ({"formats": "html,pdf", "theme": "", "district": "Melton"}
-                 if notebook == "04_appendix" else {})
+    for notebook in ("01_ingest", "02_validate", "02_benchmark", "03_assess", "04_appendix",
+                     "04_tables"):
+        extra = {"theme": "", "district": "Melton"} if notebook.startswith("04") else {}
+        if notebook == "04_appendix":
+            extra["formats"] = "html,pdf"
         papermill.execute_notebook(
             str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(tmp_path / f"{notebook}.ipynb"),
             parameters={**parameters, **extra}, kernel_name="python3", progress_bar=False,
             log_output=False, execution_timeout=600, cwd=str(tmp_path))
     documents = ["appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
-                 "districts/melton/district-pack.html", "districts/melton/district-pack.pdf"]
+                 "districts/melton/district-pack.html", "districts/melton/district-pack.pdf",
+                 "tables/01-indicator-risk-summary.csv"]
     standalone = _hashes(reports / "2007-09-03")
     published = _hashes(demo["report"])
     assert {d: standalone.get(d) for d in documents} == {d: published[d] for d in documents}

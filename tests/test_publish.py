@@ -148,7 +148,7 @@ def demo(tmp_path_factory):
 def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig):
     before = _hashes(demo["report"])
     proc = _start("run", *demo["args"], "--force")
-    _read_until(proc, "[2/4] validate ...")
+    _read_until(proc, "[2/6] validate ...")
     kernels = _children(proc.pid)
     assert kernels, "the run should have kernels running"
     proc.send_signal(sig)
@@ -183,7 +183,7 @@ def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
 @pytest.mark.slow
 def test_concurrent_runs_of_a_meeting_refuse_or_wait_and_never_mix(demo):
     first = _start("run", *demo["args"], "--force")
-    _read_until(first, "[1/4] ingest ...")
+    _read_until(first, "[1/6] ingest ...")
     refused = _laa("run", *demo["args"])
     assert refused.returncode == 7
     assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]

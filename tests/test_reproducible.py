@@ -115,8 +115,8 @@ def test_manifest_records_parameters_inputs_code_environment_stages_and_outputs(
     assert manifest["environment"]["python"] == platform.python_version()
     assert "papermill" in manifest["environment"]["packages"]
     assert set(manifest["code"]) >= {"git_commit", "git_dirty", "package_sha256", "notebooks"}
-    assert [s["stage"] for s in manifest["stages"]] == ["ingest", "validate", "assess",
-                                                          "appendix"]
+    assert [s["stage"] for s in manifest["stages"]] == ["ingest", "validate", "benchmark",
+                                                          "assess", "appendix", "tables"]
     for timing in manifest["run"]["stages"]:
         assert timing["started_at"] <= timing["ended_at"] and timing["seconds"] >= 0
     roots = {"report": demo["report"], "clean": demo["clean"]}
@@ -128,6 +128,21 @@ def test_manifest_records_parameters_inputs_code_environment_stages_and_outputs(
     assert {"report/appendix.html", "report/notebooks/01_ingest.ipynb",
             "report/notebooks/04_appendix.ipynb", "clean/returns.parquet",
             "clean/assessment.parquet"} <= paths
+    # the stages run two at a time are told apart: each file is its writer's
+    wrote = {}
+    for entry in manifest["outputs"]:
+        wrote.setdefault(entry["stage"], set()).add(f"{entry['root']}/{entry['path']}")
+    assert wrote["benchmark"] == {
+        "clean/national.parquet", "clean/national_quarantine.parquet",
+        "clean/national_validation_results.parquet", "clean/benchmark_ranks.parquet",
+        "clean/benchmark_members.parquet", "clean/benchmark_groups.json",
+        "report/notebooks/02_benchmark.ipynb"}
+    assert "clean/returns.parquet" in wrote["validate"]
+    assert all(p.startswith("report/data-quality/") or p.startswith("clean/")
+               or p == "report/notebooks/02_validate.ipynb" for p in wrote["validate"])
+    assert wrote["tables"] == {p for p in paths if p.startswith("report/tables/")} | {
+        "report/notebooks/04_tables.ipynb"}
+    assert not any(p.startswith("report/tables/") for p in wrote["appendix"])
 
 
 @pytest.mark.slow
@@ -155,9 +170,9 @@ def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
     (demo["clean"] / "assessment.parquet").unlink()
     proc = _laa("run", *demo["args"], "--generated-at", STAMP)
     assert proc.returncode == 0, proc.stderr
-    for stage in ("ingest", "validate", "appendix"):  # appendix: its inputs came out the same
+    for stage in ("ingest", "validate", "benchmark", "appendix", "tables"):  # same inputs
         assert f"{stage} unchanged: reused" in proc.stdout
-    assert "[3/4] assess done in" in proc.stdout
+    assert "[4/6] assess done in" in proc.stdout
     assert _outputs(demo) == before
 
 

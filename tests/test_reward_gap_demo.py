@@ -23,7 +23,7 @@ def test_html_shows_the_gap_analysis_and_the_seed_outturn(demo):
                    'id="Reward-targets:-gap-analysis"'))]
     assert html.count('class="chart gap-chart"') == 1
     assert "2.1 - Diversion from landfill" in gap and "£122,887.01" in gap
-    assert 'Consider expansion of "free" garden waste collection services</td>' in gap
+    assert 'Consider expansion of &#34;free&#34; garden waste collection services</td>' in gap
     fund = html[html.index('id="Pooled-fund-outturn"'):]
     assert ("The overall financial outturn for 2006-07 shows an underspend of £470,759, which "
             "is 4.997% of the total allocation of £9,420,376: under the 5% the rules allow."

@@ -21,21 +21,20 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"
 # so they follow its changes) while earlier stages run: the notebook's imports then cost
 # nothing. They run inside a function, so no name is left behind, and silent execution
 # leaves no trace in the executed notebook. Extra warm-ups for what a module imports lazily:
-WARM_EXTRA = {
-    "validate": "import pipeline.quality.gx as v\n"
-                "if hasattr(v, '_gx'):\n    v._gx()",
-}
+_WARM_GX = "import pipeline.quality.gx as v\nif hasattr(v, '_gx'):\n    v._gx()"
+WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_GX}
 
 
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
+TABLES_ONLY = ("theme", "district", "compare_with")  # the tables' share of them
 
 
 def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[str, str]:
     """The values injected into a stage notebook's ``parameters`` cell.
 
     The appendix's own options (formats, theme filter, district, scenario, comparator
-    group) go to the appendix stage only (and to ``stage=None``, the run's full parameter
-    set), so that changing them reuses ingest, validation and assessment.
+    group) go to the appendix and its tables only (and to ``stage=None``, the run's full
+    parameter set), so that changing them reuses ingest, validation and assessment.
     """
     given = {
         "period": settings.period,
@@ -46,8 +45,8 @@ def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[st
         "reports_dir": str(settings.reports_dir),
         "generated_at": settings.generated_at,
     }
-    if stage in (None, "appendix"):
-        given.update({name: getattr(settings, name) for name in APPENDIX_ONLY})
+    options = {None: APPENDIX_ONLY, "appendix": APPENDIX_ONLY, "tables": TABLES_ONLY}
+    given.update({name: getattr(settings, name) for name in options.get(stage, ())})
     return given
 
 
@@ -100,10 +99,11 @@ RESET_CODE = ("get_ipython().reset(new_session=False)\n"   # no history session:
 
 
 class KernelPool:
-    """Warm kernels for the stages of a run: :data:`POOL_SIZE` of them, taken in turn.
+    """Warm kernels for the stages of a run: :data:`POOL_SIZE` of them.
 
-    Stages take the kernels in turn (ingest and assess one, validate and the appendix the
-    other): fewer kernels than stages save their start-up. Each kernel is started up front
+    ``owners`` says which kernel runs each stage (by default they take turns; the run's
+    :func:`pipeline.run.orchestrate.assign_kernels` lets two stages of a step run at once):
+    fewer kernels than stages save their start-up. Each kernel is started up front
     and silently imports what its next stage's notebook imports (see :func:`warm_code`), so
     start-up and imports overlap the stage running on the other kernel. When a stage is
     done with a kernel that has another stage to run, the kernel's namespace is reset at
@@ -112,13 +112,14 @@ class KernelPool:
     """
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
-                 size: int = POOL_SIZE) -> None:
+                 owners: dict[str, int] | None = None) -> None:
         from jupyter_client.manager import KernelManager
 
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
         self.stages = tuple(stages)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
-        self._owner = {stage: index % size for index, (stage, _) in enumerate(stages)}
+        self._owner = owners or {stage: index % POOL_SIZE
+                                 for index, (stage, _) in enumerate(stages)}
         self._left = {k: [s for s, _ in stages if self._owner[s] == k]
                       for k in set(self._owner.values())}
         self._managers: dict[int, object] = {}

@@ -9,7 +9,9 @@ normalises what it wrote (see :mod:`pipeline.run.normalise`), writes ``manifest.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -50,9 +52,52 @@ from pipeline.run.publish import (
 STAGES: tuple[tuple[str, str], ...] = (
     ("ingest", "01_ingest.ipynb"),
     ("validate", "02_validate.ipynb"),
+    ("benchmark", "02_benchmark.ipynb"),
     ("assess", "03_assess.ipynb"),
     ("appendix", "04_appendix.ipynb"),
+    ("tables", "04_tables.ipynb"),
 )
+# A stage named here runs beside the stage before it (one step), at the same time, in the
+# other kernel; neither reads what the other writes. What it writes is told apart from the
+# other's by these ``root:path`` globs (and its executed notebook); everything else written
+# meanwhile is the other's.
+CLAIMS: dict[str, tuple[str, ...]] = {
+    "benchmark": ("clean:national.parquet", "clean:national_quarantine.parquet",
+                  "clean:national_validation_results.parquet", "clean:benchmark_ranks.parquet",
+                  "clean:benchmark_members.parquet", "clean:benchmark_groups.json"),
+    "tables": ("report:tables/*", "report:districts/*/tables/*"),
+}
+VALIDATE_STAGES = ("ingest", "validate", "benchmark")  # what ``laa validate`` runs
+
+
+def steps_of(stages: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, str], ...]]:
+    """The stages in steps: a stage of :data:`CLAIMS` joins the step of the one before it."""
+    steps: list[tuple[tuple[str, str], ...]] = []
+    for stage in stages:
+        if stage[0] in CLAIMS and steps and len(steps[-1]) == 1:
+            steps[-1] += (stage,)
+        else:
+            steps.append((stage,))
+    return steps
+
+
+def assign_kernels(stages: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """Which of two kernels runs each stage, so that each warms up while the other works.
+
+    The first stage takes kernel 0; a stage beside another takes the other kernel; a stage
+    after a single one takes the other kernel (it warms up meanwhile); a stage after a
+    step of two takes the kernel of the stage beside (the shorter one: it is free first,
+    and warms up while the longer one finishes).
+    """
+    owners: dict[str, int] = {}
+    previous: tuple[tuple[str, str], ...] = ()
+    for step in steps_of(stages):
+        first = 0 if not previous else (owners[previous[-1][0]] if len(previous) > 1
+                                          else 1 - owners[previous[0][0]])
+        for index, (stage, _) in enumerate(step):
+            owners[stage] = (first + index) % 2
+        previous = step
+    return owners
 VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
 
 
@@ -108,22 +153,33 @@ class _Plan:
                          notebook_parameters(self.settings, stage), self.facts["digest"],
                          upstream)
 
+    @property
+    def steps(self) -> list[tuple[tuple[str, str], ...]]:
+        return steps_of(self.stages)
+
     def predict(self) -> list[Reuse | None]:
-        """Reuse of each stage in order, up to the first that must run."""
+        """Reuse of each stage in order, up to the end of the first step with a stage that
+        must run (a stage's key depends on the outputs of the steps before its own)."""
         upstream: list[dict] = []
         plan: list[Reuse | None] = []
-        for stage, notebook in self.stages:
-            reuse = None if self.force else reusable(
+        for step in self.steps:
+            reuses = [None if self.force else reusable(
                 self.previous, stage, self.key(stage, notebook, upstream), self.roots)
-            plan.append(reuse)
-            if reuse is None:
+                for stage, notebook in step]
+            plan += reuses
+            if not all(reuses):
                 break
-            upstream += reuse.outputs
+            upstream += [o for reuse in reuses for o in reuse.outputs]
         return plan
 
     def to_run(self) -> tuple[tuple[str, str], ...]:
-        """The stages from the first that cannot be reused (the ones the kernels are for)."""
-        return self.stages[len([r for r in self.predict() if r is not None]):]
+        """The stages from the first step with one that must run (the kernels are for them)."""
+        plan, done = self.predict(), 0
+        for step in self.steps:
+            if len(plan) < done + len(step) or not all(plan[done:done + len(step)]):
+                break
+            done += len(step)
+        return self.stages[done:]
 
     def up_to_date(self, command: str) -> bool:
         """True when every stage is reused and the published manifest is for this command."""
@@ -207,7 +263,9 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
 
 def _start_kernels(plan: _Plan, command: str) -> KernelPool | None:
     """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
-    return None if plan.up_to_date(command) else KernelPool(plan.settings, plan.to_run())
+    stages = plan.to_run()
+    return None if plan.up_to_date(command) else KernelPool(plan.settings, stages,
+                                                             assign_kernels(stages))
 
 
 def _build(plan: _Plan, command: str, progress: Callable[[str], None],
@@ -290,60 +348,140 @@ def _compare(expected: list[dict], outputs: list[dict], root: Path) -> None:
 
 def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
              kernels: KernelPool):
+    """Run the plan's stages step by step: a step's stages at the same time, each in its own
+    kernel; a stage whose key is unchanged is reused (its outputs copied from the published
+    folder)."""
     built = staged.report_dir
     result = RunResult()
     records: dict[str, str] = {}
     outputs: list[dict] = []
-    timings: list[dict] = []
+    timings: dict[str, dict] = {}
+    number = {stage: n for n, (stage, _) in enumerate(plan.stages, start=1)}
     total = len(plan.stages)
-    try:
-        for number, (stage, notebook) in enumerate(plan.stages, start=1):
-            key = plan.key(stage, notebook, outputs)
-            records[stage] = key
+    for step in plan.steps:
+        upstream = list(outputs)
+        to_run = []
+        for stage, notebook in step:
+            key = records[stage] = plan.key(stage, notebook, upstream)
             started_at, started = _now(), time.perf_counter()
             reuse = None if plan.force else reusable(plan.previous, stage, key, plan.roots)
-            if reuse is not None:
-                for entry in reuse.outputs:
-                    if entry["root"] == "report":
-                        copy_into(plan.published, built, entry["path"])
-                made = reuse.outputs
-                result.reused.append(stage)
-                kernels.release(stage)
-                progress(f"[{number}/{total}] {stage} unchanged: reused")
-            else:
-                progress(f"[{number}/{total}] {stage} ...")
-                made = _run_stage(plan, staged, stage, notebook, kernels)
-            result.seconds[stage] = time.perf_counter() - started
             if reuse is None:
-                progress(f"[{number}/{total}] {stage} done in {result.seconds[stage]:.1f} s")
-            rewritten = {(o["root"], o["path"]) for o in made}
-            outputs = [o for o in outputs if (o["root"], o["path"]) not in rewritten] + made
-            timings.append({"stage": stage, "started_at": started_at, "ended_at": _now(),
-                            "seconds": round(result.seconds[stage], 3),
-                            "recomputed": reuse is None})
-    finally:
-        kernels.stop()
-    return result, records, outputs, timings
+                to_run.append((stage, notebook))
+                progress(f"[{number[stage]}/{total}] {stage} ...")
+                continue
+            for entry in reuse.outputs:
+                if entry["root"] == "report":
+                    copy_into(plan.published, built, entry["path"])
+            outputs = _replace_outputs(outputs, reuse.outputs)
+            result.reused.append(stage)
+            kernels.release(stage)
+            progress(f"[{number[stage]}/{total}] {stage} unchanged: reused")
+            result.seconds[stage] = time.perf_counter() - started
+            timings[stage] = _timing(stage, started_at, result.seconds[stage], False)
+        if not to_run:
+            continue
+        made, ran = _run_step(plan, staged, to_run, kernels)
+        for stage, _ in to_run:
+            started_at, seconds = ran[stage]
+            result.seconds[stage] = seconds
+            timings[stage] = _timing(stage, started_at, seconds, True)
+            progress(f"[{number[stage]}/{total}] {stage} done in {seconds:.1f} s")
+            outputs = _replace_outputs(outputs, made[stage])
+    return result, records, outputs, [timings[stage] for stage, _ in plan.stages]
 
 
-def _run_stage(plan: _Plan, staged: Settings, stage: str, notebook: str,
-               kernels: KernelPool) -> list[dict]:
-    """Execute one stage into staging, normalise what it wrote, and list its outputs."""
-    clean, built = plan.settings.clean_dir, staged.report_dir
-    clean_before, built_before = snapshot(clean), snapshot(built)
+def _replace_outputs(outputs: list[dict], made: list[dict]) -> list[dict]:
+    rewritten = {(o["root"], o["path"]) for o in made}
+    return [o for o in outputs if (o["root"], o["path"]) not in rewritten] + made
+
+
+def _timing(stage: str, started_at: str, seconds: float, recomputed: bool) -> dict:
+    return {"stage": stage, "started_at": started_at, "ended_at": _now(),
+            "seconds": round(seconds, 3), "recomputed": recomputed}
+
+
+def _run_one(staged: Settings, stage: str, notebook: str,
+             kernels: KernelPool) -> tuple[str, float]:
+    started_at, started = _now(), time.perf_counter()
     try:
         execute_stage(staged, stage, notebook, kernels.take(stage))
     finally:  # failed, interrupted or done: no kernel outlives the last stage that needs it
         kernels.release(stage)
+    return started_at, time.perf_counter() - started
+
+
+def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]],
+              kernels: KernelPool) -> tuple[dict[str, list[dict]], dict[str, tuple[str, float]]]:
+    """Execute one step's stages into staging (two at once in two threads, each driving its
+    own kernel), normalise what they wrote, and list each stage's outputs.
+
+    When a stage fails, the other is let finish, then the first failure (in stage order)
+    is raised.
+    """
+    clean, built = plan.settings.clean_dir, staged.report_dir
+    clean_before, built_before = snapshot(clean), snapshot(built)
+    if len(stages) == 1:
+        ran = {stages[0][0]: _run_one(staged, *stages[0], kernels)}
+    else:
+        ran = _run_together(staged, stages, kernels)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
-    for relative in written_since(built_before, snapshot(built)):
+    written = {"clean": written_since(clean_before, snapshot(clean)),
+               "report": written_since(built_before, snapshot(built))}
+    for relative in written["report"]:
         path = built / relative
         if path.suffix == ".ipynb":
             normalise_notebook(path, staging_text)
         elif path.suffix == ".xlsx":
             normalise_xlsx(path, plan.settings.generated_at)
-    made = [output_entry("clean", clean, clean / p, stage)
-            for p in written_since(clean_before, snapshot(clean))]
-    made += [output_entry("report", built, built / p, stage)
-             for p in written_since(built_before, snapshot(built))]
-    return made
+    made: dict[str, list[dict]] = {stage: [] for stage, _ in stages}
+    roots = {"clean": clean, "report": built}
+    for root_name, paths in written.items():
+        for relative in paths:
+            stage = _writer(stages, root_name, relative)
+            made[stage].append(output_entry(root_name, roots[root_name],
+                                            roots[root_name] / relative, stage))
+    return made, ran
+
+
+def _run_together(staged: Settings, stages: list[tuple[str, str]],
+                  kernels: KernelPool) -> dict[str, tuple[str, float]]:
+    """Run the stages at once, one thread each driving its own kernel; raise the first
+    failure (in stage order) once all have ended.
+
+    The threads are daemons and the main thread only waits for them, so a signal (SIGTERM,
+    Ctrl-C) stops the run at once: the run's clean-up stops the kernels, and a thread left
+    waiting on a dead kernel does not keep the process alive.
+    """
+    ended: dict[str, tuple[str, float] | BaseException] = {}
+
+    def work(stage: str, notebook: str) -> None:
+        try:
+            ended[stage] = _run_one(staged, stage, notebook, kernels)
+        except BaseException as exc:  # handed to the main thread, raised there
+            ended[stage] = exc
+
+    threads = [threading.Thread(target=work, args=stage, name=f"laa-{stage[0]}", daemon=True)
+               for stage in stages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for stage, _ in stages:
+        if isinstance(ended[stage], BaseException):
+            raise ended[stage]
+    return ended
+
+
+def _writer(stages: list[tuple[str, str]], root_name: str, relative: str) -> str:
+    """The stage of a step that wrote ``root_name:relative``: the one whose executed
+    notebook it is, or whose :data:`CLAIMS` match it, else the step's first stage."""
+    for stage, notebook in stages:
+        if root_name == "report" and relative == f"notebooks/{notebook}":
+            return stage
+    for stage, _ in stages:
+        if any(fnmatch.fnmatchcase(f"{root_name}:{relative}", glob)
+               for glob in CLAIMS.get(stage, ())):
+            return stage
+    return stages[0][0]
+
+

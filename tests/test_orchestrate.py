@@ -1,0 +1,81 @@
+"""The run's steps: which stages run together, in which kernel, and who wrote what."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from pipeline.run import orchestrate
+from pipeline.run.orchestrate import STAGES, assign_kernels, steps_of
+
+
+def test_the_run_is_four_steps_two_of_them_two_stages_at_once():
+    assert [[stage for stage, _ in step] for step in steps_of(STAGES)] == [
+        ["ingest"], ["validate", "benchmark"], ["assess"], ["appendix", "tables"]]
+    validate = tuple(s for s in STAGES if s[0] in orchestrate.VALIDATE_STAGES)
+    assert [[stage for stage, _ in step] for step in steps_of(validate)] == [
+        ["ingest"], ["validate", "benchmark"]]
+    # a stage that runs beside another never joins a step that already has two
+    pairs = (("a", "a.ipynb"), ("benchmark", "b.ipynb"), ("tables", "c.ipynb"))
+    assert [len(step) for step in steps_of(pairs)] == [2, 1]
+
+
+def test_each_kernel_warms_up_while_the_other_works():
+    owners = assign_kernels(STAGES)
+    assert owners == {"ingest": 0, "validate": 1, "benchmark": 0, "assess": 0,
+                      "appendix": 1, "tables": 0}
+    for step in steps_of(STAGES):                # two stages at once: two kernels
+        assert len({owners[stage] for stage, _ in step}) == len(step)
+    # a rerun from assess on: assess takes one kernel, the appendix the other
+    assert assign_kernels(STAGES[3:]) == {"assess": 0, "appendix": 1, "tables": 0}
+
+
+def test_what_a_step_wrote_goes_to_the_stage_that_wrote_it():
+    step = [("validate", "02_validate.ipynb"), ("benchmark", "02_benchmark.ipynb")]
+    writer = orchestrate._writer
+    assert writer(step, "clean", "national.parquet") == "benchmark"
+    assert writer(step, "clean", "benchmark_ranks.parquet") == "benchmark"
+    assert writer(step, "report", "notebooks/02_benchmark.ipynb") == "benchmark"
+    assert writer(step, "clean", "returns.parquet") == "validate"
+    assert writer(step, "report", "data-quality/report.html") == "validate"
+    assert writer(step, "report", "notebooks/02_validate.ipynb") == "validate"
+    step = [("appendix", "04_appendix.ipynb"), ("tables", "04_tables.ipynb")]
+    assert writer(step, "report", "tables/appendix-tables.xlsx") == "tables"
+    assert writer(step, "report", "districts/melton/tables/01-x.csv") == "tables"
+    assert writer(step, "report", "districts/melton/district-pack.pdf") == "appendix"
+
+
+def test_a_failing_stage_lets_the_other_finish_then_its_error_is_raised(monkeypatch):
+    finished = []
+
+    def run_one(staged, stage, notebook, kernels):
+        if stage == "benchmark":
+            raise RuntimeError("benchmark broke")
+        time.sleep(0.2)                     # still running when the other has failed
+        finished.append(stage)
+        return "2007-06-30T12:00:00", 0.2
+
+    monkeypatch.setattr(orchestrate, "_run_one", run_one)
+    with pytest.raises(RuntimeError, match="benchmark broke"):
+        orchestrate._run_together(None, [("validate", "v"), ("benchmark", "b")], None)
+    assert finished == ["validate"]
+
+
+def test_two_stages_run_at_the_same_time(monkeypatch):
+    inside, most = [], []
+    lock = threading.Lock()
+
+    def run_one(staged, stage, notebook, kernels):
+        with lock:
+            inside.append(stage)
+            most.append(len(inside))
+        time.sleep(0.2)
+        with lock:
+            inside.remove(stage)
+        return "2007-06-30T12:00:00", 0.2
+
+    monkeypatch.setattr(orchestrate, "_run_one", run_one)
+    ran = orchestrate._run_together(None, [("appendix", "a"), ("tables", "t")], None)
+    assert set(ran) == {"appendix", "tables"} and max(most) == 2
