@@ -40,8 +40,13 @@ def hostile(tmp_path_factory):
 
 
 def test_every_row_is_clean_or_quarantined_with_file_row_and_column(hostile):
-    checked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"])
+    checked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx")
     assert checked.engine == "gx"
+    # the run's engine (column by column) sets aside the same rows for the same reasons
+    fast = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"])
+    assert fast.engine == "columnar"
+    assert fast.quarantine.to_dict("records") == checked.quarantine.to_dict("records")
+    pd.testing.assert_frame_equal(fast.clean, checked.clean)
     rows = set(zip(hostile.rows["source_file"], hostile.rows["source_row"], strict=True))
     kept = set(zip(checked.clean["source_file"], checked.clean["source_row"], strict=True))
     lost = set(zip(checked.quarantine["source_file"], checked.quarantine["source_row"],
@@ -66,7 +71,7 @@ def test_every_row_is_clean_or_quarantined_with_file_row_and_column(hostile):
 
 def test_the_columnar_engine_gives_what_gx_gives(hostile):
     annotated = annotate_national(hostile.rows)
-    gx = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"]).results
+    gx = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx").results
     fast = columnar.evaluate_suite(annotated, SUITE, {"indicator_ids": ["2.1"]})
     columns = ["expectation", "column", "severity", "success", "unexpected_count",
                "failed_row_keys"]
@@ -91,7 +96,7 @@ def test_groups_known_and_an_unknown_one_refused():
 
 
 def test_a_large_table_is_checked_in_chunks_with_the_same_outcome(hostile, monkeypatch):
-    whole = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"])
+    whole = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx")
     monkeypatch.setattr("pipeline.quality.national.GX_MAX_ROWS", 0)
     chunked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"],
                              chunk_rows=2)
@@ -101,3 +106,18 @@ def test_a_large_table_is_checked_in_chunks_with_the_same_outcome(hostile, monke
     columns = ["expectation", "success", "unexpected_count", "failed_row_keys"]
     assert chunked.results[columns].to_dict("records") == \
         whole.results[columns].to_dict("records")
+
+
+def test_on_the_demo_table_the_columnar_engine_gives_what_gx_gives():
+    from pipeline.inputs.register import load_register
+
+    demo = read_national(ROOT / "data" / "raw")
+    ids = list(load_register(ROOT / "data" / "raw" / "register").indicators["indicator_id"])
+    gx = check_national(demo.rows, demo.file_problems, SUITE, ids, engine="gx")
+    fast = check_national(demo.rows, demo.file_problems, SUITE, ids)
+    assert (gx.engine, fast.engine) == ("gx", "columnar") and len(demo.rows) > 10_000
+    columns = ["expectation", "column", "severity", "success", "unexpected_count",
+               "failed_row_keys"]
+    assert gx.results[columns].to_dict("records") == fast.results[columns].to_dict("records")
+    pd.testing.assert_frame_equal(fast.clean, gx.clean)
+    assert fast.findings.to_dict("records") == gx.findings.to_dict("records")

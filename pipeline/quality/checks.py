@@ -239,28 +239,35 @@ def frame_commentary(assessed: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFram
     return out.reset_index(drop=True)
 
 
-def _county_values(clean: pd.DataFrame, wanted: Period
-                   ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The county values in force with a period (``_p``: the parsed period), and each
-    indicator's of periods before ``wanted``, by indicator id (rows in file order)."""
+def _county_values(clean: pd.DataFrame, period: str
+                   ) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The county values in force of ``period``, as records (``_p``: the parsed period),
+    and each indicator's of the periods before it, by indicator id (in file order).
+    Records, not frames: the checks look at a few rows per indicator."""
+    wanted = try_parse_period(period)
     county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
                    & clean["value"].notna()].copy()
     county["_p"] = county["period"].map(try_parse_period)
     county = county[county["_p"].notna()]
-    before = county[county["_p"].map(lambda p: p < wanted).astype(bool)]
-    return county, dict(iter(before.groupby("indicator_id", sort=False)))
+    current, earlier_by_id = [], {}
+    for row in county.to_dict("records"):
+        if row["period"] == period:
+            current.append(row)
+        elif row["_p"] < wanted:
+            earlier_by_id.setdefault(row["indicator_id"], []).append(row)
+    return current, earlier_by_id
 
 
-def _history(earlier: pd.DataFrame, indicator: pd.Series, wanted: Period
+def _history(earlier: list[dict], indicator: dict, wanted: Period
              ) -> list[tuple[str, float]]:
     """Earlier values of one indicator like the one at ``wanted``, with the baseline
     (``earlier``: the indicator's county values of periods before ``wanted``)."""
     cumulative = indicator["accumulation"] == "cumulative"
     year_end = wanted.quarter >= 4
     if cumulative:   # year-to-date counts: the same point of earlier years only
-        earlier = earlier[earlier["_p"].map(
-            lambda p: p.quarter == wanted.quarter or (year_end and p.quarter >= 4)).astype(bool)]
-    values = list(zip(earlier["period"], earlier["value"], strict=True))
+        earlier = [r for r in earlier if r["_p"].quarter == wanted.quarter
+                   or (year_end and r["_p"].quarter >= 4)]
+    values = [(r["period"], r["value"]) for r in earlier]
     baseline = indicator["baseline_value"]
     if pd.notna(baseline) and (year_end or not cumulative):
         values.append((f"{indicator['baseline_period']} baseline", float(baseline)))
@@ -301,23 +308,21 @@ def frame_soft_range(clean: pd.DataFrame, register: Register, period: str,
     a note in its ``confirmation`` column is confirmed and not flagged.
     """
     wanted = try_parse_period(period)
-    county, earlier_by_id = _county_values(clean, wanted)
-    none_before = county.iloc[0:0]
-    info = register.indicators.set_index("indicator_id")
+    current, earlier_by_id = _county_values(clean, period)
+    info = register.indicators.set_index("indicator_id").to_dict("index")
+    shown = ["indicator_id", "period", "value", "value_text", *LINEAGE]
     records = []
-    for _, row in county[county["period"] == period].iterrows():
-        if row["indicator_id"] not in info.index:
+    for row in current:
+        indicator = info.get(row["indicator_id"])
+        if indicator is None:
             continue
-        indicator = info.loc[row["indicator_id"]].copy()
-        indicator["indicator_id"] = row["indicator_id"]
-        history = _history(earlier_by_id.get(row["indicator_id"], none_before), indicator,
-                           wanted)
+        history = _history(earlier_by_id.get(row["indicator_id"], []), indicator, wanted)
         if len(history) < rules.soft_range_min_history:
             continue
         low, high = soft_range([v for _, v in history], indicator["unit"], rules)
         confirmed = str(row.get("confirmation", "") or "").strip()
         records.append({
-            **row[["indicator_id", "period", "value", "value_text", *LINEAGE]].to_dict(),
+            **{column: row[column] for column in shown},
             "range_low": number_text(round(low, 6)), "range_high": number_text(round(high, 6)),
             "history": describe_history(history),
             "confirmation": confirmed,
@@ -436,27 +441,27 @@ def frame_plausibility(clean: pd.DataFrame, register: Register, period: str,
     in % of the earlier value.
     """
     wanted = try_parse_period(period)
-    county, earlier_by_id = _county_values(clean, wanted)
-    info = register.indicators.set_index("indicator_id")[["unit", "accumulation"]]
-    current = county[county["period"] == period].drop(columns=["unit", "accumulation"],
-                                                       errors="ignore").join(info,
-                                                                             on="indicator_id")
+    current, earlier_by_id = _county_values(clean, period)
+    info = register.indicators.set_index("indicator_id")[["unit", "accumulation"]] \
+        .to_dict("index")
+    shown = ["indicator_id", "period", "value_text", *LINEAGE]
     records = []
-    for _, row in current.iterrows():
-        earlier = earlier_by_id.get(row["indicator_id"], county.iloc[0:0])
-        if row["accumulation"] == "cumulative":
-            earlier = earlier[earlier["_p"] == Period(wanted.year - 1, wanted.quarter)]
-        if earlier.empty:
+    for row in current:
+        indicator = info.get(row["indicator_id"], {"unit": np.nan, "accumulation": np.nan})
+        earlier = earlier_by_id.get(row["indicator_id"], [])
+        if indicator["accumulation"] == "cumulative":
+            earlier = [r for r in earlier if r["_p"] == Period(wanted.year - 1, wanted.quarter)]
+        if not earlier:
             continue
-        prev = earlier.loc[earlier["_p"].idxmax()]
-        points = row["unit"] == "percent"
+        prev = max(earlier, key=lambda r: r["_p"])   # the first of the latest, as idxmax
+        points = indicator["unit"] == "percent"
         if points:
             size = abs(row["value"] - prev["value"])
         elif prev["value"] != 0:
             size = abs(row["value"] - prev["value"]) / abs(prev["value"]) * 100.0
         else:
             continue
-        records.append({**row[["indicator_id", "period", "value_text", *LINEAGE]].to_dict(),
+        records.append({**{column: row[column] for column in shown},
                         "confirmed": str(row.get("confirmation", "") or "").strip() != "",
                         "previous_period": prev["period"], "previous_value": prev["value_text"],
                         "change_size": float(size),

@@ -40,6 +40,13 @@ ENV.filters["css_string"] = css_string
 ENV.globals["lineage_href"] = lineage_href
 
 
+def compile_templates() -> None:
+    """Compile every template now (Jinja compiles each on first use, 0.1 s for all): a
+    stage's kernel does this while it waits for its turn."""
+    for name in ENV.list_templates():
+        ENV.get_template(name)
+
+
 def render(template: str, **context: object) -> str:
     """Render one template of ``pipeline/report/templates`` with ``context`` (escaped)."""
     return ENV.get_template(template).render(**context)

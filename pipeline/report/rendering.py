@@ -126,6 +126,15 @@ def notebook_body(notebook: nbformat.NotebookNode) -> str:
     return body
 
 
+def warm_up() -> None:
+    """Compile the page templates, ours and nbconvert's, so that the first document costs
+    what the next would (a stage's kernel does this while it waits for its turn)."""
+    from pipeline.report.pages import compile_templates
+
+    compile_templates()
+    notebook_body(nbformat.v4.new_notebook())
+
+
 UNNUMBERED = ("contents-title", "lineage-heading", "unnumbered")
 
 

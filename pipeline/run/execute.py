@@ -21,9 +21,14 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"
 # Each stage's kernel silently runs its notebook's own import lines (read from the notebook,
 # so they follow its changes) while earlier stages run: the notebook's imports then cost
 # nothing. They run inside a function, so no name is left behind, and silent execution
-# leaves no trace in the executed notebook. Extra warm-ups for what a module imports lazily:
+# leaves no trace in the executed notebook. Extra warm-ups for what a module imports lazily
+# (Great Expectations) and for the templates compiled on first use (the appendix's kernel
+# has time for them while the assess stage runs; validation's has none: it is the one the
+# run waits for):
 _WARM_GX = "import pipeline.quality.gx as v\nif hasattr(v, '_gx'):\n    v._gx()"
-WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_GX}
+_WARM_DOCUMENTS = "import pipeline.report.rendering as r\nif hasattr(r, 'warm_up'):\n" \
+                  "    r.warm_up()"
+WARM_EXTRA = {"validate": _WARM_GX, "appendix": _WARM_DOCUMENTS}
 
 
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
