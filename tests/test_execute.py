@@ -66,10 +66,12 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
         assert kernel.has_kernel                     # stage three still needs it
         assert pool.take("three") is kernel
         executed = execute_stage(settings, "three", "b.ipynb", kernel)
-        pool.release("three")
-        assert not kernel.has_kernel                 # its last stage is done
+        pool.release("three")                        # its last stage is done: it is
+        assert pool._stopping                        # being shut down in the background
+        process = kernel.provisioner.process
     finally:
         pool.stop()
+    assert not kernel.has_kernel and process.poll() is not None   # stop() waited for it
     cells = nbformat.read(executed, as_version=4).cells
     counts = [c.execution_count for c in cells]
     assert counts == list(range(1, len(cells) + 1))  # as in a fresh kernel

@@ -55,7 +55,7 @@ def test_a_failing_stage_lets_the_other_finish_then_its_error_is_raised(monkeypa
             raise RuntimeError("benchmark broke")
         time.sleep(0.2)                     # still running when the other has failed
         finished.append(stage)
-        return "2007-06-30T12:00:00", 0.2
+        return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
 
     monkeypatch.setattr(orchestrate, "_run_one", run_one)
     with pytest.raises(RuntimeError, match="benchmark broke"):
@@ -74,7 +74,7 @@ def test_two_stages_run_at_the_same_time(monkeypatch):
         time.sleep(0.2)
         with lock:
             inside.remove(stage)
-        return "2007-06-30T12:00:00", 0.2
+        return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
 
     monkeypatch.setattr(orchestrate, "_run_one", run_one)
     ran = orchestrate._run_together(None, [("appendix", "a"), ("tables", "t")], None)

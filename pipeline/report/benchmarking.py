@@ -154,11 +154,12 @@ def benchmark_entries(rows: pd.DataFrame, members: pd.DataFrame, group_title: st
                       area_name: str, review: str) -> list[dict[str, object]]:
     """One entry per indicator of a theme: figures in words and its strip chart."""
     ids = anchors("strip", list(rows["indicator_id"]))
+    by_indicator = dict(iter(members.groupby(["indicator_id", "geography"], sort=False)))
+    none = members.iloc[0:0]
     entries = []
     for _, r in rows.iterrows():
         unit = r["unit"]
-        mine = members[(members["indicator_id"] == r["indicator_id"])
-                       & (members["geography"] == r["geography"])]
+        mine = by_indicator.get((r["indicator_id"], r["geography"]), none)
         title = f"{r['indicator_id']} {r['title']}"
         words = describe_strip(title, r, mine, unit, group_title, area_name)
         tied = bool(r.get("tied", False))

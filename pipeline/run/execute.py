@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from pathlib import Path
 
 from pipeline import errors
@@ -171,7 +172,8 @@ class KernelPool:
     start-up and imports overlap the stage running on the other kernel. When a stage is
     done with a kernel that has another stage to run, the kernel's namespace is reset at
     once (IPython's ``reset``, execution counts from 1, as a fresh kernel would give them)
-    and it warms up for that stage. A kernel is shut down after the last stage using it.
+    and it warms up for that stage. A kernel is shut down after the last stage using it (in
+    the background: :meth:`stop` waits until every kernel is gone).
     """
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
@@ -188,6 +190,7 @@ class KernelPool:
         self._managers: dict[int, object] = {}
         self._clients: dict[int, object] = {}
         self._sent: dict[int, list[str]] = {}
+        self._stopping: list[threading.Thread] = []
         try:
             for k, names in sorted(self._left.items()):
                 manager = KernelManager(kernel_name=KERNEL)
@@ -251,11 +254,14 @@ class KernelPool:
         if client is not None:
             client.stop_channels()
         self._managers.pop(k)
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=True)
+        if manager.has_kernel:  # killed and reaped in the background (0.1 s): see stop()
+            stopping = threading.Thread(target=manager.shutdown_kernel, kwargs={"now": True},
+                                        name=f"laa-kernel-{k}-stop", daemon=True)
+            stopping.start()
+            self._stopping.append(stopping)
 
     def stop(self) -> None:
-        """Shut every kernel down, whatever state it is in."""
+        """Shut every kernel down, whatever state it is in, and wait until each is gone."""
         for client in self._clients.values():
             client.stop_channels()
         self._clients.clear()
@@ -263,6 +269,9 @@ class KernelPool:
             if manager.has_kernel:
                 manager.shutdown_kernel(now=True)
         self._managers.clear()
+        for stopping in self._stopping:
+            stopping.join()
+        self._stopping.clear()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:

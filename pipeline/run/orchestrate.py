@@ -382,9 +382,9 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
             continue
         made, ran = _run_step(plan, staged, to_run, kernels)
         for stage, _ in to_run:
-            started_at, seconds = ran[stage]
+            started_at, ended_at, seconds = ran[stage]
             result.seconds[stage] = seconds
-            timings[stage] = _timing(stage, started_at, seconds, True)
+            timings[stage] = _timing(stage, started_at, seconds, True, ended_at)
             progress(f"[{number[stage]}/{total}] {stage} done in {seconds:.1f} s")
             outputs = _replace_outputs(outputs, made[stage])
     return result, records, outputs, [timings[stage] for stage, _ in plan.stages]
@@ -395,23 +395,25 @@ def _replace_outputs(outputs: list[dict], made: list[dict]) -> list[dict]:
     return [o for o in outputs if (o["root"], o["path"]) not in rewritten] + made
 
 
-def _timing(stage: str, started_at: str, seconds: float, recomputed: bool) -> dict:
-    return {"stage": stage, "started_at": started_at, "ended_at": _now(),
+def _timing(stage: str, started_at: str, seconds: float, recomputed: bool,
+            ended_at: str | None = None) -> dict:
+    return {"stage": stage, "started_at": started_at, "ended_at": ended_at or _now(),
             "seconds": round(seconds, 3), "recomputed": recomputed}
 
 
 def _run_one(staged: Settings, stage: str, notebook: str,
-             kernels: KernelPool) -> tuple[str, float]:
+             kernels: KernelPool) -> tuple[str, str, float]:
+    """Execute one stage in its kernel: its start, end and seconds."""
     started_at, started = _now(), time.perf_counter()
     try:
         execute_stage(staged, stage, notebook, kernels.take(stage))
     finally:  # failed, interrupted or done: no kernel outlives the last stage that needs it
         kernels.release(stage)
-    return started_at, time.perf_counter() - started
+    return started_at, _now(), time.perf_counter() - started
 
 
-def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]],
-              kernels: KernelPool) -> tuple[dict[str, list[dict]], dict[str, tuple[str, float]]]:
+def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kernels: KernelPool
+              ) -> tuple[dict[str, list[dict]], dict[str, tuple[str, str, float]]]:
     """Execute one step's stages into staging (two at once in two threads, each driving its
     own kernel), normalise what they wrote, and list each stage's outputs.
 
@@ -444,7 +446,7 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]],
 
 
 def _run_together(staged: Settings, stages: list[tuple[str, str]],
-                  kernels: KernelPool) -> dict[str, tuple[str, float]]:
+                  kernels: KernelPool) -> dict[str, tuple[str, str, float]]:
     """Run the stages at once, one thread each driving its own kernel; raise the first
     failure (in stage order) once all have ended.
 
@@ -452,7 +454,7 @@ def _run_together(staged: Settings, stages: list[tuple[str, str]],
     Ctrl-C) stops the run at once: the run's clean-up stops the kernels, and a thread left
     waiting on a dead kernel does not keep the process alive.
     """
-    ended: dict[str, tuple[str, float] | BaseException] = {}
+    ended: dict[str, tuple[str, str, float] | BaseException] = {}
 
     def work(stage: str, notebook: str) -> None:
         try:
