@@ -98,6 +98,8 @@ def assign_kernels(stages: tuple[tuple[str, str], ...]) -> dict[str, int]:
             owners[stage] = (first + index) % 2
         previous = step
     return owners
+
+
 VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
 
 
