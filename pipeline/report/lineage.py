@@ -89,10 +89,12 @@ def first_value(frame: pd.DataFrame, column: str) -> str:
 def lineage_items(assessment: pd.DataFrame, returns: pd.DataFrame) -> list[dict[str, object]]:
     """Per assessed indicator (in the assessment's order): its anchor and lineage rows (pure)."""
     table = lineage_table(assessment, returns)
-    grouped = {i: g for i, g in table.groupby("indicator_id", sort=False)}
+    grouped: dict[str, list[dict]] = {}
+    for record in table.to_dict("records"):
+        grouped.setdefault(record["indicator_id"], []).append(record)
     items = []
     for indicator_id in assessment["indicator_id"].astype(str):
-        rows = grouped.get(indicator_id, table.iloc[0:0])
+        rows = grouped.get(indicator_id, [])
         items.append({
             "indicator_id": indicator_id,
             "anchor": lineage_anchor(indicator_id),
@@ -105,7 +107,7 @@ def lineage_items(assessment: pd.DataFrame, returns: pd.DataFrame) -> list[dict[
                 "submitted_by": r["submitted_by"] or "(not given)",
                 "submitted_at": "" if pd.isna(r["submitted_at"])
                 else pd.Timestamp(r["submitted_at"]).isoformat(),
-            } for _, r in rows.iterrows()],
+            } for r in rows],
         })
     return items
 
