@@ -76,3 +76,61 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     counts = [c.execution_count for c in cells]
     assert counts == list(range(1, len(cells) + 1))  # as in a fresh kernel
     assert cells[-1].outputs[0]["text"] == "[1]\n"   # nothing else printed
+
+
+def test_the_ready_wait_passes_over_stale_replies_and_waits_for_iopub():
+    """The pool's kernel client waits for a kernel_info reply to its latest request and
+    that request's idle status on IOPub; replies to earlier requests are read past."""
+    from queue import Empty
+
+    from pipeline.run.execute import ready_client_class
+
+    class Channel:
+        def __init__(self, messages):
+            self.messages = messages
+
+        def get_msg(self, timeout=None):
+            if not self.messages:
+                raise Empty
+            return self.messages.pop(0)
+
+    def reply(to):
+        return {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": to},
+                "content": {}}
+
+    def idle(to):
+        return {"msg_type": "status", "parent_header": {"msg_id": to},
+                "content": {"execution_state": "idle"}}
+
+    class Fake(ready_client_class()):
+        sent: list
+
+        def kernel_info(self):
+            self.sent.append(f"r{len(self.sent) + 1}")
+            return self.sent[-1]
+
+        async def _async_is_alive(self):
+            return True
+
+        def _handle_kernel_info_reply(self, msg):
+            self.handled = msg
+
+    client = Fake()
+    client.sent = []
+    # r1 is answered but its status never reaches IOPub (not subscribed yet): ask again;
+    # a late copy of r1's reply comes first and is passed over, then r2's with its idle
+    shell = Channel([reply("r1"), reply("r1"), reply("r2")])
+    iopub = Channel([])
+    Fake.shell_channel = property(lambda self: shell)
+    Fake.iopub_channel = property(lambda self: iopub)
+    read_iopub = iopub.get_msg
+
+    def subscribed_after_r2(timeout=None):  # IOPub delivers from the second request on
+        if client.sent == ["r1", "r2"] and not getattr(client, "subscribed", False):
+            client.subscribed = True
+            iopub.messages += [idle("r1"), idle("r2")]
+        return read_iopub(timeout)
+
+    iopub.get_msg = subscribed_after_r2
+    client.wait_for_ready(timeout=5)
+    assert client.sent == ["r1", "r2"] and client.handled == reply("r2")

@@ -123,17 +123,18 @@ def ready_client_class():
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            request = self.kernel_info()
             while True:
-                request = self.kernel_info()
                 try:
                     reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
-                except Empty:
-                    reply = None
-                if (reply is not None and reply["msg_type"] == "kernel_info_reply"
-                        and reply["parent_header"].get("msg_id") == request
-                        and await self._idle_after(request)):
-                    self._handle_kernel_info_reply(reply)
-                    return
+                except Empty:  # no answer in a second: ask again (as jupyter_client does)
+                    reply, request = None, self.kernel_info()
+                if reply is not None and reply["parent_header"].get("msg_id") == request:
+                    if await self._idle_after(request):
+                        self._handle_kernel_info_reply(reply)
+                        return
+                    request = self.kernel_info()  # IOPub not subscribed yet: ask again
+                # (a reply to an earlier request is passed over: read on to the latest's)
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
