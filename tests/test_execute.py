@@ -134,3 +134,30 @@ def test_the_ready_wait_passes_over_stale_replies_and_waits_for_iopub():
     iopub.get_msg = subscribed_after_r2
     client.wait_for_ready(timeout=5)
     assert client.sent == ["r1", "r2"] and client.handled == reply("r2")
+
+
+def test_a_stopped_pool_hands_out_no_kernel_and_warms_none(tmp_path, monkeypatch):
+    """A run stopped by a signal stops its pool while a stage's thread may still use it:
+    that thread then gets an error, never a fresh kernel, and its release does nothing."""
+    from dataclasses import replace
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pipeline.config import find_project_root, load_settings
+    from pipeline.errors import StageFailed
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("import json")]), notebooks / "a.ipynb")
+    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
+                       project_root=tmp_path)
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    pool = KernelPool(settings, (("one", "a.ipynb"), ("two", "a.ipynb")))
+    kernels = list(pool._managers.values())
+    pool.stop()
+    assert kernels and not any(k.has_kernel for k in kernels)
+    with pytest.raises(StageFailed, match="the run is stopping"):
+        pool.take("one")
+    pool.release("one")                      # nothing to warm, nothing started
+    assert not pool._clients and not pool._managers

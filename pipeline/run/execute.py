@@ -192,6 +192,8 @@ class KernelPool:
         self._clients: dict[int, object] = {}
         self._sent: dict[int, list[str]] = {}
         self._stopping: list[threading.Thread] = []
+        self._lock = threading.RLock()  # two stages' threads take and release at once
+        self._stopped = False
         try:
             for k, names in sorted(self._left.items()):
                 manager = KernelManager(kernel_name=KERNEL)
@@ -222,11 +224,14 @@ class KernelPool:
         The pool's own requests (reset, warm-up) are waited for here, their replies read,
         so none is lost when the pool lets go of the kernel for the stage's own client.
         """
-        k = self._owner.get(stage)
-        manager = self._managers.get(k)
-        if manager is None:
-            return None
-        client, sent = self._clients.pop(k, None), self._sent.pop(k, [])
+        with self._lock:
+            if self._stopped:  # never a fresh kernel behind a stopping run's back
+                raise errors.StageFailed("the run is stopping", stage=stage)
+            k = self._owner.get(stage)
+            manager = self._managers.get(k)
+            if manager is None:
+                return None
+            client, sent = self._clients.pop(k, None), self._sent.pop(k, [])
         if client is not None:
             replies = {client.get_shell_msg(timeout=CELL_TIMEOUT_S)["parent_header"]
                        .get("msg_id") for _ in sent}
@@ -238,41 +243,67 @@ class KernelPool:
 
     def release(self, stage: str) -> None:
         """``stage`` is done with its kernel (ran, failed or was reused): reset the kernel
-        and warm it up for its next stage, or shut it down if no later stage needs it."""
-        k = self._owner.get(stage)
-        if k is None or stage not in self._left.get(k, []):
-            return
-        self._left[k].remove(stage)
-        manager = self._managers.get(k)
-        if manager is None:
-            return
-        if self._left[k]:
-            if k not in self._sent:       # it ran a stage: reset (a reused stage ran none)
-                self._send(k, RESET_CODE)
-            self._send(k, self._warm(self._left[k][0]))
-            return
-        client = self._clients.pop(k, None)
+        and warm it up for its next stage, or shut it down if no later stage needs it.
+        Once the pool is stopping, it does nothing."""
+        with self._lock:
+            k = self._owner.get(stage)
+            if self._stopped or k is None or stage not in self._left.get(k, []):
+                return
+            self._left[k].remove(stage)
+            manager = self._managers.get(k)
+            if manager is None:
+                return
+            if self._left[k]:
+                if k not in self._sent:   # it ran a stage: reset (a reused stage ran none)
+                    self._send(k, RESET_CODE)
+                self._send(k, self._warm(self._left[k][0]))
+                return
+            client = self._clients.pop(k, None)
+            self._managers.pop(k)
         if client is not None:
             client.stop_channels()
-        self._managers.pop(k)
         if manager.has_kernel:  # killed and reaped in the background (0.1 s): see stop()
-            stopping = threading.Thread(target=manager.shutdown_kernel, kwargs={"now": True},
+            stopping = threading.Thread(target=_shut_down, args=(manager,),
                                         name=f"laa-kernel-{k}-stop", daemon=True)
             stopping.start()
-            self._stopping.append(stopping)
+            with self._lock:
+                self._stopping.append(stopping)
 
     def stop(self) -> None:
-        """Shut every kernel down, whatever state it is in, and wait until each is gone."""
-        for client in self._clients.values():
+        """Shut every kernel down, whatever state it is in, and wait until each is gone.
+
+        Safe while a stage's thread still uses the pool (a run stopped by a signal): the
+        pool is marked stopping first, so that thread can neither take nor warm a kernel.
+        """
+        with self._lock:
+            self._stopped = True
+            clients, managers = list(self._clients.values()), list(self._managers.values())
+            self._clients.clear()
+            self._managers.clear()
+            stopping, self._stopping = self._stopping, []
+        for client in clients:
             client.stop_channels()
-        self._clients.clear()
-        for manager in self._managers.values():
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
-        self._managers.clear()
-        for stopping in self._stopping:
-            stopping.join()
-        self._stopping.clear()
+        # each in a thread of its own: never in this thread's event loop, which a signal may
+        # have left with papermill's pending reads (shutting down there would wait on them)
+        killers = [threading.Thread(target=_shut_down, args=(manager,), daemon=True,
+                                    name="laa-kernel-stop") for manager in managers]
+        for thread in killers:
+            thread.start()
+        for thread in stopping + killers:
+            thread.join()
+
+
+def _shut_down(manager) -> None:
+    """Kill a kernel and reap it; if jupyter_client fails at that (a kernel another thread
+    was talking to), kill its process directly: no kernel outlives the run."""
+    try:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+    except Exception:  # the kernel is going anyway: make sure of it, keep the run's error
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
