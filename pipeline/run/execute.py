@@ -294,8 +294,12 @@ class KernelPool:
 
 
 def _shut_down(manager) -> None:
-    """Kill a kernel and reap it; if jupyter_client fails at that (a kernel another thread
-    was talking to), kill its process directly: no kernel outlives the run."""
+    """Kill a kernel and reap it, in a thread of its own; if jupyter_client fails at that (a
+    kernel another thread was talking to), kill its process directly: no kernel outlives
+    the run. The event loop jupyter_client made for this thread is closed here, not left
+    for the interpreter's exit to close noisily."""
+    from jupyter_core.utils import ensure_event_loop
+
     try:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
@@ -304,6 +308,8 @@ def _shut_down(manager) -> None:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
+    finally:
+        ensure_event_loop().close()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
