@@ -260,14 +260,13 @@ class KernelPool:
                 return
             client = self._clients.pop(k, None)
             self._managers.pop(k)
-        if client is not None:
-            client.stop_channels()
-        if manager.has_kernel:  # killed and reaped in the background (0.1 s): see stop()
-            stopping = threading.Thread(target=_shut_down, args=(manager,),
-                                        name=f"laa-kernel-{k}-stop", daemon=True)
-            stopping.start()
-            with self._lock:
+            if client is not None:
+                client.stop_channels()
+            if manager.has_kernel:  # killed and reaped in the background (0.1 s): stop()
+                stopping = threading.Thread(target=_shut_down, args=(manager,),  # waits
+                                            name=f"laa-kernel-{k}-stop", daemon=True)
                 self._stopping.append(stopping)
+                stopping.start()
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in, and wait until each is gone.
