@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import shutil
 import threading
 import time
@@ -159,9 +160,18 @@ class _Plan:
     def steps(self) -> list[tuple[tuple[str, str], ...]]:
         return steps_of(self.stages)
 
+    @functools.cached_property
+    def _prediction(self) -> list[Reuse | None]:
+        return self._predict()
+
     def predict(self) -> list[Reuse | None]:
         """Reuse of each stage in order, up to the end of the first step with a stage that
-        must run (a stage's key depends on the outputs of the steps before its own)."""
+        must run (a stage's key depends on the outputs of the steps before its own).
+        Worked out once per plan: it hashes every output it would reuse, and the run asks
+        for it several times (kernels to start, up to date, what to run)."""
+        return self._prediction
+
+    def _predict(self) -> list[Reuse | None]:
         upstream: list[dict] = []
         plan: list[Reuse | None] = []
         for step in self.steps:
