@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
@@ -10,11 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.assess.forecast import (
+    achieved_share,
     enhancement_achieved_pct,
     forecast_grant,
     payable_pct,
     tabulate_grant_forecast,
 )
+from pipeline.assess.reward_gap import grant_payable
 from pipeline.config import Rules
 from tests.conftest import make_register
 
@@ -62,13 +65,14 @@ shares = st.floats(min_value=-1000, max_value=1000, allow_nan=False)
 def test_forecast_is_zero_below_the_floor_linear_above_and_capped(grant, achieved):
     rules = Rules()
     paid = forecast_grant(grant, achieved, rules)
+    half_penny = 0.005 + grant * 1e-15  # paid to the penny, rounded half up once
     if achieved < 60:
         assert paid == 0
     elif achieved <= 100:
-        assert paid == pytest.approx(grant * achieved / 100)
+        assert abs(paid - grant * achieved / 100) <= half_penny
     else:
-        assert paid == pytest.approx(grant)
-    assert 0 <= paid <= grant * (1 + 1e-12)
+        assert abs(paid - grant) <= half_penny
+    assert 0 <= paid <= grant + half_penny
 
 
 @given(grants, shares, shares)
@@ -126,3 +130,48 @@ def test_forecast_table_per_target_theme_and_overall():
     assert totals["forecast_gbp"].tolist() == [1000.0, 62872.43, 63872.43]
     assert totals["at_risk_seed_gbp"].tolist() == [0.0, 203224.0, 203224.0]
     assert totals["at_risk_forecast_gbp"].tolist() == [0.0, 521396.57, 521396.57]
+
+
+# Issue 21.1: at the floor and the cap the share is exact, whatever the binary floats say.
+# Hand-computed: 46.4 against 44 without stretch and 48 stretched is 2.4 of 4 = 60%
+# exactly (a float division gives 59.999999999999964 and paid nothing).
+@pytest.mark.parametrize(("value", "without", "stretch", "polarity", "paid"), [
+    (46.4, 44, 48, "higher", 600.00),     # exactly the floor: 60% of £1,000
+    (41.6, 44, 40, "lower", 600.00),      # the same, lower is better
+    (46.3, 44, 48, "higher", 0.00),       # 57.5%: below the floor
+    (48, 44, 48, "higher", 1000.00),      # exactly the stretch: the cap
+    (40, 44, 40, "lower", 1000.00),
+    (49.9, 44, 48, "higher", 1000.00),    # beyond the stretch: capped
+    (0.7, 0.1, 1.1, "higher", 600.00),    # 0.6 of 1.0: 60%, not 59.99...
+])
+def test_grant_at_the_floor_and_cap_is_exact(value, without, stretch, polarity, paid):
+    share = achieved_share(value, without, stretch, polarity)
+    assert forecast_grant(1000.0, share, Rules()) == paid
+    assert grant_payable(value, without, stretch, polarity, 1000.0, Rules()) == paid
+
+
+tenths = st.integers(min_value=-100_000, max_value=100_000)
+enhancements = st.integers(min_value=1, max_value=20_000).map(lambda n: 5 * n)
+
+
+@given(tenths, enhancements, st.sampled_from(["higher", "lower"]),
+       st.sampled_from([(60, 0.6), (100, 1.0)]), st.integers(1, 10**9))
+def test_exactly_at_the_floor_or_cap_pays_that_share(without, enhancement, polarity, edge,
+                                                     grant_pence):
+    """One-decimal targets whose value is exactly 60% (or 100%) of the way: pays exactly."""
+    pct, fraction = edge
+    sign = 1 if polarity == "higher" else -1
+    stretch = without + sign * enhancement
+    value = without + sign * round(enhancement * fraction)  # a whole number of tenths
+    grant = grant_pence / 100
+    share = achieved_share(value / 10, without / 10, stretch / 10, polarity)
+    assert share == pct
+    expected = (Decimal(grant_pence) * pct / 100 / 100).quantize(Decimal("0.01"),
+                                                                 ROUND_HALF_UP)
+    assert forecast_grant(grant, share, Rules()) == float(expected)
+    below = value - sign  # a tenth short: nothing at the floor, pro rata at the cap
+    paid_below = grant_payable(below / 10, without / 10, stretch / 10, polarity, grant,
+                               Rules())
+    short = Decimal(grant_pence) / 100 * (enhancement - 1) / enhancement
+    assert paid_below == (0 if pct == 60 else float(short.quantize(Decimal("0.01"),
+                                                                   ROUND_HALF_UP)))

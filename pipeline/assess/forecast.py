@@ -2,51 +2,95 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
 from pipeline.assess.tables import tabulate_by_theme
 from pipeline.config import Rules
-from pipeline.figures import round_half_up
 from pipeline.rag import RAG_LABELS
 
+PENNY = Decimal("0.01")
 MONEY = ("grant_gbp", "forecast_gbp", "at_risk_seed_gbp", "at_risk_forecast_gbp")
+
+
+def _exact(number: float | Decimal) -> Decimal:
+    """A figure as the decimal it was written as (``46.4`` is 46.4, not its binary float)."""
+    return number if isinstance(number, Decimal) else Decimal(repr(float(number)))
+
+
+def achieved_share(value: float, without_stretch: float, stretch: float,
+                   polarity: str) -> Decimal | None:
+    """The share of the enhancement achieved, in %, in exact decimal arithmetic.
+
+    The enhancement is the stretch target minus the performance expected without
+    stretch (the other way round when lower is better); the achievement is the value
+    minus the without-stretch figure, signed the same way. Each figure is taken as the
+    decimal it is written as, so a target achieving exactly 60% of its enhancement is at
+    60%, not a float's 59.999999999999964%. None when a figure is missing or the
+    enhancement is not in the polarity's direction (nothing to share).
+
+    Examples
+    --------
+    >>> achieved_share(46.4, 44, 48, "higher") == 60
+    True
+    """
+    if pd.isna(value) or pd.isna(without_stretch) or pd.isna(stretch):
+        return None
+    sign = 1 if polarity == "higher" else -1
+    enhancement = sign * (_exact(stretch) - _exact(without_stretch))
+    if enhancement <= 0:
+        return None
+    return sign * (_exact(value) - _exact(without_stretch)) * 100 / enhancement
 
 
 def enhancement_achieved_pct(value: float, without_stretch: float, stretch: float,
                              polarity: str) -> float:
-    """The share of the enhancement achieved, in %, signed by polarity.
-
-    The enhancement is the stretch target minus the performance expected without
-    stretch (the other way round when lower is better); the achievement is the value
-    minus the without-stretch figure, signed the same way. NaN when a figure is missing
-    or the enhancement is not in the polarity's direction (nothing to share).
+    """:func:`achieved_share` as a float for tables and charts; NaN when there is none.
 
     Examples
     --------
     >>> round(enhancement_achieved_pct(1151, 1250, 1090, "lower"), 2)
     61.88
     """
-    if pd.isna(value) or pd.isna(without_stretch) or pd.isna(stretch):
+    share = achieved_share(value, without_stretch, stretch, polarity)
+    return float("nan") if share is None else float(share)
+
+
+def _share(achieved: float | Decimal | None) -> Decimal | None:
+    if achieved is None or (not isinstance(achieved, Decimal) and pd.isna(achieved)):
+        return None
+    return _exact(achieved)
+
+
+def payable_share(achieved: float | Decimal | None, floor_pct: float = 60.0,
+                  cap_pct: float = 100.0) -> Decimal:
+    """The % of a target's grant payable, exactly: nothing below the floor, the share
+    achieved from it up, capped; 0 when the share is unknown."""
+    share = _share(achieved)
+    if share is None or share < _exact(floor_pct):
+        return Decimal(0)
+    return min(share, _exact(cap_pct))
+
+
+def payable_pct(achieved_pct: float | Decimal, floor_pct: float = 60.0,
+                cap_pct: float = 100.0) -> float:
+    """:func:`payable_share` as a float."""
+    return float(payable_share(achieved_pct, floor_pct, cap_pct))
+
+
+def forecast_grant(grant_gbp: float, achieved_pct: float | Decimal, rules: Rules) -> float:
+    """The grant forecast payable for one target, rounded half up to the penny once, as
+    the scheme pays (0 below the floor, at most the grant when ``grant_cap_pct`` is 100).
+
+    >>> forecast_grant(1000.0, achieved_share(46.4, 44, 48, "higher"), Rules())
+    600.0
+    """
+    if pd.isna(grant_gbp):
         return float("nan")
-    sign = 1.0 if polarity == "higher" else -1.0
-    enhancement = sign * (stretch - without_stretch)
-    if enhancement <= 0:
-        return float("nan")
-    return sign * (value - without_stretch) / enhancement * 100.0
-
-
-def payable_pct(achieved_pct: float, floor_pct: float = 60.0, cap_pct: float = 100.0) -> float:
-    """The % of a target's grant payable: nothing below the floor, the share achieved
-    from it up, capped; 0 when the share is unknown."""
-    if pd.isna(achieved_pct) or achieved_pct < floor_pct:
-        return 0.0
-    return min(float(achieved_pct), cap_pct)
-
-
-def forecast_grant(grant_gbp: float, achieved_pct: float, rules: Rules) -> float:
-    """The grant forecast payable for one target (0 below the floor, at most the grant
-    when ``grant_cap_pct`` is 100)."""
-    return grant_gbp * payable_pct(achieved_pct, rules.grant_floor_pct, rules.grant_cap_pct) / 100
+    share = payable_share(achieved_pct, rules.grant_floor_pct, rules.grant_cap_pct)
+    amount = _exact(grant_gbp) * share / 100
+    return float(amount.quantize(PENNY, ROUND_HALF_UP))
 
 
 def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
@@ -67,15 +111,14 @@ def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
         ``overall total``; money rounded half up to pence.
     """
     reward = assessed[assessed["reward"].astype(bool)].copy()
-    reward["achieved_pct"] = [
-        enhancement_achieved_pct(v, w, s, p) for v, w, s, p in
-        zip(reward["value"], reward["expected_without_stretch"], reward["expected_value"],
-            reward["polarity"], strict=True)]
+    shares = [achieved_share(v, w, s, p) for v, w, s, p in
+              zip(reward["value"], reward["expected_without_stretch"], reward["expected_value"],
+                  reward["polarity"], strict=True)]
+    reward["achieved_pct"] = [float("nan") if a is None else float(a) for a in shares]
     reward["payable_pct"] = [payable_pct(a, rules.grant_floor_pct, rules.grant_cap_pct)
-                             for a in reward["achieved_pct"]]
-    reward["forecast_gbp"] = [float(round_half_up(g * pct / 100.0, 2)) for g, pct in
-                              zip(reward["reward_grant_gbp"], reward["payable_pct"],
-                                  strict=True)]
+                             for a in shares]
+    reward["forecast_gbp"] = [forecast_grant(g, a, rules) for g, a in
+                              zip(reward["reward_grant_gbp"], shares, strict=True)]
     reward["at_risk_seed_gbp"] = reward["reward_grant_gbp"].where(
         reward["final_rag"].isin(rules.at_risk_ratings), 0.0)
     reward["at_risk_forecast_gbp"] = reward["reward_grant_gbp"] - reward["forecast_gbp"]

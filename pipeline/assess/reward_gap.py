@@ -16,11 +16,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.assess.forecast import enhancement_achieved_pct, forecast_grant
+from pipeline.assess.forecast import achieved_share, enhancement_achieved_pct, forecast_grant
 from pipeline.assess.tables import tabulate_by_theme
 from pipeline.assess.trajectory import expected_value, parse_profile, year_share
 from pipeline.config import SCENARIOS, Rules
-from pipeline.figures import round_half_up
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_LABELS
 
@@ -44,8 +43,8 @@ def grant_payable(value: float, without_stretch: float, stretch: float, polarity
     >>> round(grant_payable(46.5, 44, 48, "higher", 1000.0, Rules()), 2)
     625.0
     """
-    achieved = enhancement_achieved_pct(value, without_stretch, stretch, polarity)
-    return float(round_half_up(forecast_grant(grant_gbp, achieved, rules), 2))
+    return forecast_grant(grant_gbp, achieved_share(value, without_stretch, stretch, polarity),
+                          rules)
 
 
 def timeline_position(period: Period, profile: tuple[float, ...] | None = None) -> float:
