@@ -92,3 +92,39 @@ def test_change_significance_by_z_test_of_the_two_intervals():
                                  np.array([53.1, 53.1, np.nan]), np.array([45.0, 49.0, 45.0]),
                                  np.array([41.9, 45.9, 41.9]), np.array([48.1, 52.1, 48.1]))
     assert verdict.tolist() == ["yes", "no", ""]
+
+
+# Issue 21.6: intervals at their edges. Exact Poisson limits for 0 to 9 events (Daly 1992,
+# Table 2; Garwood's chi-squared limits, as PHE's "Tool for common PH Stats and CIs").
+@pytest.mark.parametrize(("count", "lower", "upper"), [
+    (0, 0.0, 3.6889), (1, 0.0253, 5.5716), (2, 0.2422, 7.2247), (3, 0.6187, 8.7673),
+    (4, 1.0899, 10.2416), (5, 1.6235, 11.6683), (6, 2.2019, 13.0595),
+    (7, 2.8144, 14.4227), (8, 3.4538, 15.7632), (9, 4.1154, 17.0848)])
+def test_small_counts_match_the_exact_poisson_reference(count, lower, upper):
+    low, high = count_interval(np.array([float(count)]))
+    assert (round(low[0], 4), round(high[0], 4)) == (lower, upper)
+
+
+def test_a_rate_with_no_events_gets_the_exact_upper_limit_on_its_multiplier():
+    """0 events in 5,000 per 1,000: 0 to 3.6889 x 1,000 / 5,000 = 0.7378 (not 0 to 0); the
+    multiplier (per 1,000) from the indicator's other areas."""
+    rows = pd.DataFrame({"indicator_id": ["r", "r", "r"], "value": [0.0, 2.0, 1.5],
+                         "numerator": [0, 10, 6], "denominator": [5000, 5000, 4000],
+                         "lower_ci": np.nan, "upper_ci": np.nan})
+    out = add_intervals(rows, pd.Series(["rate"] * 3))
+    assert (out.loc[0, "lower_ci"], round(out.loc[0, "upper_ci"], 4)) == (0.0, 0.7378)
+    assert out.loc[0, "ci_method"] == "exact Poisson"
+
+
+def test_a_rates_multiplier_comes_from_its_numerator_and_denominator_not_the_rounding():
+    """222 in 3,215 per 100, published as 6.9: Byar's limits of 222 (193.7544 to 253.2047)
+    times 100 / 3,215 = 6.0266 to 7.8757; the rounded 6.9 would have scaled them by
+    6.9 / 222 (6.0221 to 7.8699)."""
+    rows = pd.DataFrame({"indicator_id": ["r"], "value": [6.9], "numerator": [222],
+                         "denominator": [3215], "lower_ci": np.nan, "upper_ci": np.nan})
+    out = add_intervals(rows, pd.Series(["rate"]))
+    low, high = byars_interval(np.array([222.0]))
+    assert out.loc[0, "lower_ci"] == pytest.approx(low[0] * 100 / 3215, rel=1e-12)
+    assert out.loc[0, "upper_ci"] == pytest.approx(high[0] * 100 / 3215, rel=1e-12)
+    assert (round(out.loc[0, "lower_ci"], 4), round(out.loc[0, "upper_ci"], 4)) == (6.0266,
+                                                                                   7.8757)

@@ -94,9 +94,10 @@ def add_intervals(values: pd.DataFrame, units: pd.Series,
         or on the value itself for a ``count`` without numerator).
 
     Published limits are kept. Else, with a numerator (and, for a proportion, a
-    denominator), the interval is computed and put on the value's scale: the multiplier
-    is ``value / (numerator / denominator)`` (100 for a percentage, 1,000 for a rate per
-    1,000...), so the value always lies inside its interval.
+    denominator), the interval is computed and put on the value's scale by the rate's
+    multiplier (see :func:`rate_multipliers`: 1,000 for a rate per 1,000, taken from the
+    numerator and denominator, not from the rounded published value). 0 events give the
+    exact Poisson interval (0 to 3.689 events) on the indicator's multiplier.
     """
     out = values.copy()
     value = out["value"].to_numpy(dtype="float64")
@@ -113,8 +114,11 @@ def add_intervals(values: pd.DataFrame, units: pd.Series,
     is_count = (unit == "count") & np.isnan(num)
     events = np.where(is_count, value, num)
     rate = (unit != "percent") & ~published & ~np.isnan(events) & (events >= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(events > 0, value / events, np.where(np.isnan(den), 1.0, 0.0))
+    groups = out["indicator_id"] if "indicator_id" in out else None
+    with np.errstate(divide="ignore", invalid="ignore"):  # events to the value's scale
+        scale = np.where(is_count | (unit == "percent"), 1.0,
+                         np.where(np.isnan(den), np.where(events > 0, value / events, 1.0),
+                                  rate_multipliers(value, num, den, groups) / den))
     clow, chigh = count_interval(np.where(rate, events, np.nan), confidence)
     lower = np.where(rate, clow * scale, lower)
     upper = np.where(rate, chigh * scale, upper)
@@ -123,6 +127,36 @@ def add_intervals(values: pd.DataFrame, units: pd.Series,
     method = pd.Categorical.from_codes(code, categories=["", PUBLISHED, WILSON, BYARS, EXACT])
     out["lower_ci"], out["upper_ci"], out["ci_method"] = lower, upper, method
     return out
+
+
+def rate_multipliers(value: np.ndarray, numerator: np.ndarray, denominator: np.ndarray,
+                     groups: pd.Series | None = None) -> np.ndarray:
+    """Each rate's multiplier (per 100, per 1,000, per 100,000...), from its figures.
+
+    A published value is rounded (222 in 3,215 per 100 is published as 6.9), so
+    ``value / (numerator / denominator)`` is near, not at, the multiplier (99.93): the
+    nearest power of ten is taken when it lies within 10% of that ratio, else the ratio
+    itself. A row with 0 events (whose value says nothing of its multiplier) takes the
+    multiplier most rows of its group (indicator) have; NaN where none is known.
+
+    >>> rate_multipliers(np.array([6.9]), np.array([222.0]), np.array([3215.0])).tolist()
+    [100.0]
+    """
+    value = np.asarray(value, dtype="float64")
+    num = np.asarray(numerator, dtype="float64")
+    den = np.asarray(denominator, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((num > 0) & (den > 0), value * den / num, np.nan)
+        power = 10.0 ** np.round(np.log10(ratio))
+    near = np.abs(ratio / power - 1.0) <= 0.10
+    multiplier = np.where(near, power, ratio)
+    zero = (num == 0) & (den > 0)
+    if zero.any() and groups is not None:
+        known = pd.Series(multiplier).groupby(np.asarray(groups, dtype=object)).agg(
+            lambda m: m.dropna().mode().iloc[0] if m.notna().any() else np.nan)
+        fill = pd.Series(np.asarray(groups, dtype=object)).map(known).to_numpy(dtype="float64")
+        multiplier = np.where(zero, fill, multiplier)
+    return multiplier
 
 
 def standard_error(lower: np.ndarray, upper: np.ndarray,
