@@ -130,7 +130,8 @@ class Rules(BaseModel):
         100.0, "reward", "From the floor up the share achieved is paid, capped at this %.",
         gt=0, le=100)
     max_file_mb: float = _rule(
-        25.0, "quality", "A return file larger than this (MB) is quarantined whole.", gt=0)
+        25.0, "quality", "A return file larger than this (MB) is quarantined whole.", gt=0,
+        le=1_000_000)
     declared_extra_columns: Texts = _rule(
         (), "quality", "Columns a return may carry beyond the standard ones without a "
         "warning (names lower case, with underscores).",
@@ -180,7 +181,8 @@ def _toml_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:g}"
+        whole = math.isfinite(value) and value.is_integer() and abs(value) < 1e15
+        return str(int(value)) if whole else f"{value:g}"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list | tuple):
@@ -219,15 +221,15 @@ def allowed_text(name: str, relations: bool = True) -> str:
     kind = _kind(field)
     if kind == "true or false":
         return "true or false"
-    text, limit = f"a {kind}", _limits(field)
+    text, limit = f"a {kind}", {k: _toml_text(float(v)) for k, v in _limits(field).items()}
     if "ge" in limit and "le" in limit:
-        text += f" from {limit['ge']:g} to {limit['le']:g}"
+        text += f" from {limit['ge']} to {limit['le']}"
     elif "gt" in limit and "le" in limit:
-        text += f" above {limit['gt']:g}, up to {limit['le']:g}"
+        text += f" above {limit['gt']}, up to {limit['le']}"
     elif "ge" in limit:
-        text += f", {limit['ge']:g} or more"
+        text += f", {limit['ge']} or more"
     elif "gt" in limit:
-        text += f" above {limit['gt']:g}"
+        text += f" above {limit['gt']}"
     if relations:
         text += "".join(f"; at least {low}" for low, high in RELATIONS if high == name)
         text += "".join(f"; at most {high}" for low, high in RELATIONS if low == name)

