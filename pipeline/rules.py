@@ -10,6 +10,7 @@ the README's reference table (``python -m pipeline.rules`` prints it).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -161,8 +162,8 @@ class Rules(BaseModel):
         False, "benchmark", "Call a target met only when the value's 95% confidence interval "
         "lies wholly on the right side of it.")
 
-    def __hash__(self) -> int:
-        return hash(self.model_dump_json())
+    def __hash__(self) -> int:  # the tables are dicts: hash the values as sorted JSON
+        return hash(json.dumps(self.model_dump(mode="json"), sort_keys=True))
 
     @model_validator(mode="after")
     def _check_relations(self) -> Rules:

@@ -188,6 +188,9 @@ def test_rules_stay_a_frozen_hashable_picklable_value():
     assert hash(rules) == hash(Rules()) and len({rules, Rules()}) == 1
     assert pickle.loads(pickle.dumps(rules)) == rules
     assert Rules(grant_floor_pct=50.0) != rules
+    one = Rules(by_unit={"count": {"amber_max_off_pct": 5.0}, "gbp": {}})
+    other = Rules(by_unit={"gbp": {}, "count": {"amber_max_off_pct": 5.0}})
+    assert one == other and hash(one) == hash(other)  # equal values hash alike
 
 
 def test_rules_built_in_code_are_checked_too():
