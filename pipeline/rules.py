@@ -83,8 +83,11 @@ class RuleRelation(ValueError):
 class Rules(BaseModel):
     """Assessment thresholds, read from rules.toml (see README, "The rules, in plain words").
 
-    Frozen and hashable; every field is checked when it is built. The two tolerance tables
-    are checked by :func:`load_rules` (and again by ``assessment.check_tolerances``).
+    Frozen, hashable and picklable; every field and relation is checked when it is built
+    (a ``pydantic.ValidationError`` in code; :func:`load_rules` turns it into a
+    :class:`ConfigError` naming the file). The two tolerance tables are checked by
+    :func:`load_rules` only (and again by ``assessment.check_tolerances`` when assessing),
+    so a test may build rules with a bad table on purpose.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -214,7 +217,20 @@ def _kind(field: FieldInfo) -> str:
 
 
 def allowed_text(name: str, relations: bool = True) -> str:
-    """What rule ``name`` allows, in plain words: ``a number from 0 to 100; at most ...``."""
+    """What rule ``name`` allows, in plain words: ``a number from 0 to 100; at most ...``.
+
+    Parameters
+    ----------
+    name
+        A field of :class:`Rules`.
+    relations
+        Also name the rules it must not be above or below (:data:`RELATIONS`).
+
+    Returns
+    -------
+    str
+        Generated from the field's limits, or the text its schema gives for lists and tables.
+    """
     field = Rules.model_fields[name]
     extra = field.json_schema_extra or {}
     if "allowed" in extra:  # type: ignore[operator]
@@ -368,7 +384,11 @@ def load_rules(*paths: Path) -> Rules:
 def rules_table_markdown() -> str:
     """Every rule as a row of a markdown table: section, key, type, allowed, default, meaning.
 
-    The README's reference table is this text (tests/test_rules_schema.py keeps them equal).
+    Returns
+    -------
+    str
+        The table, one line per rule in section order, ending with a newline. The README's
+        reference table is this text (tests/test_rules_schema.py keeps them equal).
     """
     lines = ["| Section | Key | Type | Allowed | Default | Meaning |",
              "|---|---|---|---|---|---|"]
