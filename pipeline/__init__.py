@@ -3,7 +3,8 @@
 The package has the shape of the pipeline. Data flows one way, each stage importing only
 from the stages before it and from the base modules:
 
-- base (this folder): ``config`` (the one typed configuration and its rules), ``errors``
+- base (this folder): ``config`` (the one typed configuration), ``rules`` (the
+  thresholds' schema and loader), ``errors``
   (errors with context and their exit codes), ``periods``, ``rag`` (the one RAG
   vocabulary), ``names`` (the one slug and anchor helper), ``figures`` (how every figure
   is printed), ``store`` (where each clean artefact lives), ``digest`` (sha256 of bytes and

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
-from dataclasses import MISSING, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.periods import parse_period, previous_review_period
+from pipeline.rules import Rules, load_rules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
 DEMO_PERIOD = "2006-07 Q4"
 DEMO_MEETING = "2007-09-03"
 FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
@@ -66,107 +65,6 @@ def find_project_root() -> Path:
     if not (root / "pyproject.toml").is_file():
         raise ConfigError(f"no project found at {root}: set LAA_PROJECT_ROOT to the checkout")
     return root
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Assessment thresholds, read from rules.toml (see README, "The rules")."""
-
-    # Data quality (see README, "Data quality"): limits and tolerances of the checks.
-    max_file_mb: float = 25.0
-    declared_extra_columns: tuple[str, ...] = ()
-    district_sum_tolerance_pct: float = 5.0
-    plausible_change_pct: float = 50.0
-    plausible_change_points: float = 20.0
-    soft_range_margin_pct: float = 25.0
-    soft_range_margin_points: float = 10.0
-    soft_range_min_history: int = 2
-
-    green_max_off_pct: float = 0.0
-    amber_max_off_pct: float = 10.0
-    red_far_off_pct: float = 20.0
-    at_risk_ratings: tuple[str, ...] = ("A", "R")
-    # Issue 4 (see README, "The rules"): tolerances per unit / per indicator, each a
-    # mapping like {"amber_max_off_pct": 5.0}; checked by assessment.check_tolerances.
-    by_unit: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
-    by_indicator: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
-    lead_gap_max_steps: int = 1
-    no_change_max_pct: float = 0.0
-    grant_floor_pct: float = 60.0
-    grant_cap_pct: float = 100.0
-    underspend_max_pct: float = 5.0
-    statement_change_places: int = 0
-    statement_off_places: int = 1
-    # Benchmarking (see README, "Benchmarking"): a target counts as met only when the
-    # value's 95% confidence interval lies wholly on the right side of it.
-    target_needs_interval: bool = False
-
-    def __post_init__(self) -> None:
-        if self.amber_max_off_pct < self.green_max_off_pct:
-            raise ConfigError("rules: amber_max_off_pct must not be below green_max_off_pct")
-
-
-RULE_SECTIONS = ("rag", "headline", "reward", "quality", "finance", "benchmark")
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"rules file is not valid TOML: {exc}", file=str(path)) from exc
-
-
-def _check_rule(name: str, value: object, path: Path) -> object:
-    """The value in the type its default has, or a ConfigError naming the rule and file."""
-    default = Rules.__dataclass_fields__[name].default
-    if default is MISSING:  # dict and tuple rules (factories)
-        kind = Rules.__dataclass_fields__[name].default_factory()
-    else:
-        kind = default
-    if isinstance(kind, bool) or isinstance(kind, str):
-        ok = isinstance(value, type(kind))
-    elif isinstance(kind, int | float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and isinstance(kind, int) and not isinstance(kind, bool):
-            ok = float(value).is_integer()
-            value = int(value) if ok else value
-    elif isinstance(kind, tuple):
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        value = tuple(value) if ok else value
-    else:
-        ok = isinstance(value, dict)
-    if not ok:
-        raise ConfigError(f"rule {name} = {value!r} should be a {type(kind).__name__}",
-                          file=str(path))
-    return value
-
-
-def load_rules(*paths: Path) -> Rules:
-    """Merge the default rules with any override files that exist, later ones winning.
-
-    Raises
-    ------
-    ConfigError
-        Naming the file and rule for an unknown rule, a section that is not a table, or a
-        value of the wrong type.
-    """
-    merged: dict[str, object] = {}
-    known = set(Rules.__dataclass_fields__)
-    for path in (DEFAULT_RULES, *paths):
-        if not path.is_file():
-            continue
-        raw = _read_toml(path)
-        for section in RULE_SECTIONS:
-            table = raw.get(section, {})
-            if not isinstance(table, dict):
-                raise ConfigError(f"[{section}] should be a table of rules", file=str(path))
-            unknown = sorted(set(table) - known)
-            if unknown:
-                raise ConfigError(f"unknown rule(s) {', '.join(unknown)}; "
-                                  f"known: {', '.join(sorted(known))}", file=str(path))
-            merged.update({k: _check_rule(k, v, path) for k, v in table.items()})
-    return Rules(**merged)
 
 
 @dataclass(frozen=True)

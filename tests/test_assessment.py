@@ -62,7 +62,7 @@ def test_rate_value_bands_both_polarities(value, polarity, expected):
 def test_tolerances_come_from_the_rules():
     strict = Rules(green_max_off_pct=0, amber_max_off_pct=2)
     assert rate_value(95, 100, "higher", "agreed", strict)[0] == "R"
-    lenient = Rules(green_max_off_pct=5, amber_max_off_pct=30)
+    lenient = Rules(green_max_off_pct=5, amber_max_off_pct=30, red_far_off_pct=30)
     assert rate_value(95, 100, "higher", "agreed", lenient)[0] == "G"
 
 

@@ -155,5 +155,5 @@ def test_the_interval_rule_is_off_by_default_and_read_from_the_rules_file(tmp_pa
     path.write_text("[benchmark]\ntarget_needs_interval = true\n", encoding="utf-8")
     assert load_rules(path).target_needs_interval is True
     path.write_text("[benchmark]\ntarget_needs_interval = 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="target_needs_interval = 1 should be a bool"):
+    with pytest.raises(ConfigError, match=r"target_needs_interval = 1: should be true or false"):
         load_rules(path)

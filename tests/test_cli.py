@@ -124,9 +124,9 @@ def test_bad_options_fail_before_any_stage(capsys):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("rag = 5\n", "[rag] should be a table of rules"),
-    ("[rag]\namber_max_off_pct = \"ten\"\n", "rule amber_max_off_pct = 'ten' should be a float"),
-    ("[rag]\nlead_gap_max_steps = \"x\"\n", "rule lead_gap_max_steps = 'x' should be a int"),
-    ("[rag]\nbogus = 1\n", "unknown rule(s) bogus"),
+    ("[rag]\namber_max_off_pct = \"ten\"\n", "amber_max_off_pct = \"ten\": should be a number"),
+    ("[rag]\nlead_gap_max_steps = \"x\"\n", "[rag] lead_gap_max_steps = \"x\": should be a whole"),
+    ("[rag]\nbogus = 1\n", "[rag] bogus: unknown rule"),
     ("[rag\n", "rules file is not valid TOML"),
 ])
 def test_bad_rules_file_is_one_clear_error(tmp_path, capsys, text, message):

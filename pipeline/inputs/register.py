@@ -19,9 +19,9 @@ from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
 from pipeline.inputs.nis import fill_from_catalogue
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
+from pipeline.rules import UNITS
 
 POLARITIES = ("higher", "lower")
-UNITS = ("count", "percent", "rate", "score", "gbp")
 ACCUMULATIONS = ("snapshot", "cumulative")
 TARGET_STATUSES = ("agreed", "placeholder", "provisional")
 YES_NO = ("yes", "no")
