@@ -47,10 +47,21 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def unsign_zeros(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every float column's negative zero made zero (``-0.0`` reads ``0.0``)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column] + 0.0
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused."""
+    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused,
+    no negative zero."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    unsign_zeros(neutralise_frame(frame)).to_csv(path, index=False, encoding="utf-8-sig",
+                                                 lineterminator="\n")
     return path
 
 
@@ -161,7 +172,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                     continue
                 if kind in ("count", "number", "value", "gbp", "pct") and not isinstance(
                         value, str):
-                    number_value = float(value)
+                    number_value = float(value) + 0.0      # -0.0 is written as 0
                     cell.value = int(number_value) if number_value.is_integer() \
                         and kind == "count" else number_value
                     unit = str(units.iat[offset]) if units is not None else "count"
