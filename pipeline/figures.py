@@ -21,8 +21,10 @@ def _missing(value: object) -> bool:
 
 
 def round_half_up(number: float, places: int = 1) -> Decimal:
-    """Round as a person does (63.65 -> 63.7), not to even; exact for printed figures."""
-    return Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    """Round as a person does (63.65 -> 63.7, -0.005 -> -0.01 at 2 places), not to even;
+    exact for printed figures. Zero has no sign: -0.0, and -0.04 at 1 place, give 0.0."""
+    rounded = Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def format_pct(part: int, whole: int, places: int = 1) -> str:

@@ -5,6 +5,8 @@ Text that partners wrote can start with ``=``, ``+``, ``-`` or ``@``. In CSV it 
 leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a string cell with
 Excel's quote prefix, never as a formula, and keeps its exact text, less what a workbook
 cannot hold (:func:`workbook_text`: control characters, text beyond 32,767 characters).
+A table beyond a sheet's 1,048,576 rows or 16,384 columns is cut, with a note, in the
+workbook; its CSV always holds every row.
 Workbooks are deterministic: fixed zip dates and the run's generated-at stamp as created
 and modified.
 """
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from pipeline.report.sheets import AppendixTable
 
 SHEET_NAME_MAX = 31
+SHEET_ROWS_MAX = 1_048_576       # Excel's rows a sheet, the title and header rows included
+SHEET_COLUMNS_MAX = 16_384       # Excel's columns a sheet
+HEADER_ROW = 4                   # title, note, what was cut (if anything), then the header
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -47,10 +52,21 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def unsign_zeros(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every float column's negative zero made zero (``-0.0`` reads ``0.0``)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column] + 0.0
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused."""
+    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused,
+    no negative zero."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    unsign_zeros(neutralise_frame(frame)).to_csv(path, index=False, encoding="utf-8-sig",
+                                                 lineterminator="\n")
     return path
 
 
@@ -81,6 +97,32 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
+def csv_name(number: int, table: AppendixTable) -> str:
+    """The file name of a table's CSV, numbered in the appendix's order:
+    ``01-indicator-risk-summary.csv``."""
+    return f"{number:02d}-{table.name}.csv"
+
+
+def fit_sheet(frame: pd.DataFrame, csv: str) -> tuple[pd.DataFrame, str]:
+    """The part of a table one sheet can hold, and a note saying what was cut.
+
+    A sheet holds ``SHEET_ROWS_MAX`` rows, the ``HEADER_ROW`` rows of title, notes and
+    header included, and ``SHEET_COLUMNS_MAX`` columns. The note (``""`` when the whole
+    table fits) says how many rows and columns are shown of how many, and that ``csv``
+    holds the whole table.
+    """
+    rows, columns = SHEET_ROWS_MAX - HEADER_ROW, SHEET_COLUMNS_MAX
+    cut = []
+    if len(frame) > rows:
+        cut.append(f"rows 1 to {rows:,} of {len(frame):,}")
+    if len(frame.columns) > columns:
+        cut.append(f"columns 1 to {columns:,} of {len(frame.columns):,}")
+    if not cut:
+        return frame, ""
+    note = " and ".join(cut) + f" shown: a sheet holds no more. The whole table is in {csv}."
+    return frame.iloc[:rows, :columns], note[0].upper() + note[1:]
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
         or (not isinstance(value, str) and pd.isna(value))
@@ -93,7 +135,9 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     Each sheet: the table's title and ``subtitle`` above, a bold header row with filters,
     frozen panes under it, numbers as numbers with thousands separators (£ for money,
     % for percentages), RAG cells filled with their colour beside their label, totals in
-    bold, partner text as text (never a formula) and wrapped.
+    bold, partner text as text (never a formula) and wrapped. A table longer or wider than
+    a sheet can hold is cut (:func:`fit_sheet`) with a note in red under the title naming
+    its CSV, numbered by its place in ``tables`` as :func:`write_tables` writes it.
 
     Parameters
     ----------
@@ -125,9 +169,11 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     total_border = Border(top=Side(style="thin", color="1A1A1A"))
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
-    for table in (t for t in tables if t.workbook):
+    for number, table in enumerate(tables, start=1):
+        if not table.workbook:
+            continue
         sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
-        frame = table.frame.reset_index(drop=True)
+        frame, cut = fit_sheet(table.frame.reset_index(drop=True), csv_name(number, table))
         columns = list(frame.columns)
         sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
                                                                                 size=13)
@@ -135,7 +181,9 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
         if note:
             sheet.cell(row=2, column=1, value=workbook_text(note)).font = Font(
                 italic=True, color="444444")
-        header_row = 4
+        if cut:
+            sheet.cell(row=3, column=1, value=cut).font = Font(bold=True, color="B3121B")
+        header_row = HEADER_ROW
         for number, column in enumerate(columns, start=1):
             cell = sheet.cell(row=header_row, column=number, value=workbook_text(column))
             cell.font = Font(bold=True)
@@ -149,7 +197,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
         units = frame[table.unit_column] if table.unit_column in frame else None
         for offset, record in enumerate(frame.itertuples(index=False)):
             row = header_row + 1 + offset
-            bold = (table.emphasis_column is not None
+            bold = (table.emphasis_column in columns
                     and str(frame.at[offset, table.emphasis_column]) in table.emphasis)
             for number, (column, value) in enumerate(zip(columns, record, strict=True),
                                                      start=1):
@@ -161,7 +209,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                     continue
                 if kind in ("count", "number", "value", "gbp", "pct") and not isinstance(
                         value, str):
-                    number_value = float(value)
+                    number_value = float(value) + 0.0      # -0.0 is written as 0
                     cell.value = int(number_value) if number_value.is_integer() \
                         and kind == "count" else number_value
                     unit = str(units.iat[offset]) if units is not None else "count"
@@ -217,5 +265,5 @@ def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
     written = [write_workbook(tables, folder / f"{workbook}.xlsx", generated_at, subtitle,
                               author)]
     for number, table in enumerate(tables, start=1):
-        written.append(write_csv(table.frame, folder / f"{number:02d}-{table.name}.csv"))
+        written.append(write_csv(table.frame, folder / csv_name(number, table)))
     return written

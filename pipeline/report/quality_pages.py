@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.figures import format_number
 from pipeline.names import anchor, anchors, unique_slugs
 from pipeline.quality.scorecard import FEEDBACK_COLUMNS
 from pipeline.rag import rag_label
@@ -32,6 +33,8 @@ RESULTS_CSV = "validation-results.csv"
 FAILURES_CSV = "validation-failures.csv"
 CHECKS_PAGE = "checks.html"
 CHECKS_CSV = "checks.csv"
+ROWS_SHOWN = 200            # rows a page lists per failed check, or per partner's feedback
+FAILED_ROWS = "failed-rows"  # folder of the CSV of every row of a check failed by more
 RESULTS_TABLE = {"suite": "suite", "expectation": "expectation", "column": "column",
                  "report_column": "partners' column", "severity": "severity",
                  "dimension": "dimension", "expected": "expected", "success": "passed",
@@ -89,8 +92,10 @@ def phrase_expected(expected: str, expectation: str,
 
     The suite's ``meta.expected`` is used, its ``{column}`` placeholders (filled per row in
     the findings) named in words: ``a count (indicator {indicator_id})`` ->
-    ``("a count (indicator ", False), ("indicator id", True), (")", False)``. Without one,
-    GX's name of the expectation says it: ``column values to be unique (indicator_id)``.
+    ``("a count (indicator ", False), ("indicator id", True), (")", False)``, printed
+    ``[indicator id]``. A placeholder right after another (a figure and its unit,
+    ``{change_threshold:g}{change_measure}``) is part of it: ``change threshold``. Without
+    one, GX's name of the expectation says it: ``column values to be unique (indicator_id)``.
     """
     if not expected:
         return ((f"{expectation.removeprefix('expect_').replace('_', ' ')} ({column})", False),)
@@ -102,9 +107,7 @@ def phrase_expected(expected: str, expectation: str,
     for literal, field, _spec, _conversion in fields:
         if literal:
             parts.append((literal, False))
-        if field:
-            if parts and parts[-1][1]:  # two placeholders side by side: keep them apart
-                parts.append((" ", False))
+        if field and not (parts and parts[-1][1]):
             parts.append((field.replace("_", " "), True))
     return tuple(parts)
 
@@ -250,10 +253,16 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
     """Write the auditors' data-quality report (``report.html``) and the raw results
     (``validation-results.json``, ``validation-results.csv``, ``validation-failures.csv``).
 
+    The report lists the first ``ROWS_SHOWN`` rows of each failed check, with their count;
+    a check failed by more gets ``failed-rows/<check anchor>.csv`` with every row, linked.
+
     ``partners`` maps each partner with a feedback page to its path from ``folder`` (no
     suffix), so failed rows link to it.
     """
     checks = list_failed_checks(validation.results, validation.findings)
+    columns = ["suite", "expectation", "severity", "dimension", *FAILED_ROW]
+    full = {c.anchor: f"{FAILED_ROWS}/{c.anchor}.csv" for c in checks
+            if len(c.rows) > ROWS_SHOWN}
     page = render("data_quality_report.html.j2", meeting=meeting, period=period,
                   generated_at=validation.generated_at, failed=checks,
                   suites=summarise_suites(validation.results, validation.suites),
@@ -262,17 +271,20 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                   row_columns=FAILED_ROW, root="", report=REPORT,
                   downloads=(RESULTS_JSON, RESULTS_CSV, FAILURES_CSV),
                   checks_page=CHECKS_PAGE if validation.catalogue is not None else "",
-                  check_anchor=check_anchor)
+                  check_anchor=check_anchor, rows_shown=ROWS_SHOWN, full=full,
+                  figure=format_number)
     (folder / REPORT).write_text(page, encoding="utf-8")
     (folder / RESULTS_JSON).write_text(results_json(validation, meeting, period, checks),
                                        encoding="utf-8")
     table = validation.results[list(RESULTS_TABLE)].rename(columns=RESULTS_TABLE)
-    columns = ["suite", "expectation", "severity", "dimension", *FAILED_ROW]
-    failures = pd.concat([c.rows.assign(expectation=c.expectation)[columns] for c in checks],
-                         ignore_index=True) if checks else pd.DataFrame(columns=columns)
+    rows = {c.anchor: c.rows.assign(expectation=c.expectation)[columns].rename(
+        columns=FAILED_ROW) for c in checks}
+    failures = pd.concat(rows.values(), ignore_index=True) if checks else pd.DataFrame(
+        columns=columns).rename(columns=FAILED_ROW)
     return [folder / REPORT, folder / RESULTS_JSON,
             write_csv(table, folder / RESULTS_CSV),
-            write_csv(failures.rename(columns=FAILED_ROW), folder / FAILURES_CSV),
+            write_csv(failures, folder / FAILURES_CSV),
+            *[write_csv(rows[key], folder / name) for key, name in full.items()],
             *write_checks_page(folder, validation, meeting, period)]
 
 
@@ -282,7 +294,8 @@ def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.Dat
                           validation: Validation | None = None) -> list[Path]:
     """Write the scorecard (CSV, HTML), one feedback file per partner (CSV, HTML), any
     further ``tables`` as ``<name>.csv`` and, given the ``validation``, the auditors' report
-    (:func:`write_validation_report`), which every page then links to."""
+    (:func:`write_validation_report`), which every page then links to. A feedback page lists
+    the first ``ROWS_SHOWN`` problems and links its CSV, which holds every one."""
     files = feedback_files(list(feedback))
     report = REPORT if validation is not None else ""
     down = Path(os.path.relpath(feedback_folder, folder)).as_posix() + "/"
@@ -302,7 +315,8 @@ def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.Dat
         written.append(write_csv(table, feedback_folder / f"{files[partner]}.csv"))
         html = render("feedback.html.j2", partner=partner, table=table, meeting=meeting,
                       period=period, root=up, report=report, checks_page=checks,
-                      check_anchor=check_anchor)
+                      check_anchor=check_anchor, rows_shown=ROWS_SHOWN,
+                      csv=f"{files[partner]}.csv", figure=format_number)
         path = feedback_folder / f"{files[partner]}.html"
         path.write_text(html, encoding="utf-8")
         written.append(path)
