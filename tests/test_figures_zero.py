@@ -67,3 +67,10 @@ def test_exported_tables_write_negative_zero_as_zero(tmp_path):
         xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<v>-0</v>" not in xml and re.search(r'<c r="A5"[^>]*><v>0</v>', xml)
     assert load_workbook(path).active["A6"].value == -1.5
+
+
+def test_chart_labels_never_print_a_signed_zero():
+    from pipeline.report.charts import _label
+
+    assert [_label(v) for v in (-0.0, -0.001, -0.004, 1234.5, -0.3)] == [
+        "0", "0", "0", "1,234.5", "-0.3"]

@@ -19,6 +19,7 @@ from html import escape
 import pandas as pd
 
 from pipeline.assess.trajectory import LINEAR_PROFILE, expected_value, parse_profile
+from pipeline.figures import format_gbp, round_half_up
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_CODES, rag_code
 
@@ -58,9 +59,10 @@ def _label(value: float) -> str:
     """A figure for a chart's words: thousands separators, at most two decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    rounded = float(round_half_up(value, 2))  # half up, and a zero has no sign
+    if rounded.is_integer():
+        return f"{rounded:,.0f}"
+    return f"{rounded:,.2f}".rstrip("0").rstrip(".")
 
 
 def _solid_behind(code: str, x_centre: float, y: float, width: float, height: float) -> str:
@@ -393,8 +395,7 @@ def describe_reward_gaps(rows: pd.DataFrame) -> str:
     """The reward gap chart in words (its title): the grant at stake in all and what the
     options would protect, e.g. ``Grant at stake £5,063,770.51; approved options would
     protect £649,893.42, all options £1,823,801.54.``"""
-    def money(value: float) -> str:
-        return f"£{value:,.2f}"
+    money = format_gbp
     return (f"Reward grant at stake on the final year forecast, {len(rows)} target"
             f"{'s' if len(rows) != 1 else ''}: {money(rows['at_stake_gbp'].sum())} in all; "
             f"approved options would protect {money(rows['protected_approved_gbp'].sum())}, "
@@ -427,9 +428,10 @@ def reward_gap_svg(table: pd.DataFrame, chart_id: str = "reward-gap") -> str:
     width, height = label_w + bar_w + note_w, top + row_h * len(rows) + 4
     scale = bar_w / max(float(rows["at_stake_gbp"].max()), 1.0)
     hatch = f"{chart_id}-hatch"
-    words = [f"{r['indicator_id']} ({r['rag']}): £{r['at_stake_gbp']:,.2f} at stake, "
-             f"£{r['protected_approved_gbp']:,.2f} protected by approved options, "
-             f"£{r['protected_all_gbp']:,.2f} by all options" for _, r in rows.iterrows()]
+    words = [f"{r['indicator_id']} ({r['rag']}): {format_gbp(r['at_stake_gbp'])} at stake, "
+             f"{format_gbp(r['protected_approved_gbp'])} protected by approved options, "
+             f"{format_gbp(r['protected_all_gbp'])} by all options"
+             for _, r in rows.iterrows()]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart gap-chart" '
              f'width="{_num(width)}" height="{_num(height)}" viewBox="0 0 {_num(width)} '
              f'{_num(height)}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
