@@ -77,8 +77,20 @@ class NoReturns(LaaError):
     exit_code = 10
 
     @classmethod
-    def for_period(cls, period: str, returns_dir: object, unreadable: int = 0) -> NoReturns:
-        """The one message: ``no returns for 2099-00 Q1 in .../returns: nothing published``."""
-        also = (f" ({unreadable} file(s) there could not be read: see the quarantine)"
-                if unreadable else "")
+    def for_period(cls, period: str, returns_dir: object,
+                   unreadable: int | list[tuple[str, str]] = 0) -> NoReturns:
+        """The one message: ``no returns for 2099-00 Q1 in .../returns: nothing published``.
+
+        ``unreadable`` lists the files there that could not be used, as (file, reason): the
+        message names each (the first five, then how many more), since no data-quality
+        report is published to say why.
+        """
+        files = unreadable if isinstance(unreadable, list) else []
+        count = len(files) if files else int(unreadable or 0)
+        also = ""
+        if count:
+            named = "; ".join(f"{name}: {reason}" for name, reason in files[:5])
+            more = f"; and {count - 5} more" if count > 5 else ""
+            also = (f" ({count} file(s) there could not be used" +
+                    (f": {named}{more}" if named else "") + ")")
         return cls(f"no returns for {period} in {returns_dir}{also}: nothing published")

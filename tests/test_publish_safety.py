@@ -106,3 +106,25 @@ def test_bare_laa_prints_what_the_cli_does(capsys):
     assert "`laa run` with no options builds the shipped demo's appendix" in out
     assert "With no options, runs" not in out
     assert "10 no returns for the period" in out
+
+
+def test_no_usable_return_names_each_file_refused_and_why():
+    """Every file refused (too large, say): the one line says which and why, since nothing
+    (no data-quality report) is published to say it."""
+    one = NoReturns.for_period("2007-08 Q1", "/d/returns", [("a.csv", "the file is 30 MB")])
+    assert str(one) == ("no returns for 2007-08 Q1 in /d/returns (1 file(s) there could not "
+                        "be used: a.csv: the file is 30 MB): nothing published")
+    many = NoReturns.for_period("2007-08 Q1", "/d", [(f"{n}.csv", "x") for n in range(7)])
+    assert "4.csv: x; and 2 more)" in str(many) and "5.csv" not in str(many)
+
+
+@pytest.mark.slow
+def test_every_file_refused_stops_the_run_naming_each_file(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    (data / "register" / "rules.toml").write_text("[quality]\nmax_file_mb = 0.0001\n",
+                                                  encoding="utf-8")
+    assert _run(tmp_path, "--period", "2006-07 Q4", data=data) == NoReturns.exit_code
+    err = capsys.readouterr().err
+    assert "2 file(s) there could not be used: 2006-07_Q4_mini_pct.csv: " in err
+    assert "2006-07_Q4_mini_police.csv: " in err and "nothing published" in err
