@@ -79,3 +79,19 @@ def test_a_row_failing_two_checks_is_counted_once(tmp_path):
     chase = chase_list(hostile_register(), Now(read.rows, checked), PERIOD)
     text = format_chase_list(chase, PERIOD, "", pd.Timestamp("2007-05-16 09:00"))
     assert "Fire: no indicators due (it leads none in the register); 2 rows sent." in text
+
+
+def test_a_row_with_a_mistyped_period_in_the_periods_file_is_listed(tmp_path):
+    (tmp_path / "fire.csv").write_text(
+        HEADER + "\n" + f"Fire,7.20,{PERIOD},county,5,final,{SENT}\n"
+        f"Fire,7.21,2006-07 Q5,county,6,final,{SENT}\n", encoding="utf-8")
+    read = ingest_returns(tmp_path)
+    checked = check_returns(read.rows, read.file_problems, hostile_register(),
+                            load_suites(find_project_root() / "expectations"), PERIOD, Rules(),
+                            run_time="2007-05-20", assess=assess_indicators)
+    chase = chase_list(hostile_register(), Now(read.rows, checked), PERIOD)
+    failed = chase[chase["status"] == "failed row"]
+    assert failed[["indicator_id", "cell", "check_id"]].values.tolist() == [
+        ["7.21", "C3", "period-known"]]
+    text = format_chase_list(chase, PERIOD, "", pd.Timestamp("2007-05-16 09:00"))
+    assert "7.21: fire.csv, C3" in text
