@@ -55,3 +55,16 @@ def test_the_benchmark_stage_records_each_advisory(tmp_path):
     sentence = render_no_comparison(meta)
     assert "No comparison with other areas: area.toml, area_code: &#39;E99999999&#39;" in \
         sentence and "values.csv" in sentence
+
+
+def test_the_group_codes_not_in_the_table_are_listed_escaped():
+    from pipeline.report.benchmarking import render_group_advisories
+
+    meta = {"advisories": [
+        {"check": GROUP_AREA_CHECK, "reason": "groups.csv row 3, column area_code: '<E99>'"},
+        {"check": OWN_AREA_CHECK, "reason": "area.toml"}]}
+    html = render_group_advisories(meta)
+    assert html.startswith("<p>Comparator groups: 1 area code of groups.csv not in the "
+                           "national table; each group is compared without them")
+    assert "<li>groups.csv row 3, column area_code: &#39;&lt;E99&gt;&#39;</li>" in html
+    assert render_group_advisories({"advisories": []}) == ""

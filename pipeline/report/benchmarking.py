@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pipeline.assess.benchmark import QUARTILE_LABELS
 from pipeline.figures import format_number
 from pipeline.names import anchors
-from pipeline.quality.national import OWN_AREA_CHECK
+from pipeline.quality.national import GROUP_AREA_CHECK, OWN_AREA_CHECK
 from pipeline.report.charts import FONT, INK, MUTED, _num
 from pipeline.report.pages import render, render_string
 
@@ -239,3 +239,17 @@ def render_no_comparison(meta: dict) -> str:
         return ""
     return render_string("<p>No comparison with other areas: {{ reason }}.</p>",
                          reason=reasons[0])
+
+
+def render_group_advisories(meta: dict) -> str:
+    """The benchmark stage's advisories on the comparator groups (each code of
+    ``groups.csv`` the national table lacks, with its row), as a list (escaped), or ""."""
+    reasons = [a.get("reason", "") for a in meta.get("advisories", [])
+               if a.get("check") == GROUP_AREA_CHECK]
+    if not reasons:
+        return ""
+    return render_string(
+        "<p>Comparator groups: {{ reasons|length }} area code{{ 's' if reasons|length != 1 }}"
+        " of groups.csv not in the national table; each group is compared without them "
+        "(ADVISORY, check {{ check }}).</p><ul>{% for r in reasons %}<li>{{ r }}</li>"
+        "{% endfor %}</ul>", reasons=reasons, check=GROUP_AREA_CHECK)
