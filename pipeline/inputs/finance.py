@@ -7,6 +7,14 @@ block: ``block`` (a theme's key or name from the register), ``allocation_gbp``,
 partner's return, one bad row never stops the run: it is set aside with one message
 naming the file, row, column and what was expected, and every other row goes through;
 every line of the file is either used, blank or set aside.
+
+One return per year: when two files give the same year (``2006-07_pooled_fund.csv`` and
+``.xlsx``), the first usable one in name order is used and each other is set aside whole,
+naming both (check ``finance-one-return-per-year``), so no block is counted twice. An
+amount must lie within :data:`MAX_AMOUNT_GBP` either side of zero (check
+``finance-amount-in-range``): a figure beyond it (``1e308``, pence typed as pounds) is a
+typing slip, set aside with its file, row and column, and the money arithmetic (exact to
+the penny) stays within what it can hold.
 """
 
 from __future__ import annotations
@@ -28,7 +36,12 @@ FINANCE_COLUMNS = ("block", *AMOUNTS, "commentary")
 NEGATIVE_ALLOWED = ("virement_gbp",)  # money moved out of a block
 FILE_NAME = re.compile(r"^(\d{4}-\d{2})_pooled_fund\.(csv|xlsx)$", re.IGNORECASE)
 ROW_COLUMNS = ["year", "theme", "block", *AMOUNTS, "commentary", "source_file", "source_row"]
-PROBLEM_COLUMNS = ["year", "source_file", "source_row", "column", "found", "message"]
+PROBLEM_COLUMNS = ["year", "source_file", "source_row", "column", "found", "message",
+                   "check_id", "grade"]
+MAX_AMOUNT_GBP = 10_000_000_000  # £10bn: the most one line of a block may hold
+ONE_RETURN_CHECK = "finance-one-return-per-year"
+AMOUNT_CHECK = "finance-amount-in-range"
+CHECKS = (ONE_RETURN_CHECK, AMOUNT_CHECK)  # in the check catalogue, made while reading
 SKIPPED_NAMES = ("README.md",)
 
 
@@ -45,16 +58,18 @@ class FinanceReturns:
 
 
 def _problem(year: str, file: str, row: int, column: str, found: str, what: str,
-             expected: str) -> dict[str, object]:
+             expected: str, check_id: str = "") -> dict[str, object]:
     where = f"file {file}" + (f", row {row}" if row else "") + (
         f", column {column}" if column else "")
     shown = f"{column} {found!r} " if column and found else ""
     return {"year": year, "source_file": file, "source_row": row, "column": column,
-            "found": found, "message": f"{shown}{what}: expected {expected} ({where})"}
+            "found": found, "message": f"{shown}{what}: expected {expected} ({where})",
+            "check_id": check_id, "grade": "FAIL" if check_id else ""}
 
 
 def _amount(text: str, column: str) -> tuple[float, str, str]:
-    """An amount as typed, or why it cannot be used (what, expected)."""
+    """An amount as typed, or why it cannot be used (what, expected); an amount beyond
+    :data:`MAX_AMOUNT_GBP` either side of zero gives ``what`` starting "is beyond"."""
     if not text.strip():
         if column in REQUIRED:
             return float("nan"), "is blank", "an amount in pounds, e.g. 1250000"
@@ -62,6 +77,10 @@ def _amount(text: str, column: str) -> tuple[float, str, str]:
     value = parse_value(text)
     if pd.isna(value):
         return value, "is not an amount", "an amount in pounds, e.g. 1250000 or £1,250,000"
+    if abs(value) > MAX_AMOUNT_GBP:
+        return value, f"is beyond £{MAX_AMOUNT_GBP:,}", (
+            f"an amount in pounds of at most £{MAX_AMOUNT_GBP:,} a line (check the figure "
+            "and its units: pounds, not pence)")
     if value < 0 and column not in NEGATIVE_ALLOWED:
         return value, "is negative", "an amount of £0 or more"
     return value, "", ""
@@ -101,7 +120,8 @@ def check_finance_rows(records: list[dict[str, str]], year: str, file: str,
             amounts[column], what, expected = _amount(record.get(column, ""), column)
             if what:
                 problem = _problem(year, file, row, column, record.get(column, ""), what,
-                                   expected)
+                                   expected, AMOUNT_CHECK if what.startswith("is beyond")
+                                   else "")
         if problem:
             problems.append(problem)
             if key is None:
@@ -154,10 +174,11 @@ def read_finance_returns(data_dir: Path, themes: pd.DataFrame,
 
     A file whose name is not ``<year>_pooled_fund.csv|xlsx`` or that cannot be read is one
     problem; a file set aside whole (no header, a required column missing) counts its data
-    rows as set aside.
+    rows as set aside. A later file for a year already read is set aside whole, naming
+    the file used (:data:`ONE_RETURN_CHECK`).
     """
     folder = data_dir / FINANCE_FOLDER
-    used, problems, lines = [], [], []
+    used, problems, lines, first = [], [], [], {}
     paths = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     for path in paths:
         if path.name in SKIPPED_NAMES:
@@ -176,6 +197,14 @@ def read_finance_returns(data_dir: Path, themes: pd.DataFrame,
             continue
         rows = next(iter(sheets.rows.values()), [])
         records, header_problems, read = _records(rows, year, path.name)
+        if not header_problems and year in first:
+            header_problems = [_problem(
+                year, path.name, 0, "", "", f"a second finance return for {year}: "
+                f"{first[year]} is used and this file's {read} row(s) are set aside",
+                f"one finance return per year (keep the current one of {first[year]} and "
+                f"{path.name} in the folder)", ONE_RETURN_CHECK)]
+        if not header_problems:
+            first.setdefault(year, path.name)
         mine_used, mine_problems = check_finance_rows(records, year, path.name, themes) \
             if not header_problems else ([], header_problems)
         used += mine_used

@@ -42,6 +42,7 @@ DEFAULT_GEOGRAPHY = "upper tier"
 LINEAGE_COLUMNS = ("source_file", "source_row")
 FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "check", "reason"]
 BUILT_IN_GROUPS = ("england", "region", "type", "neighbours")
+MIN_GROUP_AREAS = 2    # a comparator group of fewer areas compares with nothing
 CHUNK_ROWS = 300_000   # a large table is checked and benchmarked in chunks of indicators
 _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
@@ -53,8 +54,9 @@ class National:
     ``rows``: one row per data row of every file, text columns as read (stripped), each
     number parsed with its text beside it (``value_text``...), ``source_file`` and
     ``source_row`` (the CSV line, header = 1; a parquet file's row, first = 1).
-    ``groups``: ``group``, ``area_code`` (named groups). ``neighbours``: ``area_code``,
-    ``neighbour_code``, ``rank``. ``area_code``: the partnership's area ("" if not given).
+    ``groups``: ``group``, ``area_code``, ``source_row`` (named groups). ``neighbours``:
+    ``area_code``, ``neighbour_code``, ``rank``. ``area_code``: the partnership's area
+    ("" if not given).
     """
 
     rows: pd.DataFrame
@@ -208,7 +210,8 @@ def tidy_national(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def read_groups(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The named groups (``groups.csv``: group, area_code) and nearest neighbours
-    (``neighbours.csv``: area_code, neighbour_code, rank), empty when absent.
+    (``neighbours.csv``: area_code, neighbour_code, rank), empty when absent; each row
+    with its ``source_row`` in the file (header = 1).
 
     Raises
     ------
@@ -221,7 +224,8 @@ def read_groups(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for name, columns in specs:
         path = folder / name
         if not path.is_file():
-            out.append(pd.DataFrame({c: pd.Series(dtype=str) for c in columns}))
+            out.append(pd.DataFrame({c: pd.Series(dtype=str) for c in columns}).assign(
+                source_row=pd.Series(dtype="int64")))
             continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         frame.columns = [normalise_header(c) for c in frame.columns]
@@ -230,6 +234,7 @@ def read_groups(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise ConfigError(f"{name} lacks column(s) {', '.join(lacking)}; expected "
                               f"{', '.join(columns)}", file=str(path))
         frame = frame[list(columns)].apply(lambda s: s.str.strip())
+        frame["source_row"] = np.arange(2, len(frame) + 2, dtype="int64")  # header = 1
         out.append(frame[frame["area_code"] != ""].reset_index(drop=True))
     groups, neighbours = out
     groups["group"] = groups["group"].str.casefold()
@@ -283,7 +288,10 @@ def check_group(data_dir: Path, group: str) -> str:
     Raises
     ------
     ConfigError
-        Naming the known groups, for a group that is not one of them.
+        Naming the known groups, for a group that is not one of them; for a group of
+        ``groups.csv`` with fewer than :data:`MIN_GROUP_AREAS` areas of the national table
+        (the partnership's own included: it is always in its group), naming the file and
+        each code the table lacks with its row.
     """
     wanted = str(group or "").strip().casefold()
     if not wanted:
@@ -291,7 +299,56 @@ def check_group(data_dir: Path, group: str) -> str:
     known = known_groups(data_dir)
     if wanted not in known:
         raise ConfigError(f"unknown comparator group {group!r}; known: {', '.join(known)}")
+    if wanted in BUILT_IN_GROUPS:
+        return wanted
+    folder = national_dir(data_dir)
+    groups, _ = read_groups(folder)
+    codes = read_area_codes(folder)
+    mine = groups[groups["group"] == wanted]
+    members = (set(mine["area_code"]) | {read_area_code(folder)}) & codes
+    if len(members) < MIN_GROUP_AREAS:
+        unknown = unknown_group_codes(mine, codes)
+        lacking = ", ".join(f"{r.area_code} (row {r.source_row})"
+                            for r in unknown.itertuples(index=False))
+        raise ConfigError(
+            f"--compare-with {wanted!r}: the group has {len(members)} area"
+            f"{'s' * (len(members) != 1)} of the national table, expected at least "
+            f"{MIN_GROUP_AREAS} to compare with"
+            + (f"; codes not in the table: {lacking}" if lacking else ""),
+            file=str(folder / GROUPS_FILE))
     return wanted
+
+
+def read_area_codes(folder: Path) -> set[str]:
+    """The area codes of every values file of ``folder`` (only that column is read; a
+    file that cannot be read, or has no ``area_code``, gives none)."""
+    codes: set[str] = set()
+    for path in find_value_files(folder):
+        try:
+            if path.suffix.lower() == ".parquet":
+                names = pq.read_schema(path).names
+            else:
+                with path.open(encoding="utf-8-sig", newline="") as handle:
+                    names = next(csv.reader(handle), [])
+            name = next(n for n in names if normalise_header(n) == "area_code")
+            if path.suffix.lower() == ".parquet":
+                column = pq.read_table(path, columns=[name])[name]
+            else:
+                column = pacsv.read_csv(path, **_csv_options(path, names, [], False)
+                                        | {"convert_options": pacsv.ConvertOptions(
+                                            include_columns=[name],
+                                            column_types={name: pa.string()})})[name]
+        except (OSError, StopIteration, KeyError, pa.ArrowInvalid, UnicodeDecodeError):
+            continue
+        codes |= set(pc.utf8_trim_whitespace(_as_text(column)).to_pylist()) - {None, ""}
+    return codes
+
+
+def unknown_group_codes(groups: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """The rows of ``groups`` (from :func:`read_groups`) whose area code is not in
+    ``codes`` (pure): ``group``, ``area_code``, ``source_row``, in file order."""
+    lacking = groups[~groups["area_code"].isin(codes)]
+    return lacking[["group", "area_code", "source_row"]].reset_index(drop=True)
 
 
 def read_national(data_dir: Path) -> National:

@@ -17,11 +17,13 @@ the same inputs and stamp give the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.errors import ConfigError
 from pipeline.inputs.cells import save_workbook, write_text_cell
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.names import slug, unique_slugs
@@ -44,6 +46,7 @@ NUMBERS = ("target", "trajectory_point", "last_value", "baseline_value")
 FIGURE_COLUMNS = ["indicator_id", "target", "trajectory_point", "last_value",
                   "last_value_period"]
 HEADER_ROW = 10
+STAMP_EXAMPLE = "2007-04-01T00:00:00"
 LOCKED_FILL, INPUT_FILL, HEADER_FILL = "EDEDED", "FFFFFF", "D9E1EA"
 
 
@@ -54,6 +57,25 @@ class Template:
     partner: str
     file_name: str
     rows: pd.DataFrame
+
+
+def check_generated_at(stamp: str) -> str:
+    """The ``--generated-at`` stamp as given, when it is an ISO 8601 date or date and time.
+
+    Raises
+    ------
+    ConfigError
+        (exit 2) Naming the option, the text given and an example, for anything else: a
+        stamp that is not a date would date every workbook 1980-01-01 (the zip epoch).
+    """
+    text = str(stamp).strip()
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--generated-at {stamp!r} is not a date: expected an ISO 8601 "
+                          f"date or date and time, e.g. {STAMP_EXAMPLE} or "
+                          f"{STAMP_EXAMPLE[:10]}") from None
+    return stamp
 
 
 def deadline_for(register: Register, period: str) -> str:
@@ -132,7 +154,8 @@ def _validations(sheet, rows: pd.DataFrame, value_col: str, status_col: str,
 def _cell_value(column: str, value: object) -> object:
     if column in NUMBERS:
         return None if pd.isna(value) else float(value)
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) \
+        else str(value)
 
 
 def write_return_sheet(book, template: Template, period: str, deadline: str,
@@ -178,7 +201,7 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
             if isinstance(value, float):
                 cell.value = value
                 cell.number_format = "General"
-            elif value != "":
+            elif value is not None and value != "":   # no figure: an empty cell
                 write_text_cell(cell, value)
             _style(sheet, LOCKED_FILL, True, cell)
         for number in range(len(LOCKED) + 1, len(headings) + 1):
@@ -261,8 +284,10 @@ def write_templates(register: Register, period: str, figures: pd.DataFrame, fold
     """Write one template per partner into ``folder``; returns the paths written.
 
     ``generated_at`` (ISO 8601) dates the workbooks; ``partnership`` (name, agreement)
-    heads each sheet.
+    heads each sheet. A stamp that is not a date is refused before anything is written
+    (:func:`check_generated_at`).
     """
+    check_generated_at(generated_at)
     partnership = partnership or {}
     deadline = deadline_for(register, period)
     heading = " · ".join(t for t in (partnership.get("name", ""),

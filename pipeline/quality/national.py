@@ -15,16 +15,28 @@ other row goes on, and every row read is in one or the other.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from pipeline.inputs.national import CHUNK_ROWS, NUMBER_COLUMNS, indicator_chunks
+from pipeline.inputs.national import (
+    AREA_FILE,
+    CHUNK_ROWS,
+    GROUPS_FILE,
+    NUMBER_COLUMNS,
+    indicator_chunks,
+    unknown_group_codes,
+)
 from pipeline.quality import columnar
 from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
 
 SUITE = "national"
+NUMERATOR_CHECK = "national-numerator-within-denominator"   # ids of the check catalogue
+GROUP_AREA_CHECK = "national-group-area-known"
+OWN_AREA_CHECK = "national-own-area-present"
+NATIONAL_CHECKS = (NUMERATOR_CHECK, GROUP_AREA_CHECK, OWN_AREA_CHECK)
 GX_MAX_ROWS = 50_000  # the most rows Great Expectations is asked to check, and a chunk's
 ENGINES = ("columnar", "gx")
 KEY = ["area_code", "indicator_id", "period", "geography"]
@@ -32,7 +44,8 @@ AREA_COLUMNS = ["area_name", "area_type", "region"]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "found", "check", "severity",
                       "dimension", "area_code", "indicator_id", "period", "reason"]
 FLAG_COLUMNS = ["value_missing", *(f"{c}_not_number" for c in NUMBER_COLUMNS),
-                "one_limit_only", "limits_out_of_order",
+                "one_limit_only", "limits_out_of_order", "numerator_over_denominator",
+                "denominator_shown",
                 "duplicate_key", "area_inconsistent", "first_row", "first_file", "row_key"]
 
 
@@ -58,11 +71,14 @@ def _area_modes(rows: pd.DataFrame) -> pd.DataFrame:
     return combos.drop_duplicates("area_code").drop(columns="n").set_index("area_code")
 
 
-def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None) -> pd.DataFrame:
+def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None,
+                      percent_ids: Iterable[str] = ()) -> pd.DataFrame:
     """The rows with the flags the ``national`` suite checks (pure, vectorised).
 
     ``value_missing``, ``<number>_not_number`` (text that is not a number),
-    ``one_limit_only``, ``limits_out_of_order``,
+    ``one_limit_only``, ``limits_out_of_order``, ``numerator_over_denominator`` (a
+    percentage, an indicator of ``percent_ids``, whose numerator exceeds its denominator:
+    no interval can be computed; ``denominator_shown`` is that denominator as written),
     ``duplicate_key`` (a later row with the same area, indicator, period and geography;
     ``first_row`` and ``first_file`` name the first), ``area_inconsistent`` (name, type or
     region differs from the area's most common one, over ``modes`` when given: the
@@ -81,6 +97,14 @@ def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None) -> 
     out["one_limit_only"] = np.isnan(lower) != np.isnan(upper)
     with np.errstate(invalid="ignore"):
         out["limits_out_of_order"] = (lower > value) | (upper < value) | (lower > upper)
+        over = out["numerator"].to_numpy() > out["denominator"].to_numpy()
+    over &= out["indicator_id"].isin(set(percent_ids)).to_numpy(dtype=bool)
+    out["numerator_over_denominator"] = over
+    out["denominator_shown"] = ""
+    if over.any():
+        text = out.loc[over, "denominator_text"].astype(str)
+        number = out.loc[over, "denominator"].map(lambda x: f"{x:g}")
+        out.loc[over, "denominator_shown"] = text.where(text != "", number)
     positions = np.flatnonzero(read)
     group = out.iloc[positions].groupby(KEY, sort=False).ngroup().to_numpy()
     first = np.arange(len(out))
@@ -186,7 +210,8 @@ def combine_results(parts: list[pd.DataFrame], offsets: list[np.ndarray]) -> pd.
 
 def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
                    indicator_ids: list[str], chunk_rows: int = CHUNK_ROWS,
-                   engine: str = "columnar") -> CheckedNational:
+                   engine: str = "columnar",
+                   percent_ids: Iterable[str] = ()) -> CheckedNational:
     """Check the national rows against ``suite``; quarantine rows failing a critical check.
 
     A table of more than :data:`GX_MAX_ROWS` rows is checked by the columnar engine in
@@ -203,11 +228,15 @@ def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
         The ``national`` suite (parsed JSON).
     indicator_ids
         The register's indicators (others are kept, with a warning, but not benchmarked).
+    percent_ids
+        The register's percentages (unit ``percent``): their numerator may not exceed
+        their denominator (:data:`NUMERATOR_CHECK`).
     """
+    percent_ids = list(percent_ids)
     parameters = {"indicator_ids": indicator_ids}
     rows = rows.reset_index(drop=True)
     if len(rows) <= GX_MAX_ROWS:
-        annotated = annotate_national(rows)
+        annotated = annotate_national(rows, percent_ids=percent_ids)
         results, engine = run_national_suite(annotated, suite, parameters, engine)
         findings = describe_national(explode_findings(results), annotated)
     else:
@@ -215,7 +244,7 @@ def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
         modes = _area_modes(rows[(rows["read_problem"] == "").to_numpy(dtype=bool)])
         parts, offsets, described = [], [], []
         for where in indicator_chunks(rows, chunk_rows):
-            annotated = annotate_national(rows.iloc[where], modes)
+            annotated = annotate_national(rows.iloc[where], modes, percent_ids)
             result = columnar.evaluate_suite(annotated, suite, parameters)
             found = describe_national(explode_findings(result), annotated)
             parts.append(result)
@@ -240,3 +269,47 @@ def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
                             findings[findings["severity"] == "critical"]], ignore_index=True)
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
     return CheckedNational(clean, quarantine, findings, results, engine)
+
+
+def check_national_areas(rows: pd.DataFrame, groups: pd.DataFrame,
+                         area_code: str) -> pd.DataFrame:
+    """What the national folder says about areas the table lacks, as warnings (ADVISORY)
+    with the quarantine's columns (pure): one per code of ``groups.csv`` not in the table
+    (:data:`GROUP_AREA_CHECK`: the group is compared without it), and one when the
+    partnership's own area (``area.toml``) has no row (:data:`OWN_AREA_CHECK`: the
+    appendix then has no comparison with other areas). Empty without a national table.
+
+    Parameters
+    ----------
+    rows, groups, area_code
+        As :class:`pipeline.inputs.national.National` holds them (the rows as read or
+        checked: any frame with ``area_code`` and ``source_file``).
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    codes = set(rows["area_code"]) - {""}
+    files = ", ".join(sorted(set(rows["source_file"])))
+    found = []
+    for row in unknown_group_codes(groups, codes).itertuples(index=False):
+        known = (set(groups.loc[groups["group"] == row.group, "area_code"])
+                 | {area_code}) & codes
+        found.append({"source_file": GROUPS_FILE, "source_row": int(row.source_row),
+                      "column": "area_code", "found": row.area_code,
+                      "check": GROUP_AREA_CHECK,
+                      "reason": f"{GROUPS_FILE} row {row.source_row}, column area_code: "
+                                f"{row.area_code!r} expected an area code of the national "
+                                f"table ({files}); group {row.group} has {len(known)} known "
+                                f"area{'s' * (len(known) != 1)}"})
+    if area_code not in codes:
+        given = area_code
+        found.append({"source_file": AREA_FILE, "source_row": 0, "column": "area_code",
+                      "found": given, "check": OWN_AREA_CHECK,
+                      "reason": (f"{AREA_FILE}, area_code: {given!r} expected an area of "
+                                 f"the national table ({files}): no row has it"
+                                 if given else f"{AREA_FILE} gives no area_code: expected "
+                                 "the partnership's area code in the national table, e.g. "
+                                 'area_code = "E10000018"')
+                                + ", so the appendix has no comparison with other areas"})
+    out = pd.DataFrame(found, columns=QUARANTINE_COLUMNS)
+    return out.assign(severity="warning", dimension="completeness", area_code="",
+                      indicator_id="", period="").astype({"source_row": "int64"})

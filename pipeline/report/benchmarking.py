@@ -18,8 +18,9 @@ from markupsafe import Markup
 from pipeline.assess.benchmark import QUARTILE_LABELS
 from pipeline.figures import format_number
 from pipeline.names import anchors
+from pipeline.quality.national import GROUP_AREA_CHECK, OWN_AREA_CHECK
 from pipeline.report.charts import FONT, INK, MUTED, _num
-from pipeline.report.pages import render
+from pipeline.report.pages import render, render_string
 
 OURS = "#0b4f9c"
 DOT = "#767676"          # 4.5:1 on white: the dots are information, not decoration
@@ -226,3 +227,29 @@ def render_benchmarking(table: pd.DataFrame, members: pd.DataFrame, themes: pd.D
                   area_name=area_name, sentence=summarise_standing(table), source=source,
                   quarantined=quarantined, count=len(table),
                   areas=int(members["area_code"].nunique()) if len(members) else 0)
+
+
+def render_no_comparison(meta: dict) -> str:
+    """Why the appendix has no comparison with other areas, as a paragraph (escaped), from
+    the benchmark stage's ``benchmark_groups.json``: its advisory that the partnership's
+    area has no row in the national table (check ``national-own-area-present``), or ""."""
+    reasons = [a.get("reason", "") for a in meta.get("advisories", [])
+               if a.get("check") == OWN_AREA_CHECK]
+    if not reasons:
+        return ""
+    return render_string("<p>No comparison with other areas: {{ reason }}.</p>",
+                         reason=reasons[0])
+
+
+def render_group_advisories(meta: dict) -> str:
+    """The benchmark stage's advisories on the comparator groups (each code of
+    ``groups.csv`` the national table lacks, with its row), as a list (escaped), or ""."""
+    reasons = [a.get("reason", "") for a in meta.get("advisories", [])
+               if a.get("check") == GROUP_AREA_CHECK]
+    if not reasons:
+        return ""
+    return render_string(
+        "<p>Comparator groups: {{ reasons|length }} area code{{ 's' if reasons|length != 1 }}"
+        " of groups.csv not in the national table; each group is compared without them "
+        "(ADVISORY, check {{ check }}).</p><ul>{% for r in reasons %}<li>{{ r }}</li>"
+        "{% endfor %}</ul>", reasons=reasons, check=GROUP_AREA_CHECK)

@@ -74,8 +74,11 @@ def _when(stamp: object) -> str:
 
 def chase_list(register: Register, now: Now, period: str) -> pd.DataFrame:
     """One line per partner and indicator due (``received``, ``failed`` or ``missing``),
-    one per problem of a row that failed a check, one per advisory, and one per file that
-    could not be read; each with the file, cell, check id and reason where there is one."""
+    one per file sent, one per problem of a row that failed a check, one per row that
+    passed for an indicator the partner does not lead (``not due``), one per advisory, and
+    one per file that could not be read; each with the file, cell, check id and reason
+    where there is one. Every partner that sent a row is listed, whether or not it leads
+    an indicator, so every row of every file appears."""
     ind = register.indicators[register.indicators["lead_org"].fillna("") != ""]
     titles = register.indicators.set_index("indicator_id")["title"]
     deadline = deadline_for(register, period)
@@ -83,14 +86,20 @@ def chase_list(register: Register, now: Now, period: str) -> pd.DataFrame:
     clean = now.checked.clean
     clean = clean[clean["period"] == period]
     found = now.checked.findings
+    files = set(rows["source_file"])   # a row of such a file with a mistyped period too
+    failed = found[(found["grade"] == "FAIL") & (found["suite"] == "returns")
+                   & ((found["period"] == period) | found["source_file"].isin(files))]
     found = found[(found["period"] == period) | (found["suite"] == "certification")]
-    failed = found[found["grade"] == "FAIL"]
+    leads = dict(tuple(ind.groupby("lead_org", sort=True)))
+    senders = set(rows["partner"].fillna("")) | set(clean["partner"]) | set(failed["partner"])
     records = []
-    for partner, mine in ind.groupby("lead_org", sort=True):
+    for partner in sorted(set(leads) | (senders - {""})):
+        mine = leads.get(partner, ind.iloc[0:0])
         ok = clean[clean["partner"] == partner]
-        bad = failed[(failed["partner"] == partner) & (failed["suite"] == "returns")]
+        bad = failed[failed["partner"] == partner]
         certified = _certified(rows[rows["partner"] == partner])
-        for indicator in sort_indicators(mine)["indicator_id"]:
+        due = list(sort_indicators(mine)["indicator_id"]) if len(mine) else []
+        for indicator in due:
             got = ok[ok["indicator_id"] == indicator].sort_values("submitted_at")
             status = ("received" if len(got) else
                       "failed" if indicator in set(bad["indicator_id"]) else "missing")
@@ -103,14 +112,22 @@ def chase_list(register: Register, now: Now, period: str) -> pd.DataFrame:
                             submitted_at=_when(last["submitted_at"]),
                             certified_by=certified.get(last["source_file"], ""))
             records.append(base)
-        files = rows[rows["partner"] == partner].groupby("source_file", sort=True)
-        for file, group in files:
+        sent = rows[rows["partner"] == partner]
+        files = set(sent["source_file"]) | set(bad["source_file"])
+        for file in sorted(files):
+            group = sent[sent["source_file"] == file]
             records.append({"partner": partner, "status": "file", "source_file": file,
                             "submitted_at": _when(group["submitted_at"].max()),
                             "certified_by": certified.get(str(file), ""), "period": period,
                             "deadline": deadline})
         for problem in bad.itertuples(index=False):
             records.append(_problem(partner, problem, "failed row", period, deadline))
+        for row in ok[~ok["indicator_id"].isin(due)].itertuples(index=False):
+            records.append({"partner": partner, "indicator_id": row.indicator_id,
+                            "title": titles.get(row.indicator_id, ""), "status": "not due",
+                            "source_file": row.source_file,
+                            "submitted_at": _when(row.submitted_at), "period": period,
+                            "deadline": deadline})
     # Advisories, less the missing returns (listed as missing already).
     advisories = found[(found["grade"] == "ADVISORY") & (found["partner"] != "(register)")
                        & (found["check_id"] != "return-complete")]
@@ -160,6 +177,13 @@ def format_chase_list(chase: pd.DataFrame, period: str, deadline: str,
         due = mine[mine["status"].isin(["received", "failed", "missing"])]
         if partner == UNREAD:
             lines.append(f"{partner}:")
+        elif due.empty:
+            failing = mine[mine["status"] == "failed row"]
+            count = int((mine["status"] == "not due").sum()) + len(set(zip(
+                failing["source_file"], failing["cell"].str.replace(r"\D", "", regex=True),
+                strict=True)))
+            lines.append(f"{partner}: no indicators due (it leads none in the register); "
+                         f"{count} row{'s' * (count != 1)} sent.")
         else:
             received = due[due["status"] == "received"]
             lines.append(f"{partner}: {len(received)} of {len(due)} indicators received"
@@ -177,6 +201,12 @@ def format_chase_list(chase: pd.DataFrame, period: str, deadline: str,
                 where = ", ".join(t for t in (row.source_file, row.cell) if t)
                 what = f"{row.indicator_id}: " if row.indicator_id else ""
                 lines.append(f"  {label}: {what}{where}: {row.reason} [{row.check_id}]")
+        extra = mine[mine["status"] == "not due"]
+        if len(extra):
+            listed = ", ".join(f"{r.indicator_id} ({r.source_file})"
+                               for r in extra.itertuples(index=False))
+            lines.append(f"  Sent, though another partner leads it (the value counts): "
+                         f"{listed}")
         advisories = mine[mine["status"] == "advisory"]
         for (check, file, reason), group in advisories.groupby(
                 ["check_id", "source_file", "reason"], sort=True):
