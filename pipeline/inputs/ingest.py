@@ -26,6 +26,7 @@ from pipeline.inputs.readers import (
     parse_sheets,
     read_file_bytes,
 )
+from pipeline.inputs.register import COUNTY
 from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
@@ -445,7 +446,7 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     rows["period"] = canonical.where(canonical.notna(), rows["period"])
     rows["lead_rag"] = rows["lead_rag"].map(lambda r: RAG_WORDS.get(r.casefold(), r))
     rows["geography"] = rows["geography"].where(
-        rows["geography"].str.casefold() != "county", "county")
+        rows["geography"].str.casefold() != COUNTY, COUNTY)
     rows["submitted_at_text"] = rows["submitted_at"]
     rows["submitted_at"] = parse_timestamps(rows["submitted_at"])
     return rows
