@@ -59,7 +59,9 @@ LINEAGE_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row",
 READ_DEFAULTS = {"read_problem": "", "read_problem_column": "", "read_warning": "",
                  "read_warning_column": "", "indicator_id_numeric": False}
 READ_COLUMNS = list(READ_DEFAULTS)
-FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason"]
+# ``detail``: a library's own words about a file it could not read (for maintainers only).
+FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason",
+                        "detail"]
 DEFAULT_MAX_BYTES = 25_000_000
 SKIPPED_NAMES = ("README.md",)
 
@@ -294,11 +296,17 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
 
 
 def _os_reason(exc: OSError, what: str = "file") -> str:
+    """Why the file system refused a file or folder, in plain words (its own words are
+    the problem's ``detail``)."""
     if isinstance(exc, PermissionError):
         return (f"the {what} cannot be read: permission denied (the account running the "
                 f"pipeline may not open it); ask for the {what} to be shared, or copy it in "
                 "again")
-    return f"the {what} cannot be read ({exc.strerror or exc}): copy it in again"
+    if isinstance(exc, FileNotFoundError):
+        return (f"the {what} cannot be read: it was moved or deleted while the returns were "
+                "being read; copy it in again")
+    return (f"the {what} cannot be read: the computer running the pipeline could not read it "
+            "from its disk (a read error); copy it in again")
 
 
 def read_return_file(path: Path, returns_dir: Path,
@@ -319,15 +327,16 @@ def read_return_file(path: Path, returns_dir: Path,
             digest = sha256_file(path)
         except OSError:
             digest = ""
-        return [], [{**problem, "source_sha256": digest, "reason": str(exc)}]
+        return [], [{**problem, "source_sha256": digest, "reason": str(exc),
+                     "detail": exc.detail}]
     except OSError as exc:
-        return [], [{**problem, "reason": _os_reason(exc)}]
+        return [], [{**problem, "reason": _os_reason(exc), "detail": str(exc)}]
     digest = sha256_bytes(data)
     problem["source_sha256"] = digest
     try:
         sheets = parse_sheets(data, path.suffix, RETURN_COLUMNS)
     except Unreadable as exc:
-        return [], [{**problem, "reason": str(exc)}]
+        return [], [{**problem, "reason": str(exc), "detail": exc.detail}]
     frames, problems = [], []
     for sheet, rows in sheets.rows.items():
         frame, reason = frame_from_rows(rows, {"source_file": name, "source_sha256": digest,
@@ -400,7 +409,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
             except OSError as exc:
                 refused = {"source_file": name + "/", "source_sha256": "", "source_sheet": "",
                            "check": "readable", "reason": _os_reason(exc, "folder") + (
-                               ": the returns in it were not read")}
+                               ": the returns in it were not read"), "detail": str(exc)}
             if refused:
                 problems.append(refused)
             else:
@@ -476,7 +485,7 @@ def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
     raw["decimal_comma"] = raw["decimal_comma"].astype(bool)
     rows = tidy_rows(raw)
     rows["source_row"] = rows["source_row"].astype("int64")
-    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).astype(str)
+    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).fillna("").astype(str)
     return Ingested(rows.reset_index(drop=True), problems_frame)
 
 

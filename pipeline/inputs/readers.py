@@ -45,8 +45,20 @@ _MAGIC = ((ZIP_MAGIC, "a zip archive (perhaps an .xlsx workbook renamed .csv)"),
           (b"%PDF", "a PDF document"))
 
 
+DAMAGED_WORKBOOK = ("the workbook could not be read: it may be damaged or not really an "
+                    "Excel file; save it again from Excel and send it again")
+
+
 class Unreadable(Exception):
-    """A file that cannot be read at all; the message says why, in a partner's terms."""
+    """A file that cannot be read at all; the message says why, in a partner's terms.
+
+    ``detail`` keeps the library's own words, for whoever maintains the pipeline (never
+    shown to a partner); "" when the message is the whole story.
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -511,8 +523,7 @@ def parse_sheets(data: bytes, suffix: str, columns: Sequence[str] = ()) -> Sheet
     except Unreadable:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise Unreadable(f"workbook cannot be opened ({type(exc).__name__}: {exc}): "
-                         "it may be corrupt; save it again from Excel") from exc
+        raise Unreadable(DAMAGED_WORKBOOK, f"{type(exc).__name__}: {exc}") from exc
 
 
 def read_sheets(path: Path, max_bytes: int, columns: Sequence[str] = ()) -> Sheets:
