@@ -314,7 +314,9 @@ def read_return_file(path: Path, returns_dir: Path,
     """Read one return file into frames (one per usable sheet) and whole-file/sheet problems.
 
     The file is read once: its sha256 is that of the bytes read. A file the process may
-    not open is a problem of that file only.
+    not open is a problem of that file only. A hidden sheet's rows are never used: beside
+    a visible sheet with data the hidden one is ignored; alone, it is a problem (check
+    ``hidden``) naming the sheet.
     """
     name = path.relative_to(returns_dir).as_posix()
     problem = {"source_file": name, "source_sha256": "", "source_sheet": "",
@@ -337,21 +339,37 @@ def read_return_file(path: Path, returns_dir: Path,
         sheets = parse_sheets(data, path.suffix, RETURN_COLUMNS)
     except Unreadable as exc:
         return [], [{**problem, "reason": str(exc), "detail": exc.detail}]
-    frames, problems = [], []
+    frames, problems, hidden = [], [], []
     for sheet, rows in sheets.rows.items():
         frame, reason = frame_from_rows(rows, {"source_file": name, "source_sha256": digest,
                                                "source_sheet": sheet,
                                                "decimal_comma": sheets.delimiter == ";"},
                                         sheets.notes.get(sheet))
         if reason:
-            problems.append({**problem, "source_sheet": sheet, "check": "structure",
-                             "reason": reason})
+            if sheet not in sheets.hidden:
+                problems.append({**problem, "source_sheet": sheet, "check": "structure",
+                                 "reason": reason})
+        elif sheet in sheets.hidden:
+            hidden.append(sheet)
         else:
             frames.append(frame)
-    if frames and len(sheets.rows) > 1:
+    if not frames:   # a hidden sheet's data never counts; beside a visible one, it is ignored
+        problems += [{**problem, "source_sheet": sheet, "check": "hidden",
+                      "reason": hidden_sheet_reason(sheet, sheets.hidden[sheet])}
+                     for sheet in hidden]
+    if (frames or hidden) and len(sheets.rows) > 1:
         problems = [p for p in problems if p["reason"] != "header found but no data rows"
                     and not p["reason"].startswith("no header row")]
     return frames, problems
+
+
+def hidden_sheet_reason(sheet: str, state: str) -> str:
+    """Why the data on a hidden sheet (``state``: ``hidden`` or ``veryHidden``) was not used."""
+    if state == "veryHidden":
+        return (f"the sheet {sheet!r} is hidden in the workbook (very hidden: Excel's Unhide "
+                "does not list it): move the data to a visible sheet and send the file again")
+    return (f"the sheet {sheet!r} is hidden in the workbook: unhide it and send the file "
+            "again, or move the data to a visible sheet")
 
 
 def list_folder(folder: Path) -> list[os.DirEntry]:

@@ -91,12 +91,14 @@ class Sheets:
     """The rows of text of each sheet (one unnamed sheet for a CSV) and the CSV delimiter.
 
     ``rows[sheet][n - 1]`` is row ``n`` as a partner sees it (blank rows are empty lists);
-    ``notes[sheet]`` says what the reader noticed on the way.
+    ``notes[sheet]`` says what the reader noticed on the way; ``hidden`` names the sheets
+    the workbook hides, each with its state (``hidden`` or ``veryHidden``).
     """
 
     rows: dict[str, list[list[str]]]
     delimiter: str = ","
     notes: dict[str, SheetNotes] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 def normalise_header(name: object) -> str:
@@ -449,7 +451,8 @@ def _has_formulas(data: bytes) -> bool:
 
 
 def read_xlsx_sheets(data: bytes) -> Sheets:
-    """Each sheet's rows as text: cached formula values, % formats applied.
+    """Each sheet's rows as text: cached formula values, % formats applied; hidden sheets
+    are named as such (see :class:`Sheets`).
 
     A formula whose value was never saved (e.g. written by a script, not by Excel) is kept
     as its formula text, which the value check then reports. Cells that held numbers are
@@ -461,12 +464,14 @@ def read_xlsx_sheets(data: bytes) -> Sheets:
     formulas = (load_workbook(io.BytesIO(data), read_only=True, data_only=False)
                 if _has_formulas(data) else None)
     try:
-        sheets, notes = {}, {}
+        sheets, notes, hidden = {}, {}, {}
         for sheet in values.worksheets:
             rows, numeric = _sheet_rows(sheet, formulas[sheet.title] if formulas else None)
             sheets[sheet.title] = rows
             notes[sheet.title] = SheetNotes(numeric=frozenset(numeric))
-        return Sheets(sheets, notes=notes)
+            if sheet.sheet_state != "visible":
+                hidden[sheet.title] = str(sheet.sheet_state)
+        return Sheets(sheets, notes=notes, hidden=hidden)
     finally:
         values.close()
         if formulas is not None:

@@ -25,7 +25,8 @@ CATALOGUE_FILE = "catalogue.toml"
 GRADES = {"FAIL": "critical", "ADVISORY": "warning"}
 SEVERITY_GRADES = {severity: grade for grade, severity in GRADES.items()}
 COLUMNS = ["id", "grade", "dimension", "suite", "expectation", "column", "checks", "guidance"]
-FILE_CHECKS = {"readable": "file-readable", "structure": "file-structure"}
+FILE_CHECKS = {"readable": "file-readable", "structure": "file-structure",
+               "hidden": "file-hidden-sheet"}
 
 
 def load_catalogue(expectations_dir: Path) -> pd.DataFrame:
