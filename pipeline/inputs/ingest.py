@@ -510,11 +510,16 @@ def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
 def resolve_supersession(rows: pd.DataFrame) -> pd.DataFrame:
     """Mark the submission in force per indicator, period and geography.
 
-    The latest ``submitted_at`` wins (ties: later file name, then later row). Earlier
-    submissions are kept with ``in_force`` False and ``superseded_by`` naming the winner.
+    The latest ``submitted_at`` wins (ties: later file name, then later row), except that
+    a row from a partner that does not lead the indicator (``partner_leads`` False, where
+    the column is given) never wins over the lead's: it is in force only where the lead
+    sent nothing. Earlier submissions are kept with ``in_force`` False and
+    ``superseded_by`` naming the winner.
     """
-    ordered = rows.sort_values(["submitted_at", "source_file", "source_sheet", "source_row"],
-                               kind="stable", na_position="first")
+    order = ["submitted_at", "source_file", "source_sheet", "source_row"]
+    if "partner_leads" in rows:
+        order = ["partner_leads", *order]
+    ordered = rows.sort_values(order, kind="stable", na_position="first")
     key = ["indicator_id", "period", "geography"]
     winner = ordered.groupby(key, sort=False, dropna=False)["record_id"].transform("last")
     out = rows.copy()
