@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import InputError
+from pipeline.inputs.filenames import shown_name, shown_path
 from pipeline.inputs.readers import (
     HEADER_ROWS,
     Note,
@@ -318,7 +319,7 @@ def read_return_file(path: Path, returns_dir: Path,
     a visible sheet with data the hidden one is ignored; alone, it is a problem (check
     ``hidden``) naming the sheet.
     """
-    name = path.relative_to(returns_dir).as_posix()
+    name = shown_path(path, returns_dir)
     problem = {"source_file": name, "source_sha256": "", "source_sheet": "",
                "check": "readable"}
     try:
@@ -383,7 +384,7 @@ def _entry_problem(entry: os.DirEntry, name: str) -> dict[str, str] | None:
     problem = {"source_file": name, "source_sha256": "", "source_sheet": "", "check": "readable"}
     if entry.is_symlink():
         try:
-            target = os.readlink(entry.path)
+            target = shown_name(os.readlink(entry.path))
         except OSError:
             target = "(unknown)"
         return {**problem, "reason": f"a symbolic link to {target}, not a file: links are not "
@@ -418,7 +419,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
             if entry.name.startswith((".", "~$")) or entry.name in SKIPPED_NAMES:
                 continue
             path = folder / entry.name
-            name = path.relative_to(returns_dir).as_posix()
+            name = shown_path(path, returns_dir)
             try:
                 if not entry.is_symlink() and entry.is_dir(follow_symlinks=False):
                     pending.append((path, list_folder(path)))
