@@ -296,7 +296,7 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     return out, ""
 
 
-def _os_reason(exc: OSError, what: str = "file") -> str:
+def os_reason(exc: OSError, what: str = "file") -> str:
     """Why the file system refused a file or folder, in plain words (its own words are
     the problem's ``detail``)."""
     if isinstance(exc, PermissionError):
@@ -333,7 +333,7 @@ def read_return_file(path: Path, returns_dir: Path,
         return [], [{**problem, "source_sha256": digest, "reason": str(exc),
                      "detail": exc.detail}]
     except OSError as exc:
-        return [], [{**problem, "reason": _os_reason(exc), "detail": str(exc)}]
+        return [], [{**problem, "reason": os_reason(exc), "detail": str(exc)}]
     digest = sha256_bytes(data)
     problem["source_sha256"] = digest
     try:
@@ -411,7 +411,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
     try:
         pending = [(returns_dir, list_folder(returns_dir))]
     except OSError as exc:
-        raise InputError(_os_reason(exc, "returns folder"), folder=str(returns_dir)) from exc
+        raise InputError(os_reason(exc, "returns folder"), folder=str(returns_dir)) from exc
     files, problems = [], []
     while pending:
         folder, entries = pending.pop()
@@ -427,7 +427,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
                 refused = _entry_problem(entry, name)
             except OSError as exc:
                 refused = {"source_file": name + "/", "source_sha256": "", "source_sheet": "",
-                           "check": "readable", "reason": _os_reason(exc, "folder") + (
+                           "check": "readable", "reason": os_reason(exc, "folder") + (
                                ": the returns in it were not read"), "detail": str(exc)}
             if refused:
                 problems.append(refused)
