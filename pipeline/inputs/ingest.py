@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import InputError
@@ -21,7 +20,9 @@ from pipeline.inputs.readers import (
     Note,
     SheetNotes,
     Unreadable,
+    cell_name,
     check_suffix,
+    column_label,
     header_score,
     normalise_header,
     parse_sheets,
@@ -150,7 +151,7 @@ def read_block(rows: list[list[str]], sheet: str) -> dict[str, tuple[str, str]]:
         name = BLOCK_LABELS.get(normalise_header(label))
         if name and name not in found:
             text = row[j + 1].strip() if j + 1 < len(row) else ""
-            where = f"{get_column_letter(j + 2)}{number}"
+            where = cell_name(j + 2, number)
             found[name] = (text, f"{sheet}!{where}" if sheet else where)
     if "template" not in found:   # partner and period are read from templates only
         found = {k: v for k, v in found.items() if k in ("certified_by", "certified_on")}
@@ -179,7 +180,7 @@ def _duplicate_columns_reason(header: list[str]) -> str:
     places: dict[str, list[str]] = {}
     for i, name in enumerate(header):
         if name in RETURN_COLUMNS:
-            places.setdefault(name, []).append(get_column_letter(i + 1))
+            places.setdefault(name, []).append(column_label(i + 1))
     twice = [f"{name} (columns {' and '.join(at)})" for name, at in places.items()
              if len(at) > 1]
     if not twice:
@@ -189,7 +190,7 @@ def _duplicate_columns_reason(header: list[str]) -> str:
 
 
 def _refs(cells: list[tuple[int, str]], sheet: str, number: int) -> str:
-    shown = [f"{sheet + '!' if sheet else ''}{get_column_letter(j + 1)}{number} {text[:40]!r}"
+    shown = [f"{sheet + '!' if sheet else ''}{cell_name(j + 1, number)} {text[:40]!r}"
              for j, text in cells[:3]]
     return ", ".join(shown) + (" ..." if len(cells) > 3 else "")
 

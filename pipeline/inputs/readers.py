@@ -30,6 +30,7 @@ REFUSED_SUFFIXES = {
 }
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_ROWS = 20                 # the header is looked for in a sheet's first rows
+EXCEL_COLUMNS = 16_384           # XFD, a worksheet's last column
 MAX_FILLED_CELLS = 1_000_000     # a return has hundreds; more means the wrong file
 MAX_SCANNED_CELLS = 20_000_000   # cells walked over, blanks between filled ones included
 FIELD_LIMIT = 2**31 - 1          # a CSV field may be as long as the file (csv's default: 128K)
@@ -117,6 +118,20 @@ def number_text(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return np.format_float_positional(float(value), trim="-")
+
+
+def column_label(column: int) -> str:
+    """A column as a spreadsheet names it: ``E`` for the 5th; past Excel's last column (XFD,
+    the 16,384th), where a CSV row can still reach, ``C20012`` (R1C1 style)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column) if 0 < column <= EXCEL_COLUMNS else f"C{column}"
+
+
+def cell_name(column: int, row: int) -> str:
+    """A cell as a spreadsheet names it: ``E14``, or ``R14C20012`` past Excel's last column."""
+    return (f"{column_label(column)}{row}" if 0 < column <= EXCEL_COLUMNS
+            else f"R{row}C{column}")
 
 
 def cell_text(value: object, number_format: str = "General") -> str:

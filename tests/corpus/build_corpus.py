@@ -203,6 +203,8 @@ def issue_20() -> None:
     write("61_partner_not_lead.csv", csv_text([row(
         ind="7.21", value="100", rag="G", stamp="2007-05-12T09:00:00",
         partner="Leicestershire County Council")]))
+    write("62_cell_past_the_last_column.csv", lines_of(
+        row(ind="7.22", value="291") + [""] * 20_000 + ["see note"]))
 
 
 if __name__ == "__main__":
