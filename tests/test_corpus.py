@@ -31,6 +31,8 @@ CORPUS = Path(__file__).parent / "corpus"
 GOOD = ROOT / "data" / "raw" / "returns" / "2006-07_Q4_leicestershire_county_council.csv"
 HUGE = "39_far_too_large.csv"
 RUN_TIME = "2007-06-30T12:00:00"   # the demo's generated-at stamp
+DAMAGED = ("the workbook could not be read: it may be damaged or not really an Excel file; "
+           "save it again from Excel and send it again")
 BLANK_PARTNER = ("partner '': expected the partner's name: the cell is blank (cells merged "
                  "down several rows leave all but the first blank: unmerge them and fill in "
                  "every row)")
@@ -82,7 +84,7 @@ CASES = {
     "26_several_sheets.xlsx": ("ok", "Q4!E2", ""),
     "27_password.xlsx": ("file", "", "workbook is password-protected (or an old .xls renamed "
                          ".xlsx): remove the password and save as .xlsx"),
-    "28_corrupt.xlsx": ("file", "", "workbook cannot be opened (BadZipFile"),
+    "28_corrupt.xlsx": ("file", "", DAMAGED),
     "29_legacy.xls": ("file", "", "unsupported file type: an old Excel .xls file: save it as "
                       ".xlsx (Excel Workbook) or .csv"),
     "30_calc.ods": ("file", "", "unsupported file type: an OpenDocument spreadsheet: save it "
@@ -137,6 +139,28 @@ CASES = {
                                  "correct the formula, or mark the row not_available"),
     "54_partner_name_variant.csv": ("row", "E2", "value 'about 3,000': expected a number such "
                                     "as 1234, 1,234 or 45%, or n/a; it is not a number"),
+    # Issue 20: library text in reasons, hidden sheets, look-alike and non-lead partners.
+    "55_damaged_sheet_part.xlsx": ("file", "", DAMAGED),
+    "56_missing_workbook_part.xlsx": ("file", "", DAMAGED),
+    "57_hidden_sheet_only.xlsx": ("file", "", "the sheet 'Returns' is hidden in the workbook: "
+                                  "unhide it and send the file again, or move the data to a "
+                                  "visible sheet"),
+    "58_hidden_sheet_beside_visible.xlsx": ("ok", "Q4!E2", ""),
+    "59_very_hidden_sheet.xlsx": ("file", "", "the sheet 'Data' is hidden in the workbook (very "
+                                  "hidden: Excel's Unhide does not list it): move the data to "
+                                  "a visible sheet and send the file again"),
+    "60_lookalike_partner.csv": ("row", "A2", "partner 'Leicestershire C\u043enstabulary': "
+                                 "expected a partner named as the register names it: this "
+                                 "name looks like 'Leicestershire Constabulary' but is written "
+                                 "with look-alike character(s) (U+043E CYRILLIC SMALL LETTER O "
+                                 "for 'o'); type the name again in plain letters"),
+    "61_partner_not_lead.csv": ("warning", "A2", "partner 'Leicestershire County Council': "
+                                "expected the partner that leads indicator 7.21 (Leicestershire "
+                                "Constabulary): a row from another partner never replaces the "
+                                "lead's value; it counts only where the lead sent none"),
+    "62_cell_past_the_last_column.csv": ("warning", "", "expected every value under a "
+                                         "heading: R2C20012 'see note' has no heading and "
+                                         "was ignored"),
 }
 # Files with bad rows among good ones: file -> (rows quarantined, rows that go through).
 ONLY_THE_BAD_ROWS = {"42_nul_byte.csv": ([2], [3]), "43_unclosed_quote.csv": ([2], [3, 4]),
@@ -233,6 +257,39 @@ def test_a_bad_row_is_quarantined_alone_with_one_message(run, name):
     quarantine = checked.quarantine[checked.quarantine["source_file"] == name]
     assert quarantine["source_row"].tolist() == bad
     assert sorted(checked.clean.loc[checked.clean["source_file"] == name, "source_row"]) == good
+
+
+def test_library_text_is_kept_out_of_the_reason_but_kept_as_detail(run):
+    problems = run["ingested"].file_problems.set_index("source_file")
+    for name, library in (("28_corrupt.xlsx", "BadZipFile"),
+                          ("55_damaged_sheet_part.xlsx", "could not convert string"),
+                          ("56_missing_workbook_part.xlsx", "KeyError")):
+        assert problems.loc[name, "reason"] == DAMAGED
+        assert library in problems.loc[name, "detail"]
+    reasons = " ".join(run["checked"].quarantine["reason"])
+    for library in ("Error:", "Error(", "literal for", "from None", "BadZip", "KeyError"):
+        assert library not in reasons
+
+
+def test_a_hidden_sheet_beside_the_visible_one_is_ignored(run):
+    rows = run["ingested"].rows
+    mine = rows[rows["source_file"] == "58_hidden_sheet_beside_visible.xlsx"]
+    assert mine[["source_sheet", "value"]].values.tolist() == [["Q4", 291.0]]
+    hidden = run["checked"].quarantine["source_file"].isin(
+        ["57_hidden_sheet_only.xlsx", "59_very_hidden_sheet.xlsx"])
+    assert run["checked"].quarantine.loc[hidden, "check_id"].tolist() == ["file-hidden-sheet"] * 2
+
+
+def test_neither_a_look_alike_nor_a_non_lead_partner_replaces_the_lead(run):
+    clean = run["checked"].clean
+    robbery = clean[(clean["indicator_id"] == "7.21") & clean["in_force"]
+                    & (clean["period"] == "2006-07 Q4") & (clean["geography"] == "county")]
+    assert len(robbery) == 1
+    assert robbery["partner"].iloc[0] == "Leicestershire Constabulary"
+    assert robbery["value"].iloc[0] != 100   # the value both later rows sent
+    assert "60_lookalike_partner.csv" not in set(clean["source_file"])
+    other = clean[clean["source_file"] == "61_partner_not_lead.csv"]
+    assert len(other) == 1 and not other["in_force"].iloc[0]
 
 
 def test_a_future_submission_does_not_supersede(run):

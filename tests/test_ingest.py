@@ -171,6 +171,27 @@ def test_a_file_the_process_may_not_read_is_quarantined_alone(tmp_path, monkeypa
     assert problem["reason"].startswith("the file cannot be read: permission denied")
 
 
+@pytest.mark.parametrize(("error", "reason"), [
+    (OSError(5, "Input/output error"), "the file cannot be read: the computer running the "
+     "pipeline could not read it from its disk (a read error); copy it in again"),
+    (FileNotFoundError(2, "No such file or directory"), "the file cannot be read: it was moved "
+     "or deleted while the returns were being read; copy it in again"),
+    (OSError("disk says no"), "the file cannot be read: the computer running the pipeline "
+     "could not read it from its disk (a read error); copy it in again"),
+])
+def test_an_os_error_reads_in_plain_words_its_own_in_the_detail(tmp_path, monkeypatch, error,
+                                                                 reason):
+    _good(tmp_path / "bad.csv")
+
+    def fail(path, max_bytes):
+        raise error
+
+    monkeypatch.setattr(ingest, "read_file_bytes", fail)
+    problem = ingest_returns(tmp_path).file_problems.set_index("source_file").loc["bad.csv"]
+    assert problem["reason"] == reason
+    assert problem["detail"] == str(error)
+
+
 def test_a_folder_the_process_may_not_list_is_a_problem_not_a_crash(tmp_path, monkeypatch):
     _good(tmp_path / "good.csv")
     (tmp_path / "2006-07").mkdir()

@@ -296,3 +296,15 @@ def test_column_definitions_are_consistent():
             assert (column.kind == "choice") == bool(column.allowed), column.name
             assert not column.default or not column.allowed or column.default in column.allowed
             assert not (column.required and column.default), column.name
+
+
+@pytest.mark.parametrize("name", ["County", " county ", "COUNTY", "ｃｏｕｎｔｙ"])
+def test_a_district_named_as_the_county_figure_is_refused(tmp_path, name):
+    """Returns write "county" for the county figure: a district of that name would be
+    every county row, and the district pack would report it as a district (issue 20)."""
+    files = {**MINIMAL, "districts.csv": f"district\nMelton\n{name}\nBlaby\n"}
+    with pytest.raises(RegisterError) as caught:
+        load_register(_write(tmp_path, files))
+    assert caught.value.exit_code == 3
+    assert caught.value.context == {"file": "districts.csv", "row": 3, "column": "district"}
+    assert "reserved for the county figure" in caught.value.message

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.inputs.ingest import DEFAULT_MAX_BYTES, parse_value
+from pipeline.inputs.ingest import DEFAULT_MAX_BYTES, os_reason, parse_value
 from pipeline.inputs.readers import Unreadable, header_score, normalise_header, read_sheets
 from pipeline.inputs.register import theme_key
 
@@ -192,7 +192,8 @@ def read_finance_returns(data_dir: Path, themes: pd.DataFrame,
         try:
             sheets = read_sheets(path, max_bytes, FINANCE_COLUMNS)
         except (Unreadable, OSError) as exc:
-            problems.append(_problem(year, path.name, 0, "", "", f"file cannot be read ({exc})",
+            why = os_reason(exc) if isinstance(exc, OSError) else f"file cannot be read ({exc})"
+            problems.append(_problem(year, path.name, 0, "", "", why,
                                      "a CSV or XLSX finance return"))
             continue
         rows = next(iter(sheets.rows.values()), [])

@@ -11,21 +11,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import InputError
+from pipeline.inputs.filenames import shown_name, shown_path
 from pipeline.inputs.readers import (
     HEADER_ROWS,
     Note,
     SheetNotes,
     Unreadable,
+    cell_name,
     check_suffix,
+    column_label,
     header_score,
     normalise_header,
     parse_sheets,
     read_file_bytes,
 )
+from pipeline.inputs.register import COUNTY
 from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
@@ -58,7 +61,9 @@ LINEAGE_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row",
 READ_DEFAULTS = {"read_problem": "", "read_problem_column": "", "read_warning": "",
                  "read_warning_column": "", "indicator_id_numeric": False}
 READ_COLUMNS = list(READ_DEFAULTS)
-FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason"]
+# ``detail``: a library's own words about a file it could not read (for maintainers only).
+FILE_PROBLEM_COLUMNS = ["source_file", "source_sha256", "source_sheet", "check", "reason",
+                        "detail"]
 DEFAULT_MAX_BYTES = 25_000_000
 SKIPPED_NAMES = ("README.md",)
 
@@ -146,7 +151,7 @@ def read_block(rows: list[list[str]], sheet: str) -> dict[str, tuple[str, str]]:
         name = BLOCK_LABELS.get(normalise_header(label))
         if name and name not in found:
             text = row[j + 1].strip() if j + 1 < len(row) else ""
-            where = f"{get_column_letter(j + 2)}{number}"
+            where = cell_name(j + 2, number)
             found[name] = (text, f"{sheet}!{where}" if sheet else where)
     if "template" not in found:   # partner and period are read from templates only
         found = {k: v for k, v in found.items() if k in ("certified_by", "certified_on")}
@@ -175,7 +180,7 @@ def _duplicate_columns_reason(header: list[str]) -> str:
     places: dict[str, list[str]] = {}
     for i, name in enumerate(header):
         if name in RETURN_COLUMNS:
-            places.setdefault(name, []).append(get_column_letter(i + 1))
+            places.setdefault(name, []).append(column_label(i + 1))
     twice = [f"{name} (columns {' and '.join(at)})" for name, at in places.items()
              if len(at) > 1]
     if not twice:
@@ -185,7 +190,7 @@ def _duplicate_columns_reason(header: list[str]) -> str:
 
 
 def _refs(cells: list[tuple[int, str]], sheet: str, number: int) -> str:
-    shown = [f"{sheet + '!' if sheet else ''}{get_column_letter(j + 1)}{number} {text[:40]!r}"
+    shown = [f"{sheet + '!' if sheet else ''}{cell_name(j + 1, number)} {text[:40]!r}"
              for j, text in cells[:3]]
     return ", ".join(shown) + (" ..." if len(cells) > 3 else "")
 
@@ -292,12 +297,18 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     return out, ""
 
 
-def _os_reason(exc: OSError, what: str = "file") -> str:
+def os_reason(exc: OSError, what: str = "file") -> str:
+    """Why the file system refused a file or folder, in plain words (its own words are
+    the problem's ``detail``)."""
     if isinstance(exc, PermissionError):
         return (f"the {what} cannot be read: permission denied (the account running the "
                 f"pipeline may not open it); ask for the {what} to be shared, or copy it in "
                 "again")
-    return f"the {what} cannot be read ({exc.strerror or exc}): copy it in again"
+    if isinstance(exc, FileNotFoundError):
+        return (f"the {what} cannot be read: it was moved or deleted while the returns were "
+                "being read; copy it in again")
+    return (f"the {what} cannot be read: the computer running the pipeline could not read it "
+            "from its disk (a read error); copy it in again")
 
 
 def read_return_file(path: Path, returns_dir: Path,
@@ -305,9 +316,11 @@ def read_return_file(path: Path, returns_dir: Path,
     """Read one return file into frames (one per usable sheet) and whole-file/sheet problems.
 
     The file is read once: its sha256 is that of the bytes read. A file the process may
-    not open is a problem of that file only.
+    not open is a problem of that file only. A hidden sheet's rows are never used: beside
+    a visible sheet with data the hidden one is ignored; alone, it is a problem (check
+    ``hidden``) naming the sheet.
     """
-    name = path.relative_to(returns_dir).as_posix()
+    name = shown_path(path, returns_dir)
     problem = {"source_file": name, "source_sha256": "", "source_sheet": "",
                "check": "readable"}
     try:
@@ -318,30 +331,47 @@ def read_return_file(path: Path, returns_dir: Path,
             digest = sha256_file(path)
         except OSError:
             digest = ""
-        return [], [{**problem, "source_sha256": digest, "reason": str(exc)}]
+        return [], [{**problem, "source_sha256": digest, "reason": str(exc),
+                     "detail": exc.detail}]
     except OSError as exc:
-        return [], [{**problem, "reason": _os_reason(exc)}]
+        return [], [{**problem, "reason": os_reason(exc), "detail": str(exc)}]
     digest = sha256_bytes(data)
     problem["source_sha256"] = digest
     try:
         sheets = parse_sheets(data, path.suffix, RETURN_COLUMNS)
     except Unreadable as exc:
-        return [], [{**problem, "reason": str(exc)}]
-    frames, problems = [], []
+        return [], [{**problem, "reason": str(exc), "detail": exc.detail}]
+    frames, problems, hidden = [], [], []
     for sheet, rows in sheets.rows.items():
         frame, reason = frame_from_rows(rows, {"source_file": name, "source_sha256": digest,
                                                "source_sheet": sheet,
                                                "decimal_comma": sheets.delimiter == ";"},
                                         sheets.notes.get(sheet))
         if reason:
-            problems.append({**problem, "source_sheet": sheet, "check": "structure",
-                             "reason": reason})
+            if sheet not in sheets.hidden:
+                problems.append({**problem, "source_sheet": sheet, "check": "structure",
+                                 "reason": reason})
+        elif sheet in sheets.hidden:
+            hidden.append(sheet)
         else:
             frames.append(frame)
-    if frames and len(sheets.rows) > 1:
+    if not frames:   # a hidden sheet's data never counts; beside a visible one, it is ignored
+        problems += [{**problem, "source_sheet": sheet, "check": "hidden",
+                      "reason": hidden_sheet_reason(sheet, sheets.hidden[sheet])}
+                     for sheet in hidden]
+    if (frames or hidden) and len(sheets.rows) > 1:
         problems = [p for p in problems if p["reason"] != "header found but no data rows"
                     and not p["reason"].startswith("no header row")]
     return frames, problems
+
+
+def hidden_sheet_reason(sheet: str, state: str) -> str:
+    """Why the data on a hidden sheet (``state``: ``hidden`` or ``veryHidden``) was not used."""
+    if state == "veryHidden":
+        return (f"the sheet {sheet!r} is hidden in the workbook (very hidden: Excel's Unhide "
+                "does not list it): move the data to a visible sheet and send the file again")
+    return (f"the sheet {sheet!r} is hidden in the workbook: unhide it and send the file "
+            "again, or move the data to a visible sheet")
 
 
 def list_folder(folder: Path) -> list[os.DirEntry]:
@@ -355,7 +385,7 @@ def _entry_problem(entry: os.DirEntry, name: str) -> dict[str, str] | None:
     problem = {"source_file": name, "source_sha256": "", "source_sheet": "", "check": "readable"}
     if entry.is_symlink():
         try:
-            target = os.readlink(entry.path)
+            target = shown_name(os.readlink(entry.path))
         except OSError:
             target = "(unknown)"
         return {**problem, "reason": f"a symbolic link to {target}, not a file: links are not "
@@ -382,7 +412,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
     try:
         pending = [(returns_dir, list_folder(returns_dir))]
     except OSError as exc:
-        raise InputError(_os_reason(exc, "returns folder"), folder=str(returns_dir)) from exc
+        raise InputError(os_reason(exc, "returns folder"), folder=str(returns_dir)) from exc
     files, problems = [], []
     while pending:
         folder, entries = pending.pop()
@@ -390,7 +420,7 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
             if entry.name.startswith((".", "~$")) or entry.name in SKIPPED_NAMES:
                 continue
             path = folder / entry.name
-            name = path.relative_to(returns_dir).as_posix()
+            name = shown_path(path, returns_dir)
             try:
                 if not entry.is_symlink() and entry.is_dir(follow_symlinks=False):
                     pending.append((path, list_folder(path)))
@@ -398,8 +428,8 @@ def find_return_files(returns_dir: Path) -> tuple[list[Path], list[dict[str, str
                 refused = _entry_problem(entry, name)
             except OSError as exc:
                 refused = {"source_file": name + "/", "source_sha256": "", "source_sheet": "",
-                           "check": "readable", "reason": _os_reason(exc, "folder") + (
-                               ": the returns in it were not read")}
+                           "check": "readable", "reason": os_reason(exc, "folder") + (
+                               ": the returns in it were not read"), "detail": str(exc)}
             if refused:
                 problems.append(refused)
             else:
@@ -445,7 +475,7 @@ def tidy_rows(raw: pd.DataFrame) -> pd.DataFrame:
     rows["period"] = canonical.where(canonical.notna(), rows["period"])
     rows["lead_rag"] = rows["lead_rag"].map(lambda r: RAG_WORDS.get(r.casefold(), r))
     rows["geography"] = rows["geography"].where(
-        rows["geography"].str.casefold() != "county", "county")
+        rows["geography"].str.casefold() != COUNTY, COUNTY)
     rows["submitted_at_text"] = rows["submitted_at"]
     rows["submitted_at"] = parse_timestamps(rows["submitted_at"])
     return rows
@@ -475,18 +505,23 @@ def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
     raw["decimal_comma"] = raw["decimal_comma"].astype(bool)
     rows = tidy_rows(raw)
     rows["source_row"] = rows["source_row"].astype("int64")
-    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).astype(str)
+    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).fillna("").astype(str)
     return Ingested(rows.reset_index(drop=True), problems_frame)
 
 
 def resolve_supersession(rows: pd.DataFrame) -> pd.DataFrame:
     """Mark the submission in force per indicator, period and geography.
 
-    The latest ``submitted_at`` wins (ties: later file name, then later row). Earlier
-    submissions are kept with ``in_force`` False and ``superseded_by`` naming the winner.
+    The latest ``submitted_at`` wins (ties: later file name, then later row), except that
+    a row from a partner that does not lead the indicator (``partner_leads`` False, where
+    the column is given) never wins over the lead's: it is in force only where the lead
+    sent nothing. Earlier submissions are kept with ``in_force`` False and
+    ``superseded_by`` naming the winner.
     """
-    ordered = rows.sort_values(["submitted_at", "source_file", "source_sheet", "source_row"],
-                               kind="stable", na_position="first")
+    order = ["submitted_at", "source_file", "source_sheet", "source_row"]
+    if "partner_leads" in rows:
+        order = ["partner_leads", *order]
+    ordered = rows.sort_values(order, kind="stable", na_position="first")
     key = ["indicator_id", "period", "geography"]
     winner = ordered.groupby(key, sort=False, dropna=False)["record_id"].transform("last")
     out = rows.copy()

@@ -362,10 +362,12 @@ def read_national(data_dir: Path) -> National:
     for path in find_value_files(folder):
         try:
             frame = read_values_file(path)
-        except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        except (OSError, pa.ArrowInvalid, UnicodeDecodeError):
             problems.append({"source_file": path.name, "source_sha256": sha256_file(path),
                              "check": "file_readable",
-                             "reason": f"the file cannot be read as a table: {exc}"})
+                             "reason": "the file cannot be read as a table: it may be "
+                             "damaged, or not a CSV or parquet file; download or export it "
+                             "again"})
             continue
         lacking = missing_columns(frame.attrs["columns"])
         if lacking:

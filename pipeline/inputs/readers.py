@@ -30,6 +30,7 @@ REFUSED_SUFFIXES = {
 }
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_ROWS = 20                 # the header is looked for in a sheet's first rows
+EXCEL_COLUMNS = 16_384           # XFD, a worksheet's last column
 MAX_FILLED_CELLS = 1_000_000     # a return has hundreds; more means the wrong file
 MAX_SCANNED_CELLS = 20_000_000   # cells walked over, blanks between filled ones included
 FIELD_LIMIT = 2**31 - 1          # a CSV field may be as long as the file (csv's default: 128K)
@@ -45,8 +46,20 @@ _MAGIC = ((ZIP_MAGIC, "a zip archive (perhaps an .xlsx workbook renamed .csv)"),
           (b"%PDF", "a PDF document"))
 
 
+DAMAGED_WORKBOOK = ("the workbook could not be read: it may be damaged or not really an "
+                    "Excel file; save it again from Excel and send it again")
+
+
 class Unreadable(Exception):
-    """A file that cannot be read at all; the message says why, in a partner's terms."""
+    """A file that cannot be read at all; the message says why, in a partner's terms.
+
+    ``detail`` keeps the library's own words, for whoever maintains the pipeline (never
+    shown to a partner); "" when the message is the whole story.
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -79,12 +92,14 @@ class Sheets:
     """The rows of text of each sheet (one unnamed sheet for a CSV) and the CSV delimiter.
 
     ``rows[sheet][n - 1]`` is row ``n`` as a partner sees it (blank rows are empty lists);
-    ``notes[sheet]`` says what the reader noticed on the way.
+    ``notes[sheet]`` says what the reader noticed on the way; ``hidden`` names the sheets
+    the workbook hides, each with its state (``hidden`` or ``veryHidden``).
     """
 
     rows: dict[str, list[list[str]]]
     delimiter: str = ","
     notes: dict[str, SheetNotes] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 def normalise_header(name: object) -> str:
@@ -103,6 +118,20 @@ def number_text(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return np.format_float_positional(float(value), trim="-")
+
+
+def column_label(column: int) -> str:
+    """A column as a spreadsheet names it: ``E`` for the 5th; past Excel's last column (XFD,
+    the 16,384th), where a CSV row can still reach, ``C20012`` (R1C1 style)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column) if 0 < column <= EXCEL_COLUMNS else f"C{column}"
+
+
+def cell_name(column: int, row: int) -> str:
+    """A cell as a spreadsheet names it: ``E14``, or ``R14C20012`` past Excel's last column."""
+    return (f"{column_label(column)}{row}" if 0 < column <= EXCEL_COLUMNS
+            else f"R{row}C{column}")
 
 
 def cell_text(value: object, number_format: str = "General") -> str:
@@ -437,7 +466,8 @@ def _has_formulas(data: bytes) -> bool:
 
 
 def read_xlsx_sheets(data: bytes) -> Sheets:
-    """Each sheet's rows as text: cached formula values, % formats applied.
+    """Each sheet's rows as text: cached formula values, % formats applied; hidden sheets
+    are named as such (see :class:`Sheets`).
 
     A formula whose value was never saved (e.g. written by a script, not by Excel) is kept
     as its formula text, which the value check then reports. Cells that held numbers are
@@ -449,12 +479,14 @@ def read_xlsx_sheets(data: bytes) -> Sheets:
     formulas = (load_workbook(io.BytesIO(data), read_only=True, data_only=False)
                 if _has_formulas(data) else None)
     try:
-        sheets, notes = {}, {}
+        sheets, notes, hidden = {}, {}, {}
         for sheet in values.worksheets:
             rows, numeric = _sheet_rows(sheet, formulas[sheet.title] if formulas else None)
             sheets[sheet.title] = rows
             notes[sheet.title] = SheetNotes(numeric=frozenset(numeric))
-        return Sheets(sheets, notes=notes)
+            if sheet.sheet_state != "visible":
+                hidden[sheet.title] = str(sheet.sheet_state)
+        return Sheets(sheets, notes=notes, hidden=hidden)
     finally:
         values.close()
         if formulas is not None:
@@ -511,8 +543,7 @@ def parse_sheets(data: bytes, suffix: str, columns: Sequence[str] = ()) -> Sheet
     except Unreadable:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise Unreadable(f"workbook cannot be opened ({type(exc).__name__}: {exc}): "
-                         "it may be corrupt; save it again from Excel") from exc
+        raise Unreadable(DAMAGED_WORKBOOK, f"{type(exc).__name__}: {exc}") from exc
 
 
 def read_sheets(path: Path, max_bytes: int, columns: Sequence[str] = ()) -> Sheets:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,9 +150,10 @@ THEMES = RegisterFile("themes.csv", False, (
    "the name's slug (Safer Communities: safer-communities), the name and appendix name are "
    "the name as written, block and summary order the order of first appearance")
 
+COUNTY = "county"   # the geography a return gives for the county figure: no district's name
 DISTRICTS = RegisterFile("districts.csv", False, (
-    Column("district", "text", "Melton", "a district name, as returns spell the geography",
-           required=True),
+    Column("district", "text", "Melton", "a district name, as returns spell the geography "
+           "(not county: that word is the county figure's)", required=True),
 ), "One row per district (district LSP).",
    "no districts: returns give county figures only, and district coverage shows none")
 
@@ -609,6 +611,15 @@ def parse_districts(raw: pd.DataFrame | None) -> tuple[str, ...]:
         return ()
     districts = _complete(raw, DISTRICTS)
     _check_filled(districts, "district", DISTRICTS.name)
+    folded = districts["district"].map(lambda n: unicodedata.normalize("NFKC", n).strip()
+                                       .casefold())
+    county = folded[folded == COUNTY]
+    if not county.empty:
+        raise RegisterError(f"district {districts['district'][county.index[0]]!r}: the name is "
+                            f"reserved for the county figure (returns write {COUNTY!r} for "
+                            "the whole county), so no district may be called that; name the "
+                            "district as it is known", file=DISTRICTS.name,
+                            row=int(county.index[0]) + 2, column="district")
     dupes = districts["district"][districts["district"].str.casefold().duplicated()]
     if not dupes.empty:
         raise RegisterError(f"duplicate district {dupes.iloc[0]!r}", file=DISTRICTS.name,

@@ -5,8 +5,9 @@ names its suite, expectation and column there; :func:`apply_catalogue` gives the
 their GX ``severity`` (FAIL: ``critical``, ADVISORY: ``warning``), dimension and check id
 from it, and refuses a suite expectation the catalogue does not list (or the reverse), so
 the two cannot drift apart. The checks made while reading files (``file-readable``,
-``file-structure``) have no suite. ``laa checks`` prints the catalogue; the data-quality
-report lists it as a page and every finding links to its check by id.
+``file-structure``, ``file-hidden-sheet``) have no suite. ``laa checks`` prints the
+catalogue; the data-quality report lists it as a page and every finding links to its check
+by id.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ CATALOGUE_FILE = "catalogue.toml"
 GRADES = {"FAIL": "critical", "ADVISORY": "warning"}
 SEVERITY_GRADES = {severity: grade for grade, severity in GRADES.items()}
 COLUMNS = ["id", "grade", "dimension", "suite", "expectation", "column", "checks", "guidance"]
-FILE_CHECKS = {"readable": "file-readable", "structure": "file-structure"}
+FILE_CHECKS = {"readable": "file-readable", "structure": "file-structure",
+               "hidden": "file-hidden-sheet"}
 
 
 def load_catalogue(expectations_dir: Path) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from pipeline.inputs.readers import number_text
 from pipeline.inputs.register import Register
 from pipeline.names import id_sort_key
 from pipeline.periods import Period, normalise_period, try_parse_period
+from pipeline.quality.partner_checks import annotate_partners
 
 LINEAGE = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
            "source_header"]
@@ -150,6 +151,7 @@ def annotate_returns(rows: pd.DataFrame, register: Register,
     out["deadline"] = out["deadline"].dt.strftime("%Y-%m-%d").fillna("")
     out["template_locked"], out["template_locked_column"] = locked_cells_changed(out, register)
     out["template_lead"] = rows_not_led(out, register)
+    out = annotate_partners(out, register)
     # A submission is one file: within it, one value per key; across files the later wins.
     # A template row whose locked cells were changed is not the indicator's: it conflicts
     # with nothing (it fails on its own).

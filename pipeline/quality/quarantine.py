@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from pipeline.config import Rules
 from pipeline.inputs.ingest import resolve_supersession
+from pipeline.inputs.readers import cell_name
 from pipeline.inputs.register import Register
 from pipeline.quality import catalogue, checks
 from pipeline.quality.gx import (
@@ -61,8 +61,8 @@ def cell_reference(sheet: str, header: str, column: str, row: int) -> str:
     if row <= 0:
         return ""
     names = header.split(",") if header else []
-    letter = get_column_letter(names.index(column) + 1) if column in names else "?"
-    return f"{sheet}!{letter}{row}" if sheet else f"{letter}{row}"
+    where = cell_name(names.index(column) + 1, row) if column in names else f"?{row}"
+    return f"{sheet}!{where}" if sheet else where
 
 
 def _text(row: dict, column: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import ConfigError
+from pipeline.inputs.filenames import shown_path
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -45,8 +46,10 @@ def list_files(folder: Path) -> list[Path]:
 
 
 def hash_tree(folder: Path) -> list[dict[str, object]]:
-    """Each file under ``folder`` as ``{"path", "sha256", "bytes"}``, path relative, sorted."""
-    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p),
+    """Each file under ``folder`` as ``{"path", "sha256", "bytes"}``, path relative, sorted
+    (a byte of a name that is not UTF-8 escaped: see
+    :func:`pipeline.inputs.filenames.shown_name`)."""
+    return [{"path": shown_path(p, folder), "sha256": sha256_file(p),
              "bytes": p.stat().st_size} for p in list_files(folder)]
 
 

@@ -29,11 +29,12 @@ def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: 
     ``header`` is the normalised header recorded at ingest (``source_header``), used to
     name the cells. Returns an empty dict of cells if the file or row is gone.
     """
+    from pipeline.inputs.filenames import find_shown
     from pipeline.inputs.readers import Unreadable, read_sheets
     from pipeline.run.manifest import sha256_file
 
-    path = returns_dir / source_file
-    if not path.is_file():
+    path = find_shown(returns_dir, source_file)
+    if path is None:
         return "", {}
     digest = sha256_file(path)
     try:

@@ -9,6 +9,7 @@ Usage: python tests/corpus/build_corpus.py
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -43,11 +44,12 @@ def lines_of(*rows, header=H):
     return "\n".join([header, *(",".join(r) for r in rows)]) + "\n"
 
 
-def book(name, sheets, merge=None, percent_cells=()):
+def book(name, sheets, merge=None, percent_cells=(), hidden=None):
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
         ws = wb.create_sheet(title)
+        ws.sheet_state = (hidden or {}).get(title, "visible")
         for r in rows:
             ws.append(r)
         if merge and title in merge:
@@ -161,6 +163,48 @@ def main() -> None:
     write("53_excel_error_value.csv", csv_text([row(value="#DIV/0!")]))
     write("54_partner_name_variant.csv", csv_text([row(
         partner="LEICESTERSHIRE CONSTABULARY.", value="about 3,000")]))
+    issue_20()
+
+
+def with_part(data: bytes, part: str, change) -> bytes:
+    """A workbook's bytes with one zip part changed (``change`` returns None: removed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == part:
+                content = change(content)
+            if content is not None:
+                target.writestr(info, content)
+    return out.getvalue()
+
+
+def issue_20() -> None:
+    """Issue 20: damaged workbook parts, hidden sheets, look-alike and non-lead partners."""
+    plain = book("p", {"Returns": [HEADER, row()]})
+    (HERE / "55_damaged_sheet_part.xlsx").write_bytes(with_part(
+        plain, "xl/worksheets/sheet1.xml", lambda c: c.replace(b'r="2"', b'r="two"', 1)))
+    (HERE / "56_missing_workbook_part.xlsx").write_bytes(with_part(
+        plain, "xl/workbook.xml", lambda c: None))
+    cover = [["LAA return, quarter 4 2006-07: the figures are on the next sheet"]]
+    (HERE / "57_hidden_sheet_only.xlsx").write_bytes(book("h", {
+        "Cover": cover, "Returns": [HEADER, row(ind="7.22", value="291")]},
+        hidden={"Returns": "hidden"}))
+    (HERE / "58_hidden_sheet_beside_visible.xlsx").write_bytes(book("h", {
+        "Q4": [HEADER, row(ind="7.22", value="291")],
+        "Old": [HEADER, row(ind="7.22", value="999", stamp="2007-05-11T09:00:00")]},
+        hidden={"Old": "hidden"}))
+    (HERE / "59_very_hidden_sheet.xlsx").write_bytes(book("h", {
+        "Cover": cover, "Data": [HEADER, row(ind="7.22", value="291")]},
+        hidden={"Data": "veryHidden"}))
+    write("60_lookalike_partner.csv", csv_text([row(
+        ind="7.21", value="100", rag="G", stamp="2007-05-12T09:00:00",
+        partner="Leicestershire C\u043enstabulary")]))
+    write("61_partner_not_lead.csv", csv_text([row(
+        ind="7.21", value="100", rag="G", stamp="2007-05-12T09:00:00",
+        partner="Leicestershire County Council")]))
+    write("62_cell_past_the_last_column.csv", lines_of(
+        row(ind="7.22", value="291") + [""] * 20_000 + ["see note"]))
 
 
 if __name__ == "__main__":
