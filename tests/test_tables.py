@@ -108,7 +108,20 @@ def test_headline_is_computed():
 @pytest.mark.parametrize("ratings", [["N"], ["N", "T"]])
 def test_headline_with_nothing_rated(ratings):
     assessed = _assessed([{"final_rag": r} for r in ratings])
-    assert compose_headline(assessed, Rules()).startswith("- of the indicators")
+    assert compose_headline(assessed, Rules()) == (
+        "No indicator can be rated yet: none has a value for the period against an agreed "
+        "target.")
+
+
+def test_headline_when_nothing_is_red_or_no_red_is_far_off():
+    """Not "only 0.0% are more than 20% off" (issue 22.1): say it in words."""
+    calm = _assessed([{"final_rag": "G"}] * 3 + [{"final_rag": "A"}])
+    assert compose_headline(calm, Rules()) == (
+        "75.0% of the indicators are on track to meet target figures, 25.0% amber and 0.0% "
+        "red. None is red.")
+    near = _assessed([{"final_rag": "G"}, {"final_rag": "R", "off_trajectory_pct": 20.0}])
+    assert compose_headline(near, Rules()).endswith(
+        "Of those that are red none is more than 20% off trajectory.")
 
 
 def test_headline_counts_red_off_trajectory_not_off_target():

@@ -139,13 +139,21 @@ def compose_headline(assessed: pd.DataFrame, rules: Rules) -> str:
     """
     rag = assessed["final_rag"]
     rated = int(rag.isin(RATED).sum())
+    if rated == 0:
+        return ("No indicator can be rated yet: none has a value for the period against an "
+                "agreed target.")
     red = assessed[rag == "R"]
     far = int((red["off_trajectory_pct"] > rules.red_far_off_pct).sum())
+    limit = f"{rules.red_far_off_pct:g}% off trajectory"
+    if red.empty:
+        reds = "None is red."
+    elif far == 0:
+        reds = f"Of those that are red none is more than {limit}."
+    else:
+        reds = f"Of those that are red only {format_pct(far, len(red))} are more than {limit}."
     return (f"{format_pct((rag == 'G').sum(), rated)} of the indicators are on track to meet "
             f"target figures, {format_pct((rag == 'A').sum(), rated)} amber and "
-            f"{format_pct(len(red), rated)} red. Of those that are red only "
-            f"{format_pct(far, len(red))} are more than {rules.red_far_off_pct:g}% off "
-            "trajectory.")
+            f"{format_pct(len(red), rated)} red. {reds}")
 
 
 RATING_COLUMNS = ["indicator_id", "title", "theme_name", "unit", "value", "value_period",
