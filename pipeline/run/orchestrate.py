@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
+import re
 import shutil
 import threading
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import errors
-from pipeline.config import FORMATS, PACKAGE_DIR, Settings
+from pipeline.config import PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
     KernelPool,
@@ -41,6 +42,7 @@ from pipeline.run.manifest import (
 )
 from pipeline.run.normalise import normalise_notebook, normalise_xlsx
 from pipeline.run.publish import (
+    DOCUMENT,
     copy_into,
     discard,
     keep_unbuilt,
@@ -66,7 +68,8 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "benchmark": ("clean:national.parquet", "clean:national_quarantine.parquet",
                   "clean:national_validation_results.parquet", "clean:benchmark_ranks.parquet",
                   "clean:benchmark_members.parquet", "clean:benchmark_groups.json"),
-    "tables": ("report:tables/*", "report:districts/*/tables/*"),
+    "tables": ("report:tables/*", "report:districts/*/tables/*", "report:tables-*/*",
+               "report:districts/*/tables-*/*"),
 }
 VALIDATE_STAGES = ("ingest", "validate", "benchmark")  # what ``laa validate`` runs
 
@@ -301,8 +304,9 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
             kept = keep_unbuilt(plan.published, built)
             files = sorted(f for folder in kept.values() for f in folder)
             manifest["kept"] = kept_entries(files, built, plan.previous)
-            for folder in kept:
-                progress(f"kept {folder}/ as published before (not rebuilt by this run)")
+            for part in kept:
+                shown = part if DOCUMENT.fullmatch(part) else f"{part}/"
+                progress(f"kept {shown} as published before (not rebuilt by this run)")
         write_manifest(built / MANIFEST_NAME, manifest)
         if expected is not None:
             _compare(reproducible(expected), outputs, root)
@@ -321,13 +325,13 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     result.published = plan.published
     result.manifest = plan.published / MANIFEST_NAME
     result.executed = {s: plan.published / "notebooks" / n for s, n in plan.stages}
-    if "appendix" in result.executed:
-        for name in ("appendix", "summary"):
-            written = [p for p in (plan.published / f"{name}.{fmt}" for fmt in FORMATS)
-                       if p.is_file()]
-            result.outputs += written
-            if written:
-                progress(f"{name} written to {', '.join(str(p) for p in written)}")
+    for name in ("appendix", "summary"):  # as made by this run: themed names too
+        written = [plan.published / o["path"] for o in outputs if o["root"] == "report"
+                   and o["stage"] == "appendix" and "/" not in o["path"]
+                   and re.fullmatch(rf"{name}(?:-[a-z0-9-]+)?\.(?:html|pdf)", o["path"])]
+        result.outputs += written
+        if written:
+            progress(f"{name} written to {', '.join(str(p) for p in written)}")
     return result
 
 
