@@ -117,15 +117,22 @@ def test_a_themed_run_publishes_under_its_own_names_and_keeps_the_full_appendix(
         runs["themed_proc"].stdout
 
 
+def _links(path: Path) -> set[str]:
+    page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return {a["href"] for a in page.find_all("a", href=True)
+            if not a["href"].startswith(("#", "http", "mailto:"))}
+
+
 @pytest.mark.slow
-def test_links_in_a_themed_summary_point_at_the_themed_appendix(runs):
-    page = BeautifulSoup((runs["report"] / f"summary-{THEMED}.html").read_text(
-        encoding="utf-8"), "html.parser")
-    links = {a["href"] for a in page.find_all("a", href=True)
-             if not a["href"].startswith(("#", "http"))}
-    assert {f"appendix-{THEMED}.html", f"appendix-{THEMED}.pdf"} <= links
+@pytest.mark.parametrize("document", [f"summary-{THEMED}.html", f"appendix-{THEMED}.html",
+                                      f"districts/melton/district-pack-{THEMED}.html"])
+def test_links_in_a_themed_document_point_at_files_that_exist(runs, document):
+    path = runs["report"] / document
+    links = _links(path)
+    if document.startswith("summary"):
+        assert {f"appendix-{THEMED}.html", f"appendix-{THEMED}.pdf"} <= links
     for href in links:
-        assert (runs["report"] / href.split("#")[0]).is_file(), href
+        assert (path.parent / href.split("#")[0]).is_file(), href
 
 
 @pytest.mark.slow
