@@ -182,3 +182,18 @@ def test_init_readme_gives_the_partnerships_own_commands(tmp_path):
     assert "--period 'YYYY-YY QN' --meeting YYYY-MM-DD" in readme
     assert DEMO_PERIOD not in readme.split("## The register")[0]
     assert DEMO_MEETING not in readme
+
+
+def test_a_run_never_claims_the_files_of_a_data_folder_nested_in_its_clean_folder(tmp_path):
+    """data/clean/laa2/ (LAA2's) lies inside data/clean/ (the demo's): a demo run at the same
+    time as an LAA2 run must not record LAA2's files as its own outputs."""
+    from pipeline.run.locking import lock_paths
+    from pipeline.run.orchestrate import own_outputs
+
+    clean = tmp_path / "clean"
+    (clean / "laa2").mkdir(parents=True)
+    lock_paths(tmp_path, clean / "laa2", "m")[1][1].write_text("", encoding="utf-8")
+    (clean / "notes").mkdir()
+    written = ["assessment.parquet", "laa2/assessment.parquet", "laa2/x/y.json",
+               "notes/a.json"]
+    assert own_outputs(clean, written) == ["assessment.parquet", "notes/a.json"]

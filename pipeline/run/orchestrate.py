@@ -28,7 +28,7 @@ from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public
     notebook_parameters,
 )
 from pipeline.run.incremental import Reuse, reusable, snapshot, stage_key, written_since
-from pipeline.run.locking import run_lock
+from pipeline.run.locking import lock_paths, run_lock
 from pipeline.run.manifest import (
     MANIFEST_NAME,
     build_manifest,
@@ -443,7 +443,7 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
     else:
         ran = _run_together(staged, stages, kernels)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
-    written = {"clean": written_since(clean_before, snapshot(clean)),
+    written = {"clean": own_outputs(clean, written_since(clean_before, snapshot(clean))),
                "report": written_since(built_before, snapshot(built))}
     for relative in written["report"]:
         path = built / relative
@@ -459,6 +459,15 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
             made[stage].append(output_entry(root_name, roots[root_name],
                                             roots[root_name] / relative, stage))
     return made, ran
+
+
+def own_outputs(root: Path, written: list[str]) -> list[str]:
+    """The files of ``written`` (relative to the run's clean folder ``root``) that are this
+    run's: those under a sub-folder holding a clean folder's lock file are another run's
+    (``data/clean/laa2/``, LAA2's, inside ``data/clean/``, the demo's) and are left out."""
+    lock = lock_paths(root, root, "")[1][1].name
+    nested = {p.parent.relative_to(root) for p in root.rglob(lock) if p.parent != root}
+    return [w for w in written if not any(n in Path(w).parents for n in nested)]
 
 
 def _run_together(staged: Settings, stages: list[tuple[str, str]],
