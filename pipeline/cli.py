@@ -234,11 +234,21 @@ def _check_register(settings: Settings, command: str,
 def _init(args: argparse.Namespace) -> str:
     from pathlib import Path
 
-    from pipeline.config import find_project_root
+    from pipeline.config import (
+        DEMO_DATA,
+        check_output_folders,
+        default_folders,
+        find_project_root,
+    )
     from pipeline.inputs.scaffold import write_scaffold
 
+    root = find_project_root()
     folder = Path(args.path)
-    folder = write_scaffold(folder if folder.is_absolute() else find_project_root() / folder)
+    folder = (folder if folder.is_absolute() else root / folder).resolve()
+    clean, reports = default_folders(root, (root / DEMO_DATA).resolve())
+    check_output_folders(root, folder, {"the derived-data folder": clean,  # no data folder
+                                        "the reports folder": reports})     # inside them
+    folder = write_scaffold(folder)
     return (f"wrote {folder}: fill in register/indicators.csv and register/targets.csv "
             "(see its README.md), put returns in returns/, then "
             f"`laa validate --data-dir {folder} --period 'YYYY-YY QN' --meeting YYYY-MM-DD`")

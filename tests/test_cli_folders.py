@@ -197,3 +197,10 @@ def test_a_run_never_claims_the_files_of_a_data_folder_nested_in_its_clean_folde
     written = ["assessment.parquet", "laa2/assessment.parquet", "laa2/x/y.json",
                "notes/a.json"]
     assert own_outputs(clean, written) == ["assessment.parquet", "notes/a.json"]
+
+
+@pytest.mark.parametrize("where", ["reports/blaby", "data/clean/blaby", "reports"])
+def test_init_refuses_a_data_folder_inside_an_output_folder(capsys, where):
+    assert main(["init", where]) == 2
+    assert "data folder" in capsys.readouterr().err
+    assert not (ROOT / where / "register").exists()
