@@ -54,9 +54,9 @@ MEETING_HELP = ("board meeting date, YYYY-MM-DD (default: the reporting calendar
                 f"for the period, else {DEMO_MEETING} for the demo's data folder)")
 
 
-def _add_period_options(sub: argparse.ArgumentParser) -> None:
+def _add_period_options(sub: argparse.ArgumentParser, meeting_help: str = MEETING_HELP) -> None:
     sub.add_argument("--period", default=None, help=PERIOD_HELP)
-    sub.add_argument("--meeting", default=None, help=MEETING_HELP)
+    sub.add_argument("--meeting", default=None, help=meeting_help)
     _add_folders(sub)
 
 
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "period: its indicators pre-filled and locked, blank cells to fill in "
                     "with Excel's validation, the deadline and a certification block, and an "
                     "instructions sheet. Into <reports>/<meeting>/templates/ (the meeting: "
-                    "--meeting, else the reporting calendar's, else the default).")
+                    "--meeting, else the reporting calendar's, else the demo's for the demo's data "
+                    "folder).")
     _add_period_options(sub)
     sub.add_argument("--output", default=None,
                      help="write the templates into this folder instead")
@@ -150,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the chain from an indicator's figure to the partner return rows "
                     "it came from, and check the raw files are unchanged.")
     sub.add_argument("indicator", help="indicator id, e.g. 7.20")
-    _add_period_options(sub)
+    _add_period_options(sub, "accepted as for run (trace reads every appendix published "
+                             "for the period, whatever the meeting)")
     return parser
 
 
@@ -277,7 +279,6 @@ def _cycle_settings(args: argparse.Namespace, generated_at: str | None) -> tuple
 
 
 def _templates(args: argparse.Namespace) -> str:
-
     from pipeline.inputs.register import read_partnership
     from pipeline.inputs.templates import write_templates
     from pipeline.periods import parse_period
@@ -297,7 +298,6 @@ def _templates(args: argparse.Namespace) -> str:
 
 
 def _status(args: argparse.Namespace) -> str:
-
     from pipeline.inputs.templates import deadline_for
     from pipeline.names import slug
     from pipeline.quality.checks import run_stamp
