@@ -161,6 +161,7 @@ def test_the_run_says_where_it_writes(data, tmp_path, capsys):
         shutil.rmtree(settings.clean_dir, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_trace_reads_the_folder_the_run_wrote(data, tmp_path, capsys):
     settings = load_settings("2006-07 Q4", "2007-07-01", data_dir=data)
     try:
