@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import functools
-import re
 import shutil
 import threading
 import time
@@ -327,8 +326,8 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     result.executed = {s: plan.published / "notebooks" / n for s, n in plan.stages}
     for name in ("appendix", "summary"):  # as made by this run: themed names too
         written = [plan.published / o["path"] for o in outputs if o["root"] == "report"
-                   and o["stage"] == "appendix" and "/" not in o["path"]
-                   and re.fullmatch(rf"{name}(?:-[a-z0-9-]+)?\.(?:html|pdf)", o["path"])]
+                   and o["stage"] == "appendix" and o["path"].startswith(name)
+                   and "/" not in o["path"] and DOCUMENT.fullmatch(o["path"])]
         result.outputs += written
         if written:
             progress(f"{name} written to {', '.join(str(p) for p in written)}")
