@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import (
@@ -206,7 +207,7 @@ def _settings(args: argparse.Namespace, meeting_needed: bool = True,
     root, data = data_folder(args.data_dir)
     period = args.period or (DEMO_PERIOD if is_demo_data(root, data) else None)
     meeting, known = getattr(args, "meeting", None), None
-    if not meeting and period and (data / "register" / "calendar.csv").is_file():
+    if not meeting and period and _names_meetings(data / "register" / "calendar.csv"):
         from pipeline.inputs.register import load_register
 
         known = load_register(data / "register")
@@ -218,6 +219,22 @@ def _settings(args: argparse.Namespace, meeting_needed: bool = True,
     return load_settings(period=args.period, meeting=meeting, data_dir=args.data_dir,
                          clean_dir=args.clean_dir, reports_dir=args.reports_dir,
                          **options), known
+
+
+def _names_meetings(calendar: Path) -> bool:
+    """Whether ``calendar.csv`` exists with a ``meeting`` column (its header read as the
+    register reads it: trimmed, lower case). Without one, no register is loaded to look a
+    meeting up: the run's kernels start that much sooner (pandas is not imported yet)."""
+    import csv
+
+    if not calendar.is_file():
+        return False
+    try:
+        with calendar.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        return True  # the register's reader says what is wrong with it
+    return "meeting" in {name.strip().lower() for name in header}
 
 
 def _check_register(settings: Settings, command: str,
@@ -234,8 +251,6 @@ def _check_register(settings: Settings, command: str,
 
 
 def _init(args: argparse.Namespace) -> str:
-    from pathlib import Path
-
     from pipeline.config import (
         DEMO_DATA,
         check_output_folders,

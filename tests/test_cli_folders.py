@@ -205,3 +205,15 @@ def test_init_refuses_a_data_folder_inside_an_output_folder(capsys, where):
     assert main(["init", where]) == 2
     assert "data folder" in capsys.readouterr().err
     assert not (ROOT / where / "register").exists()
+
+
+@pytest.mark.parametrize(("header", "names"), [
+    ("period,deadline\n", False), ("\ufeffPeriod , Deadline , Meeting \n", True),
+    ("period,deadline,meeting\n", True), ("", False)])
+def test_a_calendar_is_read_for_meetings_only_when_it_has_the_column(tmp_path, header, names):
+    from pipeline.cli import _names_meetings
+
+    calendar = tmp_path / "calendar.csv"
+    calendar.write_text(header, encoding="utf-8")
+    assert _names_meetings(calendar) is names
+    assert _names_meetings(tmp_path / "none.csv") is False
