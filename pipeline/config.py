@@ -235,7 +235,8 @@ def data_folder_slug(root: Path, data: Path) -> str:
     """The name of a data folder's own derived data and reports: its path under
     ``data/raw`` (``data/raw/laa2`` -> ``laa2``), else under the project root
     (``partners/blaby`` -> ``partners-blaby``), else its name and a short hash of its
-    path (``/srv/blaby`` -> ``blaby-1a2b3c``), so two folders never share one."""
+    path (``/srv/blaby`` -> ``blaby-1a2b3c``). Two folders share one only if their paths
+    differ in punctuation alone (``a/b``, ``a-b``)."""
     for base in ((root / DEMO_DATA).resolve(), root):
         if data.is_relative_to(base) and data != base:
             return slug(data.relative_to(base).as_posix())
