@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.config import DEMO_MEETING, DEMO_PERIOD, Settings, load_settings
+from pipeline.config import (
+    DEMO_MEETING,
+    DEMO_PERIOD,
+    Settings,
+    data_folder,
+    is_demo_data,
+    load_settings,
+)
 from pipeline.errors import LaaError, StageFailed
 
 if TYPE_CHECKING:  # imported when used: `laa --help` needs no pandas
@@ -32,17 +40,24 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def _add_folders(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--data-dir", default=None,
-                     help="folder holding register/ and returns/ (default: data/raw)")
-    sub.add_argument("--clean-dir", default=None, help="derived data (default: data/clean)")
-    sub.add_argument("--reports-dir", default=None, help="reports (default: reports)")
+                     help="folder holding register/ and returns/ (default: data/raw, the demo)")
+    sub.add_argument("--clean-dir", default=None,
+                     help="derived data (default: data/clean for the demo, else "
+                          "data/clean/<the data folder's name>)")
+    sub.add_argument("--reports-dir", default=None,
+                     help="reports (default: reports for the demo, else "
+                          "reports/<the data folder's name>)")
 
 
-def _add_period_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--period", default=DEMO_PERIOD,
-                     help="the period of the returns, e.g. '2007-08 Q1' (default: %(default)s)")
-    sub.add_argument("--meeting", default=None,
-                     help="board meeting date, YYYY-MM-DD (default: the reporting calendar's "
-                          f"meeting for the period, else {DEMO_MEETING})")
+PERIOD_HELP = (f"the period of the returns, e.g. '2007-08 Q1' (default: {DEMO_PERIOD} for the "
+               "demo's data folder; required for any other)")
+MEETING_HELP = ("board meeting date, YYYY-MM-DD (default: the reporting calendar's meeting "
+                f"for the period, else {DEMO_MEETING} for the demo's data folder)")
+
+
+def _add_period_options(sub: argparse.ArgumentParser, meeting_help: str = MEETING_HELP) -> None:
+    sub.add_argument("--period", default=None, help=PERIOD_HELP)
+    sub.add_argument("--meeting", default=None, help=meeting_help)
     _add_folders(sub)
 
 
@@ -58,10 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("validate", "ingest and validate only (for auditors); published in "
                                     "<reports>/<meeting>/validation/")):
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--period", default=DEMO_PERIOD,
-                         help="period assessed, e.g. '2006-07 Q4' (default: %(default)s)")
-        sub.add_argument("--meeting", default=DEMO_MEETING,
-                         help="board meeting date, YYYY-MM-DD (default: %(default)s)")
+        sub.add_argument("--period", default=None, help=PERIOD_HELP)
+        sub.add_argument("--meeting", default=None, help=MEETING_HELP)
         sub.add_argument("--previous-period", default=None,
                          help="the review compared against (default: Q2 for a Q4 period, "
                               "else the quarter or year before)")
@@ -109,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "period: its indicators pre-filled and locked, blank cells to fill in "
                     "with Excel's validation, the deadline and a certification block, and an "
                     "instructions sheet. Into <reports>/<meeting>/templates/ (the meeting: "
-                    "--meeting, else the reporting calendar's, else the default).")
+                    "--meeting, else the reporting calendar's, else the demo's for the demo's data "
+                    "folder).")
     _add_period_options(sub)
     sub.add_argument("--output", default=None,
                      help="write the templates into this folder instead")
@@ -138,29 +152,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the chain from an indicator's figure to the partner return rows "
                     "it came from, and check the raw files are unchanged.")
     sub.add_argument("indicator", help="indicator id, e.g. 7.20")
-    sub.add_argument("--period", default=DEMO_PERIOD,
-                     help="period assessed (default: %(default)s)")
-    _add_folders(sub)
+    _add_period_options(sub, "accepted as for run (trace reads every appendix published "
+                             "for the period, whatever the meeting)")
     return parser
 
 
 def _run(args: argparse.Namespace) -> str:
     from pipeline.run.orchestrate import STAGES, VALIDATE_STAGES, run_pipeline
 
-    settings = load_settings(period=args.period, meeting=args.meeting,
-                             data_dir=args.data_dir, clean_dir=args.clean_dir,
-                             reports_dir=args.reports_dir, generated_at=args.generated_at,
-                             previous_period=args.previous_period,
-                             formats=getattr(args, "formats", None),
-                             theme=getattr(args, "theme", None),
-                             district=getattr(args, "district", None),
-                             compare_with=getattr(args, "compare_with", None),
-                             scenario=getattr(args, "scenario", None))
+    settings, loaded = _settings(args, generated_at=args.generated_at,
+                                 previous_period=args.previous_period,
+                                 formats=getattr(args, "formats", None),
+                                 theme=getattr(args, "theme", None),
+                                 district=getattr(args, "district", None),
+                                 compare_with=getattr(args, "compare_with", None),
+                                 scenario=getattr(args, "scenario", None))
     stages = STAGES if args.command == "run" else tuple(
         (stage, notebook) for stage, notebook in STAGES if stage in VALIDATE_STAGES)
 
     def check() -> None:  # fail now, not after three stages
-        known = _check_register(settings, args.command)
+        known = _check_register(settings, args.command, loaded)
         if settings.theme or settings.district:
             from pipeline.inputs.register import resolve_district, select_themes
 
@@ -171,7 +182,8 @@ def _run(args: argparse.Namespace) -> str:
 
             check_group(settings.data_dir, settings.compare_with)
         print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
-              f"data {settings.data_dir}", flush=True)
+              f"data {settings.data_dir}; derived data {settings.clean_dir}, reports "
+              f"{settings.reports_dir}", flush=True)
 
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),
                           command=args.command, force=args.force, wait=args.wait,
@@ -182,12 +194,56 @@ def _run(args: argparse.Namespace) -> str:
     return f"{state}; reports in {result.published}"
 
 
-def _check_register(settings: Settings, command: str) -> Register:
-    """The register, loaded and checked before anything runs: its warnings printed, the
-    period refused if it is outside the agreement (exit 2)."""
+def _settings(args: argparse.Namespace, meeting_needed: bool = True,
+              **options: object) -> tuple[Settings, Register | None]:
+    """The settings of a command that reads a data folder, and its register if it was
+    loaded on the way: the meeting is ``--meeting``, else the partnership's reporting
+    calendar's for the period (``register/calendar.csv``), else the demo's for the demo's
+    data folder (another one is refused, exit 2; see :func:`pipeline.config.load_settings`).
+    Without ``meeting_needed`` (``laa trace``, which reads no meeting's folder) a data
+    folder with no meeting in its calendar takes the demo's date."""
+    from pipeline.periods import parse_period
+
+    root, data = data_folder(args.data_dir)
+    period = args.period or (DEMO_PERIOD if is_demo_data(root, data) else None)
+    meeting, known = getattr(args, "meeting", None), None
+    if not meeting and period and _names_meetings(data / "register" / "calendar.csv"):
+        from pipeline.inputs.register import load_register
+
+        known = load_register(data / "register")
+        listed = known.calendar.loc[known.calendar["period"] == str(parse_period(period)),
+                                    "meeting"]
+        meeting = next((m for m in listed if m), None)
+    if not meeting and not meeting_needed:
+        meeting = DEMO_MEETING
+    return load_settings(period=args.period, meeting=meeting, data_dir=args.data_dir,
+                         clean_dir=args.clean_dir, reports_dir=args.reports_dir,
+                         **options), known
+
+
+def _names_meetings(calendar: Path) -> bool:
+    """Whether ``calendar.csv`` exists with a ``meeting`` column (its header read as the
+    register reads it: trimmed, lower case). Without one, no register is loaded to look a
+    meeting up: the run's kernels start that much sooner (pandas is not imported yet)."""
+    import csv
+
+    if not calendar.is_file():
+        return False
+    try:
+        with calendar.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        return True  # the register's reader says what is wrong with it
+    return "meeting" in {name.strip().lower() for name in header}
+
+
+def _check_register(settings: Settings, command: str,
+                    known: Register | None = None) -> Register:
+    """The register, loaded (unless given) and checked before anything runs: its warnings
+    printed, the period refused if it is outside the agreement (exit 2)."""
     from pipeline.inputs.register import check_period, load_register
 
-    known = load_register(settings.register_dir)
+    known = known or load_register(settings.register_dir)
     for warning in known.warnings:
         print(f"laa {command}: warning: {warning}", file=sys.stderr, flush=True)
     check_period(known, settings.period)
@@ -195,16 +251,24 @@ def _check_register(settings: Settings, command: str) -> Register:
 
 
 def _init(args: argparse.Namespace) -> str:
-    from pathlib import Path
-
-    from pipeline.config import find_project_root
+    from pipeline.config import (
+        DEMO_DATA,
+        check_output_folders,
+        default_folders,
+        find_project_root,
+    )
     from pipeline.inputs.scaffold import write_scaffold
 
+    root = find_project_root()
     folder = Path(args.path)
-    folder = write_scaffold(folder if folder.is_absolute() else find_project_root() / folder)
+    folder = (folder if folder.is_absolute() else root / folder).resolve()
+    clean, reports = default_folders(root, (root / DEMO_DATA).resolve())
+    check_output_folders(root, folder, {"the derived-data folder": clean,  # no data folder
+                                        "the reports folder": reports})     # inside them
+    folder = write_scaffold(folder)
     return (f"wrote {folder}: fill in register/indicators.csv and register/targets.csv "
             "(see its README.md), put returns in returns/, then "
-            f"`laa validate --data-dir {folder}`")
+            f"`laa validate --data-dir {folder} --period 'YYYY-YY QN' --meeting YYYY-MM-DD`")
 
 
 def _raise_for_quarantine(settings, published: object) -> None:
@@ -223,22 +287,13 @@ def _raise_for_quarantine(settings, published: object) -> None:
 
 def _cycle_settings(args: argparse.Namespace, generated_at: str | None) -> tuple[Settings,
                                                                                  Register]:
-    """Settings and register for ``laa templates`` and ``laa status``: the meeting from
-    ``--meeting``, else the reporting calendar's for the period, else the default."""
-    folders = {"data_dir": args.data_dir, "clean_dir": args.clean_dir,
-               "reports_dir": args.reports_dir, "generated_at": generated_at}
-    settings = load_settings(period=args.period, **folders)
-    known = _check_register(settings, args.command)
-    meeting = args.meeting
-    if not meeting:
-        listed = known.calendar.loc[known.calendar["period"] == settings.period, "meeting"]
-        meeting = next((m for m in listed if m), DEMO_MEETING)
-    return load_settings(period=args.period, meeting=meeting, **folders), known
+    """Settings and register for ``laa templates`` and ``laa status`` (see
+    :func:`_settings`); ``--output`` is checked with the other output folders."""
+    settings, known = _settings(args, generated_at=generated_at, output=args.output)
+    return settings, _check_register(settings, args.command, known)
 
 
 def _templates(args: argparse.Namespace) -> str:
-    from pathlib import Path
-
     from pipeline.inputs.register import read_partnership
     from pipeline.inputs.templates import write_templates
     from pipeline.periods import parse_period
@@ -248,7 +303,7 @@ def _templates(args: argparse.Namespace) -> str:
     settings, known = _cycle_settings(args, None)
     stamp = args.generated_at or period_start(parse_period(settings.period)).isoformat()
     now = check_now(settings, known)
-    folder = Path(args.output) if args.output else settings.report_dir / "templates"
+    folder = settings.output or settings.report_dir / "templates"
     written = write_templates(known, settings.period,
                               template_figures(known, now.checked.clean, settings.period),
                               folder, stamp, read_partnership(settings.register_dir))
@@ -258,8 +313,6 @@ def _templates(args: argparse.Namespace) -> str:
 
 
 def _status(args: argparse.Namespace) -> str:
-    from pathlib import Path
-
     from pipeline.inputs.templates import deadline_for
     from pipeline.names import slug
     from pipeline.quality.checks import run_stamp
@@ -272,8 +325,8 @@ def _status(args: argparse.Namespace) -> str:
     text = format_chase_list(chase, settings.period, deadline_for(known, settings.period),
                              as_of)
     print(text, end="")
-    path = (Path(args.output) if args.output else
-            settings.report_dir / "status" / f"chase-list-{slug(settings.period)}.csv")
+    path = settings.output or (settings.report_dir / "status"
+                               / f"chase-list-{slug(settings.period)}.csv")
     write_csv(chase, path)
     path.with_suffix(".txt").write_text(text, encoding="utf-8")
     return f"chase list written to {path} (and {path.with_suffix('.txt').name})"
@@ -303,8 +356,7 @@ def _rerun(args: argparse.Namespace) -> str:
 def _trace(args: argparse.Namespace) -> str:
     from pipeline.run.trace import trace
 
-    settings = load_settings(period=args.period, data_dir=args.data_dir,
-                             clean_dir=args.clean_dir, reports_dir=args.reports_dir)
+    settings, _ = _settings(args, meeting_needed=False)
     print("\n".join(trace(settings, args.indicator)))
     return ""
 

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.digest import sha256_bytes
 from pipeline.errors import ConfigError
+from pipeline.names import slug
 from pipeline.periods import parse_period, previous_review_period
 from pipeline.rules import Rules, load_rules
 
@@ -85,6 +87,7 @@ class Settings:
     district: str = ""
     compare_with: str = ""
     scenario: str = ""
+    output: Path | None = None  # ``laa templates`` / ``status --output``: checked like the rest
 
     @property
     def register_dir(self) -> Path:
@@ -112,14 +115,120 @@ class Settings:
         return self.reports_dir / self.meeting
 
 
-def _resolve(root: Path, value: str | os.PathLike | None, default: str) -> Path:
+DEMO_DATA, DEMO_CLEAN, DEMO_REPORTS = "data/raw", "data/clean", "reports"
+
+
+def _resolve(root: Path, value: str | os.PathLike | None, default: str | Path) -> Path:
     path = Path(value) if value else Path(default)
     return (path if path.is_absolute() else root / path).resolve()
 
 
+def is_demo_data(root: Path, data: Path) -> bool:
+    """True for the shipped demo's data folder (``data/raw``): only it has the demo's
+    period, meeting and output folders by default."""
+    return data == (root / DEMO_DATA).resolve()
+
+
+def data_folder_slug(root: Path, data: Path) -> str:
+    """The name of a data folder's own derived data and reports: its path under
+    ``data/raw`` (``data/raw/laa2`` -> ``laa2``), else under the project root
+    (``partners/blaby`` -> ``partners-blaby``), else its name and a short hash of its
+    path (``/srv/blaby`` -> ``blaby-1a2b3c``). Two folders share one only if their paths
+    differ in punctuation alone (``a/b``, ``a-b``)."""
+    for base in ((root / DEMO_DATA).resolve(), root):
+        if data.is_relative_to(base) and data != base:
+            return slug(data.relative_to(base).as_posix())
+    return f"{slug(data.name)}-{sha256_bytes(str(data).encode('utf-8'))[:6]}"
+
+
+def default_folders(root: Path, data: Path) -> tuple[Path, Path]:
+    """The derived-data and reports folders of a data folder when none is given: the demo's
+    ``data/clean`` and ``reports``, else ``data/clean/<slug>`` and ``reports/<slug>`` (see
+    :func:`data_folder_slug`)."""
+    clean, reports = (root / DEMO_CLEAN).resolve(), (root / DEMO_REPORTS).resolve()
+    if is_demo_data(root, data):
+        return clean, reports
+    name = data_folder_slug(root, data)
+    return clean / name, reports / name
+
+
+def check_output_folders(root: Path, data: Path, outputs: dict[str, Path]) -> None:
+    """Refuse an output folder that is, contains or lies inside a data folder (the run's
+    and the project's ``data/raw``): derived files must never land among the returns.
+
+    Raises
+    ------
+    ConfigError
+        Naming the option, the folder and the data folder.
+    """
+    for option, folder in outputs.items():
+        for source in dict.fromkeys((data, (root / DEMO_DATA).resolve())):
+            if folder == source:
+                how = "is"
+            elif folder in source.parents:
+                how = "contains"
+            elif source in folder.parents:
+                how = "lies inside"
+            else:
+                continue
+            raise ConfigError(f"{option} {folder} {how} the data folder {source}: outputs "
+                              "never go into a data folder; give a folder outside it")
+
+
+def default_period(root: Path, data: Path, period: str | None) -> str:
+    """The period given, canonical; without one, the demo's for the demo's data folder.
+
+    Raises
+    ------
+    ConfigError
+        For a malformed period, or none given for another data folder.
+    """
+    if period:
+        return str(parse_period(period))
+    if is_demo_data(root, data):
+        return DEMO_PERIOD
+    raise ConfigError(f"give --period 'YYYY-YY QN' (the quarter or year of the returns): "
+                      f"the default {DEMO_PERIOD} is the shipped demo's", folder=str(data))
+
+
+def default_meeting(root: Path, data: Path, period: str, meeting: str | None) -> str:
+    """The meeting given (a date, ``YYYY-MM-DD``); without one, the demo's for the demo's
+    data folder. The CLI passes the reporting calendar's meeting when there is one.
+
+    Raises
+    ------
+    ConfigError
+        For a malformed date, or none given for another data folder.
+    """
+    if not meeting:
+        if not is_demo_data(root, data):
+            raise ConfigError(f"give --meeting YYYY-MM-DD (register/calendar.csv has no "
+                              f"meeting for {period})", folder=str(data))
+        meeting = DEMO_MEETING
+    try:
+        return dt.date.fromisoformat(str(meeting)).isoformat()
+    except ValueError as exc:
+        raise ConfigError(f"meeting {meeting!r} is not a date like 2007-09-03") from exc
+
+
+def data_folder(data_dir: str | os.PathLike | None) -> tuple[Path, Path]:
+    """The project root and the data folder, absolute (default ``data/raw``).
+
+    Raises
+    ------
+    ConfigError
+        If the folder has no ``register/`` sub-folder.
+    """
+    root = find_project_root()
+    data = _resolve(root, data_dir, DEMO_DATA)
+    if not (data / "register").is_dir():
+        raise ConfigError("data folder has no register/ subfolder", folder=str(data))
+    return root, data
+
+
 def load_settings(
-    period: str = DEMO_PERIOD,
-    meeting: str = DEMO_MEETING,
+    period: str | None = None,
+    meeting: str | None = None,
     data_dir: str | os.PathLike | None = None,
     clean_dir: str | os.PathLike | None = None,
     reports_dir: str | os.PathLike | None = None,
@@ -130,10 +239,16 @@ def load_settings(
     district: str | None = None,
     compare_with: str | None = None,
     scenario: str | None = None,
+    output: str | os.PathLike | None = None,
 ) -> Settings:
     """Build the run's settings, checking the parameters.
 
-    Relative folders are taken from the project root, never the current directory.
+    Relative folders are taken from the project root, never the current directory. The
+    period and meeting default to the demo's for the demo's data folder only (see
+    :func:`default_period`, :func:`default_meeting`); the derived-data and reports folders
+    to the data folder's own (see :func:`default_folders`). No output folder (``clean_dir``,
+    ``reports_dir``, ``output``: a command's own output, kept in ``Settings.output``) may
+    be, contain or lie inside a data folder (see :func:`check_output_folders`).
     ``previous_period`` (the review compared against) defaults to
     :func:`pipeline.periods.previous_review_period` of ``period``. ``formats`` (``html``,
     ``pdf`` or both, default both), ``theme`` (a filter of theme keys or names) and
@@ -145,20 +260,25 @@ def load_settings(
     Raises
     ------
     ConfigError
-        For a malformed period or meeting date, or a data folder without a register.
+        For a malformed period or meeting date, a data folder without a register, no
+        period or meeting for another data folder than the demo's, or an output folder
+        over a data folder.
     """
-    root = find_project_root()
-    parsed = parse_period(period)
-    canonical = str(parsed)
+    if period:
+        parse_period(period)  # a malformed period is the first thing said
+    root, data = data_folder(data_dir)
+    rules = load_rules(data / "register" / "rules.toml")
+    canonical = default_period(root, data, period)
+    parsed = parse_period(canonical)
     previous = str(parse_period(previous_period) if previous_period
                    else previous_review_period(parsed))
-    try:
-        meeting = dt.date.fromisoformat(str(meeting)).isoformat()
-    except ValueError as exc:
-        raise ConfigError(f"meeting {meeting!r} is not a date like 2007-09-03") from exc
-    data = _resolve(root, data_dir, "data/raw")
-    if not (data / "register").is_dir():
-        raise ConfigError("data folder has no register/ subfolder", folder=str(data))
+    meeting = default_meeting(root, data, canonical, meeting)
+    clean, reports = default_folders(root, data)
+    outputs = {"--clean-dir": _resolve(root, clean_dir, clean),
+               "--reports-dir": _resolve(root, reports_dir, reports)}
+    if output:
+        outputs["--output"] = _resolve(root, output, reports)
+    check_output_folders(root, data, outputs)
     stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     try:
         dt.datetime.fromisoformat(stamp)
@@ -170,8 +290,8 @@ def load_settings(
         meeting=meeting,
         project_root=root,
         data_dir=data,
-        clean_dir=_resolve(root, clean_dir, "data/clean"),
-        reports_dir=_resolve(root, reports_dir, "reports"),
+        clean_dir=outputs["--clean-dir"],
+        reports_dir=outputs["--reports-dir"],
         generated_at=stamp,
         previous_period=previous,
         formats=",".join(parse_formats(formats or "html,pdf")),
@@ -179,5 +299,6 @@ def load_settings(
         district=(district or "").strip(),
         compare_with=(compare_with or "").strip().casefold(),
         scenario=parse_scenario(scenario),
-        rules=load_rules(data / "register" / "rules.toml"),
+        rules=rules,
+        output=outputs.get("--output"),
     )

@@ -21,6 +21,15 @@ def slug(text: object, fallback: str = "x") -> str:
     return _NOT_SLUG.sub("-", str(text).casefold()).strip("-") or fallback
 
 
+def themed_name(name: str, theme_keys: Iterable[object]) -> str:
+    """A document's or folder's name for an appendix of some themes only, so that it never
+    takes the full appendix's place: ``themed_name("appendix", ("health", "safer"))`` ->
+    ``appendix-health-safer``; ``name`` itself for all themes (no keys). Give the keys in
+    the register's order, so the same themes always make the same name."""
+    keys = [str(k) for k in theme_keys]
+    return f"{name}-{slug('-'.join(keys))}" if keys else name
+
+
 def anchor(prefix: str, key: object, fallback: str = "x") -> str:
     """An HTML id: ``anchor("lineage", "7.20")`` -> ``lineage-7-20``."""
     return f"{prefix}-{slug(key, fallback)}"

@@ -37,7 +37,8 @@ def test_bad_meeting_and_missing_register(capsys, tmp_path):
 @pytest.mark.slow
 def test_other_partnership_runs_through_the_same_command(tmp_path):
     proc = _laa("run", "--data-dir", str(MINI), "--clean-dir", str(tmp_path / "clean"),
-                "--reports-dir", str(tmp_path / "reports"), "--meeting", "2007-07-01")
+                "--reports-dir", str(tmp_path / "reports"), "--meeting", "2007-07-01",
+                "--period", "2006-07 Q4")
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "reports" / "2007-07-01" / "appendix.html").read_text(encoding="utf-8")
     assert "Mini Partnership" in html
@@ -56,7 +57,8 @@ def test_failing_stage_exits_non_zero_naming_what_and_where(tmp_path):
     indicators.write_text(indicators.read_text().replace("Vehicle crime,safer",
                                                          "Vehicle crime,greener"))
     proc = _laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
-                "--reports-dir", str(tmp_path / "reports"))
+                "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
+                "--meeting", "2007-07-01")
     assert proc.returncode == 3
     # the register is checked before any stage runs, so no stage is named and none ran
     assert proc.stderr.strip().splitlines()[-1] == (
@@ -164,7 +166,8 @@ def test_register_warnings_are_printed_before_the_run(tmp_path, capsys):
     lines = targets.read_text(encoding="utf-8").splitlines()
     targets.write_text("\n".join([lines[0] + ",note"] + [line + ",x" for line in lines[1:]])
                        + "\n", encoding="utf-8")
-    assert main(["run", "--data-dir", str(data), "--period", "1999-00"]) == 2
+    assert main(["run", "--data-dir", str(data), "--period", "1999-00", "--meeting",
+                 "2007-07-01"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
         "laa run: warning: unknown column 'note' ignored (file targets.csv, column note)",
         "laa run failed: period 1999-00 is outside the agreement: targets and baselines "

@@ -179,7 +179,8 @@ def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
     shutil.copytree(ROOT / "data" / "raw", data)
     themes = data / "register" / "indicators.csv"
     themes.write_text(themes.read_text().replace(",safer,", ",nowhere,", 1))
-    proc = _laa("run", *demo["args"], "--data-dir", str(data))
+    proc = _laa("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
+                "--meeting", MEETING)
     assert proc.returncode == 3, proc.stderr
     assert "unknown theme 'nowhere'" in proc.stderr.strip().splitlines()[-1]
     assert _hashes(demo["report"]) == before

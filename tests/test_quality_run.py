@@ -45,7 +45,8 @@ def planted(tmp_path_factory):
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data), "--clean-dir",
          str(base / "clean"), "--reports-dir", str(base / "reports"), "--generated-at",
-         "2007-06-30T12:00:00"], capture_output=True, text=True, timeout=600, cwd="/")
+         "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
+        capture_output=True, text=True, timeout=600, cwd="/")
     return {"proc": proc, "clean": base / "clean", "report": base / "reports" / "2007-09-03",
             "before": before, "after": _hashes(data)}
 
@@ -116,7 +117,8 @@ def test_laa_validate_fails_on_critical_checks_and_names_where(planted, tmp_path
     data = tmp_path / "data"
     shutil.copytree(ROOT / "tests" / "data" / "mini", data)
     out = [sys.executable, "-m", "pipeline.cli", "validate", "--data-dir", str(data),
-           "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports")]
+           "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
+           "--period", "2006-07 Q4", "--meeting", "2007-09-03"]
     ok = subprocess.run(out, capture_output=True, text=True, timeout=600, cwd="/")
     assert ok.returncode == 0, ok.stderr
     (data / "returns" / "bad.csv").write_text(

@@ -210,11 +210,11 @@ def test_theme_filter_recomputes_every_table_for_that_theme(demo, tmp_path):
             "formats": "html", "theme": "safer", "district": ""},
         kernel_name="python3", progress_bar=False, log_output=False, cwd=str(ROOT))
     written = render_outputs(executed, tmp_path / "reports" / MEETING)
-    assert [p.name for p in written] == ["appendix.html", "summary.html"]
+    assert [p.name for p in written] == ["appendix-safer.html", "summary-safer.html"]
     board = written[1].read_text(encoding="utf-8")
     assert "Themes shown: Safer." in board and "Board summary (Safer)" in board
     assert "£508,060.00" in board and "£15,241,800.00" not in board
-    assert 'href="appendix.html"' in board and 'href="appendix.pdf"' not in board
+    assert 'href="appendix-safer.html"' in board and 'href="appendix-safer.pdf"' not in board
     html = written[0].read_text(encoding="utf-8")
     assert "Themes shown: Safer." in html
     totals = re.search(r'<tr class="totals">(.*?)</tr>', html, re.S).group(1)

@@ -85,7 +85,8 @@ def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproducible")
     shutil.copytree(ROOT / "data" / "raw", out / "data")
     args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
-            "--reports-dir", str(out / "reports")]
+            "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
+            "--meeting", MEETING]
     proc = _laa("run", *args, "--generated-at", STAMP)
     assert proc.returncode == 0, proc.stderr
     report = out / "reports" / MEETING

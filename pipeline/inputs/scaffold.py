@@ -11,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+from pipeline.config import data_folder_slug, find_project_root
 from pipeline.errors import ConfigError
 from pipeline.inputs.ingest import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from pipeline.inputs.register import REGISTER_FILES, RegisterFile
@@ -89,8 +90,11 @@ def describe_returns() -> str:
     return "\n".join(lines + ["", "```csv", example.rstrip("\n"), "```"]) + "\n"
 
 
-def compose_readme(folder: Path) -> str:
-    """The README.md ``laa init`` writes into a new data folder."""
+def compose_readme(folder: Path, name: str) -> str:
+    """The README.md ``laa init`` writes into a new data folder: that folder's own
+    commands, with placeholders for the period and meeting (never the demo's); ``name`` is
+    the folder's name under ``data/clean/`` and ``reports/``
+    (:func:`pipeline.config.data_folder_slug`)."""
     return f"""# {folder.name}: a partnership's data for the LAA pipeline
 
 Written by `laa init`. This folder is what `--data-dir` names: `register/` describes the
@@ -103,13 +107,18 @@ agreement (indicators, targets, themes...), `returns/` holds the partners' quart
    left with only its header row (or deleted) counts as absent.
 2. Put each partner's return in `returns/` (CSV or XLSX, any file name). Never edit a file
    once received: a correction is a new file, and the later `submitted_at` wins.
-3. Check, then run (the period must be inside the agreement: a year with targets or
-   baselines):
+3. Check, then run, giving the period of the returns and the Board meeting that takes
+   them (the period must be inside the agreement: a year with targets or baselines;
+   `--meeting` may be left out for a period whose row in `register/calendar.csv` names
+   its meeting):
 
    ```sh
-   laa validate --data-dir {folder} --period "2006-07 Q4" --meeting 2007-09-03
-   laa run --data-dir {folder} --period "2006-07 Q4" --meeting 2007-09-03
+   laa validate --data-dir {folder} --period 'YYYY-YY QN' --meeting YYYY-MM-DD
+   laa run --data-dir {folder} --period 'YYYY-YY QN' --meeting YYYY-MM-DD
    ```
+
+   The derived data and reports go to `data/clean/{name}/` and `reports/{name}/` under
+   the project (the run prints them; `--clean-dir` and `--reports-dir` move them).
 
 ## The register
 
@@ -147,5 +156,6 @@ def write_scaffold(folder: Path) -> Path:
     (folder / "returns").mkdir()
     for spec in REGISTER_FILES:
         (register / spec.name).write_text(header_text(spec), encoding="utf-8")
-    (folder / "README.md").write_text(compose_readme(folder), encoding="utf-8")
+    name = data_folder_slug(find_project_root(), folder)
+    (folder / "README.md").write_text(compose_readme(folder, name), encoding="utf-8")
     return folder

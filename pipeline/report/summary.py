@@ -24,14 +24,16 @@ SHOWN_MOVEMENTS = ("worsened", "improved")
 def render_summary_cover(partnership: str, agreement: str, meeting: str, period: str,
                          data_as_of: str, generated_at: str, *,
                          previous_period: str | None = None, scope: str = "",
-                         appendix_formats: Iterable[str] = ("html", "pdf")) -> str:
+                         appendix_formats: Iterable[str] = ("html", "pdf"),
+                         appendix: str = "appendix") -> str:
     """The summary's opening: the same cover facts as the appendix, on the first page, with
-    a link to the full appendix in each format published (``appendix.html``, ``.pdf``).
+    a link to the full appendix in each format published (``appendix.html``, ``.pdf``;
+    ``appendix`` names a themed one, ``appendix-health-safer``).
 
     ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
     ``scope`` says which themes a filtered summary covers.
     """
-    links = [(f"appendix.{fmt}", fmt.upper()) for fmt in appendix_formats]
+    links = [(f"{appendix}.{fmt}", fmt.upper()) for fmt in appendix_formats]
     return render("summary_cover.html.j2", partnership=partnership, agreement=agreement,
                   meeting=meeting, meeting_long=format_date(meeting), period=period,
                   data_as_of=data_as_of, generated_at=generated_at,

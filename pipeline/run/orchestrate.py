@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import errors
-from pipeline.config import FORMATS, PACKAGE_DIR, Settings
+from pipeline.config import PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
     KernelPool,
@@ -27,7 +27,7 @@ from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public
     notebook_parameters,
 )
 from pipeline.run.incremental import Reuse, reusable, snapshot, stage_key, written_since
-from pipeline.run.locking import run_lock
+from pipeline.run.locking import lock_paths, run_lock
 from pipeline.run.manifest import (
     MANIFEST_NAME,
     build_manifest,
@@ -41,6 +41,7 @@ from pipeline.run.manifest import (
 )
 from pipeline.run.normalise import normalise_notebook, normalise_xlsx
 from pipeline.run.publish import (
+    DOCUMENT,
     copy_into,
     discard,
     keep_unbuilt,
@@ -66,7 +67,8 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "benchmark": ("clean:national.parquet", "clean:national_quarantine.parquet",
                   "clean:national_validation_results.parquet", "clean:benchmark_ranks.parquet",
                   "clean:benchmark_members.parquet", "clean:benchmark_groups.json"),
-    "tables": ("report:tables/*", "report:districts/*/tables/*"),
+    "tables": ("report:tables/*", "report:districts/*/tables/*", "report:tables-*/*",
+               "report:districts/*/tables-*/*"),
 }
 VALIDATE_STAGES = ("ingest", "validate", "benchmark")  # what ``laa validate`` runs
 
@@ -301,8 +303,9 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
             kept = keep_unbuilt(plan.published, built)
             files = sorted(f for folder in kept.values() for f in folder)
             manifest["kept"] = kept_entries(files, built, plan.previous)
-            for folder in kept:
-                progress(f"kept {folder}/ as published before (not rebuilt by this run)")
+            for part in kept:
+                shown = part if DOCUMENT.fullmatch(part) else f"{part}/"
+                progress(f"kept {shown} as published before (not rebuilt by this run)")
         write_manifest(built / MANIFEST_NAME, manifest)
         if expected is not None:
             _compare(reproducible(expected), outputs, root)
@@ -321,13 +324,13 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
     result.published = plan.published
     result.manifest = plan.published / MANIFEST_NAME
     result.executed = {s: plan.published / "notebooks" / n for s, n in plan.stages}
-    if "appendix" in result.executed:
-        for name in ("appendix", "summary"):
-            written = [p for p in (plan.published / f"{name}.{fmt}" for fmt in FORMATS)
-                       if p.is_file()]
-            result.outputs += written
-            if written:
-                progress(f"{name} written to {', '.join(str(p) for p in written)}")
+    for name in ("appendix", "summary"):  # as made by this run: themed names too
+        written = [plan.published / o["path"] for o in outputs if o["root"] == "report"
+                   and o["stage"] == "appendix" and o["path"].startswith(name)
+                   and "/" not in o["path"] and DOCUMENT.fullmatch(o["path"])]
+        result.outputs += written
+        if written:
+            progress(f"{name} written to {', '.join(str(p) for p in written)}")
     return result
 
 
@@ -439,7 +442,7 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
     else:
         ran = _run_together(staged, stages, kernels)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
-    written = {"clean": written_since(clean_before, snapshot(clean)),
+    written = {"clean": own_outputs(clean, written_since(clean_before, snapshot(clean))),
                "report": written_since(built_before, snapshot(built))}
     for relative in written["report"]:
         path = built / relative
@@ -455,6 +458,15 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
             made[stage].append(output_entry(root_name, roots[root_name],
                                             roots[root_name] / relative, stage))
     return made, ran
+
+
+def own_outputs(root: Path, written: list[str]) -> list[str]:
+    """The files of ``written`` (relative to the run's clean folder ``root``) that are this
+    run's: those under a sub-folder holding a clean folder's lock file are another run's
+    (``data/clean/laa2/``, LAA2's, inside ``data/clean/``, the demo's) and are left out."""
+    lock = lock_paths(root, root, "")[1][1].name
+    nested = {p.parent.relative_to(root) for p in root.rglob(lock) if p.parent != root}
+    return [w for w in written if not any(n in Path(w).parents for n in nested)]
 
 
 def _run_together(staged: Settings, stages: list[tuple[str, str]],

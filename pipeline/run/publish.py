@@ -14,12 +14,15 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import shutil
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from pipeline.run.manifest import MANIFEST_NAME
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -125,31 +128,54 @@ def copy_into(source_root: Path, target_root: Path, relative: str) -> Path:
     return target
 
 
-def optional_outputs(folder: Path) -> list[str]:
-    """The optional output folders in a published meeting folder, relative and sorted: each
-    district pack (``districts/<name>``), the data-quality check (``validation``), the return
-    templates (``templates``) and the chase list (``status``), which a plain ``laa run`` does
-    not rebuild."""
-    found = [name for name in ("status", "templates", "validation") if (folder / name).is_dir()]
-    districts = folder / "districts"
-    if districts.is_dir():
-        found += [f"districts/{p.name}" for p in sorted(districts.iterdir()) if p.is_dir()]
-    return found
+# A document of the meeting folder: the appendix, the summary or a district pack, in either
+# format, themed (``appendix-health-safer.pdf``) or not.
+DOCUMENT = re.compile(r"(?:.*/)?(?:appendix|summary|district-pack)(?:-[a-z0-9-]+)?"
+                      r"\.(?:html|pdf)")
+
+
+def output_part(relative: str) -> str:
+    """The part of a meeting folder a file belongs to (pure): its top folder (``tables``,
+    ``districts/melton/tables``: a district's folder counts as a meeting folder of its
+    own), else the file itself (``appendix.html``, ``districts/melton/district-pack.pdf``)."""
+    parts = relative.split("/")
+    skip = 2 if parts[0] == "districts" and len(parts) > 2 else 0
+    return "/".join(parts[:skip + 1])
+
+
+def _district(relative: str) -> str:
+    parts = relative.split("/")
+    return "/".join(parts[:2]) if parts[0] == "districts" and len(parts) > 2 else ""
 
 
 def keep_unbuilt(published: Path, built: Path) -> dict[str, list[str]]:
-    """Copy into ``built`` every optional output folder of ``published`` that the new build
-    did not make, so that publishing never deletes what the run did not rebuild.
+    """Copy into ``built`` what ``published`` holds and the new build did not make, so that
+    publishing never deletes or replaces what the run did not rebuild: every part of the
+    meeting folder (see :func:`output_part`) the build has nothing of (a district pack,
+    ``validation/``, ``templates/``, ``status/``, a themed appendix's tables, the full
+    tables after a themed run), and every document (see :data:`DOCUMENT`) the build did not
+    write (the HTML after a PDF-only run, the full appendix after a themed one). Other files
+    of a part the build made (``notebooks/``, ``data-quality/``, ``tables/``) are its own:
+    one it left out is not carried. The manifest never is (the run writes its own).
 
-    Returns each folder kept with the files copied, relative to the meeting folder, sorted.
+    Returns each part kept (a district's whole folder, another folder, or a document's
+    path) with the files copied, relative to the meeting folder, sorted.
     """
-    kept = {}
-    for relative in optional_outputs(published):
-        if (built / relative).exists():
+    if not published.is_dir():
+        return {}
+    files = [p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()]
+    made = {output_part(f) for f in files}
+    districts = {_district(f) for f in files} - {""}
+    kept: dict[str, list[str]] = {}
+    for path in sorted(published.rglob("*")):
+        relative = path.relative_to(published).as_posix()
+        if not path.is_file() or relative == MANIFEST_NAME or (built / relative).exists():
             continue
-        files = [p.relative_to(published).as_posix()
-                 for p in sorted((published / relative).rglob("*")) if p.is_file()]
-        kept[relative] = [copy_into(published, built, f).relative_to(built).as_posix()
-                          for f in files]
+        part, district = output_part(relative), _district(relative)
+        if part in made and not DOCUMENT.fullmatch(relative):
+            continue
+        key = (district if district and district not in districts
+               else relative if part in made or part == relative else part)
+        kept.setdefault(key, []).append(copy_into(published, built, relative)
+                                        .relative_to(built).as_posix())
     return kept
-
