@@ -124,10 +124,10 @@ def typeset_pdf(source: str) -> bytes:
                        f"{str(exc).strip()[:400]}") from None
     problems = font_problems(warnings)
     if problems:
+        families = sorted({f.family for f in shipped_fonts().fonts()})
         raise PdfError(f"the PDF asks for a font the pipeline does not ship "
-                       f"({'; '.join(sorted(set(problems)))}); its fonts are those in "
-                       f"pipeline/report/fonts/ (DejaVu Sans, its bold and oblique, "
-                       f"DejaVu Sans Mono)")
+                       f"({'; '.join(sorted(set(problems)))}); it ships "
+                       f"{', '.join(families)}, in pipeline/report/fonts/")
     return data
 
 

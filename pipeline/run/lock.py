@@ -1,8 +1,8 @@
 """The lock file and the installed versions: what a run records, what a rerun compares.
 
-``requirements.lock`` (at the project root, made by ``uv pip compile``; see the README's
-developer notes) pins every package the pipeline and its tests install, with hashes. A run's
-manifest records the lock's sha256 and which installed versions differ from its pins;
+``requirements.lock`` (at the project root, made by ``uv pip compile``; the README's
+"Supported systems, installing" gives the command) pins every package the pipeline and its
+tests install, with hashes. A run's manifest records the lock's sha256 and which installed versions differ from its pins;
 ``laa rerun`` compares the versions installed now with the manifest's and says how to
 install the run's (:func:`version_differences`, :func:`install_command`).
 
