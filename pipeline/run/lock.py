@@ -2,9 +2,10 @@
 
 ``requirements.lock`` (at the project root, made by ``uv pip compile``; the README's
 "Supported systems, installing" gives the command) pins every package the pipeline and its
-tests install, with hashes. A run's manifest records the lock's sha256 and which installed versions differ from its pins;
-``laa rerun`` compares the versions installed now with the manifest's and says how to
-install the run's (:func:`version_differences`, :func:`install_command`).
+tests install, with hashes. A run's manifest records the lock's sha256 and which installed
+versions differ from its pins; ``laa rerun`` compares the versions installed now with the
+manifest's and says how to install the run's (:func:`version_differences`,
+:func:`install_command`).
 
 Nothing here imports pandas: checking a manifest stays cheap.
 """
