@@ -8,6 +8,11 @@ the alternative text of each chart's SVG ``<title>``), the document's language a
 bookmarks, and marks page furniture as artefacts. Whatever Typst reports as an error (an
 image without alternative text, a link to nothing) stops the print with :class:`PdfError`,
 so no untagged or broken PDF is published.
+
+The PDF is set in the DejaVu faces shipped in :data:`FONT_DIR` (with their licence), and in
+no other font: neither the machine's nor Typst's own, so the same source gives the same PDF
+on any machine. A font Typst cannot find there (its warning ``unknown font family``) stops
+the print too, rather than setting the PDF in whatever font is at hand.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pipeline.errors import StageFailed
 from pipeline.report.typeset import FONTS, TypesetError, html_to_typst
 
 PDF_STANDARD = "ua-1"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"   # the only fonts the PDFs are set in
 
 
 class PdfError(StageFailed):
@@ -56,11 +62,18 @@ def _cmap_ranges(path: str) -> list[tuple[int, int]]:
 
 
 @functools.cache
-def printable() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The characters every font the page is set in can show (starts and ends of ranges)."""
+def shipped_fonts():
+    """Typst's font set of :data:`FONT_DIR` alone (no system font, none embedded in Typst)."""
     import typst
 
-    paths = [f.path for f in typst.Fonts().fonts()          # the regular and bold faces
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                       font_paths=[str(FONT_DIR)])
+
+
+@functools.cache
+def printable() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The characters every font the page is set in can show (starts and ends of ranges)."""
+    paths = [f.path for f in shipped_fonts().fonts()        # the regular and bold faces
              if f.family == FONTS[0] and f.weight in (400, 700)]
     if not paths:
         return (), ()
@@ -86,15 +99,36 @@ def can_print(char: str) -> bool:
     return i >= 0 and ord(char) <= ends[i]
 
 
+def font_problems(warnings: list) -> list[str]:
+    """Typst's warnings about fonts (``unknown font family: x``), as their messages (pure)."""
+    return [w.message for w in warnings if "font" in str(w.message).lower()]
+
+
 def typeset_pdf(source: str) -> bytes:
-    """Compile Typst ``source`` to a tagged PDF/UA-1; :class:`PdfError` on any error."""
+    """Compile Typst ``source`` to a tagged PDF/UA-1 in the shipped fonts.
+
+    Raises
+    ------
+    PdfError
+        On any error Typst reports, and on any font warning (a font not shipped in
+        :data:`FONT_DIR`): the PDF would be set in another font.
+    """
     import typst
 
     try:
-        return typst.compile(source.encode("utf-8"), pdf_standards=[PDF_STANDARD])
+        data, warnings = typst.compile_with_warnings(
+            source.encode("utf-8"), font_paths=shipped_fonts(), ignore_system_fonts=True,
+            pdf_standards=[PDF_STANDARD])
     except typst.TypstError as exc:
         raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
                        f"{str(exc).strip()[:400]}") from None
+    problems = font_problems(warnings)
+    if problems:
+        families = sorted({f.family for f in shipped_fonts().fonts()})
+        raise PdfError(f"the PDF asks for a font the pipeline does not ship "
+                       f"({'; '.join(sorted(set(problems)))}); it ships "
+                       f"{', '.join(families)}, in pipeline/report/fonts/")
+    return data
 
 
 def write_pdf(html: str, target: Path) -> Path:

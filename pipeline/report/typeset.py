@@ -43,7 +43,7 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
 BREAK = "#pagebreak(weak: true)\n"
-FONTS = ("DejaVu Sans", "Liberation Sans")   # the page's fonts, the first preferred
+FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 MISSING = "\ufffd"                             # shown for a character no font holds
 GREY = 'rgb("#444444")'
 RULE = 'rgb("#c8c8c8")'

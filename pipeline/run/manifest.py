@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.config import PACKAGE_DIR
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import ConfigError
 from pipeline.inputs.filenames import shown_path
+from pipeline.run.lock import lock_facts
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -69,10 +71,15 @@ def package_versions() -> dict[str, str]:
 
 
 def environment() -> dict[str, object]:
-    """Python's version and implementation and the installed packages (kernels share them)."""
+    """Python's version and implementation, the installed packages (kernels share them) and
+    the lock beside the package: its sha256 and the versions installed other than its pins
+    (``lock`` is None for a package installed without its checkout; see
+    :func:`pipeline.run.lock.lock_facts`)."""
+    packages = package_versions()
     return {"python": platform.python_version(),
             "implementation": platform.python_implementation(),
-            "packages": package_versions()}
+            "packages": packages,
+            "lock": lock_facts(PACKAGE_DIR.parent, packages)}
 
 
 def git_state(root: Path) -> dict[str, object]:

@@ -8,11 +8,13 @@ output hashes as recorded; otherwise the rebuilt folder is kept in staging for c
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.config import PACKAGE_DIR, Settings, find_project_root, load_settings
 from pipeline.errors import ConfigError, InputsChanged
+from pipeline.run.lock import install_command, version_differences
 from pipeline.run.manifest import (
     changed_files,
     digest_of,
@@ -96,11 +98,30 @@ def code_notes(manifest: dict, settings: Settings) -> list[str]:
         path = settings.notebooks_dir / name
         if not path.is_file() or sha256_file(path) != sha:
             notes.append(f"note: notebook {name} differs from the run's; outputs may differ")
-    env = manifest.get("environment", {})
-    now = environment()
-    if env.get("python") != now["python"] or env.get("packages") != now["packages"]:
-        notes.append("note: Python or package versions differ from the run's; "
-                     "outputs may differ")
+    return notes + version_notes(manifest.get("environment", {}), environment())
+
+
+def version_notes(recorded: dict, now: dict) -> list[str]:
+    """Warnings when Python or the run's packages differ from the run's environment (pure).
+
+    A rerun goes on (the outputs check decides whether the bytes still match); the package
+    warning names each difference and the ``pip install`` that puts back the run's versions.
+    """
+    notes = []
+    if recorded.get("python") != now["python"]:
+        notes.append(f"warning: this is Python {now['python']}, the run's was "
+                     f"{recorded.get('python') or 'not recorded'}; outputs may differ "
+                     f"(the outputs check decides)")
+    differences = version_differences(recorded.get("packages", {}), now["packages"])
+    if differences:
+        named = "; ".join(f"{name} {version} at the run, {installed or 'not'} installed"
+                          for name, version, installed in differences)
+        count = (f"{len(differences)} packages differ" if len(differences) > 1
+                 else "1 package differs")
+        command = install_command(differences, sys.executable)
+        notes.append(f"warning: {count} from the run's ({named}): outputs may differ (the "
+                     f"outputs check decides)"
+                     + (f"; to install the run's: {command}" if command else ""))
     return notes
 
 
