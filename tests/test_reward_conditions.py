@@ -116,3 +116,15 @@ def test_demo_records_4_2_4_condition_not_met_with_the_seed_note():
     # The condition is 4.2.4's alone: its reward target's other sub-targets have none.
     others = ind[(ind["reward_target"] == row["reward_target"]) & (ind.index != "4.2.4")]
     assert len(others) == 2 and (others["condition_status"] == "").all()
+
+
+def test_appendix_says_the_condition_beside_the_target_and_in_the_gap_analysis():
+    from pipeline.report import sections
+
+    html = sections.render_reward_grant(tabulate_reward_grant(_assessed("not met"), THEMES,
+                                                              Rules()))
+    assert f"4.2.4 - Smoke Free Adults <span class=\"note\">(condition not met: {NOTE})" in html
+    gaps = analyse_reward_gaps(_assessed("not met"), TARGETS, None, THEMES, Rules())
+    gap_html = sections.render_reward_gaps(gaps, pd.DataFrame(columns=["theme"]), "", 60, 100)
+    assert "1 reward sub-target not on track (in 1 reward target)" in gap_html
+    assert "<td>condition not met</td>" in gap_html

@@ -6,6 +6,8 @@ indicators 7.18 to 7.22", seed 002) and totals the grant per reward target."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -187,3 +189,55 @@ def test_demo_counts_12_reward_targets_and_32_sub_targets():
     ind = load_register(DEMO).indicators
     reward = with_reward_targets(ind[ind["reward"]]).assign(row_type="target")
     assert describe_reward_targets(reward) == "12 reward targets (32 sub-targets)"
+
+
+# --- the appendix, its tables and the board summary ---
+
+def test_appendix_table_per_reward_target_escapes_the_names():
+    from pipeline.report.reward_sections import render_reward_targets
+
+    assessed = _assessed()
+    assessed.loc[assessed["reward_target"] == "RT6", "reward_target_name"] = "PPO <b>crime</b>"
+    forecast = tabulate_grant_forecast(assessed, THEMES, Rules())
+    html = render_reward_targets(tabulate_reward_targets(forecast), forecast)
+    assert ("3 reward targets (4 sub-targets): 1 of the 3 reward targets has a sub-target "
+            "at risk.") in html
+    assert "RT6 - PPO &lt;b&gt;crime&lt;/b&gt;" in html and "<b>crime" not in html
+    rt6 = re.search(r"RT6 - .*?</tr>", html, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', rt6) == [
+        "2", "1", "£203,224.00", "£164,484.43", "£101,612.00", "£38,739.57"]
+    assert '<tr class="overall-total"><th scope="row" colspan="2">Overall Total' in html
+
+
+def test_exported_sheet_per_reward_target():
+    from pipeline.report.sheets import reward_targets_table
+
+    forecast = tabulate_grant_forecast(_assessed(), THEMES, Rules())
+    sheet = reward_targets_table(tabulate_reward_targets(forecast))
+    assert sheet.kinds["Reward target"] == "partner"          # the register's words
+    assert sheet.frame["Sub-targets"].tolist() == ["4.1", "7.18, 7.19", "7.12", ""]
+    assert sheet.frame["Maximum grant (£)"].tolist() == [500.0, 203224.0, 1000.0, 204724.0]
+
+
+@pytest.mark.slow
+def test_demo_appendix_counts_and_totals_per_reward_target(tmp_path_factory):
+    from tests.appendix_build import build_demo
+
+    built = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+    html = (built["report"] / "appendix.html").read_text(encoding="utf-8")
+    assert ("12 reward targets (32 sub-targets): 7 of the 12 reward targets have a "
+            "sub-target at risk.") in html
+    # Gap analysis: 4.2.4 (condition not met) joins the 16 off track on the forecast.
+    assert "17 reward sub-targets not on track (in 7 reward targets)" in html
+    tables = built["report"] / "tables"
+    name = next(p for p in tables.glob("*-reward-targets.csv"))
+    csv = pd.read_csv(name, encoding="utf-8-sig", keep_default_na=False)
+    rt6 = csv[csv["Reward target"].str.startswith("RT6 - ")].iloc[0]
+    # Reward Target 6: 7.16 to 7.22, 2 x 381,045 + 5 x 101,612 = 1,270,150 (seed 002,
+    # Appendix 2); at risk under the seed's rule: 7.18 to 7.22, 5 x 101,612 = 508,060.
+    assert rt6["Sub-targets"] == "7.16, 7.17, 7.18, 7.19, 7.20, 7.21, 7.22"
+    assert (rt6["Maximum grant (£)"], rt6["At risk, seed rule (£)"]) == (1270150.0, 508060.0)
+    overall = csv[csv["Row"] == "overall total"].iloc[0]
+    assert (overall["Maximum grant (£)"], overall["At risk, seed rule (£)"]) == (
+        15241800.0, 6223735.0)
+    assert (csv["Row"] == "target").sum() == 12
