@@ -86,6 +86,20 @@ def test_reward_targets_file_names_them(tmp_path):
     assert ind.loc["7.12", "reward_target_name"] == ""
 
 
+def test_a_sub_target_condition_in_any_case_replaces_its_reward_targets(tmp_path):
+    register = _write(tmp_path, HEADER + ROWS,
+                      "reward_target,name,condition,condition_status,condition_note\n"
+                      "RT6,PPO crime,Home Office confirms the cohorts,Not  Yet Known,\n"
+                      "7.18,,Police database restored,NOT MET,Crashed in 2006\n")
+    ind = load_register(register).indicators.set_index("indicator_id")
+    assert ind.loc["7.16", ["condition_status", "condition"]].tolist() == [
+        "not yet known", "Home Office confirms the cohorts"]
+    assert ind.loc["7.18", ["condition_status", "condition_note"]].tolist() == [
+        "not met", "Crashed in 2006"]
+    assert ind.loc["7.18", "reward_target_name"] == "PPO crime"
+    assert ind.loc["7.12", "condition_status"] == ""
+
+
 @pytest.mark.parametrize(("rows", "reward_targets", "message"), [
     (ROWS.replace("7.1,Comparator crime,Safer,lower,count,no,,",
                   "7.1,Comparator crime,Safer,lower,count,no,,RT6"), None,
