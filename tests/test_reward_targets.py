@@ -241,9 +241,15 @@ def test_demo_appendix_counts_and_totals_per_reward_target(tmp_path_factory):
     html = (built["report"] / "appendix.html").read_text(encoding="utf-8")
     assert ("12 reward targets (32 sub-targets): 7 of the 12 reward targets have a "
             "sub-target at risk.") in html
-    # Gap analysis: 4.2.4 (condition not met) joins the 16 off track on the forecast.
     assert "17 reward sub-targets not on track (in 7 reward targets)" in html
     tables = built["report"] / "tables"
+    # Seed 002, 3.4: 4.2.4's grant "will not now be paid" (its condition was not met). The
+    # gap analysis forecast it payable in full with "no gap"; now nothing is payable.
+    gaps = pd.read_csv(next(tables.glob("*-reward-gap-analysis.csv")), encoding="utf-8-sig",
+                       keep_default_na=False)
+    row = gaps[gaps["Reward target"] == "4.2.4 - Smoke Free Adults"].iloc[0]
+    assert row["Closes the gap"] == "condition not met"
+    assert (row["Payable at forecast (£)"], row["At stake (£)"]) == (0.0, 635075.0)
     name = next(p for p in tables.glob("*-reward-targets.csv"))
     csv = pd.read_csv(name, encoding="utf-8-sig", keep_default_na=False)
     rt6 = csv[csv["Reward target"].str.startswith("RT6 - ")].iloc[0]
