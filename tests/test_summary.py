@@ -259,7 +259,15 @@ def test_demo_summary_red_lines_equal_the_appendix_red_risks(demo):
 def test_demo_summary_grant_at_risk_and_changes(demo):
     page = demo["summary"]
     overall = re.search(r'<tr class="overall">(.*?)</tr>', page, re.S).group(1)
+    # Issue 21.3: 12 reward targets, 32 sub-targets (17 with grant at risk), as the seeds
+    # count them; the seed's Appendix 2 totals unchanged.
     assert re.findall(r'<td class="num">([^<]*)</td>', overall) == [
-        "32", "17", "£15,241,800.00", "£6,223,735.00"]
+        "12", "32", "17", "£15,241,800.00", "£6,223,735.00"]
+    assert ("12 reward targets (32 sub-targets): 7 of the 12 reward targets have a "
+            "sub-target at risk.") in page
+    # Issue 21.2: 4.2.4's condition (seed 002, 3.4) in the grant lines.
+    assert re.search(r"4\.2\.4 - Smoke Free Adults \(Healthier Communities\): condition not "
+                     r"met: .*four week quitters.*Its grant of £635,075\.00 will not be paid",
+                     page)
     assert "<strong>9 worsened</strong>, <strong>2 improved</strong>" in page
     assert "<h3>Worsened (9)</h3>" in page and "<h3>Improved (2)</h3>" in page

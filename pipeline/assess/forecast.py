@@ -6,7 +6,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from pipeline.assess.tables import tabulate_by_theme
+from pipeline.assess.reward_targets import (
+    condition_basis,
+    condition_not_met,
+    with_reward_targets,
+)
+from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
 from pipeline.config import Rules
 from pipeline.rag import RAG_LABELS
 
@@ -100,17 +105,21 @@ def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
     The forecast takes the latest value against its trajectory points (stretch target and
     the performance expected without stretch, both profiled to the value's period, so the
     annual figures at the year end). A target with no value, or no enhancement to share,
-    is forecast to pay nothing. Two "at risk" columns: the seed's rule (the whole grant
-    of every target whose final RAG is in ``rules.at_risk_ratings``) and the forecast
-    rule (grant minus forecast payable).
+    is forecast to pay nothing, as is one whose grant's condition is not met (its basis
+    says so; a condition not yet known is forecast as usual, its basis says pending). Two
+    "at risk" columns: the seed's rule (the whole grant of every target whose final RAG is
+    in ``rules.at_risk_ratings``, or whose condition is not met) and the forecast rule
+    (grant minus forecast payable).
 
     Returns
     -------
     pandas.DataFrame
         Rows per target, a ``theme total`` per theme in block order and an
-        ``overall total``; money rounded half up to pence.
+        ``overall total``; money rounded half up to pence. Target rows carry their reward
+        target and condition (:func:`pipeline.assess.tables.reward_target_columns`).
     """
-    reward = assessed[assessed["reward"].astype(bool)].copy()
+    reward = with_reward_targets(assessed[assessed["reward"].astype(bool)])
+    blocked = condition_not_met(reward)
     shares = [achieved_share(v, w, s, p) for v, w, s, p in
               zip(reward["value"], reward["expected_without_stretch"], reward["expected_value"],
                   reward["polarity"], strict=True)]
@@ -119,13 +128,16 @@ def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
                              for a in shares]
     reward["forecast_gbp"] = [forecast_grant(g, a, rules) for g, a in
                               zip(reward["reward_grant_gbp"], shares, strict=True)]
+    reward.loc[blocked, ["payable_pct", "forecast_gbp"]] = 0.0
     reward["at_risk_seed_gbp"] = reward["reward_grant_gbp"].where(
-        reward["final_rag"].isin(rules.at_risk_ratings), 0.0)
+        reward["final_rag"].isin(rules.at_risk_ratings) | blocked, 0.0)
     reward["at_risk_forecast_gbp"] = reward["reward_grant_gbp"] - reward["forecast_gbp"]
-    reward["basis"] = [_basis(v, vp, w, s, a) for v, vp, w, s, a in
+    reward["basis"] = [condition_basis(st, note, cond, _basis(v, vp, w, s, a))
+                       for v, vp, w, s, a, st, note, cond in
                        zip(reward["value"], reward["value_period"],
                            reward["expected_without_stretch"], reward["expected_value"],
-                           reward["achieved_pct"], strict=True)]
+                           reward["achieved_pct"], reward["condition_status"],
+                           reward["condition_note"], reward["condition"], strict=True)]
     return tabulate_by_theme(reward, themes, lambda rows: {
         "indicator_id": rows["indicator_id"],
         "indicator": rows["indicator_id"] + " - " + rows["title"],
@@ -136,7 +148,8 @@ def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,
         "payable_pct": rows["payable_pct"], "basis": rows["basis"],
         "grant_gbp": rows["reward_grant_gbp"], "forecast_gbp": rows["forecast_gbp"],
         "at_risk_seed_gbp": rows["at_risk_seed_gbp"],
-        "at_risk_forecast_gbp": rows["at_risk_forecast_gbp"]}, money=MONEY)
+        "at_risk_forecast_gbp": rows["at_risk_forecast_gbp"],
+        **reward_target_columns(rows)}, money=MONEY)
 
 
 def _basis(value: float, value_period: str, without: float, stretch: float,

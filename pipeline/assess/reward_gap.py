@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.assess.forecast import achieved_share, enhancement_achieved_pct, forecast_grant
-from pipeline.assess.tables import tabulate_by_theme
+from pipeline.assess.reward_targets import NOT_MET, condition_not_met, with_reward_targets
+from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
 from pipeline.assess.trajectory import expected_value, parse_profile, year_share
 from pipeline.config import SCENARIOS, Rules
 from pipeline.periods import Period, try_parse_period
@@ -144,12 +145,14 @@ def option_contributions(options: pd.DataFrame | None,
 
 
 def _scenario(row: dict, chosen: pd.DataFrame, rules: Rules) -> dict[str, float]:
-    """Value, grant payable and grant protected if ``chosen`` options deliver in full."""
+    """Value, grant payable and grant protected if ``chosen`` options deliver in full
+    (nothing payable, so nothing protected, when the grant's condition is not met)."""
     sign = 1.0 if row["polarity"] == "higher" else -1.0
     delivered = float(chosen["contribution_in_unit"].sum())
     value = row["forecast"] + sign * delivered
-    payable = grant_payable(value, row["final_without_stretch"], row["final_stretch"],
-                            row["polarity"], row["reward_grant_gbp"], rules)
+    payable = 0.0 if row["condition_status"] == NOT_MET else grant_payable(
+        value, row["final_without_stretch"], row["final_stretch"], row["polarity"],
+        row["reward_grant_gbp"], rules)
     cost = float(chosen["cost_gbp"].sum())
     uncosted = int(chosen["cost_gbp"].isna().sum())
     protected = payable - row["payable_gbp"]
@@ -166,7 +169,10 @@ def cost_per_pound(cost: float, protected: float, uncosted: int = 0) -> float:
     return float(cost) / float(protected)
 
 
-def _closes(gap: float, approved: float, everything: float, count: int) -> str:
+def _closes(gap: float, approved: float, everything: float, count: int,
+            status: str = "") -> str:
+    if status == NOT_MET:
+        return "condition not met"
     if pd.isna(gap):
         return "no forecast"
     if gap <= 0:
@@ -183,10 +189,10 @@ def _closes(gap: float, approved: float, everything: float, count: int) -> str:
 def select_off_track(assessed: pd.DataFrame, finals: pd.DataFrame,
                      rules: Rules) -> pd.DataFrame:
     """The reward targets not on track, with their final year forecast and gap: those rated
-    amber or red (``rules.at_risk_ratings``) and any other forecast to fall short of its
-    final year's stretch target."""
-    reward = assessed[assessed["reward"].astype(bool)].merge(finals, on="indicator_id",
-                                                             how="left")
+    amber or red (``rules.at_risk_ratings``), those whose grant's condition is not met and
+    any other forecast to fall short of its final year's stretch target."""
+    reward = with_reward_targets(assessed[assessed["reward"].astype(bool)]).merge(
+        finals, on="indicator_id", how="left")
     profiles = reward["profile"] if "profile" in reward else pd.Series("", index=reward.index)
     forecasts = [forecast_final_value(
         r["value"], r["value_period"], r["baseline_value"], r["baseline_period"],
@@ -197,7 +203,8 @@ def select_off_track(assessed: pd.DataFrame, finals: pd.DataFrame,
     reward["gap"] = [shortfall(f, s, p) for f, s, p in
                      zip(reward["forecast"], reward["final_stretch"], reward["polarity"],
                          strict=True)]
-    off = reward["final_rag"].isin(rules.at_risk_ratings) | (reward["gap"] > 0)
+    off = (reward["final_rag"].isin(rules.at_risk_ratings) | (reward["gap"] > 0)
+           | condition_not_met(reward))
     return reward[off & reward["final_year"].notna()].reset_index(drop=True)
 
 
@@ -229,7 +236,9 @@ def analyse_reward_gaps(assessed: pd.DataFrame, targets: pd.DataFrame,
         ``options`` (how many, rejected ones included), ``closes_gap``, and per scenario
         (``approved``, ``all``) ``value_<s>``, ``payable_<s>_gbp``, ``protected_<s>_gbp``,
         ``cost_<s>_gbp``, ``uncosted_<s>`` and ``cost_per_gbp_<s>`` (cost per pound of
-        grant protected). Money rounded half up to pence.
+        grant protected). Money rounded half up to pence. A target whose grant's condition
+        is not met pays nothing at any value: ``closes_gap`` is ``condition not met`` and
+        no option protects any of it. Target rows carry their reward target and condition.
     """
     rows = select_off_track(assessed, final_year_targets(targets), rules)
     contributions = option_contributions(options, dict(zip(rows["indicator_id"], rows["gap"],
@@ -241,6 +250,7 @@ def analyse_reward_gaps(assessed: pd.DataFrame, targets: pd.DataFrame,
     rows["payable_gbp"] = [grant_payable(f, w, s, p, g, rules) for f, w, s, p, g in zip(
         rows["forecast"], rows["final_without_stretch"], rows["final_stretch"],
         rows["polarity"], rows["reward_grant_gbp"], strict=True)]
+    rows.loc[condition_not_met(rows), "payable_gbp"] = 0.0
     rows["at_stake_gbp"] = rows["reward_grant_gbp"] - rows["payable_gbp"]
     extra: dict[str, list] = {}
     for row in rows.to_dict("records"):
@@ -250,7 +260,8 @@ def analyse_reward_gaps(assessed: pd.DataFrame, targets: pd.DataFrame,
         values = {"approved_contribution": approved, "proposed_contribution": proposed,
                   "options": len(mine),
                   "closes_gap": _closes(row["gap"], approved, approved + proposed,
-                                        int((mine["status"] != "rejected").sum()))}
+                                        int((mine["status"] != "rejected").sum()),
+                                        row["condition_status"])}
         for name, statuses in COUNTED.items():
             outcome = _scenario(row, mine[mine["status"].isin(statuses)], rules)
             for key in ("value", "uncosted", "cost_per_gbp"):
@@ -276,7 +287,8 @@ def analyse_reward_gaps(assessed: pd.DataFrame, targets: pd.DataFrame,
         "final_without_stretch": r["final_without_stretch"], "forecast": r["forecast"],
         "basis": r["basis"], "gap": r["gap"], "achieved_pct": r["achieved_pct"],
         "grant_gbp": r["reward_grant_gbp"], "payable_gbp": r["payable_gbp"],
-        "at_stake_gbp": r["at_stake_gbp"], **{c: r[c] for c in columns}}, money=SUMMED)
+        "at_stake_gbp": r["at_stake_gbp"], **{c: r[c] for c in columns},
+        **reward_target_columns(r)}, money=SUMMED)
     totals = table["row_type"] != "target"
     for name in SCENARIOS:
         table.loc[totals, f"cost_per_gbp_{name}"] = [

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from pipeline.assess.assessment import rag_gap, usable_rows
+from pipeline.assess.reward_targets import condition_not_met, with_reward_targets
 from pipeline.config import Rules
 from pipeline.figures import format_pct, round_half_up
 from pipeline.rag import RAG_LABELS, RATED
@@ -51,19 +52,29 @@ def tabulate_reward_grant(assessed: pd.DataFrame, themes: pd.DataFrame,
     """The reward targets with their grant and the grant at risk (the seed's Appendix 2).
 
     A target's whole grant counts as at risk when its final RAG is in
-    ``rules.at_risk_ratings`` (amber or red by default). Rows: each target, a TOTAL row
-    per theme (in block order), and an Overall Total row; ``row_type`` tells them apart.
+    ``rules.at_risk_ratings`` (amber or red by default), or when its grant's condition is
+    not met. Rows: each target, a TOTAL row per theme (in block order), and an Overall
+    Total row; ``row_type`` tells them apart. Target rows carry their reward target and
+    condition (:func:`reward_target_columns`).
     """
-    reward = assessed[assessed["reward"].astype(bool)].copy()
+    reward = with_reward_targets(assessed[assessed["reward"].astype(bool)])
     reward["at_risk_gbp"] = reward["reward_grant_gbp"].where(
-        reward["final_rag"].isin(rules.at_risk_ratings), 0.0)
+        reward["final_rag"].isin(rules.at_risk_ratings) | condition_not_met(reward), 0.0)
     return tabulate_by_theme(reward, themes, lambda rows: {
         "rag": rows["final_rag"].map(RAG_LABELS),
         "indicator_id": rows["indicator_id"],
         "indicator": rows["indicator_id"] + " - " + rows["title"],
         "grant_gbp": rows["reward_grant_gbp"],
         "at_risk_gbp": rows["at_risk_gbp"],
+        **reward_target_columns(rows),
     }, money=("grant_gbp", "at_risk_gbp"))
+
+
+def reward_target_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """The reward target and condition columns a reward table carries for its target rows
+    (``rows`` from :func:`pipeline.assess.reward_targets.with_reward_targets`)."""
+    return {c: rows[c] for c in ("reward_target", "reward_target_name", "condition",
+                                 "condition_status", "condition_note")}
 
 
 def tabulate_by_theme(reward: pd.DataFrame, themes: pd.DataFrame,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
 from pipeline.inputs.nis import fill_from_catalogue
+from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
 from pipeline.rules import UNITS
@@ -99,6 +100,9 @@ INDICATORS = RegisterFile("indicators.csv", True, (
            default="no"),
     Column("reward_grant_gbp", "number", "190522.50",
            "the Performance Reward Grant at stake; needed when reward is yes"),
+    Column("reward_target", "text", "RT6",
+           "reward indicators: the reward target it is a sub-target of (named in "
+           "reward_targets.csv); blank: a reward target on its own"),
     Column("mandatory", "choice", "no", "yes for a mandatory target", allowed=YES_NO,
            default="no"),
     Column("profile", "text", "10;35;60;100",
@@ -234,8 +238,27 @@ IMPROVEMENT_OPTIONS = RegisterFile("improvement_options.csv", False, (
    "count for nothing).",
    "the gap analysis shows each reward target not on track with no options to close its gap")
 
+REWARD_TARGETS = RegisterFile("reward_targets.csv", False, (
+    Column("reward_target", "text", "RT6",
+           "a reward target as indicators.csv's reward_target names it, or one reward "
+           "indicator's id for a condition on that sub-target alone", required=True),
+    Column("name", "text", "Crime associated with prolific and priority offenders",
+           "the reward target's name; blank on a sub-target's row"),
+    Column("condition", "text", "Government confirms the 2005-06 baseline",
+           "a condition the grant depends on besides the target itself; blank: none"),
+    Column("condition_status", "choice", "not yet known",
+           "needed with a condition: not met pays nothing and counts the whole grant at "
+           "risk; not yet known forecasts as usual, marked pending",
+           allowed=CONDITION_STATUSES),
+    Column("condition_note", "text", "Awaiting the Home Office figures",
+           "what the Board should know about the condition"),
+), "One row per reward target to name, or per reward target or sub-target with a condition "
+   "on its grant. A sub-target's condition replaces its reward target's.",
+   "reward targets are named by their id (a reward target of one indicator: by the "
+   "indicator), and no grant has a condition")
+
 REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
-                  PARTNERSHIP, IMPROVEMENT_OPTIONS)
+                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names
@@ -631,8 +654,10 @@ def load_register(register_dir: Path) -> Register:
     """Read and check the register files in ``register_dir``.
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
-    directory.csv, delivery_plans.csv and partnership.toml are optional (see
-    :data:`REGISTER_FILES`).
+    directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv and
+    reward_targets.csv are optional (see :data:`REGISTER_FILES`). The indicators carry
+    their reward target and its condition (:func:`pipeline.inputs.reward_register.
+    attach_reward_targets`).
 
     Raises
     ------
@@ -653,7 +678,9 @@ def load_register(register_dir: Path) -> Register:
     if raw_indicators.empty:
         raise RegisterError("no indicators: the file has no rows", file=INDICATORS.name)
     themes = derive_themes(raw_indicators) if raw_themes is None else parse_themes(raw_themes)
-    indicators = parse_indicators(raw_indicators, themes)
+    indicators = attach_reward_targets(
+        parse_indicators(raw_indicators, themes), read(REWARD_TARGETS),
+        {i: n for n, i in enumerate(raw_indicators["indicator_id"], start=2)})
     targets = parse_targets(read(TARGETS), indicators)
     districts = parse_districts(read(DISTRICTS))
     calendar = parse_calendar(read(CALENDAR))

@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.pooled_fund import share_text
+from pipeline.assess.reward_targets import describe_not_on_track
 from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.figures import (
     format_date,
@@ -24,6 +25,7 @@ from pipeline.figures import (
 from pipeline.rag import RAG_CODES, rag_code, rag_label
 from pipeline.report import charts
 from pipeline.report.pages import render, render_string
+from pipeline.report.reward_sections import condition_text
 
 
 def render_cover(partnership: str, agreement: str, meeting: str, period: str,
@@ -97,6 +99,8 @@ def render_reward_grant(table: pd.DataFrame,
         "grant": format_gbp(r["grant_gbp"]),
         "at_risk": format_gbp(r["at_risk_gbp"]) if r["at_risk_gbp"] or r["row_type"] != "target"
         else "",
+        "condition": condition_text(r.get("condition_status", ""), r.get("condition_note", ""),
+                                    r.get("condition", "")),
     } for _, r in table.iterrows()]
     return render("reward_grant.html.j2", rows=rows, caption=caption)
 
@@ -395,7 +399,7 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
     total = table[table["row_type"] == "overall total"].iloc[0]
     targets = table[table["row_type"] == "target"]
     closed = int(targets["closes_gap"].isin(("no gap", "yes: approved options")).sum())
-    summary = (f"{len(targets)} reward target{'s' if len(targets) != 1 else ''} not on track: "
+    summary = (f"{describe_not_on_track(targets)}: "
                f"{format_gbp(total['grant_gbp'])} of grant, of which "
                f"{format_gbp(total['payable_gbp'])} would be paid on the final year forecast "
                f"and {format_gbp(total['at_stake_gbp'])} is at stake. If they delivered in "

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.assess import changes
 from pipeline.assess.pooled_fund import share_text
+from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.assess.tables import TOTALS
 from pipeline.figures import round_half_up
 from pipeline.names import slug
@@ -84,8 +85,8 @@ def reward_grant_table(reward: pd.DataFrame, title: str = "Appendix 2: reward ta
     return AppendixTable("appendix-2-reward-grant", title, frame, kinds,
                          emphasis_column="Row", emphasis=("theme total", "overall total"),
                          sheet="Appendix 2 reward grant",
-                         note="The whole grant of every reward target rated amber or red "
-                              "counts as at risk.")
+                         note="The whole grant of every reward target rated amber or red, "
+                              "or whose grant's condition is not met, counts as at risk.")
 
 
 def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
@@ -380,7 +381,29 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     if app.directory is not None:
         out.append(directory_table(app.directory))
     # What LAA2 adds comes last, so that an LAA1 appendix's files keep their numbers.
-    return out + progress_tables(app) + outcome_tables(app)
+    return out + progress_tables(app) + outcome_tables(app) + (
+        [reward_targets_table(tabulate_reward_targets(app.grant_forecast))]
+        if app.has_reward else [])
+
+
+def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
+    """The grant per reward target (issue 21.3), last so that the other tables' files keep
+    their numbers."""
+    frame = pd.DataFrame({
+        "Theme": table["theme"], "Row": table["row_type"], "Reward target": table["label"],
+        "Sub-targets": table["sub_targets"], "Number of sub-targets": table["sub_target_count"],
+        "Sub-targets at risk": table["at_risk_sub_targets"], "Conditions": table["conditions"],
+        "Maximum grant (£)": table["grant_gbp"], "Forecast payable (£)": table["forecast_gbp"],
+        "At risk, seed rule (£)": table["at_risk_seed_gbp"],
+        "At risk, forecast (£)": table["at_risk_forecast_gbp"]})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Reward target": "partner", "Number of sub-targets": "count",
+                  "Sub-targets at risk": "count",
+                  **{c: "gbp" for c in frame.columns if c.endswith("(£)")}})
+    return AppendixTable("reward-targets", "Reward grant per reward target", frame, kinds,
+                         emphasis_column="Row", emphasis=("overall total",),
+                         sheet="Reward targets",
+                         note="The reward grant forecast added up per reward target.")
 
 
 def benchmarking_tables(app: Appendix) -> list[AppendixTable]:

@@ -14,6 +14,11 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from pipeline.assess.reward_targets import (
+    describe_at_risk,
+    describe_reward_targets,
+    list_conditions,
+)
 from pipeline.figures import format_date, format_gbp, format_number
 from pipeline.report.pages import render
 from pipeline.report.sections import risk_entry
@@ -50,18 +55,33 @@ def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:
 
 def render_grant_totals(reward: pd.DataFrame) -> str:
     """The performance reward grant at risk per theme and overall (the total rows of
-    :func:`pipeline.assess.tables.tabulate_reward_grant`), with each theme's targets."""
+    :func:`pipeline.assess.tables.tabulate_reward_grant`), with each theme's targets.
+
+    A sentence counts the reward targets as the seeds do ("12 reward targets (32
+    sub-targets)") and those at risk; with sub-targets the table counts both. Every grant
+    whose condition is not met (not paid) or not yet known gets a line.
+    """
     targets = reward[reward["row_type"] == "target"]
+    grouped = "reward_target" in targets and bool(
+        (targets["reward_target"] != targets["indicator_id"]).any())
     rows = []
     for _, total in reward[reward["row_type"] != "target"].iterrows():
         overall = total["row_type"] == "overall total"
         mine = targets if overall else targets[targets["theme"] == total["theme"]]
         rows.append({"theme": "Total" if overall else total["theme"], "overall": overall,
-                     "targets": f"{len(mine):,}",
+                     "targets": f"{mine['reward_target'].nunique() if grouped else len(mine):,}",
+                     "sub_targets": f"{len(mine):,}",
                      "at_risk_targets": f"{int((mine['at_risk_gbp'] > 0).sum()):,}",
                      "grant": format_gbp(total["grant_gbp"]),
                      "at_risk": format_gbp(total["at_risk_gbp"])})
-    return render("summary_grant.html.j2", rows=rows)
+    counted = (f"{describe_reward_targets(reward)}: {describe_at_risk(reward)}."
+               if not targets.empty else "")
+    conditions = [{"indicator": c["indicator"], "theme": c["theme"],
+                   "status": c["condition_status"], "said": c["said"],
+                   "grant": format_gbp(c["grant_gbp"])}
+                  for c in list_conditions(reward).to_dict("records")]
+    return render("summary_grant.html.j2", rows=rows, grouped=grouped, counted=counted,
+                  conditions=conditions)
 
 
 def render_changes(movements: pd.DataFrame, counts: dict[str, int],
