@@ -47,3 +47,16 @@ def test_the_figures_are_the_returns_and_the_tables_carry_them(demo):
     assert (areas["Ours"] == "yes").sum() == 45
     block = pd.read_csv(next(tables.glob("*-block-cyp.csv")))
     assert set(block["Quartile in All England (Q1 top)"].dropna()) <= {"Q1", "Q2", "Q3", "Q4"}
+
+
+def test_the_summary_points_to_what_the_full_appendix_adds(demo):
+    """The LAA1 appendix has every part, so the summary names each (issue 22.2)."""
+    from bs4 import BeautifulSoup
+
+    summary = (demo["report"] / "summary.html").read_text(encoding="utf-8")
+    pointer = BeautifulSoup(summary, "html.parser").select_one("p.full-appendix").get_text()
+    assert pointer.startswith(
+        "A summary for Board members, from the same figures as the full appendix, which adds "
+        "each indicator's commentary and actions, the block tables, the reward grant "
+        "forecast, the reward targets' gap analysis, how we compare with other areas, "
+        "district coverage, the pooled fund outturn and data quality")

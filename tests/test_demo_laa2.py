@@ -147,6 +147,14 @@ def test_sections_that_do_not_apply_are_left_out_and_the_new_ones_sit_in_order(l
     assert names.index("Outcomes with no LAA target") < names.index("Partnership directory")
     assert not any(p.name.endswith(("reward-grant.csv", "reward-grant-forecast.csv"))
                    for p in (laa2["report"] / "tables").iterdir())
+    # no district returned a value: no district coverage section, sheet or CSV (issue 22.2)
+    assert "District coverage" not in names
+    assert not any(p.name.endswith(("district-coverage.csv", "district-values.csv"))
+                   for p in (laa2["report"] / "tables").iterdir())
+    # the summary's pointer to the appendix names only what the appendix has
+    pointer = BeautifulSoup(summary, "html.parser").select_one("p.full-appendix").get_text()
+    assert "grant forecast" not in pointer and "district coverage" not in pointer
+    assert "the block tables" in pointer and "data quality" in pointer
 
 
 def test_ids_are_listed_in_natural_order(laa2):

@@ -211,6 +211,29 @@ class Appendix:
         return bool(self.assessed["reward"].astype(bool).any())
 
     @property
+    def has_district_data(self) -> bool:
+        """True when some district returned a value for the period: only then does the
+        appendix have its district coverage section and sheets (LAA2 has none)."""
+        return not self.district_view.empty
+
+    def appendix_adds(self) -> tuple[str, ...]:
+        """What the full appendix has beyond the board summary, in its order, for the
+        summary's pointer to it: only the parts this appendix has."""
+        parts = ["each indicator's commentary and actions", "the block tables"]
+        if self.has_reward:
+            parts.append("the reward grant forecast")
+        if self.gaps is not None:
+            parts.append("the reward targets' gap analysis")
+        if self.benchmarking is not None:
+            parts.append("how we compare with other areas")
+        if self.has_district_data:
+            parts.append("district coverage")
+        if self.pooled_fund is not None:
+            parts.append("the pooled fund outturn")
+        parts.append("data quality")
+        return tuple(parts)
+
+    @property
     def plans_outstanding(self) -> pd.DataFrame | None:
         """The delivery plans still outstanding (None when plans are not tracked)."""
         if self.delivery_plans is None:

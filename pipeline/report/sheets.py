@@ -371,7 +371,8 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     out += [block_table(app, theme) for _, theme in app.themes.iterrows()]
     if app.benchmarking is not None:
         out += benchmarking_tables(app)
-    out += [coverage_table(app.coverage), district_view_table(app.district_view)]
+    if app.has_district_data:
+        out += [coverage_table(app.coverage), district_view_table(app.district_view)]
     if app.pooled_fund is not None:
         out.append(pooled_fund_table(app.pooled_fund.outturn,
                                      app.settings.rules.underspend_max_pct))

@@ -30,19 +30,28 @@ def render_summary_cover(partnership: str, agreement: str, meeting: str, period:
                          data_as_of: str, generated_at: str, *,
                          previous_period: str | None = None, scope: str = "",
                          appendix_formats: Iterable[str] = ("html", "pdf"),
-                         appendix: str = "appendix") -> str:
+                         appendix: str = "appendix",
+                         adds: Iterable[str] = ("each indicator's commentary and actions",
+                                                "the block tables", "data quality")) -> str:
     """The summary's opening: the same cover facts as the appendix, on the first page, with
     a link to the full appendix in each format published (``appendix.html``, ``.pdf``;
     ``appendix`` names a themed one, ``appendix-health-safer``).
 
     ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
-    ``scope`` says which themes a filtered summary covers.
+    ``scope`` says which themes a filtered summary covers; ``adds`` lists what the full
+    appendix has beyond the summary (:meth:`pipeline.report.frames.Appendix.appendix_adds`).
     """
     links = [(f"{appendix}.{fmt}", fmt.upper()) for fmt in appendix_formats]
     return render("summary_cover.html.j2", partnership=partnership, agreement=agreement,
                   meeting=meeting, meeting_long=format_date(meeting), period=period,
                   data_as_of=data_as_of, generated_at=generated_at,
-                  previous_period=previous_period, scope=scope, links=links)
+                  previous_period=previous_period, scope=scope, links=links,
+                  adds=_in_words(list(adds)))
+
+
+def _in_words(items: list[str]) -> str:
+    """``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:
