@@ -14,6 +14,7 @@ from pipeline.inputs.nis import (
     checked_facts,
     describe_unverified,
     fill_from_catalogue,
+    list_unverified,
     lookup,
     read_catalogue,
 )
@@ -102,11 +103,12 @@ def test_fill_says_which_facts_it_took_unchecked():
 def test_the_note_names_each_indicator_with_an_unchecked_fact():
     frame = pd.DataFrame({"indicator_id": ["NI 4", "NI 1", "L 1"],
                           "catalogue_unverified": ["title", "polarity; unit", ""]})
+    assert list_unverified(frame) == ["NI 1", "NI 4"]
     assert describe_unverified(frame) == (
-        "2 indicators take a title, polarity or unit from the National Indicator Set "
-        "catalogue that has not been checked against the official list: NI 1, NI 4.")
+        "Indicators taking a title, polarity or unit from the National Indicator Set "
+        "catalogue that has not been checked against the official list: NI 1, NI 4")
     assert describe_unverified(frame.iloc[[2]]) == ""
-    assert describe_unverified(frame.drop(columns="catalogue_unverified")) == ""
+    assert list_unverified(frame.drop(columns="catalogue_unverified")) == []
 
 
 def test_the_laa2_demo_names_no_dropped_indicator():
@@ -165,3 +167,16 @@ def test_a_partnership_catalogue_missing_a_column_is_refused(tmp_path):
                        "ni_id,title,polarity\nNI 152,Benefits,lower\n")
     with pytest.raises(RegisterError, match=r"nis.csv.*unit"):
         load_register(folder)
+
+
+def test_the_appendix_quality_table_counts_and_names_them():
+    from pipeline.report.frames import note_unverified_catalogue
+
+    quality = pd.DataFrame({"Measure": ["Rows read"], "Count": [10]})
+    assessed = pd.DataFrame({"indicator_id": ["NI 4", "NI 1", "L 1"],
+                             "catalogue_unverified": ["title", "polarity; unit", ""]})
+    out = note_unverified_catalogue(quality, assessed)
+    assert out["Count"].tolist() == [10, 2]
+    assert out["Measure"].iloc[1].endswith("the official list: NI 1, NI 4")
+    assert len(quality) == 1
+    assert note_unverified_catalogue(quality, assessed.iloc[[2]]).equals(quality)

@@ -38,6 +38,8 @@ UNVERIFIED = "unverified"
 OWN_LIST = f"the partnership's own list (register/{OVERRIDE_NAME}); checked: " + ", ".join(FACTS)
 # NI numbers of the draft set that the final set does not have, and why.
 DROPPED = {31: "NI 31 was dropped from the National Indicator Set before it was final"}
+UNVERIFIED_MEASURE = ("Indicators taking a title, polarity or unit from the National Indicator "
+                      "Set catalogue that has not been checked against the official list")
 _NI = re.compile(r"NI[\s_-]*0*(\d+)", re.IGNORECASE)
 _CHECKED = re.compile(r";\s*checked:\s*(.+)$", re.IGNORECASE)
 
@@ -249,20 +251,23 @@ def fill_from_catalogue(indicators: pd.DataFrame, file: str,
     return out
 
 
-def describe_unverified(indicators: pd.DataFrame) -> str:
-    """The appendix's note on catalogue facts nobody has checked; blank when there are none.
+def list_unverified(indicators: pd.DataFrame) -> list[str]:
+    """The ids of the indicators that took a fact nobody has checked from the catalogue, in
+    natural order.
 
     ``indicators`` has ``indicator_id`` and ``catalogue_unverified`` (from
     :func:`fill_from_catalogue`); a frame without that column has none.
     """
     if "catalogue_unverified" not in indicators:
-        return ""
+        return []
     flagged = indicators.loc[indicators["catalogue_unverified"].fillna("") != "",
                              "indicator_id"]
-    ids = sorted(flagged, key=id_sort_key)
-    if not ids:
-        return ""
-    verb = "take" if len(ids) != 1 else "takes"
-    return (f"{len(ids)} indicator{'s' if len(ids) != 1 else ''} {verb} a title, polarity or "
-            "unit from the National Indicator Set catalogue that has not been checked "
-            f"against the official list: {', '.join(ids)}.")
+    return sorted(flagged, key=id_sort_key)
+
+
+def describe_unverified(indicators: pd.DataFrame) -> str:
+    """The appendix's note on catalogue facts nobody has checked, naming each indicator
+    (a measure of its data-quality table, counted by :func:`list_unverified`); blank when
+    there are none."""
+    ids = list_unverified(indicators)
+    return f"{UNVERIFIED_MEASURE}: {', '.join(ids)}" if ids else ""
