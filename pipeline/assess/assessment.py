@@ -11,6 +11,7 @@ import pandas as pd
 from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Rules
 from pipeline.errors import ConfigError, NoReturns
+from pipeline.figures import format_number
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_STEPS, RATED
@@ -233,7 +234,10 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
     -----
     The computed RAG measures the value against its trajectory point: the value expected
     at the period of the value (:mod:`pipeline.assess.trajectory`), which at the year end is the
-    annual target. ``off_target_pct`` keeps the comparison with the period's target.
+    annual target; a level's in-year value against the annual target instead when the rule
+    ``snapshot_in_year_basis`` says so (:func:`rating_point`). ``rating_basis`` says what
+    each computed G, A or R was measured against. ``off_target_pct`` keeps the comparison
+    with the period's target.
     """
     check_tolerances(rules)
     values = select_values(rows, period)[[
@@ -267,11 +271,15 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
                           "green_max_off_pct once unit and indicator tolerances are combined")
     out["green_max_off_pct"] = [t.green_max_off_pct for t in tolerances]
     out["amber_max_off_pct"] = [t.amber_max_off_pct for t in tolerances]
-    rated = [rate_value(v, e, p, s, rules, tol, _measure(tp)) for v, e, p, s, tol, tp in
-             zip(out["value"], out["expected_value"], out["polarity"], out["target_status"],
-                 tolerances, out["trajectory_period"], strict=True)]
+    bases = [rating_point(row, register.targets, rules.snapshot_in_year_basis)
+             for _, row in out.iterrows()]
+    rated = [rate_value(v, point, p, s, rules, tol, measure) for v, (point, measure, _), p, s, tol
+             in zip(out["value"], bases, out["polarity"], out["target_status"], tolerances,
+                    strict=True)]
     out["computed_rag"] = [r for r, _ in rated]
     out["rag_reason"] = [why for _, why in rated]
+    out["rating_basis"] = [text if r in RAG_STEPS else ""
+                           for r, (_, _, text) in zip(out["computed_rag"], bases, strict=True)]
     out.loc[out["record_id"] == "", "rag_reason"] = "no return for the period"
     out["final_rag"] = [final_rag(c, lead) for c, lead in
                         zip(out["computed_rag"], out["lead_rag"], strict=True)]
@@ -294,9 +302,41 @@ def _add_trajectory(out: pd.DataFrame, register: Register, period: str) -> pd.Da
     return out
 
 
-def _measure(trajectory_period: str) -> str:
-    parsed = try_parse_period(trajectory_period)
-    return "target" if parsed is None or parsed.quarter >= 4 else "trajectory"
+def rating_point(row: pd.Series, targets: pd.DataFrame,
+                 in_year_basis: str = "trajectory") -> tuple[float, str, str]:
+    """What one indicator's value is rated against: the figure, the word for it, and the
+    basis as printed beside the rating.
+
+    Parameters
+    ----------
+    row
+        An assessment row with ``indicator_id``, ``accumulation``, ``unit``,
+        ``trajectory_period`` (the value's period) and ``expected_value``.
+    targets
+        The register's targets (for the annual target).
+    in_year_basis
+        The rule ``snapshot_in_year_basis``: ``trajectory`` or ``annual_target``.
+
+    Returns
+    -------
+    tuple
+        At the year end (Q4 or a whole year): the target, ``target``, ``target 40%``. Before
+        it: the trajectory point, ``trajectory``, ``trajectory at 2006-07 Q3: 39.19%``; or,
+        for a level (snapshot) under ``annual_target``, the year's target, ``annual
+        target``, ``annual target 40%``. The basis is blank when the figure is missing.
+    """
+    period = try_parse_period(row["trajectory_period"])
+    point, unit = row["expected_value"], row["unit"]
+    if period is None or period.quarter >= 4:
+        measure, text = "target", "target {}"
+    elif in_year_basis == "annual_target" and row["accumulation"] == "snapshot":
+        year = targets[(targets["indicator_id"] == row["indicator_id"])
+                       & (targets["period"] == str(period.financial_year))]["target_value"]
+        point = float(year.iloc[0]) if len(year) else float("nan")
+        measure, text = "annual target", "annual target {}"
+    else:
+        measure, text = "trajectory", f"trajectory at {period}: {{}}"
+    return point, measure, ("" if _missing(point) else text.format(format_number(point, unit)))
 
 
 def _missing(number: object) -> bool:

@@ -44,6 +44,14 @@ def _travel(row: pd.Series) -> list[dict[str, str]]:
     return out
 
 
+def _in_year_basis(row: pd.Series) -> str:
+    """What a computed rating of an in-year value was measured against (``trajectory at
+    2006-07 Q3: 39.19%``, ``annual target 40%``); blank at the year end, where it is the
+    target, as the column says."""
+    basis = row.get("rating_basis", "")
+    return basis if isinstance(basis, str) and not basis.startswith("target ") else ""
+
+
 def _figure(value: float, unit: str) -> str:
     return format_number(value, unit) or "n/a"
 
@@ -97,6 +105,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             r["value_period"],
             "off": format_off_target(r["off_target_pct"]),
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
+            "basis": _in_year_basis(r),
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],
             "differs": r["final_rag"] != r["computed_rag"],
             "quartile": quartiles.get(r["indicator_id"], ""),
