@@ -114,3 +114,14 @@ def test_the_block_table_prints_an_in_year_basis_beside_the_computed_rating():
     year_end = _assess("2006-07 Q4", value_period="2006-07 Q4").reset_index()
     html = render_block_table(theme, year_end[year_end["indicator_id"] == "2.1"])
     assert "target 40%" not in html  # at the year end the column heading says it
+
+
+def test_the_figures_beside_the_rating_follow_the_basis():
+    # the risk lists, the headline's "far off" count and the performance statement read
+    # expected_value and off_trajectory_pct: they must measure what the rating measured
+    row = _assess("2006-07 Q3", "annual_target").loc["2.1"]
+    assert row["expected_value"] == 40.0
+    assert row["off_trajectory_pct"] == pytest.approx(1.6)
+    assert row["trajectory_period"] == "2006-07 Q3"
+    default = _assess("2006-07 Q3").loc["2.1"]
+    assert default["off_trajectory_pct"] == pytest.approx((39.1875 - 39.36) / 39.1875 * 100)

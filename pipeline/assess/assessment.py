@@ -261,7 +261,7 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
                                        zip(out["value"], out["baseline_value"], strict=True)]
     out["off_target_pct"] = [off_target_pct(v, t, p) for v, t, p in
                              zip(out["value"], out["target_value"], out["polarity"], strict=True)]
-    out = _add_trajectory(out, register, period)
+    out = _add_trajectory(out, register, period, rules.snapshot_in_year_basis)
     tolerances = [tolerance_for(rules, i, u) for i, u in
                   zip(out["indicator_id"], out["unit"], strict=True)]
     bad = [i for i, t in zip(out["indicator_id"], tolerances, strict=True)
@@ -271,15 +271,17 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
                           "green_max_off_pct once unit and indicator tolerances are combined")
     out["green_max_off_pct"] = [t.green_max_off_pct for t in tolerances]
     out["amber_max_off_pct"] = [t.amber_max_off_pct for t in tolerances]
-    bases = [rating_point(row, register.targets, rules.snapshot_in_year_basis)
-             for _, row in out.iterrows()]
-    rated = [rate_value(v, point, p, s, rules, tol, measure) for v, (point, measure, _), p, s, tol
-             in zip(out["value"], bases, out["polarity"], out["target_status"], tolerances,
-                    strict=True)]
+    measures = [rating_measure(tp, a, rules.snapshot_in_year_basis) for tp, a in
+                zip(out["trajectory_period"], out["accumulation"], strict=True)]
+    rated = [rate_value(v, e, p, s, rules, tol, m) for v, e, p, s, tol, m in
+             zip(out["value"], out["expected_value"], out["polarity"], out["target_status"],
+                 tolerances, measures, strict=True)]
     out["computed_rag"] = [r for r, _ in rated]
     out["rag_reason"] = [why for _, why in rated]
-    out["rating_basis"] = [text if r in RAG_STEPS else ""
-                           for r, (_, _, text) in zip(out["computed_rag"], bases, strict=True)]
+    out["rating_basis"] = [describe_basis(m, e, u, tp) if r in RAG_STEPS else ""
+                           for r, m, e, u, tp in zip(out["computed_rag"], measures,
+                                                     out["expected_value"], out["unit"],
+                                                     out["trajectory_period"], strict=True)]
     out.loc[out["record_id"] == "", "rag_reason"] = "no return for the period"
     out["final_rag"] = [final_rag(c, lead) for c, lead in
                         zip(out["computed_rag"], out["lead_rag"], strict=True)]
@@ -288,55 +290,48 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
     return sort_indicators(out)
 
 
-def _add_trajectory(out: pd.DataFrame, register: Register, period: str) -> pd.DataFrame:
-    """Expected value (with and without stretch) at each value's period, and % off it."""
+def _add_trajectory(out: pd.DataFrame, register: Register, period: str,
+                    in_year_basis: str = "trajectory") -> pd.DataFrame:
+    """Expected value (with and without stretch) at each value's period, and % off it.
+
+    A level's in-year value under ``in_year_basis = "annual_target"`` is expected at the
+    year's figures themselves (:func:`rating_measure`)."""
     at = {i: (vp or period) for i, vp in zip(out["indicator_id"], out["value_period"],
                                              strict=True)}
     out = out.assign(trajectory_period=out["indicator_id"].map(at))
-    out["expected_value"] = profile_trajectory(out, register.targets, at).to_numpy()
+    point_at = {i: (str(try_parse_period(at[i]).financial_year)
+                    if rating_measure(at[i], a, in_year_basis) == "annual target" else at[i])
+                for i, a in zip(out["indicator_id"], out["accumulation"], strict=True)}
+    out["expected_value"] = profile_trajectory(out, register.targets, point_at).to_numpy()
     out["expected_without_stretch"] = profile_trajectory(
-        out, register.targets, at, "target_without_stretch").to_numpy()
+        out, register.targets, point_at, "target_without_stretch").to_numpy()
     out["off_trajectory_pct"] = [off_target_pct(v, e, p) for v, e, p in
                                  zip(out["value"], out["expected_value"], out["polarity"],
                                      strict=True)]
     return out
 
 
-def rating_point(row: pd.Series, targets: pd.DataFrame,
-                 in_year_basis: str = "trajectory") -> tuple[float, str, str]:
-    """What one indicator's value is rated against: the figure, the word for it, and the
-    basis as printed beside the rating.
-
-    Parameters
-    ----------
-    row
-        An assessment row with ``indicator_id``, ``accumulation``, ``unit``,
-        ``trajectory_period`` (the value's period) and ``expected_value``.
-    targets
-        The register's targets (for the annual target).
-    in_year_basis
-        The rule ``snapshot_in_year_basis``: ``trajectory`` or ``annual_target``.
-
-    Returns
-    -------
-    tuple
-        At the year end (Q4 or a whole year): the target, ``target``, ``target 40%``. Before
-        it: the trajectory point, ``trajectory``, ``trajectory at 2006-07 Q3: 39.19%``; or,
-        for a level (snapshot) under ``annual_target``, the year's target, ``annual
-        target``, ``annual target 40%``. The basis is blank when the figure is missing.
-    """
-    period = try_parse_period(row["trajectory_period"])
-    point, unit = row["expected_value"], row["unit"]
+def rating_measure(value_period: str, accumulation: str,
+                   in_year_basis: str = "trajectory") -> str:
+    """What a value of ``value_period`` is rated against: ``target`` at the year end (Q4 or
+    a whole year); before it ``trajectory``, or ``annual target`` for a level (snapshot)
+    under the rule ``snapshot_in_year_basis = "annual_target"``."""
+    period = try_parse_period(value_period)
     if period is None or period.quarter >= 4:
-        measure, text = "target", "target {}"
-    elif in_year_basis == "annual_target" and row["accumulation"] == "snapshot":
-        year = targets[(targets["indicator_id"] == row["indicator_id"])
-                       & (targets["period"] == str(period.financial_year))]["target_value"]
-        point = float(year.iloc[0]) if len(year) else float("nan")
-        measure, text = "annual target", "annual target {}"
-    else:
-        measure, text = "trajectory", f"trajectory at {period}: {{}}"
-    return point, measure, ("" if _missing(point) else text.format(format_number(point, unit)))
+        return "target"
+    if in_year_basis == "annual_target" and accumulation == "snapshot":
+        return "annual target"
+    return "trajectory"
+
+
+def describe_basis(measure: str, point: float, unit: str, value_period: str) -> str:
+    """The basis printed beside a computed rating: ``target 472``, ``annual target 40%``,
+    ``trajectory at 2006-07 Q3: 39.19%``; blank when the figure is missing."""
+    if _missing(point):
+        return ""
+    figure = format_number(point, unit)
+    return (f"trajectory at {value_period}: {figure}" if measure == "trajectory"
+            else f"{measure} {figure}")
 
 
 def _missing(number: object) -> bool:
