@@ -125,3 +125,16 @@ def test_the_figures_beside_the_rating_follow_the_basis():
     assert row["trajectory_period"] == "2006-07 Q3"
     default = _assess("2006-07 Q3").loc["2.1"]
     assert default["off_trajectory_pct"] == pytest.approx((39.1875 - 39.36) / 39.1875 * 100)
+
+
+def test_the_risk_list_prints_an_in_year_basis_beside_the_computed_rating():
+    from pipeline.assess.statements import add_statements
+    from pipeline.assess.tables import list_risks
+    from pipeline.report.sections import render_assessed_risk_list
+
+    rows = _assess("2006-07 Q4", "annual_target").reset_index()
+    rows = add_statements(rows.assign(final_rag=rows["computed_rag"], reward=False), Rules())
+    items = list_risks(rows.assign(final_rag="R"))["red_non_reward"]
+    html = render_assessed_risk_list("Red", items)
+    assert "computed rating: Amber (vs annual target 40%)" in html
+    assert "(vs trajectory at 2006-07 Q2: 236)" in html

@@ -324,6 +324,13 @@ def rating_measure(value_period: str, accumulation: str,
     return "trajectory"
 
 
+def in_year_basis(rating_basis: object) -> str:
+    """The basis worth printing beside a rating: that of an in-year value (``trajectory
+    at ...``, ``annual target ...``); blank at the year end, where it is the target."""
+    text = rating_basis if isinstance(rating_basis, str) else ""
+    return "" if text.startswith("target ") else text
+
+
 def describe_basis(measure: str, point: float, unit: str, value_period: str) -> str:
     """The basis printed beside a computed rating: ``target 472``, ``annual target 40%``,
     ``trajectory at 2006-07 Q3: 39.19%``; blank when the figure is missing."""

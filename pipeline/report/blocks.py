@@ -11,6 +11,7 @@ import functools
 import pandas as pd
 from markupsafe import Markup
 
+from pipeline.assess.assessment import in_year_basis
 from pipeline.figures import format_number, format_off_target, format_pct_value
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
@@ -42,14 +43,6 @@ def _travel(row: pd.Series) -> list[dict[str, str]]:
         out.append({"word": TRAVEL_WORDS.get(word, word), "css": word.replace(" ", "-"),
                     "against": against})
     return out
-
-
-def _in_year_basis(row: pd.Series) -> str:
-    """What a computed rating of an in-year value was measured against (``trajectory at
-    2006-07 Q3: 39.19%``, ``annual target 40%``); blank at the year end, where it is the
-    target, as the column says."""
-    basis = row.get("rating_basis", "")
-    return basis if isinstance(basis, str) and not basis.startswith("target ") else ""
 
 
 def _figure(value: float, unit: str) -> str:
@@ -105,7 +98,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             r["value_period"],
             "off": format_off_target(r["off_target_pct"]),
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
-            "basis": _in_year_basis(r),
+            "basis": in_year_basis(r.get("rating_basis", "")),
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],
             "differs": r["final_rag"] != r["computed_rag"],
             "quartile": quartiles.get(r["indicator_id"], ""),
