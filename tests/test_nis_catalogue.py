@@ -180,3 +180,17 @@ def test_the_appendix_quality_table_counts_and_names_them():
     assert out["Measure"].iloc[1].endswith("the official list: NI 1, NI 4")
     assert len(quality) == 1
     assert note_unverified_catalogue(quality, assessed.iloc[[2]]).equals(quality)
+
+
+def test_a_partnership_catalogue_with_only_its_header_counts_as_absent(tmp_path):
+    reg = load_register(_register(tmp_path, "indicator_id,title,theme,polarity,unit\n"
+                                            "NI 8,,Health,,\n", HEADER))
+    assert reg.indicator("NI 8")["title"] == lookup("NI 8")["title"]
+
+
+def test_a_column_the_catalogue_does_not_know_is_ignored_with_a_warning(tmp_path):
+    nis = "ni_id,title,polarity,unit,tier,checked_by\nNI 8,Sport,higher,percent,both,AB\n"
+    reg = load_register(_register(tmp_path, "indicator_id,title,theme,polarity,unit\n"
+                                            "NI 8,,Health,,\n", nis))
+    assert reg.indicator("NI 8")["title"] == "Sport"
+    assert "unknown column 'checked_by' ignored (file nis.csv, column checked_by)" in reg.warnings

@@ -144,19 +144,19 @@ def read_catalogue() -> pd.DataFrame:
     return _catalogue().copy()
 
 
-def read_own_catalogue(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def read_own_catalogue(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
     """A partnership's own catalogue (``register/nis.csv``), checked, and the warnings its
     reading raised (a column it does not know, ignored: one line naming file and column).
+    None for a file with no rows: like any optional register file, it counts as absent.
 
     Raises
     ------
     RegisterError
-        See :func:`parse_catalogue`; also for a file with no rows.
+        See :func:`parse_catalogue`.
     """
     raw = _read_text(path)
     if raw.empty:
-        raise RegisterError("the catalogue has no rows: delete it to use the package's",
-                            file=path.name)
+        return None, []
     warnings = [f"unknown column {c!r} ignored (file {path.name}, column {c})"
                 for c in raw.columns if c not in CATALOGUE_COLUMNS]
     return parse_catalogue(raw, path.name, own=True), warnings
@@ -166,7 +166,8 @@ def catalogue_for(register_dir: Path) -> tuple[pd.DataFrame, list[str]]:
     """The catalogue a register uses: its own ``nis.csv`` when present, else the package's;
     with the warnings reading it raised."""
     path = register_dir / OVERRIDE_NAME
-    return read_own_catalogue(path) if path.is_file() else (read_catalogue(), [])
+    own, warnings = read_own_catalogue(path) if path.is_file() else (None, [])
+    return (read_catalogue() if own is None else own), warnings
 
 
 def describe_set(catalogue: pd.DataFrame) -> str:
