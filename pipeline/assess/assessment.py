@@ -235,7 +235,7 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
     The computed RAG measures the value against its trajectory point: the value expected
     at the period of the value (:mod:`pipeline.assess.trajectory`), which at the year end is the
     annual target; a level's in-year value against the annual target instead when the rule
-    ``snapshot_in_year_basis`` says so (:func:`rating_point`). ``rating_basis`` says what
+    ``snapshot_in_year_basis`` says so (:func:`rating_measure`). ``rating_basis`` says what
     each computed G, A or R was measured against. ``off_target_pct`` keeps the comparison
     with the period's target.
     """
@@ -324,7 +324,7 @@ def rating_measure(value_period: str, accumulation: str,
     return "trajectory"
 
 
-def in_year_basis(rating_basis: object) -> str:
+def printed_basis(rating_basis: object) -> str:
     """The basis worth printing beside a rating: that of an in-year value (``trajectory
     at ...``, ``annual target ...``); blank at the year end, where it is the target."""
     text = rating_basis if isinstance(rating_basis, str) else ""
