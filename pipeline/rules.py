@@ -46,6 +46,9 @@ RELATIONS = (("green_max_off_pct", "amber_max_off_pct"),
              ("grant_floor_pct", "grant_cap_pct"))
 
 RagCode = Literal[tuple(RAG_LABELS)]  # type: ignore[valid-type]
+# What a snapshot indicator's value from an in-year quarter (Q1-Q3) is rated against.
+IN_YEAR_BASES = ("trajectory", "annual_target")
+InYearBasis = Literal[IN_YEAR_BASES]  # type: ignore[valid-type]
 
 
 def _as_tuple(value: object) -> object:
@@ -68,8 +71,9 @@ def _rule(default: object, section: str, meaning: str, allowed: str = "",
     if isinstance(default, float):
         limits.setdefault("allow_inf_nan", False)
     factory = {"default_factory": dict} if isinstance(default, dict) else {"default": default}
-    return Field(**factory, strict=True, description=meaning, json_schema_extra=extra,
-                 **limits)
+    if not isinstance(default, str):  # a choice (Literal) matches its values exactly anyway
+        limits.setdefault("strict", True)
+    return Field(**factory, description=meaning, json_schema_extra=extra, **limits)
 
 
 class RuleRelation(ValueError):
@@ -113,6 +117,12 @@ class Rules(BaseModel):
         allowed="a table: \"indicator id\" = { green_max_off_pct, amber_max_off_pct }, each "
         "threshold as above; green at most amber once applied over the defaults and over "
         "every unit's entry")
+    snapshot_in_year_basis: InYearBasis = _rule(
+        "trajectory", "rag", "What a level (snapshot) indicator's value from Q1, Q2 or Q3 is "
+        "rated against: trajectory, the value expected at that quarter on the way from the "
+        "baseline to the annual target; annual_target, the year's target itself (year-to-date "
+        "counts always keep their trajectory; a year-end value is always rated against the "
+        "target).", allowed="one of " + ", ".join(f'"{b}"' for b in IN_YEAR_BASES))
     red_far_off_pct: float = _rule(
         20.0, "headline", "The headline counts red indicators \"more than N% off "
         "trajectory\".", ge=0)
@@ -213,6 +223,8 @@ def _kind(field: FieldInfo) -> str:
         return "table"
     if isinstance(field.default, tuple):
         return "list"
+    if isinstance(field.default, str):
+        return "choice"
     return "whole number" if field.annotation is int else "number"
 
 

@@ -26,7 +26,7 @@ def _assessed(rows):
             "off_trajectory_pct": float("nan"), "title": "T", "theme_name": "", "lead_org": "",
             "unit": "count", "value": 1.0, "value_period": "2006-07 Q4", "target_value": 1.0,
             "expected_value": 1.0, "trajectory_period": "2006-07 Q4", "computed_rag": "G",
-            "lead_rag": "", "statement": "", "commentary": "", "actions": ""}
+            "lead_rag": "", "statement": "", "commentary": "", "actions": "", "rating_basis": ""}
     return pd.DataFrame([{**base, **r} for r in rows])
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Rules
 from pipeline.errors import ConfigError, NoReturns
+from pipeline.figures import format_number
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_STEPS, RATED
@@ -233,7 +234,10 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
     -----
     The computed RAG measures the value against its trajectory point: the value expected
     at the period of the value (:mod:`pipeline.assess.trajectory`), which at the year end is the
-    annual target. ``off_target_pct`` keeps the comparison with the period's target.
+    annual target; a level's in-year value against the annual target instead when the rule
+    ``snapshot_in_year_basis`` says so (:func:`rating_measure`). ``rating_basis`` says what
+    each computed G, A or R was measured against. ``off_target_pct`` keeps the comparison
+    with the period's target.
     """
     check_tolerances(rules)
     values = select_values(rows, period)[[
@@ -257,7 +261,7 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
                                        zip(out["value"], out["baseline_value"], strict=True)]
     out["off_target_pct"] = [off_target_pct(v, t, p) for v, t, p in
                              zip(out["value"], out["target_value"], out["polarity"], strict=True)]
-    out = _add_trajectory(out, register, period)
+    out = _add_trajectory(out, register, period, rules.snapshot_in_year_basis)
     tolerances = [tolerance_for(rules, i, u) for i, u in
                   zip(out["indicator_id"], out["unit"], strict=True)]
     bad = [i for i, t in zip(out["indicator_id"], tolerances, strict=True)
@@ -267,11 +271,17 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
                           "green_max_off_pct once unit and indicator tolerances are combined")
     out["green_max_off_pct"] = [t.green_max_off_pct for t in tolerances]
     out["amber_max_off_pct"] = [t.amber_max_off_pct for t in tolerances]
-    rated = [rate_value(v, e, p, s, rules, tol, _measure(tp)) for v, e, p, s, tol, tp in
+    measures = [rating_measure(tp, a, rules.snapshot_in_year_basis) for tp, a in
+                zip(out["trajectory_period"], out["accumulation"], strict=True)]
+    rated = [rate_value(v, e, p, s, rules, tol, m) for v, e, p, s, tol, m in
              zip(out["value"], out["expected_value"], out["polarity"], out["target_status"],
-                 tolerances, out["trajectory_period"], strict=True)]
+                 tolerances, measures, strict=True)]
     out["computed_rag"] = [r for r, _ in rated]
     out["rag_reason"] = [why for _, why in rated]
+    out["rating_basis"] = [describe_basis(m, e, u, tp) if r in RAG_STEPS else ""
+                           for r, m, e, u, tp in zip(out["computed_rag"], measures,
+                                                     out["expected_value"], out["unit"],
+                                                     out["trajectory_period"], strict=True)]
     out.loc[out["record_id"] == "", "rag_reason"] = "no return for the period"
     out["final_rag"] = [final_rag(c, lead) for c, lead in
                         zip(out["computed_rag"], out["lead_rag"], strict=True)]
@@ -280,23 +290,55 @@ def assess_indicators(register: Register, rows: pd.DataFrame, period: str,
     return sort_indicators(out)
 
 
-def _add_trajectory(out: pd.DataFrame, register: Register, period: str) -> pd.DataFrame:
-    """Expected value (with and without stretch) at each value's period, and % off it."""
+def _add_trajectory(out: pd.DataFrame, register: Register, period: str,
+                    in_year_basis: str = "trajectory") -> pd.DataFrame:
+    """Expected value (with and without stretch) at each value's period, and % off it.
+
+    A level's in-year value under ``in_year_basis = "annual_target"`` is expected at the
+    year's figures themselves (:func:`rating_measure`)."""
     at = {i: (vp or period) for i, vp in zip(out["indicator_id"], out["value_period"],
                                              strict=True)}
     out = out.assign(trajectory_period=out["indicator_id"].map(at))
-    out["expected_value"] = profile_trajectory(out, register.targets, at).to_numpy()
+    point_at = {i: (str(try_parse_period(at[i]).financial_year)
+                    if rating_measure(at[i], a, in_year_basis) == "annual target" else at[i])
+                for i, a in zip(out["indicator_id"], out["accumulation"], strict=True)}
+    out["expected_value"] = profile_trajectory(out, register.targets, point_at).to_numpy()
     out["expected_without_stretch"] = profile_trajectory(
-        out, register.targets, at, "target_without_stretch").to_numpy()
+        out, register.targets, point_at, "target_without_stretch").to_numpy()
     out["off_trajectory_pct"] = [off_target_pct(v, e, p) for v, e, p in
                                  zip(out["value"], out["expected_value"], out["polarity"],
                                      strict=True)]
     return out
 
 
-def _measure(trajectory_period: str) -> str:
-    parsed = try_parse_period(trajectory_period)
-    return "target" if parsed is None or parsed.quarter >= 4 else "trajectory"
+def rating_measure(value_period: str, accumulation: str,
+                   in_year_basis: str = "trajectory") -> str:
+    """What a value of ``value_period`` is rated against: ``target`` at the year end (Q4 or
+    a whole year); before it ``trajectory``, or ``annual target`` for a level (snapshot)
+    under the rule ``snapshot_in_year_basis = "annual_target"``."""
+    period = try_parse_period(value_period)
+    if period is None or period.quarter >= 4:
+        return "target"
+    if in_year_basis == "annual_target" and accumulation == "snapshot":
+        return "annual target"
+    return "trajectory"
+
+
+def printed_basis(rating_basis: object) -> str:
+    """The basis worth printing beside a rating: that of an in-year value (``trajectory
+    at ...``, ``annual target ...``); blank at the year end, where it is the target."""
+    text = rating_basis if isinstance(rating_basis, str) else ""
+    return "" if text.startswith("target ") else text
+
+
+def describe_basis(measure: str, point: float, unit: str, value_period: str) -> str:
+    """The basis printed beside a computed rating: ``target 472``, ``annual target 40%``,
+    ``trajectory at 2006-07 Q3: 39.19%``; blank when the figure is missing."""
+    if _missing(point):
+        return ""
+    figure = format_number(point, unit)
+    return (f"trajectory at {value_period}: {figure}" if measure == "trajectory"
+            else f"{measure} {figure}")
 
 
 def _missing(number: object) -> bool:

@@ -120,7 +120,7 @@ def _total_row(targets: pd.DataFrame, theme: str, row_type: str, label: str,
 RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "unit", "value",
                      "value_period", "target_value", "off_target_pct", "expected_value",
                      "trajectory_period", "off_trajectory_pct", "computed_rag", "final_rag",
-                     "statement", "commentary", "actions"]
+                     "statement", "commentary", "actions", "rating_basis"]
 
 
 def list_risks(assessed: pd.DataFrame) -> dict[str, pd.DataFrame]:

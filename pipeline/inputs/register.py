@@ -17,13 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
-from pipeline.inputs.nis import fill_from_catalogue
+from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
 from pipeline.rules import UNITS
 
-POLARITIES = ("higher", "lower")
 ACCUMULATIONS = ("snapshot", "cumulative")
 TARGET_STATUSES = ("agreed", "placeholder", "provisional")
 YES_NO = ("yes", "no")
@@ -31,7 +30,7 @@ KINDS = ("designated", "statutory", "local")
 _NO_HEADER = re.compile(r"unnamed: \d+")
 DEFAULT_PARTNERSHIP = {"name": "Local Strategic Partnership",
                        "agreement": "Local Area Agreement"}
-NI_BLANK = "; blank for an NI (NI 1 to NI 198): the National Indicator Set's"
+NI_BLANK = "; blank for an NI: the National Indicator Set catalogue's"
 
 
 @dataclass(frozen=True)
@@ -117,8 +116,10 @@ INDICATORS = RegisterFile("indicators.csv", True, (
            "the neighbouring area a Multi-Area Agreement shares the indicator with (e.g. "
            "Leicester); blank: not an MAA indicator"),
 ), "One row per indicator of the agreement. An id written as a national indicator "
-   "(`NI 152`) takes its title, polarity and unit from the package's National Indicator "
-   "Set catalogue where the row leaves them blank; an NI number outside 1-198 is refused.")
+   "(`NI 152`) takes its title, polarity and unit from the National Indicator Set "
+   "catalogue where the row leaves them blank (the package's, or the partnership's own "
+   "`nis.csv`); an NI number the set does not have (NI 1 to NI 30 and NI 32 to NI 199) "
+   "is refused.")
 
 TARGETS = RegisterFile("targets.csv", True, (
     Column("indicator_id", "text", "7.19", "the indicator, as in indicators.csv",
@@ -477,11 +478,12 @@ def theme_key(themes: pd.DataFrame, text: str) -> str | None:
     return _theme_keys(themes).get(slug(text))
 
 
-def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame,
+                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Type the indicators table and check ids, themes and vocabularies.
 
     ``theme`` may name a theme by key or by name, in any case and spacing; it becomes the
-    key.
+    key. ``catalogue``: the National Indicator Set catalogue in use (None: the package's).
     """
     file = INDICATORS.name
     ind = _complete(raw, INDICATORS)
@@ -499,7 +501,7 @@ def parse_indicators(raw: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
                             + ", ".join(themes["theme"]), file=file, row=row + 2,
                             column="theme")
     ind["theme"] = found
-    ind = fill_from_catalogue(ind, file)
+    ind = fill_from_catalogue(ind, file, catalogue)
     for column in ("title", "polarity", "unit"):
         _check_filled(ind, column, file)
     for column in INDICATORS.columns:
@@ -655,9 +657,10 @@ def load_register(register_dir: Path) -> Register:
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
     directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv and
-    reward_targets.csv are optional (see :data:`REGISTER_FILES`). The indicators carry
-    their reward target and its condition (:func:`pipeline.inputs.reward_register.
-    attach_reward_targets`).
+    reward_targets.csv are optional (see :data:`REGISTER_FILES`); so is nis.csv, a
+    partnership's own National Indicator Set catalogue (:func:`pipeline.inputs.nis.
+    catalogue_for`). The indicators carry their reward target and its condition
+    (:func:`pipeline.inputs.reward_register.attach_reward_targets`).
 
     Raises
     ------
@@ -678,8 +681,10 @@ def load_register(register_dir: Path) -> Register:
     if raw_indicators.empty:
         raise RegisterError("no indicators: the file has no rows", file=INDICATORS.name)
     themes = derive_themes(raw_indicators) if raw_themes is None else parse_themes(raw_themes)
+    catalogue, found = catalogue_for(register_dir)
+    warnings.extend(found)
     indicators = attach_reward_targets(
-        parse_indicators(raw_indicators, themes), read(REWARD_TARGETS),
+        parse_indicators(raw_indicators, themes, catalogue), read(REWARD_TARGETS),
         {i: n for n, i in enumerate(raw_indicators["indicator_id"], start=2)})
     targets = parse_targets(read(TARGETS), indicators)
     districts = parse_districts(read(DISTRICTS))

@@ -11,6 +11,7 @@ import functools
 import pandas as pd
 from markupsafe import Markup
 
+from pipeline.assess.assessment import printed_basis
 from pipeline.figures import format_number, format_off_target, format_pct_value
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
@@ -97,6 +98,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             r["value_period"],
             "off": format_off_target(r["off_target_pct"]),
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
+            "basis": printed_basis(r.get("rating_basis", "")),
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],
             "differs": r["final_rag"] != r["computed_rag"],
             "quartile": quartiles.get(r["indicator_id"], ""),

@@ -18,7 +18,7 @@ from pipeline import store
 from pipeline.assess import agreement, benchmark, changes, districts, forecast, reward_gap, tables
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.inputs import register
+from pipeline.inputs import nis, register
 from pipeline.names import id_sort_key, slug
 from pipeline.report.benchmarking import quartile_code
 from pipeline.report.charts import Trend, indicator_trends
@@ -318,6 +318,7 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
     quality = tables.summarise_quality(store.read_frame(settings, "ingested"), returns,
                                        store.read_frame(settings, "quarantine"),
                                        store.read_frame(settings, "validation_results"))
+    quality = note_unverified_catalogue(quality, assessed)
     bench = load_benchmarking(settings, assessed, str(compare_with or "").strip().casefold())
     return Appendix(
         settings=settings, partnership=register.read_partnership(settings.register_dir),
@@ -334,6 +335,18 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         quartiles=quartiles_by_indicator(bench),
         gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
         pooled_fund=load_pooled_fund(settings), **agreement_frames(reg, assessed, settings))
+
+
+def note_unverified_catalogue(quality: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality summary with one more measure when some indicator shown took a
+    title, polarity or unit nobody has checked from the National Indicator Set catalogue:
+    how many, naming each (:func:`pipeline.inputs.nis.describe_unverified`). A copy;
+    ``quality`` as it is when there are none."""
+    ids = nis.list_unverified(assessed)
+    if not ids:
+        return quality
+    row = pd.DataFrame({"Measure": [nis.describe_unverified(assessed)], "Count": [len(ids)]})
+    return pd.concat([quality, row], ignore_index=True)
 
 
 def agreement_frames(reg: register.Register, assessed: pd.DataFrame,

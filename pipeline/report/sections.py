@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
+from pipeline.assess.assessment import printed_basis
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import describe_not_on_track
 from pipeline.assess.tables import TOTALS, format_risk_summary
@@ -122,7 +123,7 @@ def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
     """
     entries = [{
         **risk_entry(r), "theme": r["theme_name"], "computed": rag_label(r["computed_rag"]),
-        "value_period": r["value_period"],
+        "value_period": r["value_period"], "basis": printed_basis(r.get("rating_basis", "")),
         "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
     } for _, r in items.iterrows()]
     return render("risk_list_assessed.html.j2", title=title, entries=entries)
