@@ -69,7 +69,8 @@ def test_a_demo_with_such_a_name_runs_end_to_end_and_counts_its_rows(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data),
          "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
-         "--generated-at", "2007-06-30T12:00:00", "--formats", "html"],
+         "--generated-at", "2007-06-30T12:00:00", "--formats", "html",
+         "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
         capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = pd.read_parquet(tmp_path / "clean" / "returns.parquet")
@@ -88,3 +89,28 @@ def test_trace_finds_the_file_again_by_its_escaped_name(tmp_path):
     returns = _returns_with_bad_name(tmp_path)
     digest, cells = raw_row(returns, SHOWN, "", 2, "partner,indicator_id")
     assert digest and cells["partner"] == "Leicestershire Waste Partnership"
+
+
+def _copy_named(source: Path, folder: Path, raw_name: bytes) -> None:
+    folder.mkdir(parents=True)
+    shutil.copy2(source, os.fsdecode(os.fsencode(folder) + b"/" + raw_name))
+
+
+def test_national_and_finance_files_record_such_a_name_escaped(tmp_path):
+    """The national table and the finance returns are named as the returns are."""
+    from pipeline.inputs.finance import read_finance_returns
+    from pipeline.inputs.national import read_national
+    from pipeline.inputs.register import load_register
+
+    _copy_named(ROOT / "data" / "raw" / "national" / "values.csv", tmp_path / "national",
+                b"values_caf\xe9.csv")
+    national = read_national(tmp_path)
+    assert set(national.rows["source_file"]) == {"values_caf\\xe9.csv"}
+    national.rows.to_parquet(tmp_path / "national.parquet")
+    _copy_named(ROOT / "data" / "raw" / "finance" / "2006-07_pooled_fund.csv",
+                tmp_path / "finance", b"2006-07_pooled_fund_caf\xe9.csv")
+    themes = load_register(ROOT / "data" / "raw" / "register").themes
+    finance = read_finance_returns(tmp_path, themes)
+    shown = set(finance.lines["source_file"]) | set(finance.problems["source_file"])
+    assert shown == {"2006-07_pooled_fund_caf\\xe9.csv"}
+    finance.lines.to_parquet(tmp_path / "finance.parquet")

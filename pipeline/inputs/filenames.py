@@ -9,7 +9,10 @@ other and each byte can still be told.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 
 def shown_name(name: str) -> str:
@@ -41,3 +44,15 @@ def find_shown(root: Path, shown: str) -> Path | None:
         return None
     return next((p for p in sorted(root.rglob("*"))
                  if p.is_file() and shown_path(p, root) == shown), None)
+
+
+@contextmanager
+def arrow_source(path: Path) -> Iterator[str | BinaryIO]:
+    """``path`` as Arrow can open it: its name, or an open file where the name holds bytes
+    that are not UTF-8 (Arrow encodes names as UTF-8 and refuses such a name)."""
+    text = str(path)
+    if text.encode("utf-8", "surrogateescape").decode("utf-8", "replace") == text:
+        yield text
+        return
+    with path.open("rb") as handle:
+        yield handle

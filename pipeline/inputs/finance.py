@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.inputs.filenames import shown_name
 from pipeline.inputs.ingest import DEFAULT_MAX_BYTES, os_reason, parse_value
 from pipeline.inputs.readers import Unreadable, header_score, normalise_header, read_sheets
 from pipeline.inputs.register import theme_key
@@ -183,9 +184,10 @@ def read_finance_returns(data_dir: Path, themes: pd.DataFrame,
     for path in paths:
         if path.name in SKIPPED_NAMES:
             continue
-        match = FILE_NAME.match(path.name)
+        name = shown_name(path.name)  # any bytes the file system allows, recordable
+        match = FILE_NAME.match(name)
         if not match:
-            problems.append(_problem("", path.name, 0, "", "", "file name not understood",
+            problems.append(_problem("", name, 0, "", "", "file name not understood",
                                      "<year>_pooled_fund.csv, e.g. 2006-07_pooled_fund.csv"))
             continue
         year = match.group(1)
@@ -193,24 +195,24 @@ def read_finance_returns(data_dir: Path, themes: pd.DataFrame,
             sheets = read_sheets(path, max_bytes, FINANCE_COLUMNS)
         except (Unreadable, OSError) as exc:
             why = os_reason(exc) if isinstance(exc, OSError) else f"file cannot be read ({exc})"
-            problems.append(_problem(year, path.name, 0, "", "", why,
+            problems.append(_problem(year, name, 0, "", "", why,
                                      "a CSV or XLSX finance return"))
             continue
         rows = next(iter(sheets.rows.values()), [])
-        records, header_problems, read = _records(rows, year, path.name)
+        records, header_problems, read = _records(rows, year, name)
         if not header_problems and year in first:
             header_problems = [_problem(
-                year, path.name, 0, "", "", f"a second finance return for {year}: "
+                year, name, 0, "", "", f"a second finance return for {year}: "
                 f"{first[year]} is used and this file's {read} row(s) are set aside",
                 f"one finance return per year (keep the current one of {first[year]} and "
-                f"{path.name} in the folder)", ONE_RETURN_CHECK)]
+                f"{name} in the folder)", ONE_RETURN_CHECK)]
         if not header_problems:
-            first.setdefault(year, path.name)
-        mine_used, mine_problems = check_finance_rows(records, year, path.name, themes) \
+            first.setdefault(year, name)
+        mine_used, mine_problems = check_finance_rows(records, year, name, themes) \
             if not header_problems else ([], header_problems)
         used += mine_used
         problems += mine_problems
-        lines.append({"year": year, "source_file": path.name, "rows_read": read,
+        lines.append({"year": year, "source_file": name, "rows_read": read,
                       "rows_used": len(mine_used), "rows_set_aside": read - len(mine_used)})
     return FinanceReturns(
         pd.DataFrame(used, columns=ROW_COLUMNS),

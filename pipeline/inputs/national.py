@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from pipeline.digest import sha256_file
 from pipeline.errors import ConfigError
+from pipeline.inputs.filenames import arrow_source, shown_name
 from pipeline.inputs.readers import normalise_header
 
 FOLDER = "national"
@@ -120,14 +121,17 @@ def _read_table(path: Path) -> tuple[pa.Table, list[dict]]:
     """The file as a table, and the CSV lines skipped for a wrong number of cells (their
     line numbers known: a file with such lines is read again on one thread)."""
     if path.suffix.lower() == ".parquet":
-        return pq.read_table(path), []
+        with arrow_source(path) as source:
+            return pq.read_table(source), []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         names = next(csv.reader(handle), [])
     bad: list[dict] = []
-    table = pacsv.read_csv(path, **_csv_options(path, names, bad, threads=True))
+    with arrow_source(path) as source:
+        table = pacsv.read_csv(source, **_csv_options(path, names, bad, threads=True))
     if bad:
         bad = []
-        table = pacsv.read_csv(path, **_csv_options(path, names, bad, threads=False))
+        with arrow_source(path) as source:
+            table = pacsv.read_csv(source, **_csv_options(path, names, bad, threads=False))
     return table, bad
 
 
@@ -167,11 +171,11 @@ def read_values_file(path: Path) -> pd.DataFrame:
     start = 1 if path.suffix.lower() == ".parquet" else 2
     skipped = sorted(int(b["line"]) for b in bad)
     rows = np.arange(start, start + len(frame) + len(skipped), dtype="int64")
-    frame["source_file"] = path.name
+    frame["source_file"] = shown_name(path.name)
     frame["source_row"] = rows[~np.isin(rows, skipped)] if skipped else rows
     frame["read_problem"] = ""
     if bad:  # every line accounted for: a line that could not be split is kept, flagged
-        unread = pd.DataFrame({"source_file": path.name, "source_row": skipped,
+        unread = pd.DataFrame({"source_file": shown_name(path.name), "source_row": skipped,
                                "read_problem": [b["reason"] for b in
                                                 sorted(bad, key=lambda b: b["line"])]})
         frame = pd.concat([frame, unread], ignore_index=True).sort_values(
@@ -326,18 +330,20 @@ def read_area_codes(folder: Path) -> set[str]:
     for path in find_value_files(folder):
         try:
             if path.suffix.lower() == ".parquet":
-                names = pq.read_schema(path).names
+                with arrow_source(path) as source:
+                    names = pq.read_schema(source).names
             else:
                 with path.open(encoding="utf-8-sig", newline="") as handle:
                     names = next(csv.reader(handle), [])
             name = next(n for n in names if normalise_header(n) == "area_code")
-            if path.suffix.lower() == ".parquet":
-                column = pq.read_table(path, columns=[name])[name]
-            else:
-                column = pacsv.read_csv(path, **_csv_options(path, names, [], False)
-                                        | {"convert_options": pacsv.ConvertOptions(
-                                            include_columns=[name],
-                                            column_types={name: pa.string()})})[name]
+            with arrow_source(path) as source:
+                if path.suffix.lower() == ".parquet":
+                    column = pq.read_table(source, columns=[name])[name]
+                else:
+                    column = pacsv.read_csv(source, **_csv_options(path, names, [], False)
+                                            | {"convert_options": pacsv.ConvertOptions(
+                                                include_columns=[name],
+                                                column_types={name: pa.string()})})[name]
         except (OSError, StopIteration, KeyError, pa.ArrowInvalid, UnicodeDecodeError):
             continue
         codes |= set(pc.utf8_trim_whitespace(_as_text(column)).to_pylist()) - {None, ""}
@@ -360,10 +366,11 @@ def read_national(data_dir: Path) -> National:
     folder = national_dir(data_dir)
     frames, problems = [], []
     for path in find_value_files(folder):
+        name = shown_name(path.name)  # any bytes the file system allows, recordable
         try:
             frame = read_values_file(path)
         except (OSError, pa.ArrowInvalid, UnicodeDecodeError):
-            problems.append({"source_file": path.name, "source_sha256": sha256_file(path),
+            problems.append({"source_file": name, "source_sha256": sha256_file(path),
                              "check": "file_readable",
                              "reason": "the file cannot be read as a table: it may be "
                              "damaged, or not a CSV or parquet file; download or export it "
@@ -371,7 +378,7 @@ def read_national(data_dir: Path) -> National:
             continue
         lacking = missing_columns(frame.attrs["columns"])
         if lacking:
-            problems.append({"source_file": path.name, "source_sha256": sha256_file(path),
+            problems.append({"source_file": name, "source_sha256": sha256_file(path),
                              "check": "required_columns",
                              "reason": "the file lacks the column(s) " + ", ".join(lacking)
                              + " (required: " + ", ".join(REQUIRED_COLUMNS) + ")"})
