@@ -109,8 +109,8 @@ def test_a_new_partnership_runs_end_to_end(tmp_path):
     html = (reports / "2008-11-20" / "appendix.html").read_text(encoding="utf-8")
     assert "Local Strategic Partnership" in html and "Local Area Agreement" in html
     assert "Block 1: Safer Communities" in html and "Block 2: Healthier Communities" in html
-    assert "The register names no districts, so at 2008-09 Q2 there is no district level " \
-           "data." in html
+    # no districts, so no district data: the section is left out, not printed empty
+    assert "District coverage" not in html
     assessed = pd.read_parquet(clean / "assessment.parquet").set_index("indicator_id")
     assert assessed.loc[["1", "2", "3"], "value"].tolist() == [420.0, 22.5, 1012.0]
     assert assessed.loc[["1", "2", "3"], "theme_name"].tolist() == [

@@ -505,7 +505,8 @@ def ingest_returns(returns_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Ing
     raw["decimal_comma"] = raw["decimal_comma"].astype(bool)
     rows = tidy_rows(raw)
     rows["source_row"] = rows["source_row"].astype("int64")
-    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS).fillna("").astype(str)
+    problems_frame = pd.DataFrame(problems, columns=FILE_PROBLEM_COLUMNS,
+                                  dtype=object).fillna("").astype(str)
     return Ingested(rows.reset_index(drop=True), problems_frame)
 
 
