@@ -64,3 +64,31 @@ def test_a_later_row_from_a_partner_not_leading_never_replaces_the_lead():
     assert out["superseded_by"].tolist() == ["", "1.csv||2"]
     alone = resolve_supersession(rows.iloc[[1]])   # where the lead sent nothing, it counts
     assert alone["in_force"].tolist() == [True]
+
+
+def test_a_variant_spelling_counts_as_the_leads_return_in_the_scorecard():
+    """Receipts, files and certification are counted under the register's spelling, so
+    'LEICESTERSHIRE CONSTABULARY.' is the Constabulary's return, not a partner of its own."""
+    import pandas as pd
+
+    from pipeline.inputs.partners import as_registered
+    from pipeline.quality.scorecard import certification_by_partner, score_partners
+
+    indicators = pd.DataFrame({"indicator_id": ["7.20", "7.21"],
+                               "lead_org": ["Leicestershire Constabulary"] * 2})
+    ingested = pd.DataFrame({
+        "partner": ["LEICESTERSHIRE CONSTABULARY.", "Leicestershire  Constabulary"],
+        "indicator_id": ["7.20", "7.21"], "period": ["2006-07 Q4"] * 2,
+        "source_file": ["a.csv", "b.csv"], "source_sheet": ["", ""], "source_row": [2, 2],
+        "submitted_at": pd.to_datetime(["2007-05-10", "2007-05-11"]),
+        "certified_by": ["Jo Bloggs", ""]})
+    empty = pd.DataFrame(columns=["partner", "suite", "check", "column", "source_file",
+                                  "source_row", "severity", "dimension"])
+    scores = score_partners(ingested, empty, empty, indicators, "2006-07 Q4")
+    assert scores["partner"].tolist() == ["Leicestershire Constabulary"]
+    assert scores.loc[0, ["returns_due", "returns_received", "files"]].tolist() == [2, 2, 2]
+    cert = certification_by_partner(ingested, indicators, "2006-07 Q4")
+    assert cert[["partner", "files", "state"]].values.tolist() == [
+        ["Leicestershire Constabulary", 2, "partly certified"]]
+    assert as_registered(ingested, ["Leicestershire Constabulary"]) is not ingested
+    assert ingested["partner"].iloc[0] == "LEICESTERSHIRE CONSTABULARY."   # input unchanged

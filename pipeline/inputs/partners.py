@@ -42,6 +42,19 @@ def partner_key(name: object) -> str:
     return " ".join(text.split()).strip(_ENDS)
 
 
+def as_registered(frame: pd.DataFrame, registered: Iterable[object]) -> pd.DataFrame:
+    """``frame`` with each ``partner`` spelt as the register spells it where the two agree
+    by :func:`partner_key` (``LEICESTERSHIRE CONSTABULARY.`` counts as the Constabulary's),
+    so receipts, failures and certification are counted under one name; other names as
+    they are. A new frame; ``frame`` is not changed.
+    """
+    if "partner" not in frame or frame.empty:
+        return frame
+    by_key = {partner_key(p): str(p) for p in registered if str(p or "")}
+    names = frame["partner"].fillna("")
+    return frame.assign(partner=[by_key.get(partner_key(n), n) for n in names])
+
+
 @lru_cache(maxsize=4096)
 def _plain_letter(char: str) -> str:
     """The ASCII letter or digit ``char`` imitates ("" if none; ``char`` is not ASCII)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.inputs.partners import as_registered
+
 DIMENSIONS = ("accuracy", "validity", "reliability", "timeliness", "relevance", "completeness")
 FEEDBACK_COLUMNS = {"source_file": "file", "source_sheet": "sheet", "cell": "cell",
                     "source_row": "row", "column": "column", "found": "value found",
@@ -22,6 +24,8 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     period. On time: of those, how many had their latest submission by the deadline.
     """
     due = indicators.groupby("lead_org")["indicator_id"].apply(set)
+    ingested = as_registered(ingested, due.index)   # a variant spelling is the lead's
+    findings = as_registered(findings, due.index)
     rows = ingested[ingested["period"] == period]
     late = findings[(findings["suite"] == "returns") & (findings["check"] ==
                     "expect_column_values_to_be_between") & (findings["column"] == "submitted_at")]
@@ -95,7 +99,8 @@ def certification_by_partner(ingested: pd.DataFrame, indicators: pd.DataFrame,
                              period: str) -> pd.DataFrame:
     """Per partner leading an indicator (and any other that sent a return for ``period``):
     the return files for the period, how many were certified, and by whom ("" when none)."""
-    rows = ingested[ingested["period"] == period]
+    rows = as_registered(ingested[ingested["period"] == period],
+                         indicators["lead_org"].fillna(""))
     if "certified_by" not in rows:
         rows = rows.assign(certified_by="")
     files = rows.drop_duplicates(["source_file", "source_sheet"])

@@ -16,6 +16,7 @@ from pipeline.assess.assessment import assess_indicators, target_for
 from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Settings
 from pipeline.inputs.ingest import ingest_returns
+from pipeline.inputs.partners import as_registered
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.inputs.templates import deadline_for
 from pipeline.periods import try_parse_period
@@ -82,10 +83,11 @@ def chase_list(register: Register, now: Now, period: str) -> pd.DataFrame:
     ind = register.indicators[register.indicators["lead_org"].fillna("") != ""]
     titles = register.indicators.set_index("indicator_id")["title"]
     deadline = deadline_for(register, period)
-    rows = now.ingested[now.ingested["period"] == period]
-    clean = now.checked.clean
+    leaders = ind["lead_org"].unique()   # a variant spelling counts as the lead's name
+    rows = as_registered(now.ingested[now.ingested["period"] == period], leaders)
+    clean = as_registered(now.checked.clean, leaders)
     clean = clean[clean["period"] == period]
-    found = now.checked.findings
+    found = as_registered(now.checked.findings, leaders)
     files = set(rows["source_file"])   # a row of such a file with a mistyped period too
     failed = found[(found["grade"] == "FAIL") & (found["suite"] == "returns")
                    & ((found["period"] == period) | found["source_file"].isin(files))]
