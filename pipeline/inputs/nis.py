@@ -122,20 +122,22 @@ def parse_catalogue(raw: pd.DataFrame, file: str, own: bool = False) -> pd.DataF
                            kind="stable").reset_index(drop=True)
 
 
-def _read_text(path: Path) -> pd.DataFrame:
+def read_text_csv(path: Path, what: str = "catalogue file") -> pd.DataFrame:
+    """A UTF-8 CSV as text, headers lower-cased and every value trimmed (empty file: an
+    empty frame); a file that cannot be parsed is a RegisterError naming ``what`` and it."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise RegisterError(f"catalogue file cannot be read: {exc}", file=path.name) from exc
+        raise RegisterError(f"{what} cannot be read: {exc}", file=path.name) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame.apply(lambda col: col.str.strip())
 
 
 @cache
 def _catalogue() -> pd.DataFrame:
-    return parse_catalogue(_read_text(CATALOGUE_PATH), CATALOGUE_PATH.name)
+    return parse_catalogue(read_text_csv(CATALOGUE_PATH), CATALOGUE_PATH.name)
 
 
 def read_catalogue() -> pd.DataFrame:
@@ -154,7 +156,7 @@ def read_own_catalogue(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
     RegisterError
         See :func:`parse_catalogue`.
     """
-    raw = _read_text(path)
+    raw = read_text_csv(path)
     if raw.empty:
         return None, []
     warnings = [f"unknown column {c!r} ignored (file {path.name}, column {c})"

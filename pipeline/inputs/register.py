@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
-from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue
+from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue, read_text_csv
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
@@ -312,17 +312,6 @@ class Register:
         raise UnknownKeyError(f"unknown district {name!r}; known: {known}")
 
 
-def _read_text(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise RegisterError(f"register file cannot be read: {exc}", file=path.name) from exc
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
-
-
 def check_columns(frame: pd.DataFrame, spec: RegisterFile) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` with exactly ``spec``'s columns, in its order, and the warnings it raised.
 
@@ -361,7 +350,7 @@ def check_columns(frame: pd.DataFrame, spec: RegisterFile) -> tuple[pd.DataFrame
 def _read_csv(path: Path, spec: RegisterFile) -> tuple[pd.DataFrame, list[str]]:
     if not path.is_file():
         raise RegisterError("register file is missing", file=str(path))
-    return check_columns(_read_text(path), spec)
+    return check_columns(read_text_csv(path, "register file"), spec)
 
 
 def _read_optional(register_dir: Path, spec: RegisterFile) -> tuple[pd.DataFrame | None,
