@@ -10,6 +10,7 @@ changed since.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 import subprocess
@@ -37,6 +38,8 @@ from pipeline.report.wordfile import WordFile
 
 ROOT = find_project_root()
 STAMP = "2007-06-30T12:00:00"
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEA"
+                       "wS2OUAAAAABJRU5ErkJggg==")  # one pixel
 
 
 def _laa(*args: str) -> subprocess.CompletedProcess:
@@ -117,6 +120,7 @@ def _small(stamp: str = STAMP) -> WordFile:
     doc.heading("Section", 1)
     doc.paragraph("text with a control character \x01 and a line\nbreak")
     doc.table([["Theme", "Green"], ["Health", "7"]], "caption")
+    doc.picture(PNG, "Two bars: \x02Health 7 green", "a chart")
     return doc
 
 
@@ -139,6 +143,12 @@ def test_same_content_and_stamp_give_the_same_bytes_at_any_time():
     with zipfile.ZipFile(__import__("io").BytesIO(first)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2007, 6, 30, 12, 0, 0)}
     assert _small("2007-06-30T13:00:00+01:00").to_bytes() == first  # the same instant
+
+
+def test_pictures_carry_their_alternative_text():
+    document = docx.Document(__import__("io").BytesIO(_small().to_bytes()))
+    assert [p._inline.docPr.get("descr") for p in document.inline_shapes] == [
+        "Two bars: Health 7 green"]
 
 
 def test_tables_have_a_repeating_bold_header_row(tmp_path):
@@ -206,6 +216,16 @@ def test_risk_lines_equal_the_summary(published):
     for line in lines:  # "R Red 7.20 Domestic Burglary: 3,202 against target 2,470, ... · lead"
         figures = line.split(" ", 2)[2].split(" · lead")[0]
         assert figures in text, figures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["covering", "summary"])
+def test_the_chart_is_the_appendix_chart_with_its_words_as_alternative_text(published, name):
+    svg_title = published["appendix"].select_one("#rag-by-theme-title").get_text()
+    pictures = published[name].inline_shapes
+    assert len(pictures) == 1
+    assert pictures[0]._inline.docPr.get("descr") == svg_title
+    assert svg_title.startswith("Final RAG ratings by theme") and "Safer 9 green" in svg_title
 
 
 @pytest.mark.slow

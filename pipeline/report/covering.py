@@ -7,7 +7,9 @@ The covering report is drafted from the same frames as the appendix
 background, recommendations, officers to contact) come from
 ``<data-dir>/register/covering_report.toml`` (:func:`read_covering_words`), so a rerun keeps
 them and no figure is ever typed; a word not written yet shows as a bracketed placeholder.
-The Word mechanics (headings, tables, properties, byte-identical files) are in
+The Indicator Risk Summary's chart is the appendix's own SVG, drawn as a PNG by Typst
+(:func:`chart_png`). The Word mechanics (headings, tables, pictures with alternative text,
+properties, byte-identical files) are in
 :mod:`pipeline.report.wordfile`.
 """
 
@@ -25,7 +27,10 @@ from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.figures import format_date, format_gbp, format_number, format_pct
+from pipeline.rag import RAG_CODES
+from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix, load_appendix
+from pipeline.report.pdf import shipped_fonts
 from pipeline.report.sections import risk_entry
 from pipeline.report.wordfile import WordFile
 from pipeline.run.manifest import mismatched_outputs, try_read_manifest
@@ -42,6 +47,7 @@ PLACEHOLDERS = {
     "contacts": "[Officers to contact: to be written by the officer]",
 }
 SHOWN_MOVEMENTS = ("worsened", "improved")
+CHART_PPI = 150
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,26 @@ def change_lines(movements: pd.DataFrame, previous_period: str | None) -> tuple[
     return sentence, lines
 
 
+def chart_png(summary: pd.DataFrame) -> tuple[bytes, str] | None:
+    """The appendix's chart of final RAG ratings by theme
+    (:func:`pipeline.report.charts.rag_by_theme_svg`, the same SVG) as a PNG drawn by
+    Typst in the shipped fonts, with the chart in words for its alternative text; None
+    when there is no theme to draw. The same summary gives the same bytes."""
+    import typst
+
+    svg = rag_by_theme_svg(summary)
+    if not svg:
+        return None
+    rows = summary.drop(index=[TOTALS], errors="ignore")
+    words = describe_rag_by_theme(rows, [c for c in summary.columns if c in RAG_CODES])
+    source = ('#set page(width: auto, height: auto, margin: 0pt)\n'
+              '#image(bytes(sys.inputs.at("svg")), format: "svg")')
+    png = typst.compile(source.encode("utf-8"), format="png", ppi=CHART_PPI,
+                        sys_inputs={"svg": svg}, font_paths=shipped_fonts(),
+                        ignore_system_fonts=True)
+    return png, words
+
+
 def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
@@ -204,6 +230,10 @@ def _figures_sections(doc: WordFile, app: Appendix, level: int) -> None:
     doc.heading("Indicator Risk Summary", level)
     doc.table(risk_summary_rows(app.summary), "Indicator Risk Summary: final RAG ratings "
               "by theme, number of indicators (Totals: share of the rated)")
+    chart = chart_png(app.summary)
+    if chart is not None:
+        doc.picture(chart[0], chart[1], "Final RAG ratings by theme, number of indicators "
+                    "(the table above gives every figure)")
     for title, items in app.risk_lists().items():
         doc.heading(f"{title} ({len(items)})", level)
         lines = risk_lines(items)

@@ -2,9 +2,10 @@
 
 Headings are Word's heading styles (a navigation pane and a screen reader find them),
 tables use 'Table Grid' with their first row marked as a header repeated on each page,
-the document's title, subject, author and language (en-GB, also the default language of
-its text) are set, and the same content and stamp give the same bytes: the core
-properties take the run's generated-at stamp, and every zip entry its date.
+pictures carry alternative text, the document's title, subject, author and language
+(en-GB, also the default language of its text) are set, and the same content and stamp
+give the same bytes: the core properties take the run's generated-at stamp, and every zip
+entry its date.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 LANGUAGE = "en-GB"
 # Characters XML 1.0 cannot hold (python-docx refuses them): dropped from any text.
@@ -102,6 +104,14 @@ class WordFile:
             for cell, text in zip(row.cells, cells, strict=True):
                 cell.text = xml_text(text)
         mark_header_row(table.rows[0])
+
+    def picture(self, png: bytes, alt_text: str, caption: str, width_cm: float = 16.0) -> None:
+        """A picture (PNG) with its alternative text (``descr`` of its ``wp:docPr``: what
+        Word shows under Alt Text and a screen reader reads) and a caption under it."""
+        self.document.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        inline = self.document.inline_shapes[-1]._inline
+        inline.docPr.set("descr", xml_text(alt_text))
+        self.document.add_paragraph(xml_text(caption), style="Caption")
 
     def to_bytes(self) -> bytes:
         """The DOCX's bytes: every zip entry dated with the stamp, in python-docx's order."""
