@@ -35,6 +35,7 @@ from pipeline.report.covering import (
 )
 from pipeline.report.frames import load_appendix
 from pipeline.report.wordfile import WordFile
+from pipeline.run.locking import run_lock
 
 ROOT = find_project_root()
 STAMP = "2007-06-30T12:00:00"
@@ -336,3 +337,13 @@ def test_libreoffice_converts_it_to_a_pdf_with_the_figures(published, tmp_path):
     for expected in ("Purpose of Report", "Indicator Risk Summary", "63 (63.6%)",
                      "£6,223,735.00", "Officers to Contact"):
         assert expected in text, expected
+
+
+@pytest.mark.slow
+def test_refused_while_a_run_holds_the_meeting(published, tmp_path):
+    out = _copy(published, tmp_path)
+    with run_lock(out / "reports", out / "clean", "2007-09-03"):
+        proc = _laa("report", *_folders(out))
+    assert proc.returncode == 7, proc.stderr
+    assert "another laa run is using the meeting 2007-09-03" in proc.stderr
+    assert not any((out / "reports").rglob("*.docx"))

@@ -33,6 +33,7 @@ from pipeline.report.frames import Appendix, load_appendix
 from pipeline.report.pdf import shipped_fonts
 from pipeline.report.sections import risk_entry
 from pipeline.report.wordfile import WordFile
+from pipeline.run.locking import run_lock
 from pipeline.run.manifest import mismatched_outputs, try_read_manifest
 
 COVERING_FILE = "covering_report.toml"
@@ -346,10 +347,19 @@ def published_settings(settings: Settings) -> Settings:
 def write_covering_documents(settings: Settings) -> list[Path]:
     """Write ``covering-report.docx`` and ``summary.docx`` into the meeting's published
     folder (each whole, or not at all) from the published run's derived data and the
-    officer's words (see :func:`published_settings`, :func:`read_covering_words`)."""
+    officer's words (see :func:`published_settings`, :func:`read_covering_words`), holding
+    the run locks of the meeting and the clean folder, so no run changes them meanwhile.
+
+    Raises
+    ------
+    RunLocked
+        When a run of the meeting, or one using the clean folder, is under way (exit 7).
+    """
     words = read_covering_words(settings.register_dir)  # a bad file: refused before anything
-    run = published_settings(settings)
-    app = load_appendix(run)
-    return [build_covering_report(app, words, run.generated_at).save(
-                run.report_dir / "covering-report.docx"),
-            build_board_summary(app, run.generated_at).save(run.report_dir / "summary.docx")]
+    with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting):
+        run = published_settings(settings)
+        app = load_appendix(run)
+        return [build_covering_report(app, words, run.generated_at).save(
+                    run.report_dir / "covering-report.docx"),
+                build_board_summary(app, run.generated_at).save(
+                    run.report_dir / "summary.docx")]
