@@ -9,8 +9,7 @@ background, recommendations, officers to contact) come from
 them and no figure is ever typed; a word not written yet shows as a bracketed placeholder.
 The Indicator Risk Summary's chart is the appendix's own SVG, drawn as a PNG by Typst
 (:func:`chart_png`). The Word mechanics (headings, tables, pictures with alternative text,
-properties, byte-identical files) are in
-:mod:`pipeline.report.wordfile`.
+properties, byte-identical files) are in :mod:`pipeline.report.wordfile`.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix, load_appendix
 from pipeline.report.pdf import shipped_fonts
 from pipeline.report.sections import risk_entry
+from pipeline.report.summary import SHOWN_MOVEMENTS
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import mismatched_outputs, try_read_manifest
@@ -47,7 +47,6 @@ PLACEHOLDERS = {
     "recommendations": "[Recommendations: to be written by the officer]",
     "contacts": "[Officers to contact: to be written by the officer]",
 }
-SHOWN_MOVEMENTS = ("worsened", "improved")
 CHART_PPI = 150
 
 
