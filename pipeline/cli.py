@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "value counts), Audit Commission dimension, what it checks and how to put "
                     "it right.")
     sub = commands.add_parser(
+        "report", help="the officer's covering report and the board summary as DOCX",
+        description="After `laa run` has published the meeting, write covering-report.docx "
+                    "(the officer's words from register/covering_report.toml around the "
+                    "appendix's figures) and summary.docx into <reports>/<meeting>/.")
+    _add_period_options(sub)
+    sub = commands.add_parser(
         "trace", help="print the chain from an appendix figure back to the raw return rows",
         description="Print the chain from an indicator's figure to the partner return rows "
                     "it came from, and check the raw files are unchanged.")
@@ -353,6 +359,14 @@ def _rerun(args: argparse.Namespace) -> str:
             + f"; reports in {result.published}")
 
 
+def _report(args: argparse.Namespace) -> str:
+    from pipeline.report.covering import write_covering_documents
+
+    settings, _ = _settings(args)
+    written = write_covering_documents(settings)
+    return "wrote " + ", ".join(str(path) for path in written)
+
+
 def _trace(args: argparse.Namespace) -> str:
     from pipeline.run.trace import trace
 
@@ -371,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace,
               "init": _init, "templates": _templates, "status": _status,
-              "checks": _checks}[args.command]
+              "checks": _checks, "report": _report}[args.command]
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         done = action(args)
