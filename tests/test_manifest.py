@@ -135,3 +135,15 @@ def test_written_since_finds_new_and_rewritten_files():
     before = {"a": (1, 10), "b": (1, 10)}
     after = {"a": (1, 10), "b": (1, 11), "c": (2, 12)}
     assert written_since(before, after) == ["b", "c"]
+
+
+def test_the_officers_words_are_not_an_input_of_the_run(tree):
+    """register/covering_report.toml is read by `laa report` after a run: editing it must
+    not rerun the stages nor make `laa rerun` refuse the meeting."""
+    before = hash_tree(tree)
+    (tree / "register").mkdir()
+    (tree / "register" / "covering_report.toml").write_text('purpose = "x"\n')
+    assert hash_tree(tree) == before
+    (tree / "register" / "rules.toml").write_text("")
+    assert [e["path"] for e in hash_tree(tree)] == [
+        "register.csv", "register/rules.toml", "returns/a.csv"]

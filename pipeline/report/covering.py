@@ -34,9 +34,9 @@ from pipeline.report.sections import risk_entry
 from pipeline.report.summary import SHOWN_MOVEMENTS
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock
-from pipeline.run.manifest import mismatched_outputs, try_read_manifest
+from pipeline.run.manifest import NOT_RUN_INPUTS, mismatched_outputs, try_read_manifest
 
-COVERING_FILE = "covering_report.toml"
+COVERING_FILE = Path(NOT_RUN_INPUTS[0]).name  # covering_report.toml: not a run input
 TEXT_KEYS = ("title", "purpose", "background")
 LIST_KEYS = ("recommendations", "contacts")
 CONTACT_KEYS = ("name", "role", "phone", "email")

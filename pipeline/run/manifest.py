@@ -26,6 +26,9 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 RUNTIME_KEY = "run"
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+# The officer's words for `laa report` (pipeline.report.covering): read after a run, never by
+# it, so not one of its inputs: editing them neither reruns the stages nor stops a rerun.
+NOT_RUN_INPUTS = ("register/covering_report.toml",)
 # Outputs known not to be byte-reproducible, recorded with ``"volatile": true`` and left out
 # of rerun comparisons and stage keys (``root:path`` globs). None at present: every output,
 # the data-quality report included, is byte-reproducible.
@@ -37,13 +40,15 @@ VOLATILE_PATTERNS: tuple[str, ...] = ()
 def list_files(folder: Path) -> list[Path]:
     """Every regular file under ``folder``, sorted, leaving out hidden files, caches and
     any nested data folder (a sub-folder with its own ``register/``: another agreement's
-    demo, such as ``data/raw/laa2``, is not an input of a run on ``data/raw``)."""
+    demo, such as ``data/raw/laa2``, is not an input of a run on ``data/raw``) and the files
+    of :data:`NOT_RUN_INPUTS`."""
     if not folder.is_dir():
         return []
     nested = {d.parent for d in folder.rglob("register") if d.is_dir() and d.parent != folder}
     return sorted(p for p in folder.rglob("*") if p.is_file()
                   and not any(part.startswith(".") or part in SKIPPED_PARTS
                               for part in p.relative_to(folder).parts)
+                  and p.relative_to(folder).as_posix() not in NOT_RUN_INPUTS
                   and not any(n in p.parents for n in nested))
 
 
