@@ -67,8 +67,9 @@ ABBREVIATIONS: dict[str, str] = {
     "VAT": "value added tax",
     "VCS": "voluntary and community sector",
 }
-# Words printed in capitals that are not abbreviations (a table's total row).
-NOT_ABBREVIATIONS = frozenset({"TOTAL"})
+# Words printed in capitals that are not abbreviations: a table's total row, and the grade
+# of a check as the check catalogue gives it (FAIL, ADVISORY).
+NOT_ABBREVIATIONS = frozenset({"TOTAL", "FAIL", "ADVISORY"})
 _WORD = re.compile(r"\b([A-Z]{2,6})s?\b")  # a word in capitals, or its plural (GCSEs)
 _HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
