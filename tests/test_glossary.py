@@ -65,6 +65,12 @@ def test_the_glossary_is_made_from_the_printed_cells_and_sits_before_the_annex()
     assert '<h2 id="glossary">Glossary</h2>' in shown and "<dl" in shown
 
 
+def test_the_glossary_cell_is_the_same_every_time_so_reruns_give_the_same_bytes():
+    notebook = _notebook(("markdown", "The LSP.", []))
+    assert nbformat.writes(glossary.add_glossary(notebook)) == \
+        nbformat.writes(glossary.add_glossary(notebook))
+
+
 def test_no_glossary_when_the_document_uses_no_abbreviation():
     notebook = _notebook(("markdown", "Nothing in capitals.", []))
     assert len(glossary.add_glossary(notebook).cells) == 1

@@ -157,6 +157,7 @@ def add_glossary(notebook: nbformat.NotebookNode, tag: str = "",
         return chosen
     cell = nbformat.v4.new_code_cell(metadata={"tags": [tag] if tag else []}, outputs=[
         nbformat.v4.new_output("display_data", data={"text/html": glossary})])
+    cell.id = "laa-glossary"  # not a random id: the same notebook gives the same bytes
     at = next((i for i, c in enumerate(chosen.cells) if SCREEN_ONLY in
                c.get("metadata", {}).get("tags", [])), len(chosen.cells))
     chosen.cells.insert(at, cell)
