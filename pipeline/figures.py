@@ -83,3 +83,23 @@ def format_date(iso: str) -> str:
     except ValueError:
         return str(iso)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_date_time(stamp: str, *, utc: bool = False) -> str:
+    """``2007-05-14 17:05`` or ``2007-06-30T12:00:00`` -> ``14 May 2007 at 17:05``; the
+    date alone (:func:`format_date`) when there is no time; the text itself if not a date.
+
+    With ``utc`` the time is given in UTC and says so (``30 June 2007 at 12:00 UTC``): a
+    stamp with a zone is converted, one without is taken as UTC (as the generated-at stamp
+    is, :func:`pipeline.report.document.w3c_date`).
+    """
+    text = str(stamp).strip()
+    if len(text) <= 10:
+        return format_date(text)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if utc and when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return f"{format_date(when.date().isoformat())} at {when:%H:%M}" + (" UTC" if utc else "")

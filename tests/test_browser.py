@@ -192,7 +192,7 @@ def test_demo_data_quality_pages_open_offline_and_link_to_each_other(demo, brows
 def test_the_appendix_links_to_the_data_quality_pages(demo, browser):
     seen = _open(browser, demo["report"] / "appendix.html")
     try:
-        _follow(seen, "the data-quality scorecard", demo["report"] / "data-quality" /
+        _follow(seen, "the data-quality report", demo["report"] / "data-quality" /
                 "scorecard.html")
         _follow(seen, "Data-quality report", demo["report"] / "data-quality" / "report.html")
         _assert_quiet(seen, demo["report"])

@@ -228,7 +228,7 @@ def test_each_section_starts_a_page_under_its_own_running_header(pdf):
         for element in page_elements(page):
             if element.type == "H2" and re.match(r"\d+\.", element.text.strip()):
                 starts[element.text.strip()] = n
-    assert [s.split()[0] for s in starts] == [f"{n}." for n in range(1, 12)]
+    assert [s.split()[0] for s in starts] == [f"{n}." for n in range(1, 13)]  # 12: glossary
     for section, _, landscape in pages:
         if section.startswith(PORTRAIT):
             assert not landscape, section
@@ -261,12 +261,13 @@ def test_contents_list_the_lineage_in_the_html_but_not_in_the_pdf(demo, pdf):
     contents = html[re.search(r'<nav[^>]*class="contents"', html).start():
                     html.index("</nav>")]
     listed = re.findall(r'<li[^>]*><a href="#([^"]+)">(\d+)\.', contents)
-    assert [n for _, n in listed] == [str(n) for n in range(1, 12)]
+    assert [n for _, n in listed] == [str(n) for n in range(1, 13)]
     lineage = re.search(r'<li class="screen-only"><a href="#([^"]+)">Annex: where each figure '
                         r"comes from</a></li></ol>", contents)   # the last entry, unnumbered
     assert lineage and f'id="{lineage.group(1)}"' in html
     printed = pdf.pages[0].extract_text()
     assert "11. Partnership directory" in printed
+    assert "12. Glossary" in printed
     assert "where each figure comes from" not in printed
 
 

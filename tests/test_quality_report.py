@@ -144,7 +144,7 @@ def test_passed_checks_are_summarised_with_rows_checked(built, report):
     assert f"<h2 id=\"passed\">Passed checks ({count})</h2>" in html
     assert ("<tr><td>register</td><td>one row per indicator id</td><td class=\"path\">"
             "indicator_id</td><td>reliability</td><td><span class=\"severity "
-            "severity-critical\">critical</span></td><td class=\"num\">3</td></tr>") in html
+            "severity-critical\">FAIL</span></td><td class=\"num\">3</td></tr>") in html
 
 
 def test_hostile_values_are_text_on_every_page(built, report):

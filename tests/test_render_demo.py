@@ -71,7 +71,7 @@ def test_html_holds_the_seed_tables_chart_and_sections_in_order(demo):
              "Block 1: Children and Young People", "Block 7: Safer Communities",
              "7. How we compare with other areas", "9. Pooled fund outturn",
              "10. Data quality", "11. Partnership directory"]
-    assert html.index("Generated at") < html.index("</nav>")       # the cover, with contents
+    assert html.index("<dt>Prepared</dt>") < html.index("</nav>")       # the cover, with contents
     contents = html[re.search(r'<nav[^>]*class="contents"', html).start():html.index("</nav>")]
     assert all(f">{t}</a>" in contents for t in order if t[0].isdigit())
     start = html.index("</nav>")

@@ -85,7 +85,7 @@ def test_cover_dates_and_headline_shares():
                                  "2006-07 Q4", "2007-05-14 17:05", "2007-06-30T12:00:00",
                                  previous_period="2006-07 Q2")
     assert "3 September 2007" in cover and "2006-07 Q2" in cover
-    assert '<dd class="generated-at">2007-06-30T12:00:00</dd>' in cover
+    assert '<dd class="generated-at">30 June 2007 at 12:00 UTC</dd>' in cover
     assert "<!-- laa:contents -->" in cover
     summary = pd.DataFrame({"Green": [63], "Amber": [23], "Red": [13],
                             "Not available for reporting": [29]}, index=["Totals"])

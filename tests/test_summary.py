@@ -102,8 +102,8 @@ def test_summary_cover_carries_the_cover_facts_and_links_the_appendix_formats():
     facts = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>(.*?)</dd>", html))
     assert facts["Board meeting"].startswith("3 September 2007")
     assert facts["Period assessed"] == "2006-07 Q4" and facts["Previous review"] == "none"
-    assert facts["Data as of"] == "2007-05-14 17:05"
-    assert facts["Generated at"] == "2007-06-30T12:00:00"
+    assert facts["Data as of"] == "14 May 2007 at 17:05"
+    assert facts["Prepared"] == "30 June 2007 at 12:00 UTC"
     assert "Themes shown: Safer." in html
     assert re.findall(r'href="([^"]+)"', html) == ["appendix.html"]
 
@@ -115,8 +115,8 @@ def test_summary_spec_names_the_summary_beside_the_appendix():
                           theme_filter=("Safer",), filtered=True, data_as_of="2007-05-14")
     spec = document.document_spec(app, "html", summary=True)
     assert (spec["document"], spec["path"], spec["formats"]) == ("summary", "summary", ["html"])
-    assert spec["title"] == "Board summary (Safer), 2006-07 Q4, Board meeting 2007-09-03"
-    assert spec["running_header"] == "P · Board summary 2006-07 Q4 (Safer) · Board 2007-09-03"
+    assert spec["title"] == "Board summary (Safer), 2006-07 Q4, Board meeting 3 September 2007"
+    assert spec["running_header"] == "P · Board summary 2006-07 Q4 (Safer) · Board 3 September 2007"
     assert document.document_spec(app, "html")["path"] == "appendix"
 
 
@@ -213,7 +213,7 @@ def test_demo_summary_cover_facts_equal_the_appendix(demo):
 
     mine, theirs = facts(demo["summary"]), facts(demo["appendix"])
     for fact in ("Partnership", "Board meeting", "Period assessed", "Previous review",
-                 "Generated at"):
+                 "Prepared"):
         assert mine[fact] == theirs[fact], fact
     assert theirs["Data as of"].startswith(mine["Data as of"] + " ")
 

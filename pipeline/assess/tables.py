@@ -221,11 +221,11 @@ def summarise_quality(ingested: pd.DataFrame, clean: pd.DataFrame,
     measures = [
         ("Return files read", ingested["source_file"].nunique()),
         ("Rows read", len(ingested)),
-        ("Rows passing the critical checks", len(clean)),
+        ("Rows passing every FAIL check", len(clean)),
         ("Rows superseded by a later submission", int((~clean["in_force"].astype(bool)).sum())),
         ("Rows quarantined", int((quarantine["source_row"] > 0).sum())),
         ("Files or sheets quarantined whole", len(whole_files)),
         ("Checks run", len(results)),
-        ("Warnings raised (rows)", int(failed_warnings["unexpected_count"].sum())),
+        ("ADVISORY findings (rows)", int(failed_warnings["unexpected_count"].sum())),
     ]
     return pd.DataFrame(measures, columns=["Measure", "Count"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.config import parse_formats
+from pipeline.figures import format_date, format_date_time
 from pipeline.names import slug
 from pipeline.report.frames import Appendix
 
@@ -31,7 +32,7 @@ def document_spec(app: Appendix, formats: str, district: str = "", *,
     default; the board summary with ``summary``; a district's pack with ``district``.
     """
     name = app.partnership.get("name", "")
-    meeting = app.settings.meeting
+    meeting = format_date(app.settings.meeting)
     scope = f" ({', '.join(app.theme_filter)})" if app.filtered else ""
     if district:
         document = "district-pack"
@@ -49,6 +50,7 @@ def document_spec(app: Appendix, formats: str, district: str = "", *,
         header = f"{name} · Self-assessment {app.settings.period}{scope} · Board {meeting}"
     return {"document": document, "path": path,
             "title": title, "running_header": header,
-            "footer": f"{app.partnership.get('agreement', '')} · data as of {app.data_as_of}",
+            "footer": (f"{app.partnership.get('agreement', '')} · data as of "
+                       f"{format_date_time(app.data_as_of)}"),
             "created": w3c_date(app.settings.generated_at), "author": name,
             "formats": list(parse_formats(formats))}

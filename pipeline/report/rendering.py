@@ -35,6 +35,8 @@ from traitlets.config import Config
 from pipeline.config import FORMATS, parse_formats
 from pipeline.names import slug
 from pipeline.report.charts import RAG_STYLE
+from pipeline.report.glossary import SCREEN_ONLY as SCREEN_ONLY_TAG
+from pipeline.report.glossary import add_glossary
 from pipeline.report.pages import render
 from pipeline.report.pdf import write_pdf
 
@@ -50,7 +52,7 @@ _CELL = re.compile(r'<div\b[^>]*\bclass="cell [^"]*"')
 _BLANK = re.compile(r">([ \t\r\n\f]+)<")
 _EMPTY_LINK = re.compile(r"<a\b([^>]*?)\s*/>")  # nbconvert's heading anchors: <a .../>
 _TAGS = re.compile(r"<[^>]+>")
-SCREEN_ONLY = "celltag_screen-only"
+SCREEN_ONLY = f"celltag_{SCREEN_ONLY_TAG}"
 
 
 def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -278,8 +280,10 @@ def documents(notebook: nbformat.NotebookNode) -> list[Document]:
 
 
 def render_document(notebook: nbformat.NotebookNode, document: Document) -> str:
-    """One document of the executed notebook as a complete HTML page."""
-    body = notebook_body(select_cells(notebook, document.tag))
+    """One document of the executed notebook as a complete HTML page, ending with the
+    glossary of the abbreviations it uses (:mod:`pipeline.report.glossary`)."""
+    body = notebook_body(add_glossary(select_cells(notebook, document.tag), document.tag,
+                                      HIDE_TAGS | {SCREEN_ONLY_TAG}))
     return render_page(body, document.title, document.running_header, footer=document.footer,
                        created=document.created, author=document.author)
 

@@ -16,6 +16,7 @@ from pipeline.assess.reward_targets import describe_not_on_track
 from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.figures import (
     format_date,
+    format_date_time,
     format_gbp,
     format_number,
     format_off_trajectory,
@@ -32,7 +33,8 @@ from pipeline.report.reward_sections import condition_text
 def render_cover(partnership: str, agreement: str, meeting: str, period: str,
                  data_as_of: str, generated_at: str, *, previous_period: str | None = None,
                  subtitle: str = "", scope: str = "") -> str:
-    """The cover: partnership, meeting, period assessed, data as of, generated at, contents.
+    """The cover: partnership, meeting, period assessed, data as of, when it was prepared
+    (the generated-at stamp, in words and UTC), contents; dates as the Board reads them.
 
     ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
     ``scope`` says what a filtered appendix or district pack covers. The contents list
@@ -40,7 +42,8 @@ def render_cover(partnership: str, agreement: str, meeting: str, period: str,
     """
     return render("cover.html.j2", partnership=partnership, agreement=agreement,
                    meeting=meeting, meeting_long=format_date(meeting), period=period,
-                   data_as_of=data_as_of, generated_at=generated_at,
+                   data_as_of=format_date_time(data_as_of),
+                   generated_at=format_date_time(generated_at, utc=True),
                    previous_period=previous_period,
                    subtitle=subtitle or f"Self-assessment {period}: appendix to the Board "
                                         "report", scope=scope)
@@ -107,7 +110,7 @@ def render_reward_grant(table: pd.DataFrame,
 
 
 def render_quality(summary: pd.DataFrame, link: str = "",
-                   link_text: str = "the data-quality scorecard") -> str:
+                   link_text: str = "the data-quality report") -> str:
     """The data-quality summary table (measure, count), with a link to the full report."""
     rows = [(m, f"{int(c):,}") for m, c in zip(summary["Measure"], summary["Count"], strict=True)]
     return render("quality.html.j2", rows=rows, link=link, link_text=link_text)
@@ -438,9 +441,10 @@ def render_pooled_fund(year: str, outturn: pd.DataFrame, check: dict, problems: 
         "carry": money(r["carry_forward_gbp"]) if r["carry_forward_gbp"] else "",
         "commentary": r["commentary"],
     } for r in outturn.to_dict("records")]
-    read = "; ".join(f"{r['source_file']}, {int(r['rows_read'])} rows: {int(r['rows_used'])} "
-                     f"used, {int(r['rows_set_aside'])} set aside"
-                     for r in lines.to_dict("records"))
+    counted = [f"{int(r['rows_read'])} rows: {int(r['rows_used'])} used, "
+               f"{int(r['rows_set_aside'])} set aside" for r in lines.to_dict("records")]
+    read = (("the finance return, " if len(counted) == 1 else
+             f"{len(counted)} finance returns, ") + "; ".join(counted)) if counted else ""
     shown = [{**p, "row": int(p["source_row"]) or ""} for p in problems.to_dict("records")]
     sentence = check.get("sentence", "The finance return has no row that could be used: "
                                      "there is no outturn to report.")

@@ -19,7 +19,7 @@ from pipeline.assess.reward_targets import (
     describe_reward_targets,
     list_conditions,
 )
-from pipeline.figures import format_date, format_gbp, format_number
+from pipeline.figures import format_date, format_date_time, format_gbp, format_number
 from pipeline.report.pages import render
 from pipeline.report.sections import risk_entry
 
@@ -44,7 +44,8 @@ def render_summary_cover(partnership: str, agreement: str, meeting: str, period:
     links = [(f"{appendix}.{fmt}", fmt.upper()) for fmt in appendix_formats]
     return render("summary_cover.html.j2", partnership=partnership, agreement=agreement,
                   meeting=meeting, meeting_long=format_date(meeting), period=period,
-                  data_as_of=data_as_of, generated_at=generated_at,
+                  data_as_of=format_date_time(data_as_of),
+                  generated_at=format_date_time(generated_at, utc=True),
                   previous_period=previous_period, scope=scope, links=links,
                   adds=_in_words(list(adds)))
 

@@ -267,8 +267,7 @@ class Typesetter:
                                    f"link {node.text().strip()!r}")
             return f"#link(label({string(target)}))[{inner}]"
         if href and not href.lower().startswith(("javascript:", "data:")):
-            shown = f"#{string(f' ({href})')}" if self.inside("summary-cover") else ""
-            return f"#link({string(href)})[{inner}]{shown}"
+            return f"#link({string(href)})[{inner}]"  # the words, not the file name
         return inner
 
     def svg(self, node: Node) -> str:
