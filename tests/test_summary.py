@@ -266,8 +266,23 @@ def test_demo_summary_grant_at_risk_and_changes(demo):
     assert ("12 reward targets (32 sub-targets): 7 of the 12 reward targets have a "
             "sub-target at risk.") in page
     # Issue 21.2: 4.2.4's condition (seed 002, 3.4) in the grant lines.
-    assert re.search(r"4\.2\.4 - Smoke Free Adults \(Healthier Communities\): condition not "
+    assert re.search(r"4\.2\.4 - Smoke Free Adults \(Health\): condition not "
                      r"met: .*four week quitters.*Its grant of £635,075\.00 will not be paid",
                      page)
     assert "<strong>9 worsened</strong>, <strong>2 improved</strong>" in page
     assert "<h3>Worsened (9)</h3>" in page and "<h3>Improved (2)</h3>" in page
+
+
+def test_demo_summary_names_each_theme_one_way(demo):
+    """The grant table, the risk lines and the changes name a theme alike (issue 22.3):
+    the register's short names, never its appendix names."""
+    from bs4 import BeautifulSoup
+
+    from pipeline.inputs.register import load_register
+
+    themes = load_register(demo["data"] / "register").themes
+    soup = BeautifulSoup(demo["summary"], "html.parser")
+    grant = [th.get_text(strip=True) for th in soup.select("table.summary-grant tbody th")]
+    assert grant[:-1] and set(grant[:-1]) <= set(themes["name"]) and grant[-1] == "Total"
+    text = soup.get_text(" ")
+    assert not [n for n in set(themes["appendix_name"]) - set(themes["name"]) if n in text]

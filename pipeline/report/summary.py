@@ -63,14 +63,19 @@ def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:
     return render("summary_risks.html.j2", groups=groups)
 
 
-def render_grant_totals(reward: pd.DataFrame) -> str:
+def render_grant_totals(reward: pd.DataFrame, themes: pd.DataFrame | None = None) -> str:
     """The performance reward grant at risk per theme and overall (the total rows of
     :func:`pipeline.assess.tables.tabulate_reward_grant`), with each theme's targets.
 
     A sentence counts the reward targets as the seeds do ("12 reward targets (32
     sub-targets)") and those at risk; with sub-targets the table counts both. Every grant
-    whose condition is not met (not paid) or not yet known gets a line.
+    whose condition is not met (not paid) or not yet known gets a line. ``themes`` (the
+    register's, with ``name`` and ``appendix_name``) names each theme as the summary's
+    other tables do ("Health", not "Healthier Communities").
     """
+    if themes is not None:
+        short = dict(zip(themes["appendix_name"], themes["name"], strict=True))
+        reward = reward.assign(theme=reward["theme"].map(lambda t: short.get(t, t)))
     targets = reward[reward["row_type"] == "target"]
     grouped = "reward_target" in targets and bool(
         (targets["reward_target"] != targets["indicator_id"]).any())
