@@ -31,7 +31,7 @@ from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix, load_appendix
 from pipeline.report.pdf import shipped_fonts
 from pipeline.report.sections import risk_entry
-from pipeline.report.summary import SHOWN_MOVEMENTS
+from pipeline.report.summary import SHOWN_MOVEMENTS, name_themes_short
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import NOT_RUN_INPUTS, mismatched_outputs, try_read_manifest
@@ -161,9 +161,11 @@ def risk_lines(items: pd.DataFrame) -> list[str]:
     return lines
 
 
-def grant_rows(reward: pd.DataFrame) -> list[list[str]]:
+def grant_rows(reward: pd.DataFrame, themes: pd.DataFrame | None = None) -> list[list[str]]:
     """The performance reward grant and the grant at risk per theme and overall (the total
-    rows of :func:`pipeline.assess.tables.tabulate_reward_grant`), header first."""
+    rows of :func:`pipeline.assess.tables.tabulate_reward_grant`), header first; themes by
+    their short names as in the board summary (:func:`name_themes_short`)."""
+    reward = name_themes_short(reward, themes)
     rows = [["Theme", "Grant", "Grant at risk"]]
     for _, total in reward[reward["row_type"] != "target"].iterrows():
         theme = "Total" if total["row_type"] == "overall total" else str(total["theme"])
@@ -246,7 +248,7 @@ def _figures_sections(doc: WordFile, app: Appendix, level: int) -> None:
         doc.paragraph("The whole grant of every reward target rated amber or red, or whose "
                       "grant's condition is not met, counts as at risk. "
                       + grant_sentence(app.reward))
-        doc.table(grant_rows(app.reward), "Performance reward grant at risk by theme")
+        doc.table(grant_rows(app.reward, app.themes), "Performance reward grant at risk by theme")
     doc.heading("Changes since the last review", level)
     sentence, lines = change_lines(app.movements, app.review)
     doc.paragraph(sentence)

@@ -63,6 +63,16 @@ def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:
     return render("summary_risks.html.j2", groups=groups)
 
 
+def name_themes_short(reward: pd.DataFrame, themes: pd.DataFrame | None) -> pd.DataFrame:
+    """``reward`` with each ``theme`` (an appendix name, "Healthier Communities") as the
+    register's short name ("Health"), as the summary's other tables name it; unchanged
+    without ``themes``. A new frame."""
+    if themes is None:
+        return reward
+    short = dict(zip(themes["appendix_name"], themes["name"], strict=True))
+    return reward.assign(theme=reward["theme"].map(lambda t: short.get(t, t)))
+
+
 def render_grant_totals(reward: pd.DataFrame, themes: pd.DataFrame | None = None) -> str:
     """The performance reward grant at risk per theme and overall (the total rows of
     :func:`pipeline.assess.tables.tabulate_reward_grant`), with each theme's targets.
@@ -73,9 +83,7 @@ def render_grant_totals(reward: pd.DataFrame, themes: pd.DataFrame | None = None
     register's, with ``name`` and ``appendix_name``) names each theme as the summary's
     other tables do ("Health", not "Healthier Communities").
     """
-    if themes is not None:
-        short = dict(zip(themes["appendix_name"], themes["name"], strict=True))
-        reward = reward.assign(theme=reward["theme"].map(lambda t: short.get(t, t)))
+    reward = name_themes_short(reward, themes)
     targets = reward[reward["row_type"] == "target"]
     grouped = "reward_target" in targets and bool(
         (targets["reward_target"] != targets["indicator_id"]).any())
