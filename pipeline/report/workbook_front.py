@@ -102,8 +102,9 @@ def add_table(sheet, ref: str, name: str) -> None:
 
 
 def lines_needed(text: str, width: float) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` characters wide."""
-    room = max(int(width) - 1, 1)
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a width is
+    counted in digits; text averages a little narrower, hence the 1.1)."""
+    room = max(int(width * 1.1) - 1, 1)
     return sum(max(1, math.ceil(len(part) / room)) for part in str(text).split("\n"))
 
 
