@@ -82,3 +82,18 @@ def test_locked_and_input_columns_are_told_apart_in_words_not_colour_alone(book)
                                              if c.value)
     for colour in ("grey", "white", "gray"):
         assert colour not in words.casefold()
+
+
+def test_wrapped_text_gets_room_to_print_and_pages_fit_the_width(book):
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    instructions = book["Instructions"]
+    long = [c for c in instructions["B"] if c.value and len(str(c.value)) > 120]
+    assert long
+    for cell in long:
+        assert (instructions.row_dimensions[cell.row].height or 0) >= 30, cell.coordinate
+    sheet = book[SHEET]
+    titles = [c for c in sheet["C"][HEADER_ROW:] if c.value and len(str(c.value)) > 50]
+    assert titles
+    for cell in titles:
+        assert (sheet.row_dimensions[cell.row].height or 0) >= 30, cell.coordinate

@@ -29,6 +29,7 @@ import pandas as pd
 from pipeline.errors import ConfigError
 from pipeline.inputs.cells import save_workbook, write_text_cell
 from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.names import slug, unique_slugs
 
 TEMPLATE_VERSION = "LAA return template 1"
@@ -201,7 +202,7 @@ def _cell_value(column: str, value: object) -> object:
 def write_return_sheet(book, template: Template, period: str, deadline: str,
                        heading: str) -> None:
     """The ``Return`` sheet of one template (see the module's description)."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.protection import SheetProtection
 
@@ -240,6 +241,7 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         above = sheet.cell(row=HEADER_ROW - 1, column=number)
         write_text_cell(above, FILLED if number <= len(LOCKED) else FILL_IN)
         above.font = Font(italic=True)
+        above.alignment = Alignment(wrap_text=True, vertical="bottom")
     for offset, record in enumerate(template.rows.to_dict("records")):
         row = HEADER_ROW + 1 + offset
         for number, (_, column, _) in enumerate(LOCKED, start=1):
@@ -258,11 +260,8 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
     sheet.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
                                        selectLockedCells=False, selectUnlockedCells=False)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_row_heights(sheet, HEADER_ROW - 1, HEADER_ROW + len(template.rows))
+    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[str, str]]:
@@ -311,7 +310,10 @@ def write_instructions(book, partner: str, period: str, deadline: str) -> None:
         write_text_cell(sheet.cell(row=number, column=1), label)
         write_text_cell(sheet.cell(row=number, column=2), text)
         sheet.cell(row=number, column=1).font = Font(bold=True, size=13 if number == 1 else 11)
+        sheet.cell(row=number, column=1).alignment = Alignment(vertical="top")
         sheet.cell(row=number, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row_heights(sheet, 1, sheet.max_row)
+    set_print_layout(sheet)
     sheet.protection = SheetProtection(sheet=True)
 
 

@@ -1,5 +1,7 @@
-"""Export of the appendix's tables for officers: one XLSX workbook (a formatted sheet per
-table) and one CSV per table, with partner text made safe.
+"""Export of the appendix's tables for officers: one XLSX workbook to the Analysis
+Function's spreadsheet standard (Cover, Contents and Notes sheets, then a sheet per table
+marked up as an Excel table, no blank cell unexplained: :mod:`pipeline.report.workbook_front`)
+and one CSV per table, with partner text made safe.
 
 Text that partners wrote can start with ``=``, ``+``, ``-`` or ``@``. In CSV it gets a
 leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a string cell with
@@ -251,12 +253,12 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
     from pipeline.report.charts import RAG_STYLE
     from pipeline.report.workbook_front import (
         NO_VALUE,
         NOT_APPLICABLE,
         add_table,
-        fit_row_heights,
         table_name,
         unique_headers,
     )
@@ -351,11 +353,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
         add_table(sheet, f"A{header_row}:{get_column_letter(len(columns))}{last_row}",
                   table_name(number, table.name))
     fit_row_heights(sheet, header_row, last_row)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    set_print_layout(sheet, f"{header_row}:{header_row}")
     return used, cut
 
 

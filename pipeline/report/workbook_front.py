@@ -9,16 +9,15 @@ sheets they are given.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.inputs.cells import write_text_cell
+from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 
 FRONT_SHEETS = ("Cover", "Contents", "Notes")
 NO_VALUE, NOT_APPLICABLE = "[x]", "[z]"
-LINE_HEIGHT = 15.0               # points a line of 11 point text needs
 # (key, text): each sheet says which apply; the Notes sheet lists those any sheet uses.
 NOTES = (
     ("no_value", f"{NO_VALUE} marks a cell with no value: the figure was not given, is not "
@@ -101,33 +100,6 @@ def add_table(sheet, ref: str, name: str) -> None:
     sheet.add_table(table)
 
 
-def lines_needed(text: str, width: float) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` characters wide (a width is
-    counted in digits; text averages a little narrower, hence the 1.1)."""
-    room = max(int(width * 1.1) - 1, 1)
-    return sum(max(1, math.ceil(len(part) / room)) for part in str(text).split("\n"))
-
-
-def fit_row_heights(sheet, first_row: int, last_row: int) -> None:
-    """Give each row of ``sheet`` from ``first_row`` to ``last_row`` that holds wrapped text
-    the height its longest cell needs, so that it prints without overlapping the next row."""
-    from openpyxl.utils import get_column_letter
-
-    widths: dict[int, float] = {}
-    for row in sheet.iter_rows(min_row=first_row, max_row=last_row):
-        lines = 1
-        for cell in row:
-            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
-                continue
-            column = cell.column
-            if column not in widths:
-                widths[column] = sheet.column_dimensions[get_column_letter(column)].width \
-                    or 8.43
-            lines = max(lines, lines_needed(str(cell.value), widths[column]))
-        if lines > 1:
-            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
-
-
 def _rows(sheet, rows: Sequence[tuple[str, ...]], first: int, bold_first: bool = True):
     from openpyxl.styles import Alignment, Font
 
@@ -157,7 +129,7 @@ def write_cover(sheet, title: str, lines: Sequence[tuple[str, str]]) -> None:
         sheet.cell(row=row + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         row += 2
     fit_row_heights(sheet, 1, row)
-    _print_setup(sheet, "")
+    set_print_layout(sheet, "")
 
 
 def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
@@ -186,7 +158,7 @@ def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
         _rows(sheet, [("None", "There are no tables in this workbook.", NOT_APPLICABLE)], 4,
               bold_first=False)
     fit_row_heights(sheet, 3, 3 + len(entries))
-    _print_setup(sheet, "3:3")
+    set_print_layout(sheet, "3:3")
 
 
 def write_notes(sheet, numbers: dict[str, int], users: dict[str, list[str]]) -> None:
@@ -207,13 +179,4 @@ def write_notes(sheet, numbers: dict[str, int], users: dict[str, list[str]]) -> 
         sheet.column_dimensions[letter].width = width
     add_table(sheet, f"A3:C{3 + len(rows) - 1}", "Table_notes")
     fit_row_heights(sheet, 3, 3 + len(rows))
-    _print_setup(sheet, "3:3")
-
-
-def _print_setup(sheet, title_rows: str) -> None:
-    if title_rows:
-        sheet.print_title_rows = title_rows
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    set_print_layout(sheet, "3:3")
