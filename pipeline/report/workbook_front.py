@@ -173,7 +173,8 @@ def write_notes(sheet, numbers: dict[str, int], users: dict[str, list[str]]) -> 
     rows = [("Note number", "Note text", "Applies to")]
     texts = dict(NOTES)
     for key, number in sorted(numbers.items(), key=lambda item: item[1]):
-        rows.append((f"Note {number}", texts[key], ", ".join(users.get(key, [])) or "All"))
+        rows.append((f"Note {number}", texts[key],
+                     ", ".join(users.get(key, [])) or "No table here uses it"))
     _rows(sheet, rows, 3)
     for letter, width in zip("ABC", (12, 90, 50), strict=True):
         sheet.column_dimensions[letter].width = width
