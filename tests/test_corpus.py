@@ -327,7 +327,7 @@ def test_partner_text_with_control_characters_exports_to_xlsx(run, tmp_path):
     table = AppendixTable("commentary", "Commentary", text[["source_file", "commentary"]],
                           {"source_file": "text", "commentary": "partner"})
     path = write_workbook([table], tmp_path / "out.xlsx", RUN_TIME)
-    cells = {row[0]: row[1] for row in load_workbook(path).active.iter_rows(
+    cells = {row[0]: row[1] for row in load_workbook(path).worksheets[3].iter_rows(
         min_row=5, values_only=True)}
     assert cells["41_control_characters.csv"] == "Burglary down.\nSee the note below[0m\nend"
     assert len(cells["40_long_commentary.csv"]) == 32_767

@@ -63,7 +63,7 @@ def test_pack_pdf_and_tables(demo, expected):
     assert 2 <= len(reader.pages) <= 8
     assert "Melton district pack" in text and "7.20" in text and "3,202" in text
     book = load_workbook(demo["pack"] / "tables" / "district-pack-tables.xlsx")
-    sheet = book[book.sheetnames[0]]
+    sheet = book[book.sheetnames[3]]            # after Cover, Contents, Notes
     header = [c.value for c in sheet[4]]
     rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=5,
                                                                        values_only=True)]

@@ -75,8 +75,8 @@ def test_workbook_sheets_numbers_rag_fills_and_partner_text(tmp_path):
     path = write_workbook(_tables(), tmp_path / "t.xlsx", "2007-06-30T12:00:00",
                           "Leicestershire Together · 2006-07 Q4", "Leicestershire Together")
     book = load_workbook(path)
-    assert book.sheetnames == ["Indicator Risk Summary", "Appendix 2 reward grant",
-                               "Risks partner text"]
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "Indicator Risk Summary",
+                               "Appendix 2 reward grant", "Risks partner text"]
     summary = book["Indicator Risk Summary"]
     assert summary["A1"].value == "Indicator Risk Summary" and summary["A1"].font.b
     assert summary["A2"].value.startswith("Leicestershire Together · 2006-07 Q4 · Final RAG")
@@ -86,7 +86,7 @@ def test_workbook_sheets_numbers_rag_fills_and_partner_text(tmp_path):
     assert totals[:6] == ["Totals", 36, 9, 6, 9, 51]
     assert totals[6:] == [70.6, 17.6, 11.8]
     assert summary["A6"].font.b and summary.freeze_panes == "A5"
-    assert summary.auto_filter.ref == "A4:I6"
+    assert summary.tables["Table_01_indicator_risk_summary"].ref == "A4:I6"
     assert summary["G6"].number_format == '0.0"%"'
     grant = book["Appendix 2 reward grant"]
     assert grant["E6"].value == 15241800.0 and grant["E6"].number_format == '"£"#,##0.00'
@@ -95,7 +95,7 @@ def test_workbook_sheets_numbers_rag_fills_and_partner_text(tmp_path):
     risks = book["Risks partner text"]
     values = [risks.cell(row=r, column=3) for r in range(5, 10)]
     assert [c.number_format for c in values[:3]] == ["#,##0", '0.0#"%"', '"£"#,##0']
-    assert values[3].value is None
+    assert values[3].value == "[x]"                       # no value, marked
     comments = [risks.cell(row=r, column=5) for r in range(5, 10)]
     assert [c.value for c in comments] == HOSTILE          # exact text, no apostrophe added
     assert all(c.data_type == "s" and c.quotePrefix for c in comments)
@@ -154,7 +154,7 @@ def test_partner_text_with_control_characters_is_written_not_refused(tmp_path):
     table = AppendixTable("risks", "Risks\x1b", frame, {"Commentary": "partner"})
     path = write_workbook([table], tmp_path / "t.xlsx", "2007-06-30T12:00:00",
                           subtitle="Board\x02", author="LSP\x01")
-    sheet = load_workbook(path).active
+    sheet = load_workbook(path).worksheets[3]
     assert sheet["A1"].value == "Risks" and sheet["A2"].value == "Board"
     assert [sheet["A5"].value, sheet["B5"].value] == ["7.20", "=Up\nagain"]
     assert sheet["B5"].data_type == "s" and sheet["B5"].quotePrefix
@@ -165,7 +165,7 @@ def test_a_table_kept_out_of_the_workbook_is_written_as_csv_only(tmp_path):
                                                                    "Value": [1.5, 2.5]}),
                          {"Area": "partner", "Value": "number"}, workbook=False)
     written = write_tables([*_tables(), bulk], tmp_path / "t", "book", "2007-06-30T12:00:00")
-    assert load_workbook(written[0]).sheetnames == [
+    assert load_workbook(written[0]).sheetnames[3:] == [
         "Indicator Risk Summary", "Appendix 2 reward grant", "Risks partner text"]
     assert written[-1].name == "04-every-area.csv"
     assert pd.read_csv(written[-1])["Value"].tolist() == [1.5, 2.5]

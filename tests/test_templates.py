@@ -88,7 +88,7 @@ def test_one_template_per_lead_partner_with_its_indicators_locked(register, tmp_
     assert len(written) == len(leads)
     police = next(p for p in written if "constabulary" in p.name)
     book = load_workbook(police)
-    assert book.sheetnames == ["Return", "Instructions"]
+    assert book.sheetnames == ["Instructions", "Return"]
     sheet = book["Return"]
     assert sheet.protection.sheet and book["Instructions"].protection.sheet
     assert [sheet[f"A{r}"].value for r in range(2, 8)] == [

@@ -8,8 +8,11 @@ last value in force and its period, baseline), and blank cells for the value, da
 lead RAG, commentary, actions and confirmation, with Excel data validation (lists, numbers,
 percentages within 0-100). The sheet is protected without a password: it guards against
 accidents, and every check runs again on ingest (pasted cells escape Excel's validation).
-An ``Instructions`` sheet says how to fill it in. A filled template is a return as it is:
-:mod:`pipeline.inputs.ingest` reads the labelled cells and knows the locked columns.
+An ``Instructions`` sheet, first, says how to fill it in; every cell to fill has an input
+prompt, and the row above the header says in words which columns are filled in for you
+(locked) and which to fill in, so that nothing is said by colour alone. A filled template
+is a return as it is: :mod:`pipeline.inputs.ingest` reads the labelled cells and knows the
+locked columns.
 
 Register text is written as text, never as a formula (:mod:`pipeline.inputs.cells`), and
 the same inputs and stamp give the same bytes.
@@ -26,6 +29,7 @@ import pandas as pd
 from pipeline.errors import ConfigError
 from pipeline.inputs.cells import save_workbook, write_text_cell
 from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.names import slug, unique_slugs
 
 TEMPLATE_VERSION = "LAA return template 1"
@@ -46,6 +50,23 @@ NUMBERS = ("target", "trajectory_point", "last_value", "baseline_value")
 FIGURE_COLUMNS = ["indicator_id", "target", "trajectory_point", "last_value",
                   "last_value_period"]
 HEADER_ROW = 10
+FILLED, FILL_IN = "Filled in for you", "Fill in"      # said in words, not by colour alone
+VALUE_PROMPTS = {"percent": "The period's value, 0 to 100 (45 or 45%). Blank if there is "
+                            "none: then choose not_available.",
+                 "count": "The period's value, a whole number. Blank if there is none: then "
+                          "choose not_available.",
+                 "other": "The period's value, a number without words or units. Blank if "
+                          "there is none: then choose not_available."}
+# (prompt title, input columns or () for the Certified by cell, prompt)
+TEXT_PROMPTS = (
+    ("Commentary", ("Commentary",), "Why the indicator is where it is; required for a red "
+                                    "or amber rating."),
+    ("Actions", ("Actions",), "What is being done to bring it back on track (red or "
+                              "amber)."),
+    ("Confirmation", ("Confirmation",), "Only if the value is flagged as unusual: a short "
+                                        "note saying it is right."),
+    ("Certified by", (), "The name of the officer responsible for this return."),
+)
 STAMP_EXAMPLE = "2007-04-01T00:00:00"
 LOCKED_FILL, INPUT_FILL, HEADER_FILL = "EDEDED", "FFFFFF", "D9E1EA"
 
@@ -112,23 +133,39 @@ def _style(sheet, fill: str, locked: bool, cell) -> None:
     cell.alignment = Alignment(vertical="top", wrap_text=True)
 
 
-def _validations(sheet, rows: pd.DataFrame, value_col: str, status_col: str,
-                 rag_col: str, date_cell: str) -> None:
+def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: str,
+                 certified_cell: str) -> None:
+    """The lists, number checks and input prompts of the cells a partner fills in."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    value_col, status_col, rag_col = (letters[c] for c in ("Value", "Data status",
+                                                            "Lead RAG"))
     first, last = HEADER_ROW + 1, HEADER_ROW + max(len(rows), 1)
     status = DataValidation(type="list", formula1='"' + ",".join(DATA_STATUSES) + '"',
                             allow_blank=True, showErrorMessage=True, errorTitle="Data status",
-                            error="Choose final, provisional, estimate or not_available.")
+                            error="Choose final, provisional, estimate or not_available.",
+                            promptTitle="Data status", prompt="Choose final, provisional, "
+                            "estimate, or not_available when there is no figure.")
     status.add(f"{status_col}{first}:{status_col}{last}")
     rag = DataValidation(type="list", formula1='"' + ",".join(RAGS) + '"', allow_blank=True,
                          showErrorMessage=True, errorTitle="Lead RAG",
-                         error="Choose G, A or R, or leave blank for the computed rating.")
+                         error="Choose G, A or R, or leave blank for the computed rating.",
+                         promptTitle="Lead RAG", prompt="Your rating: G, A or R; leave blank "
+                         "for the rating the figures give.")
     rag.add(f"{rag_col}{first}:{rag_col}{last}")
     dated = DataValidation(type="date", operator="greaterThan", formula1="36526",
                            allow_blank=True, showErrorMessage=True, errorTitle="Date certified",
-                           error="Type the date, e.g. 14/05/2007.")
+                           error="Type the date, e.g. 14/05/2007.",
+                           promptTitle="Date certified", prompt="The date the return is sent, "
+                           "e.g. 14/05/2007.")
     dated.add(date_cell)
+    texts = []
+    for title, cells, prompt in TEXT_PROMPTS:
+        where = " ".join(f"{letters[c]}{first}:{letters[c]}{last}" for c in cells) if cells \
+            else certified_cell
+        text = DataValidation(allow_blank=True, promptTitle=title, prompt=prompt)
+        text.add(where)
+        texts.append(text)
     kinds = {
         "percent": DataValidation(type="decimal", operator="between", formula1="0",
                                   formula2="100", error="A percentage between 0 and 100 "
@@ -141,11 +178,15 @@ def _validations(sheet, rows: pd.DataFrame, value_col: str, status_col: str,
                                 formula2="1E+300", error="A number, without words or units; "
                                 "leave blank and choose not_available when there is none."),
     }
+    for unit, validation in kinds.items():
+        validation.promptTitle = "Value"
+        validation.prompt = VALUE_PROMPTS[unit]
     for offset, unit in enumerate(rows["unit"]):
         kinds.get(unit, kinds["other"]).add(f"{value_col}{first + offset}")
-    for validation in (status, rag, dated, *kinds.values()):
+    for validation in (status, rag, dated, *kinds.values(), *texts):
         validation.allow_blank = True
-        validation.showErrorMessage = True
+        validation.showInputMessage = True
+        validation.showErrorMessage = validation.type is not None
         validation.errorTitle = validation.errorTitle or "Value"
         if validation.sqref:
             sheet.add_data_validation(validation)
@@ -161,7 +202,7 @@ def _cell_value(column: str, value: object) -> object:
 def write_return_sheet(book, template: Template, period: str, deadline: str,
                        heading: str) -> None:
     """The ``Return`` sheet of one template (see the module's description)."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.protection import SheetProtection
 
@@ -181,9 +222,13 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
             write_text_cell(cell, value)
             _style(sheet, LOCKED_FILL, True, cell)
     sheet["B7"].number_format = "dd/mm/yyyy"
-    write_text_cell(sheet["A8"], "Fill in the white cells only (see the Instructions sheet); "
-                                 "the grey cells are locked. The date certified is the date "
-                                 "the return is sent.")
+    for row in (6, 7):
+        write_text_cell(sheet.cell(row=row, column=3), FILL_IN)
+        sheet.cell(row=row, column=3).font = Font(italic=True)
+    write_text_cell(sheet["A8"], f"Fill in the columns marked {FILL_IN!r} and the Certified by "
+                                 "and Date certified cells (see the Instructions sheet); the "
+                                 f"columns marked {FILLED!r} are locked. The date certified "
+                                 "is the date the return is sent.")
     sheet["A8"].font = Font(italic=True)
     headings = [h for h, _, _ in LOCKED] + [h for h, _ in INPUTS]
     widths = [w for _, _, w in LOCKED] + [w for _, w in INPUTS]
@@ -193,6 +238,10 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         _style(sheet, HEADER_FILL, True, cell)
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(number)].width = width
+        above = sheet.cell(row=HEADER_ROW - 1, column=number)
+        write_text_cell(above, FILLED if number <= len(LOCKED) else FILL_IN)
+        above.font = Font(italic=True)
+        above.alignment = Alignment(wrap_text=True, vertical="bottom")
     for offset, record in enumerate(template.rows.to_dict("records")):
         row = HEADER_ROW + 1 + offset
         for number, (_, column, _) in enumerate(LOCKED, start=1):
@@ -207,16 +256,12 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         for number in range(len(LOCKED) + 1, len(headings) + 1):
             _style(sheet, INPUT_FILL, False, sheet.cell(row=row, column=number))
     letter = {h: get_column_letter(i) for i, h in enumerate(headings, start=1)}
-    _validations(sheet, template.rows, letter["Value"], letter["Data status"],
-                 letter["Lead RAG"], "B7")
+    _validations(sheet, template.rows, letter, "B7", "B6")
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
     sheet.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
                                        selectLockedCells=False, selectUnlockedCells=False)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_row_heights(sheet, HEADER_ROW - 1, HEADER_ROW + len(template.rows))
+    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[str, str]]:
@@ -225,7 +270,8 @@ def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[st
     return [
         ("How to fill in this return", ""),
         ("", f"This is {partner}'s return for {period}, due {due}. It lists every indicator "
-             "you lead; the grey cells are filled in from the register and locked."),
+             "you lead; the columns marked 'Filled in for you' come from the register and "
+             "are locked. Select a cell to fill in to see what it needs."),
         ("1", "For each indicator, type the value for the period in Value (a number only, "
               "without words or units; percentages on a 0-100 scale, e.g. 45 or 45%)."),
         ("2", "Choose its Data status: final, provisional, estimate, or not_available when "
@@ -243,9 +289,11 @@ def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[st
         ("Checks", "Every row is checked when it is received, pasted cells included: a row "
                    "failing a FAIL check is kept out of the figures (the others go through) "
                    "and your feedback file names the sheet, row and cell, with guidance; an "
-                   "ADVISORY is reported and the value counts. `laa checks` lists them all."),
-        ("Do not", "change the grey cells, add rows for indicators another partner leads, "
-                   "or rename, move or delete columns: such rows are not used."),
+                   "ADVISORY is reported and the value counts. The performance team can send you "
+                   "the list of checks with their guidance."),
+        ("Do not", "change the cells filled in for you, add rows for indicators another "
+                   "partner leads, or rename, move or delete columns: such rows are not "
+                   "used."),
     ]
 
 
@@ -262,7 +310,10 @@ def write_instructions(book, partner: str, period: str, deadline: str) -> None:
         write_text_cell(sheet.cell(row=number, column=1), label)
         write_text_cell(sheet.cell(row=number, column=2), text)
         sheet.cell(row=number, column=1).font = Font(bold=True, size=13 if number == 1 else 11)
+        sheet.cell(row=number, column=1).alignment = Alignment(vertical="top")
         sheet.cell(row=number, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row_heights(sheet, 1, sheet.max_row)
+    set_print_layout(sheet)
     sheet.protection = SheetProtection(sheet=True)
 
 
@@ -273,9 +324,9 @@ def template_bytes(template: Template, period: str, deadline: str, heading: str,
 
     book = Workbook()
     book.remove(book.active)
-    write_return_sheet(book, template, period, deadline, heading)
     write_instructions(book, template.partner, period, deadline)
-    book.active = 0
+    write_return_sheet(book, template, period, deadline, heading)
+    book.active = 0                   # opens on the instructions, the first sheet
     return save_workbook(book, generated_at, author)
 
 

@@ -1,5 +1,7 @@
-"""Export of the appendix's tables for officers: one XLSX workbook (a formatted sheet per
-table) and one CSV per table, with partner text made safe.
+"""Export of the appendix's tables for officers: one XLSX workbook to the Analysis
+Function's spreadsheet standard (Cover, Contents and Notes sheets, then a sheet per table
+marked up as an Excel table, no blank cell unexplained: :mod:`pipeline.report.workbook_front`)
+and one CSV per table, with partner text made safe.
 
 Text that partners wrote can start with ``=``, ``+``, ``-`` or ``@``. In CSV it gets a
 leading apostrophe (:func:`neutralise_cell`); in XLSX it is written as a string cell with
@@ -84,14 +86,26 @@ def number_format(kind: str, value: float, unit: str = "count") -> str:
     return "#,##0" if whole else "#,##0.0#"
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at the last word boundary (mid-word only when
+    its first word is longer than the limit)."""
+    if len(text) <= limit:
+        return text.strip()
+    head = text[:limit]
+    if text[limit] != " " and " " in head:
+        head = head[:head.rindex(" ")]
+    return head.strip(" -,;&") or text[:limit].strip()
+
+
 def sheet_title(title: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (31 characters at most, no ``[]:*?/\\``)."""
+    """A valid, unique sheet name (31 characters at most, cut at a word, no
+    ``[]:*?/\\``)."""
     clean = " ".join(_SHEET_BAD.sub(" ", workbook_text(title)).split()).strip("'")
-    base = clean[:SHEET_NAME_MAX].strip() or "Sheet"
+    base = cut_at_word(clean, SHEET_NAME_MAX) or "Sheet"
     name, number = base, 2
     while name.casefold() in taken:
         suffix = f" ({number})"
-        name = base[:SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+        name = cut_at_word(base, SHEET_NAME_MAX - len(suffix)) + suffix
         number += 1
     taken.add(name.casefold())
     return name
@@ -129,15 +143,20 @@ def _missing(value: object) -> bool:
 
 
 def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: str,
-                   subtitle: str = "", author: str = "") -> Path:
-    """Write the tables to one XLSX workbook, a formatted sheet per table.
+                   subtitle: str = "", author: str = "", title: str = "",
+                   cover: Sequence[tuple[str, str]] = ()) -> Path:
+    """Write the tables to one XLSX workbook to the Analysis Function's standard: a Cover,
+    a Contents and a Notes sheet first, then a formatted sheet per table.
 
-    Each sheet: the table's title and ``subtitle`` above, a bold header row with filters,
-    frozen panes under it, numbers as numbers with thousands separators (£ for money,
-    % for percentages), RAG cells filled with their colour beside their label, totals in
-    bold, partner text as text (never a formula) and wrapped. A table longer or wider than
-    a sheet can hold is cut (:func:`fit_sheet`) with a note in red under the title naming
-    its CSV, numbered by its place in ``tables`` as :func:`write_tables` writes it.
+    Each table's sheet: its title in A1, ``subtitle`` and the table's note under it, then
+    which notes of the Notes sheet apply (and what was cut, if anything), then the table
+    marked up as an Excel table: a bold header row, frozen panes under it, numbers as
+    numbers with thousands separators (£ for money, % for percentages), RAG labels as words
+    (their colour only repeats them), totals in bold, partner text as text (never a
+    formula) and wrapped, with row heights to print it. No cell of a table is blank: a
+    missing value is ``[x]`` (``[z]`` in a total row), as the Notes sheet explains. A table
+    longer or wider than a sheet can hold is cut (:func:`fit_sheet`) with a note in red
+    naming its CSV, numbered by its place in ``tables`` as :func:`write_tables` writes it.
 
     Parameters
     ----------
@@ -148,113 +167,205 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     generated_at
         The run's stamp (ISO 8601): the workbook's created and modified dates.
     subtitle
-        A line under each sheet's title (partnership, period, meeting).
+        A line under each sheet's title (partnership, period, meeting); the workbook's
+        subject.
     author
         The workbook's creator (the partnership).
+    title
+        The workbook's title (Cover sheet and properties); ``"Tables"`` when blank.
+    cover
+        (heading, text) lines for the Cover sheet: partnership, period, meeting, contact.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
 
-    from pipeline.report.charts import RAG_STYLE
+    from pipeline.report.workbook_front import (
+        FRONT_SHEETS,
+        SheetEntry,
+        note_numbers,
+        notes_line,
+        write_contents,
+        write_cover,
+        write_notes,
+    )
 
-    rag_codes = {"Green": "G", "Amber": "A", "Red": "R", "Not available for reporting": "N",
-                 "Target not agreed": "T"}
     book = Workbook()
     book.remove(book.active)
     subtitle, author = workbook_text(subtitle), workbook_text(author)
-    taken: set[str] = set()
-    header_fill = PatternFill("solid", fgColor="E9EDF2")
-    header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
-    total_border = Border(top=Side(style="thin", color="1A1A1A"))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
+    title = workbook_text(title) or "Tables"
+    fronts = [book.create_sheet(name) for name in FRONT_SHEETS]
+    taken = {name.casefold() for name in FRONT_SHEETS}
+    written = []
     for number, table in enumerate(tables, start=1):
         if not table.workbook:
             continue
         sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
-        frame, cut = fit_sheet(table.frame.reset_index(drop=True), csv_name(number, table))
-        columns = list(frame.columns)
-        sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
-                                                                                size=13)
-        note = " · ".join(t for t in (subtitle, table.note) if t)
-        if note:
-            sheet.cell(row=2, column=1, value=workbook_text(note)).font = Font(
-                italic=True, color="444444")
-        if cut:
-            sheet.cell(row=3, column=1, value=cut).font = Font(bold=True, color="B3121B")
-        header_row = HEADER_ROW
-        for number, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=header_row, column=number, value=workbook_text(column))
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.border = header_border
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom",
-                                       horizontal="right" if table.kinds.get(column, "text")
-                                       in ("count", "number", "value", "gbp", "pct")
-                                       else "left")
-        widths = {c: min(max(len(str(c)), 6), 40) for c in columns}
-        units = frame[table.unit_column] if table.unit_column in frame else None
-        for offset, record in enumerate(frame.itertuples(index=False)):
-            row = header_row + 1 + offset
-            bold = (table.emphasis_column in columns
-                    and str(frame.at[offset, table.emphasis_column]) in table.emphasis)
-            for number, (column, value) in enumerate(zip(columns, record, strict=True),
-                                                     start=1):
-                kind = table.kinds.get(column, "text")
-                cell = sheet.cell(row=row, column=number)
-                if _missing(value) or (kind != "partner" and value == ""):
-                    if bold:
-                        cell.border = total_border
-                    continue
-                if kind in ("count", "number", "value", "gbp", "pct") and not isinstance(
-                        value, str):
-                    number_value = float(value) + 0.0      # -0.0 is written as 0
-                    cell.value = int(number_value) if number_value.is_integer() \
-                        and kind == "count" else number_value
-                    unit = str(units.iat[offset]) if units is not None else "count"
-                    cell.number_format = number_format(kind, number_value, unit)
-                    cell.alignment = top
-                    shown = len(f"{number_value:,.2f}") + 1
-                else:
-                    text = write_text_cell(cell, value)
-                    if kind == "partner":
-                        cell.quotePrefix = True
-                    cell.alignment = wrap if kind == "partner" or len(text) > 40 else top
-                    shown = len(text)
-                    code = rag_codes.get(text) if kind == "rag" else None
-                    if code:
-                        fill, ink = RAG_STYLE[code]
-                        cell.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
-                        cell.font = Font(bold=True, color=ink.lstrip("#").upper())
-                if bold:
-                    cell.font = Font(bold=True, color=cell.font.color)
-                    cell.border = total_border
-                widths[column] = min(max(widths[column], shown), 60)
-        last_row = header_row + len(frame)
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-        if columns:
-            sheet.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(columns))}"
-                                     f"{max(last_row, header_row)}")
-        for number, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(number)].width = widths[column] + 2
-        sheet.print_title_rows = f"{header_row}:{header_row}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        used, cut = _write_sheet(sheet, table, number, subtitle)
+        written.append((sheet, table, used, cut))
+    numbers = note_numbers(set().union(*(used for _, _, used, _ in written)))
+    users: dict[str, list[str]] = {}
+    entries = []
+    for sheet, table, used, cut in written:
+        line = notes_line(sorted(used), numbers)
+        sheet.cell(row=3, column=1, value=" ".join(t for t in (cut, line) if t))
+        for key in used:
+            users.setdefault(key, []).append(sheet.title)
+        entries.append(SheetEntry(sheet.title, workbook_text(table.title),
+                                  workbook_text(table.note)))
+    for key in numbers:
+        users.setdefault(key, [])
+    write_cover(fronts[0], title, _cover_lines(len(entries), subtitle, generated_at, cover))
+    write_contents(fronts[1], entries)
+    write_notes(fronts[2], numbers, users)
+    book.active = 0
+    book.properties.title = title
+    book.properties.subject = subtitle or title
+    book.properties.language = "en-GB"
+    book.properties.keywords = "Local Area Agreement; performance; tables"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(save_workbook(book, generated_at, author))
     return path
 
 
+def _cover_lines(count: int, subtitle: str, generated_at: str,
+                 cover: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    about = f"the {subtitle} report" if subtitle else "the report"
+    return [
+        ("What this workbook holds",
+         f"The {count} table{'s' if count != 1 else ''} behind {about}, one table a sheet, "
+         "listed with links on the Contents sheet. Each table is also a CSV file in this "
+         "workbook's folder, numbered in the same order."),
+        *[(workbook_text(h), workbook_text(t)) for h, t in cover if t],
+        ("Source", "The partners' returns and the partnership's register of indicators and "
+                   "targets, after the data-quality checks; every figure is computed from "
+                   "them."),
+        ("Blank cells", "No cell of a table is left blank: [x] marks a cell with no value and "
+                        "[z] a cell where nothing applies (see the Notes sheet)."),
+        ("Generated", str(generated_at)[:10] or "no date given"),
+    ]
+
+
+_NUMERIC = ("count", "number", "value", "gbp", "pct")
+
+
+def _write_sheet(sheet, table: AppendixTable, number: int,
+                 subtitle: str) -> tuple[set[str], str]:
+    """One table's sheet (see :func:`write_workbook`); the notes it uses and what was cut."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
+    from pipeline.report.charts import RAG_STYLE
+    from pipeline.report.workbook_front import (
+        NO_VALUE,
+        NOT_APPLICABLE,
+        add_table,
+        table_name,
+        unique_headers,
+    )
+
+    rag_codes = {"Green": "G", "Amber": "A", "Red": "R", "Not available for reporting": "N",
+                 "Target not agreed": "T"}
+    header_fill = PatternFill("solid", fgColor="E9EDF2")
+    header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
+    total_border = Border(top=Side(style="thin", color="1A1A1A"))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    right = Alignment(vertical="top", horizontal="right")
+    frame, cut = fit_sheet(table.frame.reset_index(drop=True), csv_name(number, table))
+    columns = list(frame.columns)
+    used = {"cut"} if cut else set()
+    kinds = {table.kinds.get(c, "text") for c in columns}
+    used |= {k for k in ("rag", "partner") if k in kinds}
+    if kinds & set(_NUMERIC):
+        used.add("units")
+    sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
+                                                                            size=13)
+    note = " · ".join(t for t in (subtitle, table.note) if t)
+    if note:
+        sheet.cell(row=2, column=1, value=workbook_text(note)).font = Font(
+            italic=True, color="444444")
+    sheet.cell(row=3, column=1).font = Font(bold=bool(cut), color="B3121B" if cut else None)
+    header_row = HEADER_ROW
+    headers = unique_headers([workbook_text(c) for c in columns])
+    for place, (column, text) in enumerate(zip(columns, headers, strict=True), start=1):
+        cell = sheet.cell(row=header_row, column=place)
+        write_text_cell(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = header_border
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+                                   horizontal="right" if table.kinds.get(column, "text")
+                                   in _NUMERIC else "left")
+    widths = {c: min(max(len(str(c)), 6), 40) for c in columns}
+    units = frame[table.unit_column] if table.unit_column in frame else None
+    for offset, record in enumerate(frame.itertuples(index=False)):
+        row = header_row + 1 + offset
+        bold = (table.emphasis_column in columns
+                and str(frame.at[offset, table.emphasis_column]) in table.emphasis)
+        if bold:
+            used.add("totals")
+        for place, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
+            kind = table.kinds.get(column, "text")
+            cell = sheet.cell(row=row, column=place)
+            if _missing(value) or (isinstance(value, str) and value == ""):
+                marker = NOT_APPLICABLE if bold else NO_VALUE
+                write_text_cell(cell, marker)
+                cell.alignment = right if kind in _NUMERIC else top
+                used.add("not_applicable" if bold else "no_value")
+                shown = len(marker)
+            elif kind in _NUMERIC and not isinstance(value, str):
+                number_value = float(value) + 0.0      # -0.0 is written as 0
+                cell.value = int(number_value) if number_value.is_integer() \
+                    and kind == "count" else number_value
+                unit = str(units.iat[offset]) if units is not None else "count"
+                cell.number_format = number_format(kind, number_value, unit)
+                cell.alignment = top
+                shown = len(f"{number_value:,.2f}") + 1
+            else:
+                text = write_text_cell(cell, value)
+                if kind == "partner":
+                    cell.quotePrefix = True
+                cell.alignment = wrap if kind == "partner" or len(text) > 40 else top
+                shown = len(text)
+                code = rag_codes.get(text) if kind == "rag" else None
+                if code:
+                    fill, ink = RAG_STYLE[code]
+                    cell.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
+                    cell.font = Font(bold=True, color=ink.lstrip("#").upper())
+            if bold:
+                cell.font = Font(bold=True, color=cell.font.color)
+                cell.border = total_border
+            widths[column] = min(max(widths[column], shown), 60)
+    last_row = header_row + len(frame)
+    if columns and frame.empty:                         # an Excel table needs a row
+        last_row = header_row + 1
+        write_text_cell(sheet.cell(row=last_row, column=1), "No rows: there is nothing to "
+                                                            "list in this table.")
+        for place in range(2, len(columns) + 1):
+            write_text_cell(sheet.cell(row=last_row, column=place), NOT_APPLICABLE)
+        used.add("not_applicable")
+        widths[columns[0]] = max(widths[columns[0]], 30)
+        sheet.cell(row=last_row, column=1).alignment = wrap
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    for place, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(place)].width = widths[column] + 2
+    if columns:
+        add_table(sheet, f"A{header_row}:{get_column_letter(len(columns))}{last_row}",
+                  table_name(number, table.name))
+    fit_row_heights(sheet, header_row, last_row)
+    set_print_layout(sheet, f"{header_row}:{header_row}")
+    return used, cut
+
+
 def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
-                 generated_at: str, subtitle: str = "", author: str = "") -> list[Path]:
+                 generated_at: str, subtitle: str = "", author: str = "", title: str = "",
+                 cover: Sequence[tuple[str, str]] = ()) -> list[Path]:
     """Write the tables as one workbook (``<folder>/<workbook>.xlsx``) and a CSV each
     (a table marked ``workbook=False`` as its CSV only).
 
     CSV files are numbered in the appendix's order: ``01-indicator-risk-summary.csv``...
-    Numbers are written plain (no separators), blanks for missing values.
+    Numbers are written plain (no separators), blanks for missing values. ``title`` and
+    ``cover`` go to the workbook's Cover sheet (:func:`write_workbook`).
 
     Returns
     -------
@@ -263,7 +374,7 @@ def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_workbook(tables, folder / f"{workbook}.xlsx", generated_at, subtitle,
-                              author)]
+                              author, title, cover)]
     for number, table in enumerate(tables, start=1):
         written.append(write_csv(table.frame, folder / csv_name(number, table)))
     return written

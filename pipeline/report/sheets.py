@@ -3,11 +3,12 @@
 Each builder turns a frame of :class:`pipeline.report.frames.Appendix` into an
 :class:`AppendixTable` that says how each column is written;
 :mod:`pipeline.report.export` writes them (partner text as text, never as a formula).
+The reward tables are built in :mod:`pipeline.report.reward_sheets` and the benchmarking
+tables in :mod:`pipeline.report.benchmark_sheets`; :func:`appendix_tables` puts them all in
+the appendix's order (their names are re-exported here).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -15,41 +16,18 @@ from pipeline.assess import changes
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.assess.tables import TOTALS
-from pipeline.figures import round_half_up
 from pipeline.names import slug
 from pipeline.rag import RAG_LABELS, rag_label
+from pipeline.report.benchmark_sheets import benchmarking_tables
 from pipeline.report.frames import RISK_TITLES, TRAVEL_COLUMNS, Appendix, district_rows
-
-
-def pct_value(value: float, places: int = 1) -> float:
-    """A percentage rounded half up as a number for a spreadsheet cell (NaN stays NaN)."""
-    return float("nan") if pd.isna(value) else float(round_half_up(value, places))
-
-
-@dataclass(frozen=True)
-class AppendixTable:
-    """One table of the appendix as data, for a spreadsheet.
-
-    ``kinds`` says how each column is written: ``text``; ``partner`` (text partners wrote:
-    always a string, never a formula); ``count``; ``number``; ``value`` (formatted by the
-    row's unit, in the column named by ``unit_column``); ``gbp``; ``pct`` (a figure that is
-    already a percentage, e.g. 63.6); ``rag`` (a RAG label, filled with its colour).
-    Rows whose ``emphasis_column`` value is in ``emphasis`` are printed bold (totals).
-    ``sheet`` is the workbook sheet's name (the title when blank; 31 characters at most).
-    ``workbook`` False keeps a table out of the workbook, in its CSV only: the data behind
-    a chart, thousands of rows no reader pages through (and slow to format).
-    """
-
-    name: str
-    title: str
-    frame: pd.DataFrame
-    kinds: dict[str, str]
-    unit_column: str | None = None
-    emphasis_column: str | None = None
-    emphasis: tuple[str, ...] = ()
-    note: str = ""
-    sheet: str = ""
-    workbook: bool = True
+from pipeline.report.reward_sheets import (  # noqa: F401  (re-exported)
+    grant_forecast_table,
+    options_table,
+    reward_gap_table,
+    reward_grant_table,
+    reward_targets_table,
+)
+from pipeline.report.table_spec import AppendixTable, pct_value  # noqa: F401  (re-exported)
 
 
 def risk_summary_table(summary: pd.DataFrame) -> AppendixTable:
@@ -71,104 +49,6 @@ def risk_summary_table(summary: pd.DataFrame) -> AppendixTable:
                          sheet="Indicator Risk Summary",
                          note="Final RAG counted per theme; shares are of the rated "
                               "indicators (green, amber or red), rounded half up.")
-
-
-def reward_grant_table(reward: pd.DataFrame, title: str = "Appendix 2: reward target list "
-                       "and performance reward grant at risk") -> AppendixTable:
-    """The seed's Appendix 2: each reward target's grant and grant at risk, with totals."""
-    frame = pd.DataFrame({
-        "Theme": reward["theme"], "Row": reward["row_type"], "RAG": reward["rag"],
-        "Reward target": reward["indicator"], "All indicators (£)": reward["grant_gbp"],
-        "At risk (£)": reward["at_risk_gbp"]})
-    kinds = {"Theme": "text", "Row": "text", "RAG": "rag", "Reward target": "text",
-             "All indicators (£)": "gbp", "At risk (£)": "gbp"}
-    return AppendixTable("appendix-2-reward-grant", title, frame, kinds,
-                         emphasis_column="Row", emphasis=("theme total", "overall total"),
-                         sheet="Appendix 2 reward grant",
-                         note="The whole grant of every reward target rated amber or red, "
-                              "or whose grant's condition is not met, counts as at risk.")
-
-
-def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
-    """The reward grant forecast under the Performance Reward Grant rule."""
-    frame = pd.DataFrame({
-        "Theme": grant["theme"], "Row": grant["row_type"], "Reward target": grant["indicator"],
-        "RAG": grant["rag"], "Unit": grant["unit"], "Value": grant["value"],
-        "Value period": grant["value_period"], "Expected without stretch":
-        grant["without_stretch"], "Stretch target": grant["stretch"],
-        "Enhancement achieved %": grant["achieved_pct"].map(pct_value),
-        "Payable %": grant["payable_pct"].map(pct_value), "Basis": grant["basis"],
-        "Maximum grant (£)": grant["grant_gbp"], "Forecast payable (£)": grant["forecast_gbp"],
-        "At risk, seed rule (£)": grant["at_risk_seed_gbp"],
-        "At risk, forecast (£)": grant["at_risk_forecast_gbp"]})
-    kinds = {c: "text" for c in frame.columns}
-    kinds.update({"RAG": "rag", "Value": "value", "Expected without stretch": "value",
-                  "Stretch target": "value", "Enhancement achieved %": "pct",
-                  "Payable %": "pct", "Maximum grant (£)": "gbp", "Forecast payable (£)": "gbp",
-                  "At risk, seed rule (£)": "gbp", "At risk, forecast (£)": "gbp"})
-    return AppendixTable("reward-grant-forecast", "Reward grant forecast", frame, kinds,
-                         unit_column="Unit", emphasis_column="Row",
-                         emphasis=("theme total", "overall total"), sheet="Reward grant forecast")
-
-
-def reward_gap_table(table: pd.DataFrame) -> AppendixTable:
-    """The reward target gap analysis, both scenarios (approved options, all options)."""
-    frame = pd.DataFrame({
-        "Theme": table["theme"], "Row": table["row_type"], "Reward target": table["indicator"],
-        "RAG": table["rag"], "Unit": table["unit"], "Polarity": table["polarity"],
-        "Value": table["value"], "Value period": table["value_period"],
-        "Final year": table["final_year"], "Stretch target": table["final_stretch"],
-        "Expected without stretch": table["final_without_stretch"],
-        "Forecast": table["forecast"], "Forecast basis": table["basis"], "Gap": table["gap"],
-        "Enhancement achieved %": table["achieved_pct"].map(pct_value),
-        "Maximum grant (£)": table["grant_gbp"], "Payable at forecast (£)": table["payable_gbp"],
-        "At stake (£)": table["at_stake_gbp"],
-        "Approved options contribution": table["approved_contribution"],
-        "Proposed options contribution": table["proposed_contribution"],
-        "Options": table["options"], "Closes the gap": table["closes_gap"]})
-    for name, words in (("approved", "approved options"), ("all", "all options")):
-        frame[f"Value if {words} deliver"] = table[f"value_{name}"]
-        frame[f"Payable if {words} deliver (£)"] = table[f"payable_{name}_gbp"]
-        frame[f"Protected by {words} (£)"] = table[f"protected_{name}_gbp"]
-        frame[f"Cost of {words} (£)"] = table[f"cost_{name}_gbp"]
-        frame[f"Uncosted {words}"] = table[f"uncosted_{name}"]
-        frame[f"Cost per £ protected, {words}"] = table[f"cost_per_gbp_{name}"].map(
-            lambda x: pct_value(x, 2))
-    kinds = {c: "text" for c in frame.columns}
-    kinds.update({c: "gbp" for c in frame.columns if c.endswith("(£)")})
-    kinds.update({c: "value" for c in ("Value", "Stretch target", "Expected without stretch",
-                                       "Forecast", "Gap", "Approved options contribution",
-                                       "Proposed options contribution",
-                                       "Value if approved options deliver",
-                                       "Value if all options deliver")})
-    kinds.update({"RAG": "rag", "Enhancement achieved %": "pct", "Options": "number",
-                  "Uncosted approved options": "number", "Uncosted all options": "number",
-                  "Cost per £ protected, approved options": "number",
-                  "Cost per £ protected, all options": "number"})
-    return AppendixTable("reward-gap-analysis", "Reward targets: gap analysis", frame, kinds,
-                         unit_column="Unit", emphasis_column="Row",
-                         emphasis=("theme total", "overall total"), sheet="Reward gap analysis",
-                         note="Final year forecast on the current trajectory, the gap to the "
-                              "stretch target in the indicator's unit, and the grant payable "
-                              "if the improvement options deliver in full.")
-
-
-def options_table(options: pd.DataFrame) -> AppendixTable:
-    """Every improvement option with its contribution and whether the analysis counts it."""
-    frame = pd.DataFrame({
-        "Theme": options["theme"], "Reward target": options["indicator"],
-        "Option": options["option"], "Status": options["status"],
-        "Contribution as given": options["contribution"],
-        "Contribution basis": options["contribution_basis"], "Unit": options["unit"],
-        "Contribution in the unit": options["contribution_in_unit"],
-        "Cost (£)": options["cost_gbp"], "Owner": options["owner"],
-        "Counted": options["counted"], "Register row": options["source_row"]})
-    kinds = {c: "text" for c in frame.columns}
-    kinds.update({"Option": "partner", "Owner": "partner", "Contribution as given": "number",
-                  "Contribution in the unit": "value", "Cost (£)": "gbp",
-                  "Register row": "count"})
-    return AppendixTable("improvement-options", "Improvement options for the reward targets",
-                         frame, kinds, unit_column="Unit", sheet="Improvement options")
 
 
 def pooled_fund_table(outturn: pd.DataFrame, threshold_pct: float) -> AppendixTable:
@@ -334,7 +214,7 @@ def district_view_table(view: pd.DataFrame) -> AppendixTable:
     kinds.update({"District value": "value", "County value": "value",
                   "Share of county total %": "pct", "Title": "partner"})
     return AppendixTable("district-values", "District values against the county", frame,
-                         kinds, unit_column="Unit")
+                         kinds, unit_column="Unit", sheet="District values")
 
 
 def quality_table(quality: pd.DataFrame) -> AppendixTable:
@@ -387,80 +267,6 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
         if app.has_reward else [])
 
 
-def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
-    """The grant per reward target (issue 21.3), last so that the other tables' files keep
-    their numbers."""
-    frame = pd.DataFrame({
-        "Theme": table["theme"], "Row": table["row_type"], "Reward target": table["label"],
-        "Sub-targets": table["sub_targets"], "Number of sub-targets": table["sub_target_count"],
-        "Sub-targets at risk": table["at_risk_sub_targets"], "Conditions": table["conditions"],
-        "Maximum grant (£)": table["grant_gbp"], "Forecast payable (£)": table["forecast_gbp"],
-        "At risk, seed rule (£)": table["at_risk_seed_gbp"],
-        "At risk, forecast (£)": table["at_risk_forecast_gbp"]})
-    kinds = {c: "text" for c in frame.columns}
-    kinds.update({"Reward target": "partner", "Number of sub-targets": "count",
-                  "Sub-targets at risk": "count",
-                  **{c: "gbp" for c in frame.columns if c.endswith("(£)")}})
-    return AppendixTable("reward-targets", "Reward grant per reward target", frame, kinds,
-                         emphasis_column="Row", emphasis=("overall total",),
-                         sheet="Reward targets",
-                         note="The reward grant forecast added up per reward target.")
-
-
-def benchmarking_tables(app: Appendix) -> list[AppendixTable]:
-    """The benchmarking section as data: every indicator's standing in the chosen group,
-    every area's value behind the strip charts, and the national rows quarantined."""
-    bench = app.benchmarking
-    t = bench.table
-    frame = pd.DataFrame({
-        "Indicator": t["indicator_id"], "Title": t["title"], "Unit": t["unit"],
-        "Polarity": t["polarity"] + " is better", "Geography": t["geography"],
-        "Period": t["period"], "Value": t["value"], "Lower 95% limit": t["lower_ci"],
-        "Upper 95% limit": t["upper_ci"], "Interval method": t["ci_method"].astype(str),
-        "Group": bench.title, "Rank": t["rank"], "Areas ranked": t["n"],
-        "Quartile (1 = top)": t["quartile"], "Group median": t["median"],
-        "Against the group": t["comparison"].astype(str),
-        "Value a year earlier": t["year_ago_value"],
-        "Travel on a year earlier": t["travel_year_ago"].astype(str),
-        "Significant (year)": t["year_ago_significant"].astype(str),
-        "Review period": t["review_period"], "Value at review": t["review_value"],
-        "Travel since review": t["travel_review"].astype(str),
-        "Significant (review)": t["review_significant"].astype(str),
-        "Target by interval": t["target_by_interval"].fillna("")})
-    kinds = {c: "text" for c in frame.columns}
-    kinds.update({c: "value" for c in ("Value", "Lower 95% limit", "Upper 95% limit",
-                                        "Group median", "Value a year earlier",
-                                        "Value at review")})
-    kinds.update({"Rank": "count", "Areas ranked": "count", "Quartile (1 = top)": "count"})
-    m = bench.members.merge(t[["indicator_id", "unit"]].drop_duplicates("indicator_id"),
-                            on="indicator_id", how="left")
-    areas = pd.DataFrame({
-        "Indicator": m["indicator_id"], "Unit": m["unit"], "Geography": m["geography"],
-        "Period": m["period"], "Area code": m["area_code"], "Area": m["area_name"],
-        "Value": m["value"], "Lower 95% limit": m["lower_ci"],
-        "Upper 95% limit": m["upper_ci"], "Ours": m["ours"].map({True: "yes", False: ""})})
-    area_kinds = {c: "text" for c in areas.columns}
-    area_kinds.update({"Value": "value", "Lower 95% limit": "value",
-                       "Upper 95% limit": "value", "Area": "partner"})
-    q = bench.quarantine
-    quarantine = pd.DataFrame({
-        "File": q["source_file"], "Row": q["source_row"], "Column": q["column"],
-        "Found": q["found"], "Check": q["check"], "Reason": q["reason"]})
-    return [AppendixTable("benchmarking", f"Benchmarking against {bench.title}", frame, kinds,
-                          unit_column="Unit", sheet="Benchmarking",
-                          note="Rank 1 is the best value by polarity; quartile 1 the top. "
-                               "95% intervals: Wilson score (percentages), Byar's (counts "
-                               "and rates; exact Poisson below 10 events) or as published."),
-            AppendixTable("benchmarking-areas", f"Every area of {bench.title}", areas,
-                          area_kinds, unit_column="Unit", sheet="Benchmarking areas",
-                          workbook=False),
-            AppendixTable("national-quarantine", "National quarantine", quarantine,
-                          {c: ("count" if c == "Row" else "partner")
-                           for c in quarantine.columns}, sheet="National quarantine",
-                          note="National rows that failed a critical check of the "
-                               "national suite, by file and row.")]
-
-
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
     """The district pack's table: the district's values beside the county's."""
     rows = district_rows(app, district)
@@ -492,7 +298,7 @@ def _listing(name: str, title: str, frame: pd.DataFrame, partner: tuple[str, ...
     types = {c: "text" for c in frame.columns}
     types.update({c: "partner" for c in partner})
     types.update(kinds or {})
-    return AppendixTable(name, title, frame, types, unit_column=unit_column, sheet=title[:31])
+    return AppendixTable(name, title, frame, types, unit_column=unit_column, sheet=title)
 
 
 def _indicator_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:

@@ -1,0 +1,48 @@
+"""How a sheet prints: row heights for wrapped text (LibreOffice does not grow a row for
+it, so wrapped text would run into the next row) and a landscape page set-up fitted to
+the width. Used by the return templates and the appendix's tables workbook.
+"""
+
+from __future__ import annotations
+
+import math
+
+LINE_HEIGHT = 15.0               # points a line of 11 point text needs
+
+
+def lines_needed(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a width is
+    counted in digits; text averages a little narrower, hence the 1.1)."""
+    room = max(int(width * 1.1) - 1, 1)
+    return sum(max(1, math.ceil(len(part) / room)) for part in str(text).split("\n"))
+
+
+def fit_row_heights(sheet, first_row: int, last_row: int) -> None:
+    """Give each row of ``sheet`` from ``first_row`` to ``last_row`` that holds wrapped text
+    the height its longest cell needs, so that it prints without overlapping the next row."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, float] = {}
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            column = cell.column
+            if column not in widths:
+                widths[column] = sheet.column_dimensions[get_column_letter(column)].width \
+                    or 8.43
+            lines = max(lines, lines_needed(str(cell.value), widths[column]))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+
+
+def set_print_layout(sheet, title_rows: str = "") -> None:
+    """Print ``sheet`` landscape, fitted to one page wide, repeating ``title_rows``
+    (``"4:4"``) at the top of each page when given."""
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
