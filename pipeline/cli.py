@@ -360,7 +360,7 @@ def _rerun(args: argparse.Namespace) -> str:
 
 
 def _report(args: argparse.Namespace) -> str:
-    from pipeline.report.covering import write_covering_documents
+    from pipeline.run.covering_run import write_covering_documents
 
     settings, _ = _settings(args)
     written = write_covering_documents(settings)

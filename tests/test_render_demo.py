@@ -134,8 +134,8 @@ def test_xlsx_has_a_formatted_sheet_per_table_with_the_seed_totals(demo):
 
     book = load_workbook(demo["report"] / "tables" / "appendix-tables.xlsx")
     names = book.sheetnames
-    assert names[0] == "Indicator Risk Summary"
-    assert names[1:6] == ["Red non-reward risks", "Red reward risks", "Amber reward risks",
+    assert names[:4] == ["Cover", "Contents", "Notes", "Indicator Risk Summary"]
+    assert names[4:9] == ["Red non-reward risks", "Red reward risks", "Amber reward risks",
                           "Appendix 2 reward grant", "Reward grant forecast"]
     assert sum(n.startswith("Block ") for n in names) == 7
     assert len(names) == len(set(names)) >= 15

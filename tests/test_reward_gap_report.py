@@ -78,7 +78,8 @@ def test_pooled_fund_section_escapes_commentary_and_lists_what_was_set_aside():
                                        problems, lines, 5.0)
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     assert "-£50" in html and "-£40" in html          # virement out; an overspend
-    assert "f.csv, 3 rows: 2 used, 1 set aside" in html
+    assert "Read from the finance return, 3 rows: 2 used, 1 set aside." in html
+    assert "f.csv" not in html.split("<table")[0]   # the board's words: no file name
     assert "spend_gbp &#39;-1&#39; is negative" in html
     assert '<th scope="row">Total</th>' in html
 
