@@ -138,3 +138,17 @@ def test_the_risk_list_prints_an_in_year_basis_beside_the_computed_rating():
     html = render_assessed_risk_list("Red", items)
     assert "computed rating: Amber (vs annual target 40%)" in html
     assert "(vs trajectory at 2006-07 Q2: 236)" in html
+
+
+def test_a_statement_measured_against_the_annual_target_says_target():
+    """In-year, with the annual target as the basis (the trajectory point is the target):
+    2.1's 39.36% against 40% is 1.6% off target, not "off trajectory"."""
+    from pipeline.assess.statements import compose_statement
+    from pipeline.config import Rules
+
+    said = compose_statement(40, 39.36, 33.5, "higher", Rules(), "percent", "snapshot",
+                             expected=40, trajectory_period="2006-07 Q3")
+    assert said.endswith("remains 1.6% off target.") and "trajectory" not in said
+    profiled = compose_statement(40, 39.0, 33.5, "higher", Rules(), "percent", "snapshot",
+                                 expected=39.19, trajectory_period="2006-07 Q3")
+    assert "off trajectory" in profiled

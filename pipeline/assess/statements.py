@@ -57,7 +57,9 @@ def compose_statement(target: float, value: float, baseline: float, polarity: st
     part_year = (parsed is not None and parsed.quarter < 4 and expected is not None
                  and not pd.isna(expected))
     point = float(expected) if part_year else float(target)
-    word = "trajectory" if part_year else "target"
+    # in-year against the annual target itself (snapshot_in_year_basis = "annual_target"):
+    # the gap is to the target, and the sentence says so
+    word = "trajectory" if part_year and point != float(target) else "target"
     if part_year and point != float(target):
         head = (f"Target {format_number(target, unit)} for the year, "
                 f"{format_number(point, unit)} expected by {trajectory_period}, "
