@@ -20,10 +20,16 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def exact_decimal(number: float | Decimal) -> Decimal:
+    """A figure as the decimal it was written as (``46.4`` is 46.4, not its binary float's
+    46.39999999999999857891452847979962825775146484375); a Decimal as it is."""
+    return number if isinstance(number, Decimal) else Decimal(repr(float(number)))
+
+
 def round_half_up(number: float, places: int = 1) -> Decimal:
     """Round as a person does (63.65 -> 63.7, -0.005 -> -0.01 at 2 places), not to even;
     exact for printed figures. Zero has no sign: -0.0, and -0.04 at 1 place, give 0.0."""
-    rounded = Decimal(repr(float(number))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    rounded = exact_decimal(number).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 

@@ -13,15 +13,11 @@ from pipeline.assess.reward_targets import (
 )
 from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
 from pipeline.config import Rules
+from pipeline.figures import exact_decimal
 from pipeline.rag import RAG_LABELS
 
 PENNY = Decimal("0.01")
 MONEY = ("grant_gbp", "forecast_gbp", "at_risk_seed_gbp", "at_risk_forecast_gbp")
-
-
-def _exact(number: float | Decimal) -> Decimal:
-    """A figure as the decimal it was written as (``46.4`` is 46.4, not its binary float)."""
-    return number if isinstance(number, Decimal) else Decimal(repr(float(number)))
 
 
 def achieved_share(value: float, without_stretch: float, stretch: float,
@@ -43,10 +39,10 @@ def achieved_share(value: float, without_stretch: float, stretch: float,
     if pd.isna(value) or pd.isna(without_stretch) or pd.isna(stretch):
         return None
     sign = 1 if polarity == "higher" else -1
-    enhancement = sign * (_exact(stretch) - _exact(without_stretch))
+    enhancement = sign * (exact_decimal(stretch) - exact_decimal(without_stretch))
     if enhancement <= 0:
         return None
-    return sign * (_exact(value) - _exact(without_stretch)) * 100 / enhancement
+    return sign * (exact_decimal(value) - exact_decimal(without_stretch)) * 100 / enhancement
 
 
 def enhancement_achieved_pct(value: float, without_stretch: float, stretch: float,
@@ -65,7 +61,7 @@ def enhancement_achieved_pct(value: float, without_stretch: float, stretch: floa
 def _share(achieved: float | Decimal | None) -> Decimal | None:
     if achieved is None or (not isinstance(achieved, Decimal) and pd.isna(achieved)):
         return None
-    return _exact(achieved)
+    return exact_decimal(achieved)
 
 
 def payable_share(achieved: float | Decimal | None, floor_pct: float = 60.0,
@@ -73,9 +69,9 @@ def payable_share(achieved: float | Decimal | None, floor_pct: float = 60.0,
     """The % of a target's grant payable, exactly: nothing below the floor, the share
     achieved from it up, capped; 0 when the share is unknown."""
     share = _share(achieved)
-    if share is None or share < _exact(floor_pct):
+    if share is None or share < exact_decimal(floor_pct):
         return Decimal(0)
-    return min(share, _exact(cap_pct))
+    return min(share, exact_decimal(cap_pct))
 
 
 def payable_pct(achieved_pct: float | Decimal, floor_pct: float = 60.0,
@@ -94,7 +90,7 @@ def forecast_grant(grant_gbp: float, achieved_pct: float | Decimal, rules: Rules
     if pd.isna(grant_gbp):
         return float("nan")
     share = payable_share(achieved_pct, rules.grant_floor_pct, rules.grant_cap_pct)
-    amount = _exact(grant_gbp) * share / 100
+    amount = exact_decimal(grant_gbp) * share / 100
     return float(amount.quantize(PENNY, ROUND_HALF_UP))
 
 
