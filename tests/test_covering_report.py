@@ -347,3 +347,13 @@ def test_refused_while_a_run_holds_the_meeting(published, tmp_path):
     assert proc.returncode == 7, proc.stderr
     assert "another laa run is using the meeting 2007-09-03" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
+
+
+def test_the_documents_give_dates_in_the_boards_words(published):
+    """No ISO stamp in a board document (issue 22.3): the DOCX say dates as the appendix."""
+    import re
+
+    for name in ("covering", "summary"):
+        text = "\n".join(p.text for p in published[name].paragraphs)
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text), name
+        assert "prepared 30 June 2007 at 12:00 UTC" in text, name

@@ -24,7 +24,13 @@ from pipeline.assess.changes import count_movements
 from pipeline.assess.reward_targets import describe_at_risk, describe_reward_targets
 from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.errors import ConfigError
-from pipeline.figures import format_date, format_gbp, format_number, format_pct
+from pipeline.figures import (
+    format_date,
+    format_date_time,
+    format_gbp,
+    format_number,
+    format_pct,
+)
 from pipeline.rag import RAG_CODES
 from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix
@@ -265,8 +271,8 @@ def build_covering_report(app: Appendix, words: CoveringWords, generated_at: str
     doc.paragraph(f"Meeting of {format_date(settings.meeting)}", bold=True)
     doc.paragraph(title if words.title else PLACEHOLDERS["title"], bold=True)
     doc.paragraph(f"{app.partnership['agreement']}: period assessed {settings.period}; data "
-                  f"as of {app.data_as_of}; figures from the appendix generated at "
-                  f"{generated_at}.")
+                  f"as of {format_date_time(app.data_as_of)}; figures from the appendix "
+                  f"prepared {format_date_time(generated_at, utc=True)}.")
     doc.heading("Purpose of Report", 1)
     for text in _paragraphs(words.purpose) or [PLACEHOLDERS["purpose"]]:
         doc.paragraph(text)
@@ -302,6 +308,7 @@ def build_board_summary(app: Appendix, generated_at: str) -> WordFile:
     doc.heading(f"{name}: board summary", 0)
     doc.paragraph(f"{app.partnership['agreement']}. Board meeting "
                   f"{format_date(settings.meeting)}; period assessed {settings.period}; "
-                  f"data as of {app.data_as_of}; generated at {generated_at}.")
+                  f"data as of {format_date_time(app.data_as_of)}; prepared "
+                  f"{format_date_time(generated_at, utc=True)}.")
     _figures_sections(doc, app, 1)
     return doc
