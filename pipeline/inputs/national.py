@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from pipeline.digest import sha256_file
 from pipeline.errors import ConfigError
 from pipeline.inputs.filenames import arrow_source, shown_name
+from pipeline.inputs.ingest import os_reason
 from pipeline.inputs.readers import normalise_header
 
 FOLDER = "national"
@@ -357,6 +358,14 @@ def unknown_group_codes(groups: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
     return lacking[["group", "area_code", "source_row"]].reset_index(drop=True)
 
 
+def _digest(path: Path) -> str:
+    """The file's sha256, or "" where the file system refuses it."""
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
+
+
 def read_national(data_dir: Path) -> National:
     """Read every values file of ``<data-dir>/national`` (none: an empty table).
 
@@ -369,12 +378,12 @@ def read_national(data_dir: Path) -> National:
         name = shown_name(path.name)  # any bytes the file system allows, recordable
         try:
             frame = read_values_file(path)
-        except (OSError, pa.ArrowInvalid, UnicodeDecodeError):
-            problems.append({"source_file": name, "source_sha256": sha256_file(path),
+        except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            problems.append({"source_file": name, "source_sha256": _digest(path),
                              "check": "file_readable",
-                             "reason": "the file cannot be read as a table: it may be "
-                             "damaged, or not a CSV or parquet file; download or export it "
-                             "again"})
+                             "reason": os_reason(exc) if isinstance(exc, OSError) else
+                             "the file cannot be read as a table: it may be damaged, or not "
+                             "a CSV or parquet file; download or export it again"})
             continue
         lacking = missing_columns(frame.attrs["columns"])
         if lacking:
