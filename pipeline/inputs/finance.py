@@ -68,23 +68,24 @@ def _problem(year: str, file: str, row: int, column: str, found: str, what: str,
             "check_id": check_id, "grade": "FAIL" if check_id else ""}
 
 
-def _amount(text: str, column: str) -> tuple[float, str, str]:
-    """An amount as typed, or why it cannot be used (what, expected); an amount beyond
-    :data:`MAX_AMOUNT_GBP` either side of zero gives ``what`` starting "is beyond"."""
+def _amount(text: str, column: str) -> tuple[float, str, str, str]:
+    """An amount as typed, or why it cannot be used (what, expected, and the catalogue's
+    check id where it has one: :data:`AMOUNT_CHECK` beyond :data:`MAX_AMOUNT_GBP`)."""
     if not text.strip():
         if column in REQUIRED:
-            return float("nan"), "is blank", "an amount in pounds, e.g. 1250000"
-        return 0.0, "", ""
+            return float("nan"), "is blank", "an amount in pounds, e.g. 1250000", ""
+        return 0.0, "", "", ""
     value = parse_value(text)
     if pd.isna(value):
-        return value, "is not an amount", "an amount in pounds, e.g. 1250000 or £1,250,000"
+        return (value, "is not an amount", "an amount in pounds, e.g. 1250000 or £1,250,000",
+                "")
     if abs(value) > MAX_AMOUNT_GBP:
         return value, f"is beyond £{MAX_AMOUNT_GBP:,}", (
             f"an amount in pounds of at most £{MAX_AMOUNT_GBP:,} a line (check the figure "
-            "and its units: pounds, not pence)")
+            "and its units: pounds, not pence)"), AMOUNT_CHECK
     if value < 0 and column not in NEGATIVE_ALLOWED:
-        return value, "is negative", "an amount of £0 or more"
-    return value, "", ""
+        return value, "is negative", "an amount of £0 or more", ""
+    return value, "", "", ""
 
 
 def check_finance_rows(records: list[dict[str, str]], year: str, file: str,
@@ -118,11 +119,10 @@ def check_finance_rows(records: list[dict[str, str]], year: str, file: str,
         for column in AMOUNTS:
             if problem:
                 break
-            amounts[column], what, expected = _amount(record.get(column, ""), column)
+            amounts[column], what, expected, check = _amount(record.get(column, ""), column)
             if what:
                 problem = _problem(year, file, row, column, record.get(column, ""), what,
-                                   expected, AMOUNT_CHECK if what.startswith("is beyond")
-                                   else "")
+                                   expected, check)
         if problem:
             problems.append(problem)
             if key is None:
