@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class LaaError(Exception):
     """Base error: a one-line message for the user and an exit code for the CLI."""
@@ -78,19 +80,17 @@ class NoReturns(LaaError):
 
     @classmethod
     def for_period(cls, period: str, returns_dir: object,
-                   unreadable: int | list[tuple[str, str]] = 0) -> NoReturns:
+                   unreadable: Sequence[tuple[str, str]] = ()) -> NoReturns:
         """The one message: ``no returns for 2099-00 Q1 in .../returns: nothing published``.
 
         ``unreadable`` lists the files there that could not be used, as (file, reason): the
         message names each (the first five, then how many more), since no data-quality
         report is published to say why.
         """
-        files = unreadable if isinstance(unreadable, list) else []
-        count = len(files) if files else int(unreadable or 0)
+        files = list(unreadable)
         also = ""
-        if count:
+        if files:
             named = "; ".join(f"{name}: {reason}" for name, reason in files[:5])
-            more = f"; and {count - 5} more" if count > 5 else ""
-            also = (f" ({count} file(s) there could not be used" +
-                    (f": {named}{more}" if named else "") + ")")
+            more = f"; and {len(files) - 5} more" if len(files) > 5 else ""
+            also = f" ({len(files)} file(s) there could not be used: {named}{more})"
         return cls(f"no returns for {period} in {returns_dir}{also}: nothing published")

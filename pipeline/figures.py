@@ -26,7 +26,7 @@ def exact_decimal(number: float | Decimal) -> Decimal:
     return number if isinstance(number, Decimal) else Decimal(repr(float(number)))
 
 
-def round_half_up(number: float, places: int = 1) -> Decimal:
+def round_half_up(number: float | Decimal, places: int = 1) -> Decimal:
     """Round as a person does (63.65 -> 63.7, -0.005 -> -0.01 at 2 places), not to even;
     exact for printed figures. Zero has no sign: -0.0, and -0.04 at 1 place, give 0.0."""
     rounded = exact_decimal(number).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)

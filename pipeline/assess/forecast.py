@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 
@@ -13,10 +13,9 @@ from pipeline.assess.reward_targets import (
 )
 from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
 from pipeline.config import Rules
-from pipeline.figures import exact_decimal
+from pipeline.figures import exact_decimal, round_half_up
 from pipeline.rag import RAG_LABELS
 
-PENNY = Decimal("0.01")
 MONEY = ("grant_gbp", "forecast_gbp", "at_risk_seed_gbp", "at_risk_forecast_gbp")
 
 
@@ -90,8 +89,7 @@ def forecast_grant(grant_gbp: float, achieved_pct: float | Decimal, rules: Rules
     if pd.isna(grant_gbp):
         return float("nan")
     share = payable_share(achieved_pct, rules.grant_floor_pct, rules.grant_cap_pct)
-    amount = exact_decimal(grant_gbp) * share / 100
-    return float(amount.quantize(PENNY, ROUND_HALF_UP))
+    return float(round_half_up(exact_decimal(grant_gbp) * share / 100, 2))
 
 
 def tabulate_grant_forecast(assessed: pd.DataFrame, themes: pd.DataFrame,

@@ -51,7 +51,7 @@ def arrow_source(path: Path) -> Iterator[str | BinaryIO]:
     """``path`` as Arrow can open it: its name, or an open file where the name holds bytes
     that are not UTF-8 (Arrow encodes names as UTF-8 and refuses such a name)."""
     text = str(path)
-    if text.encode("utf-8", "surrogateescape").decode("utf-8", "replace") == text:
+    if shown_name(text) == text:
         yield text
         return
     with path.open("rb") as handle:

@@ -19,7 +19,7 @@ from pipeline.report.covering import (
 )
 from pipeline.report.frames import load_appendix
 from pipeline.run.locking import run_lock
-from pipeline.run.manifest import mismatched_outputs, try_read_manifest
+from pipeline.run.manifest import MANIFEST_NAME, mismatched_outputs, try_read_manifest
 
 
 def published_settings(settings: Settings) -> Settings:
@@ -36,7 +36,7 @@ def published_settings(settings: Settings) -> Settings:
     """
     again = (f"run `laa run --period '{settings.period}' --meeting {settings.meeting}` "
              "first (with the same --data-dir)")
-    path = settings.report_dir / "manifest.json"
+    path = settings.report_dir / MANIFEST_NAME
     manifest = try_read_manifest(path)
     if manifest is None or manifest.get("command") != "run":
         raise ConfigError(f"no appendix published for meeting {settings.meeting}: {again}",
