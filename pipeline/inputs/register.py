@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
+from pipeline.inputs.audit_findings import read_audit_findings
 from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue, read_text_csv
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
@@ -274,8 +275,9 @@ class Register:
     """The loaded register, one typed DataFrame per file, with keyed lookups.
 
     ``warnings``: what the reader noticed but did not stop for (unknown columns), one line
-    each naming file and column; the CLI prints them. ``directory`` and
-    ``delivery_plans``: None when the register has none.
+    each naming file and column; the CLI prints them. ``directory``, ``delivery_plans``
+    and ``audit_findings`` (the auditor's, :mod:`pipeline.inputs.audit_findings`): None
+    when the register has none.
     """
 
     themes: pd.DataFrame
@@ -286,6 +288,7 @@ class Register:
     warnings: tuple[str, ...] = field(default=())
     directory: pd.DataFrame | None = None
     delivery_plans: pd.DataFrame | None = None
+    audit_findings: pd.DataFrame | None = None
 
     def indicator(self, indicator_id: str) -> pd.Series:
         """One indicator's register row; :class:`UnknownKeyError` if there is none."""
@@ -646,9 +649,10 @@ def load_register(register_dir: Path) -> Register:
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
     directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv and
-    reward_targets.csv are optional (see :data:`REGISTER_FILES`); so is nis.csv, a
+    reward_targets.csv are optional (see :data:`REGISTER_FILES`); so are nis.csv, a
     partnership's own National Indicator Set catalogue (:func:`pipeline.inputs.nis.
-    catalogue_for`). The indicators carry their reward target and its condition
+    catalogue_for`), and the auditor's findings (:mod:`pipeline.inputs.audit_findings`).
+    The indicators carry their reward target and its condition
     (:func:`pipeline.inputs.reward_register.attach_reward_targets`).
 
     Raises
@@ -689,7 +693,8 @@ def load_register(register_dir: Path) -> Register:
     parse_improvement_options(read(IMPROVEMENT_OPTIONS), indicators)
     warnings.extend(_read_partnership(register_dir)[1])
     return Register(themes, indicators, targets, districts, calendar, tuple(warnings),
-                    directory, plans)
+                    directory, plans,
+                    read_audit_findings(register_dir, list(indicators["indicator_id"])))
 
 
 def agreement_years(register: Register) -> list[Period]:
