@@ -16,6 +16,7 @@ from pipeline.figures import format_number, format_off_target, format_pct_value
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
+from pipeline.report.audit import audit_mark
 from pipeline.report.pages import render
 
 TRAVEL_WORDS = {"improving": "improving", "worsening": "worsening", "no change": "no change",
@@ -73,14 +74,22 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
     quartiles
         Quartile in the comparator group per indicator id, printed under the final RAG
         (:func:`pipeline.report.frames.quartiles_by_indicator`); none without national data.
+
+    A figure the auditor qualified or reserved (``audit_finding``,
+    :func:`pipeline.report.audit.mark_figures`) has the mark under it and a numbered note
+    after the table with the auditor's note.
     """
     trends = trends or {}
     quartiles = quartiles or {}
     ids = anchors("trend", list(rows["indicator_id"]))
-    entries = []
+    entries, notes = [], []
     for _, r in rows.iterrows():
         unit = r["unit"]
         trend = trends.get(r["indicator_id"])
+        audit = audit_mark(r)
+        if audit["mark"]:
+            notes.append({"number": len(notes) + 1, "indicator_id": r["indicator_id"],
+                          "title": r["title"], **audit})
         chart = charts.trend_svg(trend, ids[r["indicator_id"]],
                                  format_value=functools.partial(_figure, unit=unit)) \
             if trend is not None else ""
@@ -103,6 +112,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "differs": r["final_rag"] != r["computed_rag"],
             "quartile": quartiles.get(r["indicator_id"], ""),
             "travel": _travel(r), "chart": Markup(chart),
+            "audit": audit["mark"], "audit_number": len(notes) if audit["mark"] else 0,
         })
     counts = [{"code": code, "label": label, "count": int((rows["final_rag"] == code).sum())}
               for code, label in RAG_LABELS.items() if (rows["final_rag"] == code).any()]
@@ -113,7 +123,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
                    period=period,
                    counts=counts, differing=sum(e["differs"] for e in entries),
                    target_period=periods[0] if len(periods) == 1 else "",
-                   with_quartiles=bool(quartiles))
+                   with_quartiles=bool(quartiles), audit_notes=notes)
 
 
 def render_block_key() -> str:

@@ -32,6 +32,7 @@ from pipeline.figures import (
     format_pct,
 )
 from pipeline.rag import RAG_CODES
+from pipeline.report.audit import describe_checked, has_findings, list_marked
 from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix
 from pipeline.report.pdf import shipped_fonts
@@ -153,14 +154,15 @@ def risk_summary_rows(summary: pd.DataFrame) -> list[list[str]]:
 
 def risk_lines(items: pd.DataFrame) -> list[str]:
     """One line per risk, as the board summary prints it: rating, id, title, value against
-    target, how far off trajectory, lead."""
+    target, how far off trajectory, the auditor's mark and note if any, lead."""
     lines = []
     for _, row in items.iterrows():
         e = risk_entry(row)
         off = f", {e['off']}" if e["off"] else ""
         lead = f" (lead: {e['lead_org']})" if e["lead_org"] else ""
+        audit = f" ({e['audit']})" if e["audit"] else ""
         lines.append(f"{e['rag']}: {e['indicator_id']} {e['title']}: {e['value'] or 'n/a'} "
-                     f"against target {e['target'] or 'n/a'}{off}{lead}")
+                     f"against target {e['target'] or 'n/a'}{off}{audit}{lead}")
     return lines
 
 
@@ -257,6 +259,14 @@ def _figures_sections(doc: WordFile, app: Appendix, level: int) -> None:
     doc.paragraph(sentence)
     for line in lines:
         doc.bullet(line)
+    if has_findings(app.assessed):
+        doc.heading("The auditor's findings", level)
+        doc.paragraph(describe_checked(app.assessed["audit_finding"])
+                      or "The auditor sampled figures but checked none of them.")
+        for row in list_marked(app.assessed):
+            note = f": {row['note']}" if row["note"] else ""
+            doc.bullet(f"{row['indicator_id']} {row['title']}: {row['value']} "
+                       f"({row['value_period']}). {row['mark']}{note}.")
 
 
 def build_covering_report(app: Appendix, words: CoveringWords, generated_at: str) -> WordFile:

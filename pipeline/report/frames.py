@@ -20,6 +20,7 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.inputs import nis, register
 from pipeline.names import id_sort_key, slug
+from pipeline.report.audit import mark_figures
 from pipeline.report.benchmarking import quartile_code
 from pipeline.report.charts import Trend, indicator_trends
 
@@ -312,6 +313,10 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         coverage = districts.summarise_district_coverage(values, len(assessed), reg.districts)
         coverage_sentence = districts.compose_coverage_sentence(coverage, settings.period)
         view = districts.compare_districts(values, assessed)
+    # the auditor's finding beside each figure it is about (none: no columns added)
+    assessed = mark_figures(assessed, reg.audit_findings, settings.period)
+    risks = {name: mark_figures(items, reg.audit_findings, settings.period)
+             for name, items in risks.items()}
     if "profile" in reg.indicators and "profile" not in assessed:
         assessed = assessed.merge(reg.indicators[["indicator_id", "profile"]],
                                   on="indicator_id", how="left")

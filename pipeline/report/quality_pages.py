@@ -23,6 +23,7 @@ from pipeline.figures import format_number
 from pipeline.names import anchor, anchors, unique_slugs
 from pipeline.quality.scorecard import FEEDBACK_COLUMNS
 from pipeline.rag import rag_label
+from pipeline.report.audit import describe_checked
 from pipeline.report.export import write_csv
 from pipeline.report.pages import render
 
@@ -33,6 +34,7 @@ RESULTS_CSV = "validation-results.csv"
 FAILURES_CSV = "validation-failures.csv"
 CHECKS_PAGE = "checks.html"
 CHECKS_CSV = "checks.csv"
+AUDIT_CSV = "audit-findings.csv"
 ROWS_SHOWN = 200            # rows a page lists per failed check, or per partner's feedback
 FAILED_ROWS = "failed-rows"  # folder of the CSV of every row of a check failed by more
 RESULTS_TABLE = {"suite": "suite", "expectation": "expectation", "column": "column",
@@ -52,7 +54,8 @@ class Validation:
     ``checked_column``), the ``quarantine`` (its whole files: ``source_row`` 0), the
     ``suites`` as parsed JSON, the run's generated-at stamp, and the check ``catalogue``
     (:func:`pipeline.quality.catalogue.load_catalogue`; with it, the report gets its page
-    of checks and every finding links to its check)."""
+    of checks and every finding links to its check), and the auditor's findings
+    (:attr:`pipeline.inputs.register.Register.audit_findings`: every one is listed)."""
 
     results: pd.DataFrame
     findings: pd.DataFrame
@@ -60,6 +63,7 @@ class Validation:
     suites: dict[str, dict]
     generated_at: str
     catalogue: pd.DataFrame | None = None
+    audit_findings: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,9 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                   downloads=(RESULTS_JSON, RESULTS_CSV, FAILURES_CSV),
                   checks_page=CHECKS_PAGE if validation.catalogue is not None else "",
                   check_anchor=check_anchor, rows_shown=ROWS_SHOWN, full=full,
-                  figure=format_number)
+                  figure=format_number, audit=validation.audit_findings,
+                  audit_sentence=describe_checked(validation.audit_findings["finding"])
+                  if validation.audit_findings is not None else "")
     (folder / REPORT).write_text(page, encoding="utf-8")
     (folder / RESULTS_JSON).write_text(results_json(validation, meeting, period, checks),
                                        encoding="utf-8")
@@ -285,7 +291,9 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
             write_csv(table, folder / RESULTS_CSV),
             write_csv(failures, folder / FAILURES_CSV),
             *[write_csv(rows[key], folder / name) for key, name in full.items()],
-            *write_checks_page(folder, validation, meeting, period)]
+            *write_checks_page(folder, validation, meeting, period),
+            *([write_csv(validation.audit_findings, folder / AUDIT_CSV)]
+              if validation.audit_findings is not None else [])]
 
 
 def write_quality_reports(folder: Path, feedback_folder: Path, scorecard: pd.DataFrame,

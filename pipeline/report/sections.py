@@ -26,6 +26,7 @@ from pipeline.figures import (
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
 from pipeline.report import charts
+from pipeline.report.audit import mark_text
 from pipeline.report.pages import render, render_string
 from pipeline.report.reward_sections import condition_text
 
@@ -134,12 +135,15 @@ def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
 
 def risk_entry(row: pd.Series) -> dict[str, str]:
     """One risk's figures as printed (id, title, lead, final rating, value, target, how far
-    off trajectory), shared by the appendix's risk lists and the board summary's lines."""
+    off trajectory) and the auditor's mark and note if the figure was qualified or reserved
+    (:func:`pipeline.report.audit.mark_text`), shared by the appendix's risk lists and the
+    board summary's lines."""
     return {"indicator_id": row["indicator_id"], "title": row["title"],
             "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
             "code": row["final_rag"], "value": format_number(row["value"], row["unit"]),
             "target": format_number(row["target_value"], row["unit"]),
-            "off": format_off_trajectory(row["off_trajectory_pct"])}
+            "off": format_off_trajectory(row["off_trajectory_pct"]),
+            "audit": mark_text(row)}
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,

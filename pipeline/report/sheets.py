@@ -18,6 +18,7 @@ from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.assess.tables import TOTALS
 from pipeline.names import slug
 from pipeline.rag import RAG_LABELS, rag_label
+from pipeline.report.audit import audit_table, with_audit_columns
 from pipeline.report.benchmark_sheets import benchmarking_tables
 from pipeline.report.frames import RISK_TITLES, TRAVEL_COLUMNS, Appendix, district_rows
 from pipeline.report.reward_sheets import (  # noqa: F401  (re-exported)
@@ -104,6 +105,7 @@ def risk_list_table(name: str, items: pd.DataFrame) -> AppendixTable:
     kinds.update({"Value": "value", "Target": "value", "% off trajectory": "pct",
                   "Computed RAG": "rag", "Final RAG": "rag", "Lead's commentary": "partner",
                   "Actions": "partner", "Title": "partner", "Lead organisation": "partner"})
+    frame, kinds = with_audit_columns(frame, items, kinds)
     return AppendixTable(name.replace("_", "-"), RISK_TITLES.get(name, name), frame, kinds,
                          unit_column="Unit", sheet=RISK_SHEETS.get(name, ""))
 
@@ -169,6 +171,7 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
                   "% off trajectory": "pct", "Computed RAG": "rag", "Lead RAG": "rag",
                   "Final RAG": "rag", "Title": "partner", "Lead organisation": "partner",
                   "Lead officer": "partner"})
+    frame, kinds = with_audit_columns(frame, rows, kinds)
     return AppendixTable(f"block-{slug(theme['theme'])}", f"Block {theme['block']}: "
                          f"{theme['appendix_name']}", frame, kinds, unit_column="Unit",
                          sheet=f"Block {theme['block']} {theme['appendix_name']}")
@@ -236,7 +239,9 @@ def directory_table(directory: pd.DataFrame) -> AppendixTable:
 
 def appendix_tables(app: Appendix) -> list[AppendixTable]:
     """Every table of the board appendix, in the appendix's order, then the tables of what a
-    second-generation agreement adds (:func:`progress_tables`, :func:`outcome_tables`)."""
+    second-generation agreement adds (:func:`progress_tables`, :func:`outcome_tables`), and
+    last the auditor's findings when there are any (:func:`pipeline.report.audit.
+    audit_table`)."""
     out = [risk_summary_table(app.summary)]
     out += [risk_list_table(name, app.risks[name]) for name in RISK_TITLES
             if app.has_reward or name == "red_non_reward"]
@@ -262,9 +267,10 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     if app.directory is not None:
         out.append(directory_table(app.directory))
     # What LAA2 adds comes last, so that an LAA1 appendix's files keep their numbers.
+    audited = audit_table(app.assessed)
     return out + progress_tables(app) + outcome_tables(app) + (
         [reward_targets_table(tabulate_reward_targets(app.grant_forecast))]
-        if app.has_reward else [])
+        if app.has_reward else []) + ([audited] if audited is not None else [])
 
 
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
