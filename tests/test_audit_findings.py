@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,19 @@ def test_register_carries_and_refuses_findings(tmp_path):
         HEADER + "7.20,2006-07 Q4,maybe,,,\n", encoding="utf-8")
     with pytest.raises(RegisterError, match="cell C2"):
         load_register(register)
+
+
+def test_a_bad_finding_stops_the_run_before_anything_is_published(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_REGISTER.parent, data)
+    (data / "register" / "audit_findings.csv").write_text(
+        HEADER + "7.20,2006-07 Q4,qualified,,,31/08/2007\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data),
+         "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
+         "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
+        capture_output=True, text=True, timeout=300, cwd="/")
+    assert proc.returncode == 3, proc.stderr
+    assert "date '31/08/2007' is not a date (YYYY-MM-DD) (file audit_findings.csv, row 2, " \
+           "column date, cell F2)" in proc.stderr
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))
