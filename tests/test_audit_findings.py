@@ -67,13 +67,14 @@ def test_audit_workbook_read_back_as_filled_in(tmp_path):
     assert found["note"].iloc[0] == "Source file not kept"
 
 
-def test_numeric_id_cell_matches_its_indicator(tmp_path):
+def test_number_cells_for_id_and_date_are_read_as_meant(tmp_path):
     book = Workbook()
     book.active.title = "Findings"
     book.active.append(["indicator", "period", "finding", "note", "auditor", "date"])
-    book.active.append([7.2, "2006-07 Q4", "accepted", None, None, None])
+    book.active.append([7.2, "2006-07 Q4", "accepted", None, None, 39308])   # Excel's day
     book.save(tmp_path / "audit_findings.xlsx")
-    assert read_audit_findings(tmp_path, IDS)["indicator_id"].tolist() == ["7.20"]
+    found = read_audit_findings(tmp_path, IDS)
+    assert found[["indicator_id", "date"]].values.tolist() == [["7.20", "2007-08-14"]]
 
 
 @pytest.mark.parametrize(("row", "message"), [

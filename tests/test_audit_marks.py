@@ -16,7 +16,9 @@ from pipeline.report.audit import (
 )
 from pipeline.report.blocks import render_block_table
 from pipeline.report.covering import risk_lines
+from pipeline.report.glossary import html_text
 from pipeline.report.summary import render_risk_lines
+from tests.test_board_language import technical_terms
 
 PERIOD = "2006-07 Q4"
 FINDINGS = pd.DataFrame({
@@ -95,6 +97,7 @@ def test_the_summary_line_and_the_docx_line_carry_the_mark_and_note():
 
 def test_the_appendix_section_lists_the_marked_figures_with_notes():
     html = render_audit_findings(mark_figures(_assessed(), FINDINGS, PERIOD))
+    assert technical_terms(html_text(html)) == []     # the board's language
     soup = BeautifulSoup(html, "html.parser")
     assert "3 figures checked by the auditor: 1 accepted, 1 qualified, 1 reserved." in \
         soup.get_text(" ", strip=True)

@@ -73,8 +73,13 @@ def _header(rows: list[list[str]], file: str, sheet: str) -> tuple[int, dict[str
                         f"in the first {HEADER_ROWS} rows", file=file, sheet=sheet)
 
 
-def _date_text(text: str) -> str | None:
-    """``YYYY-MM-DD`` for a date as written or as an Excel date cell reads; None if not."""
+def _date_text(text: str, numeric: bool = False) -> str | None:
+    """``YYYY-MM-DD`` for a date as written or as an Excel date cell reads (a date-formatted
+    cell, or a number cell holding Excel's serial day); None if not."""
+    if numeric and _as_number(text) is not None and 0 < float(text) < 2_958_466:
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(float(text)).date().isoformat()
     for form in ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
         try:
             return dt.datetime.strptime(text, form).date().isoformat()
@@ -143,7 +148,8 @@ def parse_findings(rows: list[list[str]], numeric: frozenset[tuple[int, int]],
         if period is None:
             raise refuse(f"period {cell('period')!r} is not a financial year or quarter "
                          "(e.g. 2006-07 or 2006-07 Q4)", "period")
-        date = _date_text(cell("date")) if cell("date") else ""
+        date = (_date_text(cell("date"), (number, at["date"]) in numeric) if cell("date")
+                else "") if "date" in at else ""
         if date is None:
             raise refuse(f"date {cell('date')!r} is not a date (YYYY-MM-DD)", "date")
         if (indicator, period) in seen:
