@@ -19,6 +19,7 @@ from pipeline.report.table_spec import AppendixTable
 FINDING_WORDS = {"accepted": "Accepted by the auditor", "qualified": "Qualified by the auditor",
                  "reserved": "Reserved by the auditor", "not checked": "Not checked by the auditor"}
 MARKS = {f: FINDING_WORDS[f] for f in MARKED}
+HEADING = "The auditor's findings"
 FINDING_COLUMN = "Auditor's finding"
 NOTE_COLUMN = "Auditor's note"
 
@@ -103,7 +104,8 @@ def render_audit_findings(assessed: pd.DataFrame, level: int = 3) -> str:
     if not has_findings(assessed):
         return ""
     return render("audit_findings.html.j2", sentence=describe_checked(assessed["audit_finding"]),
-                  rows=list_marked(assessed), level=level)
+                  rows=list_marked(assessed), level=level, heading=HEADING,
+                  anchor="-".join(HEADING.split()))   # the id nbconvert gives a heading
 
 
 def with_audit_columns(frame: pd.DataFrame, rows: pd.DataFrame,
@@ -132,5 +134,5 @@ def audit_table(assessed: pd.DataFrame) -> AppendixTable | None:
         NOTE_COLUMN: rows["audit_note"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"Latest value": "value", "Title": "partner", NOTE_COLUMN: "partner"})
-    return AppendixTable("audit-findings", "The auditor's findings", frame.reset_index(
+    return AppendixTable("audit-findings", HEADING, frame.reset_index(
         drop=True), kinds, unit_column="Unit")
