@@ -141,3 +141,10 @@ def test_a_bad_finding_stops_the_run_before_anything_is_published(tmp_path):
     assert "date '31/08/2007' is not a date (YYYY-MM-DD) (file audit_findings.csv, row 2, " \
            "column date, cell F2)" in proc.stderr
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))
+
+
+def test_a_csv_and_a_workbook_together_are_refused(tmp_path):
+    _csv(tmp_path, "7.20,2006-07 Q4,accepted,,,\n")
+    Workbook().save(tmp_path / "audit_findings.xlsx")
+    with pytest.raises(RegisterError, match="two findings files"):
+        read_audit_findings(tmp_path, IDS)
