@@ -388,7 +388,8 @@ def _audit(args: argparse.Namespace) -> str:
     from pipeline.run.audit import check_draw, write_audit_pack
 
     check_draw(args.sample, args.seed)  # refused before the register is read
-    settings, _ = _settings(args)
+    settings, known = _settings(args)
+    _check_register(settings, args.command, known)  # a period outside the agreement: exit 2
     written = write_audit_pack(settings, args.sample, args.seed)
     return "wrote " + ", ".join(str(path) for path in written)
 
