@@ -165,11 +165,14 @@ def test_the_page_is_accessible_and_offline(pack):
         assert table.select("thead th[scope=col]"), table.get("class")
     seed = html.find("dt", string="Seed").find_next("dd").get_text()
     assert "derived from the period and the meeting" in seed
+    certified = {dt.find_next("dd").get_text() for dt in html.find_all(
+        "dt", string="Return certified by")}
+    assert certified == {"not recorded"}  # neither demo's returns name a certifying officer
 
 
 @pytest.mark.slow
 def test_same_seed_same_sample_another_seed_another(pack):
-    before = {s: _sha(pack["audit"] / f"spot-check.{s}") for s in ("html", "xlsx")}
+    before = {s: _sha(pack["audit"] / f"spot-check.{s}") for s in ("html", "pdf", "xlsx")}
     first = _sampled(pack)
     seed = pack["html"].find("dt", string="Seed").find_next("dd").code.get_text()
     again = _laa("audit", *pack["args"], *_folders(pack["out"]), "--seed", seed)

@@ -227,3 +227,52 @@ def test_partner_text_is_never_a_formula():
     reasons = [c.value for c in book["Checks"]["F"]]
     assert "=no name" in reasons and book["Checks"].cell(
         row=reasons.index("=no name") + 1, column=6).data_type == "s"
+
+
+# --- the page: partner text is text; the pack is written whole or not at all ---
+
+def _app() -> SimpleNamespace:
+    return SimpleNamespace(settings=SimpleNamespace(period="2006-07 Q4", meeting="2007-09-03",
+                                                    generated_at="2007-06-30T12:00:00"),
+                           partnership={"name": "Leicestershire Together",
+                                        "agreement": "Local Area Agreement 2006-09"},
+                           data_as_of="2007-05-14 17:05")
+
+
+def _page_item() -> dict:
+    return {**_item("<b>Burglary</b>"), "number": 1, "anchor": "figure-7-20",
+            "theme_name": "Safer", "lead_org": "Police", "value_period": "",
+            "target_period": "2006-07", "off": "29.6% off", "computed": "Red",
+            "computed_code": "R", "final_code": "R", "lead_rag": "Red", "rag_reason": "",
+            "certified": NOT_RECORDED, "actions": "",
+            "commentary": "<script>alert('x')</script> & more"}
+
+
+def test_partner_text_is_escaped_in_the_page():
+    from pipeline.report.audit_pack import render_spot_check
+
+    facts = PackFacts(25, 9, True, "the method", "laa audit --seed 9", "m.json", "f" * 64)
+    page = render_spot_check(_app(), [_page_item()], facts)
+    assert "<script>" not in page and "&lt;script&gt;alert" in page
+    assert "&lt;b&gt;Burglary&lt;/b&gt;" in page and '<html lang="en-GB">' in page
+    assert "(given by the auditor)" in page and "<code>9</code>" in page
+
+
+def test_the_pack_is_put_in_place_whole_or_not_at_all(tmp_path):
+    from pipeline.run.audit import write_together
+
+    old = {name: tmp_path / name for name in ("a.html", "a.pdf")}
+    for path in old.values():
+        path.write_text("previous", encoding="utf-8")
+
+    def fail(path):
+        raise RuntimeError("typst failed")
+
+    with pytest.raises(RuntimeError):
+        write_together({old["a.html"]: lambda p: p.write_text("new", encoding="utf-8"),
+                        old["a.pdf"]: fail})
+    assert {p.read_text(encoding="utf-8") for p in old.values()} == {"previous"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.pdf"]
+    write_together({old["a.html"]: lambda p: p.write_text("new", encoding="utf-8")})
+    assert old["a.html"].read_text(encoding="utf-8") == "new"
+    assert oct(old["a.html"].stat().st_mode & 0o777) == "0o644"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shlex
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import store
@@ -71,20 +72,25 @@ def redraw_command(settings: Settings, size: int, seed: int) -> str:
     return shlex.join(parts)
 
 
-def _write_whole(path: Path, write) -> Path:
-    """Write ``path`` through ``write(temporary)``, then put it in place in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=path.suffix)
-    os.close(handle)
+def write_together(writers: dict[Path, Callable[[Path], object]]) -> list[Path]:
+    """Write each path through its ``writer(temporary)`` beside it, and only when every one
+    is written put them all in place (a failed PDF leaves the previous pack whole)."""
+    temporaries: dict[Path, Path] = {}
     try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o644)  # as any other output, not mkstemp's owner-only
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+        for path, write in writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                            suffix=path.suffix)
+            os.close(handle)
+            temporaries[path] = Path(name)
+            write(temporaries[path])
+            os.chmod(temporaries[path], 0o644)  # as any other output, not owner-only
+        for path, temporary in temporaries.items():
+            os.replace(temporary, path)
+    finally:
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+    return list(writers)
 
 
 def write_audit_pack(settings: Settings, size: int | None = None,
@@ -124,9 +130,8 @@ def write_audit_pack(settings: Settings, size: int | None = None,
         page = render_spot_check(app, items, facts)
         book = findings_workbook(app, items, facts)
         base = run.report_dir / AUDIT_FOLDER / PACK_NAME
-        return [
-            _write_whole(base.with_suffix(".html"),
-                         lambda p: p.write_text(page, encoding="utf-8")),
-            _write_whole(base.with_suffix(".pdf"), lambda p: write_pdf(page, p)),
-            _write_whole(base.with_suffix(".xlsx"), lambda p: p.write_bytes(book)),
-        ]
+        return write_together({
+            base.with_suffix(".html"): lambda p: p.write_text(page, encoding="utf-8"),
+            base.with_suffix(".pdf"): lambda p: write_pdf(page, p),
+            base.with_suffix(".xlsx"): lambda p: p.write_bytes(book),
+        })
