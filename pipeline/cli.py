@@ -154,6 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
                     "appendix's figures) and summary.docx into <reports>/<meeting>/.")
     _add_period_options(sub)
     sub = commands.add_parser(
+        "audit", help="the auditor's spot-check pack: a reproducible sample of figures, "
+                      "each traced to its return rows",
+        description="After `laa run` has published the meeting, draw a sample of its "
+                    "figures (every red or amber reward target, then at random, stratified "
+                    "by theme) and write, for each, the figure, its return rows with their "
+                    "files' sha256, the checks passed and advisories raised, the "
+                    "certification and the lead's commentary, with a place for the "
+                    "auditor's finding: <reports>/<meeting>/audit/spot-check.html, .pdf, "
+                    "and .xlsx (its Findings sheet to fill in).")
+    _add_period_options(sub)
+    sub.add_argument("--sample", type=int, default=None, metavar="N",
+                     help="figures in all (default: 25; the red and amber reward targets "
+                          "are always taken, even if more)")
+    sub.add_argument("--seed", type=int, default=None, metavar="S",
+                     help="seed of the random draw (default: derived from the period and "
+                          "the meeting; the pack prints it)")
+    sub = commands.add_parser(
         "trace", help="print the chain from an appendix figure back to the raw return rows",
         description="Print the chain from an indicator's figure to the partner return rows "
                     "it came from, and check the raw files are unchanged.")
@@ -367,6 +384,16 @@ def _report(args: argparse.Namespace) -> str:
     return "wrote " + ", ".join(str(path) for path in written)
 
 
+def _audit(args: argparse.Namespace) -> str:
+    from pipeline.run.audit import check_draw, write_audit_pack
+
+    check_draw(args.sample, args.seed)  # refused before the register is read
+    settings, known = _settings(args)
+    _check_register(settings, args.command, known)  # a period outside the agreement: exit 2
+    written = write_audit_pack(settings, args.sample, args.seed)
+    return "wrote " + ", ".join(str(path) for path in written)
+
+
 def _trace(args: argparse.Namespace) -> str:
     from pipeline.run.trace import trace
 
@@ -385,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     action = {"run": _run, "validate": _run, "rerun": _rerun, "trace": _trace,
               "init": _init, "templates": _templates, "status": _status,
-              "checks": _checks, "report": _report}[args.command]
+              "checks": _checks, "report": _report, "audit": _audit}[args.command]
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         done = action(args)
