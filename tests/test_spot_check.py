@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import ConfigError
+from pipeline.inputs.audit_findings import FINDINGS
 from pipeline.report.audit_pack import (
     FINDINGS_COLUMNS,
     FINDINGS_SHEET,
@@ -26,7 +27,6 @@ from pipeline.report.audit_pack import (
     findings_workbook,
 )
 from pipeline.report.spot_check import (
-    FINDINGS,
     NOT_RECORDED,
     apportion,
     certification,

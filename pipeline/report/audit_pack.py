@@ -8,7 +8,7 @@ workbook's form (:mod:`pipeline.report.workbook_front`: Cover, Contents, Notes) 
 the sheet the auditor fills in. Its ``Findings`` sheet is a contract with the reader of
 the register's findings file (``register/audit_findings.xlsx``): header row 1 holds
 exactly :data:`FINDINGS_COLUMNS`, then read-only context columns to their right; one row
-per figure from row 2; ``finding`` offers :data:`pipeline.report.spot_check.FINDINGS`.
+per figure from row 2; ``finding`` offers :data:`pipeline.inputs.audit_findings.FINDINGS`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.figures import format_date, format_date_time
+from pipeline.inputs.audit_findings import FINDINGS, SHEET
+from pipeline.inputs.audit_findings import HEADER as FINDINGS_COLUMNS
 from pipeline.inputs.cells import save_workbook, workbook_text, write_text_cell
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.report.frames import Appendix
 from pipeline.report.pages import render
-from pipeline.report.spot_check import FINDINGS
 
-FINDINGS_SHEET = "Findings"
-FINDINGS_COLUMNS = ("indicator", "period", "finding", "note", "auditor", "date")
+FINDINGS_SHEET = SHEET      # the reader's contract (pipeline.inputs.audit_findings)
 FILLED_IN = ("finding", "note", "auditor", "date")    # the cells the auditor writes
 CONTEXT_COLUMNS = ("figure", "theme", "value", "target", "RAG final", "why sampled",
                    "file in force", "sha256 as received", "matches the manifest")

@@ -31,7 +31,6 @@ SAMPLE_SIZE = 25           # figures in all, unless the red and amber reward tar
 MUST_RATINGS = ("R", "A")  # a reward target rated so is always in the sample
 ROW_SUITE = "returns"      # the checks run on every return row
 RETURNS = "returns"        # the data folder's returns, as the manifest names its inputs
-FINDINGS = ("accepted", "qualified", "reserved", "not checked")
 NOT_RECORDED = "not recorded"
 CELL_SHOWN = 60            # characters of each cell of a return row as re-read (as laa trace)
 
