@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
+from pipeline.inputs.go_issues import GO_ISSUE_STATUSES, parse_go_issues
 from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue, read_text_csv
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
@@ -258,8 +259,23 @@ REWARD_TARGETS = RegisterFile("reward_targets.csv", False, (
    "reward targets are named by their id (a reward target of one indicator: by the "
    "indicator), and no grant has a condition")
 
+GO_ISSUES = RegisterFile("go_issues.csv", False, (
+    Column("indicator_id", "text", "7.19", "the indicator the issue is about, as in "
+           "indicators.csv; blank when the review did not name it"),
+    Column("raised", "text", "Six-month review 2006-07", "where and when Government Office "
+           "raised it", required=True),
+    Column("issue", "text", "Theft from motor vehicles off trajectory",
+           "the issue as Government Office put it", required=True),
+    Column("status", "choice", "remaining", "resolved, or remaining (a risk or concern "
+           "still open)", required=True, allowed=GO_ISSUE_STATUSES),
+    Column("note", "text", "Car park patrols extended to the market towns",
+           "where it stands, for the Board"),
+), "The issues Government Office raised at a review, one row per indicator: the appendix "
+   "lists them with how many are resolved and how many remain.",
+   "the appendix has no section on issues raised by Government Office")
+
 REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
-                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS)
+                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS, GO_ISSUES)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names
@@ -645,8 +661,8 @@ def load_register(register_dir: Path) -> Register:
     """Read and check the register files in ``register_dir``.
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
-    directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv and
-    reward_targets.csv are optional (see :data:`REGISTER_FILES`); so is nis.csv, a
+    directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv,
+    reward_targets.csv and go_issues.csv are optional (see :data:`REGISTER_FILES`); so is nis.csv, a
     partnership's own National Indicator Set catalogue (:func:`pipeline.inputs.nis.
     catalogue_for`). The indicators carry their reward target and its condition
     (:func:`pipeline.inputs.reward_register.attach_reward_targets`).
@@ -687,6 +703,7 @@ def load_register(register_dir: Path) -> Register:
                         for i, o in zip(indicators["indicator_id"], indicators["outcome_id"],
                                         strict=True) if o and o not in known)
     parse_improvement_options(read(IMPROVEMENT_OPTIONS), indicators)
+    parse_go_issues(read(GO_ISSUES), set(indicators["indicator_id"]))
     warnings.extend(_read_partnership(register_dir)[1])
     return Register(themes, indicators, targets, districts, calendar, tuple(warnings),
                     directory, plans)
@@ -816,6 +833,13 @@ def read_improvement_options(register_dir: Path,
     are none; see :func:`parse_improvement_options`."""
     return parse_improvement_options(_read_optional(register_dir, IMPROVEMENT_OPTIONS)[0],
                                      indicators)
+
+
+def read_go_issues(register_dir: Path, indicators: pd.DataFrame) -> pd.DataFrame | None:
+    """The issues raised by Government Office (``register/go_issues.csv``), or None when
+    there are none; see :func:`pipeline.inputs.go_issues.parse_go_issues`."""
+    return parse_go_issues(_read_optional(register_dir, GO_ISSUES)[0],
+                           set(indicators["indicator_id"]))
 
 
 def select_themes(reg: Register, theme: str) -> pd.DataFrame:

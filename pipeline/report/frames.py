@@ -198,6 +198,8 @@ class Appendix:
     outcomes_without_target: pd.DataFrame | None = None
     outcome_counts: dict[str, int] | None = None
     delivery_plans: pd.DataFrame | None = None
+    # The issues Government Office raised (register go_issues.csv); None: no section.
+    go_issues: pd.DataFrame | None = None
 
     @property
     def filtered(self) -> bool:
@@ -334,7 +336,20 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         districts=reg.districts, district=chosen, benchmarking=bench,
         quartiles=quartiles_by_indicator(bench),
         gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
-        pooled_fund=load_pooled_fund(settings), **agreement_frames(reg, assessed, settings))
+        pooled_fund=load_pooled_fund(settings),
+        go_issues=shown_go_issues(settings, reg, assessed, filtered),
+        **agreement_frames(reg, assessed, settings))
+
+
+def shown_go_issues(settings: Settings, reg: register.Register, assessed: pd.DataFrame,
+                    filtered: bool) -> pd.DataFrame | None:
+    """The issues Government Office raised, or None for none: with a theme filter, only
+    those about an indicator shown."""
+    issues = register.read_go_issues(settings.register_dir, reg.indicators)
+    if issues is None or not filtered:
+        return issues
+    issues = issues[issues["indicator_id"].isin(set(assessed["indicator_id"]))]
+    return None if issues.empty else issues.reset_index(drop=True)
 
 
 def note_unverified_catalogue(quality: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFrame:
