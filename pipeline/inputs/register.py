@@ -19,6 +19,7 @@ import pandas as pd
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
 from pipeline.inputs.go_issues import GO_ISSUE_STATUSES, parse_go_issues
 from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue, read_text_csv
+from pipeline.inputs.performance_grant import FILE as PERFORMANCE_GRANT_FILE
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
@@ -274,8 +275,25 @@ GO_ISSUES = RegisterFile("go_issues.csv", False, (
    "lists them with how many are resolved and how many remain.",
    "the appendix has no section on issues raised by Government Office")
 
+PERFORMANCE_GRANT = RegisterFile(PERFORMANCE_GRANT_FILE, False, (
+    Column("first_agreement", "text", "../",
+           "a second agreement's: the data folder of the first agreement, relative to this "
+           "one (read only); its reward targets' final year is forecast in this one's "
+           "documents, and its register and returns are inputs of this one's run"),
+    Column("grant_gbp", "number", "5000000", "this agreement's own performance grant, at "
+           "most; blank when not known"),
+    Column("paid_after", "period", "2010-11", "the year at whose end the grant is paid"),
+    Column("basis", "text", "performance across all targets", "what the grant is paid on"),
+    Column("illustrative", "choice", "yes", "yes when the figures are not the "
+           "partnership's own: the documents say \"Illustrative\"", allowed=YES_NO,
+           default="no"),
+), "The reward an agreement holds, as TOML keys: a second agreement's first agreement "
+   "whose reward targets carry forward into it, and its own performance grant (seed 001, "
+   "para 28).",
+   "no reward section beyond the agreement's own reward targets")
+
 REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
-                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS, GO_ISSUES)
+                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS, GO_ISSUES, PERFORMANCE_GRANT)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names

@@ -157,6 +157,31 @@ def load_pooled_fund(settings: Settings) -> PooledFund | None:
                       lines[lines["year"] == year].reset_index(drop=True))
 
 
+@dataclass(frozen=True)
+class FirstAgreementReward:
+    """The first agreement's reward targets forecast to their final year (the assess
+    stage's :mod:`pipeline.assess.first_agreement`): per sub-target, per reward target,
+    and its facts (``agreement``, ``period``, ``basis``)."""
+
+    forecast: pd.DataFrame
+    per_target: pd.DataFrame
+    facts: dict[str, object]
+
+
+def load_first_agreement(settings: Settings) -> tuple[FirstAgreementReward | None, str]:
+    """The first agreement's reward as the assess stage wrote it (None when the register
+    names none, or its returns reach no period), and the performance grant sentence."""
+    if not store.clean_path(settings, "first_agreement").is_file():
+        return None, ""
+    facts = store.read_json(settings, "first_agreement")
+    grant = str(facts.get("grant", ""))
+    if not facts.get("period"):
+        return None, grant
+    return FirstAgreementReward(store.read_frame(settings, "first_agreement_forecast"),
+                                store.read_frame(settings, "first_agreement_targets"),
+                                facts), grant
+
+
 @dataclass
 class Appendix:
     """Everything one appendix (and its district pack) shows, as frames and text."""
@@ -200,6 +225,10 @@ class Appendix:
     delivery_plans: pd.DataFrame | None = None
     # The issues Government Office raised (register go_issues.csv); None: no section.
     go_issues: pd.DataFrame | None = None
+    # The first agreement's reward in a second's appendix (issue 21.4): None when the
+    # register names no first agreement; and the second's own grant in words.
+    first_agreement: FirstAgreementReward | None = None
+    performance_grant: str = ""
 
     @property
     def filtered(self) -> bool:
@@ -338,6 +367,8 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
         pooled_fund=load_pooled_fund(settings),
         go_issues=shown_go_issues(settings, reg, assessed, filtered),
+        **dict(zip(("first_agreement", "performance_grant"), load_first_agreement(settings),
+                   strict=True)),
         **agreement_frames(reg, assessed, settings))
 
 
