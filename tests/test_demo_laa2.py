@@ -231,6 +231,9 @@ def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
     from pypdf import PdfReader
     pdf = " ".join(p.extract_text() for p in PdfReader(laa2["report"] / "appendix.pdf").pages)
     assert "£685,881.00" in pdf and "Illustrative" in pdf
+    sheet = {r["Reward target"].split(" - ")[0]: r for r in _table(laa2, "first-agreement-reward")}
+    assert (float(sheet["RT6"]["Final-year forecast payable (£)"]),
+            float(sheet["RT6"]["At stake (£)"])) == (584269.0, 685881.0)
 
 
 def test_the_first_agreements_files_are_inputs_of_the_run(laa2):

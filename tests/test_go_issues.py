@@ -112,3 +112,8 @@ def test_the_demo_appendix_lists_them_in_html_and_pdf(tmp_path_factory):
     text = "\n".join(p.extract_text() for p in PdfReader(demo["report"] / "appendix.pdf").pages)
     assert "Issues raised by Government Office" in text
     assert "11 issues raised, 8 resolved, 3 remaining." in text
+    import csv
+    found = sorted((demo["report"] / "tables").glob("*-go-issues.csv"))
+    with found[0].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["Status"] for r in rows].count("remaining") == 3 and len(rows) == 11

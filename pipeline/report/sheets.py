@@ -21,6 +21,7 @@ from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report.benchmark_sheets import benchmarking_tables
 from pipeline.report.frames import RISK_TITLES, TRAVEL_COLUMNS, Appendix, district_rows
 from pipeline.report.reward_sheets import (  # noqa: F401  (re-exported)
+    first_agreement_table,
     grant_forecast_table,
     options_table,
     reward_gap_table,
@@ -264,7 +265,23 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     # What LAA2 adds comes last, so that an LAA1 appendix's files keep their numbers.
     return out + progress_tables(app) + outcome_tables(app) + (
         [reward_targets_table(tabulate_reward_targets(app.grant_forecast))]
-        if app.has_reward else [])
+        if app.has_reward else []) + later_tables(app)
+
+
+def later_tables(app: Appendix) -> list[AppendixTable]:
+    """Tables added since (issue 21), last so that earlier files keep their numbers: the
+    first agreement's reward targets and the issues raised by Government Office."""
+    out = []
+    if app.first_agreement is not None:
+        out.append(first_agreement_table(app.first_agreement.per_target))
+    if app.go_issues is not None:
+        rows = app.go_issues
+        frame = pd.DataFrame({"Indicator": rows["indicator_id"], "Raised at": rows["raised"],
+                              "Issue": rows["issue"], "Status": rows["status"],
+                              "Note": rows["note"]})
+        out.append(_listing("go-issues", "Issues raised by Government Office", frame,
+                            ("Issue", "Note")))
+    return out
 
 
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
