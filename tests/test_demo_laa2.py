@@ -199,7 +199,7 @@ def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
     # at the end of 2008-09. LAA1's returns stop at 2006-07, so each sub-target's line from
     # its baseline through its 2006-07 value is carried on to 2008-09. By hand (lower is
     # better, grant £101,612 each but 7.16 and 7.17 £381,045; 2008-09 stretch / without):
-    #   7.16 412 (2005-06) -> 226: 226 - 186 x 2 = 40 vs 270 / 339: beyond, £381,045
+    #   7.16 412 (2005-06) -> 288: 288 - 124 x 2 = 40 vs 270 / 339: beyond, £381,045
     #   7.17 no value: nothing forecast, £0
     #   7.18 1,680 (2004-05) -> 1,151: 1,151 - 264.5 x 2 = 622 vs 1,010 / 1,192: £101,612
     #   7.19 4,977 -> 3,897: 2,817 vs 3,100 / 3,534: £101,612
@@ -222,7 +222,8 @@ def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
     assert rows["Overall Total"][:1] == ["32"] and rows["Overall Total"][2] == "£15,241,800.00"
     text = laa2["html"].get_text(" ", strip=True)
     assert ("Forecast for 2008-09 from the 2006-07 outturn, each value carried on along its "
-            "line from the baseline (2.1 from its 2006-07 Q3 value") in text
+            "line from the baseline (2.1 from its 2006-07 Q3 value; no value for 7.17: "
+            "nothing forecast).") in text
     assert "12 reward targets (32 sub-targets), a maximum grant of £15,241,800.00" in text
     # LAA2's own grant as its register describes it, marked illustrative (no seed figure)
     assert ("Illustrative: This agreement has no reward targets of its own; a performance "

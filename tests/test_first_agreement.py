@@ -104,7 +104,10 @@ def test_latest_period_of_the_first_agreements_returns_up_to_the_seconds():
 def _forecast(periods: list[str], finals: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"row_type": ["target"] * len(periods) + ["overall total"],
                          "indicator_id": [f"9.{n}" for n in range(len(periods))] + [""],
-                         "value_period": periods + [""], "final_year": finals + [None]})
+                         "value": [float("nan") if p.endswith("-") else 1.0 for p in periods]
+                         + [float("nan")],
+                         "value_period": [p.rstrip("-") for p in periods] + [""],
+                         "final_year": finals + [None]})
 
 
 def test_the_forecast_says_what_it_is_from():
@@ -112,11 +115,13 @@ def test_the_forecast_says_what_it_is_from():
                                              ["2008-09", "2008-09"])) == (
         "Forecast for 2008-09 from the 2007-08 outturn, each value carried on along its line "
         "from the baseline.")
-    assert describe_forecast_basis(_forecast(["2007-08 Q2", "2006-07 Q4", ""],
-                                             ["2008-09"] * 3)) == (
+    # a period with no value ("2007-08 Q2-": the assessed period of an indicator that had
+    # none) counts as no value
+    assert describe_forecast_basis(_forecast(["2007-08 Q2", "2006-07 Q4", "", "2007-08 Q2-"],
+                                             ["2008-09"] * 4)) == (
         "Forecast for 2008-09 from the 2007-08 Q2 values, each value carried on along its "
-        "line from the baseline (9.1 from its 2006-07 Q4 value; no value for 9.2: nothing "
-        "forecast).")
+        "line from the baseline (9.1 from its 2006-07 Q4 value; no value for 9.2, 9.3: "
+        "nothing forecast).")
 
 
 def test_the_second_agreements_own_grant_in_words():

@@ -126,8 +126,9 @@ def describe_forecast_basis(forecast: pd.DataFrame) -> str:
     2006-07 outturn" when the latest value is a year end, "forecast from the 2007-08 Q2
     values" otherwise, then the sub-targets with an earlier value or none."""
     subs = forecast[forecast["row_type"] == "target"]
-    periods = {i: try_parse_period(str(p)) for i, p in
-               zip(subs["indicator_id"], subs["value_period"].fillna(""), strict=True)}
+    periods = {i: None if pd.isna(v) else try_parse_period(str(p)) for i, v, p in
+               zip(subs["indicator_id"], subs["value"], subs["value_period"].fillna(""),
+                   strict=True)}
     known = [p for p in periods.values() if p is not None]
     if not known:
         return "No value of the first agreement's reward targets is available to forecast from."
