@@ -289,7 +289,8 @@ PERFORMANCE_GRANT = RegisterFile(PERFORMANCE_GRANT_FILE, False, (
            default="no"),
 ), "The reward an agreement holds, as TOML keys: a second agreement's first agreement "
    "whose reward targets carry forward into it, and its own performance grant (seed 001, "
-   "para 28).",
+   "para 28). An unknown key stops the run (a misspelt first_agreement would otherwise "
+   "drop the section unsaid).",
    "no reward section beyond the agreement's own reward targets")
 
 REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
