@@ -127,7 +127,7 @@ class Rules(BaseModel):
         20.0, "headline", "The headline counts red indicators \"more than N% off "
         "trajectory\".", ge=0)
     statement_change_places: Whole = _rule(
-        0, "headline", "Performance statements round the change from baseline to this many "
+        1, "headline", "Performance statements round the change from baseline to this many "
         "decimals.", ge=0, le=6)
     statement_off_places: Whole = _rule(
         1, "headline", "Performance statements round the % off target to this many decimals.",

@@ -48,6 +48,9 @@ ARTEFACTS = {
     "finance_problems": "finance_problems.parquet",
     "finance_lines": "finance_lines.parquet",
     "pooled_fund_check": "pooled_fund_check.json",
+    "first_agreement_forecast": "first_agreement_forecast.parquet",
+    "first_agreement_targets": "first_agreement_targets.parquet",
+    "first_agreement": "first_agreement.json",
 }
 
 

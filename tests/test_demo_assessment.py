@@ -93,10 +93,16 @@ def test_the_eleven_rating_changes_the_demo_readme_lists(demo):
 
 def test_seed_7_21_statement_word_for_word_beside_the_commentary(demo):
     red_reward = _frame(demo, "risk_red_reward.parquet").set_index("indicator_id")
-    statement = ("Target 472, actual 690, which represents an increase on the baseline of 26% "
-                 "and remains 46.2% off target.")
+    # 142/548 = 25.91% to one decimal (the seed printed "26%"; see statements.py)
+    statement = ("Target 472, actual 690, which represents an increase on the baseline of "
+                 "25.9% and remains 46.2% off target.")
     assert red_reward.loc["7.21", "statement"] == statement
     assert statement in demo["html"]
+    # the seed's one-decimal changes: 7.1 (27,884 to 26,629, 1,255/27,884 = 4.50%) and 7.19
+    # (4,977 to 3,897, 1,080/4,977 = 21.70%), beside the lead's own "4.5%" and "21.7%"
+    assert "a reduction on the baseline of 21.7%" in red_reward.loc["7.19", "statement"]
+    red = _frame(demo, "risk_red_non_reward.parquet").set_index("indicator_id")
+    assert "a reduction on the baseline of 4.5%" in red.loc["7.1", "statement"]
     statements = _frame(demo, "assessment.parquet").set_index("indicator_id")["statement"]
     final = _frame(demo, "assessment.parquet").set_index("indicator_id")["final_rag"]
     assert (statements[final.isin(["A", "R"])] != "").all()

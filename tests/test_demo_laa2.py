@@ -31,6 +31,9 @@ GAPS = ["1.6", "2.5.2", "3.4", "4.7", "4.7.1", "5.4", "5.6.2", "6.3.1", "7.6"]
 OVERDUE = ["NI 8", "NI 30"]   # due 31 December 2008 and 31 January 2009
 
 
+LAA1 = ROOT / "data" / "raw"
+
+
 def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -40,7 +43,8 @@ def _hashes(folder: Path) -> dict[str, str]:
 def laa2(tmp_path_factory):
     """Run the LAA2 demo with the README's command, into temporary folders."""
     out = tmp_path_factory.mktemp("laa2")
-    before = _hashes(DEMO)
+    before = {**_hashes(DEMO), **{f"../{k}": v for k, v in _hashes(LAA1 / "register").items()},
+              **{f"../returns/{k}": v for k, v in _hashes(LAA1 / "returns").items()}}
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", "data/raw/laa2",
          "--period", "2008-09 Q3", "--meeting", "2009-03-09",
@@ -133,8 +137,11 @@ def test_delivery_plans_are_all_in_but_the_economic_ones(laa2):
 
 def test_sections_that_do_not_apply_are_left_out_and_the_new_ones_sit_in_order(laa2):
     headings = _headings(laa2)
-    assert not any("Reward" in h for h in headings)
-    assert not laa2["html"].select("table.reward-grant, table.grant-forecast")
+    # LAA2 has no reward targets of its own: only the first agreement's, carried forward
+    assert [h.split(". ", 1)[-1] for h in headings if "Reward" in h] == [
+        "Reward: the first agreement's targets and the performance grant"]
+    assert not laa2["html"].select("table.reward-grant, table.grant-forecast:not("
+                                   ".first-agreement)")
     summary = (laa2["report"] / "summary.html").read_text(encoding="utf-8")
     assert "Reward grant at risk" not in summary
     names = [h.split(". ", 1)[-1] for h in headings]
@@ -176,9 +183,66 @@ def test_catalogue_titles_fill_the_rows_that_give_only_an_ni(laa2):
 
 
 def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2):
-    assert _hashes(DEMO) == laa2["before"]
+    # the first agreement's register and returns are read, never written
+    assert {**_hashes(DEMO), **{f"../{k}": v for k, v in _hashes(LAA1 / "register").items()},
+            **{f"../returns/{k}": v for k, v in _hashes(LAA1 / "returns").items()}
+            } == laa2["before"]
     from pipeline.run.manifest import hash_tree
     paths = [e["path"] for e in hash_tree(ROOT / "data" / "raw")]
     assert any(p.startswith("register/") for p in paths)
     assert any(p.startswith("returns/") for p in paths)
     assert not any(p.startswith("laa2/") for p in paths)
+
+
+def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
+    # Seed 001 para 28: LAA1's 12 reward targets carry forward into LAA2, their reward known
+    # at the end of 2008-09. LAA1's returns stop at 2006-07, so each sub-target's line from
+    # its baseline through its 2006-07 value is carried on to 2008-09. By hand (lower is
+    # better, grant £101,612 each but 7.16 and 7.17 £381,045; 2008-09 stretch / without):
+    #   7.16 412 (2005-06) -> 288: 288 - 124 x 2 = 40 vs 270 / 339: beyond, £381,045
+    #   7.17 no value: nothing forecast, £0
+    #   7.18 1,680 (2004-05) -> 1,151: 1,151 - 264.5 x 2 = 622 vs 1,010 / 1,192: £101,612
+    #   7.19 4,977 -> 3,897: 2,817 vs 3,100 / 3,534: £101,612
+    #   7.20 3,291 -> 3,202: 3,113 vs 2,330 / 2,833: short of without-stretch, £0
+    #   7.21 548 -> 690: 832: £0;  7.22 318 -> 291: 264 vs 220 / 273: 9/53 = 17% < 60%, £0
+    # RT6 payable 381,045 + 2 x 101,612 = £584,269; at stake 1,270,150 - 584,269 = £685,881.
+    # 2.1 (RT3, a level): 33.5 (2004-05) -> 39.36 at 2006-07 Q3 (2006.75): 5.86 / 1.75 a
+    # year, 39.36 + 3.348571 x 2.25 = 46.8943 vs 48 / 44: 72.357% of £444,552.50 =
+    # £321,665.49, £122,887.01 at stake; 2.2 and 2.3 pay in full.
+    # RT9: 4.2.4's condition not met pays nothing (seed 002, 3.4), 4.2.1 and 4.2.2 fall short.
+    section = laa2["html"].select_one("table.first-agreement")
+    rows = {tr.th.get_text(" ", strip=True).split(" - ")[0]: [td.get_text(strip=True)
+                                                             for td in tr.select("td")]
+            for tr in section.select("tbody tr") if tr.select("td")}
+    assert rows["RT6"] == ["7.16, 7.17, 7.18, 7.19, 7.20, 7.21, 7.22", "7", "4",
+                           "£1,270,150.00", "£584,269.00", "£685,881.00"]
+    assert rows["RT3"][3:] == ["£1,270,150.00", "£1,147,262.99", "£122,887.01"]
+    assert rows["RT9"][3:] == ["£1,270,150.00", "£0.00", "£1,270,150.00"]
+    assert len([k for k in rows if k.startswith("RT")]) == 12
+    assert rows["Overall Total"][:1] == ["32"] and rows["Overall Total"][2] == "£15,241,800.00"
+    text = laa2["html"].get_text(" ", strip=True)
+    assert ("Forecast for 2008-09 from the 2006-07 outturn, each value carried on along its "
+            "line from the baseline (2.1 from its 2006-07 Q3 value; no value for 7.17: "
+            "nothing forecast).") in text
+    assert "12 reward targets (32 sub-targets), a maximum grant of £15,241,800.00" in text
+    # LAA2's own grant as its register describes it, marked illustrative (no seed figure)
+    assert ("Illustrative: This agreement has no reward targets of its own; a performance "
+            "grant of up to £5,000,000 is paid at the end of 2010-11, based on performance "
+            "across all targets.") in text
+    from pypdf import PdfReader
+    pdf = " ".join(p.extract_text() for p in PdfReader(laa2["report"] / "appendix.pdf").pages)
+    assert "£685,881.00" in pdf and "Illustrative" in pdf
+    sheet = {r["Reward target"].split(" - ")[0]: r for r in _table(laa2, "first-agreement-reward")}
+    assert (float(sheet["RT6"]["Final-year forecast payable (£)"]),
+            float(sheet["RT6"]["At stake (£)"])) == (584269.0, 685881.0)
+
+
+def test_the_first_agreements_files_are_inputs_of_the_run(laa2):
+    import json
+    manifest = json.loads((laa2["report"] / "manifest.json").read_text(encoding="utf-8"))
+    paths = {e["path"] for e in manifest["inputs"]}
+    assert {"../register/targets.csv", "../register/indicators.csv",
+            "../returns/2006-07_Q4_leicestershire_constabulary.xlsx",
+            "register/performance_grant.toml"} <= paths
+    assert "../register/covering_report.toml" not in paths
+    assert not any(p.startswith(("../laa2/", "../national/", "../finance/")) for p in paths)

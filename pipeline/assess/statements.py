@@ -19,10 +19,15 @@ def compose_statement(target: float, value: float, baseline: float, polarity: st
                       expected: float | None = None, trajectory_period: str = "") -> str:
     """The seed's sentence for one indicator, computed from its figures.
 
-    "Target 472, actual 690, which represents an increase on the baseline of 26% and
+    "Target 472, actual 690, which represents an increase on the baseline of 25.9% and
     remains 46.2% off target." The change from baseline rounds (half up) to
     ``rules.statement_change_places`` decimals and the % off to
-    ``rules.statement_off_places``.
+    ``rules.statement_off_places``, both one by default, printed with every decimal kept
+    ("92.0%"). One decimal is the seed's own rule for the change: it reproduces its 7.1
+    ("a reduction of 4.5%": 27,884 to 26,629), 7.18 ("31.5%"), 7.19 ("21.7%") and 7.20
+    ("2.7%"). Its 7.21 "26%" is 142/548 = 25.91%, which no one-decimal rule (with or
+    without a trailing ".0" dropped) prints as 26: the seed rounded that one to a whole
+    percent, as it did 7.20's "30% off target" (29.6%); we print 25.9%.
 
     Parameters
     ----------
@@ -48,7 +53,7 @@ def compose_statement(target: float, value: float, baseline: float, polarity: st
     Examples
     --------
     >>> print(compose_statement(472, 690, 548, "lower", Rules()))  # doctest: +NORMALIZE_WHITESPACE
-    Target 472, actual 690, which represents an increase on the baseline of 26% and
+    Target 472, actual 690, which represents an increase on the baseline of 25.9% and
     remains 46.2% off target.
     """
     if pd.isna(value) or pd.isna(target):

@@ -18,7 +18,9 @@ import pandas as pd
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
 from pipeline.inputs.audit_findings import read_audit_findings
+from pipeline.inputs.go_issues import GO_ISSUE_STATUSES, parse_go_issues
 from pipeline.inputs.nis import POLARITIES, catalogue_for, fill_from_catalogue, read_text_csv
+from pipeline.inputs.performance_grant import FILE as PERFORMANCE_GRANT_FILE
 from pipeline.inputs.reward_register import CONDITION_STATUSES, attach_reward_targets
 from pipeline.names import id_sort_key, slug
 from pipeline.periods import Period, normalise_period, parse_period, try_parse_period
@@ -259,8 +261,41 @@ REWARD_TARGETS = RegisterFile("reward_targets.csv", False, (
    "reward targets are named by their id (a reward target of one indicator: by the "
    "indicator), and no grant has a condition")
 
+GO_ISSUES = RegisterFile("go_issues.csv", False, (
+    Column("indicator_id", "text", "7.19", "the indicator the issue is about, as in "
+           "indicators.csv; blank when the review did not name it"),
+    Column("raised", "text", "Six-month review 2006-07", "where and when Government Office "
+           "raised it", required=True),
+    Column("issue", "text", "Theft from motor vehicles off trajectory",
+           "the issue as Government Office put it", required=True),
+    Column("status", "choice", "remaining", "resolved, or remaining (a risk or concern "
+           "still open)", required=True, allowed=GO_ISSUE_STATUSES),
+    Column("note", "text", "Car park patrols extended to the market towns",
+           "where it stands, for the Board"),
+), "The issues Government Office raised at a review, one row per indicator: the appendix "
+   "lists them with how many are resolved and how many remain.",
+   "the appendix has no section on issues raised by Government Office")
+
+PERFORMANCE_GRANT = RegisterFile(PERFORMANCE_GRANT_FILE, False, (
+    Column("first_agreement", "text", "../",
+           "a second agreement's: the data folder of the first agreement, relative to this "
+           "one (read only); its reward targets' final year is forecast in this one's "
+           "documents, and its register and returns are inputs of this one's run"),
+    Column("grant_gbp", "number", "5000000", "this agreement's own performance grant, at "
+           "most; blank when not known"),
+    Column("paid_after", "period", "2010-11", "the year at whose end the grant is paid"),
+    Column("basis", "text", "performance across all targets", "what the grant is paid on"),
+    Column("illustrative", "choice", "yes", "yes when the figures are not the "
+           "partnership's own: the documents say \"Illustrative\"", allowed=YES_NO,
+           default="no"),
+), "The reward an agreement holds, as TOML keys: a second agreement's first agreement "
+   "whose reward targets carry forward into it, and its own performance grant (seed 001, "
+   "para 28). An unknown key stops the run (a misspelt first_agreement would otherwise "
+   "drop the section unsaid).",
+   "no reward section beyond the agreement's own reward targets")
+
 REGISTER_FILES = (INDICATORS, TARGETS, THEMES, DISTRICTS, CALENDAR, DIRECTORY, DELIVERY_PLANS,
-                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS)
+                  PARTNERSHIP, IMPROVEMENT_OPTIONS, REWARD_TARGETS, GO_ISSUES, PERFORMANCE_GRANT)
 
 # The column names, for code that selects them.
 INDICATOR_COLUMNS = INDICATORS.names
@@ -648,8 +683,9 @@ def load_register(register_dir: Path) -> Register:
     """Read and check the register files in ``register_dir``.
 
     indicators.csv and targets.csv are required; themes.csv, districts.csv, calendar.csv,
-    directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv and
-    reward_targets.csv are optional (see :data:`REGISTER_FILES`); so are nis.csv, a
+    directory.csv, delivery_plans.csv, partnership.toml, improvement_options.csv,
+    reward_targets.csv and go_issues.csv are optional (see :data:`REGISTER_FILES`); so are
+    nis.csv, a
     partnership's own National Indicator Set catalogue (:func:`pipeline.inputs.nis.
     catalogue_for`), and the auditor's findings (:mod:`pipeline.inputs.audit_findings`).
     The indicators carry their reward target and its condition
@@ -691,6 +727,7 @@ def load_register(register_dir: Path) -> Register:
                         for i, o in zip(indicators["indicator_id"], indicators["outcome_id"],
                                         strict=True) if o and o not in known)
     parse_improvement_options(read(IMPROVEMENT_OPTIONS), indicators)
+    parse_go_issues(read(GO_ISSUES), set(indicators["indicator_id"]))
     warnings.extend(_read_partnership(register_dir)[1])
     return Register(themes, indicators, targets, districts, calendar, tuple(warnings),
                     directory, plans,
@@ -821,6 +858,13 @@ def read_improvement_options(register_dir: Path,
     are none; see :func:`parse_improvement_options`."""
     return parse_improvement_options(_read_optional(register_dir, IMPROVEMENT_OPTIONS)[0],
                                      indicators)
+
+
+def read_go_issues(register_dir: Path, indicators: pd.DataFrame) -> pd.DataFrame | None:
+    """The issues raised by Government Office (``register/go_issues.csv``), or None when
+    there are none; see :func:`pipeline.inputs.go_issues.parse_go_issues`."""
+    return parse_go_issues(_read_optional(register_dir, GO_ISSUES)[0],
+                           set(indicators["indicator_id"]))
 
 
 def select_themes(reg: Register, theme: str) -> pd.DataFrame:

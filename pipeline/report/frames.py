@@ -158,6 +158,31 @@ def load_pooled_fund(settings: Settings) -> PooledFund | None:
                       lines[lines["year"] == year].reset_index(drop=True))
 
 
+@dataclass(frozen=True)
+class FirstAgreementReward:
+    """The first agreement's reward targets forecast to their final year (the assess
+    stage's :mod:`pipeline.assess.first_agreement`): per sub-target, per reward target,
+    and its facts (``agreement``, ``period``, ``basis``)."""
+
+    forecast: pd.DataFrame
+    per_target: pd.DataFrame
+    facts: dict[str, object]
+
+
+def load_first_agreement(settings: Settings) -> tuple[FirstAgreementReward | None, str]:
+    """The first agreement's reward as the assess stage wrote it (None when the register
+    names none, or its returns reach no period), and the performance grant sentence."""
+    if not store.clean_path(settings, "first_agreement").is_file():
+        return None, ""
+    facts = store.read_json(settings, "first_agreement")
+    grant = str(facts.get("grant", ""))
+    if not facts.get("period"):
+        return None, grant
+    return FirstAgreementReward(store.read_frame(settings, "first_agreement_forecast"),
+                                store.read_frame(settings, "first_agreement_targets"),
+                                facts), grant
+
+
 @dataclass
 class Appendix:
     """Everything one appendix (and its district pack) shows, as frames and text."""
@@ -199,6 +224,12 @@ class Appendix:
     outcomes_without_target: pd.DataFrame | None = None
     outcome_counts: dict[str, int] | None = None
     delivery_plans: pd.DataFrame | None = None
+    # The issues Government Office raised (register go_issues.csv); None: no section.
+    go_issues: pd.DataFrame | None = None
+    # The first agreement's reward in a second's appendix (issue 21.4): None when the
+    # register names no first agreement; and the second's own grant in words.
+    first_agreement: FirstAgreementReward | None = None
+    performance_grant: str = ""
 
     @property
     def filtered(self) -> bool:
@@ -339,7 +370,22 @@ def load_appendix(settings: Settings, theme: str = "", district: str = "",
         districts=reg.districts, district=chosen, benchmarking=bench,
         quartiles=quartiles_by_indicator(bench),
         gaps=load_gap_analysis(settings, reg, assessed, themes, filtered),
-        pooled_fund=load_pooled_fund(settings), **agreement_frames(reg, assessed, settings))
+        pooled_fund=load_pooled_fund(settings),
+        go_issues=shown_go_issues(settings, reg, assessed, filtered),
+        **dict(zip(("first_agreement", "performance_grant"), load_first_agreement(settings),
+                   strict=True)),
+        **agreement_frames(reg, assessed, settings))
+
+
+def shown_go_issues(settings: Settings, reg: register.Register, assessed: pd.DataFrame,
+                    filtered: bool) -> pd.DataFrame | None:
+    """The issues Government Office raised, or None for none: with a theme filter, only
+    those about an indicator shown."""
+    issues = register.read_go_issues(settings.register_dir, reg.indicators)
+    if issues is None or not filtered:
+        return issues
+    issues = issues[issues["indicator_id"].isin(set(assessed["indicator_id"]))]
+    return None if issues.empty else issues.reset_index(drop=True)
 
 
 def note_unverified_catalogue(quality: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFrame:

@@ -34,7 +34,13 @@ def render_reward_targets(table: pd.DataFrame, forecast: pd.DataFrame) -> str:
     """The grant per reward target (:func:`pipeline.assess.reward_targets.
     tabulate_reward_targets`), with the count of reward targets and sub-targets and how
     many have grant at risk, from the grant forecast ``forecast``."""
-    rows = [{
+    sentence = f"{describe_reward_targets(forecast)}: {describe_at_risk(forecast)}."
+    return render("reward_targets.html.j2", rows=_target_rows(table), sentence=sentence)
+
+
+def _target_rows(table: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows of a per reward target table, printed."""
+    return [{
         "theme": r["theme"], "row_type": r["row_type"], "label": r["label"],
         "sub_targets": r["sub_targets"], "count": f"{int(r['sub_target_count']):,}",
         "at_risk_count": f"{int(r['at_risk_sub_targets']):,}", "conditions": r["conditions"],
@@ -42,5 +48,23 @@ def render_reward_targets(table: pd.DataFrame, forecast: pd.DataFrame) -> str:
         "risk_seed": format_gbp(r["at_risk_seed_gbp"]),
         "risk_forecast": format_gbp(r["at_risk_forecast_gbp"]),
     } for r in table.to_dict("records")]
-    sentence = f"{describe_reward_targets(forecast)}: {describe_at_risk(forecast)}."
-    return render("reward_targets.html.j2", rows=rows, sentence=sentence)
+
+
+def render_first_agreement(per_target: pd.DataFrame, forecast: pd.DataFrame,
+                           facts: dict[str, object]) -> str:
+    """The first agreement's reward targets forecast to their final year, inside the
+    second agreement's appendix (:func:`pipeline.assess.first_agreement.
+    tabulate_first_agreement` of the sub-targets' ``forecast``): the count, the grant
+    payable and at stake in total, what the forecast is from (``facts["basis"]``) and one
+    row per reward target."""
+    total = per_target[per_target["row_type"] == "overall total"].iloc[0]
+    agreement = str(facts.get("agreement") or "the first agreement")
+    finals = sorted(set(forecast.loc[forecast["row_type"] == "target", "final_year"]
+                        .dropna().astype(str)))
+    sentence = (f"{agreement}: {describe_reward_targets(forecast)}, a maximum grant of "
+                f"{format_gbp(total['grant_gbp'])}; {format_gbp(total['forecast_gbp'])} "
+                f"forecast payable at the end of {' and '.join(finals) or 'its final year'} "
+                f"and {format_gbp(total['at_risk_forecast_gbp'])} at stake.")
+    return render("first_agreement.html.j2", rows=_target_rows(per_target), sentence=sentence,
+                  basis=str(facts.get("basis", "")),
+                  caption=f"{agreement}: reward grant per reward target, final-year forecast")

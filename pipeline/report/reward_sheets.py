@@ -124,3 +124,20 @@ def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
                          emphasis_column="Row", emphasis=("overall total",),
                          sheet="Reward targets",
                          note="The reward grant forecast added up per reward target.")
+
+
+def first_agreement_table(per_target: pd.DataFrame) -> AppendixTable:
+    """The first agreement's reward targets forecast to their final year (issue 21.4), in a
+    second agreement's appendix: the columns of :func:`reward_targets_table` that apply
+    (there is no rating rule here, only the forecast)."""
+    base = reward_targets_table(per_target)
+    names = {"Sub-targets at risk": "Sub-targets with grant at stake",
+             "Forecast payable (£)": "Final-year forecast payable (£)",
+             "At risk, forecast (£)": "At stake (£)"}
+    frame = base.frame.drop(columns="At risk, seed rule (£)").rename(columns=names)
+    kinds = {names.get(c, c): k for c, k in base.kinds.items() if c in base.frame.columns
+             and c != "At risk, seed rule (£)"}
+    return AppendixTable("first-agreement-reward", "The first agreement's reward targets",
+                         frame, kinds, emphasis_column="Row", emphasis=("overall total",),
+                         sheet="First agreement reward",
+                         note="Each reward target forecast to the end of its final year.")

@@ -22,6 +22,7 @@ from pipeline.report.audit import audit_table, with_audit_columns
 from pipeline.report.benchmark_sheets import benchmarking_tables
 from pipeline.report.frames import RISK_TITLES, TRAVEL_COLUMNS, Appendix, district_rows
 from pipeline.report.reward_sheets import (  # noqa: F401  (re-exported)
+    first_agreement_table,
     grant_forecast_table,
     options_table,
     reward_gap_table,
@@ -267,10 +268,27 @@ def appendix_tables(app: Appendix) -> list[AppendixTable]:
     if app.directory is not None:
         out.append(directory_table(app.directory))
     # What LAA2 adds comes last, so that an LAA1 appendix's files keep their numbers.
-    audited = audit_table(app.assessed)
     return out + progress_tables(app) + outcome_tables(app) + (
         [reward_targets_table(tabulate_reward_targets(app.grant_forecast))]
-        if app.has_reward else []) + ([audited] if audited is not None else [])
+        if app.has_reward else []) + later_tables(app)
+
+
+def later_tables(app: Appendix) -> list[AppendixTable]:
+    """Tables added since (issue 21), last so that earlier files keep their numbers: the
+    first agreement's reward targets, the issues raised by Government Office and the
+    auditor's findings."""
+    out = []
+    if app.first_agreement is not None:
+        out.append(first_agreement_table(app.first_agreement.per_target))
+    if app.go_issues is not None:
+        rows = app.go_issues
+        frame = pd.DataFrame({"Indicator": rows["indicator_id"], "Raised at": rows["raised"],
+                              "Issue": rows["issue"], "Status": rows["status"],
+                              "Note": rows["note"]})
+        out.append(_listing("go-issues", "Issues raised by Government Office", frame,
+                            ("Issue", "Note")))
+    audited = audit_table(app.assessed)
+    return out + ([audited] if audited is not None else [])
 
 
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:

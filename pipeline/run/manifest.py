@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import platform
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
 from pipeline.config import PACKAGE_DIR
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import ConfigError
-from pipeline.inputs.filenames import shown_path
+from pipeline.inputs.filenames import shown_name, shown_path
+from pipeline.inputs.performance_grant import first_agreement_files, first_agreement_folder
 from pipeline.run.lock import lock_facts
 
 MANIFEST_NAME = "manifest.json"
@@ -58,6 +60,20 @@ def hash_tree(folder: Path) -> list[dict[str, object]]:
     :func:`pipeline.inputs.filenames.shown_name`)."""
     return [{"path": shown_path(p, folder), "sha256": sha256_file(p),
              "bytes": p.stat().st_size} for p in list_files(folder)]
+
+
+def hash_inputs(data_dir: Path) -> list[dict[str, object]]:
+    """The run's inputs as :func:`hash_tree` gives them: the files under ``data_dir``, then
+    those of a first agreement its register names (its register and returns, read by the
+    second agreement's run: :func:`pipeline.inputs.performance_grant.first_agreement_files`),
+    their paths relative to ``data_dir`` (``../register/targets.csv``), so a change there
+    changes the stage keys and stops a rerun too."""
+    files = first_agreement_files(data_dir)
+    folder = first_agreement_folder(data_dir) if files else None
+    linked = [{"path": shown_name(Path(os.path.relpath(p, data_dir)).as_posix()),
+               "sha256": sha256_file(p), "bytes": p.stat().st_size}
+              for p in files if p.relative_to(folder).as_posix() not in NOT_RUN_INPUTS]
+    return hash_tree(data_dir) + linked
 
 
 def digest_of(value: object) -> str:
@@ -113,7 +129,7 @@ def fingerprint(data_dir: Path, expectations_dir: Path, package_dir: Path,
     """
     code_files = hash_tree(package_dir)
     facts = {
-        "inputs": hash_tree(data_dir),
+        "inputs": hash_inputs(data_dir),
         "suites": hash_tree(expectations_dir),
         "code": {"package_sha256": digest_of(code_files),
                  "notebooks": {p.name: sha256_file(p) for p in notebooks}},
@@ -251,12 +267,14 @@ def try_read_manifest(path: Path) -> dict[str, object] | None:
         return None
 
 
-def changed_files(recorded: list[dict[str, object]], folder: Path) -> list[str]:
-    """Files whose bytes differ from ``recorded`` (see :func:`hash_tree`), sorted.
+def changed_files(recorded: list[dict[str, object]], folder: Path,
+                  hashed: Callable[[Path], list[dict[str, object]]] = hash_tree) -> list[str]:
+    """Files whose bytes differ from ``recorded`` (see :func:`hash_tree`, or ``hashed``:
+    :func:`hash_inputs` for a data folder), sorted.
 
     Lists files changed, missing (``... (missing)``) and new since (``... (new)``).
     """
-    current = {e["path"]: e["sha256"] for e in hash_tree(folder)}
+    current = {e["path"]: e["sha256"] for e in hashed(folder)}
     wanted = {e["path"]: e["sha256"] for e in recorded}
     out = [f"{p} (missing)" if p not in current else str(p)
            for p, sha in wanted.items() if current.get(p) != sha]

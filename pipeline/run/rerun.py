@@ -19,6 +19,7 @@ from pipeline.run.manifest import (
     changed_files,
     digest_of,
     environment,
+    hash_inputs,
     hash_tree,
     read_manifest,
     sha256_file,
@@ -76,10 +77,10 @@ def check_inputs(manifest: dict, settings: Settings) -> None:
     InputsChanged
         Naming the first file that differs (missing, new or changed) and how many do.
     """
-    for kind, recorded, folder in (("input", manifest.get("inputs", []), settings.data_dir),
-                                   ("suite", manifest.get("suites", []),
-                                    settings.expectations_dir)):
-        changed = changed_files(recorded, folder)
+    for kind, recorded, folder, hashed in (
+            ("input", manifest.get("inputs", []), settings.data_dir, hash_inputs),
+            ("suite", manifest.get("suites", []), settings.expectations_dir, hash_tree)):
+        changed = changed_files(recorded, folder, hashed)
         if changed:
             more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
             raise InputsChanged(f"refusing to rerun: {kind} {describe_change(changed[0])}"
