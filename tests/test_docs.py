@@ -153,3 +153,13 @@ def test_the_auditors_guide_keeps_the_spot_check_pack_heading():
 
 def test_the_build_folder_is_ignored():
     assert "site/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_returns_columns_in_the_docs_are_the_generated_ones():
+    from pipeline.inputs.scaffold import describe_returns
+
+    text = (ROOT / "docs" / "reference" / "formats.md").read_text(encoding="utf-8")
+    start, end = "<!-- returns-columns:start -->\n", "<!-- returns-columns:end -->"
+    assert text.count(start) == 1 and text.count(end) == 1
+    assert text.split(start, 1)[1].split(end, 1)[0] == describe_returns()
+    assert "| `submitted_at` | yes |" in describe_returns()
