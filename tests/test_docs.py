@@ -163,3 +163,31 @@ def test_the_returns_columns_in_the_docs_are_the_generated_ones():
     assert text.count(start) == 1 and text.count(end) == 1
     assert text.split(start, 1)[1].split(end, 1)[0] == describe_returns()
     assert "| `submitted_at` | yes |" in describe_returns()
+
+
+def list_problems(text: str) -> list[int]:
+    """Lines (1-based) of a list MkDocs's Markdown would not render as GitHub does (pure): a
+    list straight after a paragraph line, or an item nested by fewer than four spaces."""
+    lines, fenced, out = text.split("\n"), False, []
+    for number, line in enumerate(lines, 1):
+        fenced = fenced != line.startswith("```")
+        if fenced or number == 1 or line.startswith("```"):
+            continue
+        before = lines[number - 2]
+        if re.match(r"(- |\d+\. )", line) and before.strip() and not before.startswith(" ") \
+                and not re.match(r"(- |\d+\. )", before):
+            out.append(number)
+        if re.match(r" {1,3}- ", line):
+            out.append(number)
+    return out
+
+
+def test_a_list_mkdocs_would_not_render_is_found():
+    assert list_problems("Text:\n- a\n\n- b\n  - nested by two\n    - by four\n") == [2, 5]
+    assert list_problems("```sh\nx\n- not a list\n```\n") == []
+
+
+@pytest.mark.parametrize("page", documented_pages()[1:],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_docs_lists_render_in_mkdocs(page):
+    assert list_problems(page.read_text(encoding="utf-8")) == []
