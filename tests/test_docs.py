@@ -191,3 +191,12 @@ def test_a_list_mkdocs_would_not_render_is_found():
                          ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_the_docs_lists_render_in_mkdocs(page):
     assert list_problems(page.read_text(encoding="utf-8")) == []
+
+
+def test_the_register_files_in_the_docs_are_the_generated_ones():
+    from pipeline.inputs.scaffold import describe_register
+
+    text = (ROOT / "docs" / "reference" / "register.md").read_text(encoding="utf-8")
+    start, end = "<!-- register-files:start -->\n", "<!-- register-files:end -->"
+    assert text.count(start) == 1 and text.count(end) == 1
+    assert text.split(start, 1)[1].split(end, 1)[0] == describe_register()
