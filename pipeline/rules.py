@@ -5,7 +5,7 @@ The defaults are in ``pipeline/rules.toml``; a partnership overrides any of them
 relations) before any stage runs and refuses a bad one with a :class:`ConfigError` (exit 2)
 naming the file, the section, the key and what is allowed. Each field of :class:`Rules`
 carries its section and a one-line meaning, from which :func:`rules_table_markdown` builds
-the README's reference table (``python -m pipeline.rules`` prints it).
+the reference table of ``docs/reference/rules.md`` (``python -m pipeline.rules`` prints it).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class RuleRelation(ValueError):
 
 
 class Rules(BaseModel):
-    """Assessment thresholds, read from rules.toml (see README, "The rules, in plain words").
+    """Assessment thresholds, read from rules.toml (docs/analyst.md: "The rules, in plain words").
 
     Frozen, hashable and picklable; every field and relation is checked when it is built
     (a ``pydantic.ValidationError`` in code; :func:`load_rules` turns it into a
@@ -399,8 +399,8 @@ def rules_table_markdown() -> str:
     Returns
     -------
     str
-        The table, one line per rule in section order, ending with a newline. The README's
-        reference table is this text (tests/test_rules_schema.py keeps them equal).
+        The table, one line per rule in section order, ending with a newline. The table
+        of docs/reference/rules.md is this text (tests/test_rules_schema.py keeps them equal).
     """
     lines = ["| Section | Key | Type | Allowed | Default | Meaning |",
              "|---|---|---|---|---|---|"]

@@ -1,7 +1,9 @@
-"""Issue 20, item 4: every ``laa`` command line the README shows runs, in the README's order,
-on a copy of the project (so the checkout's data/clean and reports are untouched), and
-exits 0, or the code its comment gives (``# ... exit 5 ...``). A line added to the README is
-tested with no change here."""
+"""Issue 20, item 4: every ``laa`` command line the README and the docs show runs, in the
+README's order and then the docs' pages in the order of mkdocs.yml's nav (so the README's demo
+runs before the guides trace, rerun or report on it), on a copy of the project (so the
+checkout's data/clean and reports are untouched), and exits 0, or the code its comment gives
+(``# ... exit 5 ...``). A line added to the README or a page of docs/ is tested with no
+change here."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.config import find_project_root
 
@@ -37,8 +40,35 @@ def readme_commands(text: str) -> list[tuple[list[str], int]]:
     return out
 
 
+def documented_pages() -> list[Path]:
+    """README.md, then every page of mkdocs.yml's nav in its order."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+
+    def walk(items) -> list[str]:
+        out = []
+        for item in items:
+            value = item if isinstance(item, str) else next(iter(item.values()))
+            out += walk(value) if isinstance(value, list) else [value]
+        return out
+
+    return [ROOT / "README.md"] + [ROOT / config["docs_dir"] / page
+                                   for page in walk(config["nav"])]
+
+
+def documented_commands() -> list[tuple[list[str], int]]:
+    """Every ``laa`` command of the README and the docs, in running order."""
+    return [command for page in documented_pages()
+            for command in readme_commands(page.read_text(encoding="utf-8"))]
+
+
+def test_the_nav_lists_every_page_of_the_docs():
+    pages = documented_pages()
+    assert pages[1] == ROOT / "docs" / "index.md"
+    assert sorted(pages[1:]) == sorted((ROOT / "docs").rglob("*.md"))
+
+
 def test_the_readme_commands_are_found():
-    commands = readme_commands((ROOT / "README.md").read_text(encoding="utf-8"))
+    commands = documented_commands()
     assert (["run", "--district", "Melton"], 0) == commands[0]     # the demo, after set-up
     assert (["run", "--scenario", "options=approved"], 0) in commands
     assert (["checks"], 0) in commands and len(commands) >= 15
@@ -59,12 +89,12 @@ def _project_copy(target: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_every_laa_command_in_the_readme_runs(tmp_path):
+def test_every_laa_command_in_the_readme_and_docs_runs(tmp_path):
     project = _project_copy(tmp_path / "project")
     partnership = tmp_path / "partnership"
     env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
     ran = []
-    for args, expected in readme_commands((ROOT / "README.md").read_text(encoding="utf-8")):
+    for args, expected in documented_commands():
         args = [a.replace(PLACEHOLDER, str(partnership)) for a in args]
         proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], env=env,
                               cwd=project, capture_output=True, text=True, timeout=600)

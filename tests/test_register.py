@@ -1,5 +1,5 @@
 """Unit tests of the indicator register: typing, the clear errors for bad keys and values,
-optional files and their defaults, column checks, the agreement's years, and the README's
+optional files and their defaults, column checks, the agreement's years, and the docs'
 register reference against the column definitions."""
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def test_reward_without_grant():
 
 # --- a partnership's own register: optional files, column checks, the agreement's years ---
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+REGISTER_PAGE = DOCS / "reference" / "register.md"
 
 
 def _write(folder: Path, files: dict[str, str]) -> Path:
@@ -258,11 +259,11 @@ def test_no_targets_at_all_says_so(tmp_path):
         check_period(reg, "2008-09 Q1")
 
 
-# --- the README's register reference agrees with the code's column definitions ---
+# --- the docs' register reference agrees with the code's column definitions ---
 
 def _readme_register() -> dict[str, tuple[bool, list[tuple]]]:
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## The register\n", 1)[1].split("\n## ", 1)[0]
+    text = REGISTER_PAGE.read_text(encoding="utf-8")
+    section = text.split("# The register\n", 1)[1]
     found = {}
     for match in re.finditer(r"^### `register/([^`]+)` \((required|optional)\)\n(.*?)(?=^### |\Z)",
                              section, re.M | re.S):
@@ -276,17 +277,18 @@ def _readme_register() -> dict[str, tuple[bool, list[tuple]]]:
     return found
 
 
-def test_readme_register_reference_matches_the_column_definitions():
+def test_docs_register_reference_matches_the_column_definitions():
     expected = {spec.name: (spec.required, [(c.name, "yes" if c.required else "no", c.kind,
                                              c.allowed) for c in spec.columns])
                 for spec in REGISTER_FILES}
     assert _readme_register() == expected
 
 
-def test_readme_links_to_the_register_reference():
-    text = README.read_text(encoding="utf-8")
-    assert "see the demo for the layout" not in text
-    assert "[The register](#the-register)" in text and "\n## The register\n" in text
+def test_the_guides_link_to_the_register_reference():
+    officer = (DOCS / "officer.md").read_text(encoding="utf-8")
+    assert "see the demo for the layout" not in officer
+    assert "[The register](reference/register.md)" in officer
+    assert REGISTER_PAGE.read_text(encoding="utf-8").startswith("# The register\n")
 
 
 def test_column_definitions_are_consistent():
