@@ -20,6 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
+from tests.csvw_checks import csvw_problems
 
 ROOT = find_project_root()
 DEMO = ROOT / "data" / "raw" / "laa2"
@@ -182,3 +183,8 @@ def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2
     assert any(p.startswith("register/") for p in paths)
     assert any(p.startswith("returns/") for p in paths)
     assert not any(p.startswith("laa2/") for p in paths)
+
+
+def test_every_csv_has_valid_csvw_metadata_and_parses_at_its_datatypes(laa2):
+    assert len(sorted(laa2["report"].rglob("*.csv"))) >= 25
+    assert csvw_problems(laa2["report"]) == {}
