@@ -48,7 +48,8 @@ NUMBER_COLUMNS = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
 TEXT_COLUMNS = ("area_code", "area_name", "area_type", "region", "indicator_id", "period",
                 "geography")
 KEY = "area_code, indicator_id, period, geography"
-CELL = "geography, indicator_id, period"
+CELL = "gi, period_order"   # a cell: one geography, indicator and period (integer keys)
+GROUP_COLUMNS = {"england": "", "region": ", region", "type": ", area_type"}
 # (flag, column reported, severity, expected): the national suite's row checks.
 CHECKS = [
     ("area_code = ''", "area_code", "critical", "the area code (e.g. E10000018)"),
@@ -104,11 +105,12 @@ def read_sql(path: Path, present: set[str]) -> list[str]:
 
 
 def check_sql() -> list[str]:
+    any_flag = " OR ".join(f"coalesce({flag}, false)" for flag, _, _, _ in CHECKS)
     findings = " UNION ALL ".join(
-        f"SELECT row_key, '{column}' AS column_name, '{severity}' AS severity, "
+        f"SELECT source_row, '{column}' AS column_name, '{severity}' AS severity, "
         f"source_file || ' row ' || source_row || ', column {column}: ' || "
         f"chr(39) || {column + '_text' if column in NUMBER_COLUMNS else column} || chr(39) || "
-        f"' expected {expected}' AS reason FROM flagged WHERE coalesce({flag}, false)"
+        f"' expected {expected}' AS reason FROM suspect WHERE coalesce({flag}, false)"
         for flag, column, severity, expected in CHECKS)
     return [
         # each area's most common name, type and region (ties: the first in the file)
@@ -117,22 +119,26 @@ def check_sql() -> list[str]:
         "SELECT area_code, area_name, area_type, region, "
         "count(*) * 1e12 - min(source_row) AS score FROM raw WHERE area_code <> '' "
         "GROUP BY ALL) GROUP BY area_code",
-        "CREATE TABLE flagged AS SELECT r.*, row_number() OVER () AS row_key, "
+        # the first row of each key: a later one repeats it
+        f"CREATE TABLE firsts AS SELECT {KEY}, min(source_row) AS first_row FROM raw "
+        "GROUP BY ALL",
+        # the rows failing any check, with every flag (one pass over the table)
+        "CREATE TABLE suspect AS SELECT * FROM (SELECT r.*, "
         "coalesce(k.indicator_id IS NOT NULL, false) AS known, "
         "coalesce(k.unit = 'percent', false) AS percent, "
-        f"row_number() OVER (PARTITION BY {KEY} ORDER BY source_row) > 1 AS duplicate, "
+        "r.source_row > f.first_row AS duplicate, "
         "r.area_code <> '' AND (m.m_name <> r.area_name OR m.m_type <> r.area_type "
         "OR m.m_region <> r.region) AS inconsistent "
         "FROM raw r LEFT JOIN meta k USING (indicator_id) "
-        "LEFT JOIN modes m USING (area_code)",
+        f"LEFT JOIN modes m USING (area_code) JOIN firsts f USING ({KEY})) WHERE {any_flag}",
         f"CREATE TABLE findings AS {findings}",
         "CREATE TABLE quarantine AS SELECT * FROM findings WHERE severity = 'critical'",
-        "CREATE TABLE clean AS SELECT f.source_file, f.source_row, f.area_code, "
+        "CREATE TABLE clean AS SELECT r.source_file, r.source_row, r.area_code, "
         "m.m_name AS area_name, m.m_type AS area_type, m.m_region AS region, "
-        "f.indicator_id, f.period, f.geography, "
+        "r.indicator_id, r.period, r.geography, "
         + ", ".join(NUMBER_COLUMNS) +
-        " FROM flagged f JOIN modes m USING (area_code) "
-        "ANTI JOIN quarantine q ON q.row_key = f.row_key",
+        " FROM raw r JOIN modes m USING (area_code) "
+        "ANTI JOIN quarantine q ON q.source_row = r.source_row",
     ]
 
 
@@ -163,32 +169,41 @@ def benchmark_sql(no_change_max_pct: float = 0.0) -> list[str]:
                 f"(polarity = 'lower' AND lower_ci > {median}) OR (polarity <> 'lower' AND "
                 f"upper_ci < {median}) THEN 'worse' ELSE 'similar' END AS {group}_comparison")
 
-    def within(group: str, extra: str) -> str:
-        window = f"(PARTITION BY {CELL}{extra})"
-        return standing(group, f"rank() OVER ({window[1:-1]} ORDER BY score DESC)",
-                        f"count(score) OVER {window}", f"median(value) OVER {window}")
+    def within(group: str) -> str:
+        return standing(group, f"{group}_r", f"{group}_n", f"{group}_m")
 
     return [
+        # integer keys: an area, a geography and indicator (gi), a period (period_order)
+        "CREATE TABLE areas AS SELECT area_code, row_number() OVER () AS area FROM "
+        "(SELECT DISTINCT area_code FROM clean)",
+        "CREATE TABLE series AS SELECT geography, indicator_id, row_number() OVER () AS gi "
+        "FROM (SELECT DISTINCT geography, indicator_id FROM clean)",
+        "CREATE TABLE pairs AS SELECT a.area, b.area AS near_area FROM neighbours l "
+        "JOIN areas a ON a.area_code = l.area_code "
+        "JOIN areas b ON b.area_code = l.neighbour_code WHERE a.area <> b.area",
         # the rate's multiplier: the nearest power of ten within 10%, else the ratio; rows
         # of 0 events take their indicator's most common one
-        "CREATE TABLE known AS SELECT c.*, k.polarity, k.unit, "
+        "CREATE TABLE known AS SELECT c.*, area, gi, k.polarity, k.unit, "
         "CASE WHEN numerator > 0 AND denominator > 0 THEN value * denominator / numerator "
-        "END AS ratio, CAST(regexp_extract(period, '^(\\d{4})', 1) AS BIGINT) * 5 + "
+        "END AS ratio, period_order, "
+        "CASE WHEN k.polarity = 'lower' THEN -value ELSE value END AS score "
+        "FROM clean c JOIN meta k USING (indicator_id) JOIN areas USING (area_code) "
+        "JOIN series USING (geography, indicator_id) JOIN ("
+        "SELECT period, CAST(regexp_extract(period, '^(\\d{4})', 1) AS BIGINT) * 5 + "
         "coalesce(CAST(nullif(regexp_extract(period, 'Q(\\d)$', 1), '') AS BIGINT), 5) - 1 "
-        "AS period_order, CASE WHEN k.polarity = 'lower' THEN -value ELSE value END AS score "
-        "FROM clean c JOIN meta k USING (indicator_id)",
+        "AS period_order FROM (SELECT DISTINCT period FROM clean)) USING (period)",
         "CREATE TABLE multipliers AS SELECT indicator_id, mode(m) AS usual FROM ("
         "SELECT indicator_id, CASE WHEN abs(ratio / pow(10, round(log10(ratio))) - 1) <= 0.1 "
         "THEN pow(10, round(log10(ratio))) ELSE ratio END AS m FROM known "
         "WHERE ratio IS NOT NULL) GROUP BY indicator_id",
         # the intervals, on the value's scale
-        "CREATE TABLE intervals AS SELECT * EXCLUDE (lower_ci, upper_ci, o, p, scale, "
+        "CREATE TABLE intervals AS SELECT i.* EXCLUDE (lower_ci, upper_ci, o, p, scale, "
         "ratio), CASE WHEN published THEN lower_ci WHEN wilson THEN "
         + wilson.format(sign="-") + f" WHEN rate THEN (CASE WHEN o < {BYARS_MIN_COUNT} "
-        f"THEN (SELECT low FROM exact e WHERE e.o = i.o) ELSE CASE WHEN o = 0 THEN 0 ELSE "
+        f"THEN e.low ELSE CASE WHEN o = 0 THEN 0 ELSE "
         f"{byars_low} END END) * scale END AS lower_ci, CASE WHEN published THEN upper_ci "
         "WHEN wilson THEN " + wilson.format(sign="+") + f" WHEN rate THEN (CASE WHEN "
-        f"o < {BYARS_MIN_COUNT} THEN (SELECT high FROM exact e WHERE e.o = i.o) ELSE "
+        f"o < {BYARS_MIN_COUNT} THEN e.high ELSE "
         f"{byars_high} END) * scale END AS upper_ci, CASE WHEN published THEN 'published' "
         f"WHEN wilson THEN 'Wilson score' WHEN rate AND o < {BYARS_MIN_COUNT} THEN "
         "'exact Poisson' WHEN rate THEN 'Byar''s' ELSE '' END AS ci_method FROM ("
@@ -203,35 +218,40 @@ def benchmark_sql(no_change_max_pct: float = 0.0) -> list[str]:
         "value / o ELSE 1 END ELSE (CASE WHEN numerator = 0 THEN u.usual WHEN abs(ratio / "
         "pow(10, round(log10(ratio))) - 1) <= 0.1 THEN pow(10, round(log10(ratio))) "
         "ELSE ratio END) / denominator END AS scale "
-        "FROM known k LEFT JOIN multipliers u USING (indicator_id)) i",
+        "FROM known k LEFT JOIN multipliers u USING (indicator_id)) i "
+        "LEFT JOIN exact e ON e.events = i.o",
         # the direction of travel against a year earlier and the last review
         "CREATE TABLE travelled AS SELECT v.*, " + travel("year_ago") + ", "
         + travel("review") + " FROM intervals v "
-        "LEFT JOIN intervals year_ago ON year_ago.area_code = v.area_code AND "
-        "year_ago.geography = v.geography AND year_ago.indicator_id = v.indicator_id AND "
-        "year_ago.period_order = v.period_order - 5 "
-        "LEFT JOIN intervals review ON review.area_code = v.area_code AND "
-        "review.geography = v.geography AND review.indicator_id = v.indicator_id AND "
-        "review.period_order = v.period_order - CASE v.period_order % 5 WHEN 4 THEN 5 "
+        "LEFT JOIN intervals year_ago ON year_ago.area = v.area AND year_ago.gi = v.gi "
+        "AND year_ago.period_order = v.period_order - 5 "
+        "LEFT JOIN intervals review ON review.area = v.area AND review.gi = v.gi "
+        "AND review.period_order = v.period_order - CASE v.period_order % 5 WHEN 4 THEN 5 "
         "WHEN 3 THEN 2 WHEN 0 THEN 2 ELSE 1 END",
         # nearest neighbours: the area and those listed for it, in each cell
-        "CREATE TABLE near AS SELECT v.area_code, v.geography, v.indicator_id, v.period, "
-        "1 + count(*) FILTER (WHERE w.score > v.score) AS nb_rank, "
-        "1 + count(w.score) AS nb_n, "
-        "list_aggregate(list_append(list(w.value), any_value(v.value)), 'median') AS nb_median "
-        "FROM travelled v JOIN neighbours l ON l.area_code = v.area_code "
-        "AND l.neighbour_code <> v.area_code "
-        "LEFT JOIN travelled w ON w.area_code = l.neighbour_code AND "
-        "w.geography = v.geography AND w.indicator_id = v.indicator_id AND "
-        "w.period = v.period GROUP BY ALL",
+        "CREATE TABLE near AS SELECT source_row, 1 + count(*) FILTER (WHERE score > own) "
+        "AS nb_rank, 1 + count(score) AS nb_n, median(value) AS nb_median FROM ("
+        "SELECT v.source_row, v.score AS own, w.score, w.value FROM travelled v "
+        "JOIN pairs l ON l.area = v.area JOIN travelled w ON w.area = l.near_area "
+        "AND w.gi = v.gi AND w.period_order = v.period_order "
+        "UNION ALL SELECT source_row, score, NULL, value FROM travelled "
+        "SEMI JOIN pairs l ON l.area = travelled.area) GROUP BY source_row",
+        # the ranks by window, on a narrow table (a window carries every column it is given)
+        "CREATE TABLE ranks AS SELECT source_row, " + ", ".join(
+            f"rank() OVER (PARTITION BY {CELL}{extra} ORDER BY score DESC) AS {group}_r"
+            for group, extra in GROUP_COLUMNS.items()) + " FROM travelled",
+        # each group's size and median by aggregate
+        *[f"CREATE TABLE {group}_groups AS SELECT {CELL}{extra}, count(score) AS {group}_n, "
+          f"median(value) AS {group}_m FROM travelled GROUP BY ALL"
+          for group, extra in GROUP_COLUMNS.items()],
         "CREATE TABLE result AS SELECT t.area_code, t.geography, t.indicator_id, t.period, "
         "t.value, t.lower_ci, t.upper_ci, t.ci_method, t.year_ago_value, t.travel_year_ago, "
         "t.year_ago_significant, t.review_value, t.travel_review, t.review_significant, "
-        + within("england", "") + ", " + within("region", ", region") + ", "
-        + within("type", ", area_type") + ", "
+        + ", ".join(within(group) for group in GROUP_COLUMNS) + ", "
         + standing("neighbours", "coalesce(nb_rank, 0)", "coalesce(nb_n, 0)", "nb_median")
-        + " FROM travelled t LEFT JOIN near USING (area_code, geography, indicator_id, "
-        "period)",
+        + " FROM travelled t JOIN ranks USING (source_row) LEFT JOIN near USING (source_row) "
+        + " ".join(f"JOIN {group}_groups USING ({CELL}{extra})"
+                   for group, extra in GROUP_COLUMNS.items()),
     ]
 
 
@@ -250,7 +270,7 @@ def measure(folder: Path, indicators: int, threads: int = 0,
     connection.execute("CREATE TABLE meta AS SELECT * FROM meta_frame")
     connection.execute("CREATE TABLE neighbours AS SELECT * FROM read_csv(?, header = true, "
                        "all_varchar = true)", [str(national / "neighbours.csv")])
-    connection.execute("CREATE TABLE exact (o DOUBLE, low DOUBLE, high DOUBLE)")
+    connection.execute("CREATE TABLE exact (events DOUBLE, low DOUBLE, high DOUBLE)")
     connection.executemany("INSERT INTO exact VALUES (?, ?, ?)",
                            [(o, *exact_poisson(o)) for o in range(BYARS_MIN_COUNT)])
     started = time.perf_counter()

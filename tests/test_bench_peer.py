@@ -60,7 +60,7 @@ def test_the_peer_quarantines_the_rows_the_suite_does(both):
     rows = both["lines"] + np.arange(1, 6)          # the hostile rows' lines in the file
     ours = set(both["checked"].quarantine["source_row"])
     theirs = {r for (r,) in both["sql"].execute(
-        "SELECT DISTINCT f.source_row FROM quarantine q JOIN flagged f USING (row_key)"
+        "SELECT DISTINCT source_row FROM quarantine"
     ).fetchall()}
     assert ours == theirs == set(rows.tolist())
     assert both["figures"]["rows"] == both["lines"] - 1 + 5
