@@ -16,8 +16,11 @@ Checks and benchmarking run in chunks of whole indicators (300,000 rows), so tim
 with the rows and memory stays bounded; the engine is pandas on pyarrow (see README).
 
 Goal: 100% in at most 60 s and 4 GiB on 2 cores, time growing linearly (100% at most 11x
-10%). The last lines are ``national_rows=``, ``national_s=``, ``national_peak_mib=`` and
-``national_growth=``.
+10%). The 100% table is then read, checked and benchmarked by the same work written as
+plain DuckDB SQL (``bench_national_duckdb.py``, in a fresh process). The last lines are
+``national_rows=``, ``national_s=``, ``national_peak_mib=``, ``national_growth=``,
+``duckdb_s=``, ``duckdb_peak_mib=`` and ``ratio_national_vs_duckdb=`` (the pipeline's
+time over DuckDB's; goal at most 1.0).
 
 Usage: ``.venv/bin/python bench/bench_national.py [--areas 150 --indicators 200
 --quarters 12 --geographies 8] [--folder DIR]``
@@ -37,6 +40,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_national_duckdb import figures_line, run_child  # noqa: E402  (the peer, beside this file)
 
 SEED = 15
 SCALES = (0.1, 0.3, 1.0)
@@ -156,6 +162,8 @@ def main() -> None:
     parser.add_argument("--quarters", type=int, default=12)
     parser.add_argument("--geographies", type=int, default=8)
     parser.add_argument("--folder", default="")
+    parser.add_argument("--no-duckdb", action="store_true",
+                        help="leave out the DuckDB peer (bench_national_duckdb.py)")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -176,14 +184,21 @@ def main() -> None:
                                   capture_output=True, text=True, check=True)
             result = json.loads(done.stdout.strip().splitlines()[-1])
             figures[scale] = result
-            print(f"scale {scale:.0%}: " + ", ".join(
-                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in result.items()), flush=True)
+            print(f"scale {scale:.0%}: " + figures_line(result), flush=True)
+            if scale == SCALES[-1] and not args.no_duckdb:
+                peer = run_child(folder, indicators)
+                figures["duckdb"] = peer
+                print("duckdb: " + figures_line(peer), flush=True)
     full, tenth = figures[1.0], figures[0.1]
     print(f"national_rows={full['rows']}")
     print(f"national_s={full['total_s']:.2f}")
     print(f"national_peak_mib={full['peak_mib']:.0f}")
     print(f"national_growth={full['total_s'] / tenth['total_s']:.2f}")
+    if "duckdb" in figures:
+        peer = figures["duckdb"]
+        print(f"duckdb_s={peer['total_s']:.2f}")
+        print(f"duckdb_peak_mib={peer['peak_mib']:.0f}")
+        print(f"ratio_national_vs_duckdb={full['total_s'] / peer['total_s']:.2f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Ranks give ties the best rank of the tie; quartile = floor(4 (rank - 1) / n) + 1
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -157,3 +158,17 @@ def test_the_interval_rule_is_off_by_default_and_read_from_the_rules_file(tmp_pa
     path.write_text("[benchmark]\ntarget_needs_interval = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"target_needs_interval = 1: should be true or false"):
         load_rules(path)
+
+
+def test_row_medians_are_numpys_nanmedian_without_its_warnings():
+    grid = np.array([[3.0, 1.0, 2.0], [4.0, np.nan, 1.0], [np.nan, np.nan, np.nan],
+                     [7.5, np.nan, np.nan], [2.0, 2.0, 9.0]])
+    assert np.array_equal(benchmark.row_medians(grid), [2.0, 2.5, np.nan, 7.5, 2.0],
+                          equal_nan=True)
+    rng = np.random.default_rng(15)
+    many = rng.normal(50, 10, size=(2_000, 16))
+    many[rng.random(many.shape) < 0.3] = np.nan
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(many, axis=1)
+    assert np.array_equal(benchmark.row_medians(many), expected, equal_nan=True)

@@ -20,6 +20,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
+from tests.csvw_checks import csvw_problems
 
 ROOT = find_project_root()
 DEMO = ROOT / "data" / "raw" / "laa2"
@@ -246,3 +247,8 @@ def test_the_first_agreements_files_are_inputs_of_the_run(laa2):
             "register/performance_grant.toml"} <= paths
     assert "../register/covering_report.toml" not in paths
     assert not any(p.startswith(("../laa2/", "../national/", "../finance/")) for p in paths)
+
+
+def test_every_csv_has_valid_csvw_metadata_and_parses_at_its_datatypes(laa2):
+    assert len(sorted(laa2["report"].rglob("*.csv"))) >= 25
+    assert csvw_problems(laa2["report"]) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.config import find_project_root
+from tests.csvw_checks import csvw_problems
 
 ROOT = find_project_root()
 GOLDEN = Path(__file__).parent / "golden"
@@ -150,3 +152,23 @@ def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp
     standalone = _hashes(reports / "2007-09-03")
     published = _hashes(demo["report"])
     assert {d: standalone.get(d) for d in documents} == {d: published[d] for d in documents}
+
+
+def test_every_csv_has_valid_csvw_metadata_and_parses_at_its_datatypes(demo):
+    csvs = sorted(demo["report"].rglob("*.csv"))
+    assert len(csvs) >= 40    # tables, benchmarking, data quality, the district pack
+    assert {"tables/19-benchmarking.csv", "districts/melton/tables/01-melton-values.csv",
+            "data-quality/validation-results.csv"} <= {
+        p.relative_to(demo["report"]).as_posix() for p in csvs}
+    assert csvw_problems(demo["report"]) == {}
+
+
+def test_confidence_limits_are_written_at_the_stated_six_decimals(demo):
+    table = demo["report"] / "tables" / "19-benchmarking.csv"
+    meta = json.loads((table.parent / (table.name + "-metadata.json")).read_text())
+    limit = next(c for c in meta["tableSchema"]["columns"] if c["titles"] == "Lower 95% limit")
+    assert limit["datatype"] == {"base": "decimal", "format": "#0.0#####"}
+    assert "6 decimal places" in limit["dc:description"]
+    limits = pd.read_csv(table, dtype=str)["Lower 95% limit"].dropna()
+    assert len(limits) > 0
+    assert max(len(v.partition(".")[2]) for v in limits) == 6

@@ -39,7 +39,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("exchange", [True, False])
 def test_publish_swaps_the_new_folder_in_and_removes_the_old(tmp_path, monkeypatch, exchange):
     if not exchange:  # systems without renameat2(RENAME_EXCHANGE): two renames
-        monkeypatch.setattr(publishing, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(publishing.portable, "NATIVE_EXCHANGE", False)
     published = _folder(tmp_path / "reports" / MEETING, {"appendix.html": "old", "x": "old"})
     root = publishing.prepare_staging(tmp_path / "reports" / ".staging", published)
     built = _folder(root / MEETING, {"appendix.html": "new"})

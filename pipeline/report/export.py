@@ -34,6 +34,8 @@ from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vo
     write_text_cell,
     zip_stamp,
 )
+from pipeline.report.open_data import with_decimals, write_metadata
+from pipeline.report.table_spec import csv_columns
 
 if TYPE_CHECKING:
     from pipeline.report.sheets import AppendixTable
@@ -63,12 +65,18 @@ def unsign_zeros(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def write_csv(frame: pd.DataFrame, path: Path, kinds: dict[str, str] | None = None,
+              title: str = "", note: str = "", unit_column: str | None = None) -> Path:
     """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused,
-    no negative zero."""
+    no negative zero, floats at their stated decimals, and its CSV on the Web metadata
+    beside it (:mod:`pipeline.report.open_data`), both from one column specification
+    (:func:`pipeline.report.table_spec.csv_columns`, given the table's ``kinds`` and
+    ``unit_column``); ``title`` and ``note`` describe the table in the metadata."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    unsign_zeros(neutralise_frame(frame)).to_csv(path, index=False, encoding="utf-8-sig",
-                                                 lineterminator="\n")
+    columns = csv_columns(frame, kinds, unit_column)
+    with_decimals(unsign_zeros(neutralise_frame(frame)), columns).to_csv(
+        path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    write_metadata(path, columns, title, note)
     return path
 
 
@@ -361,7 +369,8 @@ def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
                  generated_at: str, subtitle: str = "", author: str = "", title: str = "",
                  cover: Sequence[tuple[str, str]] = ()) -> list[Path]:
     """Write the tables as one workbook (``<folder>/<workbook>.xlsx``) and a CSV each
-    (a table marked ``workbook=False`` as its CSV only).
+    (a table marked ``workbook=False`` as its CSV only), each CSV with its CSV on the Web
+    metadata (see :func:`write_csv`).
 
     CSV files are numbered in the appendix's order: ``01-indicator-risk-summary.csv``...
     Numbers are written plain (no separators), blanks for missing values. ``title`` and
@@ -376,5 +385,6 @@ def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
     written = [write_workbook(tables, folder / f"{workbook}.xlsx", generated_at, subtitle,
                               author, title, cover)]
     for number, table in enumerate(tables, start=1):
-        written.append(write_csv(table.frame, folder / csv_name(number, table)))
+        written.append(write_csv(table.frame, folder / csv_name(number, table), table.kinds,
+                                 table.title, table.note, table.unit_column))
     return written

@@ -1,7 +1,8 @@
 """Run locks: one run at a time per meeting and per clean folder, refused or waited for.
 
-Locks are ``fcntl.flock`` locks on small files (``<reports>/.laa-<meeting>.lock`` and
-``<clean>/.laa-clean.lock``). The system releases them when the process ends, however it
+Locks are held on small files (``<reports>/.laa-<meeting>.lock`` and
+``<clean>/.laa-clean.lock``) through :func:`pipeline.run.portable.lock_file` (``flock`` on
+Linux, ``filelock`` elsewhere). The system releases them when the process ends, however it
 ends, so a killed run never leaves a stale lock. The file holds who has the lock, to name
 it in the message the second run prints.
 """
@@ -9,14 +10,13 @@ it in the message the second run prints.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO
 
 from pipeline.errors import RunLocked
+from pipeline.run.portable import HeldLock, lock_file
 
 
 def lock_paths(reports_dir: Path, clean_dir: Path, meeting: str) -> list[tuple[str, Path]]:
@@ -33,26 +33,19 @@ def holder_text(path: Path) -> str:
         return ""
 
 
-def _acquire(what: str, path: Path, wait: bool, notify: Callable[[str], None]) -> IO[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+def _acquire(what: str, path: Path, wait: bool, notify: Callable[[str], None]) -> HeldLock:
+    held = lock_file(path, wait=False)
+    if held is None:
         holder = holder_text(path) or "another process"
         if not wait:
-            handle.close()
             raise RunLocked(f"another laa run is using the {what} ({holder}); wait for it "
                             "to finish, or pass --wait to queue behind it",
                             lock=str(path)) from None
         notify(f"waiting for the {what} ({holder}) ...")
-        fcntl.flock(handle, fcntl.LOCK_EX)
-    handle.seek(0)
-    handle.truncate()
+        held = lock_file(path, wait=True)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    handle.write(f"pid {os.getpid()}, started {stamp}\n")
-    handle.flush()
-    return handle
+    path.write_text(f"pid {os.getpid()}, started {stamp}\n", encoding="utf-8")
+    return held
 
 
 @contextmanager

@@ -3,16 +3,15 @@
 The staging root for a meeting is ``<reports>/.staging-<meeting>/`` (beside the published
 folder, so on the same file system). The notebooks write into ``<staging root>/<meeting>``;
 when every stage has passed, that folder and ``<reports>/<meeting>`` are exchanged in one
-``renameat2(RENAME_EXCHANGE)`` call (Linux), so a reader sees the old appendix or the new
-one, never a mix, and a run killed at any moment leaves the published folder as it was.
-Where the exchange is not supported, two renames are used and the next run repairs the
-short gap between them. Callers hold the meeting's lock (see :mod:`pipeline.run.locking`).
+step (:func:`pipeline.run.portable.exchange_paths`: ``renameat2`` on Linux), so a reader
+sees the old appendix or the new one, never a mix, and a run killed at any moment leaves the
+published folder as it was. Where the exchange is not supported, two renames are used, the
+previous folder kept until the new one is in place, and the next run repairs the short gap
+between them. Callers hold the meeting's lock (see :mod:`pipeline.run.locking`).
 """
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import re
 import shutil
@@ -22,12 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.run import portable
 from pipeline.run.manifest import MANIFEST_NAME
 
-AT_FDCWD = -100
-RENAME_EXCHANGE = 2
 PREVIOUS = "previous"  # inside the staging root: the old folder during a two-rename swap
-DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+DEFERRED_SIGNALS = portable.DEFERRABLE_SIGNALS
 
 
 def staging_root(reports_dir: Path, meeting: str, suffix: str = "") -> Path:
@@ -65,6 +63,8 @@ def discard(root: Path) -> None:
 def signals_deferred() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP back while the swap runs; deliver them after.
 
+    (:data:`pipeline.run.portable.DEFERRABLE_SIGNALS`: SIGHUP only where the system has it.)
+
     Python runs signal handlers in the main thread only, so swapping the handlers defers
     a signal whichever thread the system delivers it to. Elsewhere than the main thread
     (where handlers cannot be set) this does nothing.
@@ -84,22 +84,6 @@ def signals_deferred() -> Iterator[None]:
             signal.raise_signal(pending[0])
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically; False where the system cannot (then nothing happened)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second),
-                 RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(first))
-
-
 def publish(built: Path, published: Path) -> Path:
     """Put ``built`` in place of ``published`` in one step, then delete the old folder.
 
@@ -111,7 +95,7 @@ def publish(built: Path, published: Path) -> Path:
         if not published.exists():
             os.rename(built, published)
             return published
-        if not _exchange(built, published):
+        if not portable.exchange_paths(built, published):
             previous = built.parent / PREVIOUS
             os.rename(published, previous)
             os.rename(built, published)
