@@ -22,7 +22,7 @@ from pipeline import errors
 from pipeline.config import PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
-    KernelPool,
+    StageKernels,
     execute_stage,
     notebook_parameters,
 )
@@ -59,10 +59,10 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("appendix", "04_appendix.ipynb"),
     ("tables", "04_tables.ipynb"),
 )
-# A stage named here runs beside the stage before it (one step), at the same time, in the
-# other kernel; neither reads what the other writes. What it writes is told apart from the
-# other's by these ``root:path`` globs (and its executed notebook); everything else written
-# meanwhile is the other's.
+# A stage named here runs beside the stage before it (one step), at the same time, each in
+# a kernel of its own; neither reads what the other writes. What it writes is told apart
+# from the other's by these ``root:path`` globs (and its executed notebook); everything
+# else written meanwhile is the other's.
 CLAIMS: dict[str, tuple[str, ...]] = {
     "benchmark": ("clean:national.parquet", "clean:national_quarantine.parquet",
                   "clean:national_validation_results.parquet", "clean:benchmark_ranks.parquet",
@@ -82,25 +82,6 @@ def steps_of(stages: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, str],
         else:
             steps.append((stage,))
     return steps
-
-
-def assign_kernels(stages: tuple[tuple[str, str], ...]) -> dict[str, int]:
-    """Which of two kernels runs each stage, so that each warms up while the other works.
-
-    The first stage takes kernel 0; a stage beside another takes the other kernel; a stage
-    after a single one takes the other kernel (it warms up meanwhile); a stage after a
-    step of two takes the kernel of the stage beside (the shorter one: it is free first,
-    and warms up while the longer one finishes).
-    """
-    owners: dict[str, int] = {}
-    previous: tuple[tuple[str, str], ...] = ()
-    for step in steps_of(stages):
-        first = 0 if not previous else (owners[previous[-1][0]] if len(previous) > 1
-                                          else 1 - owners[previous[0][0]])
-        for index, (stage, _) in enumerate(step):
-            owners[stage] = (first + index) % 2
-        previous = step
-    return owners
 
 
 VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
@@ -275,15 +256,14 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
             kernels.stop()
 
 
-def _start_kernels(plan: _Plan, command: str) -> KernelPool | None:
+def _start_kernels(plan: _Plan, command: str) -> StageKernels | None:
     """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
     stages = plan.to_run()
-    return None if plan.up_to_date(command) else KernelPool(plan.settings, stages,
-                                                             assign_kernels(stages))
+    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages)
 
 
 def _build(plan: _Plan, command: str, progress: Callable[[str], None],
-           expected: list[dict] | None, kernels: KernelPool) -> RunResult:
+           expected: list[dict] | None, kernels: StageKernels) -> RunResult:
     settings = plan.settings
     root = prepare_staging(_staging(settings, command), plan.published)
     staged = replace(settings, reports_dir=root)
@@ -362,7 +342,7 @@ def _compare(expected: list[dict], outputs: list[dict], root: Path) -> None:
 
 
 def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
-             kernels: KernelPool):
+             kernels: StageKernels):
     """Run the plan's stages step by step: a step's stages at the same time, each in its own
     kernel; a stage whose key is unchanged is reused (its outputs copied from the published
     folder)."""
@@ -417,7 +397,7 @@ def _timing(stage: str, started_at: str, seconds: float, recomputed: bool,
 
 
 def _run_one(staged: Settings, stage: str, notebook: str,
-             kernels: KernelPool) -> tuple[str, str, float]:
+             kernels: StageKernels) -> tuple[str, str, float]:
     """Execute one stage in its kernel: its start, end and seconds."""
     started_at, started = _now(), time.perf_counter()
     try:
@@ -427,7 +407,7 @@ def _run_one(staged: Settings, stage: str, notebook: str,
     return started_at, _now(), time.perf_counter() - started
 
 
-def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kernels: KernelPool
+def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kernels: StageKernels
               ) -> tuple[dict[str, list[dict]], dict[str, tuple[str, str, float]]]:
     """Execute one step's stages into staging (two at once in two threads, each driving its
     own kernel), normalise what they wrote, and list each stage's outputs.
@@ -470,7 +450,7 @@ def own_outputs(root: Path, written: list[str]) -> list[str]:
 
 
 def _run_together(staged: Settings, stages: list[tuple[str, str]],
-                  kernels: KernelPool) -> dict[str, tuple[str, str, float]]:
+                  kernels: StageKernels) -> dict[str, tuple[str, str, float]]:
     """Run the stages at once, one thread each driving its own kernel; raise the first
     failure (in stage order) once all have ended.
 
