@@ -112,3 +112,20 @@ def test_stopped_kernels_hand_out_no_kernel_and_start_none(tmp_path, monkeypatch
         stage_kernels.take("one")
     stage_kernels.release("one")             # nothing to warm, nothing started
     assert not stage_kernels._clients and not stage_kernels._managers
+
+
+def test_the_stamp_goes_only_to_the_stages_that_read_it():
+    """A stage outside STAMPED is not given the generated-at stamp (so a new stamp leaves
+    its key as it was) and its notebook does not read it."""
+    from pipeline.config import find_project_root, load_settings
+    from pipeline.run.execute import STAMPED, notebook_parameters
+    from pipeline.run.orchestrate import STAGES
+
+    settings = load_settings(generated_at="2007-06-30T12:00:00")
+    assert notebook_parameters(settings)["generated_at"] == "2007-06-30T12:00:00"
+    for stage, name in STAGES:
+        given = notebook_parameters(settings, stage)
+        assert ("generated_at" in given) == (stage in STAMPED), stage
+        if stage not in STAMPED:
+            text = (find_project_root() / "notebooks" / name).read_text(encoding="utf-8")
+            assert "settings.generated_at" not in text, name

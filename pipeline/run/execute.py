@@ -33,14 +33,19 @@ WARM_EXTRA = {"validate": _WARM_GX, "appendix": _WARM_DOCUMENTS}
 
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
 TABLES_ONLY = ("theme", "district", "compare_with")  # the tables' share of them
+# The stages that read the generated-at stamp: the data-quality pages (and the check that
+# no return was sent after the run), the documents and the workbooks. The others are not
+# given it, so a new stamp leaves their keys, and their outputs, as they were.
+STAMPED = ("validate", "appendix", "tables")
 
 
 def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[str, str]:
     """The values injected into a stage notebook's ``parameters`` cell.
 
     The appendix's own options (formats, theme filter, district, scenario, comparator
-    group) go to the appendix and its tables only (and to ``stage=None``, the run's full
-    parameter set), so that changing them reuses ingest, validation and assessment.
+    group) go to the appendix and its tables only, and the generated-at stamp to the
+    stages of :data:`STAMPED` only (``stage=None`` gives the run's full parameter set), so
+    that changing them reuses the stages they do not touch.
     """
     given = {
         "period": settings.period,
@@ -49,8 +54,9 @@ def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[st
         "data_dir": str(settings.data_dir),
         "clean_dir": str(settings.clean_dir),
         "reports_dir": str(settings.reports_dir),
-        "generated_at": settings.generated_at,
     }
+    if stage is None or stage in STAMPED:
+        given["generated_at"] = settings.generated_at
     options = {None: APPENDIX_ONLY, "appendix": APPENDIX_ONLY, "tables": TABLES_ONLY}
     given.update({name: getattr(settings, name) for name in options.get(stage, ())})
     return given
