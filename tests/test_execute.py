@@ -129,3 +129,35 @@ def test_the_stamp_goes_only_to_the_stages_that_read_it():
         if stage not in STAMPED:
             text = (find_project_root() / "notebooks" / name).read_text(encoding="utf-8")
             assert "settings.generated_at" not in text, name
+
+
+@pytest.mark.slow
+def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypatch):
+    """A kernel started ahead that died before answering its warm-up (on a busy machine,
+    its port taken meanwhile) is replaced when its stage takes it, not waited on."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pipeline.config import find_project_root, load_settings
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    notebook = new_notebook(cells=[new_code_cell("print(6 * 7)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    nbformat.write(notebook, notebooks / "a.ipynb")
+    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
+                       project_root=tmp_path)
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    kernels = StageKernels(settings, (("one", "a.ipynb"),))
+    try:
+        dead = kernels._managers["one"]
+        dead.provisioner.process.kill()
+        dead.provisioner.process.wait()
+        kernel = kernels.take("one")
+        assert kernel is not dead and kernel.is_alive()
+        executed = execute_stage(settings, "one", "a.ipynb", kernel)
+        kernels.release("one")
+    finally:
+        kernels.stop()
+    assert nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"] == "42\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from pipeline import errors
@@ -178,10 +179,16 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
-        if client is not None:
-            reply = client.get_shell_msg(timeout=CELL_TIMEOUT_S)
-            client.stop_channels()
-            if reply["parent_header"].get("msg_id") != sent:
+        if client is not None and not _warmed_up(manager, client, sent):
+            # it died starting (a port taken meanwhile, on a busy machine): a fresh one
+            _shut_down_later(self, stage, manager)
+            with self._lock:
+                if self._stopped:
+                    raise errors.StageFailed("the run is stopping", stage=stage)
+                self._start(stage)
+                manager = self._managers[stage]
+                client, sent = self._clients.pop(stage), self._sent.pop(stage)
+            if not _warmed_up(manager, client, sent):
                 raise errors.StageFailed("the stage's kernel did not answer its warm-up",
                                          stage=stage)
         return manager
@@ -200,12 +207,8 @@ class StageKernels:
             self._start_ahead()
         if client is not None:
             client.stop_channels()
-        if manager is not None and manager.has_kernel:  # killed and reaped in the
-            stopping = threading.Thread(target=_shut_down, args=(manager,),  # background
-                                        name=f"laa-kernel-{stage}-stop", daemon=True)
-            with self._lock:
-                self._stopping.append(stopping)
-            stopping.start()
+        if manager is not None:
+            _shut_down_later(self, stage, manager)
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in, and wait until each is gone.
@@ -229,6 +232,39 @@ class StageKernels:
             thread.start()
         for thread in stopping + killers:
             thread.join()
+
+
+def _warmed_up(manager, client, sent: str) -> bool:
+    """Read the warm-up's reply (True), or find the kernel dead or silent (False); the
+    client is closed either way."""
+    from queue import Empty
+
+    deadline = time.monotonic() + CELL_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            try:
+                reply = client.get_shell_msg(timeout=1)
+            except Empty:
+                if not manager.is_alive():
+                    return False
+                continue
+            if reply["parent_header"].get("msg_id") == sent:
+                return True
+        return False
+    finally:
+        client.stop_channels()
+
+
+def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
+    """Kill and reap ``stage``'s kernel in the background (:meth:`StageKernels.stop`
+    waits for it)."""
+    if not manager.has_kernel:
+        return
+    stopping = threading.Thread(target=_shut_down, args=(manager,),
+                                name=f"laa-kernel-{stage}-stop", daemon=True)
+    with kernels._lock:
+        kernels._stopping.append(stopping)
+    stopping.start()
 
 
 def _shut_down(manager) -> None:
