@@ -13,6 +13,7 @@ from tests.architecture import (
     import_graph,
     stage_of,
 )
+from tests.engine_apis import engine_files, engine_private_uses, private_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,3 +78,30 @@ def test_a_planted_backward_import_is_found(tmp_path):
 def test_a_module_outside_the_stages_is_refused():
     with pytest.raises(ValueError, match="in no stage"):
         stage_of("pipeline.helpers")
+
+
+def test_the_engines_are_used_through_their_public_apis_only():
+    """No private name of papermill, nbclient, jupyter_client or nbconvert is read or
+    overridden by the package (their private names change without notice)."""
+    names = private_names(engine_files())
+    assert {"_init_resources", "_async_wait_for_ready"} <= names  # the scan sees them
+    assert engine_private_uses(ROOT, names) == []
+
+
+def test_a_planted_private_use_of_an_engine_is_found(tmp_path):
+    root = _package(tmp_path, {
+        "pipeline/__init__.py": "",
+        "pipeline/report/a.py": (
+            "from nbconvert import HTMLExporter\n"
+            "class Mine(HTMLExporter):\n"
+            "    def _init_resources(self, r):\n        return r\n"
+            "    def _own(self):\n        return self._lock\n"
+            "    def go(self, nb):\n        self._lock = 1\n"
+            "        return self._nb_metadata, self.from_notebook_node(nb)\n"),
+        "pipeline/run/b.py": ("def f(km):\n    return km._async_is_alive(), km.has_kernel\n"),
+    })
+    names = {"_init_resources", "_nb_metadata", "_async_is_alive", "_lock"}  # not _own
+    assert engine_private_uses(root, names) == [
+        "pipeline/report/a.py:3: overrides _init_resources",
+        "pipeline/report/a.py:9: ._nb_metadata",
+        "pipeline/run/b.py:2: ._async_is_alive"]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.run.execute import KernelPool, execute_stage, warm_code
+from pipeline.run.execute import StageKernels, execute_stage, warm_code
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):
@@ -34,8 +34,9 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_path,
-                                                                         monkeypatch):
+def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
+    """No state passes from one stage to the next: not a name, not a module's state (an
+    imported module's attribute survived IPython's reset in the kernels shared before)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -43,9 +44,12 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    first = new_notebook(cells=[new_code_cell("import json\nleft_behind = 1")])
-    second = new_notebook(cells=[new_code_cell("assert 'left_behind' not in dir()"),
-                                 new_code_cell("import json\nprint(json.dumps([1]))")])
+    first = new_notebook(cells=[new_code_cell("import json\nleft_behind = 1\n"
+                                              "json.laa_left_behind = 1")])
+    second = new_notebook(cells=[
+        new_code_cell("assert 'left_behind' not in dir()"),
+        new_code_cell("import json\nassert not hasattr(json, 'laa_left_behind')\n"
+                      "print(json.dumps([1]))")])
     for notebook in (first, second):
         notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
                                            "display_name": "Python 3"}
@@ -57,88 +61,34 @@ def test_stages_sharing_a_kernel_find_it_as_a_fresh_kernel_would_give_it(tmp_pat
     # here (monkeypatch undoes it), or every later run in the session looks there
     monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
-    pool = KernelPool(settings, stages)
+    kernels = StageKernels(settings, stages)
     try:
-        kernel = pool.take("one")
-        assert kernel is not None and pool.take("two") is not kernel
+        assert set(kernels._managers) == {"one", "two"}      # started ahead: AHEAD of them
+        kernel = kernels.take("one")
+        assert set(kernels._managers) == {"one", "two", "three"}  # the next one started
         execute_stage(settings, "one", "a.ipynb", kernel)
-        pool.release("one")
-        assert kernel.has_kernel                     # stage three still needs it
-        assert pool.take("three") is kernel
-        executed = execute_stage(settings, "three", "b.ipynb", kernel)
-        pool.release("three")                        # its last stage is done: it is
-        assert pool._stopping                        # being shut down in the background
-        process = kernel.provisioner.process
+        kernels.release("one")
+        kernels.release("two")                               # reused: never taken
+        third = kernels.take("three")
+        assert third is not kernel and third.has_kernel
+        executed = execute_stage(settings, "three", "b.ipynb", third)
+        process = third.provisioner.process
+        kernels.release("three")                             # shut down in the background
+        assert kernels.take("three") is None                 # a stage takes one kernel once
     finally:
-        pool.stop()
-    assert not kernel.has_kernel and process.poll() is not None   # stop() waited for it
+        kernels.stop()
+    assert not kernel.has_kernel and not third.has_kernel    # stop() waited for them
+    assert process.poll() is not None
     cells = nbformat.read(executed, as_version=4).cells
     counts = [c.execution_count for c in cells]
-    assert counts == list(range(1, len(cells) + 1))  # as in a fresh kernel
-    assert cells[-1].outputs[0]["text"] == "[1]\n"   # nothing else printed
+    assert counts == list(range(1, len(cells) + 1))  # as in a fresh kernel: the warm-up
+    assert cells[-1].outputs[0]["text"] == "[1]\n"   # left no count and printed nothing
 
 
-def test_the_ready_wait_passes_over_stale_replies_and_waits_for_iopub():
-    """The pool's kernel client waits for a kernel_info reply to its latest request and
-    that request's idle status on IOPub; replies to earlier requests are read past."""
-    from queue import Empty
-
-    from pipeline.run.execute import ready_client_class
-
-    class Channel:
-        def __init__(self, messages):
-            self.messages = messages
-
-        def get_msg(self, timeout=None):
-            if not self.messages:
-                raise Empty
-            return self.messages.pop(0)
-
-    def reply(to):
-        return {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": to},
-                "content": {}}
-
-    def idle(to):
-        return {"msg_type": "status", "parent_header": {"msg_id": to},
-                "content": {"execution_state": "idle"}}
-
-    class Fake(ready_client_class()):
-        sent: list
-
-        def kernel_info(self):
-            self.sent.append(f"r{len(self.sent) + 1}")
-            return self.sent[-1]
-
-        async def _async_is_alive(self):
-            return True
-
-        def _handle_kernel_info_reply(self, msg):
-            self.handled = msg
-
-    client = Fake()
-    client.sent = []
-    # r1 is answered but its status never reaches IOPub (not subscribed yet): ask again;
-    # a late copy of r1's reply comes first and is passed over, then r2's with its idle
-    shell = Channel([reply("r1"), reply("r1"), reply("r2")])
-    iopub = Channel([])
-    Fake.shell_channel = property(lambda self: shell)
-    Fake.iopub_channel = property(lambda self: iopub)
-    read_iopub = iopub.get_msg
-
-    def subscribed_after_r2(timeout=None):  # IOPub delivers from the second request on
-        if client.sent == ["r1", "r2"] and not getattr(client, "subscribed", False):
-            client.subscribed = True
-            iopub.messages += [idle("r1"), idle("r2")]
-        return read_iopub(timeout)
-
-    iopub.get_msg = subscribed_after_r2
-    client.wait_for_ready(timeout=5)
-    assert client.sent == ["r1", "r2"] and client.handled == reply("r2")
-
-
-def test_a_stopped_pool_hands_out_no_kernel_and_warms_none(tmp_path, monkeypatch):
-    """A run stopped by a signal stops its pool while a stage's thread may still use it:
-    that thread then gets an error, never a fresh kernel, and its release does nothing."""
+def test_stopped_kernels_hand_out_no_kernel_and_start_none(tmp_path, monkeypatch):
+    """A run stopped by a signal stops its kernels while a stage's thread may still use
+    them: that thread then gets an error, never a fresh kernel, and its release does
+    nothing."""
     from dataclasses import replace
 
     import nbformat
@@ -153,11 +103,61 @@ def test_a_stopped_pool_hands_out_no_kernel_and_warms_none(tmp_path, monkeypatch
     settings = replace(load_settings(reports_dir=tmp_path / "reports"),
                        project_root=tmp_path)
     monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
-    pool = KernelPool(settings, (("one", "a.ipynb"), ("two", "a.ipynb")))
-    kernels = list(pool._managers.values())
-    pool.stop()
-    assert kernels and not any(k.has_kernel for k in kernels)
+    stage_kernels = StageKernels(settings, (("one", "a.ipynb"), ("two", "a.ipynb"),
+                                            ("three", "a.ipynb")))
+    kernels = list(stage_kernels._managers.values())
+    stage_kernels.stop()
+    assert len(kernels) == 2 and not any(k.has_kernel for k in kernels)
     with pytest.raises(StageFailed, match="the run is stopping"):
-        pool.take("one")
-    pool.release("one")                      # nothing to warm, nothing started
-    assert not pool._clients and not pool._managers
+        stage_kernels.take("one")
+    stage_kernels.release("one")             # nothing to warm, nothing started
+    assert not stage_kernels._clients and not stage_kernels._managers
+
+
+def test_the_stamp_goes_only_to_the_stages_that_read_it():
+    """A stage outside STAMPED is not given the generated-at stamp (so a new stamp leaves
+    its key as it was) and its notebook does not read it."""
+    from pipeline.config import find_project_root, load_settings
+    from pipeline.run.execute import STAMPED, notebook_parameters
+    from pipeline.run.orchestrate import STAGES
+
+    settings = load_settings(generated_at="2007-06-30T12:00:00")
+    assert notebook_parameters(settings)["generated_at"] == "2007-06-30T12:00:00"
+    for stage, name in STAGES:
+        given = notebook_parameters(settings, stage)
+        assert ("generated_at" in given) == (stage in STAMPED), stage
+        if stage not in STAMPED:
+            text = (find_project_root() / "notebooks" / name).read_text(encoding="utf-8")
+            assert "settings.generated_at" not in text, name
+
+
+@pytest.mark.slow
+def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypatch):
+    """A kernel started ahead that died before answering its warm-up (on a busy machine,
+    its port taken meanwhile) is replaced when its stage takes it, not waited on."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pipeline.config import find_project_root, load_settings
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    notebook = new_notebook(cells=[new_code_cell("print(6 * 7)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    nbformat.write(notebook, notebooks / "a.ipynb")
+    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
+                       project_root=tmp_path)
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    kernels = StageKernels(settings, (("one", "a.ipynb"),))
+    try:
+        dead = kernels._managers["one"]
+        dead.provisioner.process.kill()
+        dead.provisioner.process.wait()
+        kernel = kernels.take("one")
+        assert kernel is not dead and kernel.is_alive()
+        executed = execute_stage(settings, "one", "a.ipynb", kernel)
+        kernels.release("one")
+    finally:
+        kernels.stop()
+    assert nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"] == "42\n"

@@ -67,6 +67,26 @@ def test_fingerprint_digest_follows_content_not_timestamps(tree, tmp_path):
     assert "pandas" in first["environment"]["packages"]
 
 
+def test_the_lock_enters_the_keys_by_its_versions_not_its_bytes(tree, tmp_path,
+                                                                 monkeypatch):
+    """A lock edited without a version changed (a comment, a hash, the order) recomputes
+    nothing; a pin the installed version differs from does. Its sha256 is still recorded."""
+    from pipeline.run import manifest
+
+    suites, package = tmp_path / "suites", tmp_path / "package"
+    suites.mkdir()
+    package.mkdir()
+    lock = {"file": "requirements.lock", "sha256": "a" * 64, "differs_from_installed": []}
+    monkeypatch.setattr(manifest, "lock_facts", lambda root, installed: dict(lock))
+    first = fingerprint(tree, suites, package, [])
+    lock["sha256"] = "b" * 64
+    edited = fingerprint(tree, suites, package, [])
+    assert edited["digest"] == first["digest"]
+    assert edited["environment"]["lock"]["sha256"] == "b" * 64
+    lock["differs_from_installed"] = ["pandas==2.0.0 (installed 2.2.3)"]
+    assert fingerprint(tree, suites, package, [])["digest"] != first["digest"]
+
+
 def test_manifest_separates_run_time_facts_and_round_trips(tmp_path, tree):
     facts = {"inputs": hash_tree(tree), "suites": [], "code": {"package_sha256": "p"},
              "environment": {"python": "3.11"}}
@@ -154,3 +174,15 @@ def test_the_words_file_left_out_of_the_inputs_is_the_one_laa_report_reads():
     from pipeline.run.manifest import NOT_RUN_INPUTS
 
     assert NOT_RUN_INPUTS == (f"register/{COVERING_FILE}",)
+
+
+def test_a_rerun_runs_each_stage_with_the_stamp_the_manifest_recorded_for_it():
+    from pipeline.run.rerun import stamps_from
+
+    manifest = {"parameters": {"generated_at": "2026-12-05T06:00:00+00:00"}, "stages": [
+        {"stage": "ingest", "key": "k1"},
+        {"stage": "validate", "key": "k2", "generated_at": "2007-06-30T12:00:00"},
+        {"stage": "appendix", "key": "k3", "generated_at": "2026-12-05T06:00:00+00:00"}]}
+    assert stamps_from(manifest) == {"validate": "2007-06-30T12:00:00",
+                                     "appendix": "2026-12-05T06:00:00+00:00"}
+    assert stamps_from({"stages": [{"stage": "ingest", "key": "k1"}]}) == {}

@@ -1,4 +1,4 @@
-"""The run's steps: which stages run together, in which kernel, and who wrote what."""
+"""The run's steps: which stages run together, and who wrote what."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pytest
 
 from pipeline.run import orchestrate
-from pipeline.run.orchestrate import STAGES, assign_kernels, steps_of
+from pipeline.run.orchestrate import STAGES, steps_of
 
 
 def test_the_run_is_four_steps_two_of_them_two_stages_at_once():
@@ -20,16 +20,6 @@ def test_the_run_is_four_steps_two_of_them_two_stages_at_once():
     # a stage that runs beside another never joins a step that already has two
     pairs = (("a", "a.ipynb"), ("benchmark", "b.ipynb"), ("tables", "c.ipynb"))
     assert [len(step) for step in steps_of(pairs)] == [2, 1]
-
-
-def test_each_kernel_warms_up_while_the_other_works():
-    owners = assign_kernels(STAGES)
-    assert owners == {"ingest": 0, "validate": 1, "benchmark": 0, "assess": 0,
-                      "appendix": 1, "tables": 0}
-    for step in steps_of(STAGES):                # two stages at once: two kernels
-        assert len({owners[stage] for stage, _ in step}) == len(step)
-    # a rerun from assess on: assess takes one kernel, the appendix the other
-    assert assign_kernels(STAGES[3:]) == {"assess": 0, "appendix": 1, "tables": 0}
 
 
 def test_what_a_step_wrote_goes_to_the_stage_that_wrote_it():
@@ -59,7 +49,8 @@ def test_a_failing_stage_lets_the_other_finish_then_its_error_is_raised(monkeypa
 
     monkeypatch.setattr(orchestrate, "_run_one", run_one)
     with pytest.raises(RuntimeError, match="benchmark broke"):
-        orchestrate._run_together(None, [("validate", "v"), ("benchmark", "b")], None)
+        orchestrate._run_together(dict.fromkeys(("validate", "benchmark")),
+                                  [("validate", "v"), ("benchmark", "b")], None)
     assert finished == ["validate"]
 
 
@@ -77,5 +68,6 @@ def test_two_stages_run_at_the_same_time(monkeypatch):
         return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
 
     monkeypatch.setattr(orchestrate, "_run_one", run_one)
-    ran = orchestrate._run_together(None, [("appendix", "a"), ("tables", "t")], None)
+    ran = orchestrate._run_together(dict.fromkeys(("appendix", "tables")),
+                                    [("appendix", "a"), ("tables", "t")], None)
     assert set(ran) == {"appendix", "tables"} and max(most) == 2

@@ -18,7 +18,9 @@ def test_readme_opens_with_demo_and_test_commands():
     demo, tests = _commands()
     assert demo.startswith("python3 -m venv .venv")
     assert demo.endswith(".venv/bin/laa run --district Melton")
-    assert tests.startswith("python3 -m venv .venv") and tests.endswith(".venv/bin/pytest")
+    assert tests.startswith("python3 -m venv .venv")
+    # the suite on every core, each test file in one worker (its module fixtures built once)
+    assert tests.endswith(".venv/bin/pytest -n auto --dist loadfile")
 
 
 def test_ci_runs_the_readme_test_command():

@@ -241,3 +241,26 @@ def test_trace_takes_a_demo_figure_back_to_its_raw_rows(demo):
     assert "submitted by Gary Whitworth on 14 May 2007 at 15:36:08" in text
     assert text.count("(file unchanged)") == 2
     assert "indicator_id=7.20; period=2006-07 Q4; geography=county; value=3202" in text
+
+
+@pytest.mark.slow
+def test_an_option_alone_reruns_only_the_stages_it_touches_and_reruns_as_made(demo):
+    """Without --generated-at, a new --formats remakes the appendix alone: the stamp is the
+    documents' date, not a reason to remake the rest. The validation and the tables keep
+    the stamp they were made with (the manifest records each stage's), so `laa rerun`
+    rebuilds the same bytes."""
+    proc = _laa("run", *demo["args"], "--formats", "html")  # no --generated-at
+    assert proc.returncode == 0, proc.stderr
+    for stage in ("ingest", "validate", "benchmark", "assess", "tables"):
+        assert f"{stage} unchanged: reused" in proc.stdout, proc.stdout
+    assert "[5/6] appendix done in" in proc.stdout
+    manifest = read_manifest(demo["manifest"])
+    stamps = {s["stage"]: s.get("generated_at") for s in manifest["stages"]}
+    now = manifest["parameters"]["generated_at"]
+    assert now != STAMP and stamps == {"ingest": None, "validate": STAMP, "benchmark": None,
+                                       "assess": None, "appendix": now, "tables": STAMP}
+    before = _outputs(demo)
+    proc = _laa("rerun", str(demo["manifest"]))
+    assert proc.returncode == 0, proc.stderr
+    assert "outputs hash as the manifest recorded" in proc.stdout
+    assert _outputs(demo) == before

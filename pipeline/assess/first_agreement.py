@@ -50,7 +50,9 @@ def assess_first_agreement(folder: Path, up_to: str, suites: dict[str, dict],
     """Read the first agreement's register and returns in ``folder`` (never writing
     there), check them as its own run would (rows failing a critical check quarantined),
     assess them at their latest period up to ``up_to`` and forecast its reward targets'
-    final year. None when it has no return up to ``up_to``.
+    final year. None when it has no return up to ``up_to``. ``run_time`` is what a
+    submission time must not be after: the assess stage gives the meeting's date, not the
+    run's stamp, so that the figures never depend on when the run was made.
 
     Raises
     ------

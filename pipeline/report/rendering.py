@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,15 +88,17 @@ def select_cells(notebook: nbformat.NotebookNode, tag: str = "") -> nbformat.Not
 
 
 class BodyExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its BeautifulSoup pass.
+    """nbconvert's HTML exporter without its BeautifulSoup pass, through public APIs only.
 
-    :meth:`HTMLExporter.from_notebook_node` parses the page it has just written with
-    BeautifulSoup to add alternative text to ``<img>`` elements and ``tabindex`` to the
-    ``.jp-Notebook`` cells of the lab template, then writes it out again: 1.4 s for the
-    appendix, 90% of converting it. Our pages have neither (the ``basic`` template; an
-    ``<img>`` is refused, every chart is an SVG with a title), so the page is taken as the
-    template wrote it, with the whitespace between tags collapsed as that pass did and the
-    headings' empty anchor links (``<a .../>``, which an HTML parser leaves open) closed.
+    :meth:`HTMLExporter.from_notebook_node` registers two filters, renders the template
+    (:meth:`TemplateExporter.from_notebook_node`), then parses the page with BeautifulSoup
+    to add alternative text to ``<img>`` elements and ``tabindex`` to the ``.jp-Notebook``
+    cells of the lab template, and writes it out again: 1.4 s for the appendix, 90% of
+    converting it. Our pages have neither (the ``basic`` template; an ``<img>`` is refused,
+    every chart is an SVG with a title), so this registers the same two filters with their
+    public constructors and renders the template, taking the page as it wrote it, with the
+    whitespace between tags collapsed as that pass did and the headings' empty anchor links
+    (``<a .../>``, which an HTML parser leaves open) closed.
     """
 
     def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102
@@ -108,9 +111,12 @@ class BodyExporter(HTMLExporter):
             "highlight_code", Highlight2HTML(
                 pygments_lexer=language.get("pygments_lexer", language.get("name")),
                 parent=self)))
-        resources = self._init_resources(resources)
+        # the filter finds the notebook's metadata under its path ("" with no resources'
+        # metadata): widget views are shown only with their state, as nbconvert does
+        where = (resources or {}).get("metadata", {})
+        path = os.path.join(where.get("path", ""), where.get("name", ""))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            notebook_metadata={path: nb.metadata}, parent=self, resources=resources))
         body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         body = _EMPTY_LINK.sub(r"<a\1></a>", body)  # an HTML parser would leave it open
         return _BLANK.sub(lambda m: ">\n<" if "\n" in m.group(1) else "> <", body), resources

@@ -1,4 +1,4 @@
-"""Executing stage notebooks: papermill (its only user) in warm kernels started up front.
+"""Executing stage notebooks: papermill (its only user), each in a fresh kernel started ahead.
 
 papermill is asked not to save the notebook after every cell (it would encode the whole
 notebook, outputs included, about 200 times a run): the executed notebook is written once,
@@ -7,10 +7,10 @@ at the end or when a cell fails.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from pipeline import errors
@@ -34,14 +34,19 @@ WARM_EXTRA = {"validate": _WARM_GX, "appendix": _WARM_DOCUMENTS}
 
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
 TABLES_ONLY = ("theme", "district", "compare_with")  # the tables' share of them
+# The stages that read the generated-at stamp: the data-quality pages (and the check that
+# no return was sent after the run), the documents and the workbooks. The others are not
+# given it, so a new stamp leaves their keys, and their outputs, as they were.
+STAMPED = ("validate", "appendix", "tables")
 
 
 def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[str, str]:
     """The values injected into a stage notebook's ``parameters`` cell.
 
     The appendix's own options (formats, theme filter, district, scenario, comparator
-    group) go to the appendix and its tables only (and to ``stage=None``, the run's full
-    parameter set), so that changing them reuses ingest, validation and assessment.
+    group) go to the appendix and its tables only, and the generated-at stamp to the
+    stages of :data:`STAMPED` only (``stage=None`` gives the run's full parameter set), so
+    that changing them reuses the stages they do not touch.
     """
     given = {
         "period": settings.period,
@@ -50,8 +55,9 @@ def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[st
         "data_dir": str(settings.data_dir),
         "clean_dir": str(settings.clean_dir),
         "reports_dir": str(settings.reports_dir),
-        "generated_at": settings.generated_at,
     }
+    if stage is None or stage in STAMPED:
+        given["generated_at"] = settings.generated_at
     options = {None: APPENDIX_ONLY, "appendix": APPENDIX_ONLY, "tables": TABLES_ONLY}
     given.update({name: getattr(settings, name) for name in options.get(stage, ())})
     return given
@@ -100,179 +106,115 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     return f"def _laa_warm():\n{body}\n\n_laa_warm()\ndel _laa_warm\n"
 
 
-@functools.cache
-def ready_client_class():
-    """The kernel client class for the pool's kernels (see :class:`ReadyClient` below);
-    jupyter_client is imported only when a run starts kernels."""
-    import time
-    from queue import Empty
-
-    from jupyter_client.blocking.client import BlockingKernelClient
-    from jupyter_core.utils import ensure_async, run_sync
-
-    class ReadyClient(BlockingKernelClient):
-        """A kernel client whose wait for a started kernel costs round trips, not 0.2 s.
-
-        papermill asks the client once per notebook to wait for the kernel to be ready;
-        jupyter_client's wait ends by reading IOPub until it has been silent for 0.2 s,
-        which each stage paid. This one sends kernel_info requests until one is answered
-        on the shell channel and its ``idle`` status comes on IOPub (so IOPub is
-        connected, which is what that wait makes sure of), and reads IOPub only up to
-        that status: none of its messages is left for the notebook's first cell.
-        """
-
-        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            request = self.kernel_info()
-            while True:
-                try:
-                    reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
-                except Empty:  # no answer in a second: ask again (as jupyter_client does)
-                    reply, request = None, self.kernel_info()
-                if reply is not None and reply["parent_header"].get("msg_id") == request:
-                    if await self._idle_after(request):
-                        self._handle_kernel_info_reply(reply)
-                        return
-                    request = self.kernel_info()  # IOPub not subscribed yet: ask again
-                # (a reply to an earlier request is passed over: read on to the latest's)
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-        async def _idle_after(self, request: str) -> bool:
-            """Read IOPub up to the ``idle`` status of ``request``; False when IOPub stays
-            silent (not subscribed yet: what was published before is lost)."""
-            while True:
-                try:
-                    message = await ensure_async(self.iopub_channel.get_msg(timeout=0.05))
-                except Empty:
-                    return False
-                if (message["msg_type"] == "status"
-                        and message["content"].get("execution_state") == "idle"
-                        and message["parent_header"].get("msg_id") == request):
-                    return True
-
-        wait_for_ready = run_sync(_async_wait_for_ready)
-
-    return ReadyClient
+AHEAD = 2  # kernels started and warming up ahead of the stages that will take them
 
 
-POOL_SIZE = 2  # kernels: stages take them in turn, so one warms up while the other runs
-RESET_CODE = ("get_ipython().reset(new_session=False)\n"   # no history session: no output
-              "get_ipython().execution_count = 1\n")
+class StageKernels:
+    """A fresh kernel for each stage of a run, started ahead of its turn.
 
-
-class KernelPool:
-    """Warm kernels for the stages of a run: :data:`POOL_SIZE` of them.
-
-    ``owners`` says which kernel runs each stage (by default they take turns; the run's
-    :func:`pipeline.run.orchestrate.assign_kernels` lets two stages of a step run at once):
-    fewer kernels than stages save their start-up. Each kernel is started up front
-    and silently imports what its next stage's notebook imports (see :func:`warm_code`), so
-    start-up and imports overlap the stage running on the other kernel. When a stage is
-    done with a kernel that has another stage to run, the kernel's namespace is reset at
-    once (IPython's ``reset``, execution counts from 1, as a fresh kernel would give them)
-    and it warms up for that stage. A kernel is shut down after the last stage using it (in
-    the background: :meth:`stop` waits until every kernel is gone).
+    Every stage runs in a kernel of its own, started for it (never one another stage ran
+    in: nothing a stage imports or caches can reach the next). Up to :data:`AHEAD`
+    kernels are started and warming up before their stages take them: at first the
+    first stages', then, each time a stage takes its kernel or is reused, the next
+    stage's, so a kernel's start-up and its notebook's imports (:func:`warm_code`, run
+    silently through a client of jupyter_client's public API) overlap the stages running.
+    A stage's kernel is handed to papermill as ``km`` (nbclient's ``NotebookClient.km``)
+    and shut down when the stage is done (in the background: :meth:`stop` waits until
+    every kernel is gone).
     """
 
-    def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
-                 owners: dict[str, int] | None = None) -> None:
-        from jupyter_client.manager import KernelManager
-
+    def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...]) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
         self.stages = tuple(stages)
+        self._root = str(settings.project_root)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
-        self._owner = owners or {stage: index % POOL_SIZE
-                                 for index, (stage, _) in enumerate(stages)}
-        self._left = {k: [s for s, _ in stages if self._owner[s] == k]
-                      for k in set(self._owner.values())}
-        self._managers: dict[int, object] = {}
-        self._clients: dict[int, object] = {}
-        self._sent: dict[int, list[str]] = {}
+        self._waiting = [name for name, _ in stages]   # not yet taken nor released
+        self._managers: dict[str, object] = {}
+        self._clients: dict[str, object] = {}
+        self._sent: dict[str, str] = {}
         self._stopping: list[threading.Thread] = []
         self._lock = threading.RLock()  # two stages' threads take and release at once
         self._stopped = False
         try:
-            for k, names in sorted(self._left.items()):
-                manager = KernelManager(kernel_name=KERNEL)
-                manager.client_factory = ready_client_class()
-                manager.start_kernel(extra_arguments=KERNEL_ARGS,
-                                     cwd=str(settings.project_root))
-                self._managers[k] = manager
-                self._send(k, self._warm(names[0]))
+            with self._lock:
+                self._start_ahead()
         except BaseException:  # interrupted or failed while starting: stop what did start
             self.stop()
             raise
 
-    def _warm(self, stage: str) -> str:
-        return warm_code(self._notebooks[stage], WARM_EXTRA.get(stage, ""))
+    def _start_ahead(self) -> None:
+        """Start the kernels of the next waiting stages, up to :data:`AHEAD` of them."""
+        started = sum(stage in self._managers for stage in self._waiting)
+        for stage in [s for s in self._waiting if s not in self._managers][
+                :max(0, AHEAD - started)]:
+            self._start(stage)
 
-    def _send(self, k: int, code: str) -> None:
-        """Run ``code`` silently on kernel ``k`` without waiting (see :meth:`take`)."""
-        client = self._clients.get(k)
-        if client is None:
-            client = self._clients[k] = self._managers[k].client()
-            client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
-        self._sent.setdefault(k, []).append(
-            client.execute(code, silent=True, store_history=False))
+    def _start(self, stage: str) -> None:
+        """Start a fresh kernel for ``stage`` and send it its warm-up (not waited for)."""
+        from jupyter_client.manager import KernelManager
+
+        manager = KernelManager(kernel_name=KERNEL)
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root)
+        self._managers[stage] = manager
+        client = self._clients[stage] = manager.client()
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
+        self._sent[stage] = client.execute(
+            warm_code(self._notebooks[stage], WARM_EXTRA.get(stage, "")),
+            silent=True, store_history=False)
 
     def take(self, stage: str):
-        """The kernel for ``stage`` (None if the pool has none for it), warmed up for it.
+        """The started kernel manager for ``stage``, warmed up for it (None if it has none).
 
-        The pool's own requests (reset, warm-up) are waited for here, their replies read,
-        so none is lost when the pool lets go of the kernel for the stage's own client.
+        The warm-up's reply is read here, and its client closed, so the stage's own client
+        (nbclient's) finds nothing of it.
         """
         with self._lock:
             if self._stopped:  # never a fresh kernel behind a stopping run's back
                 raise errors.StageFailed("the run is stopping", stage=stage)
-            k = self._owner.get(stage)
-            manager = self._managers.get(k)
-            if manager is None:
+            if stage not in self._waiting:
                 return None
-            client, sent = self._clients.pop(k, None), self._sent.pop(k, [])
-        if client is not None:
-            replies = {client.get_shell_msg(timeout=CELL_TIMEOUT_S)["parent_header"]
-                       .get("msg_id") for _ in sent}
-            client.stop_channels()
-            if replies != set(sent):
+            if stage not in self._managers:  # taken before its turn came
+                self._start(stage)
+            self._waiting.remove(stage)
+            manager = self._managers.get(stage)
+            client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
+            self._start_ahead()  # and the next stage's, while this one runs
+        if client is not None and not _warmed_up(manager, client, sent):
+            # it died starting (a port taken meanwhile, on a busy machine): a fresh one
+            _shut_down_later(self, stage, manager)
+            with self._lock:
+                if self._stopped:
+                    raise errors.StageFailed("the run is stopping", stage=stage)
+                self._start(stage)
+                manager = self._managers[stage]
+                client, sent = self._clients.pop(stage), self._sent.pop(stage)
+            if not _warmed_up(manager, client, sent):
                 raise errors.StageFailed("the stage's kernel did not answer its warm-up",
                                          stage=stage)
         return manager
 
     def release(self, stage: str) -> None:
-        """``stage`` is done with its kernel (ran, failed or was reused): reset the kernel
-        and warm it up for its next stage, or shut it down if no later stage needs it.
-        Once the pool is stopping, it does nothing."""
+        """``stage`` is done with its kernel (ran, failed or was reused): shut the kernel
+        down in the background, and start the next stage's. Once stopping, does nothing."""
         with self._lock:
-            k = self._owner.get(stage)
-            if self._stopped or k is None or stage not in self._left.get(k, []):
+            if self._stopped:
                 return
-            self._left[k].remove(stage)
-            manager = self._managers.get(k)
-            if manager is None:
-                return
-            if self._left[k]:
-                if k not in self._sent:   # it ran a stage: reset (a reused stage ran none)
-                    self._send(k, RESET_CODE)
-                self._send(k, self._warm(self._left[k][0]))
-                return
-            client = self._clients.pop(k, None)
-            self._managers.pop(k)
-            if client is not None:
-                client.stop_channels()
-            if manager.has_kernel:  # killed and reaped in the background (0.1 s): stop()
-                stopping = threading.Thread(target=_shut_down, args=(manager,),  # waits
-                                            name=f"laa-kernel-{k}-stop", daemon=True)
-                self._stopping.append(stopping)
-                stopping.start()
+            if stage in self._waiting:  # reused: its kernel was never taken
+                self._waiting.remove(stage)
+            client = self._clients.pop(stage, None)
+            self._sent.pop(stage, None)
+            manager = self._managers.pop(stage, None)
+            self._start_ahead()
+        if client is not None:
+            client.stop_channels()
+        if manager is not None:
+            _shut_down_later(self, stage, manager)
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in, and wait until each is gone.
 
-        Safe while a stage's thread still uses the pool (a run stopped by a signal): the
-        pool is marked stopping first, so that thread can neither take nor warm a kernel.
+        Safe while a stage's thread still uses the kernels (a run stopped by a signal):
+        marked stopping first, so that thread can neither take nor start a kernel.
         """
         with self._lock:
             self._stopped = True
@@ -292,11 +234,45 @@ class KernelPool:
             thread.join()
 
 
+def _warmed_up(manager, client, sent: str) -> bool:
+    """Read the warm-up's reply (True), or find the kernel dead or silent (False); the
+    client is closed either way."""
+    from queue import Empty
+
+    deadline = time.monotonic() + CELL_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            try:
+                reply = client.get_shell_msg(timeout=1)
+            except Empty:
+                if not manager.is_alive():
+                    return False
+                continue
+            if reply["parent_header"].get("msg_id") == sent:
+                return True
+        return False
+    finally:
+        client.stop_channels()
+
+
+def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
+    """Kill and reap ``stage``'s kernel in the background (:meth:`StageKernels.stop`
+    waits for it)."""
+    if not manager.has_kernel:
+        return
+    stopping = threading.Thread(target=_shut_down, args=(manager,),
+                                name=f"laa-kernel-{stage}-stop", daemon=True)
+    with kernels._lock:
+        kernels._stopping.append(stopping)
+    stopping.start()
+
+
 def _shut_down(manager) -> None:
     """Kill a kernel and reap it, in a thread of its own; if jupyter_client fails at that (a
-    kernel another thread was talking to), kill its process directly: no kernel outlives
-    the run. The event loop jupyter_client made for this thread is closed here, not left
-    for the interpreter's exit to close noisily."""
+    kernel another thread was talking to), kill its process directly (the provisioner's
+    ``process``, public for the local provisioner): no kernel outlives the run. The event
+    loop jupyter_client made for this thread is closed here, not left for the
+    interpreter's exit to close noisily."""
     from jupyter_core.utils import ensure_event_loop
 
     try:
@@ -314,7 +290,8 @@ def _shut_down(manager) -> None:
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
     """Execute one stage notebook into ``<report>/notebooks/``; raise a LaaError on failure.
 
-    ``kernel`` is a started kernel manager (see :class:`KernelPool`); without one,
+    ``kernel`` is a started kernel manager (see :class:`StageKernels`), handed to papermill
+    as ``km`` (nbclient's ``NotebookClient`` runs the notebook in it); without one,
     papermill starts a fresh kernel.
     """
     import papermill

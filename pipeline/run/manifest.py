@@ -125,7 +125,9 @@ def fingerprint(data_dir: Path, expectations_dir: Path, package_dir: Path,
 
     Returns ``inputs`` (files under the data folder), ``suites`` (the expectation suites),
     ``code`` (the package's sha256 and each notebook's) and ``environment``, plus
-    ``digest``: one sha256 over all of them, used in every stage's key.
+    ``digest``: one sha256 over all of them, used in every stage's key, but for the lock
+    file's own sha256: the versions installed are in it, so editing the lock without
+    changing a version recomputes nothing.
     """
     code_files = hash_tree(package_dir)
     facts = {
@@ -135,7 +137,10 @@ def fingerprint(data_dir: Path, expectations_dir: Path, package_dir: Path,
                  "notebooks": {p.name: sha256_file(p) for p in notebooks}},
         "environment": environment(),
     }
-    return {**facts, "digest": digest_of(facts)}
+    lock = facts["environment"]["lock"]
+    keyed = {**facts, "environment": {**facts["environment"], "lock": lock if lock is None
+                                      else {k: v for k, v in lock.items() if k != "sha256"}}}
+    return {**facts, "digest": digest_of(keyed)}
 
 
 def is_volatile(root_name: str, relative: str) -> bool:

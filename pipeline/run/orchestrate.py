@@ -22,7 +22,8 @@ from pipeline import errors
 from pipeline.config import PACKAGE_DIR, Settings
 from pipeline.run.execute import (  # noqa: F401  (re-exported: the run's public names)
     KERNEL,
-    KernelPool,
+    STAMPED,
+    StageKernels,
     execute_stage,
     notebook_parameters,
 )
@@ -59,10 +60,10 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("appendix", "04_appendix.ipynb"),
     ("tables", "04_tables.ipynb"),
 )
-# A stage named here runs beside the stage before it (one step), at the same time, in the
-# other kernel; neither reads what the other writes. What it writes is told apart from the
-# other's by these ``root:path`` globs (and its executed notebook); everything else written
-# meanwhile is the other's.
+# A stage named here runs beside the stage before it (one step), at the same time, each in
+# a kernel of its own; neither reads what the other writes. What it writes is told apart
+# from the other's by these ``root:path`` globs (and its executed notebook); everything
+# else written meanwhile is the other's.
 CLAIMS: dict[str, tuple[str, ...]] = {
     "benchmark": ("clean:national.parquet", "clean:national_quarantine.parquet",
                   "clean:national_validation_results.parquet", "clean:benchmark_ranks.parquet",
@@ -82,25 +83,6 @@ def steps_of(stages: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, str],
         else:
             steps.append((stage,))
     return steps
-
-
-def assign_kernels(stages: tuple[tuple[str, str], ...]) -> dict[str, int]:
-    """Which of two kernels runs each stage, so that each warms up while the other works.
-
-    The first stage takes kernel 0; a stage beside another takes the other kernel; a stage
-    after a single one takes the other kernel (it warms up meanwhile); a stage after a
-    step of two takes the kernel of the stage beside (the shorter one: it is free first,
-    and warms up while the longer one finishes).
-    """
-    owners: dict[str, int] = {}
-    previous: tuple[tuple[str, str], ...] = ()
-    for step in steps_of(stages):
-        first = 0 if not previous else (owners[previous[-1][0]] if len(previous) > 1
-                                          else 1 - owners[previous[0][0]])
-        for index, (stage, _) in enumerate(step):
-            owners[stage] = (first + index) % 2
-        previous = step
-    return owners
 
 
 VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
@@ -144,6 +126,8 @@ class _Plan:
     previous: dict | None
     published: Path
     force: bool
+    stamp_given: bool = True
+    stamps: dict[str, str] = field(default_factory=dict)  # a rerun's stamp of each stage
 
     @property
     def parameters(self) -> dict[str, str]:
@@ -153,10 +137,40 @@ class _Plan:
     def roots(self) -> dict[str, Path]:
         return {"clean": self.settings.clean_dir, "report": self.published}
 
-    def key(self, stage: str, notebook: str, upstream: list[dict]) -> str:
+    def stamp(self, stage: str) -> str:
+        """The generated-at stamp ``stage`` runs with: the run's, or for a rerun the one
+        the manifest recorded for the stage."""
+        return self.stamps.get(stage, self.settings.generated_at)
+
+    def key(self, stage: str, notebook: str, upstream: list[dict], stamp: str) -> str:
         return stage_key(stage, self.facts["code"]["notebooks"][notebook],
-                         notebook_parameters(self.settings, stage), self.facts["digest"],
-                         upstream)
+                         notebook_parameters(replace(self.settings, generated_at=stamp), stage),
+                         self.facts["digest"], upstream)
+
+    def decide(self, stage: str, notebook: str,
+               upstream: list[dict]) -> tuple[str, str, Reuse | None]:
+        """The stage's key, its stamp and its reuse (None: it must run).
+
+        When the run's stamp was not given, a stage of :data:`STAMPED` whose inputs are
+        unchanged is reused with the stamp it was made with (the stamp is the documents'
+        date, not a reason to remake them): changing an option reruns only the stages it
+        touches, and the manifest records each stage's stamp for ``laa rerun``.
+        """
+        stamp = self.stamp(stage)
+        key = self.key(stage, notebook, upstream, stamp)
+        if self.force:
+            return key, stamp, None
+        reuse = reusable(self.previous, stage, key, self.roots)
+        if reuse is None and not self.stamp_given and stage in STAMPED and self.previous:
+            recorded = {s.get("stage"): s for s in self.previous.get("stages", [])}
+            made = str(recorded.get(stage, {}).get("generated_at") or self.previous.get(
+                "parameters", {}).get("generated_at", ""))
+            if made and made != stamp:
+                made_key = self.key(stage, notebook, upstream, made)
+                made_reuse = reusable(self.previous, stage, made_key, self.roots)
+                if made_reuse is not None:
+                    return made_key, made, made_reuse
+        return key, stamp, reuse
 
     @property
     def steps(self) -> list[tuple[tuple[str, str], ...]]:
@@ -177,9 +191,7 @@ class _Plan:
         upstream: list[dict] = []
         plan: list[Reuse | None] = []
         for step in self.steps:
-            reuses = [None if self.force else reusable(
-                self.previous, stage, self.key(stage, notebook, upstream), self.roots)
-                for stage, notebook in step]
+            reuses = [self.decide(stage, notebook, upstream)[2] for stage, notebook in step]
             plan += reuses
             if not all(reuses):
                 break
@@ -206,7 +218,7 @@ class _Plan:
 def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGES,
                  progress: Callable[[str], None] = print, *, command: str = "run",
                  force: bool = False, wait: bool = False, stamp_given: bool = True,
-                 expected: list[dict] | None = None,
+                 expected: list[dict] | None = None, stamps: dict[str, str] | None = None,
                  check: Callable[[], None] | None = None) -> RunResult:
     """Run the stages under the meeting's lock, build in staging, then publish.
 
@@ -224,10 +236,14 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         Queue behind another run of the same meeting or clean folder instead of refusing.
     stamp_given
         False when the generated-at stamp was not given: if nothing else changed since
-        the published run, its stamp is kept and nothing is recomputed.
+        the published run, its stamp is kept and nothing is recomputed; otherwise the
+        stages of :data:`STAMPED` with nothing else changed are reused with theirs.
     expected
         For a rerun: the outputs the manifest recorded. The build is published only if
         every one matches; otherwise it stays in staging and OutputsDiffer is raised.
+    stamps
+        For a rerun: the generated-at stamp each stage of :data:`STAMPED` ran with, as
+        the manifest recorded it (when it differs from the run's).
     check
         The checks of the run's parameters against its inputs (the register: the period,
         district, themes), run before anything is built. When something must be built, the
@@ -240,11 +256,12 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
 
     def plan_now() -> _Plan:
         previous = try_read_manifest(published / MANIFEST_NAME)
-        plan = _Plan(settings, stages, facts, previous, published, force)
+        plan = _Plan(settings, stages, facts, previous, published, force, stamp_given,
+                     dict(stamps or {}))
         if not stamp_given and previous and not force:
             kept = _Plan(replace(settings, generated_at=str(
                 previous.get("parameters", {}).get("generated_at", ""))), stages, facts,
-                previous, published, force)
+                previous, published, force, stamp_given)
             if kept.up_to_date(command):
                 plan = kept
         return plan
@@ -275,15 +292,14 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
             kernels.stop()
 
 
-def _start_kernels(plan: _Plan, command: str) -> KernelPool | None:
+def _start_kernels(plan: _Plan, command: str) -> StageKernels | None:
     """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
     stages = plan.to_run()
-    return None if plan.up_to_date(command) else KernelPool(plan.settings, stages,
-                                                             assign_kernels(stages))
+    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages)
 
 
 def _build(plan: _Plan, command: str, progress: Callable[[str], None],
-           expected: list[dict] | None, kernels: KernelPool) -> RunResult:
+           expected: list[dict] | None, kernels: StageKernels) -> RunResult:
     settings = plan.settings
     root = prepare_staging(_staging(settings, command), plan.published)
     staged = replace(settings, reports_dir=root)
@@ -296,7 +312,7 @@ def _build(plan: _Plan, command: str, progress: Callable[[str], None],
                      "stages": timings}
         stages = [{"stage": s, "notebook": f"notebooks/{n}",
                    "notebook_sha256": plan.facts["code"]["notebooks"][n],
-                   "executed": f"notebooks/{n}", "key": records[s]} for s, n in plan.stages]
+                   "executed": f"notebooks/{n}", **records[s]} for s, n in plan.stages]
         manifest = build_manifest(command, plan.parameters, plan.facts,
                                   git_state(settings.project_root), stages, outputs, run_facts)
         if command == "run":  # district packs and checks published before stay
@@ -362,13 +378,13 @@ def _compare(expected: list[dict], outputs: list[dict], root: Path) -> None:
 
 
 def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
-             kernels: KernelPool):
+             kernels: StageKernels):
     """Run the plan's stages step by step: a step's stages at the same time, each in its own
     kernel; a stage whose key is unchanged is reused (its outputs copied from the published
     folder)."""
     built = staged.report_dir
     result = RunResult()
-    records: dict[str, str] = {}
+    records: dict[str, dict[str, str]] = {}
     outputs: list[dict] = []
     timings: dict[str, dict] = {}
     number = {stage: n for n, (stage, _) in enumerate(plan.stages, start=1)}
@@ -377,9 +393,10 @@ def _execute(plan: _Plan, staged: Settings, progress: Callable[[str], None],
         upstream = list(outputs)
         to_run = []
         for stage, notebook in step:
-            key = records[stage] = plan.key(stage, notebook, upstream)
             started_at, started = _now(), time.perf_counter()
-            reuse = None if plan.force else reusable(plan.previous, stage, key, plan.roots)
+            key, stamp, reuse = plan.decide(stage, notebook, upstream)
+            records[stage] = {"key": key, **({"generated_at": stamp} if stage in STAMPED
+                                             else {})}
             if reuse is None:
                 to_run.append((stage, notebook))
                 progress(f"[{number[stage]}/{total}] {stage} ...")
@@ -417,8 +434,9 @@ def _timing(stage: str, started_at: str, seconds: float, recomputed: bool,
 
 
 def _run_one(staged: Settings, stage: str, notebook: str,
-             kernels: KernelPool) -> tuple[str, str, float]:
-    """Execute one stage in its kernel: its start, end and seconds."""
+             kernels: StageKernels) -> tuple[str, str, float]:
+    """Execute one stage in its kernel (``staged`` carries the stamp it runs with): its
+    start, end and seconds."""
     started_at, started = _now(), time.perf_counter()
     try:
         execute_stage(staged, stage, notebook, kernels.take(stage))
@@ -427,7 +445,7 @@ def _run_one(staged: Settings, stage: str, notebook: str,
     return started_at, _now(), time.perf_counter() - started
 
 
-def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kernels: KernelPool
+def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kernels: StageKernels
               ) -> tuple[dict[str, list[dict]], dict[str, tuple[str, str, float]]]:
     """Execute one step's stages into staging (two at once in two threads, each driving its
     own kernel), normalise what they wrote, and list each stage's outputs.
@@ -437,10 +455,11 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
     """
     clean, built = plan.settings.clean_dir, staged.report_dir
     clean_before, built_before = snapshot(clean), snapshot(built)
+    stamped = {stage: replace(staged, generated_at=plan.stamp(stage)) for stage, _ in stages}
     if len(stages) == 1:
-        ran = {stages[0][0]: _run_one(staged, *stages[0], kernels)}
+        ran = {stages[0][0]: _run_one(stamped[stages[0][0]], *stages[0], kernels)}
     else:
-        ran = _run_together(staged, stages, kernels)
+        ran = _run_together(stamped, stages, kernels)
     staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
     written = {"clean": own_outputs(clean, written_since(clean_before, snapshot(clean))),
                "report": written_since(built_before, snapshot(built))}
@@ -449,7 +468,7 @@ def _run_step(plan: _Plan, staged: Settings, stages: list[tuple[str, str]], kern
         if path.suffix == ".ipynb":
             normalise_notebook(path, staging_text)
         elif path.suffix == ".xlsx":
-            normalise_xlsx(path, plan.settings.generated_at)
+            normalise_xlsx(path, plan.stamp(_writer(stages, "report", relative)))
     made: dict[str, list[dict]] = {stage: [] for stage, _ in stages}
     roots = {"clean": clean, "report": built}
     for root_name, paths in written.items():
@@ -469,10 +488,10 @@ def own_outputs(root: Path, written: list[str]) -> list[str]:
     return [w for w in written if not any(n in Path(w).parents for n in nested)]
 
 
-def _run_together(staged: Settings, stages: list[tuple[str, str]],
-                  kernels: KernelPool) -> dict[str, tuple[str, str, float]]:
-    """Run the stages at once, one thread each driving its own kernel; raise the first
-    failure (in stage order) once all have ended.
+def _run_together(staged: dict[str, Settings], stages: list[tuple[str, str]],
+                  kernels: StageKernels) -> dict[str, tuple[str, str, float]]:
+    """Run the stages at once (each with its ``staged`` settings), one thread each driving
+    its own kernel; raise the first failure (in stage order) once all have ended.
 
     The threads are daemons and the main thread only waits for them, so a signal (SIGTERM,
     Ctrl-C) stops the run at once: the run's clean-up stops the kernels, and a thread left
@@ -482,7 +501,7 @@ def _run_together(staged: Settings, stages: list[tuple[str, str]],
 
     def work(stage: str, notebook: str) -> None:
         try:
-            ended[stage] = _run_one(staged, stage, notebook, kernels)
+            ended[stage] = _run_one(staged[stage], stage, notebook, kernels)
         except BaseException as exc:  # handed to the main thread, raised there
             ended[stage] = exc
 

@@ -60,6 +60,14 @@ def stages_from(manifest: dict) -> tuple[tuple[str, str], ...]:
     return tuple((n, known[n]) for n in names)
 
 
+def stamps_from(manifest: dict) -> dict[str, str]:
+    """The generated-at stamp each stage ran with, where the manifest records one (a stage
+    reused from an earlier run keeps that run's stamp; see
+    :meth:`pipeline.run.orchestrate._Plan.decide`)."""
+    return {str(s["stage"]): str(s["generated_at"]) for s in manifest.get("stages", [])
+            if s.get("stage") and s.get("generated_at")}
+
+
 def describe_change(entry: str) -> str:
     """``x.csv (missing)`` -> ``x.csv is missing`` etc., for the refusal message (pure)."""
     if entry.endswith(" (missing)"):
@@ -148,4 +156,4 @@ def rerun(manifest_path: str | Path, progress: Callable[[str], None] = print,
         progress(note)
     return run_pipeline(settings, stages_from(manifest), progress,
                         command=str(manifest.get("command", "run")), force=True, wait=wait,
-                        expected=manifest.get("outputs", []))
+                        expected=manifest.get("outputs", []), stamps=stamps_from(manifest))
