@@ -137,17 +137,15 @@ def test_ibm_equal_access_finds_no_violation_on_any_page(pages, browser):
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
 
 
-def test_ibm_engine_does_find_a_violation():
+def test_ibm_engine_does_find_a_violation(browser):
     """The engine is live: a page with an unlabelled image and no language fails it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(bypass_csp=True)
+    page = browser.new_page(bypass_csp=True)
+    try:
         page.set_content("<html><head><title>x</title></head><body><main>"
                          "<img src='data:,'></main></body></html>")
         rules = {v["rule"] for v in ace_violations(page)}
-        browser.close()
+    finally:
+        page.close()
     assert {"img_alt_valid", "html_lang_exists"} <= rules, rules
 
 
