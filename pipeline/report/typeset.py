@@ -134,6 +134,12 @@ def _elements(node: Node) -> list[Node]:
     return [c for c in node.children if isinstance(c, Node)]
 
 
+def _has_badge(node: Node) -> bool:
+    """True when ``node`` holds a RAG badge (``span.rag``)."""
+    return any(("rag" in c.classes and c.tag == "span") or _has_badge(c)
+               for c in _elements(node))
+
+
 def svg_source(svg: str) -> str:
     """An inline SVG as a standalone SVG file: attribute names in their SVG case."""
     return _SVG_ATTR.sub(lambda m: f" {_SVG_CASE[m.group(1)]}=", svg)
@@ -468,7 +474,9 @@ class Typesetter:
             for index, cell in enumerate(cells):
                 text = cell.text().strip()
                 tokens = [text] if "num" in cell.classes and row not in head else text.split()
-                words[index] = max([words[index], *map(len, tokens)])
+                # a RAG badge's word sits beside its letter's box: about 3 characters more
+                badge = 3 if _has_badge(cell) else 0
+                words[index] = max([words[index], *(len(t) + badge for t in tokens)])
                 if row not in head:
                     lengths[index].append(len(text))
         weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
