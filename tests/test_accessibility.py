@@ -40,9 +40,10 @@ pytestmark = pytest.mark.slow
 
 
 def run_demo(out: Path, arguments: list[str]) -> Path:
-    """Run one demo with the README's command into ``out``; its reports folder."""
+    """Run one demo with the README's command (HTML only: the pages checked here) into
+    ``out``; its reports folder."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", *arguments,
+        [sys.executable, "-m", "pipeline.cli", "run", *arguments, "--formats", "html",
          "--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")],
         capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]

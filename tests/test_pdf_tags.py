@@ -189,5 +189,8 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(tmp_path_factor
         for p in [c, *c.parents])]
     tree = _struct_elements(PdfReader(demo["report"] / "appendix.pdf")
                             .trailer["/Root"]["/StructTreeRoot"])
-    captions = [e for e in tree if e["type"] == "Caption" and e["path"][-1] == "Table"]
+    # a Caption of its Table, or (where Typst groups a figure, 2 of 25 in the demo) of the
+    # Div that holds the caption beside its table
+    captions = [e for e in tree if e["type"] == "Caption" and e["path"][-1] in ("Table", "Div")]
     assert len(captions) == len(printed) > 5
+    assert sum(e["path"][-1] == "Table" for e in captions) > len(printed) / 2
