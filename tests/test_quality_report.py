@@ -34,7 +34,8 @@ from tests.quality_build import (
 HOSTILE = (SCRIPT, IMG, SVG, PARTNER)
 PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "nav", "a", "span", "h1", "h2",
              "h3", "p", "var", "strong", "table", "thead", "tbody", "tr", "th", "td", "section",
-             "ul", "li", "main"}
+             "ul", "li", "main",
+             "div"}   # each table's scrolling region (pages.scroll_regions)
 
 
 class Page(HTMLParser):

@@ -7,6 +7,9 @@ actions, names, file names) arrives as text, never as markup. The templates live
 
 from __future__ import annotations
 
+import html
+import re
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -33,10 +36,53 @@ def lineage_href(indicator_id: object) -> str:
     return "#" + lineage_anchor(indicator_id)
 
 
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+_HEADING = re.compile(r"<h[1-6]\b[^>]*>(.*?)</h[1-6]>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+def _plain(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities read, white space collapsed."""
+    return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def scroll_regions(page: object) -> Markup:
+    """Each ``<table>`` of rendered HTML ``page`` wrapped in a named, focusable region
+    (``div.table-scroll``, ``role="region"``, ``aria-label``, ``tabindex="0"``), the box
+    that scrolls sideways when the table is wider than the window (WCAG 1.4.10 reflow and
+    2.1.1 keyboard: a keyboard user can focus it and scroll).
+
+    The region is named by the table's caption, else by the heading before it; a name
+    used already gets its ordinal (``"Indicators (2)"``), so each region's name is unique.
+    """
+    text = str(page)
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    last = 0
+    for match in _TABLE.finditer(text):
+        caption = _CAPTION.search(match.group(0))
+        headings = _HEADING.findall(text, 0, match.start())
+        name = _plain(caption.group(1)) if caption else (
+            _plain(headings[-1]) if headings else "")
+        name = name or "Table"
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+        out += [text[last:match.start()],
+                f'<div class="table-scroll" role="region" aria-label="{html.escape(name)}" '
+                f'tabindex="0">', match.group(0), "</div>"]
+        last = match.end()
+    out.append(text[last:])
+    return Markup("".join(out))
+
+
 ENV = Environment(loader=PackageLoader("pipeline.report", "templates"),
                   autoescape=select_autoescape(default=True, default_for_string=True),
                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 ENV.filters["css_string"] = css_string
+ENV.filters["scroll_regions"] = scroll_regions
 ENV.globals["lineage_href"] = lineage_href
 
 

@@ -134,8 +134,9 @@ def typeset_pdf(source: str) -> bytes:
 def write_pdf(html: str, target: Path) -> Path:
     """Print the HTML page ``html`` to a tagged PDF/UA-1 at ``target``.
 
-    Relative links (to the data-quality report) stay relative in the PDF; nothing is
-    fetched.
+    A link to another document of the run (relative, such as the data-quality report)
+    prints as its words without a link: the PDF is often sent on its own, with no folder
+    beside it. Web and mail addresses stay links. Nothing is fetched.
 
     Raises
     ------

@@ -53,6 +53,8 @@ _CELL = re.compile(r'<div\b[^>]*\bclass="cell [^"]*"')
 _BLANK = re.compile(r">([ \t\r\n\f]+)<")
 _EMPTY_LINK = re.compile(r"<a\b([^>]*?)\s*/>")  # nbconvert's heading anchors: <a .../>
 _TAGS = re.compile(r"<[^>]+>")
+# the first section a contents list links to: where the page's skip link leads
+_FIRST_SECTION = re.compile(r'<nav class="contents".*?<li><a href="#([^"]+)"', re.S)
 SCREEN_ONLY = f"celltag_{SCREEN_ONLY_TAG}"
 
 
@@ -210,7 +212,9 @@ def add_contents(body: str) -> str:
 
 def render_page(body: str, title: str, running_header: str, *, footer: str = "",
                 created: str = "", author: str = "") -> str:
-    """Wrap a body in the page: print CSS inline, nothing loaded from the network.
+    """Wrap a body in the page: print CSS inline, nothing loaded from the network; a skip
+    link first (past the contents, where there is one), each table in a named scrolling
+    region (:func:`pipeline.report.pages.scroll_regions`).
 
     Parameters
     ----------
@@ -223,9 +227,13 @@ def render_page(body: str, title: str, running_header: str, *, footer: str = "",
     author
         The partnership, written as the document's author.
     """
-    return render("page.html.j2", body=Markup(add_contents(number_sections(body))),
-                  title=title, running_header=running_header, footer=footer, created=created,
-                  author=author, palette=RAG_STYLE)
+    body = add_contents(number_sections(body))
+    first = _FIRST_SECTION.search(body)
+    return render("page.html.j2", body=Markup(body), title=title,
+                  running_header=running_header, footer=footer, created=created,
+                  author=author, palette=RAG_STYLE,
+                  skip_to=first.group(1) if first else "main",
+                  skip_text="Skip the contents" if first else "Skip to main content")
 
 
 @dataclass(frozen=True)

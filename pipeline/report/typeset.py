@@ -134,6 +134,12 @@ def _elements(node: Node) -> list[Node]:
     return [c for c in node.children if isinstance(c, Node)]
 
 
+def _has_badge(node: Node) -> bool:
+    """True when ``node`` holds a RAG badge (``span.rag``)."""
+    return any(("rag" in c.classes and c.tag == "span") or _has_badge(c)
+               for c in _elements(node))
+
+
 def svg_source(svg: str) -> str:
     """An inline SVG as a standalone SVG file: attribute names in their SVG case."""
     return _SVG_ATTR.sub(lambda m: f" {_SVG_CASE[m.group(1)]}=", svg)
@@ -235,12 +241,7 @@ class Typesetter:
         rag = next((c[4:] for c in classes if c.startswith("rag-") and c[4:] in RAG_STYLE),
                    None)
         if "rag" in classes and rag:
-            fill, ink = RAG_STYLE[rag][0], RAG_STYLE[rag][1]
-            return (f'#box(fill: rgb("{fill}"), stroke: 0.5pt + luma(60%), radius: 2pt, '
-                    f'inset: (x: 2.5pt, y: 1pt), outset: (y: 0.5pt))'
-                    f'[#text(fill: rgb("{ink}"), weight: "bold", '
-                    f'size: {"9pt" if self.in_table else "0.9em"})'
-                    f'[{self.inline(node.children)}]]')
+            return self.badge(node, rag)
         inner = self.inline(node.children, strip=False)
         small = "9pt" if self.in_table else "0.88em"
         if classes & {"sub", "iso", "note"}:
@@ -257,6 +258,27 @@ class Typesetter:
             return f"#text(font: \"DejaVu Sans Mono\", size: 0.85em)[{inner}]"
         return inner
 
+    def badge(self, node: Node, code: str) -> str:
+        """A RAG badge: its letter on the rating's colour, then its word as text, the word
+        of a compact badge too (on screen only for screen readers). The PDF's text, read
+        aloud or copied, says "Green", not a bare "G"; and a long word ("Not available for
+        reporting") wraps in a narrow column instead of running out of its badge."""
+        fill, ink = RAG_STYLE[code]
+        size = "9pt" if self.in_table else "0.9em"
+        letter = next((c.text().strip() for c in _elements(node)
+                       if "rag-letter" in c.classes), "") or code
+        word = next((c.text().strip() for c in _elements(node)
+                     if c.classes & {"sr-only", "rag-label"}), "")
+        out = (f'#box(fill: rgb("{fill}"), stroke: 0.5pt + luma(60%), radius: 2pt, '
+               f'inset: (x: 2.5pt, y: 1pt), outset: (y: 0.5pt))'
+               f'[#text(fill: rgb("{ink}"), weight: "bold", size: {size})'
+               f'[#{string(self.printable(letter))}]]')
+        if word:
+            # a plain space: in a narrow column the word goes under its letter
+            out += (f'#" "#text(weight: "bold", size: {size})'
+                    f'[#{string(self.printable(word))}]')
+        return out
+
     def link(self, node: Node) -> str:
         href = node.attrs.get("href", "")
         inner = self.inline(node.children, strip=False)
@@ -266,8 +288,10 @@ class Typesetter:
                 raise TypesetError(f"No anchor #{target} in the printed document for the "
                                    f"link {node.text().strip()!r}")
             return f"#link(label({string(target)}))[{inner}]"
-        if href and not href.lower().startswith(("javascript:", "data:")):
-            return f"#link({string(href)})[{inner}]"  # the words, not the file name
+        if re.match(r"(https?|mailto):", href, re.I):
+            return f"#link({string(href)})[{inner}]"  # the words, not the address
+        # a link to another document of the run (relative: "appendix.html") prints as its
+        # words alone: a PDF sent on its own has no folder beside it to open
         return inner
 
     def svg(self, node: Node) -> str:
@@ -408,17 +432,26 @@ class Typesetter:
             row_classes = row.classes
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
-            cells += [self.cell(c, row=row_classes) for c in _elements(row)
-                      if c.tag in ("td", "th")]
+            row_cells = [self.cell(c, row=row_classes) for c in _elements(row)
+                         if c.tag in ("td", "th")]
+            if "theme-row" in row_classes and row_cells:
+                # a theme's row names the rows under it (scope="rowgroup" in the HTML):
+                # in the PDF's structure a second-level header of the table
+                cells.append(f"table.header(level: 2, repeat: false, {', '.join(row_cells)})")
+            else:
+                cells += row_cells
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
         caption = _find(node, "caption")
-        out = ""
+        table = (f"table(columns: {columns}, "
+                 f"stroke: (x: none, top: none, bottom: 0.5pt + {RULE}), "
+                 f"inset: (x: 3.5pt, y: 2.5pt), {', '.join(cells)})")
         if caption is not None and not caption.classes & HIDDEN:
-            out = f"#block(sticky: true, below: 4pt)[#strong[{self.inline(caption.children)}]]\n"
-        return out + (f"#table(columns: {columns}, "
-                      f"stroke: (x: none, top: none, bottom: 0.5pt + {RULE}), "
-                      f"inset: (x: 3.5pt, y: 2.5pt), {', '.join(cells)})\n")
+            # the caption is the table's in the PDF's structure too (a figure of kind table)
+            return (f"#figure(kind: table, numbering: none, supplement: none, gap: 4pt, "
+                    f"caption: figure.caption(position: top)"
+                    f"[#strong[{self.inline(caption.children)}]], {table})\n")
+        return f"#{table}\n"
 
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
@@ -441,7 +474,9 @@ class Typesetter:
             for index, cell in enumerate(cells):
                 text = cell.text().strip()
                 tokens = [text] if "num" in cell.classes and row not in head else text.split()
-                words[index] = max([words[index], *map(len, tokens)])
+                # a RAG badge's word sits beside its letter's box: about 3 characters more
+                badge = 3 if _has_badge(cell) else 0
+                words[index] = max([words[index], *(len(t) + badge for t in tokens)])
                 if row not in head:
                     lengths[index].append(len(text))
         weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
@@ -526,6 +561,10 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
 #show table: set text(size: 9pt)
 #show table: set block(above: 5pt, below: 10pt)
 #show link: set text(fill: {ink})
+#show figure.where(kind: table): set block(breakable: true, above: 5pt, below: 10pt)
+#show figure.where(kind: table): set align(start)
+#show figure.caption.where(kind: table): set align(start)
+#show figure.caption.where(kind: table): it => block(sticky: true, it)
 """
 
 

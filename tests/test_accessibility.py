@@ -1,0 +1,239 @@
+"""Every HTML page both demos write, checked by two accessibility engines and at 320 px.
+
+Both demos are run with the README's commands into temporary folders, and every ``.html``
+file under their reports folders is found by globbing (no list of pages to fall behind).
+Each page is opened offline in Debian's Chromium (every request outside ``file://``
+refused) and checked by:
+
+- axe-core (``axe-playwright-python``), the WCAG 2.2 A and AA rules and the landmark and
+  heading-order rules, as ``tests/test_browser.py`` runs it;
+- IBM's Equal Access engine (``accessibility-checker-engine`` from npm, installed by
+  ``.ci/run`` into ``tests/js/node_modules`` from the committed ``package-lock.json``), its
+  ``WCAG_2_2`` policy with the rules the package ships: nothing is fetched;
+- a 320-pixel-wide window (WCAG 1.4.10, reflow): nothing is cut off or needs the page to
+  scroll sideways; a table wider than the window scrolls inside a named, focusable region;
+- the contents' links are targets of at least 24 by 24 pixels (WCAG 2.5.8);
+- a skip link is the page's first focusable element and leads into ``<main>``.
+
+No violation of either engine is allowed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import ARGS, CHROMIUM, _axe, _block_network, _describe
+
+ROOT = Path(__file__).resolve().parent.parent
+ACE = ROOT / "tests" / "js" / "node_modules" / "accessibility-checker-engine" / "ace.js"
+ACE_POLICY = "WCAG_2_2"
+DEMOS = {
+    "laa1": ["--district", "Melton", "--generated-at", "2007-06-30T12:00:00"],
+    "laa2": ["--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting", "2009-03-09",
+             "--generated-at", "2009-03-02T12:00:00"],
+}
+pytestmark = pytest.mark.slow
+
+
+def run_demo(out: Path, arguments: list[str]) -> Path:
+    """Run one demo with the README's command (HTML only: the pages checked here) into
+    ``out``; its reports folder."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", *arguments, "--formats", "html",
+         "--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")],
+        capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out / "reports"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> list[Path]:
+    """Every HTML page the two demos wrote."""
+    found: list[Path] = []
+    for name, arguments in DEMOS.items():
+        reports = run_demo(tmp_path_factory.mktemp(name), arguments)
+        found += sorted(reports.rglob("*.html"))
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, path: Path, width: int = 1280):
+    """Open ``path`` offline; the page's own Content-Security-Policy (no script) is set
+    aside for the engines' scripts only: the page itself runs none."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page.route("**/*", _block_network)
+    page.goto(path.as_uri(), wait_until="load")
+    return page
+
+
+def _short(path: Path) -> str:
+    return "/".join(path.parts[-4:])
+
+
+def ace_violations(page) -> list[dict]:
+    """IBM's engine on ``page`` (injected from disk): each failed rule of the policy, with
+    its message and the element's path."""
+    assert ACE.is_file(), "npm ci --prefix tests/js installs IBM's engine (see .ci/run)"
+    page.add_script_tag(path=str(ACE))
+    return page.evaluate(
+        """async policy => {
+            const report = await new ace.Checker().check(document, [policy]);
+            return report.results
+              .filter(r => r.value[0] === "VIOLATION" && r.value[1] === "FAIL")
+              .map(r => ({rule: r.ruleId, message: r.message, path: r.path.dom}));
+        }""", ACE_POLICY)
+
+
+def test_both_demos_pages_are_all_found(pages):
+    """The glob found the board documents and the data-quality pages of both demos."""
+    names = [p.name for p in pages]
+    assert names.count("appendix.html") == 2 and names.count("summary.html") == 2
+    assert names.count("report.html") == 2 and names.count("scorecard.html") == 2
+    assert "district-pack.html" in names
+    assert len(pages) >= 20
+
+
+def test_axe_finds_no_violation_on_any_page(pages, browser):
+    failures = {}
+    for path in pages:
+        page = _open(browser, path)
+        try:
+            results = _axe(page)
+            assert results["testEngine"]["name"] == "axe-core"
+            if results["violations"]:
+                failures[_short(path)] = _describe(results["violations"])
+        finally:
+            page.close()
+    assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_ibm_equal_access_finds_no_violation_on_any_page(pages, browser):
+    failures = {}
+    checked = 0
+    for path in pages:
+        page = _open(browser, path)
+        try:
+            found = ace_violations(page)
+            checked += 1
+            if found:
+                failures[_short(path)] = "\n".join(
+                    f"    {v['rule']}: {v['message']} at {v['path']}" for v in found[:6])
+        finally:
+            page.close()
+    assert checked == len(pages)
+    assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_ibm_engine_does_find_a_violation(browser):
+    """The engine is live: a page with an unlabelled image and no language fails it."""
+    page = browser.new_page(bypass_csp=True)
+    try:
+        page.set_content("<html><head><title>x</title></head><body><main>"
+                         "<img src='data:,'></main></body></html>")
+        rules = {v["rule"] for v in ace_violations(page)}
+    finally:
+        page.close()
+    assert {"img_alt_valid", "html_lang_exists"} <= rules, rules
+
+
+REFLOW = """() => {
+    const root = document.documentElement;
+    const cut = [];
+    for (const el of document.querySelectorAll("main *")) {
+        const style = getComputedStyle(el);
+        if (style.overflowX === "hidden" || style.overflowX === "clip") {
+            if (el.scrollWidth > el.clientWidth + 1 && !el.closest(".sr-only"))
+                cut.push(el.className || el.tagName);
+        }
+    }
+    const unnamed = [];
+    for (const table of document.querySelectorAll("table")) {
+        let box = table.parentElement;
+        while (box && getComputedStyle(box).overflowX === "visible") box = box.parentElement;
+        const scrolls = box && box !== document.body && box !== root
+            && box.scrollWidth > box.clientWidth + 1;
+        const named = box && box.getAttribute("role") === "region"
+            && box.getAttribute("tabindex") === "0"
+            && (box.getAttribute("aria-label") || "").trim();
+        if (scrolls && !named)
+            unnamed.push(table.className || "table");
+    }
+    const cover = document.querySelector(".cover, .summary-cover");
+    return {page: root.scrollWidth <= window.innerWidth, cut, unnamed,
+            cover: cover ? cover.scrollWidth <= cover.clientWidth : true};
+}"""
+
+
+def test_every_page_reflows_at_320_pixels(pages, browser):
+    """WCAG 1.4.10: at 320 CSS pixels the page does not scroll sideways, the cover (and
+    nothing else) is cut off, and a table wider than the window scrolls in a named,
+    focusable region (so a keyboard user can scroll it too)."""
+    failures = {}
+    for path in pages:
+        page = _open(browser, path, width=320)
+        try:
+            found = page.evaluate(REFLOW)
+            if not (found["page"] and found["cover"]) or found["cut"] or found["unnamed"]:
+                failures[_short(path)] = found
+        finally:
+            page.close()
+    assert failures == {}, failures
+
+
+def test_contents_links_are_at_least_24_pixels_square(pages, browser):
+    """WCAG 2.5.8: each link of a contents list is a target of 24 by 24 CSS pixels."""
+    small, listed = {}, 0
+    for path in pages:
+        page = _open(browser, path)
+        try:
+            boxes = page.locator("nav.contents a").evaluate_all(
+                "els => els.filter(e => e.offsetParent).map(e => {"
+                " const r = e.getBoundingClientRect();"
+                " return [e.textContent, r.width, r.height]; })")
+            listed += len(boxes)
+            tiny = [b for b in boxes if b[1] < 24 or b[2] < 24]
+            if tiny:
+                small[_short(path)] = tiny[:3]
+        finally:
+            page.close()
+    assert listed > 20
+    assert small == {}, small
+
+
+def test_each_page_starts_with_a_skip_link_into_main(pages, browser):
+    """WCAG 2.4.1: the first Tab lands on a link that skips to the page's main content."""
+    failures = {}
+    for path in pages:
+        page = _open(browser, path)
+        try:
+            page.keyboard.press("Tab")
+            found = page.evaluate(
+                """() => {
+                    const a = document.activeElement;
+                    const href = a && a.getAttribute("href") || "";
+                    const target = href.startsWith("#") && document.getElementById(href.slice(1));
+                    const r = a.getBoundingClientRect();
+                    return {tag: a.tagName, href, text: a.textContent.trim(),
+                            into: !!target && !!target.closest("main"),
+                            shown: r.width >= 24 && r.height >= 24};
+                }""")
+            if not (found["tag"] == "A" and found["into"] and found["shown"]
+                    and found["text"].lower().startswith("skip")):
+                failures[_short(path)] = found
+        finally:
+            page.close()
+    assert failures == {}, failures
