@@ -28,7 +28,7 @@ from pipeline.inputs.readers import (
     parse_sheets,
     read_file_bytes,
 )
-from pipeline.inputs.register import COUNTY
+from pipeline.inputs.register_files import COUNTY
 from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",
