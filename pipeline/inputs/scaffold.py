@@ -1,6 +1,6 @@
 """``laa init``: a new partnership's data folder, and the register's reference in Markdown.
 
-Both come from the register's own column definitions (:data:`register.REGISTER_FILES`) and
+Both come from the register's own column definitions (:data:`register_files.REGISTER_FILES`) and
 the returns' columns (:mod:`pipeline.inputs.ingest`), so the files written, the reader that
 checks them and the documentation cannot drift apart.
 """
