@@ -17,7 +17,7 @@ from pipeline.inputs.nis import (
     read_catalogue,
 )
 from pipeline.inputs.register import load_register
-from pipeline.rules import UNITS
+from pipeline.rules_schema import UNITS
 
 
 def test_catalogue_holds_the_198_nis_once_each_in_the_registers_vocabulary():

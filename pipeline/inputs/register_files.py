@@ -13,7 +13,7 @@ from pipeline.inputs.go_issues import GO_ISSUE_STATUSES
 from pipeline.inputs.nis import POLARITIES
 from pipeline.inputs.performance_grant import FILE as PERFORMANCE_GRANT_FILE
 from pipeline.inputs.reward_register import CONDITION_STATUSES
-from pipeline.rules import UNITS
+from pipeline.rules_schema import UNITS
 
 ACCUMULATIONS = ("snapshot", "cumulative")
 TARGET_STATUSES = ("agreed", "placeholder", "provisional")
