@@ -22,7 +22,7 @@ from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules, find_project_root, load_settings
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
-from pipeline.quality import checks
+from pipeline.quality import checks, cross_checks
 from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.run.orchestrate import run_pipeline
 
@@ -108,12 +108,12 @@ def bench_scale(rows: int) -> dict[str, float]:
         annotated = checks.annotate_returns(ingested.rows, register)
         assessed = assess_indicators(register, checked.clean, period, rules)
         frames = {
-            "register": checks.frame_register(register, period),
-            "targets": checks.frame_targets(register), "returns": annotated,
-            "coverage": checks.frame_coverage(checked.clean, register, period),
-            "consistency": checks.frame_consistency(checked.clean, register, period),
-            "lead_rating": checks.frame_lead_rating(assessed, checked.clean),
-            "plausibility": checks.frame_plausibility(checked.clean, register, period, rules)}
+            "register": cross_checks.frame_register(register, period),
+            "targets": cross_checks.frame_targets(register), "returns": annotated,
+            "coverage": cross_checks.frame_coverage(checked.clean, register, period),
+            "consistency": cross_checks.frame_consistency(checked.clean, register, period),
+            "lead_rating": cross_checks.frame_lead_rating(assessed, checked.clean),
+            "plausibility": cross_checks.frame_plausibility(checked.clean, register, period, rules)}
         bare_s = _bare_gx([(frames[n], suites[n], params) for n in frames])
     return {"scale_rows": rows, "ingest_s": ingest_s, "ingest_rows_per_s": rows / ingest_s,
             "validation_s": ours_s, "bare_gx_s": bare_s, "ratio_vs_bare_gx": ours_s / bare_s}

@@ -12,7 +12,8 @@ from pipeline.digest import sha256_bytes
 from pipeline.errors import ConfigError
 from pipeline.names import slug
 from pipeline.periods import parse_period, previous_review_period
-from pipeline.rules import Rules, load_rules
+from pipeline.rules import load_rules
+from pipeline.rules_schema import Rules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEMO_PERIOD = "2006-07 Q4"

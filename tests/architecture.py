@@ -11,8 +11,8 @@ from pathlib import Path
 # The stages in the order data flows; a module may import only from its own stage or an
 # earlier one. ``base`` is configuration, errors and the shared vocabularies.
 STAGES = ("base", "inputs", "quality", "assess", "report", "run", "cli")
-BASE_MODULES = {"errors", "config", "rules", "periods", "rag", "names", "figures", "store",
-                "digest"}
+BASE_MODULES = {"errors", "config", "rules", "rules_schema", "rules_text", "periods", "rag",
+                "names", "figures", "store", "digest"}
 
 
 def module_names(root: Path, package: str) -> dict[str, Path]:

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline.config import Rules
-from pipeline.inputs.register import Register, parse_indicators, parse_targets, parse_themes
+from pipeline.inputs.register import Register
+from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 
 
 def make_register(indicators: list[dict], targets: list[dict]) -> Register:

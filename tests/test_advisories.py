@@ -8,7 +8,7 @@ import pytest
 from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules, find_project_root
 from pipeline.inputs.ingest import ingest_returns
-from pipeline.quality.checks import soft_range
+from pipeline.quality.cross_checks import soft_range
 from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.quality.scorecard import certification_by_partner, commentary_missing
 from tests.quality_build import hostile_register

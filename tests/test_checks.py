@@ -7,15 +7,12 @@ import pytest
 
 from pipeline.config import Rules
 from pipeline.periods import Period
-from pipeline.quality.checks import (
-    annotate_returns,
+from pipeline.quality.checks import annotate_returns, period_start, resolve_numeric_ids, run_stamp
+from pipeline.quality.cross_checks import (
     frame_consistency,
     frame_coverage,
     frame_plausibility,
     frame_register,
-    period_start,
-    resolve_numeric_ids,
-    run_stamp,
 )
 from tests.conftest import make_register
 

@@ -211,7 +211,7 @@ def test_init_refuses_a_data_folder_inside_an_output_folder(capsys, where):
     ("period,deadline\n", False), ("\ufeffPeriod , Deadline , Meeting \n", True),
     ("period,deadline,meeting\n", True), ("", False)])
 def test_a_calendar_is_read_for_meetings_only_when_it_has_the_column(tmp_path, header, names):
-    from pipeline.cli import _names_meetings
+    from pipeline.cli.commands import _names_meetings
 
     calendar = tmp_path / "calendar.csv"
     calendar.write_text(header, encoding="utf-8")

@@ -156,5 +156,5 @@ def test_a_run_naming_a_missing_first_agreement_is_refused_before_anything_is_bu
 
 def test_the_documented_keys_are_the_keys_read():
     from pipeline.inputs.performance_grant import KEYS
-    from pipeline.inputs.register import PERFORMANCE_GRANT
+    from pipeline.inputs.register_files import PERFORMANCE_GRANT
     assert PERFORMANCE_GRANT.names == list(KEYS)

@@ -11,7 +11,8 @@ import pytest
 from pipeline.config import find_project_root
 from pipeline.errors import RegisterError
 from pipeline.inputs.go_issues import count_go_issues, describe_go_issues, parse_go_issues
-from pipeline.inputs.register import GO_ISSUES, load_register, read_go_issues
+from pipeline.inputs.register import load_register, read_go_issues
+from pipeline.inputs.register_files import GO_ISSUES
 from pipeline.report.government_office import render_go_issues
 
 ROOT = find_project_root()

@@ -18,7 +18,9 @@ import pytest
 from pipeline.assess.assessment import assess_indicators
 from pipeline.errors import ConfigError
 from pipeline.report.blocks import render_block_table
-from pipeline.rules import Rules, load_rules, rules_table_markdown
+from pipeline.rules import load_rules
+from pipeline.rules_schema import Rules
+from pipeline.rules_text import rules_table_markdown
 from tests.conftest import make_register, make_rows
 
 ROOT = Path(__file__).resolve().parents[1]

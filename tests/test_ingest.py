@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from pipeline.errors import InputError
-from pipeline.inputs import ingest, readers
+from pipeline.inputs import ingest, xlsx_reader
+from pipeline.inputs.csv_reader import read_csv_rows
 from pipeline.inputs.ingest import (
     ingest_returns,
     parse_value,
@@ -18,7 +19,7 @@ from pipeline.inputs.ingest import (
     sha256_file,
     value_problem,
 )
-from pipeline.inputs.readers import cell_text, read_csv_rows
+from pipeline.inputs.sheets import cell_text
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
           "submitted_by,submitted_at")
@@ -474,7 +475,7 @@ def test_a_row_with_most_required_cells_blank_gets_one_problem(tmp_path):
 
 
 def test_a_workbook_too_large_for_a_return_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_FILLED_CELLS", 30)
+    monkeypatch.setattr(xlsx_reader, "MAX_FILLED_CELLS", 30)
     book = Workbook()
     for n in range(4):
         book.active.append(ROW.format(id=f"7.{n}", value="5", comment="x").split(","))

@@ -9,13 +9,15 @@ import pytest
 
 from pipeline.errors import RegisterError
 from pipeline.inputs.nis import (
+    POLARITIES,
     TIERS,
     fill_from_catalogue,
     lookup,
     ni_number,
     read_catalogue,
 )
-from pipeline.inputs.register import POLARITIES, UNITS, load_register
+from pipeline.inputs.register import load_register
+from pipeline.rules_schema import UNITS
 
 
 def test_catalogue_holds_the_198_nis_once_each_in_the_registers_vocabulary():

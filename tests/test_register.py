@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, RegisterError, UnknownKeyError
-from pipeline.inputs.register import (
-    REGISTER_FILES,
-    check_period,
-    load_register,
-    read_directory,
-    read_partnership,
-)
+from pipeline.inputs.register import check_period, load_register, read_directory, read_partnership
+from pipeline.inputs.register_files import REGISTER_FILES
 from pipeline.inputs.scaffold import example_text, write_scaffold
 from tests.conftest import make_register
 

@@ -18,12 +18,9 @@ from pipeline.assess.reward_gap import (
 )
 from pipeline.config import Rules, find_project_root, parse_scenario
 from pipeline.errors import ConfigError, RegisterError
-from pipeline.inputs.register import (
-    IMPROVEMENT_OPTIONS,
-    load_register,
-    parse_improvement_options,
-    read_improvement_options,
-)
+from pipeline.inputs.register import load_register, read_improvement_options
+from pipeline.inputs.register_files import IMPROVEMENT_OPTIONS
+from pipeline.inputs.register_parsers import parse_improvement_options
 
 ROOT = find_project_root()
 THEMES = pd.DataFrame({"theme": ["cleaner_greener", "safer"],

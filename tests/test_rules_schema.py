@@ -208,7 +208,7 @@ def _readme_table() -> str:
 
 
 def test_the_docs_rules_table_is_the_generated_one():
-    from pipeline.rules import rules_table_markdown
+    from pipeline.rules_text import rules_table_markdown
 
     table = rules_table_markdown()
     assert _readme_table() == table
@@ -218,7 +218,7 @@ def test_the_docs_rules_table_is_the_generated_one():
 
 
 def test_python_m_pipeline_rules_prints_the_table():
-    from pipeline.rules import rules_table_markdown
+    from pipeline.rules_text import rules_table_markdown
 
     done = subprocess.run([sys.executable, "-m", "pipeline.rules"], capture_output=True,
                           text=True, check=True, cwd=ROOT)

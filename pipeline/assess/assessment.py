@@ -12,7 +12,8 @@ from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Rules
 from pipeline.errors import ConfigError, NoReturns
 from pipeline.figures import format_number
-from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.register import Register
+from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_STEPS, RATED
 

@@ -7,7 +7,8 @@ import pandas as pd
 from pipeline.assess.assessment import assess_indicators
 from pipeline.config import Rules
 from pipeline.errors import ConfigError
-from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.register import Register
+from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.periods import parse_period
 from pipeline.rag import RAG_LABELS, RAG_STEPS
 

@@ -16,13 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import RegisterError
-from pipeline.inputs.readers import (
-    HEADER_ROWS,
-    Unreadable,
-    cell_name,
-    normalise_header,
-    read_sheets,
-)
+from pipeline.inputs.readers import read_sheets
+from pipeline.inputs.sheets import HEADER_ROWS, Unreadable, cell_name, normalise_header
 from pipeline.periods import normalise_period
 
 FINDINGS = ("accepted", "qualified", "reserved", "not checked")

@@ -27,8 +27,9 @@ import pandas as pd
 
 from pipeline.inputs.filenames import shown_name
 from pipeline.inputs.ingest import DEFAULT_MAX_BYTES, os_reason, parse_value
-from pipeline.inputs.readers import Unreadable, header_score, normalise_header, read_sheets
-from pipeline.inputs.register import theme_key
+from pipeline.inputs.readers import read_sheets
+from pipeline.inputs.register_parsers import theme_key
+from pipeline.inputs.sheets import Unreadable, header_score, normalise_header
 
 FINANCE_FOLDER = "finance"
 AMOUNTS = ("allocation_gbp", "spend_gbp", "carry_forward_gbp", "virement_gbp")

@@ -15,20 +15,18 @@ import pandas as pd
 from pipeline.digest import sha256_bytes, sha256_file
 from pipeline.errors import InputError
 from pipeline.inputs.filenames import shown_name, shown_path
-from pipeline.inputs.readers import (
+from pipeline.inputs.readers import check_suffix, parse_sheets, read_file_bytes
+from pipeline.inputs.register_files import COUNTY
+from pipeline.inputs.sheets import (
     HEADER_ROWS,
     Note,
     SheetNotes,
     Unreadable,
     cell_name,
-    check_suffix,
     column_label,
     header_score,
     normalise_header,
-    parse_sheets,
-    read_file_bytes,
 )
-from pipeline.inputs.register import COUNTY
 from pipeline.periods import normalise_period
 
 REQUIRED_COLUMNS = ("partner", "indicator_id", "period", "geography", "value", "data_status",

@@ -29,7 +29,7 @@ from pipeline.digest import sha256_file
 from pipeline.errors import ConfigError
 from pipeline.inputs.filenames import arrow_source, shown_name
 from pipeline.inputs.ingest import os_reason
-from pipeline.inputs.readers import normalise_header
+from pipeline.inputs.sheets import normalise_header
 
 FOLDER = "national"
 AREA_FILE = "area.toml"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from pipeline.errors import RegisterError
 from pipeline.names import id_sort_key
-from pipeline.rules import UNITS
+from pipeline.rules_schema import UNITS
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "reference" / "nis_2008.csv"
 OVERRIDE_NAME = "nis.csv"   # a partnership's own catalogue, in its register folder

@@ -1,6 +1,6 @@
 """``laa init``: a new partnership's data folder, and the register's reference in Markdown.
 
-Both come from the register's own column definitions (:data:`register.REGISTER_FILES`) and
+Both come from the register's own column definitions (:data:`register_files.REGISTER_FILES`) and
 the returns' columns (:mod:`pipeline.inputs.ingest`), so the files written, the reader that
 checks them and the documentation cannot drift apart.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.config import data_folder_slug, find_project_root
 from pipeline.errors import ConfigError
 from pipeline.inputs.ingest import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from pipeline.inputs.register import REGISTER_FILES, RegisterFile
+from pipeline.inputs.register_files import REGISTER_FILES, RegisterFile
 
 RETURN_EXAMPLE = {
     "partner": "Leicestershire Constabulary", "indicator_id": "7.19", "period": "2006-07 Q4",

@@ -28,7 +28,8 @@ import pandas as pd
 
 from pipeline.errors import ConfigError
 from pipeline.inputs.cells import save_workbook, write_text_cell
-from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.register import Register
+from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.names import slug, unique_slugs
 

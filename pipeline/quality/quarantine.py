@@ -12,9 +12,9 @@ import pandas as pd
 
 from pipeline.config import Rules
 from pipeline.inputs.ingest import resolve_supersession
-from pipeline.inputs.readers import cell_name
 from pipeline.inputs.register import Register
-from pipeline.quality import catalogue, checks
+from pipeline.inputs.sheets import cell_name
+from pipeline.quality import catalogue, checks, cross_checks
 from pipeline.quality.gx import (
     Dataset,
     ValidationSession,
@@ -189,9 +189,9 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     params = checks.suite_parameters(register, rules)
     annotated = checks.annotate_returns(rows.reset_index(drop=True), register,
                                         rules.declared_extra_columns, run_time)
-    frames = {"register": checks.frame_register(register, period),
-              "targets": checks.frame_targets(register), "returns": annotated,
-              "certification": checks.frame_certification(annotated, period)}
+    frames = {"register": cross_checks.frame_register(register, period),
+              "targets": cross_checks.frame_targets(register), "returns": annotated,
+              "certification": cross_checks.frame_certification(annotated, period)}
     session = ValidationSession()
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
@@ -202,12 +202,12 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
 
     assessed = assess(register, clean, period, rules)
     frames.update({
-        "coverage": checks.frame_coverage(clean, register, period),
-        "consistency": checks.frame_consistency(clean, register, period),
-        "lead_rating": checks.frame_lead_rating(assessed, clean),
-        "commentary": checks.frame_commentary(assessed, clean),
-        "plausibility": checks.frame_plausibility(clean, register, period, rules),
-        "soft_range": checks.frame_soft_range(clean, register, period, rules)})
+        "coverage": cross_checks.frame_coverage(clean, register, period),
+        "consistency": cross_checks.frame_consistency(clean, register, period),
+        "lead_rating": cross_checks.frame_lead_rating(assessed, clean),
+        "commentary": cross_checks.frame_commentary(assessed, clean),
+        "plausibility": cross_checks.frame_plausibility(clean, register, period, rules),
+        "soft_range": cross_checks.frame_soft_range(clean, register, period, rules)})
     later = ("coverage", "consistency", "lead_rating", "commentary", "plausibility",
              "soft_range")
     results = pd.concat([results, session.run([Dataset(frames[n], suites[n], params)

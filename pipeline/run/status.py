@@ -17,7 +17,8 @@ from pipeline.assess.trajectory import profile_trajectory
 from pipeline.config import Settings
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.partners import as_registered
-from pipeline.inputs.register import Register, sort_indicators
+from pipeline.inputs.register import Register
+from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.inputs.templates import deadline_for
 from pipeline.periods import try_parse_period
 from pipeline.quality.quarantine import Checked, check_returns, load_suites

@@ -30,7 +30,8 @@ def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: 
     name the cells. Returns an empty dict of cells if the file or row is gone.
     """
     from pipeline.inputs.filenames import find_shown
-    from pipeline.inputs.readers import Unreadable, read_sheets
+    from pipeline.inputs.readers import read_sheets
+    from pipeline.inputs.sheets import Unreadable
     from pipeline.run.manifest import sha256_file
 
     path = find_shown(returns_dir, source_file)
