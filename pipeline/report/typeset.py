@@ -23,6 +23,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from pipeline.report.charts import RAG_STYLE
+from pipeline.report.print_widths import (
+    CELL_INSET_PT,
+    PAGE_WIDTH_PT,
+    badge_lines,
+    badge_width,
+    column_widths,
+    text_width,
+)
 
 PX = 0.75                               # a CSS pixel in points
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -43,6 +51,11 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
 BREAK = "#pagebreak(weak: true)\n"
+# a section starts a new page unless the page before would be left mostly blank: it runs
+# on below content ending in the top RUN_ON_SHARE of the page (an empty block as tall as
+# the rest of the page moves to the next page when it does not fit, and is taken back)
+SECTION_BREAK = "#section-break()\n"
+RUN_ON_SHARE = 0.35      # above the 30% the layout tests call mostly blank
 FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 MISSING = "\ufffd"                             # shown for a character no font holds
 GREY = 'rgb("#444444")'
@@ -148,6 +161,7 @@ class Typesetter:
         self.labels = labels
         self.can_print = can_print or (lambda char: True)
         self.in_table = False       # in a table, small print stays at 9pt (as on paper)
+        self.landscape = False      # the cell being written is printed on a landscape page
         self.within: list[set[str]] = []      # the classes of the elements being written
 
     def inside(self, name: str) -> bool:
@@ -240,7 +254,7 @@ class Typesetter:
                     f'inset: (x: 2.5pt, y: 1pt), outset: (y: 0.5pt))'
                     f'[#text(fill: rgb("{ink}"), weight: "bold", '
                     f'size: {"9pt" if self.in_table else "0.9em"})'
-                    f'[{self.inline(node.children)}]]')
+                    f'[{self.badge_words(node)}]]')
         inner = self.inline(node.children, strip=False)
         small = "9pt" if self.in_table else "0.88em"
         if classes & {"sub", "iso", "note"}:
@@ -256,6 +270,14 @@ class Typesetter:
         if "path" in classes:
             return f"#text(font: \"DejaVu Sans Mono\", size: 0.85em)[{inner}]"
         return inner
+
+    def badge_words(self, node: Node) -> str:
+        """A badge's printed words on the lines :func:`badge_lines` gives (its words never
+        wrap); a badge holding anything but text is written as it is."""
+        if any(isinstance(c, Node) and c.tag not in ("span",) for c in node.children):
+            return self.inline(node.children)
+        lines = badge_lines(self.printable(_visible_text(node)))
+        return "#\" \"".join(f"#{string(line)}" for line in lines)
 
     def link(self, node: Node) -> str:
         href = node.attrs.get("href", "")
@@ -317,7 +339,7 @@ class Typesetter:
         # every numbered section of the appendix starts a page; a summary's sections run on
         if level == 2 and "contents-title" not in classes and not self.inside(
                 "celltag_summary"):
-            out += BREAK
+            out += SECTION_BREAK
         out += f"#heading(level: {level}, outlined: {listed})[{self.inline(node.children)}]"
         if anchor and anchor in self.labels:
             out += f" #label({string(anchor)})"
@@ -408,8 +430,11 @@ class Typesetter:
             row_classes = row.classes
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
-            cells += [self.cell(c, row=row_classes) for c in _elements(row)
-                      if c.tag in ("td", "th")]
+            row_cells = [self.cell(c, row=row_classes) for c in _elements(row)
+                         if c.tag in ("td", "th")]
+            if "theme-row" in row_classes:    # a subheader: never left alone at a page foot
+                row_cells = [f"table.header(level: 2, repeat: false, {', '.join(row_cells)})"]
+            cells += row_cells
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
         caption = _find(node, "caption")
@@ -422,20 +447,27 @@ class Typesetter:
 
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
-        """The table's column widths: the block tables' from their ``col`` classes; the
-        other tables' in proportion to the text their columns hold: the average cell's
+        """The table's column widths: the block tables' shares from their ``col`` classes;
+        the other tables' in proportion to the text their columns hold: the average cell's
         length, but never less than the longest word (a figure is one word, a bold total a
         little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
-        automatic widths starve a long first column beside many short ones.)"""
+        automatic widths starve a long first column beside many short ones.) Either way no
+        column is narrower than its longest word, figure or badge needs
+        (:func:`pipeline.report.print_widths.column_widths`)."""
         group = _find(node, "colgroup")
         cols = [c for c in _elements(group) if c.tag == "col"] if group is not None else []
-        if classes & COLUMN_TABLES and len(cols) == width:
-            return "(" + ", ".join(
-                f"{BLOCK_COLUMNS.get(next(iter(c.classes), ''), 7)}fr" for c in cols) + ")"
         lengths: list[list[int]] = [[] for _ in range(width)]
         words = [0] * width
+        minimums = [0.0] * width
         for row in head + rows:
             cells = [c for c in _elements(row) if c.tag in ("td", "th")]
+            at = 0
+            for cell in cells:                    # a total's figures under a spanned label
+                span = _span(cell, "colspan")
+                if span == 1 and at < width and _span(cell, "rowspan") == 1:
+                    whole = "num" in cell.classes and row not in head
+                    minimums[at] = max(minimums[at], *_word_widths(cell, whole))
+                at += span
             if len(cells) != width:
                 continue
             for index, cell in enumerate(cells):
@@ -444,9 +476,13 @@ class Typesetter:
                 words[index] = max([words[index], *map(len, tokens)])
                 if row not in head:
                     lengths[index].append(len(text))
-        weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
-                   for i, v in enumerate(lengths)]
-        return "(" + ", ".join(f"{w:.1f}fr" for w in weights) + ")"
+        if classes & COLUMN_TABLES and len(cols) == width:
+            weights = [BLOCK_COLUMNS.get(next(iter(c.classes), ""), 7) for c in cols]
+        else:
+            weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
+                       for i, v in enumerate(lengths)]
+        return column_widths(weights, [m + 2 * CELL_INSET_PT for m in minimums],
+                             PAGE_WIDTH_PT[self.landscape])
 
     def cell(self, node: Node, *, header: bool = False, row: set[str] | None = None) -> str:
         row = row or set()
@@ -472,6 +508,50 @@ class Typesetter:
         if bold:
             content = f"#strong[{content}]"
         return f"table.cell({', '.join(options)})[{content}]"
+
+
+def _span(cell: Node, attribute: str) -> int:
+    """A cell's ``colspan`` or ``rowspan`` (1 when not given or not a number)."""
+    value = cell.attrs.get(attribute, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
+    """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
+    with ``whole_lines`` (a figure's cell) each line between ``<br>``s."""
+    lines: list[str] = [""]
+    widths: list[float] = [0.0]
+
+    def walk(node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                lines[-1] += child
+            elif child.classes & HIDDEN:
+                continue
+            elif child.tag == "br":
+                lines.append("")
+            elif child.tag == "laa-svg":
+                continue
+            elif child.tag == "span" and "rag" in child.classes:
+                widths.append(badge_width(_visible_text(child)))
+                lines[-1] += " "
+            else:
+                walk(child)
+
+    walk(cell)
+    for line in lines:
+        parts = [line.strip()] if whole_lines else line.split()
+        widths += [text_width(part) for part in parts if part]
+    return widths
+
+
+def _visible_text(node: Node) -> str:
+    """The text below ``node`` that is printed (hidden parts, as ``sr-only``, left out)."""
+    def walk(node: Node) -> str:
+        return "".join(c if isinstance(c, str) else "" if c.classes & HIDDEN else walk(c)
+                       for c in node.children)
+
+    return _SPACE.sub(" ", walk(node)).strip()
 
 
 def collect_labels(root: Node) -> set[str]:
@@ -516,6 +596,11 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
   footer: context furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {footer},
     [Page #counter(page).display() of #counter(page).final().first()])))
 #set heading(numbering: none)
+#set table.cell(breakable: false)
+#let section-break() = {{
+  block(breakable: false, height: {room}%, width: 100%)
+  v(-{room}%)
+}}
 #show heading: set block(sticky: true)
 #show heading.where(level: 1): set text(size: 26pt)
 #show heading.where(level: 2): set text(size: 12.5pt)
@@ -581,12 +666,13 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
                            date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
-                           footer=f"[#{string(footer)}]")]
+                           footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)))]
     wide: list[str] = []
 
     def flush() -> None:
         if wide:   # page() starts its own page: a page break first would leave one empty
-            body = "".join(wide).strip().removeprefix(BREAK).lstrip()
+            body = "".join(wide).strip().removeprefix(BREAK).removeprefix(
+                SECTION_BREAK).lstrip()
             out.append("#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
                        + body + "]\n")
             wide.clear()
@@ -595,15 +681,16 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
         classes = cell.classes
         if classes & HIDDEN:
             continue
+        setter.landscape = "celltag_landscape" in classes
         text = setter.element(cell)
         if "celltag_landscape" in classes:
             if "celltag_new-page" in classes and wide:
-                wide.append(BREAK)
+                wide.append(SECTION_BREAK)
             wide.append(text)
             continue
         flush()
         if "celltag_new-page" in classes:
-            out.append(BREAK)
+            out.append(SECTION_BREAK)
         out.append(text)
     flush()
     return "".join(out)
