@@ -114,10 +114,11 @@ def is_badge_fill(colour) -> bool:
 
 
 def badges(page) -> list[dict]:
-    """The page's RAG badges: small shapes filled in a RAG colour (not a chart's bar)."""
+    """The page's RAG badges: small shapes filled in a RAG colour (not a chart's bar, nor
+    the coloured edge of a key figure)."""
     return [s for s in page.rects + page.curves if s.get("fill")
             and is_badge_fill(s.get("non_stroking_color"))
-            and s["bottom"] - s["top"] < 48 and s["x1"] - s["x0"] < page.width / 4]
+            and s["bottom"] - s["top"] < 48 and 6 < s["x1"] - s["x0"] < page.width / 4]
 
 
 def clipped_text(pdf) -> list[str]:
@@ -147,13 +148,16 @@ def clipped_text(pdf) -> list[str]:
 
 def _group_rows(elements: list[Element]) -> set[int]:
     """The rows of the page's table bodies that hold one cell while the table's other rows
-    hold more: a group's heading (a theme's name across the table)."""
+    (its header's included) hold more: a group's heading (a theme's name across the table)."""
     cells: dict[int, int] = {}
+    body: set[int] = set()
     for element in elements:
-        if element.type in CELLS and element.row >= 0 and "TBody" in element.path:
+        if element.type in CELLS and element.row >= 0:
             cells[element.row] = cells.get(element.row, 0) + 1
+            if "TBody" in element.path:
+                body.add(element.row)
     widest = max(cells.values(), default=0)
-    return {row for row, count in cells.items() if count == 1 < widest}
+    return {row for row in body if cells[row] == 1 < widest}
 
 
 def _blocking(element: Element, groups: set[int]) -> set[str]:

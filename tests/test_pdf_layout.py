@@ -16,6 +16,7 @@ import pytest
 from pipeline.report.rendering import add_contents, number_sections
 from tests.appendix_build import build_demo
 from tests.pdf_checks import HEADING, content_chars, furniture_text, page_elements
+from tests.pdf_page_checks import badges as badges_on
 from tests.pdf_page_checks import cell_of, headings_alone_at_the_foot, innermost, is_badge_fill
 
 PORTRAIT = ("1. ", "2. ", "5. ", "10. ")       # sections printed wholly on portrait pages
@@ -141,8 +142,8 @@ def test_the_reward_grant_badge_not_available_keeps_to_its_column_on_two_lines(p
     column = min(w["x0"] for w in words if w["text"] == "Reward"     # "Reward target"
                  and abs(w["top"] - header["top"]) < 2)
     assert badges and max(s["x1"] for s in badges) < column
-    tallest = max(s["bottom"] - s["top"] for s in badges)             # "N Not available" /
-    assert 2 * 9 < tallest < 3 * 9                                    # "for reporting"
+    tallest = max(s["bottom"] - s["top"] for p in pdf.pages for s in badges_on(p))
+    assert 2 * 9 < tallest < 3 * 9               # "N Not available" / "for reporting"
 
 
 @pytest.mark.slow

@@ -55,6 +55,10 @@ BREAK = "#pagebreak(weak: true)\n"
 # on below content ending in the top RUN_ON_SHARE of the page (an empty block as tall as
 # the rest of the page moves to the next page when it does not fit, and is taken back)
 SECTION_BREAK = "#section-break()\n"
+# a subheading starts a new page when less than NEED_SHARE of the page is left, so it is
+# never left with the header and a row or two of its table
+NEED_SPACE = "#need-space()\n"
+NEED_SHARE = 0.35
 RUN_ON_SHARE = 0.35      # above the 30% the layout tests call mostly blank
 FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 MISSING = "\ufffd"                             # shown for a character no font holds
@@ -340,6 +344,8 @@ class Typesetter:
         if level == 2 and "contents-title" not in classes and not self.inside(
                 "celltag_summary"):
             out += SECTION_BREAK
+        elif level >= 3 and not self.inside("risk"):    # not inside an unbreakable block
+            out += NEED_SPACE
         out += f"#heading(level: {level}, outlined: {listed})[{self.inline(node.children)}]"
         if anchor and anchor in self.labels:
             out += f" #label({string(anchor)})"
@@ -597,6 +603,10 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
     [Page #counter(page).display() of #counter(page).final().first()])))
 #set heading(numbering: none)
 #set table.cell(breakable: false)
+#let need-space() = {{
+  block(breakable: false, height: {need}%, width: 100%)
+  v(-{need}%)
+}}
 #let section-break() = {{
   block(breakable: false, height: {room}%, width: 100%)
   v(-{room}%)
@@ -666,7 +676,8 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
                            date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
-                           footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)))]
+                           footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)),
+                           need=round(100 * NEED_SHARE))]
     wide: list[str] = []
 
     def flush() -> None:
