@@ -604,11 +604,11 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
 #set heading(numbering: none)
 #set table.cell(breakable: false)
 #let need-space() = {{
-  block(breakable: false, height: {need}%, width: 100%)
+  block(breakable: false, height: {need}%, width: 100%, above: 0pt, below: 0pt)
   v(-{need}%)
 }}
 #let section-break() = {{
-  block(breakable: false, height: {room}%, width: 100%)
+  block(breakable: false, height: {room}%, width: 100%, above: 0pt, below: 0pt)
   v(-{room}%)
 }}
 #show heading: set block(sticky: true)
