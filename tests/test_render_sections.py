@@ -43,7 +43,8 @@ def test_block_table_columns_formats_badges_and_escaping():
     assert "29.6% off" in html and "provisional" in html
     assert '<span class="rag-letter">R</span>' in html and 'title="Red"' in html
     assert html.count('class="differs"') == 1                 # 2.1: lead amber, computed green
-    assert "worsening" in html and "vs Q2" in html and "vs 2005-06" in html
+    assert "worsening" in html and "vs 2006-07 Q2" in html and "vs 2005-06" in html
+    assert "vs Q2" not in html           # a bare Q2 beside the quartile (Q1 top) misleads
     assert html.count("<svg") == 1 and "no value returned" in html
     assert "2 indicators:" in html and "1 final rating differs from the computed one" in html
 

@@ -23,15 +23,6 @@ TRAVEL_WORDS = {"improving": "improving", "worsening": "worsening", "no change":
                 "not comparable": "not comparable"}
 
 
-def _short_period(period: object, assessed: object) -> str:
-    """``2006-07 Q2`` -> ``Q2`` when the period assessed is in the same year; else as is."""
-    text = period if isinstance(period, str) else ""
-    now = assessed if isinstance(assessed, str) else ""
-    if text and now and text[:7] == now[:7] and len(text) > 8:
-        return text[8:]
-    return text
-
-
 def _travel(row: pd.Series) -> list[dict[str, str]]:
     out = []
     for column, period_column in (("travel_vs_earlier", "earlier_period"),
@@ -39,8 +30,10 @@ def _travel(row: pd.Series) -> list[dict[str, str]]:
         word = row.get(column, "")
         if not isinstance(word, str) or not word:
             continue
-        against = "" if word == "not comparable" else _short_period(
-            row.get(period_column, ""), row.get("period", ""))
+        # the period in full ("2006-07 Q2"): a bare "Q2" would read as the quartile printed
+        # beside it in the same row
+        period = row.get(period_column, "")
+        against = period if isinstance(period, str) and word != "not comparable" else ""
         out.append({"word": TRAVEL_WORDS.get(word, word), "css": word.replace(" ", "-"),
                     "against": against})
     return out

@@ -23,6 +23,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from pipeline.report.charts import RAG_STYLE
+from pipeline.report.print_widths import (
+    CELL_INSET_PT,
+    PAGE_WIDTH_PT,
+    badge_width,
+    column_widths,
+    text_width,
+)
 
 PX = 0.75                               # a CSS pixel in points
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -43,6 +50,15 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
 BREAK = "#pagebreak(weak: true)\n"
+# a section starts a new page unless the page before would be left mostly blank: it runs
+# on below content ending in the top RUN_ON_SHARE of the page (an empty block as tall as
+# the rest of the page moves to the next page when it does not fit, and is taken back)
+SECTION_BREAK = "#section-break()\n"
+# a subheading starts a new page when less than NEED_SHARE of the page is left, so it is
+# never left with the header and a row or two of its table
+NEED_SPACE = "#need-space()\n"
+NEED_SHARE = 0.35
+RUN_ON_SHARE = 0.35      # above the 30% the layout tests call mostly blank
 FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 MISSING = "\ufffd"                             # shown for a character no font holds
 GREY = 'rgb("#444444")'
@@ -154,6 +170,7 @@ class Typesetter:
         self.labels = labels
         self.can_print = can_print or (lambda char: True)
         self.in_table = False       # in a table, small print stays at 9pt (as on paper)
+        self.landscape = False      # the cell being written is printed on a landscape page
         self.within: list[set[str]] = []      # the classes of the elements being written
 
     def inside(self, name: str) -> bool:
@@ -265,10 +282,8 @@ class Typesetter:
         reporting") wraps in a narrow column instead of running out of its badge."""
         fill, ink = RAG_STYLE[code]
         size = "9pt" if self.in_table else "0.9em"
-        letter = next((c.text().strip() for c in _elements(node)
-                       if "rag-letter" in c.classes), "") or code
-        word = next((c.text().strip() for c in _elements(node)
-                     if c.classes & {"sr-only", "rag-label"}), "")
+        letter, word = _badge_parts(node)
+        letter = letter or code
         out = (f'#box(fill: rgb("{fill}"), stroke: 0.5pt + luma(60%), radius: 2pt, '
                f'inset: (x: 2.5pt, y: 1pt), outset: (y: 0.5pt))'
                f'[#text(fill: rgb("{ink}"), weight: "bold", size: {size})'
@@ -341,7 +356,9 @@ class Typesetter:
         # every numbered section of the appendix starts a page; a summary's sections run on
         if level == 2 and "contents-title" not in classes and not self.inside(
                 "celltag_summary"):
-            out += BREAK
+            out += SECTION_BREAK
+        elif level >= 3 and not self.inside("risk"):    # not inside an unbreakable block
+            out += NEED_SPACE
         out += f"#heading(level: {level}, outlined: {listed})[{self.inline(node.children)}]"
         if anchor and anchor in self.labels:
             out += f" #label({string(anchor)})"
@@ -455,20 +472,27 @@ class Typesetter:
 
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
-        """The table's column widths: the block tables' from their ``col`` classes; the
-        other tables' in proportion to the text their columns hold: the average cell's
+        """The table's column widths: the block tables' shares from their ``col`` classes;
+        the other tables' in proportion to the text their columns hold: the average cell's
         length, but never less than the longest word (a figure is one word, a bold total a
         little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
-        automatic widths starve a long first column beside many short ones.)"""
+        automatic widths starve a long first column beside many short ones.) Either way no
+        column is narrower than its longest word, figure or badge needs
+        (:func:`pipeline.report.print_widths.column_widths`)."""
         group = _find(node, "colgroup")
         cols = [c for c in _elements(group) if c.tag == "col"] if group is not None else []
-        if classes & COLUMN_TABLES and len(cols) == width:
-            return "(" + ", ".join(
-                f"{BLOCK_COLUMNS.get(next(iter(c.classes), ''), 7)}fr" for c in cols) + ")"
         lengths: list[list[int]] = [[] for _ in range(width)]
         words = [0] * width
+        minimums = [0.0] * width
         for row in head + rows:
             cells = [c for c in _elements(row) if c.tag in ("td", "th")]
+            at = 0
+            for cell in cells:                    # a total's figures under a spanned label
+                span = _span(cell, "colspan")
+                if span == 1 and at < width and _span(cell, "rowspan") == 1:
+                    whole = "num" in cell.classes and row not in head
+                    minimums[at] = max(minimums[at], *_word_widths(cell, whole))
+                at += span
             if len(cells) != width:
                 continue
             for index, cell in enumerate(cells):
@@ -479,9 +503,13 @@ class Typesetter:
                 words[index] = max([words[index], *(len(t) + badge for t in tokens)])
                 if row not in head:
                     lengths[index].append(len(text))
-        weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
-                   for i, v in enumerate(lengths)]
-        return "(" + ", ".join(f"{w:.1f}fr" for w in weights) + ")"
+        if classes & COLUMN_TABLES and len(cols) == width:
+            weights = [BLOCK_COLUMNS.get(next(iter(c.classes), ""), 7) for c in cols]
+        else:
+            weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
+                       for i, v in enumerate(lengths)]
+        return column_widths(weights, [m + 2 * CELL_INSET_PT for m in minimums],
+                             PAGE_WIDTH_PT[self.landscape])
 
     def cell(self, node: Node, *, header: bool = False, row: set[str] | None = None) -> str:
         row = row or set()
@@ -507,6 +535,62 @@ class Typesetter:
         if bold:
             content = f"#strong[{content}]"
         return f"table.cell({', '.join(options)})[{content}]"
+
+
+def _span(cell: Node, attribute: str) -> int:
+    """A cell's ``colspan`` or ``rowspan`` (1 when not given or not a number)."""
+    value = cell.attrs.get(attribute, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
+    """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
+    with ``whole_lines`` (a figure's cell) each line between ``<br>``s."""
+    lines: list[str] = [""]
+    widths: list[float] = [0.0]
+
+    def walk(node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                lines[-1] += child
+            elif child.classes & HIDDEN:
+                continue
+            elif child.tag == "br":
+                lines.append("")
+            elif child.tag == "laa-svg":
+                continue
+            elif child.tag == "span" and "rag" in child.classes:
+                # the letter's box cannot wrap; the word printed after it wraps between words
+                letter, word = _badge_parts(child)
+                widths.append(badge_width(letter))
+                widths.extend(text_width(w) for w in word.split())
+                lines[-1] += " "
+            else:
+                walk(child)
+
+    walk(cell)
+    for line in lines:
+        parts = [line.strip()] if whole_lines else line.split()
+        widths += [text_width(part) for part in parts if part]
+    return widths
+
+
+def _badge_parts(node: Node) -> tuple[str, str]:
+    """A RAG badge's letter and its word (the word of a compact badge is there for screen
+    readers only on screen; the PDF prints it)."""
+    letter = next((c.text().strip() for c in _elements(node) if "rag-letter" in c.classes), "")
+    word = next((c.text().strip() for c in _elements(node)
+                 if c.classes & {"sr-only", "rag-label"}), "")
+    return letter, word
+
+
+def _visible_text(node: Node) -> str:
+    """The text below ``node`` that is printed (hidden parts, as ``sr-only``, left out)."""
+    def walk(node: Node) -> str:
+        return "".join(c if isinstance(c, str) else "" if c.classes & HIDDEN else walk(c)
+                       for c in node.children)
+
+    return _SPACE.sub(" ", walk(node)).strip()
 
 
 def collect_labels(root: Node) -> set[str]:
@@ -551,6 +635,15 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
   footer: context furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {footer},
     [Page #counter(page).display() of #counter(page).final().first()])))
 #set heading(numbering: none)
+#set table.cell(breakable: false)
+#let need-space() = {{
+  block(breakable: false, height: {need}%, width: 100%, above: 0pt, below: 0pt)
+  v(-{need}%)
+}}
+#let section-break() = {{
+  block(breakable: false, height: {room}%, width: 100%, above: 0pt, below: 0pt)
+  v(-{room}%)
+}}
 #show heading: set block(sticky: true)
 #show heading.where(level: 1): set text(size: 26pt)
 #show heading.where(level: 2): set text(size: 12.5pt)
@@ -620,12 +713,14 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
                            date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
-                           footer=f"[#{string(footer)}]")]
+                           footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)),
+                           need=round(100 * NEED_SHARE))]
     wide: list[str] = []
 
     def flush() -> None:
         if wide:   # page() starts its own page: a page break first would leave one empty
-            body = "".join(wide).strip().removeprefix(BREAK).lstrip()
+            body = "".join(wide).strip().removeprefix(BREAK).removeprefix(
+                SECTION_BREAK).lstrip()
             out.append("#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
                        + body + "]\n")
             wide.clear()
@@ -634,15 +729,16 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
         classes = cell.classes
         if classes & HIDDEN:
             continue
+        setter.landscape = "celltag_landscape" in classes
         text = setter.element(cell)
         if "celltag_landscape" in classes:
             if "celltag_new-page" in classes and wide:
-                wide.append(BREAK)
+                wide.append(SECTION_BREAK)
             wide.append(text)
             continue
         flush()
         if "celltag_new-page" in classes:
-            out.append(BREAK)
+            out.append(SECTION_BREAK)
         out.append(text)
     flush()
     return "".join(out)
