@@ -132,7 +132,7 @@ def test_no_badge_overlaps_the_text_of_another_cell(pdf):
 
 
 @pytest.mark.slow
-def test_the_reward_grant_badge_not_available_keeps_to_its_column_on_two_lines(pdf):
+def test_the_reward_grant_badge_not_available_keeps_to_its_column(pdf):
     page = next(p for p in pdf.pages if "Appendix 2: reward target list" in (p.extract_text()
                                                                              or ""))
     words = page.extract_words()
@@ -142,8 +142,11 @@ def test_the_reward_grant_badge_not_available_keeps_to_its_column_on_two_lines(p
     column = min(w["x0"] for w in words if w["text"] == "Reward"     # "Reward target"
                  and abs(w["top"] - header["top"]) < 2)
     assert badges and max(s["x1"] for s in badges) < column
+    # the box holds the letter alone, on one line; its words ("Not available for
+    # reporting") follow as text, wrapping within the RAG column (tests/test_pdf_pages.py
+    # fails on text run together with the next cell's, on every page)
     tallest = max(s["bottom"] - s["top"] for p in pdf.pages for s in badges_on(p))
-    assert 2 * 9 < tallest < 3 * 9               # "N Not available" / "for reporting"
+    assert 9 < tallest < 2 * 9
 
 
 @pytest.mark.slow
