@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.assessment import printed_basis
+from pipeline.assess.changes import describe_comparison
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import describe_not_on_track
 from pipeline.assess.tables import TOTALS, format_risk_summary
@@ -184,6 +185,7 @@ def render_movements(movements: pd.DataFrame, counts: dict[str, int],
         "was_value": format_number(r["was_value"], r["unit"]),
         "was_period": r["was_value_period"],
         "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "compared": describe_comparison(r) if r.get("basis", "") else "",
         "was_commentary": r["was_commentary"], "commentary": r["commentary"],
     } for _, r in movements.iterrows()]
     return render("movements.html.j2", entries=entries, counts=counts,

@@ -121,6 +121,13 @@ def transitions_table(transitions: pd.DataFrame, review: str | None,
                          sheet="Changes since last review")
 
 
+# the like-for-like comparison of each movement (pipeline.assess.changes.compare_like_for_like)
+COMPARED_COLUMNS = {"Compared value then": "compared_was_value",
+                    "Compared as then": "compared_was_period",
+                    "Compared value now": "compared_value", "Compared as now": "compared_period",
+                    "Basis of the comparison": "basis"}
+
+
 def movements_table(movements: pd.DataFrame, review: str | None) -> AppendixTable:
     """Every indicator whose final rating moved since the previous review."""
     frame = pd.DataFrame({
@@ -129,10 +136,13 @@ def movements_table(movements: pd.DataFrame, review: str | None) -> AppendixTabl
         "Was": movements["was"], "Now": movements["now"], "Movement": movements["movement"],
         "Value then": movements["was_value"], "Period then": movements["was_value_period"],
         "Value now": movements["value"], "Period now": movements["value_period"],
+        **{label: movements.get(column, pd.Series("", movements.index))
+           for label, column in COMPARED_COLUMNS.items()},
         "Commentary then": movements["was_commentary"],
         "Commentary now": movements["commentary"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"Was": "rag", "Now": "rag", "Value then": "value", "Value now": "value",
+                  "Compared value then": "value", "Compared value now": "value",
                   "Title": "partner", "Commentary then": "partner",
                   "Commentary now": "partner"})
     return AppendixTable("changes-list", f"Ratings changed since {review}", frame, kinds,
