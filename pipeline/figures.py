@@ -52,14 +52,30 @@ def format_off_target(pct: float) -> str:
     return "on target" if pct <= 0 else f"{round_half_up(pct, 1)}% off"
 
 
-def format_off_trajectory(pct: float, short: bool = False) -> str:
-    """``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
-    blank when not computable."""
+def off_points(pct: float, mark: float) -> float:
+    """A gap given as a % of ``mark`` back in the mark's own units: for an indicator that is
+    itself a percentage, percentage points (2.5% against 10% is 75% off, 7.5 points)."""
+    return float("nan") if _missing(pct) or _missing(mark) else pct * abs(mark) / 100.0
+
+
+def format_off_trajectory(pct: float, short: bool = False, *, mark: float = float("nan"),
+                          unit: str = "", measure: str = "trajectory") -> str:
+    """How far a value falls short of what it is rated against (polarity-aware).
+
+    ``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
+    for a ``percent`` indicator with its ``mark`` (the trajectory point or target the
+    rating measured against) the gap in percentage points: ``7.5 points off target``.
+    ``measure`` names the mark (``trajectory``, ``target``, ``annual target``). Blank
+    when not computable.
+    """
     if _missing(pct):
         return ""
     if pct <= 0:
-        return "on track" if short else "on trajectory"
-    return f"{round_half_up(pct, 1)}% off" + ("" if short else " trajectory")
+        return "on track" if short else f"on {measure}"
+    points = off_points(pct, mark) if unit == "percent" else float("nan")
+    figure = (f"{round_half_up(pct, 1)}%" if _missing(points)
+              else f"{round_half_up(points, 1)} points")
+    return f"{figure} off" + ("" if short else f" {measure}")
 
 
 def format_gbp(amount: float, places: int = 2) -> str:

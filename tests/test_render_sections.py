@@ -16,7 +16,8 @@ def _rows() -> pd.DataFrame:
          "unit": "count", "baseline_value": 3291.0, "baseline_period": "2004-05",
          "target_value": 2470.0, "target_status": "agreed", "target_period": "2006-07",
          "value": 3202.0, "value_period": "2006-07 Q4", "period": "2006-07 Q4",
-         "off_target_pct": 29.6356, "computed_rag": "R", "final_rag": "R",
+         "off_target_pct": 29.6356, "expected_value": 2470.0, "off_trajectory_pct": 29.6356,
+         "rating_basis": "target 2,470", "computed_rag": "R", "final_rag": "R",
          "travel_vs_earlier": "worsening", "earlier_period": "2006-07 Q2",
          "travel_vs_year_ago": "improving", "year_ago_period": "2005-06"},
         {"indicator_id": "2.1", "title": "Diversion from landfill", "reward": True,
@@ -24,8 +25,28 @@ def _rows() -> pd.DataFrame:
          "baseline_value": 33.5, "baseline_period": "2004-05", "target_value": 40.0,
          "target_status": "provisional", "target_period": "2006-07", "value": 39.36,
          "value_period": "2006-07 Q3", "period": "2006-07 Q4", "off_target_pct": 1.6,
+         # rated against the trajectory at Q3, 39.19%: (39.19 - 39.36) / 39.19 is below 0
+         "expected_value": 39.19, "off_trajectory_pct": -0.4338,
+         "rating_basis": "trajectory at 2006-07 Q3: 39.19%",
          "computed_rag": "G", "final_rag": "A", "travel_vs_earlier": "not comparable",
          "earlier_period": "", "travel_vs_year_ago": "", "year_ago_period": ""}])
+
+
+def test_block_table_prints_the_gap_the_rating_comes_from_in_points_for_percentages():
+    theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
+    rows = _rows()
+    html = blocks.render_block_table(theme, rows)
+    # 2.1: 1.6% off the annual target, but on its Q3 trajectory, which the green comes from
+    assert "1.6% off" not in html
+    cells = [c.strip() for c in __import__("re").findall(r'<td class="num">([^<]*)</td>', html)]
+    assert "on track" in cells and "29.6% off" in cells
+    assert "Off trajectory or target" in html and "% off target" not in html
+    # 3.3: 2.5% against 10% is 75% of the target, 7.5 percentage points
+    third = rows.iloc[[1]].assign(indicator_id="3.3", value=2.5, target_value=10.0,
+                                  expected_value=10.0, off_trajectory_pct=75.0,
+                                  value_period="2006-07 Q4", rating_basis="target 10%")
+    html = blocks.render_block_table(theme, third)
+    assert "7.5 points off" in html and "75.0% off" not in html
 
 
 def test_block_table_columns_formats_badges_and_escaping():

@@ -12,11 +12,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.assessment import printed_basis
-from pipeline.figures import format_number, format_off_target, format_pct_value
+from pipeline.figures import format_number, format_pct_value
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
 from pipeline.report.pages import render
+from pipeline.report.sections import off_mark
 
 TRAVEL_WORDS = {"improving": "improving", "worsening": "worsening", "no change": "no change",
                 "not comparable": "not comparable"}
@@ -57,8 +58,9 @@ def block_anchor(theme: str) -> str:
 def render_block_table(theme: pd.Series, rows: pd.DataFrame,
                        trends: dict[str, charts.Trend] | None = None,
                        quartiles: dict[str, str] | None = None) -> str:
-    """One theme's block table: indicator, lead, baseline, target, latest value, % off
-    target, computed and final RAG, direction of travel, and a small trend chart.
+    """One theme's block table: indicator, lead, baseline, target, latest value, how far
+    off what the computed rating measured it against (:func:`~pipeline.report.sections.off_mark`),
+    computed and final RAG, direction of travel, and a small trend chart.
 
     Parameters
     ----------
@@ -96,7 +98,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "value": format_number(r["value"], unit),
             "value_period": "" if r["value_period"] == r.get("period", "") else
             r["value_period"],
-            "off": format_off_target(r["off_target_pct"]),
+            "off": off_mark(r, short=True),
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
             "basis": printed_basis(r.get("rating_basis", "")),
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],

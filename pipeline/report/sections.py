@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.assess.assessment import printed_basis
+from pipeline.assess.assessment import basis_measure, printed_basis
 from pipeline.assess.changes import describe_comparison
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import describe_not_on_track
@@ -140,7 +140,17 @@ def risk_entry(row: pd.Series) -> dict[str, str]:
             "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
             "code": row["final_rag"], "value": format_number(row["value"], row["unit"]),
             "target": format_number(row["target_value"], row["unit"]),
-            "off": format_off_trajectory(row["off_trajectory_pct"])}
+            "off": off_mark(row)}
+
+
+def off_mark(row: pd.Series, short: bool = False) -> str:
+    """How far an assessed indicator is off what its computed rating measured it against
+    (trajectory, or the target at the year end): as a % of it, in percentage points for a
+    percentage (:func:`pipeline.figures.format_off_trajectory`)."""
+    return format_off_trajectory(row["off_trajectory_pct"], short,
+                                 mark=row.get("expected_value", float("nan")),
+                                 unit=str(row.get("unit", "")),
+                                 measure=basis_measure(row.get("rating_basis", "")))
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
@@ -154,7 +164,7 @@ def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
         "indicator": f"{r['indicator_id']} - {r['title']}", "lead": rag_label(r["lead_rag"]),
         "lead_code": r["lead_rag"], "computed": rag_label(r["computed_rag"]),
         "computed_code": r["computed_rag"],
-        "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
+        "off": off_mark(r, short=True),
         "reason": r["reason"],
     } for _, r in disagreements.iterrows()]
     return render("rag_disagreements.html.j2", rows=rows, rated=len(rated), kinder=kinder,

@@ -16,6 +16,7 @@ from pipeline.assess import changes
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.assess.tables import TOTALS
+from pipeline.figures import off_points
 from pipeline.names import slug
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report.benchmark_sheets import benchmarking_tables
@@ -84,6 +85,25 @@ def finance_problems_table(problems: pd.DataFrame) -> AppendixTable:
                          sheet="Finance return set aside")
 
 
+OFF_PCT, OFF_POINTS = "% off what it is rated against", "Points off (percentages)"
+OFF_KINDS = {OFF_PCT: "pct", OFF_POINTS: "number"}
+OFF_NOTE = ("The computed rating comes from how far the value is off what it is rated "
+            "against (the trajectory for a value from before the year end, the target at the "
+            "year end): as a % of that figure, and for an indicator that is itself a "
+            "percentage also in percentage points (2.5% against 10% is 75% off, 7.5 points); "
+            "0 or below is met or beaten.")
+
+
+def off_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """How far each value is off what its computed rating measured it against: as a % of
+    it, and in percentage points for a percentage indicator (blank for other units)."""
+    points = [off_points(p, m) if u == "percent" else float("nan") for p, m, u in
+              zip(rows["off_trajectory_pct"], rows["expected_value"],
+                  rows["unit"], strict=True)]
+    return {OFF_PCT: rows["off_trajectory_pct"].map(pct_value),
+            OFF_POINTS: pd.Series(points, index=rows.index).map(pct_value)}
+
+
 RISK_SHEETS = {"red_non_reward": "Red non-reward risks", "red_reward": "Red reward risks",
                "amber_reward": "Amber reward risks"}
 
@@ -95,17 +115,17 @@ def risk_list_table(name: str, items: pd.DataFrame) -> AppendixTable:
         "Theme": items["theme_name"], "Lead organisation": items["lead_org"],
         "Unit": items["unit"], "Value": items["value"], "Value period": items["value_period"],
         "Target": items["target_value"],
-        "% off trajectory": items["off_trajectory_pct"].map(pct_value),
+        **off_columns(items),
         "Computed RAG": items["computed_rag"].map(rag_label),
         "Final RAG": items["final_rag"].map(rag_label),
         "Position (computed)": items["statement"], "Lead's commentary": items["commentary"],
         "Actions": items["actions"]})
     kinds = {c: "text" for c in frame.columns}
-    kinds.update({"Value": "value", "Target": "value", "% off trajectory": "pct",
+    kinds.update({"Value": "value", "Target": "value", **OFF_KINDS,
                   "Computed RAG": "rag", "Final RAG": "rag", "Lead's commentary": "partner",
                   "Actions": "partner", "Title": "partner", "Lead organisation": "partner"})
     return AppendixTable(name.replace("_", "-"), RISK_TITLES.get(name, name), frame, kinds,
-                         unit_column="Unit", sheet=RISK_SHEETS.get(name, ""))
+                         unit_column="Unit", sheet=RISK_SHEETS.get(name, ""), note=OFF_NOTE)
 
 
 def transitions_table(transitions: pd.DataFrame, review: str | None,
@@ -160,9 +180,9 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
         "Target": rows["target_value"], "Target period": rows["target_period"],
         "Target status": rows["target_status"], "Latest value": rows["value"],
         "Value period": rows["value_period"],
-        "% off target": rows["off_target_pct"].map(pct_value),
+        "% off annual target": rows["off_target_pct"].map(pct_value),
         "Expected (trajectory)": rows["expected_value"],
-        "% off trajectory": rows["off_trajectory_pct"].map(pct_value),
+        **off_columns(rows),
         "Computed RAG": rows["computed_rag"].map(rag_label),
         "Lead RAG": rows["lead_rag"].map(lambda c: rag_label(c) if c else ""),
         "Final RAG": rows["final_rag"].map(rag_label)})
@@ -175,13 +195,15 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
             app.quartiles).fillna("")
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"Baseline": "value", "Target": "value", "Latest value": "value",
-                  "Expected (trajectory)": "value", "% off target": "pct",
-                  "% off trajectory": "pct", "Computed RAG": "rag", "Lead RAG": "rag",
+                  "Expected (trajectory)": "value", "% off annual target": "pct",
+                  **OFF_KINDS, "Computed RAG": "rag", "Lead RAG": "rag",
                   "Final RAG": "rag", "Title": "partner", "Lead organisation": "partner",
                   "Lead officer": "partner"})
     return AppendixTable(f"block-{slug(theme['theme'])}", f"Block {theme['block']}: "
                          f"{theme['appendix_name']}", frame, kinds, unit_column="Unit",
-                         sheet=f"Block {theme['block']} {theme['appendix_name']}")
+                         sheet=f"Block {theme['block']} {theme['appendix_name']}",
+                         note=OFF_NOTE + " The % off annual target compares the latest value "
+                         "with the whole year's target, whatever the point of the year.")
 
 
 def disagreements_table(disagreements: pd.DataFrame) -> AppendixTable:
@@ -191,13 +213,12 @@ def disagreements_table(disagreements: pd.DataFrame) -> AppendixTable:
         "Theme": disagreements["theme_name"],
         "Lead RAG": disagreements["lead_rag"].map(rag_label),
         "Computed RAG": disagreements["computed_rag"].map(rag_label),
-        "% off trajectory": disagreements["off_trajectory_pct"].map(pct_value),
+        **off_columns(disagreements),
         "Why listed": disagreements["reason"]})
     kinds = {c: "text" for c in frame.columns}
-    kinds.update({"Lead RAG": "rag", "Computed RAG": "rag", "% off trajectory": "pct",
-                  "Title": "partner"})
+    kinds.update({"Lead RAG": "rag", "Computed RAG": "rag", **OFF_KINDS, "Title": "partner"})
     return AppendixTable("rating-disagreements", "Lead and computed ratings apart", frame,
-                         kinds, sheet="Lead and computed apart")
+                         kinds, sheet="Lead and computed apart", note=OFF_NOTE)
 
 
 def coverage_table(coverage: pd.DataFrame) -> AppendixTable:
