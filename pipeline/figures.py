@@ -78,6 +78,19 @@ def format_off_trajectory(pct: float, short: bool = False, *, mark: float = floa
     return f"{figure} off" + ("" if short else f" {measure}")
 
 
+def format_share_achieved(pct: float, places: int = 1) -> str:
+    """A share of an enhancement achieved, bounded for reading: ``61.9%`` from 0% to 100%;
+    ``above the stretch target`` past 100%, ``below performance without stretch`` under 0%
+    (the exact figure stays in the spreadsheets); blank when missing."""
+    if _missing(pct):
+        return ""
+    if pct > 100.0:
+        return "above the stretch target"
+    if pct < 0.0:
+        return "below performance without stretch"
+    return format_pct_value(pct, places)
+
+
 def format_gbp(amount: float, places: int = 2) -> str:
     """``£15,241,800.00``; blank for a missing amount."""
     if pd.isna(amount):

@@ -23,6 +23,7 @@ from pipeline.figures import (
     format_off_trajectory,
     format_pct,
     format_pct_value,
+    format_share_achieved,
     round_half_up,
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
@@ -210,13 +211,30 @@ def render_grant_forecast(table: pd.DataFrame, floor_pct: float, cap_pct: float)
         "value": format_number(r["value"], r["unit"]) if r["row_type"] == "target" else "",
         "without": format_number(r["without_stretch"], r["unit"]),
         "stretch": format_number(r["stretch"], r["unit"]),
-        "achieved": format_pct_value(r["achieved_pct"]), "basis": r["basis"],
+        "achieved": format_share_achieved(r["achieved_pct"]), "basis": r["basis"],
         "grant": format_gbp(r["grant_gbp"]), "forecast": format_gbp(r["forecast_gbp"]),
         "risk_seed": format_gbp(r["at_risk_seed_gbp"]),
         "risk_forecast": format_gbp(r["at_risk_forecast_gbp"]),
     } for _, r in table.iterrows()]
     return render("grant_forecast.html.j2", rows=rows, floor=f"{floor_pct:g}",
-                   cap=f"{cap_pct:g}")
+                   cap=f"{cap_pct:g}", totals=describe_grant_totals(table))
+
+
+def describe_grant_totals(table: pd.DataFrame) -> str:
+    """Why the grant forecast's two totals at risk differ, each named by what it counts
+    (from its overall total row); blank without one."""
+    total = table[table["row_type"] == "overall total"]
+    if total.empty:
+        return ""
+    t = total.iloc[0]
+    return (f"The two totals at risk count different things. {format_gbp(t['at_risk_seed_gbp'])}"
+            " is the whole grant of every reward target rated amber or red, or whose grant's "
+            "condition is not met, as the self-assessment counts it. "
+            f"{format_gbp(t['at_risk_forecast_gbp'])} is the grant the forecast would not pay: "
+            f"the maximum grant {format_gbp(t['grant_gbp'])} less the "
+            f"{format_gbp(t['forecast_gbp'])} forecast payable, target by target at its latest "
+            "value; it counts the part of a green target's grant it falls short of, and leaves "
+            "out what an amber or red target would still earn.")
 
 
 def render_district_coverage(coverage: pd.DataFrame, sentence: str) -> str:
@@ -360,14 +378,17 @@ def gap_text(gap: float, unit: str) -> str:
     return format_number(gap, "count") + (" points" if unit == "percent" else "")
 
 
+NO_GRANT_PROTECTED = "protects no grant"
+
+
 def cost_per_text(cost_per: float, uncosted: float, protected: float) -> str:
-    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``none`` (nothing
-    protected)."""
+    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``protects no
+    grant`` (the options, whatever they cost, would protect nothing)."""
     if not pd.isna(cost_per):
         return f"£{round_half_up(cost_per, 2)}"
     if not pd.isna(uncosted) and uncosted > 0:
         return "not costed"
-    return "none" if not pd.isna(protected) else ""
+    return NO_GRANT_PROTECTED if not pd.isna(protected) else ""
 
 
 def _gap_row(r: dict, basis: str) -> dict[str, object]:
@@ -421,7 +442,11 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
                f"and {format_gbp(total['at_stake_gbp'])} is at stake. If they delivered in "
                f"full, approved options would protect {format_gbp(total['protected_approved_gbp'])}"
                f" of it and all options {format_gbp(total['protected_all_gbp'])}; {closed} of "
-               f"the {len(targets)} targets have no gap or one the approved options close.")
+               f"the {len(targets)} targets have no gap or one the approved options close. "
+               f"The {format_gbp(total['at_stake_gbp'])} at stake looks to the end of the "
+               "agreement's final year, for the targets not on track only: it is neither the "
+               "whole grant of the amber or red targets nor the grant the forecast at the "
+               "latest values would not pay, the two totals of the reward grant forecast.")
     listed = [{"theme": o["theme"], "indicator": o["indicator"], "option": o["option"],
                "status": o["status"], "contribution": _contribution_text(o),
                "cost": format_gbp(o["cost_gbp"], 0) if not pd.isna(o["cost_gbp"])
