@@ -91,6 +91,24 @@ def format_share_achieved(pct: float, places: int = 1) -> str:
     return format_pct_value(pct, places)
 
 
+# how a return marks a value that is not final (data_status), as the documents say it
+STATUS_WORDS = {"provisional": "provisional", "estimate": "estimated"}
+
+
+def status_word(data_status: object) -> str:
+    """``provisional`` or ``estimated`` for a value its return marks so; blank for a final
+    value (or none)."""
+    return STATUS_WORDS.get(str(data_status).strip().lower(), "") \
+        if isinstance(data_status, str) else ""
+
+
+def mark_status(figure: str, data_status: object) -> str:
+    """A printed figure with its status when not final: ``1,151 (provisional)``; the
+    figure as it is when final, blank or missing."""
+    word = status_word(data_status)
+    return f"{figure} ({word})" if figure and word else figure
+
+
 def format_gbp(amount: float, places: int = 2) -> str:
     """``£15,241,800.00``; blank for a missing amount."""
     if pd.isna(amount):

@@ -173,3 +173,16 @@ def test_counts_with_no_basis_are_not_called_improved_or_worsened():
     # the same change on a straight-line profile is a rating that improved
     current.loc[0, "profile"] = ""
     assert list_movements(previous, current)["movement"].tolist() == ["improved"]
+
+
+def test_a_provisional_value_is_said_beside_the_comparison():
+    previous = _frame([{"indicator_id": "7.2", "theme": "safer", "final_rag": "A",
+                        "value": 40.0, "value_period": "2006-07 Q2", "data_status": "final"}])
+    current = _frame([{"indicator_id": "7.2", "theme": "safer", "final_rag": "R",
+                       "value": 38.0, "value_period": "2006-07 Q4",
+                       "data_status": "provisional"}])
+    moved = list_movements(previous, current)
+    assert (moved["was_data_status"].iloc[0], moved["data_status"].iloc[0]) == (
+        "final", "provisional")
+    assert describe_comparison(moved.iloc[0]) == (
+        "40 then, 38 now (levels, compared as returned); the value now is provisional")

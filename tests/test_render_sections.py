@@ -112,3 +112,14 @@ def test_cover_dates_and_headline_shares():
                             "Not available for reporting": [29]}, index=["Totals"])
     html = sections.render_headline("63.6% ...", summary)
     assert "63.6% of rated" in html and "23.2% of rated" in html and "13.1% of rated" in html
+
+
+def test_a_provisional_or_estimated_value_is_marked_where_it_is_printed():
+    theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
+    rows = _rows().assign(data_status=["provisional", "estimate"])
+    html = blocks.render_block_table(theme, rows)
+    assert '<span class="sub status">provisional</span>' in html
+    assert '<span class="sub status">estimated</span>' in html
+    assert "status" not in blocks.render_block_table(theme, _rows().assign(data_status="final"))
+    assert sections.risk_entry(rows.iloc[0])["value"] == "3,202 (provisional)"
+    assert sections.risk_entry(rows.iloc[1])["value"] == "39.36% (estimated)"

@@ -9,14 +9,15 @@ from pipeline.assess.direction import annualise
 from pipeline.assess.trajectory import parse_profile, year_share
 from pipeline.config import Rules
 from pipeline.errors import ConfigError
-from pipeline.figures import format_number, round_half_up
+from pipeline.figures import format_number, round_half_up, status_word
 from pipeline.inputs.register import Register, sort_indicators
 from pipeline.periods import Period, parse_period, try_parse_period
 from pipeline.rag import RAG_LABELS, RAG_STEPS
 
 OVERALL = "All themes"
 STATES = ("G", "A", "R", "N", "T")
-REVIEW_COLUMNS = ["indicator_id", "final_rag", "value", "value_period", "commentary"]
+REVIEW_COLUMNS = ["indicator_id", "final_rag", "value", "value_period", "commentary",
+                  "data_status"]
 NOT_COMPARED = "not compared"
 MOVEMENT_KINDS = ("improved", "worsened", "now rated", "no longer rated", "changed",
                   NOT_COMPARED)
@@ -76,11 +77,11 @@ def classify_movement(was: str, now: str) -> str:
 def pair_ratings(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """The two assessments side by side, one row per indicator of the current one."""
     keep = REVIEW_COLUMNS
-    earlier = previous[keep].rename(columns={c: f"was_{c}" for c in keep[1:]})
+    earlier = previous.reindex(columns=keep).rename(columns={c: f"was_{c}" for c in keep[1:]})
     both = current.merge(earlier, on="indicator_id", how="left")
     both["was_final_rag"] = both["was_final_rag"].fillna("N")
-    both["was_commentary"] = both["was_commentary"].fillna("")
-    both["was_value_period"] = both["was_value_period"].fillna("")
+    for column in ("was_commentary", "was_value_period", "was_data_status"):
+        both[column] = both[column].astype(object).fillna("")
     both["movement"] = [classify_movement(w, n) for w, n in
                         zip(both["was_final_rag"], both["final_rag"], strict=True)]
     return both
@@ -137,6 +138,8 @@ def list_movements(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFram
         "movement": movement,
         "was_value": moved["was_value"], "was_value_period": moved["was_value_period"],
         "value": moved["value"], "value_period": moved["value_period"],
+        "was_data_status": moved["was_data_status"],
+        "data_status": moved.get("data_status", pd.Series("", moved.index)).fillna(""),
         **{c: like[c] for c in COMPARISON_COLUMNS},
         "was_commentary": moved["was_commentary"], "commentary": moved["commentary"]})
     return sort_indicators(out)
@@ -250,10 +253,17 @@ def describe_comparison(row: pd.Series) -> str:
     was = _field(row, "compared_was_value" if compared else "was_value", float("nan"))
     now = _field(row, "compared_value" if compared else "value", float("nan"))
     was_text, now_text = format_number(was, unit) or "n/a", format_number(now, unit) or "n/a"
+    year_before = False
     if compared and _field(row, "compared_was_period") == YEAR_PACE:
-        return f"{was_text} a year then, {now_text} a year now ({basis})"
-    if compared and _field(row, "compared_was_period") != _field(row, "was_value_period"):
-        return (f"{now_text} now against {was_text} at the same point a year before "
+        text = f"{was_text} a year then, {now_text} a year now ({basis})"
+    elif year_before := (compared and _field(row, "compared_was_period")
+                         != _field(row, "was_value_period")):
+        text = (f"{now_text} now against {was_text} at the same point a year before "
                 f"({_field(row, 'compared_was_period')}; year-to-date counts)")
-    text = f"{was_text} then, {now_text} now"
-    return f"{text} ({basis})" if basis else text
+    else:
+        text = f"{was_text} then, {now_text} now"
+        text = f"{text} ({basis})" if basis else text
+    marks = [f"the value {when} {status_word(_field(row, column))}" for when, column in
+             (("then was", "was_data_status"), ("now is", "data_status"))
+             if status_word(_field(row, column)) and not (year_before and when == "then was")]
+    return f"{text}; {' and '.join(marks)}" if marks else text

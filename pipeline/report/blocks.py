@@ -12,7 +12,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.assessment import printed_basis
-from pipeline.figures import format_number, format_pct_value
+from pipeline.figures import format_number, format_pct_value, status_word
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
@@ -96,6 +96,8 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "target": format_number(r["target_value"], unit),
             "target_status": r.get("target_status", ""),
             "value": format_number(r["value"], unit),
+            "status": status_word(r.get("data_status", "")) if format_number(r["value"], unit)
+            else "",
             "value_period": "" if r["value_period"] == r.get("period", "") else
             r["value_period"],
             "off": off_mark(r, short=True),

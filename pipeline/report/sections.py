@@ -24,6 +24,7 @@ from pipeline.figures import (
     format_pct,
     format_pct_value,
     format_share_achieved,
+    mark_status,
     round_half_up,
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
@@ -139,7 +140,9 @@ def risk_entry(row: pd.Series) -> dict[str, str]:
     off trajectory), shared by the appendix's risk lists and the board summary's lines."""
     return {"indicator_id": row["indicator_id"], "title": row["title"],
             "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
-            "code": row["final_rag"], "value": format_number(row["value"], row["unit"]),
+            "code": row["final_rag"],
+            "value": mark_status(format_number(row["value"], row["unit"]),
+                                 row.get("data_status", "")),
             "target": format_number(row["target_value"], row["unit"]),
             "off": off_mark(row)}
 
@@ -193,9 +196,11 @@ def render_movements(movements: pd.DataFrame, counts: dict[str, int],
         "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
         "was": r["was"], "was_code": r["was_code"], "now": r["now"], "now_code": r["now_code"],
         "movement": r["movement"],
-        "was_value": format_number(r["was_value"], r["unit"]),
+        "was_value": mark_status(format_number(r["was_value"], r["unit"]),
+                                 r.get("was_data_status", "")),
         "was_period": r["was_value_period"],
-        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "value": mark_status(format_number(r["value"], r["unit"]), r.get("data_status", "")),
+        "value_period": r["value_period"],
         "compared": describe_comparison(r) if r.get("basis", "") else "",
         "was_commentary": r["was_commentary"], "commentary": r["commentary"],
     } for _, r in movements.iterrows()]

@@ -16,7 +16,7 @@ from pipeline.assess import changes
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.assess.tables import TOTALS
-from pipeline.figures import off_points
+from pipeline.figures import off_points, status_word
 from pipeline.names import slug
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report.benchmark_sheets import benchmarking_tables
@@ -94,6 +94,18 @@ OFF_NOTE = ("The computed rating comes from how far the value is off what it is 
             "0 or below is met or beaten.")
 
 
+STATUS_NOTE = ("Value status: provisional or estimated where the partner's return marks the "
+               "value so (it may change when the final figure comes in); blank for a final "
+               "value.")
+
+
+def value_status(rows: pd.DataFrame, column: str = "data_status") -> pd.Series:
+    """Each value's status in words where it is not final (``provisional``,
+    ``estimated``), else blank (:func:`pipeline.figures.status_word`)."""
+    found = rows[column] if column in rows else pd.Series("", rows.index)
+    return found.map(status_word)
+
+
 def off_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:
     """How far each value is off what its computed rating measured it against: as a % of
     it, and in percentage points for a percentage indicator (blank for other units)."""
@@ -114,6 +126,7 @@ def risk_list_table(name: str, items: pd.DataFrame) -> AppendixTable:
         "Indicator": items["indicator_id"], "Title": items["title"],
         "Theme": items["theme_name"], "Lead organisation": items["lead_org"],
         "Unit": items["unit"], "Value": items["value"], "Value period": items["value_period"],
+        "Value status": value_status(items),
         "Target": items["target_value"],
         **off_columns(items),
         "Computed RAG": items["computed_rag"].map(rag_label),
@@ -125,7 +138,8 @@ def risk_list_table(name: str, items: pd.DataFrame) -> AppendixTable:
                   "Computed RAG": "rag", "Final RAG": "rag", "Lead's commentary": "partner",
                   "Actions": "partner", "Title": "partner", "Lead organisation": "partner"})
     return AppendixTable(name.replace("_", "-"), RISK_TITLES.get(name, name), frame, kinds,
-                         unit_column="Unit", sheet=RISK_SHEETS.get(name, ""), note=OFF_NOTE)
+                         unit_column="Unit", sheet=RISK_SHEETS.get(name, ""),
+                         note=f"{OFF_NOTE} {STATUS_NOTE}")
 
 
 def transitions_table(transitions: pd.DataFrame, review: str | None,
@@ -156,6 +170,8 @@ def movements_table(movements: pd.DataFrame, review: str | None) -> AppendixTabl
         "Was": movements["was"], "Now": movements["now"], "Movement": movements["movement"],
         "Value then": movements["was_value"], "Period then": movements["was_value_period"],
         "Value now": movements["value"], "Period now": movements["value_period"],
+        "Status then": value_status(movements, "was_data_status"),
+        "Status now": value_status(movements),
         **{label: movements.get(column, pd.Series("", movements.index))
            for label, column in COMPARED_COLUMNS.items()},
         "Commentary then": movements["was_commentary"],
@@ -166,7 +182,9 @@ def movements_table(movements: pd.DataFrame, review: str | None) -> AppendixTabl
                   "Title": "partner", "Commentary then": "partner",
                   "Commentary now": "partner"})
     return AppendixTable("changes-list", f"Ratings changed since {review}", frame, kinds,
-                         unit_column="Unit", sheet="Ratings changed")
+                         unit_column="Unit", sheet="Ratings changed",
+                         note="Year-to-date counts are compared like with like, on the basis "
+                              f"given in words. {STATUS_NOTE}")
 
 
 def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
@@ -179,7 +197,7 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
         "Baseline": rows["baseline_value"], "Baseline period": rows["baseline_period"],
         "Target": rows["target_value"], "Target period": rows["target_period"],
         "Target status": rows["target_status"], "Latest value": rows["value"],
-        "Value period": rows["value_period"],
+        "Value period": rows["value_period"], "Value status": value_status(rows),
         "% off annual target": rows["off_target_pct"].map(pct_value),
         "Expected (trajectory)": rows["expected_value"],
         **off_columns(rows),
@@ -203,7 +221,8 @@ def block_table(app: Appendix, theme: pd.Series) -> AppendixTable:
                          f"{theme['appendix_name']}", frame, kinds, unit_column="Unit",
                          sheet=f"Block {theme['block']} {theme['appendix_name']}",
                          note=OFF_NOTE + " The % off annual target compares the latest value "
-                         "with the whole year's target, whatever the point of the year.")
+                         f"with the whole year's target, whatever the point of the year. "
+                         f"{STATUS_NOTE}")
 
 
 def disagreements_table(disagreements: pd.DataFrame) -> AppendixTable:
