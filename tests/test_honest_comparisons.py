@@ -103,7 +103,7 @@ def test_laa2_ni_154_is_compared_on_a_whole_year_basis(laa2):
 
 def test_the_gap_printed_is_the_one_the_rating_comes_from_in_points_for_percentages(laa1):
     raw = (laa1 / "appendix.html").read_text(encoding="utf-8")
-    assert ">% off target<" not in raw and ">Off trajectory or target <" in raw
+    assert ">% off target<" not in raw and ">Off trajectory or target<" in raw
     appendix = _plain(raw)
     three_three = appendix[appendix.index("3.3 % reduction in parish"):][:200]
     assert "7.5 points off" in three_three and "75.0% off" not in three_three

@@ -124,6 +124,12 @@ def test_district_view_cells():
     html = render_district_view(view, ("Blaby", "Melton"))
     assert "89 (12.9%)" in html and "39.3% better" in html
     assert "Hinckley" not in html
+    assert "provisional" not in html and "estimated" not in html
+    marked = view.assign(data_status=["provisional", "estimate"],
+                         county_data_status=["estimate", "final"])
+    html = render_district_view(marked, ("Blaby", "Melton"))
+    assert "89 (provisional) (12.9%)" in html and "39.3% (estimated) better" in html
+    assert "690 (estimated)" in html
 
 
 def test_transitions_matrix_counts_the_moves():

@@ -99,6 +99,11 @@ def test_district_pack_body():
     assert "&lt;script&gt;" in html and "<script>" not in html
     empty = blocks.render_district_pack("Melton", rows.iloc[0:0], "2006-07 Q4", 128)
     assert "No indicator has a value for Melton at 2006-07 Q4." in empty
+    marked = rows.assign(data_status=["provisional", "final"],
+                         county_data_status=["final", "estimate"])
+    html = blocks.render_district_pack("Melton", marked, "2006-07 Q4", 128)
+    assert ">237 (provisional)<" in html and ">3,202<" in html
+    assert ">39.3%<" in html and ">34% (estimated)<" in html
 
 
 def test_cover_dates_and_headline_shares():

@@ -12,7 +12,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.assessment import printed_basis
-from pipeline.figures import format_number, format_pct_value, status_word
+from pipeline.figures import format_number, format_pct_value, mark_status, status_word
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
@@ -154,9 +154,10 @@ def render_district_pack(district: str, rows: pd.DataFrame, period: str,
                           "same": "the same as the county"}.get(r["vs_county"], "")
             entries.append({
                 "indicator_id": r["indicator_id"], "title": r["title"], "lead_org": r["lead_org"],
-                "value": format_number(r["value"], unit),
+                "value": mark_status(format_number(r["value"], unit), r.get("data_status", "")),
                 "value_period": "" if r["value_period"] == period else r["value_period"],
-                "county": format_number(r["county_value"], unit), "versus": versus,
+                "county": mark_status(format_number(r["county_value"], unit),
+                                      r.get("county_data_status", "")), "versus": versus,
                 "target": format_number(r["target_value"], unit),
                 "code": r["final_rag"], "label": rag_label(r["final_rag"])})
         groups.append((theme_name, entries))

@@ -262,14 +262,17 @@ def render_district_view(view: pd.DataFrame, districts: tuple[str, ...]) -> str:
                 cells.append("")
             elif first["unit"] in ("count", "gbp"):
                 share = format_pct_value(r["share_of_county_pct"])
-                cells.append(format_number(r["value"], r["unit"])
+                cells.append(mark_status(format_number(r["value"], r["unit"]),
+                                         r.get("data_status", ""))
                              + (f" ({share})" if share else ""))
             else:
                 marker = {"better": " better", "worse": " worse", "same": " same"}
-                cells.append(format_number(r["value"], r["unit"])
+                cells.append(mark_status(format_number(r["value"], r["unit"]),
+                                         r.get("data_status", ""))
                              + marker.get(r["vs_county"], ""))
         rows.append({"indicator": f"{indicator_id} - {first['title']}",
-                     "county": format_number(first["county_value"], first["unit"]),
+                     "county": mark_status(format_number(first["county_value"], first["unit"]),
+                                           first.get("county_data_status", "")),
                      "cells": cells})
     return render("district_view.html.j2", districts=list(districts), rows=rows)
 

@@ -257,14 +257,15 @@ def district_view_table(view: pd.DataFrame) -> AppendixTable:
         "Indicator": view["indicator_id"], "Title": view["title"], "Unit": view["unit"],
         "Polarity": view["polarity"] + " is better", "District": view["district"],
         "District value": view["value"], "Value period": view["value_period"],
-        "County value": view["county_value"],
+        "Value status": value_status(view), "County value": view["county_value"],
+        "County value status": value_status(view, "county_data_status"),
         "Share of county total %": view["share_of_county_pct"].map(pct_value),
         "Against the county": view["vs_county"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"District value": "value", "County value": "value",
                   "Share of county total %": "pct", "Title": "partner"})
     return AppendixTable("district-values", "District values against the county", frame,
-                         kinds, unit_column="Unit", sheet="District values")
+                         kinds, unit_column="Unit", sheet="District values", note=STATUS_NOTE)
 
 
 def quality_table(quality: pd.DataFrame) -> AppendixTable:
