@@ -24,6 +24,7 @@ import csv
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import docx
@@ -41,8 +42,7 @@ def _laa(*args: str) -> None:
 
 
 def _plain(html: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", html).replace("&#39;", "'").replace("&amp;", "&")
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def _pdf(path: Path) -> str:
@@ -103,7 +103,7 @@ def test_laa2_ni_154_is_compared_on_a_whole_year_basis(laa2):
 
 def test_the_gap_printed_is_the_one_the_rating_comes_from_in_points_for_percentages(laa1):
     raw = (laa1 / "appendix.html").read_text(encoding="utf-8")
-    assert ">% off target<" not in raw and ">Off trajectory or target<" in raw
+    assert ">% off target<" not in raw and ">Off track<" in raw
     appendix = _plain(raw)
     three_three = appendix[appendix.index("3.3 % reduction in parish"):][:200]
     assert "7.5 points off" in three_three and "75.0% off" not in three_three
@@ -130,6 +130,7 @@ def test_enhancement_is_bounded_and_the_totals_at_risk_say_what_they_count(laa1)
             in appendix)
     assert ("£6,097,355.07 is the grant the forecast would not pay: the maximum grant "
             "£15,241,800.00 less the £9,144,444.93 forecast payable") in appendix
+    assert "At stake: the grant not paid on the final year's forecast" in appendix
     assert "protects no grant" in appendix and "</td><td class=\"num\">none</td></tr>" not in \
         (laa1 / "appendix.html").read_text(encoding="utf-8")
     forecast = next(r for r in _csv(laa1, "reward-grant-forecast")
@@ -140,8 +141,9 @@ def test_enhancement_is_bounded_and_the_totals_at_risk_say_what_they_count(laa1)
 def test_provisional_values_are_marked_in_html_pdf_and_workbook(laa1):
     appendix = _plain((laa1 / "appendix.html").read_text(encoding="utf-8"))
     three_three = appendix[appendix.index("3.3 % reduction in parish"):][:200]
-    assert "2.5% provisional" in three_three
-    assert "2.5% provisional" in _pdf(laa1 / "appendix.pdf")
+    assert "2.5% (p)" in three_three and "(p) marks a value" not in three_three
+    assert "is marked (p), an estimated one (e)" in appendix              # the key
+    assert "2.5% (p)" in _pdf(laa1 / "appendix.pdf")
     summary = _plain((laa1 / "summary.html").read_text(encoding="utf-8"))
     assert "2.5% (provisional) against target 10%" in summary
     statuses = {r["Indicator"]: r["Value status"] for r in _csv(laa1, "block-stronger")}

@@ -450,11 +450,7 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
                f"and {format_gbp(total['at_stake_gbp'])} is at stake. If they delivered in "
                f"full, approved options would protect {format_gbp(total['protected_approved_gbp'])}"
                f" of it and all options {format_gbp(total['protected_all_gbp'])}; {closed} of "
-               f"the {len(targets)} targets have no gap or one the approved options close. "
-               f"The {format_gbp(total['at_stake_gbp'])} at stake looks to the end of the "
-               "agreement's final year, for the targets not on track only: it is neither the "
-               "whole grant of the amber or red targets nor the grant the forecast at the "
-               "latest values would not pay, the two totals of the reward grant forecast.")
+               f"the {len(targets)} targets have no gap or one the approved options close.")
     listed = [{"theme": o["theme"], "indicator": o["indicator"], "option": o["option"],
                "status": o["status"], "contribution": _contribution_text(o),
                "cost": format_gbp(o["cost_gbp"], 0) if not pd.isna(o["cost_gbp"])
