@@ -52,14 +52,61 @@ def format_off_target(pct: float) -> str:
     return "on target" if pct <= 0 else f"{round_half_up(pct, 1)}% off"
 
 
-def format_off_trajectory(pct: float, short: bool = False) -> str:
-    """``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
-    blank when not computable."""
+def off_points(pct: float, mark: float) -> float:
+    """A gap given as a % of ``mark`` back in the mark's own units: for an indicator that is
+    itself a percentage, percentage points (2.5% against 10% is 75% off, 7.5 points)."""
+    return float("nan") if _missing(pct) or _missing(mark) else pct * abs(mark) / 100.0
+
+
+def format_off_trajectory(pct: float, short: bool = False, *, mark: float = float("nan"),
+                          unit: str = "", measure: str = "trajectory") -> str:
+    """How far a value falls short of what it is rated against (polarity-aware).
+
+    ``46.2% off trajectory`` / ``on trajectory`` (``46.2% off`` / ``on track`` if short);
+    for a ``percent`` indicator with its ``mark`` (the trajectory point or target the
+    rating measured against) the gap in percentage points: ``7.5 points off target``.
+    ``measure`` names the mark (``trajectory``, ``target``, ``annual target``). Blank
+    when not computable.
+    """
     if _missing(pct):
         return ""
     if pct <= 0:
-        return "on track" if short else "on trajectory"
-    return f"{round_half_up(pct, 1)}% off" + ("" if short else " trajectory")
+        return "on track" if short else f"on {measure}"
+    points = off_points(pct, mark) if unit == "percent" else float("nan")
+    figure = (f"{round_half_up(pct, 1)}%" if _missing(points)
+              else f"{round_half_up(points, 1)} points")
+    return f"{figure} off" + ("" if short else f" {measure}")
+
+
+def format_share_achieved(pct: float, places: int = 1) -> str:
+    """A share of an enhancement achieved, bounded for reading: ``61.9%`` from 0% to 100%;
+    ``above the stretch target`` past 100%, ``below performance without stretch`` under 0%
+    (the exact figure stays in the spreadsheets); blank when missing."""
+    if _missing(pct):
+        return ""
+    if pct > 100.0:
+        return "above the stretch target"
+    if pct < 0.0:
+        return "below performance without stretch"
+    return format_pct_value(pct, places)
+
+
+# how a return marks a value that is not final (data_status), as the documents say it
+STATUS_WORDS = {"provisional": "provisional", "estimate": "estimated"}
+
+
+def status_word(data_status: object) -> str:
+    """``provisional`` or ``estimated`` for a value its return marks so; blank for a final
+    value (or none)."""
+    return STATUS_WORDS.get(str(data_status).strip().lower(), "") \
+        if isinstance(data_status, str) else ""
+
+
+def mark_status(figure: str, data_status: object) -> str:
+    """A printed figure with its status when not final: ``1,151 (provisional)``; the
+    figure as it is when final, blank or missing."""
+    word = status_word(data_status)
+    return f"{figure} ({word})" if figure and word else figure
 
 
 def format_gbp(amount: float, places: int = 2) -> str:

@@ -81,3 +81,17 @@ def test_district_view_shares_for_counts_and_better_or_worse_for_rates():
     assert view.loc[("2.2", "Blaby"), "vs_county"] == "better"
     assert pd.isna(view.loc[("2.2", "Blaby"), "share_of_county_pct"])
     assert pd.isna(view.loc[("2.10", "Melton"), "share_of_county_pct"])   # no county value
+
+
+def test_district_and_county_values_keep_how_they_were_returned():
+    rows = _rows()
+    rows.loc[1, "data_status"] = "provisional"          # Blaby's 7.21
+    values = select_district_values(rows, "2006-07 Q4", DISTRICTS)
+    assert values.set_index(["indicator_id", "district"])["data_status"].to_dict() == {
+        ("2.2", "Blaby"): "final", ("2.10", "Melton"): "final",
+        ("7.21", "Blaby"): "provisional", ("7.21", "Melton"): "final"}
+    assessed = pd.DataFrame([{"indicator_id": "7.21", "title": "Theft", "unit": "count",
+                              "polarity": "lower", "value": 690.0, "data_status": "estimate"}])
+    view = compare_districts(values[values["indicator_id"] == "7.21"], assessed)
+    assert view[["district", "data_status", "county_data_status"]].values.tolist() == [
+        ["Blaby", "provisional", "estimate"], ["Melton", "final", "estimate"]]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from pipeline.figures import format_off_trajectory
+from pipeline.figures import format_off_trajectory, format_share_achieved
 from pipeline.report.sections import (
+    cost_per_text,
     render_assessed_risk_list,
     render_district_view,
     render_grant_forecast,
@@ -21,6 +23,10 @@ def test_off_trajectory_wording():
     assert format_off_trajectory(46.1864) == "46.2% off trajectory"
     assert format_off_trajectory(-3.0) == "on trajectory"
     assert format_off_trajectory(0.0, short=True) == "on track"
+    # a percentage in points: 2.5% against 10% is 75% of the target, 7.5 points
+    assert format_off_trajectory(75.0, mark=10.0, unit="percent",
+                                 measure="target") == "7.5 points off target"
+    assert format_off_trajectory(75.0, short=True, mark=10.0, unit="count") == "75.0% off"
     assert format_off_trajectory(float("nan")) == ""
 
 
@@ -80,6 +86,31 @@ def test_grant_forecast_rows_and_rule_text():
     html = render_grant_forecast(table, 60.0, 100.0)
     assert "61.9%" in html and "£62,872.43" in html and "£38,739.57" in html
     assert "Nothing is paid below 60% of the enhancement" in html
+    # each total says what it counts: 101,612 - 62,872.43 = 38,739.57 not paid
+    assert ("£101,612.00 is the whole grant of every reward target rated amber or red" in html)
+    assert ("£38,739.57 is the grant the forecast would not pay: the maximum grant £101,612.00 "
+            "less the £62,872.43 forecast payable") in html
+
+
+@pytest.mark.parametrize(("achieved", "shown"), [
+    (681.25, "above the stretch target"), (500.0, "above the stretch target"),
+    (100.0, "100.0%"), (0.0, "0.0%"), (-473.684, "below performance without stretch")])
+def test_enhancement_achieved_is_bounded_for_reading(achieved, shown):
+    assert format_share_achieved(achieved) == shown
+    row = {"theme": "Safer", "row_type": "target", "indicator": "7.21 - Theft", "rag": "Red",
+           "unit": "count", "value": 690.0, "without_stretch": 510.0, "stretch": 472.0,
+           "achieved_pct": achieved, "basis": "value at 2006-07 Q4", "grant_gbp": 1.0,
+           "forecast_gbp": 0.0, "at_risk_seed_gbp": 1.0, "at_risk_forecast_gbp": 1.0}
+    html = render_grant_forecast(pd.DataFrame([row]), 60.0, 100.0)
+    assert f'<td class="num">{shown}</td>' in html
+    assert "681.3%" not in html and "-473.7%" not in html
+
+
+def test_options_that_protect_nothing_say_so_not_none():
+    # options costing £60,000 that protect nothing: no cost per pound, and not "none"
+    assert cost_per_text(float("nan"), 0.0, 0.0) == "protects no grant"
+    assert cost_per_text(0.3, 0.0, 200000.0) == "£0.30"
+    assert cost_per_text(float("nan"), 1.0, 0.0) == "not costed"
 
 
 def test_district_view_cells():
@@ -93,6 +124,12 @@ def test_district_view_cells():
     html = render_district_view(view, ("Blaby", "Melton"))
     assert "89 (12.9%)" in html and "39.3% better" in html
     assert "Hinckley" not in html
+    assert "provisional" not in html and "estimated" not in html
+    marked = view.assign(data_status=["provisional", "estimate"],
+                         county_data_status=["estimate", "final"])
+    html = render_district_view(marked, ("Blaby", "Melton"))
+    assert "89 (provisional) (12.9%)" in html and "39.3% (estimated) better" in html
+    assert "690 (estimated)" in html
 
 
 def test_transitions_matrix_counts_the_moves():

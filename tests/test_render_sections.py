@@ -16,7 +16,8 @@ def _rows() -> pd.DataFrame:
          "unit": "count", "baseline_value": 3291.0, "baseline_period": "2004-05",
          "target_value": 2470.0, "target_status": "agreed", "target_period": "2006-07",
          "value": 3202.0, "value_period": "2006-07 Q4", "period": "2006-07 Q4",
-         "off_target_pct": 29.6356, "computed_rag": "R", "final_rag": "R",
+         "off_target_pct": 29.6356, "expected_value": 2470.0, "off_trajectory_pct": 29.6356,
+         "rating_basis": "target 2,470", "computed_rag": "R", "final_rag": "R",
          "travel_vs_earlier": "worsening", "earlier_period": "2006-07 Q2",
          "travel_vs_year_ago": "improving", "year_ago_period": "2005-06"},
         {"indicator_id": "2.1", "title": "Diversion from landfill", "reward": True,
@@ -24,8 +25,28 @@ def _rows() -> pd.DataFrame:
          "baseline_value": 33.5, "baseline_period": "2004-05", "target_value": 40.0,
          "target_status": "provisional", "target_period": "2006-07", "value": 39.36,
          "value_period": "2006-07 Q3", "period": "2006-07 Q4", "off_target_pct": 1.6,
+         # rated against the trajectory at Q3, 39.19%: (39.19 - 39.36) / 39.19 is below 0
+         "expected_value": 39.19, "off_trajectory_pct": -0.4338,
+         "rating_basis": "trajectory at 2006-07 Q3: 39.19%",
          "computed_rag": "G", "final_rag": "A", "travel_vs_earlier": "not comparable",
          "earlier_period": "", "travel_vs_year_ago": "", "year_ago_period": ""}])
+
+
+def test_block_table_prints_the_gap_the_rating_comes_from_in_points_for_percentages():
+    theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
+    rows = _rows()
+    html = blocks.render_block_table(theme, rows)
+    # 2.1: 1.6% off the annual target, but on its Q3 trajectory, which the green comes from
+    assert "1.6% off" not in html
+    cells = [c.strip() for c in __import__("re").findall(r'<td class="num">([^<]*)</td>', html)]
+    assert "on track" in cells and "29.6% off" in cells
+    assert "Off track" in html and "% off target" not in html
+    # 3.3: 2.5% against 10% is 75% of the target, 7.5 percentage points
+    third = rows.iloc[[1]].assign(indicator_id="3.3", value=2.5, target_value=10.0,
+                                  expected_value=10.0, off_trajectory_pct=75.0,
+                                  value_period="2006-07 Q4", rating_basis="target 10%")
+    html = blocks.render_block_table(theme, third)
+    assert "7.5 points off" in html and "75.0% off" not in html
 
 
 def test_block_table_columns_formats_badges_and_escaping():
@@ -79,6 +100,11 @@ def test_district_pack_body():
     assert "&lt;script&gt;" in html and "<script>" not in html
     empty = blocks.render_district_pack("Melton", rows.iloc[0:0], "2006-07 Q4", 128)
     assert "No indicator has a value for Melton at 2006-07 Q4." in empty
+    marked = rows.assign(data_status=["provisional", "final"],
+                         county_data_status=["final", "estimate"])
+    html = blocks.render_district_pack("Melton", marked, "2006-07 Q4", 128)
+    assert ">237 (provisional)<" in html and ">3,202<" in html
+    assert ">39.3%<" in html and ">34% (estimated)<" in html
 
 
 def test_cover_dates_and_headline_shares():
@@ -92,3 +118,14 @@ def test_cover_dates_and_headline_shares():
                             "Not available for reporting": [29]}, index=["Totals"])
     html = sections.render_headline("63.6% ...", summary)
     assert "63.6% of rated" in html and "23.2% of rated" in html and "13.1% of rated" in html
+
+
+def test_a_provisional_or_estimated_value_is_marked_where_it_is_printed():
+    theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
+    rows = _rows().assign(data_status=["provisional", "estimate"])
+    html = blocks.render_block_table(theme, rows)
+    assert '>3,202&nbsp;<abbr class="status" title="provisional">(p)</abbr>' in html
+    assert '>39.36%&nbsp;<abbr class="status" title="estimated">(e)</abbr>' in html
+    assert "status" not in blocks.render_block_table(theme, _rows().assign(data_status="final"))
+    assert sections.risk_entry(rows.iloc[0])["value"] == "3,202 (provisional)"
+    assert sections.risk_entry(rows.iloc[1])["value"] == "39.36% (estimated)"

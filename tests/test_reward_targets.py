@@ -256,8 +256,8 @@ def test_demo_appendix_counts_and_totals_per_reward_target(tmp_path_factory):
     # Reward Target 6: 7.16 to 7.22, 2 x 381,045 + 5 x 101,612 = 1,270,150 (seed 002,
     # Appendix 2); at risk under the seed's rule: 7.18 to 7.22, 5 x 101,612 = 508,060.
     assert rt6["Sub-targets"] == "7.16, 7.17, 7.18, 7.19, 7.20, 7.21, 7.22"
-    assert (rt6["Maximum grant (£)"], rt6["At risk, seed rule (£)"]) == (1270150.0, 508060.0)
+    seed_rule = "At risk, whole grant of amber or red (£)"
+    assert (rt6["Maximum grant (£)"], rt6[seed_rule]) == (1270150.0, 508060.0)
     overall = csv[csv["Row"] == "overall total"].iloc[0]
-    assert (overall["Maximum grant (£)"], overall["At risk, seed rule (£)"]) == (
-        15241800.0, 6223735.0)
+    assert (overall["Maximum grant (£)"], overall[seed_rule]) == (15241800.0, 6223735.0)
     assert (csv["Row"] == "target").sum() == 12

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from pipeline.assess.changes import compare_like_for_like
 from pipeline.report import document, rendering, summary
 
 HOSTILE = "<script>alert('x')</script> & co"
@@ -90,6 +91,19 @@ def test_changes_counts_and_movers_in_a_line_each():
     assert html.count("<li>") == 2 and "3.2" not in html        # only worsened and improved
     assert "1,540 then, 3,202 now" in html and "604 then, 1,151 now" in html
     assert "No previous review" in summary.render_changes(_movements()[:0], counts, None)
+
+
+def test_changes_compare_year_to_date_counts_like_with_like():
+    # 7.18: 604 by Q2 (half the year) is 1,208 a year, against 1,151 for the whole year
+    moved = _movements().iloc[[1]].assign(accumulation="cumulative")
+    moved = pd.concat([moved, pd.DataFrame([compare_like_for_like(moved.iloc[0])],
+                                           index=moved.index)], axis=1)
+    counts = {"improved": 1, "worsened": 0, "now rated": 0, "no longer rated": 0,
+              "changed": 0, "not compared": 0}
+    html = summary.render_changes(moved, counts, "2006-07 Q2")
+    assert "604 then, 1,151 now" not in html
+    assert ("1,208 a year then, 1,151 a year now (year-to-date counts put on a whole-year "
+            "basis: 604 by Q2, when 50% of the year&#39;s movement is expected)") in html
 
 
 def test_summary_cover_carries_the_cover_facts_and_links_the_appendix_formats():

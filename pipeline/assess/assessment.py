@@ -332,6 +332,16 @@ def printed_basis(rating_basis: object) -> str:
     return "" if text.startswith("target ") else text
 
 
+def basis_measure(rating_basis: object) -> str:
+    """What a computed rating was measured against, read from its ``rating_basis``:
+    ``target`` (at the year end), ``annual target`` or ``trajectory`` (also when blank)."""
+    text = rating_basis if isinstance(rating_basis, str) else ""
+    for measure in ("annual target", "target"):
+        if text.startswith(measure + " "):
+            return measure
+    return "trajectory"
+
+
 def describe_basis(measure: str, point: float, unit: str, value_period: str) -> str:
     """The basis printed beside a computed rating: ``target 472``, ``annual target 40%``,
     ``trajectory at 2006-07 Q3: 39.19%``; blank when the figure is missing."""

@@ -22,8 +22,8 @@ def select_district_values(rows: pd.DataFrame, period: str,
     Returns
     -------
     pandas.DataFrame
-        ``indicator_id``, ``district``, ``value``, ``value_period``; in indicator order,
-        then district order as the register lists them.
+        ``indicator_id``, ``district``, ``value``, ``value_period``, ``data_status``; in
+        indicator order, then district order as the register lists them.
     """
     parts = []
     for order, district in enumerate(districts):
@@ -31,8 +31,9 @@ def select_district_values(rows: pd.DataFrame, period: str,
         chosen = chosen[chosen["value"].notna() & (chosen["data_status"] != "not_available")]
         parts.append(pd.DataFrame({"indicator_id": chosen["indicator_id"], "district": district,
                                    "value": chosen["value"].astype("float64"),
-                                   "value_period": chosen["period"], "_order": order}))
-    columns = ["indicator_id", "district", "value", "value_period"]
+                                   "value_period": chosen["period"],
+                                   "data_status": chosen["data_status"], "_order": order}))
+    columns = ["indicator_id", "district", "value", "value_period", "data_status"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else object)
                              for c in columns})
@@ -90,11 +91,14 @@ def compare_districts(values: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFr
     Counts and money are read as shares of the county total (``share_of_county_pct``:
     the districts' shares add up to the county's recorded total where every record has
     a place). Percentages, rates and scores are compared with the county value by
-    polarity (``vs_county``: better, worse or same).
+    polarity (``vs_county``: better, worse or same). ``data_status`` and
+    ``county_data_status`` say how each value was returned (final, provisional, estimate).
     """
-    county = assessed[["indicator_id", "title", "unit", "polarity", "value"]].rename(
-        columns={"value": "county_value"})
-    out = values.merge(county, on="indicator_id", how="left")
+    county = assessed.reindex(columns=["indicator_id", "title", "unit", "polarity", "value",
+                                       "data_status"]).rename(
+        columns={"value": "county_value", "data_status": "county_data_status"})
+    out = values.reindex(columns=[*values.columns.drop("data_status", errors="ignore"),
+                                  "data_status"]).merge(county, on="indicator_id", how="left")
     additive = out["unit"].isin(ADDITIVE_UNITS)
     share = out["value"] / out["county_value"].where(out["county_value"] != 0) * 100.0
     out["share_of_county_pct"] = share.where(additive)
@@ -102,7 +106,8 @@ def compare_districts(values: pd.DataFrame, assessed: pd.DataFrame) -> pd.DataFr
         "" if add else _versus(v, c, p) for v, c, p, add in
         zip(out["value"], out["county_value"], out["polarity"], additive, strict=True)]
     return out[["indicator_id", "title", "unit", "polarity", "district", "value",
-                "value_period", "county_value", "share_of_county_pct", "vs_county"]]
+                "value_period", "data_status", "county_value", "county_data_status",
+                "share_of_county_pct", "vs_county"]]
 
 
 def _versus(value: float, county: float, polarity: str) -> str:

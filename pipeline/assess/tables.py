@@ -120,7 +120,7 @@ def _total_row(targets: pd.DataFrame, theme: str, row_type: str, label: str,
 RISK_LIST_COLUMNS = ["indicator_id", "title", "theme_name", "lead_org", "unit", "value",
                      "value_period", "target_value", "off_target_pct", "expected_value",
                      "trajectory_period", "off_trajectory_pct", "computed_rag", "final_rag",
-                     "statement", "commentary", "actions", "rating_basis"]
+                     "statement", "commentary", "actions", "rating_basis", "data_status"]
 
 
 def list_risks(assessed: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -136,7 +136,7 @@ def list_risks(assessed: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "red_reward": (assessed["final_rag"] == "R") & reward,
         "amber_reward": (assessed["final_rag"] == "A") & reward,
     }
-    return {name: assessed.loc[mask, RISK_LIST_COLUMNS].reset_index(drop=True)
+    return {name: assessed.loc[mask].reindex(columns=RISK_LIST_COLUMNS).reset_index(drop=True)
             for name, mask in picks.items()}
 
 

@@ -12,12 +12,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.assess.assessment import printed_basis
-from pipeline.figures import format_number, format_off_target, format_pct_value
+from pipeline.figures import format_number, format_pct_value, mark_status, status_word
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
 from pipeline.report.audit import audit_mark
 from pipeline.report.pages import render
+from pipeline.report.sections import off_mark
 
 TRAVEL_WORDS = {"improving": "improving", "worsening": "worsening", "no change": "no change",
                 "not comparable": "not comparable"}
@@ -51,8 +52,9 @@ def block_anchor(theme: str) -> str:
 def render_block_table(theme: pd.Series, rows: pd.DataFrame,
                        trends: dict[str, charts.Trend] | None = None,
                        quartiles: dict[str, str] | None = None) -> str:
-    """One theme's block table: indicator, lead, baseline, target, latest value, % off
-    target, computed and final RAG, direction of travel, and a small trend chart.
+    """One theme's block table: indicator, lead, baseline, target, latest value, how far
+    off what the computed rating measured it against (:func:`~pipeline.report.sections.off_mark`),
+    computed and final RAG, direction of travel, and a small trend chart.
 
     Parameters
     ----------
@@ -96,9 +98,11 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "target": format_number(r["target_value"], unit),
             "target_status": r.get("target_status", ""),
             "value": format_number(r["value"], unit),
+            "status": status_word(r.get("data_status", "")) if format_number(r["value"], unit)
+            else "",
             "value_period": "" if r["value_period"] == r.get("period", "") else
             r["value_period"],
-            "off": format_off_target(r["off_target_pct"]),
+            "off": off_mark(r, short=True),
             "computed": rag_label(r["computed_rag"]), "computed_code": r["computed_rag"],
             "basis": printed_basis(r.get("rating_basis", "")),
             "final": rag_label(r["final_rag"]), "final_code": r["final_rag"],
@@ -153,9 +157,10 @@ def render_district_pack(district: str, rows: pd.DataFrame, period: str,
                           "same": "the same as the county"}.get(r["vs_county"], "")
             entries.append({
                 "indicator_id": r["indicator_id"], "title": r["title"], "lead_org": r["lead_org"],
-                "value": format_number(r["value"], unit),
+                "value": mark_status(format_number(r["value"], unit), r.get("data_status", "")),
                 "value_period": "" if r["value_period"] == period else r["value_period"],
-                "county": format_number(r["county_value"], unit), "versus": versus,
+                "county": mark_status(format_number(r["county_value"], unit),
+                                      r.get("county_data_status", "")), "versus": versus,
                 "target": format_number(r["target_value"], unit),
                 "code": r["final_rag"], "label": rag_label(r["final_rag"])})
         groups.append((theme_name, entries))

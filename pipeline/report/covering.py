@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.assess.changes import count_movements
+from pipeline.assess.changes import count_movements, describe_comparison
 from pipeline.assess.reward_targets import describe_at_risk, describe_reward_targets
 from pipeline.assess.tables import TOTALS, format_risk_summary
 from pipeline.errors import ConfigError
@@ -28,7 +28,6 @@ from pipeline.figures import (
     format_date,
     format_date_time,
     format_gbp,
-    format_number,
     format_pct,
 )
 from pipeline.rag import RAG_CODES
@@ -193,14 +192,17 @@ def change_lines(movements: pd.DataFrame, previous_period: str | None) -> tuple[
     counts = count_movements(movements)
     sentence = (f"Since {previous_period}: {counts['worsened']} worsened, "
                 f"{counts['improved']} improved, {counts['now rated']} rated that could not "
-                f"be rated then, and {counts['no longer rated']} no longer rated.")
+                f"be rated then, and {counts['no longer rated']} no longer rated")
+    if counts["not compared"]:
+        sentence += (f"; {counts['not compared']} changed rating with values that cannot be "
+                     "compared like with like")
+    sentence += "."
     lines = []
     for kind in SHOWN_MOVEMENTS:
         for _, r in movements[movements["movement"] == kind].iterrows():
             lines.append(f"{kind.capitalize()}: {r['indicator_id']} {r['title']} "
                          f"({r['theme_name']}): {r['was']} to {r['now']}, "
-                         f"{format_number(r['was_value'], r['unit']) or 'n/a'} then, "
-                         f"{format_number(r['value'], r['unit']) or 'n/a'} now")
+                         f"{describe_comparison(r)}")
     return sentence, lines
 
 

@@ -24,6 +24,17 @@ def reward_grant_table(reward: pd.DataFrame, title: str = "Appendix 2: reward ta
                               "or whose grant's condition is not met, counts as at risk.")
 
 
+AT_RISK_SEED = "At risk, whole grant of amber or red (£)"
+AT_RISK_FORECAST = "At risk, not paid on the forecast (£)"
+ACHIEVED_NOTE = ("Enhancement achieved % is the exact share: above 100 the value is past the "
+                 "stretch target, below 0 short of the performance expected without stretch "
+                 "(the documents say so in words).")
+TOTALS_NOTE = ("The two totals at risk count different things: the whole grant of every "
+               "reward target rated amber or red (or whose condition is not met), as the "
+               "self-assessment counts it; and the maximum grant less the forecast payable, "
+               "target by target at its latest value.")
+
+
 def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
     """The reward grant forecast under the Performance Reward Grant rule."""
     frame = pd.DataFrame({
@@ -34,16 +45,17 @@ def grant_forecast_table(grant: pd.DataFrame) -> AppendixTable:
         "Enhancement achieved %": grant["achieved_pct"].map(pct_value),
         "Payable %": grant["payable_pct"].map(pct_value), "Basis": grant["basis"],
         "Maximum grant (£)": grant["grant_gbp"], "Forecast payable (£)": grant["forecast_gbp"],
-        "At risk, seed rule (£)": grant["at_risk_seed_gbp"],
-        "At risk, forecast (£)": grant["at_risk_forecast_gbp"]})
+        AT_RISK_SEED: grant["at_risk_seed_gbp"],
+        AT_RISK_FORECAST: grant["at_risk_forecast_gbp"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"RAG": "rag", "Value": "value", "Expected without stretch": "value",
                   "Stretch target": "value", "Enhancement achieved %": "pct",
                   "Payable %": "pct", "Maximum grant (£)": "gbp", "Forecast payable (£)": "gbp",
-                  "At risk, seed rule (£)": "gbp", "At risk, forecast (£)": "gbp"})
+                  AT_RISK_SEED: "gbp", AT_RISK_FORECAST: "gbp"})
     return AppendixTable("reward-grant-forecast", "Reward grant forecast", frame, kinds,
                          unit_column="Unit", emphasis_column="Row",
-                         emphasis=("theme total", "overall total"), sheet="Reward grant forecast")
+                         emphasis=("theme total", "overall total"), sheet="Reward grant forecast",
+                         note=f"{ACHIEVED_NOTE} {TOTALS_NOTE}")
 
 
 def reward_gap_table(table: pd.DataFrame) -> AppendixTable:
@@ -85,7 +97,10 @@ def reward_gap_table(table: pd.DataFrame) -> AppendixTable:
                          emphasis=("theme total", "overall total"), sheet="Reward gap analysis",
                          note="Final year forecast on the current trajectory, the gap to the "
                               "stretch target in the indicator's unit, and the grant payable "
-                              "if the improvement options deliver in full.")
+                              "if the improvement options deliver in full. At stake: the grant "
+                              "not paid on the final year forecast, for the targets not on "
+                              "track. A cost per £ protected left blank where options have a "
+                              f"cost: they protect no grant. {ACHIEVED_NOTE}")
 
 
 def options_table(options: pd.DataFrame) -> AppendixTable:
@@ -114,8 +129,8 @@ def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
         "Sub-targets": table["sub_targets"], "Number of sub-targets": table["sub_target_count"],
         "Sub-targets at risk": table["at_risk_sub_targets"], "Conditions": table["conditions"],
         "Maximum grant (£)": table["grant_gbp"], "Forecast payable (£)": table["forecast_gbp"],
-        "At risk, seed rule (£)": table["at_risk_seed_gbp"],
-        "At risk, forecast (£)": table["at_risk_forecast_gbp"]})
+        AT_RISK_SEED: table["at_risk_seed_gbp"],
+        AT_RISK_FORECAST: table["at_risk_forecast_gbp"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({"Reward target": "partner", "Number of sub-targets": "count",
                   "Sub-targets at risk": "count",
@@ -123,7 +138,8 @@ def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
     return AppendixTable("reward-targets", "Reward grant per reward target", frame, kinds,
                          emphasis_column="Row", emphasis=("overall total",),
                          sheet="Reward targets",
-                         note="The reward grant forecast added up per reward target.")
+                         note="The reward grant forecast added up per reward target. "
+                              + TOTALS_NOTE)
 
 
 def first_agreement_table(per_target: pd.DataFrame) -> AppendixTable:

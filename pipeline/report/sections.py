@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.assess.assessment import printed_basis
+from pipeline.assess.assessment import basis_measure, printed_basis
+from pipeline.assess.changes import describe_comparison
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import describe_not_on_track
 from pipeline.assess.tables import TOTALS, format_risk_summary
@@ -22,6 +23,8 @@ from pipeline.figures import (
     format_off_trajectory,
     format_pct,
     format_pct_value,
+    format_share_achieved,
+    mark_status,
     round_half_up,
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
@@ -140,10 +143,22 @@ def risk_entry(row: pd.Series) -> dict[str, str]:
     board summary's lines."""
     return {"indicator_id": row["indicator_id"], "title": row["title"],
             "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
-            "code": row["final_rag"], "value": format_number(row["value"], row["unit"]),
+            "code": row["final_rag"],
+            "value": mark_status(format_number(row["value"], row["unit"]),
+                                 row.get("data_status", "")),
             "target": format_number(row["target_value"], row["unit"]),
-            "off": format_off_trajectory(row["off_trajectory_pct"]),
+            "off": off_mark(row),
             "audit": mark_text(row)}
+
+
+def off_mark(row: pd.Series, short: bool = False) -> str:
+    """How far an assessed indicator is off what its computed rating measured it against
+    (trajectory, or the target at the year end): as a % of it, in percentage points for a
+    percentage (:func:`pipeline.figures.format_off_trajectory`)."""
+    return format_off_trajectory(row["off_trajectory_pct"], short,
+                                 mark=row.get("expected_value", float("nan")),
+                                 unit=str(row.get("unit", "")),
+                                 measure=basis_measure(row.get("rating_basis", "")))
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
@@ -157,7 +172,7 @@ def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
         "indicator": f"{r['indicator_id']} - {r['title']}", "lead": rag_label(r["lead_rag"]),
         "lead_code": r["lead_rag"], "computed": rag_label(r["computed_rag"]),
         "computed_code": r["computed_rag"],
-        "off": format_off_trajectory(r["off_trajectory_pct"], short=True),
+        "off": off_mark(r, short=True),
         "reason": r["reason"],
     } for _, r in disagreements.iterrows()]
     return render("rag_disagreements.html.j2", rows=rows, rated=len(rated), kinder=kinder,
@@ -185,9 +200,12 @@ def render_movements(movements: pd.DataFrame, counts: dict[str, int],
         "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
         "was": r["was"], "was_code": r["was_code"], "now": r["now"], "now_code": r["now_code"],
         "movement": r["movement"],
-        "was_value": format_number(r["was_value"], r["unit"]),
+        "was_value": mark_status(format_number(r["was_value"], r["unit"]),
+                                 r.get("was_data_status", "")),
         "was_period": r["was_value_period"],
-        "value": format_number(r["value"], r["unit"]), "value_period": r["value_period"],
+        "value": mark_status(format_number(r["value"], r["unit"]), r.get("data_status", "")),
+        "value_period": r["value_period"],
+        "compared": describe_comparison(r) if r.get("basis", "") else "",
         "was_commentary": r["was_commentary"], "commentary": r["commentary"],
     } for _, r in movements.iterrows()]
     return render("movements.html.j2", entries=entries, counts=counts,
@@ -202,13 +220,30 @@ def render_grant_forecast(table: pd.DataFrame, floor_pct: float, cap_pct: float)
         "value": format_number(r["value"], r["unit"]) if r["row_type"] == "target" else "",
         "without": format_number(r["without_stretch"], r["unit"]),
         "stretch": format_number(r["stretch"], r["unit"]),
-        "achieved": format_pct_value(r["achieved_pct"]), "basis": r["basis"],
+        "achieved": format_share_achieved(r["achieved_pct"]), "basis": r["basis"],
         "grant": format_gbp(r["grant_gbp"]), "forecast": format_gbp(r["forecast_gbp"]),
         "risk_seed": format_gbp(r["at_risk_seed_gbp"]),
         "risk_forecast": format_gbp(r["at_risk_forecast_gbp"]),
     } for _, r in table.iterrows()]
     return render("grant_forecast.html.j2", rows=rows, floor=f"{floor_pct:g}",
-                   cap=f"{cap_pct:g}")
+                   cap=f"{cap_pct:g}", totals=describe_grant_totals(table))
+
+
+def describe_grant_totals(table: pd.DataFrame) -> str:
+    """Why the grant forecast's two totals at risk differ, each named by what it counts
+    (from its overall total row); blank without one."""
+    total = table[table["row_type"] == "overall total"]
+    if total.empty:
+        return ""
+    t = total.iloc[0]
+    return (f"The two totals at risk count different things. {format_gbp(t['at_risk_seed_gbp'])}"
+            " is the whole grant of every reward target rated amber or red, or whose grant's "
+            "condition is not met, as the self-assessment counts it. "
+            f"{format_gbp(t['at_risk_forecast_gbp'])} is the grant the forecast would not pay: "
+            f"the maximum grant {format_gbp(t['grant_gbp'])} less the "
+            f"{format_gbp(t['forecast_gbp'])} forecast payable, target by target at its latest "
+            "value; it counts the part of a green target's grant it falls short of, and leaves "
+            "out what an amber or red target would still earn.")
 
 
 def render_district_coverage(coverage: pd.DataFrame, sentence: str) -> str:
@@ -231,14 +266,17 @@ def render_district_view(view: pd.DataFrame, districts: tuple[str, ...]) -> str:
                 cells.append("")
             elif first["unit"] in ("count", "gbp"):
                 share = format_pct_value(r["share_of_county_pct"])
-                cells.append(format_number(r["value"], r["unit"])
+                cells.append(mark_status(format_number(r["value"], r["unit"]),
+                                         r.get("data_status", ""))
                              + (f" ({share})" if share else ""))
             else:
                 marker = {"better": " better", "worse": " worse", "same": " same"}
-                cells.append(format_number(r["value"], r["unit"])
+                cells.append(mark_status(format_number(r["value"], r["unit"]),
+                                         r.get("data_status", ""))
                              + marker.get(r["vs_county"], ""))
         rows.append({"indicator": f"{indicator_id} - {first['title']}",
-                     "county": format_number(first["county_value"], first["unit"]),
+                     "county": mark_status(format_number(first["county_value"], first["unit"]),
+                                           first.get("county_data_status", "")),
                      "cells": cells})
     return render("district_view.html.j2", districts=list(districts), rows=rows)
 
@@ -352,14 +390,17 @@ def gap_text(gap: float, unit: str) -> str:
     return format_number(gap, "count") + (" points" if unit == "percent" else "")
 
 
+NO_GRANT_PROTECTED = "protects no grant"
+
+
 def cost_per_text(cost_per: float, uncosted: float, protected: float) -> str:
-    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``none`` (nothing
-    protected)."""
+    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``protects no
+    grant`` (the options, whatever they cost, would protect nothing)."""
     if not pd.isna(cost_per):
         return f"£{round_half_up(cost_per, 2)}"
     if not pd.isna(uncosted) and uncosted > 0:
         return "not costed"
-    return "none" if not pd.isna(protected) else ""
+    return NO_GRANT_PROTECTED if not pd.isna(protected) else ""
 
 
 def _gap_row(r: dict, basis: str) -> dict[str, object]:

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from pipeline.assess.changes import describe_comparison
 from pipeline.assess.reward_targets import (
     describe_at_risk,
     describe_reward_targets,
     list_conditions,
 )
-from pipeline.figures import format_date, format_date_time, format_gbp, format_number
+from pipeline.figures import format_date, format_date_time, format_gbp
 from pipeline.report.pages import render
 from pipeline.report.sections import risk_entry
 
@@ -118,8 +119,7 @@ def render_changes(movements: pd.DataFrame, counts: dict[str, int],
         groups.append({"kind": kind, "entries": [{
             "indicator_id": r["indicator_id"], "title": r["title"], "theme": r["theme_name"],
             "was": r["was"], "was_code": r["was_code"], "now": r["now"],
-            "now_code": r["now_code"], "was_value": format_number(r["was_value"], r["unit"]),
-            "value": format_number(r["value"], r["unit"]),
+            "now_code": r["now_code"], "compared": describe_comparison(r),
         } for _, r in moved.iterrows()]})
     return render("summary_changes.html.j2", counts=counts, groups=groups,
                   previous_period=previous_period)

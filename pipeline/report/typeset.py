@@ -32,6 +32,7 @@ from pipeline.report.print_widths import (
 )
 
 PX = 0.75                               # a CSS pixel in points
+BLOCK_START = "24em"                    # room a block table needs to start on a page
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _SPACE = re.compile(r"\s+")
 _SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
@@ -343,6 +344,12 @@ class Typesetter:
         if "scope" in classes:
             return (f'#block(fill: rgb("#eef3fa"), stroke: (left: 3.5pt + rgb("#0b4f9c")), '
                     f"inset: (x: 7pt, y: 3pt))[{body}]\n")
+        if node.tag == "section" and "block" in classes and body:
+            # a theme's block table starts on a new page unless its heading, counts, header
+            # and first rows fit: an empty unbreakable block of that height goes over
+            # first, then the space is taken back (Typst has no orphan control for tables)
+            room = BLOCK_START
+            return f"#block(breakable: false, height: {room})[]\n#v(-{room})\n{body}\n"
         if node.tag in ("section", "article", "div", "main", "nav", "root", "body", "html"):
             return f"{body}\n" if body else ""
         return body
