@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from pipeline.digest import sha256_file
 from pipeline.errors import ConfigError
 from pipeline.inputs.filenames import arrow_source, shown_name
-from pipeline.inputs.ingest import os_reason
+from pipeline.inputs.return_files import os_reason
 from pipeline.inputs.sheets import normalise_header
 
 FOLDER = "national"
