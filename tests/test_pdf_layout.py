@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from pipeline.report.charts import RAG_STYLE
+from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.rendering import add_contents, number_sections
 from tests.appendix_build import build_demo
 from tests.pdf_checks import HEADING, Element, content_chars, furniture_text, page_elements

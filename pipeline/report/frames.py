@@ -22,7 +22,7 @@ from pipeline.inputs import nis, register
 from pipeline.names import id_sort_key, slug
 from pipeline.report.audit import mark_figures
 from pipeline.report.benchmarking import quartile_code
-from pipeline.report.charts import Trend, indicator_trends
+from pipeline.report.trends import Trend, indicator_trends
 
 TRAVEL_COLUMNS = ("travel_vs_earlier", "travel_vs_year_ago")
 RISK_TITLES = {"red_non_reward": "Red outcome risks: non-reward targets",

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from pipeline.report.charts import RAG_STYLE
+from pipeline.report.chart_style import RAG_STYLE
 
 PX = 0.75                               # a CSS pixel in points
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
