@@ -150,7 +150,8 @@ def measure(folder: Path, indicators: int) -> dict[str, float]:
 
 
 def read_national_groups(folder: Path):
-    from pipeline.inputs.national import national_dir, read_groups
+    from pipeline.inputs.national import read_groups
+    from pipeline.inputs.national_files import national_dir
 
     return read_groups(national_dir(folder))[1]
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.assess import benchmark
+from pipeline.assess import benchmark, benchmark_ranks
 from pipeline.inputs.national import read_national
 
 DATA = Path(__file__).resolve().parent / "data" / "benchmark"
@@ -34,7 +34,7 @@ def values(national):
 
 
 def _table(values, national, group, indicator, period="2006-07 Q4"):
-    result = benchmark.benchmark_group(values, group, national.groups, national.neighbours)
+    result = benchmark_ranks.benchmark_group(values, group, national.groups, national.neighbours)
     both = pd.concat([values[["area_code", "indicator_id", "period"]], result], axis=1)
     rows = both[(both["indicator_id"] == indicator) & (both["period"] == period)]
     return rows.set_index("area_code")
@@ -87,9 +87,9 @@ def test_comparison_by_interval_against_the_median(values, national):
 
 
 def test_quartiles_of_small_groups_and_unranked_rows():
-    assert benchmark.quartile_of(np.array([1, 2, 3, 4, 5]), np.array([5] * 5)).tolist() == \
+    assert benchmark_ranks.quartile_of(np.array([1, 2, 3, 4, 5]), np.array([5] * 5)).tolist() == \
         [1, 1, 2, 3, 4]
-    assert benchmark.quartile_of(np.array([1, 1]), np.array([1, 0])).tolist() == [1, 0]
+    assert benchmark_ranks.quartile_of(np.array([1, 1]), np.array([1, 0])).tolist() == [1, 0]
 
 
 def test_travel_against_a_year_earlier_and_the_last_review(values, national):
@@ -163,7 +163,7 @@ def test_the_interval_rule_is_off_by_default_and_read_from_the_rules_file(tmp_pa
 def test_row_medians_are_numpys_nanmedian_without_its_warnings():
     grid = np.array([[3.0, 1.0, 2.0], [4.0, np.nan, 1.0], [np.nan, np.nan, np.nan],
                      [7.5, np.nan, np.nan], [2.0, 2.0, 9.0]])
-    assert np.array_equal(benchmark.row_medians(grid), [2.0, 2.5, np.nan, 7.5, 2.0],
+    assert np.array_equal(benchmark_ranks.row_medians(grid), [2.0, 2.5, np.nan, 7.5, 2.0],
                           equal_nan=True)
     rng = np.random.default_rng(15)
     many = rng.normal(50, 10, size=(2_000, 16))
@@ -171,4 +171,4 @@ def test_row_medians_are_numpys_nanmedian_without_its_warnings():
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         expected = np.nanmedian(many, axis=1)
-    assert np.array_equal(benchmark.row_medians(many), expected, equal_nan=True)
+    assert np.array_equal(benchmark_ranks.row_medians(many), expected, equal_nan=True)

@@ -85,7 +85,8 @@ def test_every_notebook_declares_every_parameter_the_run_injects():
     import nbformat
 
     from pipeline.config import find_project_root, load_settings
-    from pipeline.run.orchestrate import STAGES, notebook_parameters
+    from pipeline.run.execute import notebook_parameters
+    from pipeline.run.plan import STAGES
 
     settings = load_settings()
     assert "previous_period" in notebook_parameters(settings, "ingest")

@@ -189,7 +189,7 @@ def test_a_run_never_claims_the_files_of_a_data_folder_nested_in_its_clean_folde
     """data/clean/laa2/ (LAA2's) lies inside data/clean/ (the demo's): a demo run at the same
     time as an LAA2 run must not record LAA2's files as its own outputs."""
     from pipeline.run.locking import lock_paths
-    from pipeline.run.orchestrate import own_outputs
+    from pipeline.run.steps import own_outputs
 
     clean = tmp_path / "clean"
     (clean / "laa2").mkdir(parents=True)

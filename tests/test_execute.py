@@ -119,7 +119,7 @@ def test_the_stamp_goes_only_to_the_stages_that_read_it():
     its key as it was) and its notebook does not read it."""
     from pipeline.config import find_project_root, load_settings
     from pipeline.run.execute import STAMPED, notebook_parameters
-    from pipeline.run.orchestrate import STAGES
+    from pipeline.run.plan import STAGES
 
     settings = load_settings(generated_at="2007-06-30T12:00:00")
     assert notebook_parameters(settings)["generated_at"] == "2007-06-30T12:00:00"

@@ -70,7 +70,7 @@ def test_exported_tables_write_negative_zero_as_zero(tmp_path):
 
 
 def test_chart_labels_never_print_a_signed_zero():
-    from pipeline.report.charts import _label
+    from pipeline.report.chart_style import chart_figure
 
-    assert [_label(v) for v in (-0.0, -0.001, -0.004, 1234.5, -0.3)] == [
+    assert [chart_figure(v) for v in (-0.0, -0.001, -0.004, 1234.5, -0.3)] == [
         "0", "0", "0", "1,234.5", "-0.3"]

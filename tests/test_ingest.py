@@ -9,16 +9,12 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from pipeline.digest import sha256_file
 from pipeline.errors import InputError
-from pipeline.inputs import ingest, xlsx_reader
+from pipeline.inputs import return_files, xlsx_reader
 from pipeline.inputs.csv_reader import read_csv_rows
-from pipeline.inputs.ingest import (
-    ingest_returns,
-    parse_value,
-    resolve_supersession,
-    sha256_file,
-    value_problem,
-)
+from pipeline.inputs.ingest import ingest_returns, resolve_supersession
+from pipeline.inputs.return_values import parse_value, value_problem
 from pipeline.inputs.sheets import cell_text
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
@@ -158,14 +154,14 @@ def _good(path, ids=("7.20",)):
 def test_a_file_the_process_may_not_read_is_quarantined_alone(tmp_path, monkeypatch):
     _good(tmp_path / "good.csv")
     _good(tmp_path / "locked.csv", ids=("7.21",))
-    real = ingest.read_file_bytes
+    real = return_files.read_file_bytes
 
     def refuse(path, max_bytes):
         if path.name == "locked.csv":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, max_bytes)
 
-    monkeypatch.setattr(ingest, "read_file_bytes", refuse)
+    monkeypatch.setattr(return_files, "read_file_bytes", refuse)
     got = ingest_returns(tmp_path)
     assert got.rows["source_file"].tolist() == ["good.csv"]
     problem = got.file_problems.set_index("source_file").loc["locked.csv"]
@@ -187,7 +183,7 @@ def test_an_os_error_reads_in_plain_words_its_own_in_the_detail(tmp_path, monkey
     def fail(path, max_bytes):
         raise error
 
-    monkeypatch.setattr(ingest, "read_file_bytes", fail)
+    monkeypatch.setattr(return_files, "read_file_bytes", fail)
     problem = ingest_returns(tmp_path).file_problems.set_index("source_file").loc["bad.csv"]
     assert problem["reason"] == reason
     assert problem["detail"] == str(error)
@@ -197,14 +193,14 @@ def test_a_folder_the_process_may_not_list_is_a_problem_not_a_crash(tmp_path, mo
     _good(tmp_path / "good.csv")
     (tmp_path / "2006-07").mkdir()
     _good(tmp_path / "2006-07" / "hidden.csv", ids=("7.21",))
-    real = ingest.list_folder
+    real = return_files.list_folder
 
     def refuse(folder):
         if folder.name == "2006-07":
             raise PermissionError(13, "Permission denied", str(folder))
         return real(folder)
 
-    monkeypatch.setattr(ingest, "list_folder", refuse)
+    monkeypatch.setattr(return_files, "list_folder", refuse)
     got = ingest_returns(tmp_path)
     assert got.rows["source_file"].tolist() == ["good.csv"]
     problem = got.file_problems.set_index("source_file").loc["2006-07/"]
@@ -222,7 +218,7 @@ def test_a_returns_folder_that_cannot_be_read_or_is_missing_is_a_clear_error(tmp
     def refuse(folder):
         raise PermissionError(13, "Permission denied", str(folder))
 
-    monkeypatch.setattr(ingest, "list_folder", refuse)
+    monkeypatch.setattr(return_files, "list_folder", refuse)
     with pytest.raises(InputError, match="permission denied"):
         ingest_returns(tmp_path)
 

@@ -11,9 +11,9 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.errors import ConfigError, RegisterError
-from pipeline.inputs.ingest import RETURN_COLUMNS
 from pipeline.inputs.register import load_register
 from pipeline.inputs.register_files import REGISTER_FILES
+from pipeline.inputs.return_sheet import RETURN_COLUMNS
 from pipeline.inputs.scaffold import RETURN_EXAMPLE, write_scaffold
 
 

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from pipeline.run import orchestrate
-from pipeline.run.orchestrate import STAGES, steps_of
+from pipeline.run import steps
+from pipeline.run.plan import STAGES, VALIDATE_STAGES, steps_of
 
 
 def test_the_run_is_four_steps_two_of_them_two_stages_at_once():
     assert [[stage for stage, _ in step] for step in steps_of(STAGES)] == [
         ["ingest"], ["validate", "benchmark"], ["assess"], ["appendix", "tables"]]
-    validate = tuple(s for s in STAGES if s[0] in orchestrate.VALIDATE_STAGES)
+    validate = tuple(s for s in STAGES if s[0] in VALIDATE_STAGES)
     assert [[stage for stage, _ in step] for step in steps_of(validate)] == [
         ["ingest"], ["validate", "benchmark"]]
     # a stage that runs beside another never joins a step that already has two
@@ -24,7 +24,7 @@ def test_the_run_is_four_steps_two_of_them_two_stages_at_once():
 
 def test_what_a_step_wrote_goes_to_the_stage_that_wrote_it():
     step = [("validate", "02_validate.ipynb"), ("benchmark", "02_benchmark.ipynb")]
-    writer = orchestrate._writer
+    writer = steps._writer
     assert writer(step, "clean", "national.parquet") == "benchmark"
     assert writer(step, "clean", "benchmark_ranks.parquet") == "benchmark"
     assert writer(step, "report", "notebooks/02_benchmark.ipynb") == "benchmark"
@@ -47,9 +47,9 @@ def test_a_failing_stage_lets_the_other_finish_then_its_error_is_raised(monkeypa
         finished.append(stage)
         return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
 
-    monkeypatch.setattr(orchestrate, "_run_one", run_one)
+    monkeypatch.setattr(steps, "_run_one", run_one)
     with pytest.raises(RuntimeError, match="benchmark broke"):
-        orchestrate._run_together(dict.fromkeys(("validate", "benchmark")),
+        steps._run_together(dict.fromkeys(("validate", "benchmark")),
                                   [("validate", "v"), ("benchmark", "b")], None)
     assert finished == ["validate"]
 
@@ -67,7 +67,7 @@ def test_two_stages_run_at_the_same_time(monkeypatch):
             inside.remove(stage)
         return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
 
-    monkeypatch.setattr(orchestrate, "_run_one", run_one)
-    ran = orchestrate._run_together(dict.fromkeys(("appendix", "tables")),
+    monkeypatch.setattr(steps, "_run_one", run_one)
+    ran = steps._run_together(dict.fromkeys(("appendix", "tables")),
                                     [("appendix", "a"), ("tables", "t")], None)
     assert set(ran) == {"appendix", "tables"} and max(most) == 2

@@ -7,9 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline.report import charts
+from pipeline.report import chart_style, charts
 from pipeline.report.pages import css_string
 from pipeline.report.rendering import render_page
+from pipeline.report.trends import indicator_trends
 
 
 def _summary() -> pd.DataFrame:
@@ -20,15 +21,15 @@ def _summary() -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("code", sorted(charts.RAG_STYLE))
+@pytest.mark.parametrize("code", sorted(chart_style.RAG_STYLE))
 def test_every_rag_colour_pair_meets_wcag_aa(code):
-    fill, text = charts.RAG_STYLE[code]
-    assert charts.contrast_ratio(fill, text) >= 4.5
+    fill, text = chart_style.RAG_STYLE[code]
+    assert chart_style.contrast_ratio(fill, text) >= 4.5
 
 
 def test_contrast_ratio_matches_wcag_reference_values():
-    assert charts.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
-    assert charts.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert chart_style.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert chart_style.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
 def test_rag_chart_draws_each_theme_with_counts_words_and_hatched_red():
@@ -88,7 +89,7 @@ def _trend_inputs():
 
 
 def test_trends_take_county_values_in_force_up_to_the_period():
-    trends = charts.indicator_trends(*_trend_inputs(), "2006-07 Q4")
+    trends = indicator_trends(*_trend_inputs(), "2006-07 Q4")
     level = trends["2.1"]
     assert [(p, v) for _, v, p in level.actual] == [("2006-07 Q2", 41.2), ("2006-07 Q3", 39.36)]
     assert level.baseline[1:] == (33.5, "baseline 2004-05")
@@ -105,12 +106,12 @@ def test_trends_take_county_values_in_force_up_to_the_period():
 
 
 def test_trend_svg_words_marks_and_determinism():
-    trends = charts.indicator_trends(*_trend_inputs(), "2006-07 Q4")
+    trends = indicator_trends(*_trend_inputs(), "2006-07 Q4")
     svg = charts.trend_svg(trends["2.1"], "trend-2-1")
     assert ('<title id="trend-2-1-title">2.1: baseline 2004-05: 33.5; 2006-07 Q2: 41.2; '
             "2006-07 Q3: 39.36; target 2006-07: 40</title>") in svg
     assert svg.count("<polyline") == 2 and 'stroke-dasharray="3 2"' in svg
-    assert f'fill="{charts.RAG_STYLE["A"][0]}"' in svg and ">A</text>" in svg
+    assert f'fill="{chart_style.RAG_STYLE["A"][0]}"' in svg and ">A</text>" in svg
     assert charts.trend_svg(trends["2.1"], "trend-2-1") == svg
     assert charts.trend_svg(trends["9.9"], "trend-9-9") == ""
     assert "year to date, 2006-07 Q2: 338" in charts.trend_svg(trends["7.21"], "t")
@@ -126,7 +127,7 @@ def test_print_css_pages_headers_rows_and_landscape():
     assert ".celltag_landscape { page: wide; }" in page
     assert '<meta name="dcterms.created" content="2007-06-30T12:00:00Z">' in page
     assert "<script" not in page and "<link" not in page and "@import" not in page
-    for code, (fill, text) in charts.RAG_STYLE.items():
+    for code, (fill, text) in chart_style.RAG_STYLE.items():
         assert f".rag-{code} {{ background: {fill}; color: {text}; }}" in page
 
 
@@ -140,7 +141,7 @@ def test_running_header_cannot_break_out_of_the_style_sheet():
 
 
 def _every_chart() -> dict[str, str]:
-    trends = charts.indicator_trends(*_trend_inputs(), "2006-07 Q4")
+    trends = indicator_trends(*_trend_inputs(), "2006-07 Q4")
     return {"rag by theme": charts.rag_by_theme_svg(_summary(), "c1"),
             "trend 2.1": charts.trend_svg(trends["2.1"], "trend-2-1"),
             "trend 7.21": charts.trend_svg(trends["7.21"], "trend-7-21"),
@@ -182,9 +183,9 @@ def test_every_chart_label_meets_wcag_aa_contrast_on_what_it_sits_on(name):
         elif tag == "text":
             texts += 1
             fill = element.get("fill")
-            behind = "#ffffff" if fill in (charts.INK, charts.MUTED) else background
+            behind = "#ffffff" if fill in (chart_style.INK, chart_style.MUTED) else background
             assert behind.startswith("#"), (element.text, behind)
-            assert charts.contrast_ratio(fill, behind) >= 4.5, (element.text, fill, behind)
+            assert chart_style.contrast_ratio(fill, behind) >= 4.5, (element.text, fill, behind)
     assert texts >= 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.report import blocks, charts, sections
+from pipeline.report import blocks, sections, trends
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -51,7 +51,7 @@ def test_block_table_prints_the_gap_the_rating_comes_from_in_points_for_percenta
 
 def test_block_table_columns_formats_badges_and_escaping():
     theme = pd.Series({"theme": "safer", "appendix_name": "Safer Communities", "block": "7"})
-    trend = charts.Trend("7.20", "count", True, ((8026, 1540.0, "2006-07 Q2"),
+    trend = trends.Trend("7.20", "count", True, ((8026, 1540.0, "2006-07 Q2"),
                                                 (8028, 3202.0, "2006-07 Q4")),
                          ((8024, 0.0, "start"), (8028, 2470.0, "2006-07 Q4")),
                          (8028, 2470.0, "target 2006-07"), None, "R")

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # imported when used: `laa --help` needs no pandas
 
 
 def _run(args: argparse.Namespace) -> str:
-    from pipeline.run.orchestrate import STAGES, VALIDATE_STAGES, run_pipeline
+    from pipeline.run.orchestrate import run_pipeline
+    from pipeline.run.plan import STAGES, VALIDATE_STAGES
 
     settings, loaded = _settings(args, generated_at=args.generated_at,
                                  previous_period=args.previous_period,

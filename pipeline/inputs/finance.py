@@ -26,9 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.inputs.filenames import shown_name
-from pipeline.inputs.ingest import DEFAULT_MAX_BYTES, os_reason, parse_value
 from pipeline.inputs.readers import read_sheets
 from pipeline.inputs.register_parsers import theme_key
+from pipeline.inputs.return_files import DEFAULT_MAX_BYTES, os_reason
+from pipeline.inputs.return_values import parse_value
 from pipeline.inputs.sheets import Unreadable, header_score, normalise_header
 
 FINANCE_FOLDER = "finance"

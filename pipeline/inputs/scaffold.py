@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline.config import data_folder_slug, find_project_root
 from pipeline.errors import ConfigError
-from pipeline.inputs.ingest import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from pipeline.inputs.register_files import REGISTER_FILES, RegisterFile
+from pipeline.inputs.return_sheet import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
 RETURN_EXAMPLE = {
     "partner": "Leicestershire Constabulary", "indicator_id": "7.19", "period": "2006-07 Q4",

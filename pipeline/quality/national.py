@@ -24,11 +24,10 @@ import pandas as pd
 from pipeline.inputs.national import (
     AREA_FILE,
     CHUNK_ROWS,
-    GROUPS_FILE,
-    NUMBER_COLUMNS,
     indicator_chunks,
     unknown_group_codes,
 )
+from pipeline.inputs.national_files import GROUPS_FILE, NUMBER_COLUMNS
 from pipeline.quality import columnar
 from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
 

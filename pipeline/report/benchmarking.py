@@ -19,7 +19,8 @@ from pipeline.assess.benchmark import QUARTILE_LABELS
 from pipeline.figures import format_number
 from pipeline.names import anchors
 from pipeline.quality.national import GROUP_AREA_CHECK, OWN_AREA_CHECK
-from pipeline.report.charts import FONT, INK, MUTED, _num
+from pipeline.report.chart_style import FONT, INK, MUTED
+from pipeline.report.chart_style import svg_number as _num
 from pipeline.report.pages import render, render_string
 
 OURS = "#0b4f9c"

@@ -7,62 +7,24 @@ Colours come from :data:`RAG_STYLE`, the one palette of the appendix (HTML badge
 and spreadsheet fills); red segments are also hatched, so that red and green stay apart
 in black and white and for colour-blind readers, and every segment wide enough to hold its
 count is labelled (at the demo's scale, all of them).
+
+The palette and the shared SVG primitives are :mod:`pipeline.report.chart_style`; what a
+trend chart shows (the data) is :mod:`pipeline.report.trends`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
-from pipeline.assess.trajectory import LINEAR_PROFILE, expected_value, parse_profile
-from pipeline.figures import format_gbp, round_half_up
-from pipeline.periods import Period, try_parse_period
+from pipeline.figures import format_gbp
 from pipeline.rag import RAG_CODES, rag_code
-
-FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
-INK = "#1a1a1a"
-MUTED = "#5f6368"
-
-# code: (fill, text on the fill). Every pair has a WCAG AA contrast ratio of 4.5 or more
-# (tests/test_render_charts.py checks it).
-RAG_STYLE: dict[str, tuple[str, str]] = {
-    "G": ("#1b7a3a", "#ffffff"),
-    "A": ("#f2b233", "#1a1a1a"),
-    "R": ("#b3121b", "#ffffff"),
-    "N": ("#5f6368", "#ffffff"),
-    "T": ("#dde1e6", "#1a1a1a"),
-}
-def relative_luminance(colour: str) -> float:
-    """WCAG 2 relative luminance of a ``#rrggbb`` colour (0 black to 1 white)."""
-    channels = [int(colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21; AA text needs 4.5)."""
-    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-def _num(value: float) -> str:
-    """A coordinate with at most two decimals and no trailing zeros (stable text)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _label(value: float) -> str:
-    """A figure for a chart's words: thousands separators, at most two decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    rounded = float(round_half_up(value, 2))  # half up, and a zero has no sign
-    if rounded.is_integer():
-        return f"{rounded:,.0f}"
-    return f"{rounded:,.2f}".rstrip("0").rstrip(".")
+from pipeline.report.chart_style import FONT, INK, MUTED, RAG_STYLE
+from pipeline.report.chart_style import chart_figure as _label
+from pipeline.report.chart_style import svg_number as _num
+from pipeline.report.trends import Trend
 
 
 def _solid_behind(code: str, x_centre: float, y: float, width: float, height: float) -> str:
@@ -180,107 +142,6 @@ def rag_by_theme_svg(summary: pd.DataFrame, chart_id: str = "rag-by-theme",
     return "".join(parts)
 
 
-@dataclass(frozen=True)
-class Trend:
-    """What a trend chart draws for one indicator (see :func:`indicator_trends`).
-
-    ``actual`` and ``expected`` hold ``(position, value, period)``; a position counts
-    quarters (``year * 4 + quarter``), and a whole year sits at its Q4.
-    """
-
-    indicator_id: str
-    unit: str
-    cumulative: bool
-    actual: tuple[tuple[int, float, str], ...]
-    expected: tuple[tuple[int, float, str], ...] = ()
-    target: tuple[int, float, str] | None = None
-    baseline: tuple[int, float, str] | None = None
-    rag: str = ""
-
-
-def position(period: Period) -> int:
-    """A period's place on a trend's axis, in quarters (a whole year at its Q4)."""
-    return period.year * 4 + (4 if period.is_year else period.quarter)
-
-
-def indicator_trends(assessed: pd.DataFrame, returns: pd.DataFrame, targets: pd.DataFrame,
-                     period: str) -> dict[str, Trend]:
-    """Each indicator's trend: county values in force up to ``period`` against its trajectory.
-
-    Levels (``snapshot``) run from the baseline (at the end of its year) to the end of the
-    year assessed, the trajectory drawn quarter by quarter from the baseline to the
-    targets. Year-to-date counts (``cumulative``) show the year assessed only, from zero
-    at its start to the year's target (the baseline is a whole-year figure and is left
-    out). Values come from the clean returns (rows in force, county), never typed in.
-
-    Parameters
-    ----------
-    assessed
-        One row per indicator (:func:`pipeline.assess.assessment.assess_indicators`).
-    returns
-        The clean return rows (``in_force``, ``geography``, ``period``, ``value``).
-    targets
-        The register's targets (``indicator_id``, ``period``, ``target_value``).
-    period
-        The period assessed.
-    """
-    now = try_parse_period(period)
-    if now is None:
-        return {}
-    year_end = position(now.financial_year)
-    county = returns[returns["in_force"].astype(bool) & (returns["geography"] == "county")
-                     & returns["value"].notna()]
-    parsed = county["period"].map(try_parse_period)
-    county = county.assign(_period=parsed)[parsed.notna()]
-    county = county[county["_period"].map(lambda p: p <= now)]
-    by_indicator = {i: g for i, g in county.groupby("indicator_id", sort=False)}
-    target_map = {i: dict(zip(g["period"], g["target_value"], strict=True))
-                  for i, g in targets.groupby("indicator_id", sort=False)}
-    out: dict[str, Trend] = {}
-    for _, row in assessed.iterrows():
-        indicator = row["indicator_id"]
-        cumulative = row["accumulation"] == "cumulative"
-        rows = by_indicator.get(indicator)
-        points: dict[int, tuple[int, float, str]] = {}
-        if rows is not None:
-            for p, value in sorted(zip(rows["_period"], rows["value"], strict=True)):
-                if cumulative and p.financial_year != now.financial_year:
-                    continue
-                points[position(p)] = (position(p), float(value), str(p))
-        baseline = None
-        base_period = try_parse_period(row.get("baseline_period", ""))
-        base_value = row.get("baseline_value", float("nan"))
-        if (not cumulative and base_period is not None and not pd.isna(base_value)
-                and base_period < now.financial_year):
-            baseline = (position(base_period.financial_year), float(base_value),
-                        f"baseline {base_period}")
-        start = min([p for p in points] + ([baseline[0]] if baseline else [])
-                    + [year_end - 4])
-        if cumulative:
-            start = year_end - 4
-        profile = parse_profile(row["profile"], indicator) if "profile" in row.index \
-            else LINEAR_PROFILE
-        goals = target_map.get(indicator, {})
-        expected = []
-        if cumulative and not pd.isna(row["target_value"]):
-            expected.append((start, 0.0, "start of year"))
-        for q in range(start + 1, year_end + 1):
-            at = Period((q - 1) // 4, (q - 1) % 4 + 1)
-            value = expected_value(at, row["accumulation"], goals, base_value,
-                                   row.get("baseline_period", ""), profile)
-            if not math.isnan(value):
-                expected.append((q, value, str(at)))
-        if baseline is not None and expected and expected[0][0] > baseline[0]:
-            expected.insert(0, baseline)
-        target_value = goals.get(str(now.financial_year), float("nan"))
-        target = None if pd.isna(target_value) else (year_end, float(target_value),
-                                                     f"target {now.financial_year}")
-        out[indicator] = Trend(indicator, row["unit"], cumulative,
-                               tuple(points[k] for k in sorted(points)), tuple(expected),
-                               target, baseline, str(row.get("final_rag", "")))
-    return out
-
-
 def describe_trend(trend: Trend, format_value: Callable[[float], str] = _label) -> str:
     """The trend in words (the chart's title), e.g. ``baseline 2004-05 33.5; ... target 40``."""
     parts = []
@@ -382,8 +243,6 @@ def legend_trend_svg(chart_id: str = "trend-legend") -> str:
             f'<circle cx="322" cy="8" r="3.4" fill="{RAG_STYLE["A"][0]}" stroke="{INK}" '
             'stroke-width="1"/>'
             f'<text x="330" y="11" fill="{INK}">latest, final RAG</text></svg>')
-
-
 
 
 # Issue 14: the reward gap analysis chart. Bars in two blues and a pale grey, never RAG

@@ -262,7 +262,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     from openpyxl.utils import get_column_letter
 
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
-    from pipeline.report.charts import RAG_STYLE
+    from pipeline.report.chart_style import RAG_STYLE
     from pipeline.report.workbook_front import (
         NO_VALUE,
         NOT_APPLICABLE,

@@ -35,7 +35,7 @@ from traitlets.config import Config
 
 from pipeline.config import FORMATS, parse_formats
 from pipeline.names import slug
-from pipeline.report.charts import RAG_STYLE
+from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.glossary import SCREEN_ONLY as SCREEN_ONLY_TAG
 from pipeline.report.glossary import add_glossary
 from pipeline.report.pages import render

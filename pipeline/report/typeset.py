@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from pipeline.report.charts import RAG_STYLE
+from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.print_widths import (
     CELL_INSET_PT,
     PAGE_WIDTH_PT,

@@ -24,7 +24,9 @@ from pipeline.run.manifest import (
     read_manifest,
     sha256_file,
 )
-from pipeline.run.orchestrate import STAGES, RunResult, run_pipeline
+from pipeline.run.orchestrate import run_pipeline
+from pipeline.run.plan import STAGES
+from pipeline.run.steps import RunResult
 
 PARAMETERS = ("period", "meeting", "previous_period", "data_dir", "clean_dir", "reports_dir",
               "generated_at")
@@ -50,7 +52,7 @@ def settings_from(manifest: dict) -> Settings:
 
 def stages_from(manifest: dict) -> tuple[tuple[str, str], ...]:
     """The stages the manifest's run executed, as
-    :data:`pipeline.run.orchestrate.STAGES` entries."""
+    :data:`pipeline.run.plan.STAGES` entries."""
     known = dict(STAGES)
     names = [s.get("stage") for s in manifest.get("stages", [])]
     unknown = [n for n in names if n not in known]
@@ -63,7 +65,7 @@ def stages_from(manifest: dict) -> tuple[tuple[str, str], ...]:
 def stamps_from(manifest: dict) -> dict[str, str]:
     """The generated-at stamp each stage ran with, where the manifest records one (a stage
     reused from an earlier run keeps that run's stamp; see
-    :meth:`pipeline.run.orchestrate._Plan.decide`)."""
+    :meth:`pipeline.run.plan.Plan.decide`)."""
     return {str(s["stage"]): str(s["generated_at"]) for s in manifest.get("stages", [])
             if s.get("stage") and s.get("generated_at")}
 
