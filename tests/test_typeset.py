@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.report.pdf import write_pdf
-from pipeline.report.typeset import TypesetError, html_to_typst, string
+from pipeline.report.typeset import html_to_typst
+from pipeline.report.typeset_inline import TypesetError, string
 
 HOSTILE = 'Plan #import "x": #sys.exit() ] [ $x$ \\ *bold* <lbl> @ref = == // /*'
 

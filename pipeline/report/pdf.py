@@ -23,7 +23,8 @@ import struct
 from pathlib import Path
 
 from pipeline.errors import StageFailed
-from pipeline.report.typeset import FONTS, TypesetError, html_to_typst
+from pipeline.report.typeset import FONTS, html_to_typst
+from pipeline.report.typeset_inline import TypesetError
 
 PDF_STANDARD = "ua-1"
 FONT_DIR = Path(__file__).resolve().parent / "fonts"   # the only fonts the PDFs are set in

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 
 TABLE_PT = 9.0                       # tables are set at 9pt (typeset.PREAMBLE)
-CELL_INSET_PT = 3.5                  # each side of a cell (typeset.Typesetter.table)
-BADGE_INSET_PT = 2.5                 # each side of a badge's box (typeset.Typesetter.span)
+CELL_INSET_PT = 3.5                  # each side of a cell (typeset_tables.TableWriter.table)
+BADGE_INSET_PT = 2.5                 # each side of a badge's box (InlineWriter.badge)
 NO_BREAK = "\u00a0"
 PAGE_WIDTH_PT = {False: 595.28 - 2 * 14 / 25.4 * 72,     # A4 portrait less 14mm margins
                  True: 841.89 - 2 * 14 / 25.4 * 72}      # and landscape

@@ -1,0 +1,177 @@
+"""Typst markup for a page's tables: header rows, cells and the columns' widths.
+
+:class:`TableWriter` writes an HTML table as a Typst ``table`` (its header repeated on
+every page, totals ruled, a theme's row a second-level header, the caption the table's);
+the block and benchmarking tables take their columns' shares from their ``col`` classes,
+the others share the page in proportion to the text their columns hold, and no column is
+narrower than its longest word, figure or badge
+(:func:`pipeline.report.print_widths.column_widths`).
+"""
+
+from __future__ import annotations
+
+from pipeline.report.html_tree import HIDDEN, Node, badge_parts, elements, find, has_badge
+from pipeline.report.print_widths import (
+    CELL_INSET_PT,
+    PAGE_WIDTH_PT,
+    badge_width,
+    column_widths,
+    text_width,
+)
+from pipeline.report.typeset_inline import INK, RULE, InlineWriter
+
+BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-rag": 7,
+                 "c-travel": 11.5, "c-trend": 12,
+                 # the benchmarking tables (issue 15), as page.html.j2 sizes them
+                 "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
+                 "b-travel": 9.5, "b-strip": 16}
+COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
+
+
+class TableWriter(InlineWriter):
+    """Writes a page's tables as Typst markup (see :class:`InlineWriter`)."""
+
+    def table(self, node: Node) -> str:
+        classes = node.classes
+        head, body = [], []
+        for section in elements(node):
+            rows = [r for r in elements(section) if r.tag == "tr"] if section.tag in (
+                "thead", "tbody", "tfoot") else ([section] if section.tag == "tr" else [])
+            (head if section.tag == "thead" else body).extend(rows)
+        width = max((sum(int(c.attrs.get("colspan", "1") or 1) for c in elements(r)
+                         if c.tag in ("td", "th")) for r in head + body), default=1)
+        columns = self.columns(node, classes, width, head, body)
+        cells: list[str] = []
+        if head:
+            header = [self.cell(c, header=True) for r in head for c in elements(r)
+                      if c.tag in ("td", "th")]
+            cells.append(f"table.header(repeat: true, {', '.join(header)})")
+            cells.append(f"table.hline(stroke: 1.2pt + {INK})")
+        for row in body:
+            row_classes = row.classes
+            if row_classes & {"totals", "overall-total"}:
+                cells.append(f"table.hline(stroke: 1.2pt + {INK})")
+            row_cells = [self.cell(c, row=row_classes) for c in elements(row)
+                         if c.tag in ("td", "th")]
+            if "theme-row" in row_classes and row_cells:
+                # a theme's row names the rows under it (scope="rowgroup" in the HTML):
+                # in the PDF's structure a second-level header of the table
+                cells.append(f"table.header(level: 2, repeat: false, {', '.join(row_cells)})")
+            else:
+                cells += row_cells
+            if row_classes & {"totals", "overall-total"}:
+                cells.append(f"table.hline(stroke: 1.2pt + {INK})")
+        caption = find(node, "caption")
+        table = (f"table(columns: {columns}, "
+                 f"stroke: (x: none, top: none, bottom: 0.5pt + {RULE}), "
+                 f"inset: (x: 3.5pt, y: 2.5pt), {', '.join(cells)})")
+        if caption is not None and not caption.classes & HIDDEN:
+            # the caption is the table's in the PDF's structure too (a figure of kind table)
+            return (f"#figure(kind: table, numbering: none, supplement: none, gap: 4pt, "
+                    f"caption: figure.caption(position: top)"
+                    f"[#strong[{self.inline(caption.children)}]], {table})\n")
+        return f"#{table}\n"
+
+    def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
+                rows: list[Node]) -> str:
+        """The table's column widths: the block tables' shares from their ``col`` classes;
+        the other tables' in proportion to the text their columns hold: the average cell's
+        length, but never less than the longest word (a figure is one word, a bold total a
+        little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
+        automatic widths starve a long first column beside many short ones.) Either way no
+        column is narrower than its longest word, figure or badge needs
+        (:func:`pipeline.report.print_widths.column_widths`)."""
+        group = find(node, "colgroup")
+        cols = [c for c in elements(group) if c.tag == "col"] if group is not None else []
+        lengths: list[list[int]] = [[] for _ in range(width)]
+        words = [0] * width
+        minimums = [0.0] * width
+        for row in head + rows:
+            cells = [c for c in elements(row) if c.tag in ("td", "th")]
+            at = 0
+            for cell in cells:                    # a total's figures under a spanned label
+                span = _span(cell, "colspan")
+                if span == 1 and at < width and _span(cell, "rowspan") == 1:
+                    whole = "num" in cell.classes and row not in head
+                    minimums[at] = max(minimums[at], *_word_widths(cell, whole))
+                at += span
+            if len(cells) != width:
+                continue
+            for index, cell in enumerate(cells):
+                text = cell.text().strip()
+                tokens = [text] if "num" in cell.classes and row not in head else text.split()
+                # a RAG badge's word sits beside its letter's box: about 3 characters more
+                badge = 3 if has_badge(cell) else 0
+                words[index] = max([words[index], *(len(t) + badge for t in tokens)])
+                if row not in head:
+                    lengths[index].append(len(text))
+        if classes & COLUMN_TABLES and len(cols) == width:
+            weights = [BLOCK_COLUMNS.get(next(iter(c.classes), ""), 7) for c in cols]
+        else:
+            weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
+                       for i, v in enumerate(lengths)]
+        return column_widths(weights, [m + 2 * CELL_INSET_PT for m in minimums],
+                             PAGE_WIDTH_PT[self.landscape])
+
+    def cell(self, node: Node, *, header: bool = False, row: set[str] | None = None) -> str:
+        row = row or set()
+        classes = node.classes
+        options = []
+        for span in ("colspan", "rowspan"):
+            value = node.attrs.get(span, "")
+            if value.isdigit() and int(value) > 1:
+                options.append(f"{span}: {int(value)}")
+        if "num" in classes:
+            options.append("align: right")
+        if header:
+            options.append('fill: rgb("#f4f5f7")')
+        elif "theme-row" in row and node.tag == "th":
+            options.append('fill: rgb("#e9edf2")')
+        self.in_table = True
+        try:
+            content = self.inline(node.children)
+        finally:
+            self.in_table = False
+        bold = header or row & {"totals", "overall-total", "theme-total", "theme-row"} or (
+            node.tag == "th" and "risk-summary" in row)
+        if bold:
+            content = f"#strong[{content}]"
+        return f"table.cell({', '.join(options)})[{content}]"
+
+
+def _span(cell: Node, attribute: str) -> int:
+    """A cell's ``colspan`` or ``rowspan`` (1 when not given or not a number)."""
+    value = cell.attrs.get(attribute, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
+    """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
+    with ``whole_lines`` (a figure's cell) each line between ``<br>``s."""
+    lines: list[str] = [""]
+    widths: list[float] = [0.0]
+
+    def walk(node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                lines[-1] += child
+            elif child.classes & HIDDEN:
+                continue
+            elif child.tag == "br":
+                lines.append("")
+            elif child.tag == "laa-svg":
+                continue
+            elif child.tag == "span" and "rag" in child.classes:
+                # the letter's box cannot wrap; the word printed after it wraps between words
+                letter, word = badge_parts(child)
+                widths.append(badge_width(letter))
+                widths.extend(text_width(w) for w in word.split())
+                lines[-1] += " "
+            else:
+                walk(child)
+
+    walk(cell)
+    for line in lines:
+        parts = [line.strip()] if whole_lines else line.split()
+        widths += [text_width(part) for part in parts if part]
+    return widths
