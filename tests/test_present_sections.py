@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pipeline.figures import format_off_trajectory, format_share_achieved
+from pipeline.report.section_words import cost_per_text
 from pipeline.report.sections import (
-    cost_per_text,
     render_assessed_risk_list,
     render_district_view,
     render_grant_forecast,

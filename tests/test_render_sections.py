@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.report import blocks, sections, trends
+from pipeline.report import blocks, section_words, sections, trends
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -127,5 +127,5 @@ def test_a_provisional_or_estimated_value_is_marked_where_it_is_printed():
     assert '>3,202&nbsp;<abbr class="status" title="provisional">(p)</abbr>' in html
     assert '>39.36%&nbsp;<abbr class="status" title="estimated">(e)</abbr>' in html
     assert "status" not in blocks.render_block_table(theme, _rows().assign(data_status="final"))
-    assert sections.risk_entry(rows.iloc[0])["value"] == "3,202 (provisional)"
-    assert sections.risk_entry(rows.iloc[1])["value"] == "39.36% (estimated)"
+    assert section_words.risk_entry(rows.iloc[0])["value"] == "3,202 (provisional)"
+    assert section_words.risk_entry(rows.iloc[1])["value"] == "39.36% (estimated)"

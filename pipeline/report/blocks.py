@@ -18,7 +18,8 @@ from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
 from pipeline.report.audit import audit_mark
 from pipeline.report.pages import render
-from pipeline.report.sections import off_mark
+from pipeline.report.section_words import off_mark
+from pipeline.report.trends import Trend
 
 TRAVEL_WORDS = {"improving": "improving", "worsening": "worsening", "no change": "no change",
                 "not comparable": "not comparable"}
@@ -50,11 +51,12 @@ def block_anchor(theme: str) -> str:
 
 
 def render_block_table(theme: pd.Series, rows: pd.DataFrame,
-                       trends: dict[str, charts.Trend] | None = None,
+                       trends: dict[str, Trend] | None = None,
                        quartiles: dict[str, str] | None = None) -> str:
     """One theme's block table: indicator, lead, baseline, target, latest value, how far
-    off what the computed rating measured it against (:func:`~pipeline.report.sections.off_mark`),
-    computed and final RAG, direction of travel, and a small trend chart.
+    off what the computed rating measured it against
+    (:func:`~pipeline.report.section_words.off_mark`), computed and final RAG, direction of
+    travel, and a small trend chart.
 
     Parameters
     ----------
@@ -64,11 +66,12 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
         The theme's assessed indicators (:func:`pipeline.assess.assessment.assess_indicators`,
         with direction of travel), in the order to show.
     trends
-        Trend per indicator id (:func:`pipeline.report.charts.indicator_trends`); none drawn
+        Trend per indicator id (:func:`pipeline.report.trends.indicator_trends`); none drawn
         for an indicator without one.
     quartiles
         Quartile in the comparator group per indicator id, printed under the final RAG
-        (:func:`pipeline.report.frames.quartiles_by_indicator`); none without national data.
+        (:func:`pipeline.report.section_frames.quartiles_by_indicator`); none without
+        national data.
 
     A figure the auditor qualified or reserved (``audit_finding``,
     :func:`pipeline.report.audit.mark_figures`) has the mark under it and a numbered note

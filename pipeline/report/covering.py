@@ -3,7 +3,7 @@
 The covering report is drafted from the same frames as the appendix
 (:class:`pipeline.report.frames.Appendix`), every figure printed as the appendix prints it
 (:mod:`pipeline.figures`, :func:`pipeline.assess.tables.format_risk_summary`,
-:func:`pipeline.report.sections.risk_entry`). The officer's own words (title, purpose,
+:func:`pipeline.report.section_words.risk_entry`). The officer's own words (title, purpose,
 background, recommendations, officers to contact) come from
 ``<data-dir>/register/covering_report.toml`` (:func:`read_covering_words`), so a rerun keeps
 them and no figure is ever typed; a word not written yet shows as a bracketed placeholder.
@@ -35,7 +35,7 @@ from pipeline.report.audit import describe_checked, has_findings, list_marked
 from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix
 from pipeline.report.pdf import shipped_fonts
-from pipeline.report.sections import risk_entry
+from pipeline.report.section_words import risk_entry
 from pipeline.report.summary import SHOWN_MOVEMENTS, name_themes_short
 from pipeline.report.wordfile import WordFile
 

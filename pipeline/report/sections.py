@@ -3,6 +3,8 @@
 Every fragment is rendered by Jinja2 with autoescaping on, so text that partners wrote
 (commentary, actions, names) arrives as text, never as markup. Charts are SVG built by
 :mod:`pipeline.report.charts` from the same frames, and are the only markup passed through.
+How each row is worded (a risk's figures, the gap analysis's gaps and costs) is
+:mod:`pipeline.report.section_words`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.assess.assessment import basis_measure, printed_basis
+from pipeline.assess.assessment import printed_basis
 from pipeline.assess.changes import describe_comparison
 from pipeline.assess.pooled_fund import share_text
 from pipeline.assess.reward_targets import describe_not_on_track
@@ -20,18 +22,23 @@ from pipeline.figures import (
     format_date_time,
     format_gbp,
     format_number,
-    format_off_trajectory,
-    format_pct,
     format_pct_value,
     format_share_achieved,
     mark_status,
-    round_half_up,
 )
 from pipeline.rag import RAG_CODES, rag_code, rag_label
 from pipeline.report import charts
-from pipeline.report.audit import mark_text
 from pipeline.report.pages import render, render_string
 from pipeline.report.reward_sections import condition_text
+from pipeline.report.section_words import (
+    contribution_text,
+    describe_grant_totals,
+    gap_row,
+    headline_counts,
+    indicator_row,
+    off_mark,
+    risk_entry,
+)
 
 
 def render_cover(partnership: str, agreement: str, meeting: str, period: str,
@@ -61,24 +68,10 @@ def render_heading(text: str, level: int = 2) -> str:
                           anchor=anchor, text=text)
 
 
-def _figures(totals: pd.Series, with_share: bool = True) -> list[dict[str, object]]:
-    rated = int(sum(int(totals.get(c, 0)) for c in ("Green", "Amber", "Red")))
-    figures = []
-    for label in totals.index:
-        code = RAG_CODES.get(label)
-        if code is None:
-            continue
-        count = int(totals[label])
-        share = format_pct(count, rated) if with_share and code in ("G", "A", "R") else ""
-        figures.append({"code": code, "label": label, "count": f"{count:,}",
-                        "words": label.lower(), "share": share})
-    return figures
-
-
 def render_headline(sentence: str, summary: pd.DataFrame) -> str:
     """The computed headline sentence with the key counts (and shares of the rated)."""
     return render("headline.html.j2", sentence=sentence,
-                   figures=_figures(summary.loc[TOTALS]))
+                   figures=headline_counts(summary.loc[TOTALS]))
 
 
 def render_risk_summary(shown: pd.DataFrame, counts: pd.DataFrame | None = None, *,
@@ -134,31 +127,6 @@ def render_assessed_risk_list(title: str, items: pd.DataFrame) -> str:
         "statement": r["statement"], "commentary": r["commentary"], "actions": r["actions"],
     } for _, r in items.iterrows()]
     return render("risk_list_assessed.html.j2", title=title, entries=entries)
-
-
-def risk_entry(row: pd.Series) -> dict[str, str]:
-    """One risk's figures as printed (id, title, lead, final rating, value, target, how far
-    off trajectory) and the auditor's mark and note if the figure was qualified or reserved
-    (:func:`pipeline.report.audit.mark_text`), shared by the appendix's risk lists and the
-    board summary's lines."""
-    return {"indicator_id": row["indicator_id"], "title": row["title"],
-            "lead_org": row["lead_org"], "rag": rag_label(row["final_rag"]),
-            "code": row["final_rag"],
-            "value": mark_status(format_number(row["value"], row["unit"]),
-                                 row.get("data_status", "")),
-            "target": format_number(row["target_value"], row["unit"]),
-            "off": off_mark(row),
-            "audit": mark_text(row)}
-
-
-def off_mark(row: pd.Series, short: bool = False) -> str:
-    """How far an assessed indicator is off what its computed rating measured it against
-    (trajectory, or the target at the year end): as a % of it, in percentage points for a
-    percentage (:func:`pipeline.figures.format_off_trajectory`)."""
-    return format_off_trajectory(row["off_trajectory_pct"], short,
-                                 mark=row.get("expected_value", float("nan")),
-                                 unit=str(row.get("unit", "")),
-                                 measure=basis_measure(row.get("rating_basis", "")))
 
 
 def render_rag_disagreements(disagreements: pd.DataFrame, ratings: pd.DataFrame,
@@ -229,23 +197,6 @@ def render_grant_forecast(table: pd.DataFrame, floor_pct: float, cap_pct: float)
                    cap=f"{cap_pct:g}", totals=describe_grant_totals(table))
 
 
-def describe_grant_totals(table: pd.DataFrame) -> str:
-    """Why the grant forecast's two totals at risk differ, each named by what it counts
-    (from its overall total row); blank without one."""
-    total = table[table["row_type"] == "overall total"]
-    if total.empty:
-        return ""
-    t = total.iloc[0]
-    return (f"The two totals at risk count different things. {format_gbp(t['at_risk_seed_gbp'])}"
-            " is the whole grant of every reward target rated amber or red, or whose grant's "
-            "condition is not met, as the self-assessment counts it. "
-            f"{format_gbp(t['at_risk_forecast_gbp'])} is the grant the forecast would not pay: "
-            f"the maximum grant {format_gbp(t['grant_gbp'])} less the "
-            f"{format_gbp(t['forecast_gbp'])} forecast payable, target by target at its latest "
-            "value; it counts the part of a green target's grant it falls short of, and leaves "
-            "out what an amber or red target would still earn.")
-
-
 def render_district_coverage(coverage: pd.DataFrame, sentence: str) -> str:
     """District coverage: the sentence, then indicators with data per district."""
     rows = [(r["district"], f"{int(r['indicators_with_data']):,}", r["share"])
@@ -281,8 +232,6 @@ def render_district_view(view: pd.DataFrame, districts: tuple[str, ...]) -> str:
     return render("district_view.html.j2", districts=list(districts), rows=rows)
 
 
-
-
 def render_directory(directory: pd.DataFrame) -> str:
     """The partnership directory: lead partnership, board champion, executive officer and
     outcome lead of each outcome (all partner text, escaped)."""
@@ -306,14 +255,9 @@ def render_kind_summary(by_kind: pd.DataFrame) -> str:
                                row_header="Kind of target", targets=targets)
 
 
-def _indicator_row(r: pd.Series) -> dict[str, object]:
-    return {"indicator_id": r["indicator_id"], "title": r["title"], "kind": r["kind"],
-            "maa": r["maa"], "theme": r["theme_name"]}
-
-
 def render_maa_indicators(maa: pd.DataFrame) -> str:
     """The indicators shared with a neighbouring area under a Multi-Area Agreement."""
-    rows = [{**_indicator_row(r), "value": format_number(r["value"], r["unit"]),
+    rows = [{**indicator_row(r), "value": format_number(r["value"], r["unit"]),
              "value_period": r["value_period"],
              "target": format_number(r["target_value"], r["unit"]),
              "rag": rag_label(r["final_rag"]), "code": r["final_rag"]}
@@ -339,7 +283,7 @@ def render_placeholders(placeholders: pd.DataFrame, period: str) -> str:
     if overdue:
         sentence += (f" {overdue} {'were' if overdue != 1 else 'was'} due to be agreed "
                      "before this meeting.")
-    rows = [{**_indicator_row(r), "periods": r["periods"], "status": r["target_status"],
+    rows = [{**indicator_row(r), "periods": r["periods"], "status": r["target_status"],
              "due": format_date(r["due_to_be_agreed"]), "overdue": bool(r["overdue"])}
             for _, r in placeholders.iterrows()]
     return render("placeholders.html.j2", rows=rows, sentence=sentence)
@@ -368,68 +312,14 @@ def render_delivery_plans(plans: pd.DataFrame, counts: dict[str, int]) -> str:
                 f"targets; {counts['reviewed']} reviewed by the challenge group, "
                 f"{counts['revised']} revised since; {counts['outstanding']} outstanding.")
     outstanding = plans[plans["stage"] == "outstanding"]
-    rows = [{**_indicator_row(r), "due": format_date(r["due"]),
+    rows = [{**indicator_row(r), "due": format_date(r["due"]),
              "note": r["note"]} for _, r in outstanding.iterrows()]
     return render("delivery_plans.html.j2", rows=rows, sentence=sentence)
-
-
 
 
 # Issue 14: the reward target gap analysis and the pooled fund outturn.
 
 SCENARIO_WORDS = {"approved": "approved options", "all": "all options"}
-
-
-def gap_text(gap: float, unit: str) -> str:
-    """A gap as printed: ``783``, ``1.11 points`` for a percentage, ``none`` when the
-    forecast reaches the stretch target; blank when there is no forecast."""
-    if pd.isna(gap):
-        return ""
-    if gap <= 0:
-        return "none"
-    return format_number(gap, "count") + (" points" if unit == "percent" else "")
-
-
-NO_GRANT_PROTECTED = "protects no grant"
-
-
-def cost_per_text(cost_per: float, uncosted: float, protected: float) -> str:
-    """Cost per pound of grant protected: ``£0.30``, ``not costed`` or ``protects no
-    grant`` (the options, whatever they cost, would protect nothing)."""
-    if not pd.isna(cost_per):
-        return f"£{round_half_up(cost_per, 2)}"
-    if not pd.isna(uncosted) and uncosted > 0:
-        return "not costed"
-    return NO_GRANT_PROTECTED if not pd.isna(protected) else ""
-
-
-def _gap_row(r: dict, basis: str) -> dict[str, object]:
-    target = r["row_type"] == "target"
-    unit = r["unit"] if target else "count"
-    return {
-        "row_type": r["row_type"], "indicator": r["indicator"], "rag": r["rag"],
-        "code": rag_code(r["rag"]), "final_year": r["final_year"], "basis": r["basis"],
-        "stretch": format_number(r["final_stretch"], unit),
-        "forecast": format_number(r["forecast"], unit), "gap": gap_text(r["gap"], unit),
-        "grant": format_gbp(r["grant_gbp"]), "payable": format_gbp(r["payable_gbp"]),
-        "at_stake": format_gbp(r["at_stake_gbp"]),
-        "approved": gap_text(r["approved_contribution"], unit) if target else "",
-        "proposed": gap_text(r["proposed_contribution"], unit) if target else "",
-        "closes": r["closes_gap"],
-        "cost_per": cost_per_text(r[f"cost_per_gbp_{basis}"], r[f"uncosted_{basis}"],
-                                  r[f"protected_{basis}_gbp"]),
-        "if_delivered": format_gbp(r[f"payable_{basis}_gbp"]),
-    }
-
-
-def _contribution_text(o: dict) -> str:
-    unit = "count" if o["unit"] != "percent" else "percent"
-    if o["contribution_basis"] == "percent_of_gap":
-        shown = f"{format_number(o['contribution'], 'count')}% of the gap"
-        if not pd.isna(o["contribution_in_unit"]):
-            shown += f" ({gap_text(o['contribution_in_unit'], unit)})"
-        return shown
-    return gap_text(o["contribution"], unit) if o["contribution"] > 0 else "0"
 
 
 def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str,
@@ -443,7 +333,7 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
     basis = scenario or "all"
     themes = []
     for name, rows in table[table["theme"] != ""].groupby("theme", sort=False):
-        themes.append({"name": name, "rows": [_gap_row(r, basis)
+        themes.append({"name": name, "rows": [gap_row(r, basis)
                                               for r in rows.to_dict("records")]})
     total = table[table["row_type"] == "overall total"].iloc[0]
     targets = table[table["row_type"] == "target"]
@@ -456,7 +346,7 @@ def render_reward_gaps(table: pd.DataFrame, options: pd.DataFrame, scenario: str
                f" of it and all options {format_gbp(total['protected_all_gbp'])}; {closed} of "
                f"the {len(targets)} targets have no gap or one the approved options close.")
     listed = [{"theme": o["theme"], "indicator": o["indicator"], "option": o["option"],
-               "status": o["status"], "contribution": _contribution_text(o),
+               "status": o["status"], "contribution": contribution_text(o),
                "cost": format_gbp(o["cost_gbp"], 0) if not pd.isna(o["cost_gbp"])
                else "not costed", "owner": o["owner"], "counted": o["counted"]}
               for o in options.to_dict("records")]

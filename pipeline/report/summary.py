@@ -22,7 +22,7 @@ from pipeline.assess.reward_targets import (
 )
 from pipeline.figures import format_date, format_date_time, format_gbp
 from pipeline.report.pages import render
-from pipeline.report.sections import risk_entry
+from pipeline.report.section_words import risk_entry
 
 SHOWN_MOVEMENTS = ("worsened", "improved")
 
