@@ -24,7 +24,7 @@ from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.quality.scorecard import feedback_by_partner
 from pipeline.report.export import write_csv, write_workbook
 from pipeline.report.quality_pages import write_quality_reports
-from pipeline.report.sheets import AppendixTable
+from pipeline.report.table_spec import AppendixTable
 
 ROOT = find_project_root()
 CORPUS = Path(__file__).parent / "corpus"

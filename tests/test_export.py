@@ -19,7 +19,9 @@ from pipeline.report.export import (
     write_tables,
     write_workbook,
 )
-from pipeline.report.sheets import AppendixTable, reward_grant_table, risk_summary_table
+from pipeline.report.rating_sheets import risk_summary_table
+from pipeline.report.reward_sheets import reward_grant_table
+from pipeline.report.table_spec import AppendixTable
 
 HOSTILE = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+44 116 305 6977", "-1+2",
            "@SUM(A1:A9)", "plain text"]

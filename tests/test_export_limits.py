@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from pipeline.inputs import cells
 from pipeline.report import export
-from pipeline.report.sheets import AppendixTable
+from pipeline.report.table_spec import AppendixTable
 
 STAMP = "2007-06-30T12:00:00"
 HOSTILE = "=HYPERLINK(\"http://example.invalid\",\"x\")"

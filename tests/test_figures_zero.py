@@ -17,7 +17,7 @@ from pipeline.figures import (
     format_pct_value,
     round_half_up,
 )
-from pipeline.report.sheets import pct_value
+from pipeline.report.table_spec import pct_value
 
 
 @pytest.mark.parametrize(("value", "places", "text"), [
@@ -56,7 +56,7 @@ def test_exported_tables_write_negative_zero_as_zero(tmp_path):
     from openpyxl import load_workbook
 
     from pipeline.report.export import write_csv, write_workbook
-    from pipeline.report.sheets import AppendixTable
+    from pipeline.report.table_spec import AppendixTable
 
     frame = pd.DataFrame({"Gap": [-0.0, -1.5], "Count": [-0.0, 2.0]})
     lines = write_csv(frame, tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()

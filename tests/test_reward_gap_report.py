@@ -12,7 +12,7 @@ from pipeline.assess.pooled_fund import check_underspend_rule, summarise_outturn
 from pipeline.assess.reward_gap import analyse_reward_gaps, list_options
 from pipeline.cli import main
 from pipeline.config import Rules, find_project_root
-from pipeline.report import charts, sections, sheets
+from pipeline.report import charts, reward_sheets, sections, sheets
 from pipeline.run.execute import APPENDIX_ONLY, notebook_parameters
 from tests.test_reward_gap import ASSESSED, OPTIONS, TARGETS, THEMES
 
@@ -86,11 +86,11 @@ def test_pooled_fund_section_escapes_commentary_and_lists_what_was_set_aside():
 
 def test_exports_hold_both_tables_with_money_and_partner_text():
     table, listed = _gaps()
-    gap = sheets.reward_gap_table(table)
+    gap = reward_sheets.reward_gap_table(table)
     assert gap.kinds["At stake (£)"] == "gbp" and gap.kinds["Gap"] == "value"
     assert set(gap.kinds) == set(gap.frame.columns)
     assert "Payable if approved options deliver (£)" in gap.frame
-    options = sheets.options_table(listed)
+    options = reward_sheets.options_table(listed)
     assert options.kinds["Option"] == "partner" and options.kinds["Owner"] == "partner"
     outturn, _ = _outturn()
     fund = sheets.pooled_fund_table(outturn, 5.0)

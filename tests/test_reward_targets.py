@@ -224,7 +224,7 @@ def test_appendix_table_per_reward_target_escapes_the_names():
 
 
 def test_exported_sheet_per_reward_target():
-    from pipeline.report.sheets import reward_targets_table
+    from pipeline.report.reward_sheets import reward_targets_table
 
     forecast = tabulate_grant_forecast(_assessed(), THEMES, Rules())
     sheet = reward_targets_table(tabulate_reward_targets(forecast))

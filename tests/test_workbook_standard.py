@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from pipeline.config import find_project_root
 from pipeline.report.export import sheet_title, write_workbook
-from pipeline.report.sheets import AppendixTable
+from pipeline.report.table_spec import AppendixTable
 from tests.appendix_build import build_demo
 
 ROOT = find_project_root()

@@ -38,7 +38,7 @@ from pipeline.report.open_data import with_decimals, write_metadata
 from pipeline.report.table_spec import csv_columns
 
 if TYPE_CHECKING:
-    from pipeline.report.sheets import AppendixTable
+    from pipeline.report.table_spec import AppendixTable
 
 SHEET_NAME_MAX = 31
 SHEET_ROWS_MAX = 1_048_576       # Excel's rows a sheet, the title and header rows included

@@ -1,6 +1,8 @@
 """What a table of the appendix is as data (:class:`AppendixTable`), how a percentage is
 rounded for a spreadsheet cell (shared by the table builders: :mod:`pipeline.report.sheets`,
-:mod:`pipeline.report.reward_sheets`, :mod:`pipeline.report.benchmark_sheets`), and what each
+:mod:`pipeline.report.rating_sheets`, :mod:`pipeline.report.reward_sheets`,
+:mod:`pipeline.report.benchmark_sheets`, :mod:`pipeline.report.agreement_sheets`), a plain
+listing (:func:`listing_table`), and what each
 column of an exported CSV is (:func:`csv_columns`: datatype, decimals, unit), the one
 specification its CSV and its CSV on the Web metadata are written from."""
 
@@ -117,3 +119,14 @@ def csv_columns(frame: pd.DataFrame, kinds: dict[str, str] | None = None,
         out.append(CsvColumn(_machine_name(title, taken), str(title), datatype, decimals,
                              "; ".join(n for n in notes if n)))
     return out
+
+
+def listing_table(name: str, title: str, frame: pd.DataFrame, partner: tuple[str, ...],
+                  kinds: dict[str, str] | None = None, unit_column: str | None = None
+                  ) -> AppendixTable:
+    """A plain listing: every column text except those named in ``kinds``; ``partner``
+    columns are text partners wrote."""
+    types = {c: "text" for c in frame.columns}
+    types.update({c: "partner" for c in partner})
+    types.update(kinds or {})
+    return AppendixTable(name, title, frame, types, unit_column=unit_column, sheet=title)
