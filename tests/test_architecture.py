@@ -1,4 +1,5 @@
-"""The package has the shape of the pipeline: stages import only earlier stages, no circles."""
+"""The package has the shape of the pipeline: stages import only earlier stages, no circles,
+no module over 400 lines."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.architecture import (
+    MAX_LINES,
     STAGES,
     backward_imports,
     import_cycles,
     import_graph,
+    long_modules,
     stage_of,
 )
 from tests.engine_apis import engine_files, engine_private_uses, private_names
@@ -40,6 +43,22 @@ def test_every_module_is_in_a_stage_and_every_stage_says_what_it_owns():
     for stage in STAGES[1:-1]:
         doc = (ROOT / "pipeline" / stage / "__init__.py").read_text(encoding="utf-8")
         assert doc.startswith('"""') and "May import" in doc, stage
+
+
+def test_every_module_is_at_most_400_lines():
+    assert MAX_LINES == 400
+    assert len(import_graph(ROOT)) > 100           # the scan sees the package
+    assert long_modules(ROOT) == []
+
+
+def test_a_planted_long_module_is_found(tmp_path):
+    root = _package(tmp_path, {
+        "pipeline/__init__.py": "",
+        "pipeline/report/__init__.py": "",
+        "pipeline/report/short.py": "x = 1\n" * MAX_LINES,
+        "pipeline/report/long.py": "x = 1\n" * (MAX_LINES + 1),
+    })
+    assert long_modules(root) == ["pipeline/report/long.py: 401 lines"]
 
 
 def test_a_planted_circle_is_found(tmp_path):
