@@ -149,10 +149,10 @@ def first_agreement_table(per_target: pd.DataFrame) -> AppendixTable:
     base = reward_targets_table(per_target)
     names = {"Sub-targets at risk": "Sub-targets with grant at stake",
              "Forecast payable (£)": "Final-year forecast payable (£)",
-             "At risk, forecast (£)": "At stake (£)"}
-    frame = base.frame.drop(columns="At risk, seed rule (£)").rename(columns=names)
+             AT_RISK_FORECAST: "At stake (£)"}
+    frame = base.frame.drop(columns=AT_RISK_SEED).rename(columns=names)
     kinds = {names.get(c, c): k for c, k in base.kinds.items() if c in base.frame.columns
-             and c != "At risk, seed rule (£)"}
+             and c != AT_RISK_SEED}
     return AppendixTable("first-agreement-reward", "The first agreement's reward targets",
                          frame, kinds, emphasis_column="Row", emphasis=("overall total",),
                          sheet="First agreement reward",
