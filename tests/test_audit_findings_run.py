@@ -111,7 +111,7 @@ def test_the_summary_marks_the_figure_in_html_pdf_and_docx(audited):
     folder = audited["folder"]
     lines = [li.get_text(" ", strip=True) for li in _soup(folder, "summary.html").select("li")]
     line = next(t for t in lines if "7.20 Domestic Burglary" in t)
-    assert f"3,202 against target 2,470, 29.6% off trajectory (Qualified by the auditor: " \
+    assert f"3,202 against target 2,470, 29.6% off target (Qualified by the auditor: " \
            f"{QUALIFIED})" in line
     for name in ("summary.pdf", "appendix.pdf"):
         text = _pdf_text(folder / name)

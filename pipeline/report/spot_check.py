@@ -20,12 +20,13 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from pipeline.figures import format_date, format_number, format_off_target
+from pipeline.figures import format_date, format_number, mark_status
 from pipeline.names import anchor
 from pipeline.quality.quarantine import cell_reference
 from pipeline.rag import rag_label
 from pipeline.report.export import cut_at_word
 from pipeline.report.lineage import SUPERSEDED, lineage_table
+from pipeline.report.section_words import off_mark
 
 SAMPLE_SIZE = 25           # figures in all, unless the red and amber reward targets are more
 MUST_RATINGS = ("R", "A")  # a reward target rated so is always in the sample
@@ -111,16 +112,19 @@ def draw_sample(assessed: pd.DataFrame, theme_order: list[str], size: int,
 
 def figure_entry(row: pd.Series) -> dict[str, str]:
     """One figure as the appendix's block table prints it: value (``n/a`` if none) and the
-    period it is for when not the one assessed, target, % off target and both ratings."""
+    period it is for when not the one assessed, target, how far off what its rating was
+    measured against (:func:`pipeline.report.section_words.off_mark`, as the block table) and
+    both ratings; a provisional or estimated value says so."""
     unit = row["unit"]
     return {"indicator_id": str(row["indicator_id"]), "title": str(row["title"]),
             "theme_name": str(row["theme_name"]), "lead_org": str(row["lead_org"]),
-            "value": format_number(row["value"], unit) or "n/a",
+            "value": mark_status(format_number(row["value"], unit),
+                                 row.get("data_status", "")) or "n/a",
             "value_period": "" if row["value_period"] == row.get("period", "") else
             str(row["value_period"]),
             "target": format_number(row["target_value"], unit) or "n/a",
             "target_period": str(row.get("target_period", "") or ""),
-            "off": format_off_target(row["off_target_pct"]),
+            "off": off_mark(row, short=True),
             "computed": rag_label(row["computed_rag"]), "computed_code": row["computed_rag"],
             "final": rag_label(row["final_rag"]), "final_code": row["final_rag"],
             "lead_rag": rag_label(row.get("lead_rag", "")) or "not given",
