@@ -28,6 +28,7 @@ from tests.pdf_checks import Element, content_chars, page_elements
 MIN_GAP_PT = 2.0          # cells' text closer than this (the inset gives 7pt) run together
 MARGIN_X_PT = 14 / 25.4 * 72          # the pages' left and right margins (typeset.PREAMBLE)
 MARGIN_BOTTOM_PT = 15 / 25.4 * 72     # the narrowest bottom margin (landscape pages)
+DESCENT = 0.24                        # DejaVu's descender, as a share of the font size
 TOLERANCE_PT = 0.5
 BLANK_SHARE = 0.30        # a page whose content ends in its top 30% is mostly blank
 MARGINS_MM = {False: (19, 17), True: (17, 15)}   # top and bottom: portrait, landscape
@@ -129,7 +130,9 @@ def clipped_text(pdf) -> list[str]:
         chars = [c for c in content_chars(page, elements) if c["text"].strip()]
         outside = [c for c in chars if c["x0"] < MARGIN_X_PT - TOLERANCE_PT
                    or c["x1"] > page.width - MARGIN_X_PT + TOLERANCE_PT
-                   or c["top"] < 0 or c["bottom"] > page.height - MARGIN_BOTTOM_PT]
+                   or c["top"] < 0
+                   # Typst's lines end at the baseline: a descender may hang below the margin
+                   or c["bottom"] - DESCENT * c["size"] > page.height - MARGIN_BOTTOM_PT]
         if outside:
             text = "".join(c["text"] for c in outside[:30])
             found.append(f"page {number}: {len(outside)} character(s) outside the text "

@@ -10,6 +10,8 @@ narrower than its longest word, figure or badge
 
 from __future__ import annotations
 
+import re
+
 from pipeline.report.html_tree import HIDDEN, Node, badge_parts, elements, find, has_badge
 from pipeline.report.print_widths import (
     CELL_INSET_PT,
@@ -66,8 +68,12 @@ class TableWriter(InlineWriter):
                  f"stroke: (x: none, top: none, bottom: 0.5pt + {RULE}), "
                  f"inset: (x: 3.5pt, y: 2.5pt), {', '.join(cells)})")
         if caption is not None and not caption.classes & HIDDEN:
-            # the caption is the table's in the PDF's structure too (a figure of kind table)
-            return (f"#figure(kind: table, numbering: none, supplement: none, gap: 4pt, "
+            # the caption is the table's in the PDF's structure too (a figure of kind table);
+            # it starts a new page unless its caption, header and first rows fit (an empty
+            # unbreakable block of that height first, then the space taken back)
+            return (f"#block(breakable: false, height: {CAPTIONED_START})[]\n"
+                    f"#v(-{CAPTIONED_START})\n"
+                    f"#figure(kind: table, numbering: none, supplement: none, gap: 4pt, "
                     f"caption: figure.caption(position: top)"
                     f"[#strong[{self.inline(caption.children)}]], {table})\n")
         return f"#{table}\n"
@@ -145,9 +151,14 @@ def _span(cell: Node, attribute: str) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
+CAPTIONED_START = "10em"   # room a captioned table needs to start on a page
+_WORDS = re.compile(r"[^\W\d_]{3,}")      # a word of three letters or more: text, not a figure
+
+
 def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
     """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
-    with ``whole_lines`` (a figure's cell) each line between ``<br>``s."""
+    with ``whole_lines`` (a figure's cell) each line between ``<br>``s that is a figure; a
+    line in words ("below performance without stretch") wraps between them."""
     lines: list[str] = [""]
     widths: list[float] = [0.0]
 
@@ -172,6 +183,6 @@ def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
 
     walk(cell)
     for line in lines:
-        parts = [line.strip()] if whole_lines else line.split()
+        parts = [line.strip()] if whole_lines and not _WORDS.search(line) else line.split()
         widths += [text_width(part) for part in parts if part]
     return widths
