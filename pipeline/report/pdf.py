@@ -5,7 +5,8 @@ The PDF is typeset from the HTML page itself (:mod:`pipeline.report.typeset` con
 so HTML and PDF tell the same story. It is tagged PDF/UA-1: Typst checks the standard while
 it compiles and writes the structure tree (headings, tables with header cells, figures with
 the alternative text of each chart's SVG ``<title>``), the document's language and title,
-bookmarks, and marks page furniture as artefacts. Whatever Typst reports as an error (an
+bookmarks, and marks page furniture as artefacts; the tables' row headers are tagged
+after it (:mod:`pipeline.report.pdf_structure`). Whatever Typst reports as an error (an
 image without alternative text, a link to nothing) stops the print with :class:`PdfError`,
 so no untagged or broken PDF is published.
 
@@ -23,7 +24,8 @@ import struct
 from pathlib import Path
 
 from pipeline.errors import StageFailed
-from pipeline.report.typeset import FONTS, html_to_typst
+from pipeline.report.pdf_structure import StructureError, mark_row_headers
+from pipeline.report.typeset import FONTS, typeset_page
 from pipeline.report.typeset_inline import TypesetError
 
 PDF_STANDARD = "ua-1"
@@ -137,18 +139,22 @@ def write_pdf(html: str, target: Path) -> Path:
 
     A link to another document of the run (relative, such as the data-quality report)
     prints as its words without a link: the PDF is often sent on its own, with no folder
-    beside it. Web and mail addresses stay links. Nothing is fetched.
+    beside it. Web and mail addresses stay links. Nothing is fetched. Each body row's
+    header cell is tagged a row header after Typst compiles
+    (:func:`pipeline.report.pdf_structure.mark_row_headers`).
 
     Raises
     ------
     PdfError
         When Typst reports an error while printing (for PDF/UA: an image without
-        alternative text; or an internal link to no anchor). Nothing is left at ``target``.
+        alternative text; or an internal link to no anchor), or its structure tree does not
+        hold the tables the page wrote. Nothing is left at ``target``.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        data = typeset_pdf(html_to_typst(html, can_print))
-    except TypesetError as exc:
+        page = typeset_page(html, can_print)
+        data = mark_row_headers(typeset_pdf(page.source), page.cell_kinds)
+    except (TypesetError, StructureError) as exc:
         target.unlink(missing_ok=True)
         raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
                        f"{exc}", file=target.name) from None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.html_tree import (
@@ -256,9 +257,22 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
 
 
 
+class Typeset(NamedTuple):
+    """A page as Typst source, with what each cell of each of its tables is (in the order
+    written; see :class:`pipeline.report.typeset_tables.TableWriter`)."""
+
+    source: str
+    cell_kinds: list[tuple[str, ...]]
+
+
 def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> str:
+    """The Typst source that prints ``page`` (see :func:`typeset_page`)."""
+    return typeset_page(page, can_print).source
+
+
+def typeset_page(page: str, can_print: Callable[[str], bool] | None = None) -> Typeset:
     """The Typst source that prints ``page`` (a page of
-    :func:`pipeline.report.rendering.render_page`).
+    :func:`pipeline.report.rendering.render_page`), and its tables' cells' kinds.
 
     ``can_print`` says whether the page's font can show a character (see
     :func:`pipeline.report.pdf.can_print`); one it cannot is printed as U+FFFD, so a
@@ -320,4 +334,4 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
             out.append(SECTION_BREAK)
         out.append(text)
     flush()
-    return "".join(out)
+    return Typeset("".join(out), setter.cell_kinds)

@@ -11,6 +11,7 @@ narrower than its longest word, figure or badge
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.report.html_tree import HIDDEN, Node, badge_parts, elements, find, has_badge
 from pipeline.report.print_widths import (
@@ -28,10 +29,25 @@ BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-r
                  "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
                  "b-travel": 9.5, "b-strip": 16}
 COLUMN_TABLES = {"block-table", "benchmark-table"}   # widths from their col classes
+# what each printed cell is, in the order Typst tags them (pipeline.report.pdf_structure):
+HEADER_CELL = "TH"    # a header Typst tags itself: the thead's, a theme's row
+DATA_CELL = "TD"      # a body cell
+ROW_HEADER = "Row"    # a body row's th: Typst tags it TD; the PDF makes it TH /Scope /Row
 
 
 class TableWriter(InlineWriter):
-    """Writes a page's tables as Typst markup (see :class:`InlineWriter`)."""
+    """Writes a page's tables as Typst markup (see :class:`InlineWriter`).
+
+    ``cell_kinds`` holds, for each table written, what each of its cells is
+    (:data:`HEADER_CELL`, :data:`DATA_CELL` or :data:`ROW_HEADER`) in the order written:
+    Typst 0.14 cannot tag a row header, so the PDF's structure tree is marked after it
+    compiles (:func:`pipeline.report.pdf_structure.mark_row_headers`).
+    """
+
+    def __init__(self, svgs: list[str], labels: set[str],
+                 can_print: Callable[[str], bool] | None = None) -> None:
+        super().__init__(svgs, labels, can_print)
+        self.cell_kinds: list[tuple[str, ...]] = []
 
     def table(self, node: Node) -> str:
         classes = node.classes
@@ -44,25 +60,30 @@ class TableWriter(InlineWriter):
                          if c.tag in ("td", "th")) for r in head + body), default=1)
         columns = self.columns(node, classes, width, head, body)
         cells: list[str] = []
+        kinds: list[str] = []
         if head:
             header = [self.cell(c, header=True) for r in head for c in elements(r)
                       if c.tag in ("td", "th")]
+            kinds += [HEADER_CELL] * len(header)
             cells.append(f"table.header(repeat: true, {', '.join(header)})")
             cells.append(f"table.hline(stroke: 1.2pt + {INK})")
         for row in body:
             row_classes = row.classes
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
-            row_cells = [self.cell(c, row=row_classes) for c in elements(row)
-                         if c.tag in ("td", "th")]
+            row_nodes = [c for c in elements(row) if c.tag in ("td", "th")]
+            row_cells = [self.cell(c, row=row_classes) for c in row_nodes]
             if "theme-row" in row_classes and row_cells:
                 # a theme's row names the rows under it (scope="rowgroup" in the HTML):
                 # in the PDF's structure a second-level header of the table
                 cells.append(f"table.header(level: 2, repeat: false, {', '.join(row_cells)})")
+                kinds += [HEADER_CELL] * len(row_cells)
             else:
                 cells += row_cells
+                kinds += [ROW_HEADER if c.tag == "th" else DATA_CELL for c in row_nodes]
             if row_classes & {"totals", "overall-total"}:
                 cells.append(f"table.hline(stroke: 1.2pt + {INK})")
+        self.cell_kinds.append(tuple(kinds))
         caption = find(node, "caption")
         table = (f"table(columns: {columns}, "
                  f"stroke: (x: none, top: none, bottom: 0.5pt + {RULE}), "
