@@ -1,11 +1,15 @@
-"""Shared fixtures: a tiny in-memory register and return rows."""
+"""Shared fixtures: a tiny in-memory register and return rows; both demos' PDFs."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline.config import Rules
+from pipeline.config import Rules, find_project_root
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 
@@ -43,3 +47,26 @@ def make_rows(rows: list[dict]) -> pd.DataFrame:
 @pytest.fixture
 def rules() -> Rules:
     return Rules()
+
+
+PDF_DEMOS = {"laa1": (["--district", "Melton"], "2007-09-03", "2007-06-30T12:00:00"),
+             "laa2": (["--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
+                       "2009-03-09"], "2009-03-09", "2009-03-02T12:00:00")}
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory) -> dict[str, list[Path]]:
+    """Run both demos with the README's commands (once a session) and glob the PDFs each
+    writes (tests/test_pdf_pages.py, tests/test_pdf_tags.py)."""
+    out = {}
+    for name, (arguments, meeting, stamp) in PDF_DEMOS.items():
+        folder = tmp_path_factory.mktemp(f"pages-{name}")
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "run", *arguments,
+             "--clean-dir", str(folder / "clean"), "--reports-dir", str(folder / "reports"),
+             "--generated-at", stamp], capture_output=True, text=True, timeout=900,
+            cwd=find_project_root())
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        report = folder / "reports" / meeting
+        out[name] = sorted(report.rglob("*.pdf"))
+    return out

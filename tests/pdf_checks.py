@@ -157,3 +157,91 @@ def furniture_text(page, elements: list[Element], top: bool = True, right: bool 
     split = max(gaps)[1] if gaps else len(chars)   # left and right stand apart
     side = chars[split:] if right else chars[:split]
     return "".join(c["text"] for c in side).strip()
+
+
+SCOPES = ("Row", "Column", "Both")      # ISO 32000-1, table 337
+
+
+def _table_owner(cell) -> dict | None:
+    """The cell's table attributes (its ``/A`` dictionary with ``/O /Table``), if any."""
+    held = _resolve(cell.get("/A"))
+    owners = held if isinstance(held, list) else [held]
+    for owner in (_resolve(o) for o in owners):
+        if hasattr(owner, "get") and owner.get("/O") == "/Table":
+            return owner
+    return None
+
+
+def table_cells(path: Path) -> list[dict[str, int]]:
+    """For each Table of the PDF's structure tree, in document order, how many of its cells
+    are TD, and TH of each scope (``TH Row``, ``TH Column``, ``TH Both``; ``TH unscoped``:
+    no table attributes ``/O /Table`` or a ``/Scope`` that is none of :data:`SCOPES`)."""
+    from pypdf import PdfReader
+
+    catalog = PdfReader(path).trailer["/Root"]
+    tables: list[dict[str, int]] = []
+
+    def walk(node, counts: dict[str, int] | None) -> None:
+        node = _resolve(node)
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid, counts)
+            return
+        if not hasattr(node, "get") or "/S" not in node:
+            return
+        kind = str(node["/S"]).lstrip("/")
+        if kind == "Table":
+            counts = {}
+            tables.append(counts)
+        elif kind in ("TH", "TD") and counts is not None:
+            if kind == "TH":
+                owner = _table_owner(node)
+                scope = str(owner.get("/Scope", "")).lstrip("/") if owner else ""
+                kind = f"TH {scope if scope in SCOPES else 'unscoped'}"
+            counts[kind] = counts.get(kind, 0) + 1
+            return
+        if "/K" in node:
+            walk(node["/K"], counts)
+
+    walk(_resolve(catalog["/StructTreeRoot"]).get("/K", []), None)
+    return tables
+
+
+def html_table_headers(page: str) -> list[dict[str, int]]:
+    """For each table the HTML ``page`` prints (not hidden from print), in document order,
+    its row headers (``th`` of a body row, but a theme's ``scope="rowgroup"``) and its column
+    headers (the head's ``th`` and the themes' rows, which head the rows under them)."""
+    from bs4 import BeautifulSoup
+
+    from pipeline.report.html_tree import HIDDEN
+
+    out = []
+    for table in BeautifulSoup(page, "html.parser").select("table"):
+        if any(HIDDEN & set(p.get("class") or []) for p in [table, *table.parents]):
+            continue
+        heads = table.select("th")
+        body = [th for th in heads if th.find_parent(["thead", "tbody", "tfoot", "table"])
+                .name != "thead"]
+        groups = [th for th in body if th.get("scope") == "rowgroup"]
+        out.append({"row": len(body) - len(groups),
+                    "column": len(heads) - len(body) + len(groups)})
+    return out
+
+
+def row_header_problems(pdf: Path, page: str) -> list[str]:
+    """How the tables of the PDF at ``pdf`` differ from the HTML ``page`` it was printed
+    from in their header cells (an empty list: none): a table's TH of ``/Scope /Row`` are as
+    many as its row headers in the HTML, its TH of ``/Scope /Column`` as its column headers,
+    and no TH lacks a valid ``/Scope``."""
+    printed, written = table_cells(pdf), html_table_headers(page)
+    if len(printed) != len(written):
+        return [f"the PDF has {len(printed)} tables, the HTML prints {len(written)}"]
+    problems = []
+    for number, (cells, html) in enumerate(zip(printed, written, strict=True), 1):
+        found = {"row": cells.get("TH Row", 0), "column": cells.get("TH Column", 0)}
+        if found != html or cells.get("TH unscoped", 0):
+            problems.append(f"table {number}: {found['row']} row and {found['column']} column "
+                            f"header(s), {cells.get('TH unscoped', 0)} unscoped, "
+                            f"{cells.get('TD', 0)} TD; the HTML has {html['row']} and "
+                            f"{html['column']}")
+    return problems

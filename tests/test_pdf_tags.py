@@ -3,6 +3,7 @@ page the PDF cannot print faithfully is refused (:mod:`pipeline.report.pdf`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,167 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(tmp_path_factor
     captions = [e for e in tree if e["type"] == "Caption" and e["path"][-1] in ("Table", "Div")]
     assert len(captions) == len(printed) > 5
     assert sum(e["path"][-1] == "Table" for e in captions) > len(printed) / 2
+
+
+# Row headers (issue 22, item 5): Typst tags every body cell TD; the PDF engine makes each
+# body row's th a TH of /Scope /Row (pipeline.report.pdf_structure) -------------------------
+
+SPANNED = ('<table><thead><tr><th scope="col">Indicator</th><th scope="col">Year</th>'
+           '<th scope="col">Value</th></tr></thead><tbody><tr><th scope="row" rowspan="2">'
+           "NI 8</th><td>2007-08</td><td>12</td></tr><tr><td>2008-09</td><td>14</td></tr>"
+           "</tbody></table>")
+
+
+def _struct(path: Path) -> tuple[list[dict], dict]:
+    """The TR elements of the PDF's structure tree in document order (each a list of its
+    cells: type, /ID, /Scope and /Headers) and the structure tree's ID tree."""
+    from pypdf import PdfReader
+
+    from tests.pdf_checks import _resolve, _table_owner
+
+    root = _resolve(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    rows: list[list[dict]] = []
+
+    def walk(node) -> None:
+        node = _resolve(node)
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif hasattr(node, "get") and "/S" in node:
+            if node["/S"] == "/TR":
+                rows.append([])
+            elif node["/S"] in ("/TH", "/TD"):
+                owner = _table_owner(node) or {}
+                rows[-1].append({"type": str(node["/S"])[1:], "id": str(node.get("/ID", "")),
+                                 "scope": str(owner.get("/Scope", ""))[1:],
+                                 "headers": [str(h) for h in owner.get("/Headers", [])]})
+                return
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(root["/K"])
+    names = _resolve(root["/IDTree"])["/Names"]
+    ids = {str(names[i]): _resolve(names[i + 1]) for i in range(0, len(names), 2)}
+    return rows, ids
+
+
+def test_a_row_header_is_a_th_of_row_scope_that_the_rest_of_its_row_names(tmp_path):
+    from tests.pdf_checks import row_header_problems, table_cells
+
+    page = _page(extra=SPANNED)
+    target = write_pdf(page, tmp_path / "rows.pdf")
+    assert pdf_ua_problems(target) == []
+    # the page's first table: 2 column headers, "Safer" its row's header, "3" a data cell;
+    # the second: 3 column headers, NI 8 heading two rows of two data cells
+    assert table_cells(target) == [{"TH Column": 2, "TH Row": 1, "TD": 1},
+                                   {"TH Column": 3, "TH Row": 1, "TD": 4}]
+    assert row_header_problems(target, page) == []
+    rows, ids = _struct(target)
+    safer, count = rows[1]
+    assert (safer["type"], safer["scope"], safer["id"]) == ("TH", "Row", "R1x0y1")
+    assert count["type"] == "TD" and count["headers"][-1] == "R1x0y1"
+    assert ids["R1x0y1"]["/S"] == "/TH"              # the ID tree finds the element
+    ni8 = rows[3][0]
+    assert (ni8["type"], ni8["scope"], ni8["id"]) == ("TH", "Row", "R2x0y1")
+    assert [c["headers"][-1] for c in rows[3][1:] + rows[4]] == ["R2x0y1"] * 4
+    assert [c["type"] for c in rows[4]] == ["TD", "TD"]
+
+
+def test_theme_rows_stay_column_headers_and_row_headers_are_marked_under_them(tmp_path):
+    from tests.pdf_checks import row_header_problems, table_cells
+
+    page = _page(extra=THEMED.format(badge=BADGES))
+    target = write_pdf(page, tmp_path / "themed.pdf")
+    # the themed table: Indicator and Final RAG, Crime and Fires (a theme's row heads the
+    # rows under it: a second-level header); 7.1 and 7.10 row headers; two badges
+    assert table_cells(target)[1] == {"TH Column": 4, "TH Row": 2, "TD": 2}
+    assert row_header_problems(target, page) == []
+
+
+def test_without_the_post_processing_the_check_finds_the_row_headers_tagged_td(
+        tmp_path, monkeypatch):
+    import pipeline.report.pdf as engine
+    from tests.pdf_checks import row_header_problems, table_cells
+
+    monkeypatch.setattr(engine, "mark_row_headers", lambda data, kinds: data)
+    page = _page(extra=THEMED.format(badge=BADGES))
+    target = write_pdf(page, tmp_path / "typst-only.pdf")
+    assert table_cells(target) == [{"TH Column": 2, "TD": 2}, {"TH Column": 4, "TD": 4}]
+    assert row_header_problems(target, page) == [
+        "table 1: 0 row and 2 column header(s), 0 unscoped, 2 TD; the HTML has 1 and 2",
+        "table 2: 0 row and 4 column header(s), 0 unscoped, 4 TD; the HTML has 2 and 4"]
+
+
+def test_a_structure_that_differs_from_the_page_written_stops_the_print(tmp_path,
+                                                                        monkeypatch):
+    import pipeline.report.pdf as engine
+    from pipeline.report.pdf_structure import StructureError, mark_row_headers
+    from pipeline.report.typeset import typeset_page
+
+    page = typeset_page(_page(extra=SPANNED))
+    data = engine.typeset_pdf(page.source)
+    first, second = page.cell_kinds
+    wrong = [([first, second, first], "holds 2 table(s), the page printed 3"),   # a table more
+             ([first, second[:-1]], "table 2 of the PDF holds 8 cells, the page printed 7"),
+             ([first, ("TD",) + second[1:]], "Typst tagged a cell TH")]        # TD for a TH
+    for kinds, said in wrong:
+        with pytest.raises(StructureError, match=re.escape(said)):
+            mark_row_headers(data, kinds)
+    monkeypatch.setattr(engine, "typeset_page",
+                        lambda html, can_print: page._replace(cell_kinds=[first]))
+    target = tmp_path / "refused.pdf"
+    with pytest.raises(PdfError, match="holds 2 table"):
+        write_pdf(_page(extra=SPANNED), target)
+    assert not target.exists()
+
+
+def _titles(outline: list) -> list[str]:
+    """The bookmarks' titles, nested ones after their parent's."""
+    return [t for o in outline for t in (_titles(o) if isinstance(o, list) else [o.title])]
+
+
+def test_the_marked_pdf_is_typst_s_own_but_for_the_cells_and_the_same_every_time(tmp_path):
+    """Same page, same bytes; the metadata (XMP with the PDF/UA identifier, title,
+    language), bookmarks, links and page content are as Typst wrote them."""
+    from pypdf import PdfReader
+
+    import pipeline.report.pdf as engine
+    from pipeline.report.typeset import typeset_page
+
+    html = _page(extra=SPANNED + THEMED.format(badge=BADGES))
+    first = write_pdf(html, tmp_path / "a.pdf").read_bytes()
+    assert write_pdf(html, tmp_path / "b.pdf").read_bytes() == first
+    typst = tmp_path / "typst.pdf"
+    typst.write_bytes(engine.typeset_pdf(typeset_page(html, engine.can_print).source))
+    assert typst.read_bytes() != first
+    before, after = PdfReader(typst), PdfReader(tmp_path / "a.pdf")
+    for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
+        assert before.trailer["/Root"][key] == after.trailer["/Root"][key]
+    assert (before.trailer["/Root"]["/Metadata"].get_object().get_data()
+            == after.trailer["/Root"]["/Metadata"].get_object().get_data())
+    assert dict(before.metadata) == dict(after.metadata)
+    assert _titles(before.outline) == _titles(after.outline) == ["Report", "1. Figures"]
+    assert ([p.get_contents().get_data() for p in before.pages]
+            == [p.get_contents().get_data() for p in after.pages])
+    links = [[a.get_object().get("/A") for a in p.get("/Annots", [])] for p in after.pages]
+    assert links == [[a.get_object().get("/A") for a in p.get("/Annots", [])]
+                     for p in before.pages]
+
+
+@pytest.mark.slow
+def test_every_table_of_every_pdf_both_demos_print_carries_the_html_s_row_headers(printed):
+    """For every table of every PDF both demos write: as many TH of /Scope /Row as the HTML
+    page has row headers in that table, its column headers still /Scope /Column, every TH
+    with table attributes and a valid scope."""
+    from tests.pdf_checks import html_table_headers, row_header_problems
+
+    found, rows = {}, {}
+    for demo, pdfs in printed.items():
+        for path in pdfs:
+            page = path.with_suffix(".html").read_text(encoding="utf-8")
+            found[f"{demo}/{path.name}"] = row_header_problems(path, page)
+            rows[f"{demo}/{path.name}"] = sum(t["row"] for t in html_table_headers(page))
+    assert {"laa1/appendix.pdf", "laa1/summary.pdf", "laa1/district-pack.pdf",
+            "laa2/appendix.pdf", "laa2/summary.pdf"} <= set(found)
+    assert {name: problems for name, problems in found.items() if problems} == {}
+    assert rows["laa1/appendix.pdf"] > 300 and rows["laa2/appendix.pdf"] > 300
