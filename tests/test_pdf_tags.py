@@ -309,6 +309,14 @@ def test_a_structure_that_differs_from_the_page_written_stops_the_print(tmp_path
     assert not target.exists()
 
 
+def _streams(path: Path) -> list[bytes]:
+    """Every stream of the PDF at ``path`` as stored (still compressed), sorted."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return sorted(o.read_raw_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream))
+
+
 def _titles(outline: list) -> list[str]:
     """The bookmarks' titles, nested ones after their parent's."""
     return [t for o in outline for t in (_titles(o) if isinstance(o, list) else [o.title])]
@@ -337,6 +345,7 @@ def test_the_marked_pdf_is_typst_s_own_but_for_the_cells_and_the_same_every_time
     assert _titles(before.outline) == _titles(after.outline) == ["Report", "1. Figures"]
     assert ([p.get_contents().get_data() for p in before.pages]
             == [p.get_contents().get_data() for p in after.pages])
+    assert _streams(typst) == _streams(tmp_path / "a.pdf")     # fonts, images, XMP: as were
     links = [[a.get_object().get("/A") for a in p.get("/Annots", [])] for p in after.pages]
     assert links == [[a.get_object().get("/A") for a in p.get("/Annots", [])]
                      for p in before.pages]

@@ -84,8 +84,10 @@ def mark_row_headers(data: bytes, cell_kinds: list[tuple[str, ...]]) -> bytes:
         root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array(
             [item for name in sorted(ids) for item in (pikepdf.String(name), ids[name])]))
         out = io.BytesIO()
-        # the document ID from the content (not the clock), the XMP left as Typst wrote it
-        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
+        # the document ID from the content (not the clock); the XMP and every stream left
+        # as Typst wrote them
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False,
+                 compress_streams=False)
     return out.getvalue()
 
 
