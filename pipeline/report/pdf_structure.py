@@ -124,8 +124,9 @@ def _rows(table) -> list[list]:
     return rows
 
 
-def _table_attributes(cell):
-    """The cell's table attribute dictionary (``/O /Table``), added when it has none."""
+def _table_attributes(cell, add: bool = True):
+    """The cell's table attribute dictionary (``/O /Table``); when it has none, one added
+    to it (``add``) or None."""
     import pikepdf
 
     held = cell.get("/A")
@@ -133,6 +134,8 @@ def _table_attributes(cell):
     for owner in owners:
         if isinstance(owner, pikepdf.Dictionary) and owner.get("/O") == "/Table":
             return owner
+    if not add:
+        return None
     attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
     cell.A = pikepdf.Array([*owners, attributes])
     return cell.A[-1]
@@ -141,7 +144,6 @@ def _table_attributes(cell):
 def _mark_table(table, kinds: tuple[str, ...], number: int, ids: dict) -> None:
     """Tag the cells of ``table`` (the ``number``-th) that ``kinds`` calls row headers,
     adding each to ``ids`` (the structure tree's ID tree, by name)."""
-
     rows = _rows(table)
     cells = [cell for row in rows for cell in row]
     if len(cells) != len(kinds):
@@ -164,7 +166,7 @@ def _mark_table(table, kinds: tuple[str, ...], number: int, ids: dict) -> None:
             if typst and typst.groups() != (str(number), str(x), str(y)):
                 raise StructureError(f"table {number}, row {y + 1}, column {x + 1}: Typst "
                                      f"placed the cell {typst.group(0)} there")
-            attributes = _table_attributes(cell)
+            attributes = _table_attributes(cell, add=False) or {}
             across = int(attributes.get("/ColSpan", 1))
             down = int(attributes.get("/RowSpan", 1))
             taken.update((x + i, y + j) for i in range(across) for j in range(down))
