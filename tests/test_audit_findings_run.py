@@ -191,8 +191,15 @@ def test_a_rerun_after_the_auditor_edits_the_file_recomputes(audited):
     manifest = audited["folder"] / "manifest.json"
     before = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     write_workbook(path, "reserved")
+    # the covering report would say "reserved" while the appendix it covers says "qualified"
+    stale = _laa("report", *audited["args"])
+    assert stale.returncode == 2 and "the auditor's findings have changed" in stale.stderr
     run = _laa("run", *audited["args"])
     assert run.returncode == 0, run.stderr
+    report = _laa("report", *audited["args"])
+    assert report.returncode == 0, report.stderr
+    paragraphs = [p.text for p in docx.Document(audited["folder"] / "summary.docx").paragraphs]
+    assert any("(Reserved by the auditor: " in p for p in paragraphs)
     assert "unchanged: reused" not in run.stdout
     after = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     key = "register/audit_findings.xlsx"
