@@ -290,6 +290,18 @@ def _copy(published, tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
+def test_the_key_messages_follow_the_headline_as_in_the_summary(published):
+    # go_issues.csv by hand: 11 issues, 8 resolved, 3 remaining
+    for name in ("covering", "summary"):
+        paragraphs = [p.text for p in published[name].paragraphs]
+        at = paragraphs.index("Government Office: 11 issues raised, 8 resolved, 3 remaining.")
+        assert paragraphs[at - 2] == "Headline figures"     # right after the headline
+    html = [p.get_text(" ", strip=True) for p in published["summary_html"].select(
+        "p.key-message")]
+    assert html == ["Government Office: 11 issues raised, 8 resolved, 3 remaining."]
+
+
+@pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
     proc = _laa("report", *_folders(tmp_path))
     assert proc.returncode == 2, proc.stderr

@@ -164,7 +164,7 @@ def later_tables(app: Appendix) -> list[AppendixTable]:
     auditor's findings."""
     out = []
     if app.first_agreement is not None:
-        out.append(first_agreement_table(app.first_agreement.per_target))
+        out.append(first_agreement_table(app.first_agreement.per_target, app.filtered))
     if app.go_issues is not None:
         rows = app.go_issues
         frame = pd.DataFrame({"Indicator": rows["indicator_id"], "Raised at": rows["raised"],
