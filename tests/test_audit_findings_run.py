@@ -68,7 +68,7 @@ def audited(tmp_path_factory):
     args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
             "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    run = _laa("run", *args, "--generated-at", STAMP)
+    run = _laa("run", *args, "--generated-at", STAMP, "--district", "Melton")
     assert run.returncode == 0, run.stderr
     report = _laa("report", *args)
     assert report.returncode == 0, report.stderr
@@ -155,13 +155,51 @@ def test_the_data_quality_report_lists_every_finding(audited):
         heading.find_next("p").get_text(" ", strip=True)
 
 
+def test_the_district_pack_marks_the_county_figure_as_the_appendix_does(audited):
+    pack = audited["folder"] / "districts" / "melton"
+    soup = _soup(pack, "district-pack.html")
+    row = next(tr for tr in soup.select("table.district-table tbody tr")
+               if tr.th.get_text(" ", strip=True).startswith("7.20 "))
+    county = row.select("td.num")[1].get_text(" ", strip=True)
+    assert county == "3,202 Qualified by the auditor (note 1)"
+    notes = [p.get_text(" ", strip=True) for p in soup.select("p.audit-note")]
+    assert notes == [f"Note 1: 7.20 Domestic Burglary. Qualified by the auditor: {QUALIFIED}."]
+    assert f"Qualified by the auditor: {QUALIFIED}." in _pdf_text(pack / "district-pack.pdf")
+    sheet = load_workbook(pack / "tables" / "district-pack-tables.xlsx")["Melton against " +
+                                                                        "the county"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Indicator")
+    columns = list(rows[header])
+    found = next(r for r in rows[header + 1:] if r[0] == "7.20")
+    assert found[columns.index("Auditor's finding")] == "Qualified by the auditor"
+
+
+def test_the_source_annex_marks_the_figure_as_the_appendix_does(audited):
+    soup = _soup(audited["folder"], "appendix.html")
+    annex = soup.find("section", class_="lineage")
+    assert re.fullmatch(r"7\.20 Qualified by the auditor \(note \d\)",
+                        annex.find(id="lineage-7-20").th.get_text(" ", strip=True))
+    assert "Reserved by the auditor" in annex.find(id="lineage-2-1").th.get_text(" ")
+    assert "auditor" not in annex.find(id="lineage-7-21").get_text(" ")
+    notes = " ".join(p.get_text(" ", strip=True) for p in annex.select("p.audit-note"))
+    assert f"7.20 Domestic Burglary. Qualified by the auditor: {QUALIFIED}." in notes
+    assert f"Reserved by the auditor: {RESERVED}." in notes
+
+
 def test_a_rerun_after_the_auditor_edits_the_file_recomputes(audited):
     path = audited["out"] / "data" / "register" / "audit_findings.xlsx"
     manifest = audited["folder"] / "manifest.json"
     before = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     write_workbook(path, "reserved")
+    # the covering report would say "reserved" while the appendix it covers says "qualified"
+    stale = _laa("report", *audited["args"])
+    assert stale.returncode == 2 and "the auditor's findings have changed" in stale.stderr
     run = _laa("run", *audited["args"])
     assert run.returncode == 0, run.stderr
+    report = _laa("report", *audited["args"])
+    assert report.returncode == 0, report.stderr
+    paragraphs = [p.text for p in docx.Document(audited["folder"] / "summary.docx").paragraphs]
+    assert any("(Reserved by the auditor: " in p for p in paragraphs)
     assert "unchanged: reused" not in run.stdout
     after = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     key = "register/audit_findings.xlsx"

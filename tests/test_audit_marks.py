@@ -1,6 +1,7 @@
 """The auditor's findings beside the figures (issue 24.2), fragment by fragment: which figure
 a finding is about, the count of what the auditor checked, the mark and note in a block
-table, a risk line and a table. Expected words and counts are written out by hand."""
+table, a risk line, a table, the district pack and the source annex. Expected words and
+counts are written out by hand."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from pipeline.report.audit import (
     render_audit_findings,
     with_audit_columns,
 )
-from pipeline.report.blocks import render_block_table
+from pipeline.report.blocks import render_block_table, render_district_pack
 from pipeline.report.covering import risk_lines
 from pipeline.report.glossary import html_text
+from pipeline.report.lineage import render_lineage
+from pipeline.report.sheets import district_frame
 from pipeline.report.summary import render_risk_lines
 from tests.test_board_language import technical_terms
+from tests.test_lineage import _assessment as lineage_assessment
+from tests.test_lineage import _returns as lineage_returns
 
 PERIOD = "2006-07 Q4"
 FINDINGS = pd.DataFrame({
@@ -123,3 +128,59 @@ def test_tables_get_the_finding_and_note_columns_only_with_findings():
     table = audit_table(rows)
     assert list(table.frame["Indicator"]) == ["7.20", "2.1", "7.21", "7.22"]
     assert audit_table(plain) is None
+
+
+def _district_rows() -> pd.DataFrame:
+    """District pack rows (:func:`pipeline.report.frames.district_rows`): Melton's value
+    beside the county's, with the county figure's finding as the appendix marks it."""
+    county = mark_figures(_assessed(), FINDINGS, PERIOD).set_index("indicator_id")
+    rows = pd.DataFrame([
+        {"indicator_id": i, "title": f"Indicator {i}", "theme_name": "Safer",
+         "lead_org": "Police", "unit": "count", "value": 237.0, "value_period": PERIOD,
+         "county_value": 3202.0, "share_of_county_pct": 7.4016, "vs_county": "",
+         "target_value": 2470.0, "final_rag": "R"} for i in ("7.19", "7.20", "7.21", "2.1")])
+    return rows.assign(audit_finding=list(county.loc[rows["indicator_id"], "audit_finding"]),
+                       audit_note=list(county.loc[rows["indicator_id"], "audit_note"]))
+
+
+def test_the_district_pack_marks_the_county_figure_as_the_appendix_does():
+    html = render_district_pack("Melton", _district_rows(), PERIOD, 128)
+    assert technical_terms(html_text(html)) == []     # the board's language
+    soup = BeautifulSoup(html, "html.parser")
+    cells = {tr.th.get_text(" ", strip=True).split()[0]: [td.get_text(" ", strip=True)
+                                                          for td in tr.find_all("td")]
+             for tr in soup.select("tbody tr") if tr.td}
+    # the finding is about the county's figure (the one the appendix prints), not Melton's
+    assert cells["7.20"][1:3] == ["237", "3,202 Qualified by the auditor (note 1)"]
+    assert cells["2.1"][2] == "3,202 Reserved by the auditor (note 2)"
+    assert "auditor" not in " ".join(cells["7.19"] + cells["7.21"])
+    notes = [p.get_text(" ", strip=True) for p in soup.select("p.audit-note")]
+    assert notes == ["Note 1: 7.20 Indicator 7.20. Qualified by the auditor: Two returns "
+                     "count one burglary twice.",
+                     "Note 2: 2.1 Indicator 2.1. Reserved by the auditor: Survey not kept."]
+    plain = render_district_pack("Melton", _district_rows().drop(
+        columns=["audit_finding", "audit_note"]), PERIOD, 128)
+    assert "auditor" not in plain
+
+
+def test_the_source_annex_marks_the_figure_as_the_appendix_does():
+    assessed = mark_figures(lineage_assessment(), FINDINGS, PERIOD)
+    soup = BeautifulSoup(render_lineage(assessed, lineage_returns(), PERIOD), "html.parser")
+    header = soup.find(id="lineage-7-20").th.get_text(" ", strip=True)
+    assert header == "7.20 Qualified by the auditor (note 1)"
+    assert "auditor" not in soup.find(id="lineage-7-21").get_text(" ", strip=True)
+    notes = [p.get_text(" ", strip=True) for p in soup.select("p.audit-note")]
+    assert notes == ["Note 1: 7.20 Burglary. Qualified by the auditor: Two returns count one "
+                     "burglary twice."]
+    unmarked = render_lineage(lineage_assessment(), lineage_returns(), PERIOD)
+    assert "auditor" not in unmarked
+
+
+def test_the_district_tables_get_the_finding_and_note_of_the_county_figure():
+    rows = _district_rows().assign(theme="safer", polarity="lower", computed_rag="R")
+    frame = district_frame(rows, "Melton")
+    assert list(frame.frame["Auditor's finding"]) == [
+        "", "Qualified by the auditor", "Accepted by the auditor", "Reserved by the auditor"]
+    assert "Auditor's note" in frame.kinds
+    plain = district_frame(rows.drop(columns=["audit_finding", "audit_note"]), "Melton")
+    assert "Auditor's finding" not in plain.frame

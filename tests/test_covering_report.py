@@ -290,6 +290,18 @@ def _copy(published, tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
+def test_the_key_messages_follow_the_headline_as_in_the_summary(published):
+    # go_issues.csv by hand: 11 issues, 8 resolved, 3 remaining
+    for name in ("covering", "summary"):
+        paragraphs = [p.text for p in published[name].paragraphs]
+        at = paragraphs.index("Government Office: 11 issues raised, 8 resolved, 3 remaining.")
+        assert paragraphs[at - 2] == "Headline figures"     # right after the headline
+    html = [p.get_text(" ", strip=True) for p in published["summary_html"].select(
+        "p.key-message")]
+    assert html == ["Government Office: 11 issues raised, 8 resolved, 3 remaining."]
+
+
+@pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
     proc = _laa("report", *_folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
@@ -317,6 +329,49 @@ def test_refused_when_the_derived_data_changed(published, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "clean/headline.json" in proc.stderr and "no longer those" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
+
+
+DEMO_RUN = ("--period", "2006-07 Q4", "--meeting", "2007-09-03")   # a copy is not the demo
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    """The data folder the published run read, copied byte for byte."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "raw", data, ignore=shutil.ignore_patterns("laa2"))
+    return data
+
+
+@pytest.mark.slow
+def test_refused_when_the_auditors_findings_changed_since_the_run(published, tmp_path):
+    """Findings written after the run would show in the DOCX and not in the appendix and
+    summary it covers: refused, saying to rerun (docs/officer.md)."""
+    out, data = _copy(published, tmp_path), _data_copy(tmp_path)
+    (data / "register" / "audit_findings.csv").write_text(
+        "indicator,period,finding,note\n7.20,2006-07 Q4,qualified,Counted twice\n",
+        encoding="utf-8")
+    proc = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    assert proc.returncode == 2, proc.stderr
+    assert ("the auditor's findings have changed since the appendix for meeting 2007-09-03 "
+            "was published (register/audit_findings.csv (new))") in proc.stderr
+    assert "rerun `laa run --period '2006-07 Q4' --meeting 2007-09-03`" in proc.stderr
+    assert not any((out / "reports").rglob("*.docx"))
+
+
+@pytest.mark.slow
+def test_refused_when_the_register_changed_but_not_for_the_officers_words(published,
+                                                                          tmp_path):
+    out, data = _copy(published, tmp_path), _data_copy(tmp_path)
+    (data / "register" / "covering_report.toml").write_text('title = "Words written now"\n',
+                                                            encoding="utf-8")
+    words = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    assert words.returncode == 0, words.stderr     # the officer's words are read after a run
+    issues = data / "register" / "go_issues.csv"
+    issues.write_text("\n".join(issues.read_text(encoding="utf-8").splitlines()[:-1]) + "\n",
+                      encoding="utf-8")
+    proc = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    assert proc.returncode == 2, proc.stderr
+    assert "the register has changed since the appendix for meeting 2007-09-03 was " \
+           "published (register/go_issues.csv)" in proc.stderr
 
 
 @pytest.mark.slow

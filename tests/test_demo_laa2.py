@@ -252,3 +252,14 @@ def test_the_first_agreements_files_are_inputs_of_the_run(laa2):
 def test_every_csv_has_valid_csvw_metadata_and_parses_at_its_datatypes(laa2):
     assert len(sorted(laa2["report"].rglob("*.csv"))) >= 25
     assert csvw_problems(laa2["report"]) == {}
+
+
+def test_the_summary_gives_the_first_agreements_reward_at_stake_in_the_appendixs_words(laa2):
+    summary = BeautifulSoup((laa2["report"] / "summary.html").read_text(encoding="utf-8"),
+                            "html.parser")
+    messages = [p.get_text(" ", strip=True) for p in summary.select("p.key-message")]
+    said = laa2["html"].select_one("p.reward-count").get_text(" ", strip=True)
+    # 12 reward targets of £1,270,150 each: £15,241,800 (seed 001 para 28); no go_issues.csv
+    # in LAA2's register, so nothing on Government Office's issues
+    assert messages == ["Reward of the first agreement, " + said]
+    assert "a maximum grant of £15,241,800.00;" in said and said.endswith(" at stake.")

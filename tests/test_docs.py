@@ -200,3 +200,25 @@ def test_the_register_files_in_the_docs_are_the_generated_ones():
     start, end = "<!-- register-files:start -->\n", "<!-- register-files:end -->"
     assert text.count(start) == 1 and text.count(end) == 1
     assert text.split(start, 1)[1].split(end, 1)[0] == describe_register()
+
+
+DATA_READMES = (ROOT / "data" / "raw" / "README.md", ROOT / "data" / "raw" / "laa2" / "README.md")
+
+
+@pytest.mark.parametrize("page", DATA_READMES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_data_folders_readmes_point_to_the_docs_pages_that_hold_the_detail(page):
+    # the README is a five-minute page now: "see the README, 'The register'" led nowhere
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r".{0,30}README(?!\.md).{0,30}", text) == []
+    assert broken_links(page) == []
+    assert any(link.startswith(("../../docs/", "../../../docs/"))
+               for link in LINK.findall(text))
+
+
+def test_the_default_rules_name_the_file_of_their_schema():
+    comment = "".join(line for line in (ROOT / "pipeline" / "rules.toml").read_text(
+        encoding="utf-8").splitlines(keepends=True) if line.startswith("#"))
+    named = re.findall(r"pipeline/(\w+)\.py", comment)
+    assert named and all((ROOT / "pipeline" / f"{m}.py").is_file() for m in named), comment
+    schema = (ROOT / "pipeline" / f"{named[0]}.py").read_text(encoding="utf-8")
+    assert re.search(r"^class Rules\(", schema, re.M), named[0]   # the first named: the schema

@@ -3,12 +3,18 @@ names the first agreement's data folder, its files as the run's inputs, and the 
 
 from __future__ import annotations
 
+import csv
+import json
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from pipeline.assess.first_agreement import (
     describe_forecast_basis,
@@ -158,3 +164,73 @@ def test_the_documented_keys_are_the_keys_read():
     from pipeline.inputs.performance_grant import KEYS
     from pipeline.inputs.register_files import PERFORMANCE_GRANT
     assert PERFORMANCE_GRANT.names == list(KEYS)
+
+
+# --- themed runs of both demos (slow): the first agreement's reward is all of it, and says so
+
+ALL_THEMES = ("It covers every reward target of the first agreement, whatever the themes "
+              "shown: the first agreement's themes are not this agreement's.")
+
+
+def _themed_run(out, *args: str) -> Path:
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", *args,
+                           "--clean-dir", str(out / "clean"), "--reports-dir",
+                           str(out / "reports"), "--generated-at", "2009-03-02T12:00:00"],
+                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return next(p for p in (out / "reports").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory):
+    """LAA2 for its Health and Wellbeing theme, LAA1 for its Safer theme."""
+    return {
+        "laa2": _themed_run(tmp_path_factory.mktemp("laa2-health"), "--data-dir",
+                            "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
+                            "2009-03-09", "--theme", "health"),
+        "laa1": _themed_run(tmp_path_factory.mktemp("laa1-safer"), "--theme", "safer")}
+
+
+def _page(folder: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((folder / name).read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.slow
+def test_a_themed_second_agreement_shows_the_whole_first_agreements_reward_and_says_so(
+        themed):
+    folder = themed["laa2"]
+    appendix = _page(folder, "appendix-health.html")
+    table = appendix.select_one("table.first-agreement")
+    labels = [th.get_text(" ", strip=True).split(" - ")[0] for th in table.select("tbody th")
+              if th.get("scope") == "row"]
+    # all 12 of LAA1's reward targets (seed 001 para 28), not only those about health:
+    # RT6 is LAA1's Safer Communities target
+    assert len([label for label in labels if label.startswith("RT")]) == 12 and "RT6" in labels
+    assert table.caption.get_text(strip=True).endswith("final-year forecast, every theme")
+    said = table.find_previous("p", class_="reward-count").get_text(" ", strip=True)
+    assert said.startswith("Local Area Agreement 2006-09: 12 reward targets (32 sub-targets), "
+                           "a maximum grant of £15,241,800.00;") and said.endswith(ALL_THEMES)
+    messages = [p.get_text(" ", strip=True)
+                for p in _page(folder, "summary-health.html").select("p.key-message")]
+    assert messages == ["Reward of the first agreement, " + said]   # the appendix's words
+    pdf = re.sub(r"\s+", " ", " ".join(
+        p.extract_text() for p in PdfReader(folder / "summary-health.pdf").pages))
+    assert ALL_THEMES in pdf
+    with (folder / "tables-health" / "14-first-agreement-reward.csv").open(
+            encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["Row"] == "target"]
+    assert len(rows) == 12
+    metadata = (folder / "tables-health" / "14-first-agreement-reward.csv-metadata.json")
+    assert ALL_THEMES in json.loads(metadata.read_text(encoding="utf-8"))["dc:description"]
+
+
+@pytest.mark.slow
+def test_a_themed_first_agreement_has_no_first_agreements_reward_to_show(themed):
+    folder = themed["laa1"]
+    assert _page(folder, "appendix-safer.html").select_one("table.first-agreement") is None
+    messages = [p.get_text(" ", strip=True)
+                for p in _page(folder, "summary-safer.html").select("p.key-message")]
+    # go_issues.csv by hand: of the 11 issues, 7.1 and 7.4 are Safer's, both remaining;
+    # the 8 resolved ones name no indicator
+    assert messages == ["Government Office, on the indicators shown: 2 issues raised, "
+                        "0 resolved, 2 remaining."]

@@ -9,10 +9,13 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from pipeline.assess.changes import compare_like_for_like
 from pipeline.report import document, rendering, summary
+from pipeline.report.section_frames import FirstAgreementReward
+from pipeline.report.summary import key_messages, render_key_messages
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -300,3 +303,64 @@ def test_demo_summary_names_each_theme_one_way(demo):
     assert grant[:-1] and set(grant[:-1]) <= set(themes["name"]) and grant[-1] == "Total"
     text = soup.get_text(" ")
     assert not [n for n in set(themes["appendix_name"]) - set(themes["name"]) if n in text]
+
+
+# --- the key messages beside the headline (computed; none without the register's file) ---
+
+def _first_agreement() -> FirstAgreementReward:
+    """Two reward targets of £100,000 each, RT1 of two sub-targets: by hand, £150,000
+    forecast payable at the end of 2008-09 and £50,000 at stake."""
+    forecast = pd.DataFrame({
+        "theme": ["Safer", "Safer", "Health", "", ""],
+        "row_type": ["target", "target", "target", "theme total", "overall total"],
+        "indicator_id": ["7.1", "7.2", "4.1", "", ""],
+        "reward_target": ["RT1", "RT1", "RT2", "", ""],
+        "final_year": ["2008-09", "2008-09", "2008-09", None, None]})
+    per_target = pd.DataFrame({
+        "theme": ["Safer", "Health", ""], "row_type": ["target", "target", "overall total"],
+        "grant_gbp": [100_000.0, 100_000.0, 200_000.0],
+        "forecast_gbp": [50_000.0, 100_000.0, 150_000.0],
+        "at_risk_forecast_gbp": [50_000.0, 0.0, 50_000.0]})
+    return FirstAgreementReward(forecast, per_target, {"agreement": "LAA 2006-09"})
+
+
+def test_key_messages_count_government_offices_issues_and_the_first_agreements_reward():
+    issues = pd.DataFrame({"indicator_id": ["7.1", "7.4", "2.1"] + [""] * 8,
+                           "status": ["remaining"] * 3 + ["resolved"] * 8})
+    assert key_messages(issues, None) == [
+        "Government Office: 11 issues raised, 8 resolved, 3 remaining."]
+    assert key_messages(issues.iloc[:2], None, filtered=True) == [
+        "Government Office, on the indicators shown: 2 issues raised, 0 resolved, "
+        "2 remaining."]
+    assert key_messages(None, _first_agreement()) == [
+        "Reward of the first agreement, LAA 2006-09: 2 reward targets (3 sub-targets), a "
+        "maximum grant of £200,000.00; £150,000.00 forecast payable at the end of 2008-09 "
+        "and £50,000.00 at stake."]
+    assert key_messages(None, None) == [] and render_key_messages([]) == ""
+    html = render_key_messages(key_messages(issues, _first_agreement()))
+    assert [p.get_text(strip=True)[:18] for p in BeautifulSoup(html, "html.parser")
+            .select("p.key-message")] == ["Government Office:", "Reward of the firs"]
+
+
+def test_a_themed_summary_says_the_first_agreements_reward_covers_every_theme():
+    # the first agreement's themes are not the second's: nothing to filter it by
+    themed = key_messages(None, _first_agreement(), filtered=True)[0]
+    assert themed.endswith("£50,000.00 at stake. It covers every reward target of the first "
+                           "agreement, whatever the themes shown: the first agreement's "
+                           "themes are not this agreement's.")
+    assert "whatever the themes shown" not in key_messages(None, _first_agreement())[0]
+
+
+@pytest.mark.slow
+def test_demo_summary_gives_government_offices_issues_among_its_key_messages(demo):
+    from pypdf import PdfReader
+
+    # go_issues.csv by hand: 11 rows, 8 resolved, 3 remaining (7.1, 7.4, 2.1); LAA1's
+    # register names no first agreement, so no reward of one
+    messages = [_text(m) for m in re.findall(r'<p class="key-message">(.*?)</p>',
+                                             demo["summary"], re.S)]
+    assert messages == ["Government Office: 11 issues raised, 8 resolved, 3 remaining."]
+    assert "11 issues raised, 8 resolved, 3 remaining." in _text(demo["appendix"])  # its section
+    pdf = " ".join(" ".join(page.extract_text() for page in
+                            PdfReader(demo["report"] / "summary.pdf").pages).split())
+    assert "Government Office: 11 issues raised, 8 resolved, 3 remaining." in pdf

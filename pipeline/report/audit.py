@@ -64,6 +64,23 @@ def audit_mark(row: pd.Series | dict) -> dict[str, str]:
     return {"mark": MARKS[finding], "note": (row.get("audit_note", "") or "").rstrip(" .")}
 
 
+def number_marks(rows: pd.DataFrame) -> tuple[list[int], list[dict[str, object]]]:
+    """The numbered notes of a table of figures (``rows``, marked by :func:`mark_figures`,
+    each with ``indicator_id`` and ``title``), as the appendix's block tables give them: per
+    row the number of its note (0 when the auditor did not qualify or reserve it), and the
+    notes in the rows' order (``number``, ``indicator_id``, ``title``, ``mark``, ``note``).
+    The templates print them with the macros ``audit_mark`` and ``audit_notes``."""
+    numbers: list[int] = []
+    notes: list[dict[str, object]] = []
+    for _, r in rows.iterrows():
+        shown = audit_mark(r)
+        if shown["mark"]:
+            notes.append({"number": len(notes) + 1, "indicator_id": r["indicator_id"],
+                          "title": r["title"], **shown})
+        numbers.append(len(notes) if shown["mark"] else 0)
+    return numbers, notes
+
+
 def mark_text(row: pd.Series | dict) -> str:
     """The mark and note in words (``Qualified by the auditor: <note>``), "" for none."""
     shown = audit_mark(row)

@@ -16,7 +16,7 @@ from pipeline.figures import format_number, format_pct_value, mark_status, statu
 from pipeline.names import anchor, anchors
 from pipeline.rag import RAG_LABELS, rag_label
 from pipeline.report import charts
-from pipeline.report.audit import audit_mark
+from pipeline.report.audit import audit_mark, number_marks
 from pipeline.report.pages import render
 from pipeline.report.section_words import off_mark
 from pipeline.report.trends import Trend
@@ -80,14 +80,11 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
     trends = trends or {}
     quartiles = quartiles or {}
     ids = anchors("trend", list(rows["indicator_id"]))
-    entries, notes = [], []
-    for _, r in rows.iterrows():
+    entries = []
+    numbers, notes = number_marks(rows)
+    for number, (_, r) in zip(numbers, rows.iterrows(), strict=True):
         unit = r["unit"]
         trend = trends.get(r["indicator_id"])
-        audit = audit_mark(r)
-        if audit["mark"]:
-            notes.append({"number": len(notes) + 1, "indicator_id": r["indicator_id"],
-                          "title": r["title"], **audit})
         chart = charts.trend_svg(trend, ids[r["indicator_id"]],
                                  format_value=functools.partial(_figure, unit=unit)) \
             if trend is not None else ""
@@ -112,7 +109,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
             "differs": r["final_rag"] != r["computed_rag"],
             "quartile": quartiles.get(r["indicator_id"], ""),
             "travel": _travel(r), "chart": Markup(chart),
-            "audit": audit["mark"], "audit_number": len(notes) if audit["mark"] else 0,
+            "audit": audit_mark(r)["mark"], "audit_number": number,
         })
     counts = [{"code": code, "label": label, "count": int((rows["final_rag"] == code).sum())}
               for code, label in RAG_LABELS.items() if (rows["final_rag"] == code).any()]
@@ -123,7 +120,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
                    period=period,
                    counts=counts, differing=sum(e["differs"] for e in entries),
                    target_period=periods[0] if len(periods) == 1 else "",
-                   with_quartiles=bool(quartiles), audit_notes=notes)
+                   with_quartiles=bool(quartiles), notes=notes)
 
 
 def render_block_key() -> str:
@@ -146,11 +143,17 @@ def render_district_pack(district: str, rows: pd.DataFrame, period: str,
         The period assessed.
     indicator_count
         All indicators in the appendix (the base of the coverage sentence).
+
+    A county figure the auditor qualified or reserved (``audit_finding``, carried from the
+    appendix's rows) is marked as the block tables mark it, with its numbered note after
+    the table (:func:`pipeline.report.audit.number_marks`).
     """
     groups = []
+    numbers, notes = number_marks(rows)
+    number_of = dict(zip(rows.index, numbers, strict=True))
     for theme_name, group in rows.groupby("theme_name", sort=False):
         entries = []
-        for _, r in group.iterrows():
+        for at, r in group.iterrows():
             unit = r["unit"]
             if unit in ("count", "gbp"):
                 share = format_pct_value(r["share_of_county_pct"])
@@ -165,7 +168,8 @@ def render_district_pack(district: str, rows: pd.DataFrame, period: str,
                 "county": mark_status(format_number(r["county_value"], unit),
                                       r.get("county_data_status", "")), "versus": versus,
                 "target": format_number(r["target_value"], unit),
-                "code": r["final_rag"], "label": rag_label(r["final_rag"])})
+                "code": r["final_rag"], "label": rag_label(r["final_rag"]),
+                "audit": audit_mark(r)["mark"], "audit_number": number_of[at]})
         groups.append((theme_name, entries))
     n = len(rows)
     sentence = (f"{district} has district-level values for {n} of the {indicator_count} "
@@ -180,4 +184,4 @@ def render_district_pack(district: str, rows: pd.DataFrame, period: str,
                 "words": f"{label.lower()} (county rating)"}
                for code, label in RAG_LABELS.items() if (rows["final_rag"] == code).any()]
     return render("district_pack.html.j2", district=district, period=period,
-                   sentence=sentence, figures=figures, groups=groups)
+                   sentence=sentence, figures=figures, groups=groups, notes=notes)

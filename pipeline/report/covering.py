@@ -36,7 +36,7 @@ from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
 from pipeline.report.frames import Appendix
 from pipeline.report.pdf import shipped_fonts
 from pipeline.report.section_words import risk_entry
-from pipeline.report.summary import SHOWN_MOVEMENTS, name_themes_short
+from pipeline.report.summary import SHOWN_MOVEMENTS, key_messages, name_themes_short
 from pipeline.report.wordfile import WordFile
 
 COVERING_FILE = "covering_report.toml"  # not a run input (run.manifest.NOT_RUN_INPUTS)
@@ -234,6 +234,8 @@ def _figures_sections(doc: WordFile, app: Appendix, level: int) -> None:
     """The sections drafted from figures, shared by the covering report and the summary."""
     doc.heading("Headline figures", level)
     doc.paragraph(app.headline)
+    for message in key_messages(app.go_issues, app.first_agreement, app.filtered):
+        doc.paragraph(message)
     for line in headline_figures(app.summary):
         doc.bullet(line)
     doc.heading("Indicator Risk Summary", level)

@@ -271,12 +271,14 @@ def district_rows(app: Appendix, district: str) -> pd.DataFrame:
     One row per indicator in register order, with the theme, the county's target and
     final RAG, the district's value, and for counts and money its share of the county
     total, for percentages, rates and scores whether it is better or worse than the
-    county by polarity.
+    county by polarity; and the auditor's finding on the county figure when there are
+    findings (:func:`pipeline.report.audit.mark_figures`).
     """
     view = app.district_view
     mine = view[(view["district"] == district) & view["value"].notna()]
     columns = ["indicator_id", "theme", "theme_name", "lead_org", "target_value",
-               "final_rag", "computed_rag", "value_period", "polarity"]
+               "final_rag", "computed_rag", "value_period", "polarity",
+               *[c for c in ("audit_finding", "audit_note") if c in app.assessed]]
     county = app.assessed[columns].rename(columns={"value_period": "county_value_period",
                                                   "polarity": "_polarity"})
     out = mine.merge(county, on="indicator_id", how="inner").drop(columns="_polarity")

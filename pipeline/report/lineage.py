@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.errors import UnknownKeyError
+from pipeline.report.audit import audit_mark, number_marks
 from pipeline.report.pages import lineage_anchor, render
 
 LINEAGE_COLUMNS = ["indicator_id", "role", "partner", "period", "geography", "value", "value_text",
@@ -87,17 +88,22 @@ def first_value(frame: pd.DataFrame, column: str) -> str:
 
 
 def lineage_items(assessment: pd.DataFrame, returns: pd.DataFrame) -> list[dict[str, object]]:
-    """Per assessed indicator (in the assessment's order): its anchor and lineage rows (pure)."""
+    """Per assessed indicator (in the assessment's order): its anchor, lineage rows and the
+    auditor's mark with its note's number (:func:`pipeline.report.audit.number_marks`;
+    "" and 0 unless it was qualified or reserved) (pure)."""
     table = lineage_table(assessment, returns)
     grouped: dict[str, list[dict]] = {}
     for record in table.to_dict("records"):
         grouped.setdefault(record["indicator_id"], []).append(record)
+    numbers, _ = number_marks(assessment)
     items = []
-    for indicator_id in assessment["indicator_id"].astype(str):
+    for number, (_, figure) in zip(numbers, assessment.iterrows(), strict=True):
+        indicator_id = str(figure["indicator_id"])
         rows = grouped.get(indicator_id, [])
         items.append({
             "indicator_id": indicator_id,
             "anchor": lineage_anchor(indicator_id),
+            "audit": audit_mark(figure)["mark"], "audit_number": number,
             "rows": [{
                 "role": r["role"], "css": "superseded" if r["role"] == SUPERSEDED else "",
                 "value_text": r["value_text"], "period": r["period"], "partner": r["partner"],
@@ -114,6 +120,7 @@ def lineage_items(assessment: pd.DataFrame, returns: pd.DataFrame) -> list[dict[
 
 def render_lineage(assessment: pd.DataFrame, returns: pd.DataFrame, period: str,
                    title: str = "Lineage: where each figure comes from") -> str:
-    """The lineage section as escaped HTML: one anchored group of rows per indicator."""
+    """The lineage section as escaped HTML: one anchored group of rows per indicator, a
+    figure the auditor qualified or reserved marked, and noted, as the block tables do."""
     return render("lineage.html.j2", title=title, period=period,
-                  items=lineage_items(assessment, returns))
+                  items=lineage_items(assessment, returns), notes=number_marks(assessment)[1])

@@ -50,13 +50,20 @@ def _target_rows(table: pd.DataFrame) -> list[dict[str, object]]:
     } for r in table.to_dict("records")]
 
 
-def render_first_agreement(per_target: pd.DataFrame, forecast: pd.DataFrame,
-                           facts: dict[str, object]) -> str:
-    """The first agreement's reward targets forecast to their final year, inside the
-    second agreement's appendix (:func:`pipeline.assess.first_agreement.
-    tabulate_first_agreement` of the sub-targets' ``forecast``): the count, the grant
-    payable and at stake in total, what the forecast is from (``facts["basis"]``) and one
-    row per reward target."""
+# A second agreement's themes are not its first's (LAA2's "Health and Wellbeing" is not
+# LAA1's "Healthier Communities"): a themed appendix says the first's reward is all of it.
+ALL_THEMES = ("It covers every reward target of the first agreement, whatever the themes "
+              "shown: the first agreement's themes are not this agreement's.")
+
+
+def describe_first_agreement(per_target: pd.DataFrame, forecast: pd.DataFrame,
+                             facts: dict[str, object], filtered: bool = False) -> str:
+    """The first agreement's reward in a sentence: the count of reward targets, the maximum
+    grant, the grant forecast payable at the end of the final year and the grant at stake
+    (the ``overall total`` of ``per_target``, :func:`pipeline.assess.first_agreement.
+    tabulate_first_agreement` of the sub-targets' ``forecast``); with ``filtered`` (an
+    appendix of some themes) followed by :data:`ALL_THEMES`. The appendix's section and the
+    board summary both print it."""
     total = per_target[per_target["row_type"] == "overall total"].iloc[0]
     agreement = str(facts.get("agreement") or "the first agreement")
     finals = sorted(set(forecast.loc[forecast["row_type"] == "target", "final_year"]
@@ -65,6 +72,18 @@ def render_first_agreement(per_target: pd.DataFrame, forecast: pd.DataFrame,
                 f"{format_gbp(total['grant_gbp'])}; {format_gbp(total['forecast_gbp'])} "
                 f"forecast payable at the end of {' and '.join(finals) or 'its final year'} "
                 f"and {format_gbp(total['at_risk_forecast_gbp'])} at stake.")
-    return render("first_agreement.html.j2", rows=_target_rows(per_target), sentence=sentence,
+    return f"{sentence} {ALL_THEMES}" if filtered else sentence
+
+
+def render_first_agreement(per_target: pd.DataFrame, forecast: pd.DataFrame,
+                           facts: dict[str, object], filtered: bool = False) -> str:
+    """The first agreement's reward targets forecast to their final year, inside the
+    second agreement's appendix: the sentence of :func:`describe_first_agreement` (saying,
+    with ``filtered``, that it covers every theme), what the forecast is from
+    (``facts["basis"]``) and one row per reward target."""
+    agreement = str(facts.get("agreement") or "the first agreement")
+    return render("first_agreement.html.j2", rows=_target_rows(per_target),
+                  sentence=describe_first_agreement(per_target, forecast, facts, filtered),
                   basis=str(facts.get("basis", "")),
-                  caption=f"{agreement}: reward grant per reward target, final-year forecast")
+                  caption=f"{agreement}: reward grant per reward target, final-year forecast"
+                          + (", every theme" if filtered else ""))

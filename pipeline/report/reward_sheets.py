@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.report.reward_sections import ALL_THEMES
 from pipeline.report.table_spec import AppendixTable, pct_value
 
 
@@ -142,10 +143,12 @@ def reward_targets_table(table: pd.DataFrame) -> AppendixTable:
                               + TOTALS_NOTE)
 
 
-def first_agreement_table(per_target: pd.DataFrame) -> AppendixTable:
+def first_agreement_table(per_target: pd.DataFrame, filtered: bool = False) -> AppendixTable:
     """The first agreement's reward targets forecast to their final year (issue 21.4), in a
     second agreement's appendix: the columns of :func:`reward_targets_table` that apply
-    (there is no rating rule here, only the forecast)."""
+    (there is no rating rule here, only the forecast); with ``filtered`` (the tables of
+    some themes) its note says it covers every theme
+    (:data:`pipeline.report.reward_sections.ALL_THEMES`)."""
     base = reward_targets_table(per_target)
     names = {"Sub-targets at risk": "Sub-targets with grant at stake",
              "Forecast payable (£)": "Final-year forecast payable (£)",
@@ -156,4 +159,5 @@ def first_agreement_table(per_target: pd.DataFrame) -> AppendixTable:
     return AppendixTable("first-agreement-reward", "The first agreement's reward targets",
                          frame, kinds, emphasis_column="Row", emphasis=("overall total",),
                          sheet="First agreement reward",
-                         note="Each reward target forecast to the end of its final year.")
+                         note="Each reward target forecast to the end of its final year."
+                              + (f" {ALL_THEMES}" if filtered else ""))

@@ -21,7 +21,7 @@ from pipeline.assess.reward_targets import tabulate_reward_targets
 from pipeline.names import slug
 from pipeline.rag import rag_label
 from pipeline.report.agreement_sheets import outcome_tables, progress_tables
-from pipeline.report.audit import audit_table
+from pipeline.report.audit import audit_table, with_audit_columns
 from pipeline.report.benchmark_sheets import benchmarking_tables
 from pipeline.report.frames import RISK_TITLES, Appendix, district_rows
 from pipeline.report.rating_sheets import (
@@ -164,7 +164,7 @@ def later_tables(app: Appendix) -> list[AppendixTable]:
     auditor's findings."""
     out = []
     if app.first_agreement is not None:
-        out.append(first_agreement_table(app.first_agreement.per_target))
+        out.append(first_agreement_table(app.first_agreement.per_target, app.filtered))
     if app.go_issues is not None:
         rows = app.go_issues
         frame = pd.DataFrame({"Indicator": rows["indicator_id"], "Raised at": rows["raised"],
@@ -178,7 +178,12 @@ def later_tables(app: Appendix) -> list[AppendixTable]:
 
 def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
     """The district pack's table: the district's values beside the county's."""
-    rows = district_rows(app, district)
+    return [district_frame(district_rows(app, district), district)]
+
+
+def district_frame(rows: pd.DataFrame, district: str) -> AppendixTable:
+    """The district's values beside the county's (``rows``: :func:`pipeline.report.frames.
+    district_rows`), as a table."""
     frame = pd.DataFrame({
         "Indicator": rows["indicator_id"], "Title": rows["title"], "Theme": rows["theme_name"],
         "Lead organisation": rows["lead_org"], "Unit": rows["unit"],
@@ -193,7 +198,8 @@ def district_tables(app: Appendix, district: str) -> list[AppendixTable]:
                   "County target": "value", "County final RAG": "rag",
                   f"{district} share of county total %": "pct", "Title": "partner",
                   "Lead organisation": "partner"})
-    return [AppendixTable(f"{slug(district)}-values", f"{district} against the county",
-                          frame, kinds, unit_column="Unit")]
+    frame, kinds = with_audit_columns(frame, rows, kinds)   # the county figure's finding
+    return AppendixTable(f"{slug(district)}-values", f"{district} against the county",
+                         frame, kinds, unit_column="Unit")
 
 

@@ -11,6 +11,7 @@ risk lists and movers are one line each, and everything partners wrote is escape
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,8 +22,13 @@ from pipeline.assess.reward_targets import (
     list_conditions,
 )
 from pipeline.figures import format_date, format_date_time, format_gbp
+from pipeline.inputs.go_issues import count_go_issues, describe_go_issues
 from pipeline.report.pages import render
+from pipeline.report.reward_sections import describe_first_agreement
 from pipeline.report.section_words import risk_entry
+
+if TYPE_CHECKING:
+    from pipeline.report.section_frames import FirstAgreementReward
 
 SHOWN_MOVEMENTS = ("worsened", "improved")
 
@@ -54,6 +60,33 @@ def render_summary_cover(partnership: str, agreement: str, meeting: str, period:
 def _in_words(items: list[str]) -> str:
     """``a, b and c``."""
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def key_messages(go_issues: pd.DataFrame | None,
+                 first_agreement: FirstAgreementReward | None,
+                 filtered: bool = False) -> list[str]:
+    """The board summary's key messages beside its headline, each a sentence computed from
+    the data, printed by the summary (HTML, PDF) and its DOCX: the issues Government Office
+    raised, counted as the appendix's section counts them (``go_issues``, None when the
+    register has no ``go_issues.csv``; with ``filtered``, those about the indicators shown);
+    and the first agreement's reward at stake, as the appendix's section says it
+    (:func:`pipeline.report.reward_sections.describe_first_agreement`; None when the
+    register names no first agreement). None of either: no message."""
+    out = []
+    if go_issues is not None and not go_issues.empty:
+        about = ", on the indicators shown" if filtered else ""
+        out.append(f"Government Office{about}: "
+                   f"{describe_go_issues(count_go_issues(go_issues))}")
+    if first_agreement is not None:
+        out.append("Reward of the first agreement, " + describe_first_agreement(
+            first_agreement.per_target, first_agreement.forecast, first_agreement.facts,
+            filtered))
+    return out
+
+
+def render_key_messages(messages: list[str]) -> str:
+    """The key messages of :func:`key_messages`, a paragraph each ("" for none)."""
+    return render("key_messages.html.j2", messages=messages) if messages else ""
 
 
 def render_risk_lines(lists: Mapping[str, pd.DataFrame]) -> str:

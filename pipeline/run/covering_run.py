@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
+from pipeline.inputs.audit_findings import NAMES as FINDINGS_FILES
 from pipeline.report.covering import (
     build_board_summary,
     build_covering_report,
@@ -19,7 +20,16 @@ from pipeline.report.covering import (
 )
 from pipeline.report.frames import load_appendix
 from pipeline.run.locking import run_lock
-from pipeline.run.manifest import MANIFEST_NAME, mismatched_outputs, try_read_manifest
+from pipeline.run.manifest import (
+    MANIFEST_NAME,
+    NOT_RUN_INPUTS,
+    changed_files,
+    hash_tree,
+    mismatched_outputs,
+    try_read_manifest,
+)
+
+REGISTER = "register/"      # the inputs' paths of the data folder's register
 
 
 def published_settings(settings: Settings) -> Settings:
@@ -30,9 +40,9 @@ def published_settings(settings: Settings) -> Settings:
     Raises
     ------
     ConfigError
-        If no run was published for the meeting, it was for another period, or its
-        derived data have changed since (another run wrote the folder): exit 2, nothing
-        written.
+        If no run was published for the meeting, it was for another period, its derived
+        data have changed since (another run wrote the folder), or the register has (the
+        auditor's findings edited, say: :func:`changed_register`): exit 2, nothing written.
     """
     again = (f"run `laa run --period '{settings.period}' --meeting {settings.meeting}` "
              "first (with the same --data-dir)")
@@ -53,8 +63,43 @@ def published_settings(settings: Settings) -> Settings:
                           f"the appendix published for meeting {settings.meeting} "
                           f"({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''} "
                           f"differ): {again}", file=str(path))
+    _refuse_changed_register(manifest, settings, again, path)
     return replace(settings, generated_at=parameters["generated_at"],
                    previous_period=parameters["previous_period"])
+
+
+def changed_register(recorded: list[dict[str, object]], data_dir: Path) -> list[str]:
+    """The register files whose bytes differ from those the run read (``recorded``: the
+    manifest's ``inputs``), sorted, as :func:`pipeline.run.manifest.changed_files` names
+    them (changed, ``(missing)`` or ``(new)``); the officer's words
+    (:data:`pipeline.run.manifest.NOT_RUN_INPUTS`), written after the run, left out."""
+    def register_files(folder: Path) -> list[dict[str, object]]:
+        entries = [{**e, "path": REGISTER + str(e["path"])}
+                   for e in hash_tree(folder / REGISTER.rstrip("/"))]
+        return [e for e in entries if e["path"] not in NOT_RUN_INPUTS]
+
+    mine = [e for e in recorded if str(e["path"]).startswith(REGISTER)]
+    return changed_files(mine, data_dir, hashed=register_files)
+
+
+def _refuse_changed_register(manifest: dict, settings: Settings, again: str,
+                             path: Path) -> None:
+    """Refuse (exit 2) when the register differs from the one the run read: the documents
+    would be built from the new register (the auditor's findings, the issues Government
+    Office raised, the themes' names ...) while the appendix and the summary they cover
+    show the run's."""
+    changed = changed_register(manifest["inputs"], settings.data_dir)
+    if not changed:
+        return
+    findings = [c for c in changed if c.split(" ")[0].removeprefix(REGISTER)
+                in FINDINGS_FILES]
+    what = ("the auditor's findings have changed" if findings
+            else "the register has changed")
+    raise ConfigError(f"{what} since the appendix for meeting {settings.meeting} was "
+                      f"published ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}"
+                      "), so the documents would disagree with the appendix and summary they "
+                      f"cover: {again.replace('run `', 'rerun `', 1)}, then `laa report`",
+                      file=str(path))
 
 
 def write_covering_documents(settings: Settings) -> list[Path]:
