@@ -91,3 +91,54 @@ def test_characters_print_cannot_hold_are_stripped_or_replaced_not_fatal(tmp_pat
     assert "Great work \ufffd \ufffd done é" in text
     source = html_to_typst(page, can_print)
     assert "\ufeff" not in source and "\x01" not in source and "\U0001f44d" not in source
+
+
+def _block_row(computed: str, basis: str) -> str:
+    badge = ('<span class="rag rag-{0}"><span class="rag-letter">{0}</span>'
+             '<span class="sr-only"> {1}</span></span>')
+    columns = ("indicator", "lead", "num", "num", "num", "off", "rag", "rag", "travel",
+               "trend")
+    return (
+        '<section class="block"><table class="block-table"><colgroup>'
+        + "".join(f'<col class="c-{c}">' for c in columns) + "</colgroup><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in ("Indicator", "Lead", "Baseline", "Target",
+                                            "Latest", "Off track", "RAG computed",
+                                            "RAG final", "Direction of travel", "Trend"))
+        + "</tr></thead><tbody><tr><th>NI 73 Achievement at level 4 or above in both "
+        "English and Maths at Key Stage 2</th><td>Leicestershire County Council</td>"
+        '<td class="num">74%</td><td class="num">76%</td><td class="num">71.7%</td>'
+        '<td class="num">3.8 points off</td>'
+        f'<td>{badge.format("N", computed)}<br><span class="sub">vs {basis}</span></td>'
+        f'<td>{badge.format("N", computed)}</td><td>improving vs 2008-09 Q2<br>'
+        "not comparable</td><td>no value returned</td></tr></tbody></table></section>")
+
+
+def test_a_rating_and_its_basis_print_on_two_lines_each_in_a_block_table(tmp_path):
+    """Issue 22: "vs trajectory at 2008-09 Q3: 72.5%" wrapped over 4-5 lines and "Not
+    available for reporting" over four in the block tables' narrow RAG columns. The columns
+    are now as wide as a badge with the first half of its word, and the basis breaks once."""
+    import pdfplumber
+
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        "<h2 id='b'>7. Indicators</h2>"
+        + _block_row("Not available for reporting", "trajectory at 2008-09 Q3: 72.5%"),
+        "celltag_landscape"))
+    with pdfplumber.open(write_pdf(page, tmp_path / "b.pdf")) as pdf:
+        words = pdf.pages[1].extract_words() if len(pdf.pages) > 1 else []
+        words = words or pdf.pages[0].extract_words()
+
+    left, right = sorted(w["x0"] for w in words if w["text"] == "RAG")   # the RAG columns
+
+    def lines(*texts: str) -> list[int]:
+        """The lines of the RAG computed column holding these words."""
+        return sorted({round(w["top"]) for w in words
+                       if w["text"] in texts and left - 1 < w["x0"] < right - 1})
+
+    # in both RAG columns "N Not available" on one line and "for reporting" on the next
+    assert sum(w["text"] == "available" for w in words) == 2
+    assert lines("available") == sorted({round(w["top"]) for w in words
+                                         if w["text"] == "available"})
+    assert len(lines("Not", "available")) == 1 and len(lines("for", "reporting")) == 1
+    assert 0 < lines("reporting")[0] - lines("available")[0] < 14
+    # the basis: "vs trajectory at" then "2008-09 Q3: 72.5%": two lines, not four or five
+    assert len(lines("vs", "trajectory", "at", "2008-09", "Q3:", "72.5%")) == 2

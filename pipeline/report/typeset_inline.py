@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.html_tree import SPACE, Node, badge_parts, svg_source
+from pipeline.report.print_widths import NO_BREAK, badge_lines
 
 PX = 0.75                               # a CSS pixel in points
 _SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
@@ -129,9 +130,14 @@ class InlineWriter:
                f'[#text(fill: rgb("{ink}"), weight: "bold", size: {size})'
                f'[#{string(self.printable(letter))}]]')
         if word:
-            # a plain space: in a narrow column the word goes under its letter
-            out += (f'#" "#text(weight: "bold", size: {size})'
-                    f'[#{string(self.printable(word))}]')
+            # a plain space after the letter; a long word ("Not available for reporting")
+            # on two lines at most, each an unbreakable half as :func:`badge_lines` breaks it
+            # (its table column is made wide enough for the first half beside the letter)
+            halves = [" ".join(line.split(NO_BREAK)) for line in badge_lines(f"{letter} {word}")]
+            halves[0] = halves[0].removeprefix(letter).strip()
+            text = '#" "'.join(f"#box[#{string(self.printable(half))}]" if " " in half
+                               else f"#{string(self.printable(half))}" for half in halves if half)
+            out += f'#" "#text(weight: "bold", size: {size})[{text}]'
         return out
 
     def link(self, node: Node) -> str:

@@ -19,11 +19,14 @@ from pipeline.report.print_widths import (
     badge_width,
     column_widths,
     text_width,
+    two_line_width,
 )
 from pipeline.report.typeset_inline import INK, RULE, InlineWriter
 
+# the block tables: as page.html.j2 sizes them on screen, but in print the trend chart (which
+# scales) gives the direction of travel room for "not comparable" on one line
 BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-rag": 7,
-                 "c-travel": 11.5, "c-trend": 12,
+                 "c-travel": 13, "c-trend": 9,
                  # the benchmarking tables (issue 15), as page.html.j2 sizes them
                  "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
                  "b-travel": 9.5, "b-strip": 16}
@@ -99,7 +102,8 @@ class TableWriter(InlineWriter):
                 span = _span(cell, "colspan")
                 if span == 1 and at < width and _span(cell, "rowspan") == 1:
                     whole = "num" in cell.classes and row not in head
-                    minimums[at] = max(minimums[at], *_word_widths(cell, whole))
+                    bold = row in head or bool(row.classes & BOLD_ROWS)
+                    minimums[at] = max(minimums[at], *_word_widths(cell, whole, bold))
                 at += span
             if len(cells) != width:
                 continue
@@ -138,7 +142,7 @@ class TableWriter(InlineWriter):
             content = self.inline(node.children)
         finally:
             self.in_table = False
-        bold = header or row & {"totals", "overall-total", "theme-total", "theme-row"} or (
+        bold = header or row & BOLD_ROWS or (
             node.tag == "th" and "risk-summary" in row)
         if bold:
             content = f"#strong[{content}]"
@@ -152,15 +156,21 @@ def _span(cell: Node, attribute: str) -> int:
 
 
 CAPTIONED_START = "10em"   # room a captioned table needs to start on a page
+BASIS_WORDS = 6           # a short line beside a badge is kept to two lines, not wrapped per word
+_BREAK_AFTER = re.compile(r"(?<=/)(?=[^\W\d_])")   # a line may break after a slash before a letter
+BOLD_ROWS = {"totals", "overall-total", "theme-total", "theme-row"}   # rows printed bold
 _WORDS = re.compile(r"[^\W\d_]{3,}")      # a word of three letters or more: text, not a figure
 
 
-def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
+def _word_widths(cell: Node, whole_lines: bool, bold: bool = True) -> list[float]:
     """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
     with ``whole_lines`` (a figure's cell) each line between ``<br>``s that is a figure; a
-    line in words ("below performance without stretch") wraps between them."""
+    line in words ("below performance without stretch") wraps between them. Beside a RAG badge
+    (its letter and the first half of its word, :func:`badge_width`) a short line in words,
+    what the rating was measured against, is kept to two lines (:func:`two_line_width`)."""
     lines: list[str] = [""]
     widths: list[float] = [0.0]
+    badged = [False]                         # the cell holds a RAG badge
 
     def walk(node: Node) -> None:
         for child in node.children:
@@ -173,16 +183,23 @@ def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
             elif child.tag == "laa-svg":
                 continue
             elif child.tag == "span" and "rag" in child.classes:
-                # the letter's box cannot wrap; the word printed after it wraps between words
+                # the letter's box and the first half of its word on one line
+                # (:meth:`InlineWriter.badge`), the second half below
                 letter, word = badge_parts(child)
-                widths.append(badge_width(letter))
-                widths.extend(text_width(w) for w in word.split())
+                widths.append(badge_width(f"{letter} {word}"))
                 lines[-1] += " "
+                badged[0] = True
             else:
                 walk(child)
 
     walk(cell)
     for line in lines:
-        parts = [line.strip()] if whole_lines and not _WORDS.search(line) else line.split()
-        widths += [text_width(part) for part in parts if part]
+        if badged[0] and _WORDS.search(line) and len(line.split()) <= BASIS_WORDS:
+            # what a rating was measured against, under its badge ("vs trajectory at
+            # 2008-09 Q3: 72.5%"), on two lines at most: not a word to a line
+            widths.append(two_line_width(line.strip(), bold=bold))
+            continue
+        parts = ([line.strip()] if whole_lines and not _WORDS.search(line)
+                 else [w for word in line.split() for w in _BREAK_AFTER.split(word)])
+        widths += [text_width(part, bold=bold) for part in parts if part]
     return widths
