@@ -16,6 +16,8 @@ by the table cell, row or heading it belongs to, and page furniture by having no
 - :func:`mostly_blank_pages`: a page, other than the last, whose content ends in the top
   :data:`BLANK_SHARE` of its text area while the next page has the same orientation (so
   what follows could have filled it).
+- :func:`running_headers_on_two_lines`: a page whose running header (the untagged text
+  above its top margin) takes more than one line.
 """
 
 from __future__ import annotations
@@ -264,4 +266,19 @@ def mostly_blank_pages(pdf) -> list[str]:
         share = (bottom - top) / (page.height - foot - top)
         if share < BLANK_SHARE:
             found.append(f"page {number} is {1 - share:.0%} blank")
+    return found
+
+
+def running_headers_on_two_lines(pdf) -> list[str]:
+    """Pages whose running header (untagged characters above the top margin,
+    :data:`MARGINS_MM`) is set on more than one line."""
+    found = []
+    for number, page in enumerate(pdf.pages, start=1):
+        tagged = {id(c) for e in page_elements(page) for c in e.chars}
+        top = MARGINS_MM[page.width > page.height][0] / 25.4 * 72
+        header = [c for c in page.chars if id(c) not in tagged and c["bottom"] <= top]
+        lines = _lines(header)
+        if len(lines) > 1:
+            found.append(f"page {number}: the running header takes {len(lines)} lines: "
+                         f"{' / '.join(line[4][:40] for line in lines)!r}")
     return found

@@ -27,6 +27,7 @@ from tests.pdf_page_checks import (
     mostly_blank_pages,
     rows_split_across_pages,
     run_together_cells,
+    running_headers_on_two_lines,
 )
 
 ROOT = find_project_root()
@@ -35,7 +36,8 @@ DEMOS = {"laa1": (["--district", "Melton"], "2007-09-03", "2007-06-30T12:00:00")
                    "2009-03-09"], "2009-03-09", "2009-03-02T12:00:00")}
 PAGE_CHECKS = {"run-together cells": run_together_cells, "clipped text": clipped_text,
                "a heading alone at the foot": headings_alone_at_the_foot,
-               "a mostly blank page": mostly_blank_pages}
+               "a mostly blank page": mostly_blank_pages,
+               "a running header on two lines": running_headers_on_two_lines}
 PREAMBLE = """#set document(title: "Layout check")
 #set text(lang: "en", font: ("DejaVu Sans",), size: 9pt)
 #set page(paper: "a4", margin: (top: 19mm, bottom: 17mm, x: 14mm))
@@ -110,6 +112,25 @@ def test_a_page_ending_in_its_top_30_percent_is_mostly_blank(tmp_path):
     found = _problems(_typeset(tmp_path, body))
     assert list(found) == ["a mostly blank page"]
     assert [m.split(" is ")[0] for m in found["a mostly blank page"]] == ["page 1"]
+
+
+def test_a_running_header_wrapped_onto_two_lines_is_found(tmp_path):
+    header = ("#set page(header: text(size: 7.5pt, grid(columns: (1fr, auto), "
+              "column-gutter: 12pt, [Leicestershire Together · Self-assessment 2006-07 Q4 · "
+              "Board 3 September 2007], [3. Reward targets and performance reward grant at "
+              "risk])))\n")
+
+    def typeset(header: str) -> Path:
+        target = tmp_path / "header.pdf"
+        source = PREAMBLE.replace("= Layout check", header + "= Layout check")
+        target.write_bytes(typeset_pdf(source + "#lorem(600)"))
+        return target
+
+    found = _problems(typeset(header))
+    assert list(found) == ["a running header on two lines"]
+    assert found["a running header on two lines"][0].startswith(
+        "page 1: the running header takes 2 lines")
+    assert _problems(typeset(header.replace("grant at risk", "grant…"))) == {}
 
 
 # Both demos: every PDF they print --------------------------------------------------------

@@ -142,3 +142,27 @@ def test_a_rating_and_its_basis_print_on_two_lines_each_in_a_block_table(tmp_pat
     assert 0 < lines("reporting")[0] - lines("available")[0] < 14
     # the basis: "vs trajectory at" then "2008-09 Q3: 72.5%": two lines, not four or five
     assert len(lines("vs", "trajectory", "at", "2008-09", "Q3:", "72.5%")) == 2
+
+
+def test_a_long_section_title_is_cut_at_a_word_so_the_running_header_is_one_line(tmp_path):
+    """Issue 22: the running header wrapped onto two lines beside a long section title."""
+    import pdfplumber
+
+    from tests.pdf_checks import furniture_text, page_elements
+    from tests.pdf_page_checks import running_headers_on_two_lines
+
+    left = "Leicestershire Together · Self-assessment 2006-07 Q4 · Board 3 September 2007"
+    title = "3. Reward targets and performance reward grant at risk, by theme and block"
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        f"<h2 id='r'>{title}</h2>" + "<p>Text of the section.</p>" * 120)).replace(
+        "Running #head", left)
+    with pdfplumber.open(write_pdf(page, tmp_path / "h.pdf")) as pdf:
+        assert len(pdf.pages) > 2
+        assert running_headers_on_two_lines(pdf) == []
+        headers = {furniture_text(p, page_elements(p)) for p in pdf.pages[1:]}
+        lefts = {furniture_text(p, page_elements(p), right=False) for p in pdf.pages[1:]}
+    assert len(headers) == 1
+    shortened = headers.pop()
+    assert shortened.endswith("…") and title.startswith(shortened[:-1])
+    assert shortened[:-1] in {title[:i] for i, c in enumerate(title) if c == " "}  # a word
+    assert lefts == {left}                      # the left part whole

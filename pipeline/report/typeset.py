@@ -47,6 +47,7 @@ SECTION_BREAK = "#section-break()\n"
 NEED_SPACE = "#need-space()\n"
 NEED_SHARE = 0.35
 RUN_ON_SHARE = 0.35      # above the 30% the layout tests call mostly blank
+LEFT_SHARE = 0.6        # the running header's left part takes at most this share of the line
 FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 
 
@@ -214,17 +215,39 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
   fill: {ink})
 #set par(leading: 0.55em, spacing: 0.75em, justify: false)
 #let furniture(body) = text(size: 7.5pt, fill: {grey}, body)
+#let plain(it) = {{
+  if type(it) == str {{ it }} else if it.has("text") {{ it.text }}
+  else if it.has("children") {{ it.children.map(plain).join("", default: "") }}
+  else if it.has("body") {{ plain(it.body) }}
+  else if it.func() == [ ].func() {{ " " }} else {{ "" }}
+}}
 #let section-title() = {{
   let page = here().page()
   let all = query(heading.where(level: 2, outlined: true))
   let on = all.filter(h => h.location().page() == page)
   let before = all.filter(h => h.location().page() < page)
-  if on.len() > 0 {{ on.first().body }} else if before.len() > 0 {{ before.last().body }}
+  if on.len() > 0 {{ plain(on.first().body) }}
+  else if before.len() > 0 {{ plain(before.last().body) }} else {{ "" }}
 }}
+// a running header is one line: text too wide for its room is cut at a word, with an ellipsis
+#let fit-line(words, room) = {{
+  if measure(furniture(words)).width <= room {{ return words }}
+  let kept = words.split(" ")
+  while kept.len() > 1 {{
+    let _ = kept.pop()
+    let short = kept.join(" ").trim(regex("[\\s,;:·–-]+"), at: end) + "…"
+    if measure(furniture(short)).width <= room {{ return short }}
+  }}
+  kept.first() + "…"
+}}
+#let running-header(left, title) = layout(size => {{
+  let left = fit-line(left, size.width * {left_share})
+  let room = size.width - measure(furniture(left)).width - 12pt
+  furniture(grid(columns: (auto, 1fr), column-gutter: 12pt, left,
+    align(end, fit-line(title, room))))
+}})
 #set page(paper: "a4", margin: (top: 19mm, bottom: 17mm, x: 14mm),
-  header: context if here().page() > 1 {{
-    furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {running}, section-title()))
-  }},
+  header: context if here().page() > 1 {{ running-header({running}, section-title()) }},
   header-ascent: 35%,
   footer: context furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {footer},
     [Page #counter(page).display() of #counter(page).final().first()])))
@@ -291,7 +314,8 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
                            language=string(language.lower()),
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
-                           date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
+                           date=date, ink=INK, grey=GREY, running=string(running_header),
+                           left_share=LEFT_SHARE,
                            footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)),
                            need=round(100 * NEED_SHARE))]
     wide: list[str] = []
