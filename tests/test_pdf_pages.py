@@ -22,12 +22,14 @@ from pipeline.report.charts import RAG_STYLE
 from pipeline.report.pdf import typeset_pdf
 from tests.pdf_page_checks import (
     BLANK_SHARE,
+    MIN_FILL,
     clipped_text,
     headings_alone_at_the_foot,
     mostly_blank_pages,
     rows_split_across_pages,
     run_together_cells,
     running_headers_on_two_lines,
+    underfilled_pages,
 )
 
 ROOT = find_project_root()
@@ -37,7 +39,8 @@ DEMOS = {"laa1": (["--district", "Melton"], "2007-09-03", "2007-06-30T12:00:00")
 PAGE_CHECKS = {"run-together cells": run_together_cells, "clipped text": clipped_text,
                "a heading alone at the foot": headings_alone_at_the_foot,
                "a mostly blank page": mostly_blank_pages,
-               "a running header on two lines": running_headers_on_two_lines}
+               "a running header on two lines": running_headers_on_two_lines,
+               "a page under a quarter full": underfilled_pages}
 PREAMBLE = """#set document(title: "Layout check")
 #set text(lang: "en", font: ("DejaVu Sans",), size: 9pt)
 #set page(paper: "a4", margin: (top: 19mm, bottom: 17mm, x: 14mm))
@@ -110,8 +113,33 @@ def test_a_page_ending_in_its_top_30_percent_is_mostly_blank(tmp_path):
     body = f"#lorem(40)\n#pagebreak()\n#block(height: 90mm, width: 100%)\n{'word ' * 30}" \
            f"\n#pagebreak()\n#lorem(40)"                # page 1: ~5% full; page 2: ~37%
     found = _problems(_typeset(tmp_path, body))
-    assert list(found) == ["a mostly blank page"]
+    assert sorted(found) == ["a mostly blank page", "a page under a quarter full"]
     assert [m.split(" is ")[0] for m in found["a mostly blank page"]] == ["page 1"]
+    assert [m.split(" is ")[0] for m in found["a page under a quarter full"]] == ["page 1"]
+
+
+TURN = ("#v(38mm)\n#lorem(20)\n#page(flipped: true)[{start}#table(columns: 8, "
+        "table.header(..range(8).map(i => [Column #i])), ..range(80).map(i => [#i]))]\n"
+        "#lorem(300)")
+
+
+def test_a_short_page_before_a_turn_passes_only_when_the_wide_page_starts_with_its_table(
+        tmp_path):
+    """A portrait page filled a fifth of the way, then a landscape page: when that page
+    starts with its table (nothing of it could be set on the portrait page) the short page
+    is allowed; when it starts with a heading and a paragraph that would have fitted under
+    the short page's text, the page is under a quarter full."""
+    assert MIN_FILL == 0.25
+    allowed = _problems(_typeset(tmp_path, TURN.format(start="")))
+    assert allowed == {}
+    preface = "== A wide section\n#lorem(40)\n"
+    found = _problems(_typeset(tmp_path, TURN.format(start=preface)))
+    assert list(found) == ["a page under a quarter full"]
+    assert found["a page under a quarter full"] == ["page 1 is filled to 20%, under 25%"]
+    # the same short page followed by a portrait page: the mostly-blank check's too
+    short = "#v(38mm)\n#lorem(20)\n#pagebreak()\n#lorem(300)\n#pagebreak()\nend"
+    found = _problems(_typeset(tmp_path, short))
+    assert sorted(found) == ["a mostly blank page", "a page under a quarter full"]
 
 
 def test_a_running_header_wrapped_onto_two_lines_is_found(tmp_path):

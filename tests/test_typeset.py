@@ -166,3 +166,36 @@ def test_a_long_section_title_is_cut_at_a_word_so_the_running_header_is_one_line
     assert shortened.endswith("…") and title.startswith(shortened[:-1])
     assert shortened[:-1] in {title[:i] for i, c in enumerate(title) if c == " "}  # a word
     assert lefts == {left}                      # the left part whole
+
+
+def _turning_page(portrait_paragraphs: int) -> str:
+    rows = "".join(f"<tr><td>Indicator {i}</td>" + "<td>1</td>" * 9 + "</tr>"
+                   for i in range(12))
+    return _page(
+        _cell("<h1>Report</h1>")
+        + _cell("<h2 id='a'>1. Portrait</h2>" + "<p>A short section of text.</p>"
+                * portrait_paragraphs)
+        + _cell("<h2 id='w'>2. Wide section</h2><p>Its preface: what the table shows.</p>",
+                "celltag_landscape")
+        + _cell("<table><thead><tr>" + "<th>Column</th>" * 10 + "</tr></thead>"
+                f"<tbody>{rows}</tbody></table>", "celltag_landscape"))
+
+
+@pytest.mark.parametrize(("paragraphs", "preface_on", "table_on"),
+                         [(3, 1, 2), (60, 2, 3), (70, 3, 3), (45, 2, 2)])
+def test_a_wide_sections_preface_stays_on_a_mostly_blank_portrait_page(
+        tmp_path, paragraphs, preface_on, table_on):
+    """Issue 22: a portrait page before a landscape section stayed mostly blank. The wide
+    section's heading and preface now end that page when it ends in its top 35% (3 short
+    paragraphs; 60, whose second page holds 13) and they fit; the table turns the page. A
+    fuller portrait page (70: 23 paragraphs on the second; 45: a full first) leaves them
+    with the table."""
+    import pdfplumber
+
+    with pdfplumber.open(write_pdf(_turning_page(paragraphs), tmp_path / "t.pdf")) as pdf:
+        pages = [(p.width > p.height, p.extract_text() or "") for p in pdf.pages]
+    assert [n for n, (_, text) in enumerate(pages, start=1)
+            if "2. Wide section\nIts preface" in text] == [preface_on]
+    assert [n for n, (_, text) in enumerate(pages, start=1)
+            if "Indicator 0" in text] == [table_on]
+    assert [wide for wide, _ in pages] == [False] * (table_on - 1) + [True]

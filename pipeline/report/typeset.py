@@ -35,6 +35,7 @@ from pipeline.report.html_tree import (
 )
 from pipeline.report.typeset_inline import GREY, INK, RULE, TypesetError, string
 from pipeline.report.typeset_tables import TableWriter
+from pipeline.report.typeset_turns import split_preface, turn_functions, turn_markup
 
 BLOCK_START = "24em"                    # room a block table needs to start on a page
 BREAK = "#pagebreak(weak: true)\n"
@@ -317,31 +318,48 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
                            date=date, ink=INK, grey=GREY, running=string(running_header),
                            left_share=LEFT_SHARE,
                            footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)),
-                           need=round(100 * NEED_SHARE))]
-    wide: list[str] = []
-
-    def flush() -> None:
-        if wide:   # page() starts its own page: a page break first would leave one empty
-            body = "".join(wide).strip().removeprefix(BREAK).removeprefix(
-                SECTION_BREAK).lstrip()
-            out.append("#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
-                       + body + "]\n")
-            wide.clear()
-
-    for cell in top_cells(root):
-        classes = cell.classes
-        if classes & HIDDEN:
+                           need=round(100 * NEED_SHARE)) + turn_functions()]
+    cells = [cell for cell in top_cells(root) if not cell.classes & HIDDEN]
+    at = 0
+    while at < len(cells):
+        if "celltag_landscape" not in cells[at].classes:
+            setter.landscape = False
+            if "celltag_new-page" in cells[at].classes:
+                out.append(SECTION_BREAK)
+            out.append(setter.element(cells[at]))
+            at += 1
             continue
-        setter.landscape = "celltag_landscape" in classes
-        text = setter.element(cell)
-        if "celltag_landscape" in classes:
-            if "celltag_new-page" in classes and wide:
-                wide.append(SECTION_BREAK)
-            wide.append(text)
-            continue
-        flush()
-        if "celltag_new-page" in classes:
-            out.append(SECTION_BREAK)
-        out.append(text)
-    flush()
+        run = []
+        while at < len(cells) and "celltag_landscape" in cells[at].classes:
+            run.append(cells[at])
+            at += 1
+        out.append(_landscape_run(setter, run, f"turn_{at}"))
     return "".join(out)
+
+
+def _landscape_run(setter: Typesetter, run: list[Node], key: str) -> str:
+    """A run of landscape cells on flipped pages; its preface (:func:`split_preface`) on
+    the portrait page before them when it fits there (:func:`turn_markup`)."""
+    preface = split_preface(run)
+    setter.landscape = False
+    words = []
+    for node, chain in preface:
+        setter.within, kept = [*chain], setter.within
+        words.append(setter.element(node))
+        setter.within = kept
+    setter.skip = {id(node) for node, _ in preface}
+    setter.landscape = True
+    wide = []
+    for cell in run:
+        if "celltag_new-page" in cell.classes and wide:
+            wide.append(SECTION_BREAK)
+        wide.append(setter.element(cell))
+    setter.skip = set()
+    portrait, landscape = "", ""
+    if preface:
+        text = "".join(words).replace(SECTION_BREAK, "").replace(NEED_SPACE, "")
+        portrait, landscape = turn_markup(key, text)
+    # page() starts its own page: a page break first would leave one empty
+    body = "".join(wide).strip().removeprefix(BREAK).removeprefix(SECTION_BREAK).lstrip()
+    return (f"{portrait}#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
+            f"{landscape}{body}]\n")

@@ -49,6 +49,7 @@ class InlineWriter:
         self.in_table = False       # in a table, small print stays at 9pt (as on paper)
         self.landscape = False      # the cell being written is printed on a landscape page
         self.within: list[set[str]] = []      # the classes of the elements being written
+        self.skip: set[int] = set()            # elements (by id) written elsewhere
 
     def inside(self, name: str) -> bool:
         """True when an element being written (this one or an ancestor) has class ``name``."""
@@ -83,6 +84,8 @@ class InlineWriter:
 
     def element(self, node: Node) -> str:
         """One element (and what it holds) as markup."""
+        if id(node) in self.skip:
+            return ""
         self.within.append(node.classes)
         try:
             return self._element(node)
