@@ -199,3 +199,35 @@ def test_a_wide_sections_preface_stays_on_a_mostly_blank_portrait_page(
     assert [n for n, (_, text) in enumerate(pages, start=1)
             if "Indicator 0" in text] == [table_on]
     assert [wide for wide, _ in pages] == [False] * (table_on - 1) + [True]
+
+
+def test_a_compact_badge_followed_by_its_word_prints_the_word_once(tmp_path):
+    """The risk summary's headers read "G Green Green" and "N Not available for reporting
+    Not available for reporting": the badge's word (for screen readers) and the text."""
+    import pdfplumber
+
+    badge = ('<span class="rag rag-{0}" title="{1}"><span class="rag-letter">{0}</span>'
+             '<span class="sr-only"> {1}</span></span>')
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        "<table><thead><tr><th>Theme</th>"
+        f'<th class="num">{badge.format("G", "Green")} Green</th>'
+        f'<th class="num">{badge.format("N", "Not available for reporting")} Not available'
+        " for reporting</th></tr></thead><tbody><tr><td>Safer</td><td class='num'>9</td>"
+        f"<td class='num'>8</td></tr><tr><td>{badge.format('A', 'Amber')}</td><td>1</td>"
+        "<td>2</td></tr></tbody></table>"))
+    with pdfplumber.open(write_pdf(page, tmp_path / "w.pdf")) as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    assert words.count("Green") == 1 and words.count("reporting") == 1
+    assert words.count("Amber") == 1             # a badge alone keeps its word
+
+
+def test_an_automatic_tables_spare_width_goes_to_the_columns_whose_lines_are_longest():
+    """Issue 22: long text in narrow columns beside wide short ones (the district values'
+    indicator names over five lines, the Government Office commentary squeezed). Each
+    column gets its longest word; what is left is shared by how much more each wants."""
+    from pipeline.report.print_widths import auto_widths
+
+    # 500pt: minimums 50 + 40; left 410 shared 50 : 960 -> 20.3 and 389.7
+    assert auto_widths([50, 40], [100, 1000], 500) == "(70.3fr, 429.7fr)"
+    assert auto_widths([50, 40], [100, 200], 500) == "(100.0fr, 200.0fr)"   # all fits
+    assert auto_widths([300, 300], [400, 900], 500) == "(300.0fr, 300.0fr)"  # none spare

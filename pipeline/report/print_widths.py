@@ -92,3 +92,22 @@ def column_widths(weights: list[float], minimums: list[float], available: float)
         return "(" + ", ".join(f"{max(m, 1):.1f}fr" for m in minimums) + ")"
     return "(" + ", ".join(f"{fixed[i]:.1f}pt" if i in fixed else f"{weights[i]:.1f}fr"
                            for i in range(len(weights))) + ")"
+
+
+def auto_widths(minimums: list[float], naturals: list[float], available: float) -> str:
+    """Typst column widths as a browser lays out an automatic table across ``available``
+    points: every column gets its minimum (its longest word, inset included) and what is
+    left is shared in proportion to how much wider each column's longest line (its
+    ``naturals``) is than that, so a column of long text takes the room and a column of
+    short figures keeps to them. When every line fits, each column gets its longest line and
+    the rest in proportion to it. Written as shares (``fr``) of the width."""
+    naturals = [max(n, m) for n, m in zip(naturals, minimums, strict=True)]
+    if sum(naturals) <= available:
+        widths = naturals
+    elif sum(minimums) >= available:
+        widths = minimums
+    else:
+        slack = [n - m for n, m in zip(naturals, minimums, strict=True)]
+        share = (available - sum(minimums)) / sum(slack)
+        widths = [m + s * share for m, s in zip(minimums, slack, strict=True)]
+    return "(" + ", ".join(f"{max(w, 1):.1f}fr" for w in widths) + ")"

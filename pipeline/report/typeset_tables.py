@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 
-from pipeline.report.html_tree import HIDDEN, Node, badge_parts, elements, find, has_badge
+from pipeline.report.html_tree import HIDDEN, SPACE, Node, badge_parts, elements, find
 from pipeline.report.print_widths import (
     CELL_INSET_PT,
+    NO_BREAK,
     PAGE_WIDTH_PT,
+    auto_widths,
     badge_width,
     column_widths,
     text_width,
@@ -84,17 +86,17 @@ class TableWriter(InlineWriter):
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
         """The table's column widths: the block tables' shares from their ``col`` classes;
-        the other tables' in proportion to the text their columns hold: the average cell's
-        length, but never less than the longest word (a figure is one word, a bold total a
-        little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
-        automatic widths starve a long first column beside many short ones.) Either way no
-        column is narrower than its longest word, figure or badge needs
+        the other tables' as a browser lays out an automatic table
+        (:func:`pipeline.report.print_widths.auto_widths`): each column at least as wide as
+        its longest word, figure or badge, and the page's width left over shared in
+        proportion to how much wider each column's longest line would like to be. (Typst's
+        own automatic widths starve a long first column beside many short ones.) A block
+        table's column too is never narrower than its longest word
         (:func:`pipeline.report.print_widths.column_widths`)."""
         group = find(node, "colgroup")
         cols = [c for c in elements(group) if c.tag == "col"] if group is not None else []
-        lengths: list[list[int]] = [[] for _ in range(width)]
-        words = [0] * width
         minimums = [0.0] * width
+        naturals = [0.0] * width
         for row in head + rows:
             cells = [c for c in elements(row) if c.tag in ("td", "th")]
             at = 0
@@ -103,25 +105,18 @@ class TableWriter(InlineWriter):
                 if span == 1 and at < width and _span(cell, "rowspan") == 1:
                     whole = "num" in cell.classes and row not in head
                     bold = row in head or bool(row.classes & BOLD_ROWS)
-                    minimums[at] = max(minimums[at], *_word_widths(cell, whole, bold))
+                    least, most = _cell_widths(cell, whole, bold)
+                    minimums[at] = max(minimums[at], least)
+                    if row not in head or not rows:
+                        naturals[at] = max(naturals[at], most)
                 at += span
-            if len(cells) != width:
-                continue
-            for index, cell in enumerate(cells):
-                text = cell.text().strip()
-                tokens = [text] if "num" in cell.classes and row not in head else text.split()
-                # a RAG badge's word sits beside its letter's box: about 3 characters more
-                badge = 3 if has_badge(cell) else 0
-                words[index] = max([words[index], *(len(t) + badge for t in tokens)])
-                if row not in head:
-                    lengths[index].append(len(text))
+        inset = 2 * CELL_INSET_PT
+        available = PAGE_WIDTH_PT[self.landscape]
         if classes & COLUMN_TABLES and len(cols) == width:
             weights = [BLOCK_COLUMNS.get(next(iter(c.classes), ""), 7) for c in cols]
-        else:
-            weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
-                       for i, v in enumerate(lengths)]
-        return column_widths(weights, [m + 2 * CELL_INSET_PT for m in minimums],
-                             PAGE_WIDTH_PT[self.landscape])
+            return column_widths(weights, [m + inset for m in minimums], available)
+        return auto_widths([m + inset for m in minimums], [n + inset for n in naturals],
+                           available)
 
     def cell(self, node: Node, *, header: bool = False, row: set[str] | None = None) -> str:
         row = row or set()
@@ -162,13 +157,15 @@ BOLD_ROWS = {"totals", "overall-total", "theme-total", "theme-row"}   # rows pri
 _WORDS = re.compile(r"[^\W\d_]{3,}")      # a word of three letters or more: text, not a figure
 
 
-def _word_widths(cell: Node, whole_lines: bool, bold: bool = True) -> list[float]:
-    """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
-    with ``whole_lines`` (a figure's cell) each line between ``<br>``s that is a figure; a
-    line in words ("below performance without stretch") wraps between them. Beside a RAG badge
-    (its letter and the first half of its word, :func:`badge_width`) a short line in words,
-    what the rating was measured against, is kept to two lines (:func:`two_line_width`)."""
+def _cell_widths(cell: Node, whole_lines: bool, bold: bool = True) -> tuple[float, float]:
+    """The narrowest a printed cell can be (points) and the width of its longest line
+    unwrapped. What cannot wrap: its words, a badge, or with ``whole_lines`` (a figure's
+    cell) each line between ``<br>``s that is a figure; a line in words ("below performance
+    without stretch") wraps between them. Beside a RAG badge (its letter and the first
+    half of its word, :func:`badge_width`) a short line in words, what the rating was
+    measured against, is kept to two lines (:func:`two_line_width`)."""
     lines: list[str] = [""]
+    extra: list[float] = [0.0]                 # a badge's width on each line
     widths: list[float] = [0.0]
     badged = [False]                         # the cell holds a RAG badge
 
@@ -180,6 +177,7 @@ def _word_widths(cell: Node, whole_lines: bool, bold: bool = True) -> list[float
                 continue
             elif child.tag == "br":
                 lines.append("")
+                extra.append(0.0)
             elif child.tag == "laa-svg":
                 continue
             elif child.tag == "span" and "rag" in child.classes:
@@ -187,6 +185,7 @@ def _word_widths(cell: Node, whole_lines: bool, bold: bool = True) -> list[float
                 # (:meth:`InlineWriter.badge`), the second half below
                 letter, word = badge_parts(child)
                 widths.append(badge_width(f"{letter} {word}"))
+                extra[-1] += badge_width(f"{letter}{NO_BREAK}{word.replace(' ', NO_BREAK)}")
                 lines[-1] += " "
                 badged[0] = True
             else:
@@ -202,4 +201,6 @@ def _word_widths(cell: Node, whole_lines: bool, bold: bool = True) -> list[float
         parts = ([line.strip()] if whole_lines and not _WORDS.search(line)
                  else [w for word in line.split() for w in _BREAK_AFTER.split(word)])
         widths += [text_width(part, bold=bold) for part in parts if part]
-    return widths
+    natural = max(text_width(SPACE.sub(" ", line).strip(), bold=bold) + more
+                  for line, more in zip(lines, extra, strict=True))
+    return max(widths), max(natural, max(widths))
