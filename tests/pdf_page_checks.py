@@ -16,6 +16,11 @@ by the table cell, row or heading it belongs to, and page furniture by having no
 - :func:`mostly_blank_pages`: a page, other than the last, whose content ends in the top
   :data:`BLANK_SHARE` of its text area while the next page has the same orientation (so
   what follows could have filled it).
+- :func:`underfilled_pages`: a page filled less than :data:`MIN_FILL` of its text area,
+  other than the last and other than a portrait page before a landscape page that starts
+  with a table (the wide table could not be set on the portrait page).
+- :func:`running_headers_on_two_lines`: a page whose running header (the untagged text
+  above its top margin) takes more than one line.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ MARGIN_BOTTOM_PT = 15 / 25.4 * 72     # the narrowest bottom margin (landscape p
 DESCENT = 0.24                        # DejaVu's descender, as a share of the font size
 TOLERANCE_PT = 0.5
 BLANK_SHARE = 0.30        # a page whose content ends in its top 30% is mostly blank
+MIN_FILL = 0.25           # whatever follows, a page (but the exceptions) is filled this far
 MARGINS_MM = {False: (19, 17), True: (17, 15)}   # top and bottom: portrait, landscape
 BLOCKING = {"H1", "H2", "H3", "H4", "H5", "H6", "Caption", "THead"}
 CELLS = ("TD", "TH")
@@ -264,4 +270,61 @@ def mostly_blank_pages(pdf) -> list[str]:
         share = (bottom - top) / (page.height - foot - top)
         if share < BLANK_SHARE:
             found.append(f"page {number} is {1 - share:.0%} blank")
+    return found
+
+
+def running_headers_on_two_lines(pdf) -> list[str]:
+    """Pages whose running header (untagged characters above the top margin,
+    :data:`MARGINS_MM`) is set on more than one line."""
+    found = []
+    for number, page in enumerate(pdf.pages, start=1):
+        tagged = {id(c) for e in page_elements(page) for c in e.chars}
+        top = MARGINS_MM[page.width > page.height][0] / 25.4 * 72
+        header = [c for c in page.chars if id(c) not in tagged and c["bottom"] <= top]
+        lines = _lines(header)
+        if len(lines) > 1:
+            found.append(f"page {number}: the running header takes {len(lines)} lines: "
+                         f"{' / '.join(line[4][:40] for line in lines)!r}")
+    return found
+
+
+def _fill(page, elements: list[Element]) -> float:
+    """How far down its text area (between the margins, :data:`MARGINS_MM`) the page's
+    content goes: 0 for an empty page, 1 for a full one."""
+    bottom = _content_bottom(page, elements)
+    if bottom is None:
+        return 0.0
+    top, foot = (mm / 25.4 * 72 for mm in MARGINS_MM[page.width > page.height])
+    return (bottom - top) / (page.height - foot - top)
+
+
+def _starts_with_a_table(page, elements: list[Element]) -> bool:
+    """True when the page's first line of content belongs to a table (a row, its header or
+    its caption)."""
+    chars = [c for c in content_chars(page, elements) if c["text"].strip()]
+    if not chars:
+        return False
+    owner = innermost(elements)
+    first = min(chars, key=lambda c: (round(c["top"]), c["x0"]))
+    return "Table" in (*owner[id(first)].path, owner[id(first)].type)
+
+
+def underfilled_pages(pdf) -> list[str]:
+    """Pages whose content ends above :data:`MIN_FILL` of their text area. The rule: every
+    page is filled at least that far, except (a) the document's last page, and (b) a portrait
+    page followed by a landscape page whose first line is a table's (a caption, header or
+    row): that table needs the landscape page's width, so nothing of it could be set on the
+    portrait page, and a wide section's preface is moved before the turn when it fits
+    (:mod:`pipeline.report.typeset_turns`). A landscape page before a portrait one has no
+    exception: portrait content can always be set on a landscape page."""
+    found = []
+    pages = list(pdf.pages)
+    for number, (page, after) in enumerate(zip(pages, pages[1:], strict=False), start=1):
+        share = _fill(page, page_elements(page))
+        if share >= MIN_FILL:
+            continue
+        turns = page.width < page.height and after.width > after.height
+        if turns and _starts_with_a_table(after, page_elements(after)):
+            continue
+        found.append(f"page {number} is filled to {share:.0%}, under {MIN_FILL:.0%}")
     return found

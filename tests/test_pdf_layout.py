@@ -162,8 +162,10 @@ def test_no_heading_is_left_with_under_two_rows_of_its_table(pdf):
 @pytest.mark.slow
 def test_each_page_runs_under_the_header_of_its_section(pdf):
     pages = sections_by_page(pdf)
+    # a long title is cut at a word with an ellipsis, so the header stays on one line
     wrong = [(n, section, header) for n, (section, header, _) in enumerate(pages, start=1)
-             if n > 1 and section and header != section]
+             if n > 1 and section and header != section and not (
+                 header.endswith("…") and section.startswith(header[:-1] + " "))]
     assert wrong == []
     starts = {}
     for n, page in enumerate(pdf.pages, start=1):

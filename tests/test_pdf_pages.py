@@ -19,16 +19,21 @@ from pipeline.report.charts import RAG_STYLE
 from pipeline.report.pdf import typeset_pdf
 from tests.pdf_page_checks import (
     BLANK_SHARE,
+    MIN_FILL,
     clipped_text,
     headings_alone_at_the_foot,
     mostly_blank_pages,
     rows_split_across_pages,
     run_together_cells,
+    running_headers_on_two_lines,
+    underfilled_pages,
 )
 
 PAGE_CHECKS = {"run-together cells": run_together_cells, "clipped text": clipped_text,
                "a heading alone at the foot": headings_alone_at_the_foot,
-               "a mostly blank page": mostly_blank_pages}
+               "a mostly blank page": mostly_blank_pages,
+               "a running header on two lines": running_headers_on_two_lines,
+               "a page under a quarter full": underfilled_pages}
 PREAMBLE = """#set document(title: "Layout check")
 #set text(lang: "en", font: ("DejaVu Sans",), size: 9pt)
 #set page(paper: "a4", margin: (top: 19mm, bottom: 17mm, x: 14mm))
@@ -101,8 +106,52 @@ def test_a_page_ending_in_its_top_30_percent_is_mostly_blank(tmp_path):
     body = f"#lorem(40)\n#pagebreak()\n#block(height: 90mm, width: 100%)\n{'word ' * 30}" \
            f"\n#pagebreak()\n#lorem(40)"                # page 1: ~5% full; page 2: ~37%
     found = _problems(_typeset(tmp_path, body))
-    assert list(found) == ["a mostly blank page"]
+    assert sorted(found) == ["a mostly blank page", "a page under a quarter full"]
     assert [m.split(" is ")[0] for m in found["a mostly blank page"]] == ["page 1"]
+    assert [m.split(" is ")[0] for m in found["a page under a quarter full"]] == ["page 1"]
+
+
+TURN = ("#v(38mm)\n#lorem(20)\n#page(flipped: true)[{start}#table(columns: 8, "
+        "table.header(..range(8).map(i => [Column #i])), ..range(80).map(i => [#i]))]\n"
+        "#lorem(300)")
+
+
+def test_a_short_page_before_a_turn_passes_only_when_the_wide_page_starts_with_its_table(
+        tmp_path):
+    """A portrait page filled a fifth of the way, then a landscape page: when that page
+    starts with its table (nothing of it could be set on the portrait page) the short page
+    is allowed; when it starts with a heading and a paragraph that would have fitted under
+    the short page's text, the page is under a quarter full."""
+    assert MIN_FILL == 0.25
+    allowed = _problems(_typeset(tmp_path, TURN.format(start="")))
+    assert allowed == {}
+    preface = "== A wide section\n#lorem(40)\n"
+    found = _problems(_typeset(tmp_path, TURN.format(start=preface)))
+    assert list(found) == ["a page under a quarter full"]
+    assert found["a page under a quarter full"] == ["page 1 is filled to 20%, under 25%"]
+    # the same short page followed by a portrait page: the mostly-blank check's too
+    short = "#v(38mm)\n#lorem(20)\n#pagebreak()\n#lorem(300)\n#pagebreak()\nend"
+    found = _problems(_typeset(tmp_path, short))
+    assert sorted(found) == ["a mostly blank page", "a page under a quarter full"]
+
+
+def test_a_running_header_wrapped_onto_two_lines_is_found(tmp_path):
+    header = ("#set page(header: text(size: 7.5pt, grid(columns: (1fr, auto), "
+              "column-gutter: 12pt, [Leicestershire Together · Self-assessment 2006-07 Q4 · "
+              "Board 3 September 2007], [3. Reward targets and performance reward grant at "
+              "risk])))\n")
+
+    def typeset(header: str) -> Path:
+        target = tmp_path / "header.pdf"
+        source = PREAMBLE.replace("= Layout check", header + "= Layout check")
+        target.write_bytes(typeset_pdf(source + "#lorem(600)"))
+        return target
+
+    found = _problems(typeset(header))
+    assert list(found) == ["a running header on two lines"]
+    assert found["a running header on two lines"][0].startswith(
+        "page 1: the running header takes 2 lines")
+    assert _problems(typeset(header.replace("grant at risk", "grant…"))) == {}
 
 
 # Both demos: every PDF they print --------------------------------------------------------

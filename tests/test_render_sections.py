@@ -129,3 +129,22 @@ def test_a_provisional_or_estimated_value_is_marked_where_it_is_printed():
     assert "status" not in blocks.render_block_table(theme, _rows().assign(data_status="final"))
     assert section_words.risk_entry(rows.iloc[0])["value"] == "3,202 (provisional)"
     assert section_words.risk_entry(rows.iloc[1])["value"] == "39.36% (estimated)"
+
+
+def test_a_placeholder_column_no_row_fills_is_left_out():
+    """The first agreement's placeholders have no kind and no due date: its printed table
+    had two empty columns ("Kind", "Due to be agreed"); LAA2's keeps both."""
+    from pipeline.report.pages import render
+
+    row = {"indicator_id": "2.10", "title": "CO2 emissions", "theme": "Cleaner and Greener",
+           "periods": "2006-07", "status": "placeholder", "kind": "", "due": "",
+           "overdue": False}
+    first = render("placeholders.html.j2", rows=[row, {**row, "indicator_id": "2.11"}],
+                   sentence="9 of the targets are placeholders.")
+    assert "Kind" not in first and "Due to be agreed" not in first
+    assert first.count("<td>") == 6                    # theme, periods, status per row
+    second = render("placeholders.html.j2", rows=[row, {**row, "kind": "local",
+                                                        "due": "30 April 2009"}],
+                    sentence="23 of the targets are placeholders.")
+    assert '<th scope="col">Kind</th>' in second and "Due to be agreed" in second
+    assert second.count("<td>") == 10

@@ -91,3 +91,143 @@ def test_characters_print_cannot_hold_are_stripped_or_replaced_not_fatal(tmp_pat
     assert "Great work \ufffd \ufffd done é" in text
     source = html_to_typst(page, can_print)
     assert "\ufeff" not in source and "\x01" not in source and "\U0001f44d" not in source
+
+
+def _block_row(computed: str, basis: str) -> str:
+    badge = ('<span class="rag rag-{0}"><span class="rag-letter">{0}</span>'
+             '<span class="sr-only"> {1}</span></span>')
+    columns = ("indicator", "lead", "num", "num", "num", "off", "rag", "rag", "travel",
+               "trend")
+    return (
+        '<section class="block"><table class="block-table"><colgroup>'
+        + "".join(f'<col class="c-{c}">' for c in columns) + "</colgroup><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in ("Indicator", "Lead", "Baseline", "Target",
+                                            "Latest", "Off track", "RAG computed",
+                                            "RAG final", "Direction of travel", "Trend"))
+        + "</tr></thead><tbody><tr><th>NI 73 Achievement at level 4 or above in both "
+        "English and Maths at Key Stage 2</th><td>Leicestershire County Council</td>"
+        '<td class="num">74%</td><td class="num">76%</td><td class="num">71.7%</td>'
+        '<td class="num">3.8 points off</td>'
+        f'<td>{badge.format("N", computed)}<br><span class="sub">vs {basis}</span></td>'
+        f'<td>{badge.format("N", computed)}</td><td>improving vs 2008-09 Q2<br>'
+        "not comparable</td><td>no value returned</td></tr></tbody></table></section>")
+
+
+def test_a_rating_and_its_basis_print_on_two_lines_each_in_a_block_table(tmp_path):
+    """Issue 22: "vs trajectory at 2008-09 Q3: 72.5%" wrapped over 4-5 lines and "Not
+    available for reporting" over four in the block tables' narrow RAG columns. The columns
+    are now as wide as a badge with the first half of its word, and the basis breaks once."""
+    import pdfplumber
+
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        "<h2 id='b'>7. Indicators</h2>"
+        + _block_row("Not available for reporting", "trajectory at 2008-09 Q3: 72.5%"),
+        "celltag_landscape"))
+    with pdfplumber.open(write_pdf(page, tmp_path / "b.pdf")) as pdf:
+        words = pdf.pages[1].extract_words() if len(pdf.pages) > 1 else []
+        words = words or pdf.pages[0].extract_words()
+
+    left, right = sorted(w["x0"] for w in words if w["text"] == "RAG")   # the RAG columns
+
+    def lines(*texts: str) -> list[int]:
+        """The lines of the RAG computed column holding these words."""
+        return sorted({round(w["top"]) for w in words
+                       if w["text"] in texts and left - 1 < w["x0"] < right - 1})
+
+    # in both RAG columns "N Not available" on one line and "for reporting" on the next
+    assert sum(w["text"] == "available" for w in words) == 2
+    assert lines("available") == sorted({round(w["top"]) for w in words
+                                         if w["text"] == "available"})
+    assert len(lines("Not", "available")) == 1 and len(lines("for", "reporting")) == 1
+    assert 0 < lines("reporting")[0] - lines("available")[0] < 14
+    # the basis: "vs trajectory at" then "2008-09 Q3: 72.5%": two lines, not four or five
+    assert len(lines("vs", "trajectory", "at", "2008-09", "Q3:", "72.5%")) == 2
+
+
+def test_a_long_section_title_is_cut_at_a_word_so_the_running_header_is_one_line(tmp_path):
+    """Issue 22: the running header wrapped onto two lines beside a long section title."""
+    import pdfplumber
+
+    from tests.pdf_checks import furniture_text, page_elements
+    from tests.pdf_page_checks import running_headers_on_two_lines
+
+    left = "Leicestershire Together · Self-assessment 2006-07 Q4 · Board 3 September 2007"
+    title = "3. Reward targets and performance reward grant at risk, by theme and block"
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        f"<h2 id='r'>{title}</h2>" + "<p>Text of the section.</p>" * 120)).replace(
+        "Running #head", left)
+    with pdfplumber.open(write_pdf(page, tmp_path / "h.pdf")) as pdf:
+        assert len(pdf.pages) > 2
+        assert running_headers_on_two_lines(pdf) == []
+        headers = {furniture_text(p, page_elements(p)) for p in pdf.pages[1:]}
+        lefts = {furniture_text(p, page_elements(p), right=False) for p in pdf.pages[1:]}
+    assert len(headers) == 1
+    shortened = headers.pop()
+    assert shortened.endswith("…") and title.startswith(shortened[:-1])
+    assert shortened[:-1] in {title[:i] for i, c in enumerate(title) if c == " "}  # a word
+    assert lefts == {left}                      # the left part whole
+
+
+def _turning_page(portrait_paragraphs: int) -> str:
+    rows = "".join(f"<tr><td>Indicator {i}</td>" + "<td>1</td>" * 9 + "</tr>"
+                   for i in range(12))
+    return _page(
+        _cell("<h1>Report</h1>")
+        + _cell("<h2 id='a'>1. Portrait</h2>" + "<p>A short section of text.</p>"
+                * portrait_paragraphs)
+        + _cell("<h2 id='w'>2. Wide section</h2><p>Its preface: what the table shows.</p>",
+                "celltag_landscape")
+        + _cell("<table><thead><tr>" + "<th>Column</th>" * 10 + "</tr></thead>"
+                f"<tbody>{rows}</tbody></table>", "celltag_landscape"))
+
+
+@pytest.mark.parametrize(("paragraphs", "preface_on", "table_on"),
+                         [(3, 1, 2), (60, 2, 3), (70, 3, 3), (45, 2, 2)])
+def test_a_wide_sections_preface_stays_on_a_mostly_blank_portrait_page(
+        tmp_path, paragraphs, preface_on, table_on):
+    """Issue 22: a portrait page before a landscape section stayed mostly blank. The wide
+    section's heading and preface now end that page when it ends in its top 35% (3 short
+    paragraphs; 60, whose second page holds 13) and they fit; the table turns the page. A
+    fuller portrait page (70: 23 paragraphs on the second; 45: a full first) leaves them
+    with the table."""
+    import pdfplumber
+
+    with pdfplumber.open(write_pdf(_turning_page(paragraphs), tmp_path / "t.pdf")) as pdf:
+        pages = [(p.width > p.height, p.extract_text() or "") for p in pdf.pages]
+    assert [n for n, (_, text) in enumerate(pages, start=1)
+            if "2. Wide section\nIts preface" in text] == [preface_on]
+    assert [n for n, (_, text) in enumerate(pages, start=1)
+            if "Indicator 0" in text] == [table_on]
+    assert [wide for wide, _ in pages] == [False] * (table_on - 1) + [True]
+
+
+def test_a_compact_badge_followed_by_its_word_prints_the_word_once(tmp_path):
+    """The risk summary's headers read "G Green Green" and "N Not available for reporting
+    Not available for reporting": the badge's word (for screen readers) and the text."""
+    import pdfplumber
+
+    badge = ('<span class="rag rag-{0}" title="{1}"><span class="rag-letter">{0}</span>'
+             '<span class="sr-only"> {1}</span></span>')
+    page = _page(_cell("<h1>Report</h1>") + _cell(
+        "<table><thead><tr><th>Theme</th>"
+        f'<th class="num">{badge.format("G", "Green")} Green</th>'
+        f'<th class="num">{badge.format("N", "Not available for reporting")} Not available'
+        " for reporting</th></tr></thead><tbody><tr><td>Safer</td><td class='num'>9</td>"
+        f"<td class='num'>8</td></tr><tr><td>{badge.format('A', 'Amber')}</td><td>1</td>"
+        "<td>2</td></tr></tbody></table>"))
+    with pdfplumber.open(write_pdf(page, tmp_path / "w.pdf")) as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    assert words.count("Green") == 1 and words.count("reporting") == 1
+    assert words.count("Amber") == 1             # a badge alone keeps its word
+
+
+def test_an_automatic_tables_spare_width_goes_to_the_columns_whose_lines_are_longest():
+    """Issue 22: long text in narrow columns beside wide short ones (the district values'
+    indicator names over five lines, the Government Office commentary squeezed). Each
+    column gets its longest word; what is left is shared by how much more each wants."""
+    from pipeline.report.print_widths import auto_widths
+
+    # 500pt: minimums 50 + 40; left 410 shared 50 : 960 -> 20.3 and 389.7
+    assert auto_widths([50, 40], [100, 1000], 500) == "(70.3fr, 429.7fr)"
+    assert auto_widths([50, 40], [100, 200], 500) == "(100.0fr, 200.0fr)"   # all fits
+    assert auto_widths([300, 300], [400, 900], 500) == "(300.0fr, 300.0fr)"  # none spare

@@ -36,6 +36,7 @@ from pipeline.report.html_tree import (
 )
 from pipeline.report.typeset_inline import GREY, INK, RULE, TypesetError, string
 from pipeline.report.typeset_tables import TableWriter
+from pipeline.report.typeset_turns import split_preface, turn_functions, turn_markup
 
 BLOCK_START = "24em"                    # room a block table needs to start on a page
 BREAK = "#pagebreak(weak: true)\n"
@@ -48,6 +49,7 @@ SECTION_BREAK = "#section-break()\n"
 NEED_SPACE = "#need-space()\n"
 NEED_SHARE = 0.35
 RUN_ON_SHARE = 0.35      # above the 30% the layout tests call mostly blank
+LEFT_SHARE = 0.6        # the running header's left part takes at most this share of the line
 FONTS = ("DejaVu Sans",)   # the page's font (shipped in pipeline/report/fonts/)
 
 
@@ -215,17 +217,39 @@ PREAMBLE = """#set document(title: {title}, author: ({author}), date: {date})
   fill: {ink})
 #set par(leading: 0.55em, spacing: 0.75em, justify: false)
 #let furniture(body) = text(size: 7.5pt, fill: {grey}, body)
+#let plain(it) = {{
+  if type(it) == str {{ it }} else if it.has("text") {{ it.text }}
+  else if it.has("children") {{ it.children.map(plain).join("", default: "") }}
+  else if it.has("body") {{ plain(it.body) }}
+  else if it.func() == [ ].func() {{ " " }} else {{ "" }}
+}}
 #let section-title() = {{
   let page = here().page()
   let all = query(heading.where(level: 2, outlined: true))
   let on = all.filter(h => h.location().page() == page)
   let before = all.filter(h => h.location().page() < page)
-  if on.len() > 0 {{ on.first().body }} else if before.len() > 0 {{ before.last().body }}
+  if on.len() > 0 {{ plain(on.first().body) }}
+  else if before.len() > 0 {{ plain(before.last().body) }} else {{ "" }}
 }}
+// a running header is one line: text too wide for its room is cut at a word, with an ellipsis
+#let fit-line(words, room) = {{
+  if measure(furniture(words)).width <= room {{ return words }}
+  let kept = words.split(" ")
+  while kept.len() > 1 {{
+    let _ = kept.pop()
+    let short = kept.join(" ").trim(regex("[\\s,;:·–-]+"), at: end) + "…"
+    if measure(furniture(short)).width <= room {{ return short }}
+  }}
+  kept.first() + "…"
+}}
+#let running-header(left, title) = layout(size => {{
+  let left = fit-line(left, size.width * {left_share})
+  let room = size.width - measure(furniture(left)).width - 12pt
+  furniture(grid(columns: (auto, 1fr), column-gutter: 12pt, left,
+    align(end, fit-line(title, room))))
+}})
 #set page(paper: "a4", margin: (top: 19mm, bottom: 17mm, x: 14mm),
-  header: context if here().page() > 1 {{
-    furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {running}, section-title()))
-  }},
+  header: context if here().page() > 1 {{ running-header({running}, section-title()) }},
   header-ascent: 35%,
   footer: context furniture(grid(columns: (1fr, auto), column-gutter: 12pt, {footer},
     [Page #counter(page).display() of #counter(page).final().first()])))
@@ -305,33 +329,51 @@ def typeset_page(page: str, can_print: Callable[[str], bool] | None = None) -> T
                            language=string(language.lower()),
                            region=string(region.upper()) if region else "none",
                            title=string(title), author=string(author) + "," if author else "",
-                           date=date, ink=INK, grey=GREY, running=f"[#{string(running_header)}]",
+                           date=date, ink=INK, grey=GREY, running=string(running_header),
+                           left_share=LEFT_SHARE,
                            footer=f"[#{string(footer)}]", room=round(100 * (1 - RUN_ON_SHARE)),
-                           need=round(100 * NEED_SHARE))]
-    wide: list[str] = []
-
-    def flush() -> None:
-        if wide:   # page() starts its own page: a page break first would leave one empty
-            body = "".join(wide).strip().removeprefix(BREAK).removeprefix(
-                SECTION_BREAK).lstrip()
-            out.append("#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
-                       + body + "]\n")
-            wide.clear()
-
-    for cell in top_cells(root):
-        classes = cell.classes
-        if classes & HIDDEN:
+                           need=round(100 * NEED_SHARE)) + turn_functions()]
+    cells = [cell for cell in top_cells(root) if not cell.classes & HIDDEN]
+    at = 0
+    while at < len(cells):
+        if "celltag_landscape" not in cells[at].classes:
+            setter.landscape = False
+            if "celltag_new-page" in cells[at].classes:
+                out.append(SECTION_BREAK)
+            out.append(setter.element(cells[at]))
+            at += 1
             continue
-        setter.landscape = "celltag_landscape" in classes
-        text = setter.element(cell)
-        if "celltag_landscape" in classes:
-            if "celltag_new-page" in classes and wide:
-                wide.append(SECTION_BREAK)
-            wide.append(text)
-            continue
-        flush()
-        if "celltag_new-page" in classes:
-            out.append(SECTION_BREAK)
-        out.append(text)
-    flush()
+        run = []
+        while at < len(cells) and "celltag_landscape" in cells[at].classes:
+            run.append(cells[at])
+            at += 1
+        out.append(_landscape_run(setter, run, f"turn_{at}"))
     return Typeset("".join(out), setter.cell_kinds)
+
+
+def _landscape_run(setter: Typesetter, run: list[Node], key: str) -> str:
+    """A run of landscape cells on flipped pages; its preface (:func:`split_preface`) on
+    the portrait page before them when it fits there (:func:`turn_markup`)."""
+    preface = split_preface(run)
+    setter.landscape = False
+    words = []
+    for node, chain in preface:
+        setter.within, kept = [*chain], setter.within
+        words.append(setter.element(node))
+        setter.within = kept
+    setter.skip = {id(node) for node, _ in preface}
+    setter.landscape = True
+    wide = []
+    for cell in run:
+        if "celltag_new-page" in cell.classes and wide:
+            wide.append(SECTION_BREAK)
+        wide.append(setter.element(cell))
+    setter.skip = set()
+    portrait, landscape = "", ""
+    if preface:
+        text = "".join(words).replace(SECTION_BREAK, "").replace(NEED_SPACE, "")
+        portrait, landscape = turn_markup(key, text)
+    # page() starts its own page: a page break first would leave one empty
+    body = "".join(wide).strip().removeprefix(BREAK).removeprefix(SECTION_BREAK).lstrip()
+    return (f"{portrait}#page(flipped: true, margin: (top: 17mm, bottom: 15mm, x: 14mm))["
+            f"{landscape}{body}]\n")

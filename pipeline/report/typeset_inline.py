@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.html_tree import SPACE, Node, badge_parts, svg_source
+from pipeline.report.print_widths import NO_BREAK, badge_lines
 
 PX = 0.75                               # a CSS pixel in points
 _SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
@@ -48,6 +49,8 @@ class InlineWriter:
         self.in_table = False       # in a table, small print stays at 9pt (as on paper)
         self.landscape = False      # the cell being written is printed on a landscape page
         self.within: list[set[str]] = []      # the classes of the elements being written
+        self.skip: set[int] = set()            # elements (by id) written elsewhere
+        self.worded = False         # the badge being written is followed by its word
 
     def inside(self, name: str) -> bool:
         """True when an element being written (this one or an ancestor) has class ``name``."""
@@ -58,13 +61,20 @@ class InlineWriter:
                block: bool = False) -> str:
         """Nodes as markup; ``block``: between blocks, where white space is not text."""
         parts: list[str] = []
-        for child in nodes:
+        for at, child in enumerate(nodes):
             if isinstance(child, str):
                 text = self.printable(SPACE.sub(" ", child))
                 if text and not (block and text == " "):
                     parts.append(f"#{string(text)}")
             else:
+                following = nodes[at + 1] if at + 1 < len(nodes) else ""
+                # a compact badge followed by its word as text ("G Green" in a header):
+                # the word is printed once, by the text
+                word = badge_parts(child)[1] if "rag" in child.classes else ""
+                self.worded = bool(word) and isinstance(following, str) and SPACE.sub(
+                    " ", following).strip().startswith(word)
                 parts.append(self.element(child))
+                self.worded = False
         out = "".join(parts)
         if strip:
             out = re.sub(r'^#" "|#" "$', "", out)
@@ -82,6 +92,8 @@ class InlineWriter:
 
     def element(self, node: Node) -> str:
         """One element (and what it holds) as markup."""
+        if id(node) in self.skip:
+            return ""
         self.within.append(node.classes)
         try:
             return self._element(node)
@@ -128,10 +140,15 @@ class InlineWriter:
                f'inset: (x: 2.5pt, y: 1pt), outset: (y: 0.5pt))'
                f'[#text(fill: rgb("{ink}"), weight: "bold", size: {size})'
                f'[#{string(self.printable(letter))}]]')
-        if word:
-            # a plain space: in a narrow column the word goes under its letter
-            out += (f'#" "#text(weight: "bold", size: {size})'
-                    f'[#{string(self.printable(word))}]')
+        if word and not self.worded:
+            # a plain space after the letter; a long word ("Not available for reporting")
+            # on two lines at most, each an unbreakable half as :func:`badge_lines` breaks it
+            # (its table column is made wide enough for the first half beside the letter)
+            halves = [" ".join(line.split(NO_BREAK)) for line in badge_lines(f"{letter} {word}")]
+            halves[0] = halves[0].removeprefix(letter).strip()
+            text = '#" "'.join(f"#box[#{string(self.printable(half))}]" if " " in half
+                               else f"#{string(self.printable(half))}" for half in halves if half)
+            out += f'#" "#text(weight: "bold", size: {size})[{text}]'
         return out
 
     def link(self, node: Node) -> str:

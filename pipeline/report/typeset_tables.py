@@ -13,18 +13,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pipeline.report.html_tree import HIDDEN, Node, badge_parts, elements, find, has_badge
+from pipeline.report.html_tree import HIDDEN, SPACE, Node, badge_parts, elements, find
 from pipeline.report.print_widths import (
     CELL_INSET_PT,
+    NO_BREAK,
     PAGE_WIDTH_PT,
+    auto_widths,
     badge_width,
     column_widths,
     text_width,
+    two_line_width,
 )
 from pipeline.report.typeset_inline import INK, RULE, InlineWriter
 
+# the block tables: as page.html.j2 sizes them on screen, but in print the trend chart (which
+# scales) gives the direction of travel room for "not comparable" on one line
 BLOCK_COLUMNS = {"c-indicator": 22, "c-lead": 13, "c-num": 7, "c-off": 6.5, "c-rag": 7,
-                 "c-travel": 11.5, "c-trend": 12,
+                 "c-travel": 13, "c-trend": 9,
                  # the benchmarking tables (issue 15), as page.html.j2 sizes them
                  "b-indicator": 19, "b-value": 10, "b-num": 6.5, "b-word": 7.5,
                  "b-travel": 9.5, "b-strip": 16}
@@ -102,17 +107,17 @@ class TableWriter(InlineWriter):
     def columns(self, node: Node, classes: set[str], width: int, head: list[Node],
                 rows: list[Node]) -> str:
         """The table's column widths: the block tables' shares from their ``col`` classes;
-        the other tables' in proportion to the text their columns hold: the average cell's
-        length, but never less than the longest word (a figure is one word, a bold total a
-        little wider) or a header's longest word, between 4 and 36 characters. (Typst's own
-        automatic widths starve a long first column beside many short ones.) Either way no
-        column is narrower than its longest word, figure or badge needs
+        the other tables' as a browser lays out an automatic table
+        (:func:`pipeline.report.print_widths.auto_widths`): each column at least as wide as
+        its longest word, figure or badge, and the page's width left over shared in
+        proportion to how much wider each column's longest line would like to be. (Typst's
+        own automatic widths starve a long first column beside many short ones.) A block
+        table's column too is never narrower than its longest word
         (:func:`pipeline.report.print_widths.column_widths`)."""
         group = find(node, "colgroup")
         cols = [c for c in elements(group) if c.tag == "col"] if group is not None else []
-        lengths: list[list[int]] = [[] for _ in range(width)]
-        words = [0] * width
         minimums = [0.0] * width
+        naturals = [0.0] * width
         for row in head + rows:
             cells = [c for c in elements(row) if c.tag in ("td", "th")]
             at = 0
@@ -120,25 +125,19 @@ class TableWriter(InlineWriter):
                 span = _span(cell, "colspan")
                 if span == 1 and at < width and _span(cell, "rowspan") == 1:
                     whole = "num" in cell.classes and row not in head
-                    minimums[at] = max(minimums[at], *_word_widths(cell, whole))
+                    bold = row in head or bool(row.classes & BOLD_ROWS)
+                    least, most = _cell_widths(cell, whole, bold)
+                    minimums[at] = max(minimums[at], least)
+                    if row not in head or not rows:
+                        naturals[at] = max(naturals[at], most)
                 at += span
-            if len(cells) != width:
-                continue
-            for index, cell in enumerate(cells):
-                text = cell.text().strip()
-                tokens = [text] if "num" in cell.classes and row not in head else text.split()
-                # a RAG badge's word sits beside its letter's box: about 3 characters more
-                badge = 3 if has_badge(cell) else 0
-                words[index] = max([words[index], *(len(t) + badge for t in tokens)])
-                if row not in head:
-                    lengths[index].append(len(text))
+        inset = 2 * CELL_INSET_PT
+        available = PAGE_WIDTH_PT[self.landscape]
         if classes & COLUMN_TABLES and len(cols) == width:
             weights = [BLOCK_COLUMNS.get(next(iter(c.classes), ""), 7) for c in cols]
-        else:
-            weights = [min(max(sum(v) / len(v) if v else 8, words[i] * 1.25, 4), 36)
-                       for i, v in enumerate(lengths)]
-        return column_widths(weights, [m + 2 * CELL_INSET_PT for m in minimums],
-                             PAGE_WIDTH_PT[self.landscape])
+            return column_widths(weights, [m + inset for m in minimums], available)
+        return auto_widths([m + inset for m in minimums], [n + inset for n in naturals],
+                           available)
 
     def cell(self, node: Node, *, header: bool = False, row: set[str] | None = None) -> str:
         row = row or set()
@@ -159,7 +158,7 @@ class TableWriter(InlineWriter):
             content = self.inline(node.children)
         finally:
             self.in_table = False
-        bold = header or row & {"totals", "overall-total", "theme-total", "theme-row"} or (
+        bold = header or row & BOLD_ROWS or (
             node.tag == "th" and "risk-summary" in row)
         if bold:
             content = f"#strong[{content}]"
@@ -173,15 +172,23 @@ def _span(cell: Node, attribute: str) -> int:
 
 
 CAPTIONED_START = "10em"   # room a captioned table needs to start on a page
+BASIS_WORDS = 6           # a short line beside a badge is kept to two lines, not wrapped per word
+_BREAK_AFTER = re.compile(r"(?<=/)(?=[^\W\d_])")   # a line may break after a slash before a letter
+BOLD_ROWS = {"totals", "overall-total", "theme-total", "theme-row"}   # rows printed bold
 _WORDS = re.compile(r"[^\W\d_]{3,}")      # a word of three letters or more: text, not a figure
 
 
-def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
-    """The widths (points) of what in a printed cell cannot wrap: its words, a badge, or
-    with ``whole_lines`` (a figure's cell) each line between ``<br>``s that is a figure; a
-    line in words ("below performance without stretch") wraps between them."""
+def _cell_widths(cell: Node, whole_lines: bool, bold: bool = True) -> tuple[float, float]:
+    """The narrowest a printed cell can be (points) and the width of its longest line
+    unwrapped. What cannot wrap: its words, a badge, or with ``whole_lines`` (a figure's
+    cell) each line between ``<br>``s that is a figure; a line in words ("below performance
+    without stretch") wraps between them. Beside a RAG badge (its letter and the first
+    half of its word, :func:`badge_width`) a short line in words, what the rating was
+    measured against, is kept to two lines (:func:`two_line_width`)."""
     lines: list[str] = [""]
+    extra: list[float] = [0.0]                 # a badge's width on each line
     widths: list[float] = [0.0]
+    badged = [False]                         # the cell holds a RAG badge
 
     def walk(node: Node) -> None:
         for child in node.children:
@@ -191,19 +198,30 @@ def _word_widths(cell: Node, whole_lines: bool) -> list[float]:
                 continue
             elif child.tag == "br":
                 lines.append("")
+                extra.append(0.0)
             elif child.tag == "laa-svg":
                 continue
             elif child.tag == "span" and "rag" in child.classes:
-                # the letter's box cannot wrap; the word printed after it wraps between words
+                # the letter's box and the first half of its word on one line
+                # (:meth:`InlineWriter.badge`), the second half below
                 letter, word = badge_parts(child)
-                widths.append(badge_width(letter))
-                widths.extend(text_width(w) for w in word.split())
+                widths.append(badge_width(f"{letter} {word}"))
+                extra[-1] += badge_width(f"{letter}{NO_BREAK}{word.replace(' ', NO_BREAK)}")
                 lines[-1] += " "
+                badged[0] = True
             else:
                 walk(child)
 
     walk(cell)
     for line in lines:
-        parts = [line.strip()] if whole_lines and not _WORDS.search(line) else line.split()
-        widths += [text_width(part) for part in parts if part]
-    return widths
+        if badged[0] and _WORDS.search(line) and len(line.split()) <= BASIS_WORDS:
+            # what a rating was measured against, under its badge ("vs trajectory at
+            # 2008-09 Q3: 72.5%"), on two lines at most: not a word to a line
+            widths.append(two_line_width(line.strip(), bold=bold))
+            continue
+        parts = ([line.strip()] if whole_lines and not _WORDS.search(line)
+                 else [w for word in line.split() for w in _BREAK_AFTER.split(word)])
+        widths += [text_width(part, bold=bold) for part in parts if part]
+    natural = max(text_width(SPACE.sub(" ", line).strip(), bold=bold) + more
+                  for line, more in zip(lines, extra, strict=True))
+    return max(widths), max(natural, max(widths))
