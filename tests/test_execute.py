@@ -161,3 +161,27 @@ def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypat
     finally:
         kernels.stop()
     assert nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"] == "42\n"
+
+
+def test_only_the_benchmark_stage_imports_statsmodels_ahead():
+    """assess, the appendix and the tables compute no interval: their kernels start without
+    statsmodels and the scipy it loads (a second of imports each); the benchmark's kernel,
+    whose stage computes them, imports it while it waits for its turn."""
+    import subprocess
+    import sys
+
+    from pipeline.config import PACKAGE_DIR
+    from pipeline.run.execute import WARM_EXTRA
+
+    notebooks = PACKAGE_DIR.parent / "notebooks"
+    script = "\n".join([
+        "import sys",
+        "from pathlib import Path",
+        "from pipeline.run.execute import warm_code",
+        *[f"exec(warm_code(Path({str(notebooks / name)!r})))"
+          for name in ("03_assess.ipynb", "04_appendix.ipynb", "04_tables.ipynb")],
+        "print(sorted(m for m in ('statsmodels', 'scipy') if m in sys.modules))"])
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=300).stdout.strip().splitlines()[-1]
+    assert loaded == "[]"
+    assert "import statsmodels.stats.proportion" in WARM_EXTRA["benchmark"]

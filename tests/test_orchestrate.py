@@ -71,3 +71,48 @@ def test_two_stages_run_at_the_same_time(monkeypatch):
     ran = steps._run_together(dict.fromkeys(("appendix", "tables")),
                                     [("appendix", "a"), ("tables", "t")], None)
     assert set(ran) == {"appendix", "tables"} and max(most) == 2
+
+
+def _record_start_and_hashing(monkeypatch) -> list[str]:
+    from pipeline.run import orchestrate
+
+    events: list[str] = []
+
+    class Kernels:
+        def __init__(self, settings, stages):
+            events.append("kernels started")
+            self.stages = tuple(stages)
+
+        def stop(self):
+            events.append("kernels stopped")
+
+    def fingerprint(*args):
+        events.append("inputs hashed")
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(orchestrate, "StageKernels", Kernels)
+    monkeypatch.setattr(orchestrate, "fingerprint", fingerprint)
+    return events
+
+
+def test_a_run_that_runs_every_stage_starts_its_kernels_before_hashing(tmp_path, monkeypatch):
+    """Forced, or with nothing published before, every stage runs: the kernels start
+    first and start up while the inputs are hashed; stopped if anything fails after."""
+    from pipeline.config import load_settings
+    from pipeline.run.orchestrate import run_pipeline
+
+    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
+                             clean_dir=str(tmp_path / "clean"),
+                             reports_dir=str(tmp_path / "reports"))
+    for force in (True, False):                     # nothing published yet
+        events = _record_start_and_hashing(monkeypatch)
+        with pytest.raises(RuntimeError, match="stop here"):
+            run_pipeline(settings, force=force, progress=lambda line: None)
+        assert events == ["kernels started", "inputs hashed", "kernels stopped"]
+    published = settings.report_dir / "manifest.json"   # a run published: maybe up to date
+    published.parent.mkdir(parents=True)
+    published.write_text("{}", encoding="utf-8")
+    events = _record_start_and_hashing(monkeypatch)
+    with pytest.raises(RuntimeError, match="stop here"):
+        run_pipeline(settings, progress=lambda line: None)
+    assert events == ["inputs hashed"]

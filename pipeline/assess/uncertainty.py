@@ -21,8 +21,10 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats.rates import confint_poisson
+
+# statsmodels (and the scipy it loads: a second of imports) is imported by the two functions
+# that call it: the stages that only read intervals (assess, the appendix, the tables) then
+# start without it.
 
 CONFIDENCE = 0.95
 BYARS_MIN_COUNT = 10
@@ -45,6 +47,8 @@ def wilson_interval(numerator: np.ndarray, denominator: np.ndarray,
     low = np.full(num.shape, np.nan)
     high = np.full(num.shape, np.nan)
     if usable.any():
+        from statsmodels.stats.proportion import proportion_confint
+
         a, b = proportion_confint(num[usable], den[usable], alpha=1.0 - confidence,
                                   method="wilson")
         low[usable], high[usable] = a, b
@@ -76,6 +80,8 @@ def count_interval(count: np.ndarray,
     low, high = byars_interval(o, confidence)
     small = ~np.isnan(o) & (o < BYARS_MIN_COUNT)
     if small.any():
+        from statsmodels.stats.rates import confint_poisson
+
         a, b = confint_poisson(o[small], 1.0, method="exact-c", alpha=1.0 - confidence)
         low[small], high[small] = np.nan_to_num(a, nan=0.0), b
     return low, high

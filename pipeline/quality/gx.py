@@ -74,7 +74,10 @@ class ValidationSession:
     def __init__(self) -> None:
         self._gx = _gx()
         self._context = _context(self._gx)
-        self._source = self._context.data_sources.add_pandas("laa")
+        # one asset and batch definition for every frame: adding one saves the context's
+        # whole configuration, which grows with each asset added
+        self._batches = self._context.data_sources.add_pandas("laa") \
+            .add_dataframe_asset("frames").add_batch_definition_whole_dataframe("all")
 
     def run(self, datasets: list[Dataset]) -> pd.DataFrame:
         """Validate each dataset against its suite; one result row per expectation.
@@ -90,9 +93,7 @@ class ValidationSession:
             data = dataset.frame.reset_index(drop=True).copy()
             data[ROW_KEY] = range(len(data))
             suite = gx.ExpectationSuite(**dataset.suite)
-            batch = self._source.add_dataframe_asset(suite.name) \
-                .add_batch_definition_whole_dataframe("all") \
-                .get_batch(batch_parameters={"dataframe": data})
+            batch = self._batches.get_batch(batch_parameters={"dataframe": data})
             result = batch.validate(suite, expectation_parameters=dataset.parameters,
                                     result_format={"result_format": "COMPLETE",
                                                    "unexpected_index_column_names": [ROW_KEY]})

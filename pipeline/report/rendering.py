@@ -127,13 +127,15 @@ class BodyExporter(HTMLExporter):
 @functools.cache
 def _exporter() -> BodyExporter:
     """The one exporter: its Jinja environment compiles nbconvert's templates once (0.1 s a
-    document when each had its own exporter)."""
+    document when each had its own exporter). It validates the notebook once, after its
+    preprocessors (``optimistic_validation``), not after each of them (a dozen schema
+    validations of the whole notebook a document)."""
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDE_TAGS
     config.TagRemovePreprocessor.enabled = True
     exporter = BodyExporter(config=config, template_name="basic", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="")
+                            anchor_link_text="", optimistic_validation=True)
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     return exporter
 

@@ -29,7 +29,9 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"
 _WARM_GX = "import pipeline.quality.gx as v\nif hasattr(v, '_gx'):\n    v._gx()"
 _WARM_DOCUMENTS = "import pipeline.report.rendering as r\nif hasattr(r, 'warm_up'):\n" \
                   "    r.warm_up()"
-WARM_EXTRA = {"validate": _WARM_GX, "appendix": _WARM_DOCUMENTS}
+# statsmodels, imported where the benchmark's intervals are computed (pipeline.assess.uncertainty)
+_WARM_INTERVALS = "import statsmodels.stats.proportion\nimport statsmodels.stats.rates"
+WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_INTERVALS, "appendix": _WARM_DOCUMENTS}
 
 
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")

@@ -85,9 +85,10 @@ def package_versions() -> dict[str, str]:
     """Name and version of every distribution installed beside the running Python."""
     versions: dict[str, str] = {}
     for dist in metadata.distributions():
-        name = dist.metadata["Name"]
+        facts = dist.metadata  # parsed once (``dist.version`` would parse it again)
+        name = facts["Name"]
         if name:
-            versions[name.lower().replace("_", "-")] = dist.version
+            versions[name.lower().replace("_", "-")] = facts["Version"]
     return dict(sorted(versions.items()))
 
 

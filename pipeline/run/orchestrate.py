@@ -90,25 +90,30 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         that raises stops them and nothing is built.
     """
     published = published_folder(settings, command)
-    facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
-                        [settings.notebooks_dir / n for _, n in stages])
-
-    def plannow_iso() -> Plan:
-        previous = try_read_manifest(published / MANIFEST_NAME)
-        plan = Plan(settings, stages, facts, previous, published, force, stamp_given,
-                     dict(stamps or {}))
-        if not stamp_given and previous and not force:
-            kept = Plan(replace(settings, generated_at=str(
-                previous.get("parameters", {}).get("generated_at", ""))), stages, facts,
-                previous, published, force, stamp_given)
-            if kept.up_to_date(command):
-                plan = kept
-        return plan
-
-    # A first look, before the lock: if something must be built, its kernels start up
-    # while the checks run and while the lock is taken (the plan is made again under it).
-    kernels = _start_kernels(plannow_iso(), command)
+    # Every stage runs (forced, or nothing published before): its kernels need no plan, so
+    # they start first, and start up while the inputs are hashed and the run is planned.
+    kernels = StageKernels(settings, stages) if force or not (
+        published / MANIFEST_NAME).is_file() else None
     try:
+        facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
+                            [settings.notebooks_dir / n for _, n in stages])
+
+        def plannow_iso() -> Plan:
+            previous = try_read_manifest(published / MANIFEST_NAME)
+            plan = Plan(settings, stages, facts, previous, published, force, stamp_given,
+                        dict(stamps or {}))
+            if not stamp_given and previous and not force:
+                kept = Plan(replace(settings, generated_at=str(
+                    previous.get("parameters", {}).get("generated_at", ""))), stages, facts,
+                    previous, published, force, stamp_given)
+                if kept.up_to_date(command):
+                    plan = kept
+            return plan
+
+        # A first look, before the lock: if something must be built, its kernels start up
+        # while the checks run and while the lock is taken (the plan is made again under it).
+        if kernels is None:
+            kernels = _start_kernels(plannow_iso(), command)
         if check is not None:
             check()
         with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait,
