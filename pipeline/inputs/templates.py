@@ -219,9 +219,10 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         cell = sheet.cell(row=number, column=2)
         if value is None:
             _style(sheet, INPUT_FILL, False, cell)
-        else:
+        else:           # one line, running on over the empty cells beside it
             write_text_cell(cell, value)
             _style(sheet, LOCKED_FILL, True, cell)
+            cell.alignment = Alignment(vertical="top")
     sheet["B7"].number_format = "dd/mm/yyyy"
     for row in (6, 7):
         write_text_cell(sheet.cell(row=row, column=3), FILL_IN)
@@ -262,7 +263,7 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
     sheet.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
                                        selectLockedCells=False, selectUnlockedCells=False)
     fit_row_heights(sheet, HEADER_ROW - 1, HEADER_ROW + len(template.rows))
-    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}", "A:B")
 
 
 def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[str, str]]:
@@ -272,7 +273,8 @@ def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[st
         ("How to fill in this return", ""),
         ("", f"This is {partner}'s return for {period}, due {due}. It lists every indicator "
              "you lead; the columns marked 'Filled in for you' come from the register and "
-             "are locked. Select a cell to fill in to see what it needs."),
+             "are locked (a blank Last value or Baseline: none is recorded). Select a cell "
+             "to fill in to see what it needs."),
         ("1", "For each indicator, type the value for the period in Value (a number only, "
               "without words or units; percentages on a 0-100 scale, e.g. 45 or 45%)."),
         ("2", "Choose its Data status: final, provisional, estimate, or not_available when "

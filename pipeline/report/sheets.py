@@ -114,11 +114,14 @@ def quality_table(quality: pd.DataFrame) -> AppendixTable:
 
 
 def directory_table(directory: pd.DataFrame) -> AppendixTable:
-    """The partnership directory: who leads each outcome."""
+    """The partnership directory: who leads each outcome (and the outcome a sub-outcome
+    belongs to, when the directory has sub-outcomes)."""
+    if "parent_outcome" in directory and not directory["parent_outcome"].fillna("").any():
+        directory = directory.drop(columns="parent_outcome")     # no sub-outcomes
     frame = directory.rename(columns={
         "outcome_id": "Outcome", "outcome": "Title", "lead_partnership": "Lead partnership",
         "board_champion": "Board champion", "executive_officer": "Executive officer",
-        "outcome_lead": "Outcome lead"})
+        "outcome_lead": "Outcome lead", "parent_outcome": "Part of outcome"})
     return AppendixTable("partnership-directory", "Partnership directory", frame,
                          {c: "partner" for c in frame.columns})
 

@@ -1,0 +1,126 @@
+"""The tables workbook as an officer opens and prints it in LibreOffice (issue 22 item 6,
+opened by hand): each test is a fault seen there.
+
+- a long note in A2 ran unwrapped past the table, and LibreOffice shrank the whole page to
+  print it (the Reward gap analysis at about a tenth of its size, its last two columns on
+  a page of their own);
+- wide tables fitted to one page's width printed too small to read, with no column naming
+  the row on a second page;
+- a column was as wide as its whole header ("Melton share of county total %") or its
+  longest sentence, and a right-aligned figure ran into the text of the next column
+  ("39.3%2006-07 Q4", "8.9%[x]");
+- one column showed 5% beside 39.3% and 34 beside 6.9 (a format per cell, not per column);
+- the partnership directory's header read ``parent_outcome`` (a program word).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline.report.export import write_workbook
+from pipeline.report.sheet_format import NOTE_LINE_MAX, decimals_needed, number_format
+from pipeline.report.sheets import directory_table
+from pipeline.report.table_spec import AppendixTable
+from tests.sheet_checks import assert_columns_fit, assert_prints_legibly
+
+STAMP = "2007-06-30T12:00:00"
+NOTE = ("The computed rating comes from how far the value is off what it is rated against "
+        "(the trajectory for a value from before the year end, the target at the year end): "
+        "as a % of that figure, and for an indicator that is itself a percentage also in "
+        "percentage points (2.5% against 10% is 75% off, 7.5 points); 0 or below is met or "
+        "beaten.")
+SHARE = "Melton share of county total %"
+
+
+def _wide_table() -> AppendixTable:
+    rows = 3
+    frame = pd.DataFrame({
+        "Indicator": ["2.2", "2.7", "2.9"], "Unit": ["percent", "count", "percent"],
+        "Melton value": [39.3, 8563.0, 5.0], "Value period": ["2006-07 Q4"] * rows,
+        SHARE: [8.9, float("nan"), 7.6], "Against the county": ["better", "", "worse"],
+        **{f"Commentary {n}": ["A sentence a partner wrote about the figure " * 3] * rows
+           for n in range(1, 9)}})
+    kinds = {c: "text" for c in frame.columns}
+    kinds.update({"Melton value": "value", SHARE: "pct",
+                  **{f"Commentary {n}": "partner" for n in range(1, 9)}})
+    return AppendixTable("melton-values", "Melton against the county", frame, kinds,
+                         unit_column="Unit", note=NOTE, sheet="Melton values")
+
+
+def _sheet(tmp_path):
+    path = write_workbook([_wide_table()], tmp_path / "t.xlsx", STAMP,
+                          "Leicestershire Together · 2006-07 Q4 · Board 2007-09-03",
+                          "Leicestershire Together")
+    return load_workbook(path)["Melton values"]
+
+
+def _header_row(sheet) -> int:
+    return next(c for c in sheet["A"] if c.value == "Indicator").row
+
+
+def test_a_long_note_is_cut_into_lines_that_print_within_the_page(tmp_path):
+    sheet = _sheet(tmp_path)
+    header = _header_row(sheet)
+    lines = [sheet.cell(row=r, column=1).value for r in range(2, header - 1)]
+    assert len(lines) >= 2 and all(len(line) <= NOTE_LINE_MAX for line in lines)
+    assert " ".join(lines) == "Leicestershire Together · 2006-07 Q4 · Board 2007-09-03 · " \
+        + NOTE
+    assert "Notes sheet" in sheet.cell(row=header - 1, column=1).value
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert sheet.freeze_panes == f"A{header + 1}"
+    table = next(iter(sheet.tables.values()))
+    assert table.ref.startswith(f"A{header}:")
+
+
+def test_a_wide_table_prints_over_pages_legibly_with_its_first_column_repeated(tmp_path):
+    sheet = _sheet(tmp_path)
+    assert sheet.page_setup.fitToWidth >= 2
+    assert sheet.print_title_cols == "$A:$A"
+    assert_prints_legibly(sheet)
+
+
+def test_columns_fit_their_values_and_headers_wrap(tmp_path):
+    sheet = _sheet(tmp_path)
+    header = _header_row(sheet)
+    assert_columns_fit(sheet, header, header + 3)
+    width = {c.value: sheet.column_dimensions[get_column_letter(c.column)].width
+             for c in sheet[header]}
+    assert width[SHARE] < len(SHARE)                  # its header wraps, its figures fit
+    assert width["Commentary 1"] <= 40                # a sentence wraps
+    assert sheet[f"E{header}"].alignment.wrap_text
+
+
+def test_text_after_a_figure_is_set_in_from_the_column_edge(tmp_path):
+    sheet = _sheet(tmp_path)
+    header = _header_row(sheet)
+    for row in range(header, header + 4):
+        for figure in ("C", "E"):                  # Melton value, the share: set in too
+            assert sheet[f"{figure}{row}"].alignment.horizontal == "right", f"{figure}{row}"
+            assert sheet[f"{figure}{row}"].alignment.indent >= 1, f"{figure}{row}"
+        assert sheet[f"D{row}"].alignment.indent >= 1, f"D{row}"     # after Melton value
+        assert sheet[f"F{row}"].alignment.indent >= 1, f"F{row}"     # after the share
+
+
+def test_one_number_format_per_column_and_unit(tmp_path):
+    sheet = _sheet(tmp_path)
+    header = _header_row(sheet)
+    values = [sheet[f"C{r}"] for r in range(header + 1, header + 4)]
+    assert [c.number_format for c in values] == ['0.0"%"', "#,##0", '0.0"%"']  # 39.3%, 5.0%
+    assert decimals_needed(39.36) == 2 and decimals_needed(5.0) == 0 \
+        and decimals_needed(39.30) == 1
+    assert number_format("value", 1, "percent") == '0.0"%"'
+
+
+def test_the_directory_names_its_columns_in_words():
+    directory = pd.DataFrame({"outcome_id": ["1.1", "1.1.1"], "outcome": ["Safe", "Safer"],
+                              "lead_partnership": ["P", "P"], "board_champion": ["C", "C"],
+                              "executive_officer": ["E", "E"], "outcome_lead": ["L", "L"],
+                              "parent_outcome": ["", "1.1"]})
+    table = directory_table(directory)
+    assert "Part of outcome" in table.frame.columns
+    assert not any("_" in c for c in table.frame.columns)
+    top = directory_table(directory.assign(parent_outcome=""))
+    assert list(top.frame.columns) == ["Outcome", "Title", "Lead partnership",
+                                       "Board champion", "Executive officer", "Outcome lead"]
