@@ -124,3 +124,16 @@ def test_the_directory_names_its_columns_in_words():
     top = directory_table(directory.assign(parent_outcome=""))
     assert list(top.frame.columns) == ["Outcome", "Title", "Lead partnership",
                                        "Board champion", "Executive officer", "Outcome lead"]
+
+
+def test_the_audit_workbook_prints_its_indicator_on_each_page_and_says_what_to_fill_in():
+    """The Findings and Sources sheets printed over two pages' width with nothing naming
+    the row on the second; the Cover said which cells to fill in by their colour only."""
+    from tests.test_spot_check import _book, _item
+
+    book = _book([_item() for _ in range(3)])
+    for name in ("Findings", "Sources", "Checks"):
+        assert_prints_legibly(book[name])
+    assert book["Findings"].print_title_cols == "$A:$A"
+    cover = " ".join(str(c.value) for c in book["Cover"]["A"] if c.value)
+    assert "yellow" not in cover and "finding, note, auditor, date" in cover
