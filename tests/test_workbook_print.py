@@ -137,3 +137,25 @@ def test_the_audit_workbook_prints_its_indicator_on_each_page_and_says_what_to_f
     assert book["Findings"].print_title_cols == "$A:$A"
     cover = " ".join(str(c.value) for c in book["Cover"]["A"] if c.value)
     assert "yellow" not in cover and "finding, note, auditor, date" in cover
+
+
+def test_dates_are_dates_in_the_board_style_and_iso_in_the_csv(tmp_path):
+    """LAA2's delivery plans held their dates as text ("2008-09-01"), and the Cover dated
+    the workbook 2026-12-05 where the documents say 5 December 2026."""
+    import datetime as dt
+
+    from pipeline.report.export import write_tables
+
+    frame = pd.DataFrame({"Indicator": ["NI 1", "NI 2"], "Due": ["2009-04-30", ""],
+                          "Note": ["x", "y"]})
+    table = AppendixTable("delivery-plans", "Delivery plans", frame,
+                          {"Indicator": "text", "Due": "date", "Note": "partner"})
+    written = write_tables([table], tmp_path, "t", STAMP)
+    sheet = load_workbook(written[0])["Delivery plans"]
+    header = _header_row(sheet)
+    due = sheet.cell(row=header + 1, column=2)
+    assert due.value == dt.datetime(2009, 4, 30) and due.number_format == "d mmmm yyyy"
+    assert sheet.cell(row=header + 2, column=2).value == "[x]"
+    assert "2009-04-30,x" in written[1].read_text(encoding="utf-8-sig")
+    cover = [c.value for c in load_workbook(written[0])["Cover"]["A"]]
+    assert cover[cover.index("Generated") + 1] == "30 June 2007"

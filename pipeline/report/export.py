@@ -15,6 +15,7 @@ and modified.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pipeline.figures import format_date
 from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vocabulary)
     CELL_TEXT_MAX,
     FORMULA_STARTS,
@@ -239,11 +241,21 @@ def _cover_lines(count: int, subtitle: str, generated_at: str,
                    "them."),
         ("Blank cells", "No cell of a table is left blank: [x] marks a cell with no value and "
                         "[z] a cell where nothing applies (see the Notes sheet)."),
-        ("Generated", str(generated_at)[:10] or "no date given"),
+        ("Generated", format_date(str(generated_at)[:10]) or "no date given"),
     ]
 
 
 _NUMERIC = ("count", "number", "value", "gbp", "pct")
+DATE_FORMAT = "d mmmm yyyy"      # 3 September 2007: the documents' one date style
+
+
+def _iso_date(value: object) -> dt.date | None:
+    """A ``YYYY-MM-DD`` text as a date (written as a date, not as text), else None."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 \
+            else None
+    except ValueError:
+        return None
 
 
 def _column_formats(frame: pd.DataFrame, kinds: dict[str, str],
@@ -317,7 +329,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
             used.add("totals")
         for place, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
             kind = table.kinds.get(column, "text")
-            numeric = kind in _NUMERIC
+            numeric = kind in _NUMERIC or kind == "date"
             cell = sheet.cell(row=row, column=place)
             align = {"vertical": "top", "horizontal": "right" if numeric else None,
                      "indent": 0 if place == 1 else 1}  # a gap beside the next column
@@ -326,7 +338,11 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                 write_text_cell(cell, marker)
                 used.add("not_applicable" if bold else "no_value")
                 shown = marker
-            elif numeric and not isinstance(value, str):
+            elif kind == "date" and _iso_date(value):
+                cell.value = _iso_date(value)
+                cell.number_format = DATE_FORMAT
+                shown = format_date(str(value))
+            elif kind in _NUMERIC and not isinstance(value, str):
                 number_value = float(value) + 0.0      # -0.0 is written as 0
                 cell.value = int(number_value) if number_value.is_integer() \
                     and kind == "count" else number_value
@@ -368,7 +384,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.border = header_border
-        numeric = table.kinds.get(column, "text") in _NUMERIC
+        numeric = table.kinds.get(column, "text") in (*_NUMERIC, "date")
         cell.alignment = Alignment(wrap_text=True, vertical="bottom",
                                    horizontal="right" if numeric else "left",
                                    indent=0 if place == 1 else 1)
