@@ -159,3 +159,16 @@ def test_dates_are_dates_in_the_board_style_and_iso_in_the_csv(tmp_path):
     assert "2009-04-30,x" in written[1].read_text(encoding="utf-8-sig")
     cover = [c.value for c in load_workbook(written[0])["Cover"]["A"]]
     assert cover[cover.index("Generated") + 1] == "30 June 2007"
+
+
+def test_the_district_coverage_share_is_a_number():
+    """The share of all indicators was the text "15.6%": a number stored as text."""
+    from pipeline.report.sheets import coverage_table
+
+    coverage = pd.DataFrame({"district": ["Melton", "Any district"],
+                             "indicators_with_data": [20, 0], "indicators": [128, 0],
+                             "share": ["15.6%", "-"]})
+    table = coverage_table(coverage)
+    shares = table.frame["Share of all indicators %"]
+    assert shares.iloc[0] == 15.6 and pd.isna(shares.iloc[1])
+    assert table.kinds["Share of all indicators %"] == "pct"

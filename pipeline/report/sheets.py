@@ -79,14 +79,18 @@ def finance_problems_table(problems: pd.DataFrame) -> AppendixTable:
 
 
 def coverage_table(coverage: pd.DataFrame) -> AppendixTable:
-    """Indicators with district-level values, per district."""
+    """Indicators with district-level values, per district (the share a number, not the
+    text "15.6%": blank when there are no indicators)."""
+    shares = [float("nan") if whole == 0 else pct_value(100.0 * part / whole)
+              for part, whole in zip(coverage["indicators_with_data"], coverage["indicators"],
+                                     strict=True)]
     frame = pd.DataFrame({"District": coverage["district"],
                           "Indicators with data": coverage["indicators_with_data"],
                           "Indicators": coverage["indicators"],
-                          "Share of all indicators": coverage["share"]})
+                          "Share of all indicators %": shares})
     return AppendixTable("district-coverage", "District coverage", frame,
                          {"District": "text", "Indicators with data": "count",
-                          "Indicators": "count", "Share of all indicators": "text"})
+                          "Indicators": "count", "Share of all indicators %": "pct"})
 
 
 def district_view_table(view: pd.DataFrame) -> AppendixTable:
