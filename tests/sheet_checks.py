@@ -73,7 +73,7 @@ def assert_columns_fit(sheet, header_row: int, last_row: int) -> None:
             elif not (cell.alignment and cell.alignment.wrap_text):
                 longest[cell.column] = max(longest[cell.column], len(str(cell.value)))
             else:
-                longest[cell.column] = max(longest[cell.column], 40)
+                longest[cell.column] = max(longest[cell.column], 44)   # a paragraph
     for (column, unit), found in formats.items():
         assert len(found) == 1, f"{sheet.title} column {column} ({unit}): {sorted(found)}"
     for place, text in enumerate(header, start=1):

@@ -57,7 +57,7 @@ def _sheet(tmp_path):
 
 
 def _header_row(sheet) -> int:
-    return next(c for c in sheet["A"] if c.value == "Indicator").row
+    return int(next(iter(sheet.tables.values())).ref.split(":")[0][1:])
 
 
 def test_a_long_note_is_cut_into_lines_that_print_within_the_page(tmp_path):
@@ -88,7 +88,7 @@ def test_columns_fit_their_values_and_headers_wrap(tmp_path):
     width = {c.value: sheet.column_dimensions[get_column_letter(c.column)].width
              for c in sheet[header]}
     assert width[SHARE] < len(SHARE)                  # its header wraps, its figures fit
-    assert width["Commentary 1"] <= 40                # a sentence wraps
+    assert width["Commentary 1"] <= 46                # a paragraph wraps
     assert sheet[f"E{header}"].alignment.wrap_text
 
 
@@ -172,3 +172,18 @@ def test_the_district_coverage_share_is_a_number():
     shares = table.frame["Share of all indicators %"]
     assert shares.iloc[0] == 15.6 and pd.isna(shares.iloc[1])
     assert table.kinds["Share of all indicators %"] == "pct"
+
+
+def test_a_paragraph_in_a_column_of_labels_does_not_run_down_the_page(tmp_path):
+    """LAA2's data-quality table wrapped a 330-character measure (a list of 51 indicators)
+    in a 24-character column: one row 17 lines tall, pushed onto a page of its own."""
+    listed = "Indicators not checked against the official list: " + ", ".join(
+        f"NI {n}" for n in range(1, 52))
+    frame = pd.DataFrame({"Measure": ["Rows read", listed], "Count": [122, 51]})
+    table = AppendixTable("data-quality-summary", "Data quality of the returns", frame,
+                          {"Measure": "text", "Count": "count"})
+    sheet = load_workbook(write_workbook([table], tmp_path / "t.xlsx", STAMP)).worksheets[3]
+    header = _header_row(sheet)
+    assert 40 <= sheet.column_dimensions["A"].width <= 46
+    assert sheet.row_dimensions[header + 2].height <= 15 * 10
+    assert_columns_fit(sheet, header, header + 2)

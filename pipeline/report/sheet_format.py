@@ -15,8 +15,10 @@ from collections.abc import Iterable
 DECIMALS_MAX = 2                 # a figure is shown to 2 decimal places at most
 NOTE_LINE_MAX = 180              # characters a line of the note above a table holds
 # a text column whose longest value is longer than this wraps at this width (partners'
-# sentences wider than labels, names and ratings)
+# sentences wider than labels, names and ratings); a column holding a paragraph (longer
+# than PARAGRAPH) wraps at PARAGRAPH_WIDTH, so that it does not run down a page
 WRAP_OVER = {"partner": 36, "text": 24}
+PARAGRAPH, PARAGRAPH_WIDTH = 80, 44
 WIDTH_MIN = 6
 HEADER_LINES = 3                 # a header wraps to this many lines at most
 
@@ -85,9 +87,11 @@ def wrap_width(kind: str) -> int:
 def column_width(header: str, longest: int, wraps: bool, kind: str = "text",
                  word: int = 0) -> int:
     """A column's width in characters: the longest value it holds (at most
-    :func:`wrap_width` for a column that wraps, but never narrower than its longest
-    ``word``), never narrower than its header needs, and two characters to spare."""
-    value = max(min(longest, wrap_width(kind)), word) if wraps else longest
+    :func:`wrap_width` for a column that wraps, :data:`PARAGRAPH_WIDTH` for one holding a
+    paragraph, but never narrower than its longest ``word``), never narrower than its
+    header needs, and two characters to spare."""
+    room = PARAGRAPH_WIDTH if longest > PARAGRAPH else wrap_width(kind)
+    value = max(min(longest, room), word) if wraps else longest
     return max(value, header_width(header), WIDTH_MIN) + 2
 
 
