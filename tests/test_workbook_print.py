@@ -187,3 +187,25 @@ def test_a_paragraph_in_a_column_of_labels_does_not_run_down_the_page(tmp_path):
     assert 40 <= sheet.column_dimensions["A"].width <= 46
     assert sheet.row_dimensions[header + 2].height <= 15 * 10
     assert_columns_fit(sheet, header, header + 2)
+
+
+def test_the_pooled_fund_share_is_a_number_never_shown_as_its_threshold(tmp_path):
+    """The underspend's share of the allocation was the text "4.997%" (a number stored as
+    text); as a number it must not read 5.0%, the threshold it falls short of."""
+    from pipeline.report.sheets import pooled_fund_table
+
+    outturn = pd.DataFrame({
+        "year": ["2006-07"] * 2, "block": ["Safer Communities", "Total"],
+        "allocation_gbp": [1000.0, 9420376.0], "virement_gbp": [0.0, 0.0],
+        "budget_gbp": [1000.0, 9420376.0], "spend_gbp": [906.0, 8949617.0],
+        "underspend_gbp": [94.0, 470759.0], "underspend_pct": [9.4, 4.997242],
+        "carry_forward_gbp": [0.0, 0.0], "commentary": ["", ""],
+        "source_file": ["fund.csv", ""], "source_row": [2, float("nan")]})
+    table = pooled_fund_table(outturn, 5.0)
+    assert list(table.frame["Underspend % of allocation"]) == [9.4, 4.997]
+    sheet = load_workbook(write_workbook([table], tmp_path / "t.xlsx", STAMP)).worksheets[3]
+    header = _header_row(sheet)
+    column = [c.value for c in sheet[header]].index("Underspend % of allocation") + 1
+    cells = [sheet.cell(row=header + r, column=column) for r in (1, 2)]
+    assert [c.value for c in cells] == [9.4, 4.997]
+    assert {c.number_format for c in cells} == {'0.000"%"'}

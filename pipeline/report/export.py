@@ -262,7 +262,7 @@ def _column_formats(frame: pd.DataFrame, kinds: dict[str, str],
                     units: pd.Series | None) -> dict[str, dict[str, int]]:
     """Per numeric column, the decimals of each unit's figures (one format a column and
     unit: :func:`pipeline.report.sheet_format.column_decimals`)."""
-    from pipeline.report.sheet_format import column_decimals
+    from pipeline.report.sheet_format import DECIMALS_MAX, PCT_DECIMALS_MAX, column_decimals
 
     out = {}
     for column in frame.columns:
@@ -271,7 +271,8 @@ def _column_formats(frame: pd.DataFrame, kinds: dict[str, str],
         cells = [(float(v), "count" if units is None else str(units.iat[i]))
                  for i, v in enumerate(frame[column])
                  if not _missing(v) and not isinstance(v, str)]
-        out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells])
+        most = PCT_DECIMALS_MAX if kinds[column] == "pct" else DECIMALS_MAX
+        out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
     return out
 
 

@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Iterable
 
 DECIMALS_MAX = 2                 # a figure is shown to 2 decimal places at most
+PCT_DECIMALS_MAX = 3             # a percentage to 3 (a share printed beside its threshold)
 NOTE_LINE_MAX = 180              # characters a line of the note above a table holds
 # a text column whose longest value is longer than this wraps at this width (partners'
 # sentences wider than labels, names and ratings); a column holding a paragraph (longer
@@ -33,26 +34,29 @@ def decimals_needed(value: float, most: int = DECIMALS_MAX) -> int:
     return most
 
 
-def column_decimals(values: Iterable[float], units: Iterable[str]) -> dict[str, int]:
+def column_decimals(values: Iterable[float], units: Iterable[str],
+                    most: int = DECIMALS_MAX) -> dict[str, int]:
     """The decimals each unit's figures of one column are shown with: the most any of them
-    needs, so that all of that unit line up (``{"count": 0, "percent": 1}``)."""
+    needs (up to ``most``), so that all of that unit line up (``{"count": 0,
+    "percent": 1}``)."""
     out: dict[str, int] = {}
     for value, unit in zip(values, units, strict=True):
-        out[unit] = max(out.get(unit, 0), decimals_needed(value))
+        out[unit] = max(out.get(unit, 0), decimals_needed(value, most))
     return out
 
 
 def number_format(kind: str, decimals: int = 0, unit: str = "count") -> str:
     """The Excel number format for a figure of the given kind (and unit), to ``decimals``
     places: thousands separators, £ for money (pounds and pence for a ``gbp`` column), % for
-    percentages (one decimal for a ``pct`` column, as its figures are rounded)."""
+    percentages (at least one decimal for a ``pct`` column, more where its figures have
+    them: 4.997% is not shown as the 5.0% it falls short of)."""
     places = "." + "0" * decimals if decimals else ""
     if kind == "gbp":
         return '"£"#,##0.00'
     if kind == "value" and unit == "gbp":
         return f'"£"#,##0{places}'
     if kind == "pct":
-        return '0.0"%"'
+        return "0." + "0" * max(decimals, 1) + '"%"'
     if kind == "value" and unit == "percent":
         return f'0{places}"%"'
     return f"#,##0{places}"

@@ -47,20 +47,20 @@ from pipeline.report.table_spec import AppendixTable, listing_table, pct_value
 
 def pooled_fund_table(outturn: pd.DataFrame, threshold_pct: float) -> AppendixTable:
     """The pooled fund outturn per block, with the total; the share of the allocation as
-    printed (4.997%, never rounded up to the threshold)."""
+    printed (4.997, never rounded up to the threshold), a number."""
     frame = pd.DataFrame({
         "Year": outturn["year"], "Block": outturn["block"],
         "Allocation (£)": outturn["allocation_gbp"], "Virement (£)": outturn["virement_gbp"],
         "Budget (£)": outturn["budget_gbp"], "Spend (£)": outturn["spend_gbp"],
         "Underspend (£)": outturn["underspend_gbp"],
         "Underspend % of allocation": outturn["underspend_pct"].map(
-            lambda x: "" if pd.isna(x) else share_text(x, threshold_pct)),
+            lambda x: x if pd.isna(x) else float(share_text(x, threshold_pct).rstrip("%"))),
         "Carried forward (£)": outturn["carry_forward_gbp"],
         "Commentary": outturn["commentary"], "Source file": outturn["source_file"],
         "Source row": outturn["source_row"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({c: "gbp" for c in frame.columns if c.endswith("(£)")})
-    kinds.update({"Commentary": "partner",
+    kinds.update({"Commentary": "partner", "Underspend % of allocation": "pct",
                   "Source row": "count"})
     return AppendixTable("pooled-fund-outturn", "Pooled fund outturn", frame, kinds,
                          emphasis_column="Block", emphasis=("Total",),
