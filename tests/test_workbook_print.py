@@ -209,3 +209,14 @@ def test_the_pooled_fund_share_is_a_number_never_shown_as_its_threshold(tmp_path
     cells = [sheet.cell(row=header + r, column=column) for r in (1, 2)]
     assert [c.value for c in cells] == [9.4, 4.997]
     assert {c.number_format for c in cells} == {'0.000"%"'}
+
+
+def test_a_wrapped_bold_header_gets_the_lines_its_words_need():
+    """LibreOffice cut "Underspend" off the top of the pooled fund's "Underspend % of
+    allocation" header: the row was given two lines by counting characters, and the bold
+    words wrap to three."""
+    from pipeline.inputs.sheet_layout import lines_needed
+
+    assert lines_needed("Underspend % of allocation", 13, bold=True) == 3
+    assert lines_needed("Underspend % of allocation", 13) >= 2
+    assert lines_needed("a\nb", 40) == 2
