@@ -15,7 +15,6 @@ and modified.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -37,7 +36,10 @@ from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vo
     zip_stamp,
 )
 from pipeline.report.open_data import with_decimals, write_metadata
-from pipeline.report.sheet_format import number_format  # noqa: F401  (re-exported)
+from pipeline.report.sheet_format import (
+    NUMERIC_KINDS,
+    number_format,  # noqa: F401  (re-exported)
+)
 from pipeline.report.table_spec import csv_columns
 
 if TYPE_CHECKING:
@@ -245,37 +247,6 @@ def _cover_lines(count: int, subtitle: str, generated_at: str,
     ]
 
 
-_NUMERIC = ("count", "number", "value", "gbp", "pct")
-DATE_FORMAT = "d mmmm yyyy"      # 3 September 2007: the documents' one date style
-
-
-def _iso_date(value: object) -> dt.date | None:
-    """A ``YYYY-MM-DD`` text as a date (written as a date, not as text), else None."""
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 \
-            else None
-    except ValueError:
-        return None
-
-
-def _column_formats(frame: pd.DataFrame, kinds: dict[str, str],
-                    units: pd.Series | None) -> dict[str, dict[str, int]]:
-    """Per numeric column, the decimals of each unit's figures (one format a column and
-    unit: :func:`pipeline.report.sheet_format.column_decimals`)."""
-    from pipeline.report.sheet_format import DECIMALS_MAX, PCT_DECIMALS_MAX, column_decimals
-
-    out = {}
-    for column in frame.columns:
-        if kinds.get(column, "text") not in _NUMERIC:
-            continue
-        cells = [(float(v), "count" if units is None else str(units.iat[i]))
-                 for i, v in enumerate(frame[column])
-                 if not _missing(v) and not isinstance(v, str)]
-        most = PCT_DECIMALS_MAX if kinds[column] == "pct" else DECIMALS_MAX
-        out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
-    return out
-
-
 def _write_sheet(sheet, table: AppendixTable, number: int,
                  subtitle: str) -> tuple[set[str], str, int]:
     """One table's sheet (see :func:`write_workbook`); the notes it uses, what was cut and
@@ -285,7 +256,15 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
 
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
     from pipeline.report.chart_style import RAG_STYLE
-    from pipeline.report.sheet_format import column_width, note_lines, shown_text, wrap_width
+    from pipeline.report.sheet_format import (
+        DATE_FORMAT,
+        column_formats,
+        column_width,
+        iso_date,
+        note_lines,
+        shown_text,
+        wrap_width,
+    )
     from pipeline.report.workbook_front import (
         NO_VALUE,
         NOT_APPLICABLE,
@@ -309,7 +288,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     used = {"cut"} if cut else set()
     kinds = {table.kinds.get(c, "text") for c in columns}
     used |= {k for k in ("rag", "partner") if k in kinds}
-    if kinds & set(_NUMERIC):
+    if kinds & set(NUMERIC_KINDS):
         used.add("units")
     sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
                                                                             size=13)
@@ -319,7 +298,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                                                     color="B3121B" if cut else None)
     headers = unique_headers([workbook_text(c) for c in columns])
     units = frame[table.unit_column] if table.unit_column in frame else None
-    decimals = _column_formats(frame, table.kinds, units)
+    decimals = column_formats(frame, table.kinds, units)
     longest = dict.fromkeys(columns, 0)
     wraps, words = dict.fromkeys(columns, False), dict.fromkeys(columns, 0)
     for offset, record in enumerate(frame.itertuples(index=False)):
@@ -330,7 +309,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
             used.add("totals")
         for place, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
             kind = table.kinds.get(column, "text")
-            numeric = kind in _NUMERIC or kind == "date"
+            numeric = kind in NUMERIC_KINDS or kind == "date"
             cell = sheet.cell(row=row, column=place)
             align = {"vertical": "top", "horizontal": "right" if numeric else None,
                      "indent": 0 if place == 1 else 1}  # a gap beside the next column
@@ -339,11 +318,11 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                 write_text_cell(cell, marker)
                 used.add("not_applicable" if bold else "no_value")
                 shown = marker
-            elif kind == "date" and _iso_date(value):
-                cell.value = _iso_date(value)
+            elif kind == "date" and iso_date(value):
+                cell.value = iso_date(value)
                 cell.number_format = DATE_FORMAT
                 shown = format_date(str(value))
-            elif kind in _NUMERIC and not isinstance(value, str):
+            elif kind in NUMERIC_KINDS and not isinstance(value, str):
                 number_value = float(value) + 0.0      # -0.0 is written as 0
                 cell.value = int(number_value) if number_value.is_integer() \
                     and kind == "count" else number_value
@@ -385,7 +364,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.border = header_border
-        numeric = table.kinds.get(column, "text") in (*_NUMERIC, "date")
+        numeric = table.kinds.get(column, "text") in (*NUMERIC_KINDS, "date")
         cell.alignment = Alignment(wrap_text=True, vertical="bottom",
                                    horizontal="right" if numeric else "left",
                                    indent=0 if place == 1 else 1)

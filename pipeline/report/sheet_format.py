@@ -8,9 +8,12 @@ wider than its text; and the note above a table cut into lines that print within
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from collections.abc import Iterable
+
+import pandas as pd
 
 DECIMALS_MAX = 2                 # a figure is shown to 2 decimal places at most
 PCT_DECIMALS_MAX = 3             # a percentage to 3 (a share printed beside its threshold)
@@ -22,6 +25,8 @@ WRAP_OVER = {"partner": 36, "text": 24}
 PARAGRAPH, PARAGRAPH_WIDTH = 80, 44
 WIDTH_MIN = 6
 HEADER_LINES = 3                 # a header wraps to this many lines at most
+NUMERIC_KINDS = ("count", "number", "value", "gbp", "pct")    # see AppendixTable.kinds
+DATE_FORMAT = "d mmmm yyyy"      # 3 September 2007: the documents' one date style
 
 
 def decimals_needed(value: float, most: int = DECIMALS_MAX) -> int:
@@ -103,3 +108,30 @@ def note_lines(text: str, limit: int = NOTE_LINE_MAX) -> list[str]:
     """The note above a table as lines of at most ``limit`` characters, cut between words:
     a line longer than the table would widen what prints, and shrink the page to fit it."""
     return textwrap.wrap(text, limit, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def iso_date(value: object) -> dt.date | None:
+    """A ``YYYY-MM-DD`` text as a date (written as a date, not as text), else None."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 \
+            else None
+    except ValueError:
+        return None
+
+
+def column_formats(frame: pd.DataFrame, kinds: dict[str, str],
+                   units: pd.Series | None) -> dict[str, dict[str, int]]:
+    """Per numeric column of ``frame`` (by ``kinds``), the decimals of each unit's figures
+    (one format a column and unit: :func:`column_decimals`; ``units`` gives each row's
+    unit, all ``count`` when None); text and missing cells aside."""
+    out = {}
+    for column in frame.columns:
+        kind = kinds.get(column, "text")
+        if kind not in NUMERIC_KINDS:
+            continue
+        cells = [(float(v), "count" if units is None else str(units.iat[i]))
+                 for i, v in enumerate(frame[column])
+                 if not isinstance(v, str) and v is not None and not pd.isna(v)]
+        most = PCT_DECIMALS_MAX if kind == "pct" else DECIMALS_MAX
+        out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
+    return out
