@@ -110,7 +110,8 @@ def test_the_labelled_cells_print_whole_and_wide_returns_repeat_their_ids(book):
         assert not (cell.alignment and cell.alignment.wrap_text), cell.coordinate
         room = sum(sheet.column_dimensions[c].width for c in "BCDE")
         assert all(sheet.cell(row=row, column=c).value is None for c in range(3, 6))
-        assert len(cell.value) <= room, cell.coordinate
+        assert len(str(cell.value)) <= room, cell.coordinate
+    assert sheet["B5"].is_date and sheet["B5"].number_format == "d mmmm yyyy"   # deadline
     assert_prints_legibly(sheet)
     assert sheet.print_title_cols == "$A:$B"
     assert_prints_legibly(book["Instructions"])

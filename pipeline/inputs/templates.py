@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError
+from pipeline.figures import format_date
 from pipeline.inputs.cells import save_workbook, write_text_cell
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
@@ -70,6 +71,7 @@ TEXT_PROMPTS = (
 )
 STAMP_EXAMPLE = "2007-04-01T00:00:00"
 LOCKED_FILL, INPUT_FILL, HEADER_FILL = "EDEDED", "FFFFFF", "D9E1EA"
+DATE_STYLE = "d mmmm yyyy"       # 14 August 2007, as the documents write dates
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,14 @@ def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: 
             sheet.add_data_validation(validation)
 
 
+def _iso_day(text: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` text as a date, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def _cell_value(column: str, value: object) -> object:
     if column in NUMBERS:
         return None if pd.isna(value) else float(value)
@@ -220,9 +230,13 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         if value is None:
             _style(sheet, INPUT_FILL, False, cell)
         else:           # one line, running on over the empty cells beside it
-            write_text_cell(cell, value)
+            day = _iso_day(value)
+            if day is None:
+                write_text_cell(cell, value)
+            else:       # the deadline: a date, not text, in the documents' date style
+                cell.value, cell.number_format = day, DATE_STYLE
             _style(sheet, LOCKED_FILL, True, cell)
-            cell.alignment = Alignment(vertical="top")
+            cell.alignment = Alignment(vertical="top", horizontal="left")
     sheet["B7"].number_format = "dd/mm/yyyy"
     for row in (6, 7):
         write_text_cell(sheet.cell(row=row, column=3), FILL_IN)
@@ -268,7 +282,8 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
 
 def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[str, str]]:
     """The ``Instructions`` sheet, as (label, text) rows."""
-    due = f"by {deadline}" if deadline else "(no deadline is set in the reporting calendar)"
+    due = f"by {format_date(deadline)}" if deadline else \
+        "(no deadline is set in the reporting calendar)"
     return [
         ("How to fill in this return", ""),
         ("", f"This is {partner}'s return for {period}, due {due}. It lists every indicator "
