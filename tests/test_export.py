@@ -56,13 +56,13 @@ def test_neutralise_cell_and_frame_keep_numbers():
     assert frame["a"].tolist() == ["'" + v for v in HOSTILE[:2]] and frame["n"].tolist() == [1, -2]
 
 
-def test_number_formats_by_kind_and_unit():
-    assert number_format("count", 3202.0) == "#,##0"
-    assert number_format("gbp", 101612.0) == '"£"#,##0.00'
-    assert number_format("value", 1250.0, "gbp") == '"£"#,##0'
-    assert number_format("value", 39.36, "percent") == '0.0#"%"'
-    assert number_format("pct", 63.6) == '0.0"%"'
-    assert number_format("value", 12.5, "rate") == "#,##0.0#"
+def test_number_formats_by_kind_unit_and_decimals():
+    assert number_format("count") == "#,##0"
+    assert number_format("gbp", 0) == '"£"#,##0.00'
+    assert number_format("value", 0, "gbp") == '"£"#,##0'
+    assert number_format("value", 2, "percent") == '0.00"%"'
+    assert number_format("pct", 1) == '0.0"%"'
+    assert number_format("value", 1, "rate") == "#,##0.0"
 
 
 def test_sheet_titles_are_valid_and_unique():
@@ -96,7 +96,7 @@ def test_workbook_sheets_numbers_rag_fills_and_partner_text(tmp_path):
     assert grant["C5"].fill.fgColor.rgb.endswith("F2B233")
     risks = book["Risks partner text"]
     values = [risks.cell(row=r, column=3) for r in range(5, 10)]
-    assert [c.number_format for c in values[:3]] == ["#,##0", '0.0#"%"', '"£"#,##0']
+    assert [c.number_format for c in values[:3]] == ["#,##0", '0.00"%"', '"£"#,##0']
     assert values[3].value == "[x]"                       # no value, marked
     comments = [risks.cell(row=r, column=5) for r in range(5, 10)]
     assert [c.value for c in comments] == HOSTILE          # exact text, no apostrophe added

@@ -149,8 +149,10 @@ def test_xlsx_has_a_formatted_sheet_per_table_with_the_seed_totals(demo):
     assert sheet["A5"].font.b is False and sheet.cell(row=5 + 7, column=1).font.b is True
     assert sheet.freeze_panes == "A5"
     grant = book["Appendix 2 reward grant"]
-    header = [c.value for c in grant[4]]
-    overall = next(r for r in grant.iter_rows(min_row=5) if r[header.index("Reward target")]
+    first = int(next(iter(grant.tables.values())).ref.split(":")[0][1:])   # under the note
+    header = [c.value for c in grant[first]]
+    overall = next(r for r in grant.iter_rows(min_row=first + 1)
+                   if r[header.index("Reward target")]
                    .value == "Overall Total")
     money = [overall[header.index(c)] for c in ("All indicators (£)", "At risk (£)")]
     assert [c.value for c in money] == [15241800.0, 6223735.0]

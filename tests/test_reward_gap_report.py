@@ -97,7 +97,7 @@ def test_exports_hold_both_tables_with_money_and_partner_text():
     assert fund.kinds["Commentary"] == "partner"
     assert list(fund.frame["Block"]) == ["Cleaner and Greener", "Safer Communities", "Total"]
     # budgets 950 and 2,050, spend 990 and 2,060: -40 - 10 = -50 of 3,000 = -1.67%
-    assert fund.frame["Underspend % of allocation"].iloc[-1] == "-1.7%"
+    assert fund.frame["Underspend % of allocation"].iloc[-1] == -1.7      # a number
 
 
 def test_appendix_cells_sit_where_the_issue_puts_them():

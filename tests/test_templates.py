@@ -93,7 +93,8 @@ def test_one_template_per_lead_partner_with_its_indicators_locked(register, tmp_
     assert sheet.protection.sheet and book["Instructions"].protection.sheet
     assert [sheet[f"A{r}"].value for r in range(2, 8)] == [
         "Return template", "Partner", "Period", "Deadline", "Certified by", "Date certified"]
-    assert sheet["B5"].value == "2007-08-14"            # from the reporting calendar
+    assert sheet["B5"].value == dt.datetime(2007, 8, 14)  # from the reporting calendar,
+    assert sheet["B5"].number_format == "d mmmm yyyy"      # a date, not text
     at = _columns(sheet)
     ids = [sheet.cell(row=r, column=at["Indicator ID"]).value
            for r in range(HEADER_ROW + 1, sheet.max_row + 1)]

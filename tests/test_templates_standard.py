@@ -19,6 +19,7 @@ from pipeline.inputs.templates import (
     SHEET,
     write_templates,
 )
+from tests.sheet_checks import assert_prints_legibly
 
 ROOT = find_project_root()
 STAMP = "2007-04-01T00:00:00"
@@ -86,7 +87,7 @@ def test_locked_and_input_columns_are_told_apart_in_words_not_colour_alone(book)
 
 def test_wrapped_text_gets_room_to_print_and_pages_fit_the_width(book):
     for sheet in book.worksheets:
-        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert_prints_legibly(sheet)
     instructions = book["Instructions"]
     long = [c for c in instructions["B"] if c.value and len(str(c.value)) > 120]
     assert long
@@ -97,3 +98,20 @@ def test_wrapped_text_gets_room_to_print_and_pages_fit_the_width(book):
     assert titles
     for cell in titles:
         assert (sheet.row_dimensions[cell.row].height or 0) >= 30, cell.coordinate
+
+
+def test_the_labelled_cells_print_whole_and_wide_returns_repeat_their_ids(book):
+    """Opened in LibreOffice, the partner's name and the template mark wrapped in the
+    11-character Indicator ID column and ran into the rows under them; the Return sheet
+    printed 19 columns on one page's width, too small to read."""
+    sheet = book[SHEET]
+    for row in range(2, 6):
+        cell = sheet[f"B{row}"]
+        assert not (cell.alignment and cell.alignment.wrap_text), cell.coordinate
+        room = sum(sheet.column_dimensions[c].width for c in "BCDE")
+        assert all(sheet.cell(row=row, column=c).value is None for c in range(3, 6))
+        assert len(str(cell.value)) <= room, cell.coordinate
+    assert sheet["B5"].is_date and sheet["B5"].number_format == "d mmmm yyyy"   # deadline
+    assert_prints_legibly(sheet)
+    assert sheet.print_title_cols == "$A:$B"
+    assert_prints_legibly(book["Instructions"])

@@ -17,6 +17,7 @@ from pipeline.config import find_project_root
 from pipeline.report.export import sheet_title, write_workbook
 from pipeline.report.table_spec import AppendixTable
 from tests.appendix_build import build_demo
+from tests.sheet_checks import assert_columns_fit, assert_prints_legibly
 
 ROOT = find_project_root()
 
@@ -85,8 +86,14 @@ def check_standard(book, full_names: dict[str, str] | None = None) -> None:
                 assert cell.value is not None and cell.value != "", \
                     f"{sheet.title}!{cell.coordinate} is blank"
         assert not sheet.merged_cells.ranges
-        assert sheet.page_setup.orientation == "landscape"
         assert sheet.print_title_rows
+        assert_prints_legibly(sheet)
+        first = rows[0][0].row
+        assert sheet.print_title_rows == f"${first}:${first}", sheet.title
+        assert all("_" not in h for h in header), f"{sheet.title}: {header}"
+        if sheet.title not in FRONT:
+            assert_columns_fit(sheet, first, rows[-1][0].row)
+            assert sheet.freeze_panes == f"A{first + 1}"
     for sheet in book.worksheets[3:]:
         full = (full_names or {}).get(sheet.title, sheet.title)
         assert full.startswith(re.sub(r" \(\d+\)$", "", sheet.title))

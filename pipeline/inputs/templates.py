@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError
+from pipeline.figures import format_date
 from pipeline.inputs.cells import save_workbook, write_text_cell
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
@@ -70,6 +71,7 @@ TEXT_PROMPTS = (
 )
 STAMP_EXAMPLE = "2007-04-01T00:00:00"
 LOCKED_FILL, INPUT_FILL, HEADER_FILL = "EDEDED", "FFFFFF", "D9E1EA"
+DATE_STYLE = "d mmmm yyyy"       # 14 August 2007, as the documents write dates
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,14 @@ def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: 
             sheet.add_data_validation(validation)
 
 
+def _iso_day(text: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` text as a date, else None."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def _cell_value(column: str, value: object) -> object:
     if column in NUMBERS:
         return None if pd.isna(value) else float(value)
@@ -219,9 +229,14 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
         cell = sheet.cell(row=number, column=2)
         if value is None:
             _style(sheet, INPUT_FILL, False, cell)
-        else:
-            write_text_cell(cell, value)
+        else:           # one line, running on over the empty cells beside it
+            day = _iso_day(value)
+            if day is None:
+                write_text_cell(cell, value)
+            else:       # the deadline: a date, not text, in the documents' date style
+                cell.value, cell.number_format = day, DATE_STYLE
             _style(sheet, LOCKED_FILL, True, cell)
+            cell.alignment = Alignment(vertical="top", horizontal="left")
     sheet["B7"].number_format = "dd/mm/yyyy"
     for row in (6, 7):
         write_text_cell(sheet.cell(row=row, column=3), FILL_IN)
@@ -262,17 +277,19 @@ def write_return_sheet(book, template: Template, period: str, deadline: str,
     sheet.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
                                        selectLockedCells=False, selectUnlockedCells=False)
     fit_row_heights(sheet, HEADER_ROW - 1, HEADER_ROW + len(template.rows))
-    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+    set_print_layout(sheet, f"{HEADER_ROW}:{HEADER_ROW}", "A:B")
 
 
 def instruction_lines(partner: str, period: str, deadline: str) -> list[tuple[str, str]]:
     """The ``Instructions`` sheet, as (label, text) rows."""
-    due = f"by {deadline}" if deadline else "(no deadline is set in the reporting calendar)"
+    due = f"by {format_date(deadline)}" if deadline else \
+        "(no deadline is set in the reporting calendar)"
     return [
         ("How to fill in this return", ""),
         ("", f"This is {partner}'s return for {period}, due {due}. It lists every indicator "
              "you lead; the columns marked 'Filled in for you' come from the register and "
-             "are locked. Select a cell to fill in to see what it needs."),
+             "are locked (a blank Last value or Baseline: none is recorded). Select a cell "
+             "to fill in to see what it needs."),
         ("1", "For each indicator, type the value for the period in Value (a number only, "
               "without words or units; percentages on a 0-100 scale, e.g. 45 or 45%)."),
         ("2", "Choose its Data status: final, provisional, estimate, or not_available when "

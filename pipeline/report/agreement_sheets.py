@@ -57,7 +57,8 @@ def progress_tables(app: Appendix) -> list[AppendixTable]:
                                   {True: "yes", False: "no"}),
                               "Final RAG now": rows["final_rag"].map(rag_label)})
         out.append(listing_table("placeholder-targets", "Placeholder targets", frame,
-                            ("Title", "Lead organisation"), {"Final RAG now": "rag"}))
+                            ("Title", "Lead organisation"), {"Final RAG now": "rag",
+                                                             "Due to be agreed": "date"}))
     if app.delivery_plans is not None:
         rows = app.delivery_plans
         frame = pd.DataFrame({**_indicator_columns(rows), "Stage": rows["stage"],
@@ -65,7 +66,9 @@ def progress_tables(app: Appendix) -> list[AppendixTable]:
                               "Reviewed by the challenge group": rows["challenge_reviewed"],
                               "Revised": rows["revised"], "Due": rows["due"],
                               "Note": rows["note"]})
-        out.append(listing_table("delivery-plans", "Delivery plans", frame, ("Title", "Note")))
+        out.append(listing_table("delivery-plans", "Delivery plans", frame, ("Title", "Note"),
+                                 dict.fromkeys(("Received", "Reviewed by the challenge group",
+                                                "Revised", "Due"), "date")))
     return out
 
 

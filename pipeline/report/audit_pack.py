@@ -105,7 +105,7 @@ def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: 
     last = get_column_letter(len(columns))
     add_table(sheet, f"A1:{last}{max(len(rows), 1) + 1}", name)
     fit_row_heights(sheet, 2, len(rows) + 1)
-    set_print_layout(sheet, "1:1")
+    set_print_layout(sheet, "1:1", "A:A")          # the indicator on each page
 
 
 def _findings_sheet(sheet, items: list[dict], period: str) -> None:
@@ -197,7 +197,8 @@ def findings_workbook(app: Appendix, items: list[dict], facts: PackFacts) -> byt
     write_cover(cover, title, [
         ("What this workbook holds", f"The {len(items)} figures of the spot checks of the "
          f"appendix for {settings.period}, Board meeting {format_date(settings.meeting)}, "
-         f"for {name}: fill in the Findings sheet (the yellow cells)."),
+         f"for {name}: fill in the Findings sheet's columns " + ", ".join(FILLED_IN)
+         + " (the other columns are locked)."),
         ("How the sample was drawn", facts.method),
         ("Seed", f"{facts.seed}. To draw the same sample: {facts.command}"),
         ("Findings", "A finding is one of " + ", ".join(FINDINGS) + ". The filled-in "

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pipeline.figures import format_date
 from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vocabulary)
     CELL_TEXT_MAX,
     FORMULA_STARTS,
@@ -35,6 +36,10 @@ from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vo
     zip_stamp,
 )
 from pipeline.report.open_data import with_decimals, write_metadata
+from pipeline.report.sheet_format import (
+    NUMERIC_KINDS,
+    number_format,  # noqa: F401  (re-exported)
+)
 from pipeline.report.table_spec import csv_columns
 
 if TYPE_CHECKING:
@@ -80,20 +85,6 @@ def write_csv(frame: pd.DataFrame, path: Path, kinds: dict[str, str] | None = No
     return path
 
 
-# Number formats by kind (and by unit for ``value`` columns): thousands separators, £ for
-# money, % for percentages; whole numbers without decimals.
-def number_format(kind: str, value: float, unit: str = "count") -> str:
-    """The Excel number format for a numeric cell of the given kind (and unit)."""
-    whole = float(value).is_integer()
-    if kind == "gbp" or (kind == "value" and unit == "gbp"):
-        return '"£"#,##0' if whole and kind == "value" else '"£"#,##0.00'
-    if kind == "pct":
-        return '0.0"%"'
-    if kind == "value" and unit == "percent":
-        return '0"%"' if whole else '0.0#"%"'
-    return "#,##0" if whole else "#,##0.0#"
-
-
 def cut_at_word(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters at the last word boundary (mid-word only when
     its first word is longer than the limit)."""
@@ -125,15 +116,16 @@ def csv_name(number: int, table: AppendixTable) -> str:
     return f"{number:02d}-{table.name}.csv"
 
 
-def fit_sheet(frame: pd.DataFrame, csv: str) -> tuple[pd.DataFrame, str]:
+def fit_sheet(frame: pd.DataFrame, csv: str,
+              header_row: int = HEADER_ROW) -> tuple[pd.DataFrame, str]:
     """The part of a table one sheet can hold, and a note saying what was cut.
 
-    A sheet holds ``SHEET_ROWS_MAX`` rows, the ``HEADER_ROW`` rows of title, notes and
+    A sheet holds ``SHEET_ROWS_MAX`` rows, the ``header_row`` rows of title, notes and
     header included, and ``SHEET_COLUMNS_MAX`` columns. The note (``""`` when the whole
     table fits) says how many rows and columns are shown of how many, and that ``csv``
     holds the whole table.
     """
-    rows, columns = SHEET_ROWS_MAX - HEADER_ROW, SHEET_COLUMNS_MAX
+    rows, columns = SHEET_ROWS_MAX - header_row, SHEET_COLUMNS_MAX
     cut = []
     if len(frame) > rows:
         cut.append(f"rows 1 to {rows:,} of {len(frame):,}")
@@ -156,12 +148,15 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     """Write the tables to one XLSX workbook to the Analysis Function's standard: a Cover,
     a Contents and a Notes sheet first, then a formatted sheet per table.
 
-    Each table's sheet: its title in A1, ``subtitle`` and the table's note under it, then
-    which notes of the Notes sheet apply (and what was cut, if anything), then the table
-    marked up as an Excel table: a bold header row, frozen panes under it, numbers as
-    numbers with thousands separators (£ for money, % for percentages), RAG labels as words
-    (their colour only repeats them), totals in bold, partner text as text (never a
-    formula) and wrapped, with row heights to print it. No cell of a table is blank: a
+    Each table's sheet: its title in A1, ``subtitle`` and the table's note under it (in
+    lines that print within the page), then which notes of the Notes sheet apply (and what
+    was cut, if anything), then the table marked up as an Excel table: a bold header row
+    (repeated on each printed page, the first column too when the table prints over more
+    than one page's width), frozen panes under it, numbers as numbers with thousands
+    separators (£ for money, % for percentages) and one format down a column and unit
+    (:mod:`pipeline.report.sheet_format`), columns as wide as their longest value, RAG
+    labels as words (their colour only repeats them), totals in bold, partner text as text
+    (never a formula) and wrapped, with row heights to print it. No cell of a table is blank: a
     missing value is ``[x]`` (``[z]`` in a total row), as the Notes sheet explains. A table
     longer or wider than a sheet can hold is cut (:func:`fit_sheet`) with a note in red
     naming its CSV, numbered by its place in ``tables`` as :func:`write_tables` writes it.
@@ -207,14 +202,14 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
         if not table.workbook:
             continue
         sheet = book.create_sheet(sheet_title(table.sheet or table.title, taken))
-        used, cut = _write_sheet(sheet, table, number, subtitle)
-        written.append((sheet, table, used, cut))
-    numbers = note_numbers(set().union(*(used for _, _, used, _ in written)))
+        used, cut, row = _write_sheet(sheet, table, number, subtitle)
+        written.append((sheet, table, used, cut, row))
+    numbers = note_numbers(set().union(*(used for _, _, used, _, _ in written)))
     users: dict[str, list[str]] = {}
     entries = []
-    for sheet, table, used, cut in written:
+    for sheet, table, used, cut, row in written:
         line = notes_line(sorted(used), numbers)
-        sheet.cell(row=3, column=1, value=" ".join(t for t in (cut, line) if t))
+        sheet.cell(row=row, column=1, value=" ".join(t for t in (cut, line) if t))
         for key in used:
             users.setdefault(key, []).append(sheet.title)
         entries.append(SheetEntry(sheet.title, workbook_text(table.title),
@@ -248,21 +243,28 @@ def _cover_lines(count: int, subtitle: str, generated_at: str,
                    "them."),
         ("Blank cells", "No cell of a table is left blank: [x] marks a cell with no value and "
                         "[z] a cell where nothing applies (see the Notes sheet)."),
-        ("Generated", str(generated_at)[:10] or "no date given"),
+        ("Generated", format_date(str(generated_at)[:10]) or "no date given"),
     ]
 
 
-_NUMERIC = ("count", "number", "value", "gbp", "pct")
-
-
 def _write_sheet(sheet, table: AppendixTable, number: int,
-                 subtitle: str) -> tuple[set[str], str]:
-    """One table's sheet (see :func:`write_workbook`); the notes it uses and what was cut."""
+                 subtitle: str) -> tuple[set[str], str, int]:
+    """One table's sheet (see :func:`write_workbook`); the notes it uses, what was cut and
+    the row that says which notes apply."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
     from pipeline.report.chart_style import RAG_STYLE
+    from pipeline.report.sheet_format import (
+        DATE_FORMAT,
+        column_formats,
+        column_width,
+        iso_date,
+        note_lines,
+        shown_text,
+        wrap_width,
+    )
     from pipeline.report.workbook_front import (
         NO_VALUE,
         NOT_APPLICABLE,
@@ -276,36 +278,29 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     header_fill = PatternFill("solid", fgColor="E9EDF2")
     header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
     total_border = Border(top=Side(style="thin", color="1A1A1A"))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    right = Alignment(vertical="top", horizontal="right")
-    frame, cut = fit_sheet(table.frame.reset_index(drop=True), csv_name(number, table))
+    note = " · ".join(t for t in (subtitle, table.note) if t)
+    lines = note_lines(workbook_text(note)) if note else []
+    notes_row = 2 + max(len(lines), 1)
+    header_row = max(HEADER_ROW, notes_row + 1)
+    frame, cut = fit_sheet(table.frame.reset_index(drop=True), csv_name(number, table),
+                           header_row)
     columns = list(frame.columns)
     used = {"cut"} if cut else set()
     kinds = {table.kinds.get(c, "text") for c in columns}
     used |= {k for k in ("rag", "partner") if k in kinds}
-    if kinds & set(_NUMERIC):
+    if kinds & set(NUMERIC_KINDS):
         used.add("units")
     sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
                                                                             size=13)
-    note = " · ".join(t for t in (subtitle, table.note) if t)
-    if note:
-        sheet.cell(row=2, column=1, value=workbook_text(note)).font = Font(
-            italic=True, color="444444")
-    sheet.cell(row=3, column=1).font = Font(bold=bool(cut), color="B3121B" if cut else None)
-    header_row = HEADER_ROW
+    for offset, line in enumerate(lines, start=2):
+        sheet.cell(row=offset, column=1, value=line).font = Font(italic=True, color="444444")
+    sheet.cell(row=notes_row, column=1).font = Font(bold=bool(cut),
+                                                    color="B3121B" if cut else None)
     headers = unique_headers([workbook_text(c) for c in columns])
-    for place, (column, text) in enumerate(zip(columns, headers, strict=True), start=1):
-        cell = sheet.cell(row=header_row, column=place)
-        write_text_cell(cell, text)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.border = header_border
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
-                                   horizontal="right" if table.kinds.get(column, "text")
-                                   in _NUMERIC else "left")
-    widths = {c: min(max(len(str(c)), 6), 40) for c in columns}
     units = frame[table.unit_column] if table.unit_column in frame else None
+    decimals = column_formats(frame, table.kinds, units)
+    longest = dict.fromkeys(columns, 0)
+    wraps, words = dict.fromkeys(columns, False), dict.fromkeys(columns, 0)
     for offset, record in enumerate(frame.itertuples(index=False)):
         row = header_row + 1 + offset
         bold = (table.emphasis_column in columns
@@ -314,55 +309,75 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
             used.add("totals")
         for place, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
             kind = table.kinds.get(column, "text")
+            numeric = kind in NUMERIC_KINDS or kind == "date"
             cell = sheet.cell(row=row, column=place)
+            align = {"vertical": "top", "horizontal": "right" if numeric else None,
+                     "indent": 0 if place == 1 else 1}  # a gap beside the next column
             if _missing(value) or (isinstance(value, str) and value == ""):
                 marker = NOT_APPLICABLE if bold else NO_VALUE
                 write_text_cell(cell, marker)
-                cell.alignment = right if kind in _NUMERIC else top
                 used.add("not_applicable" if bold else "no_value")
-                shown = len(marker)
-            elif kind in _NUMERIC and not isinstance(value, str):
+                shown = marker
+            elif kind == "date" and iso_date(value):
+                cell.value = iso_date(value)
+                cell.number_format = DATE_FORMAT
+                shown = format_date(str(value))
+            elif kind in NUMERIC_KINDS and not isinstance(value, str):
                 number_value = float(value) + 0.0      # -0.0 is written as 0
                 cell.value = int(number_value) if number_value.is_integer() \
                     and kind == "count" else number_value
                 unit = str(units.iat[offset]) if units is not None else "count"
-                cell.number_format = number_format(kind, number_value, unit)
-                cell.alignment = top
-                shown = len(f"{number_value:,.2f}") + 1
+                cell.number_format = number_format(kind, decimals[column].get(unit, 0), unit)
+                shown = shown_text(number_value, cell.number_format)
             else:
-                text = write_text_cell(cell, value)
+                shown = write_text_cell(cell, value)
                 if kind == "partner":
                     cell.quotePrefix = True
-                cell.alignment = wrap if kind == "partner" or len(text) > 40 else top
-                shown = len(text)
-                code = rag_codes.get(text) if kind == "rag" else None
+                code = rag_codes.get(shown) if kind == "rag" else None
                 if code:
                     fill, ink = RAG_STYLE[code]
                     cell.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
                     cell.font = Font(bold=True, color=ink.lstrip("#").upper())
+                if kind == "partner" or len(shown) > wrap_width(kind):
+                    wraps[column] = align["wrap_text"] = True
+            cell.alignment = Alignment(**align)
             if bold:
                 cell.font = Font(bold=True, color=cell.font.color)
                 cell.border = total_border
-            widths[column] = min(max(widths[column], shown), 60)
+            pad = 1 + align["indent"]
+            longest[column] = max(longest[column], len(shown) + pad)
+            words[column] = max([words[column], *(len(w) + pad for w in shown.split())])
     last_row = header_row + len(frame)
     if columns and frame.empty:                         # an Excel table needs a row
         last_row = header_row + 1
-        write_text_cell(sheet.cell(row=last_row, column=1), "No rows: there is nothing to "
-                                                            "list in this table.")
+        empty = "No rows: there is nothing to list in this table."
+        write_text_cell(sheet.cell(row=last_row, column=1), empty)
         for place in range(2, len(columns) + 1):
             write_text_cell(sheet.cell(row=last_row, column=place), NOT_APPLICABLE)
         used.add("not_applicable")
-        widths[columns[0]] = max(widths[columns[0]], 30)
-        sheet.cell(row=last_row, column=1).alignment = wrap
+        longest[columns[0]], wraps[columns[0]] = len(empty), True
+        sheet.cell(row=last_row, column=1).alignment = Alignment(wrap_text=True,
+                                                                 vertical="top")
+    for place, (column, text) in enumerate(zip(columns, headers, strict=True), start=1):
+        cell = sheet.cell(row=header_row, column=place)
+        write_text_cell(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = header_border
+        numeric = table.kinds.get(column, "text") in (*NUMERIC_KINDS, "date")
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+                                   horizontal="right" if numeric else "left",
+                                   indent=0 if place == 1 else 1)
+        sheet.column_dimensions[get_column_letter(place)].width = column_width(
+            text, longest[column], wraps[column], table.kinds.get(column, "text"),
+            words[column])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    for place, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(place)].width = widths[column] + 2
     if columns:
         add_table(sheet, f"A{header_row}:{get_column_letter(len(columns))}{last_row}",
                   table_name(number, table.name))
     fit_row_heights(sheet, header_row, last_row)
-    set_print_layout(sheet, f"{header_row}:{header_row}")
-    return used, cut
+    set_print_layout(sheet, f"{header_row}:{header_row}", "A:A")
+    return used, cut, notes_row
 
 
 def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,

@@ -53,15 +53,17 @@ OFF_NOTE = ("The computed rating comes from how far the value is off what it is 
 
 
 STATUS_NOTE = ("Value status: provisional or estimated where the partner's return marks the "
-               "value so (it may change when the final figure comes in); blank for a final "
+               "value so (it may change when the final figure comes in); final for a final "
                "value.")
 
 
 def value_status(rows: pd.DataFrame, column: str = "data_status") -> pd.Series:
-    """Each value's status in words where it is not final (``provisional``,
-    ``estimated``), else blank (:func:`pipeline.figures.status_word`)."""
+    """Each value's status in words: ``provisional``, ``estimated``
+    (:func:`pipeline.figures.status_word`) or ``final``; blank where there is no value
+    (a blank cell of the workbook reads "no value", so a final one says so)."""
     found = rows[column] if column in rows else pd.Series("", rows.index)
-    return found.map(status_word)
+    return found.map(lambda s: "final" if str(s).strip().lower() == "final"
+                     else status_word(s))
 
 
 def off_columns(rows: pd.DataFrame) -> dict[str, pd.Series]:

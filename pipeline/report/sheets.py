@@ -47,20 +47,20 @@ from pipeline.report.table_spec import AppendixTable, listing_table, pct_value
 
 def pooled_fund_table(outturn: pd.DataFrame, threshold_pct: float) -> AppendixTable:
     """The pooled fund outturn per block, with the total; the share of the allocation as
-    printed (4.997%, never rounded up to the threshold)."""
+    printed (4.997, never rounded up to the threshold), a number."""
     frame = pd.DataFrame({
         "Year": outturn["year"], "Block": outturn["block"],
         "Allocation (£)": outturn["allocation_gbp"], "Virement (£)": outturn["virement_gbp"],
         "Budget (£)": outturn["budget_gbp"], "Spend (£)": outturn["spend_gbp"],
         "Underspend (£)": outturn["underspend_gbp"],
         "Underspend % of allocation": outturn["underspend_pct"].map(
-            lambda x: "" if pd.isna(x) else share_text(x, threshold_pct)),
+            lambda x: x if pd.isna(x) else float(share_text(x, threshold_pct).rstrip("%"))),
         "Carried forward (£)": outturn["carry_forward_gbp"],
         "Commentary": outturn["commentary"], "Source file": outturn["source_file"],
         "Source row": outturn["source_row"]})
     kinds = {c: "text" for c in frame.columns}
     kinds.update({c: "gbp" for c in frame.columns if c.endswith("(£)")})
-    kinds.update({"Commentary": "partner",
+    kinds.update({"Commentary": "partner", "Underspend % of allocation": "pct",
                   "Source row": "count"})
     return AppendixTable("pooled-fund-outturn", "Pooled fund outturn", frame, kinds,
                          emphasis_column="Block", emphasis=("Total",),
@@ -79,14 +79,18 @@ def finance_problems_table(problems: pd.DataFrame) -> AppendixTable:
 
 
 def coverage_table(coverage: pd.DataFrame) -> AppendixTable:
-    """Indicators with district-level values, per district."""
+    """Indicators with district-level values, per district (the share a number, not the
+    text "15.6%": blank when there are no indicators)."""
+    shares = [float("nan") if whole == 0 else pct_value(100.0 * part / whole)
+              for part, whole in zip(coverage["indicators_with_data"], coverage["indicators"],
+                                     strict=True)]
     frame = pd.DataFrame({"District": coverage["district"],
                           "Indicators with data": coverage["indicators_with_data"],
                           "Indicators": coverage["indicators"],
-                          "Share of all indicators": coverage["share"]})
+                          "Share of all indicators %": shares})
     return AppendixTable("district-coverage", "District coverage", frame,
                          {"District": "text", "Indicators with data": "count",
-                          "Indicators": "count", "Share of all indicators": "text"})
+                          "Indicators": "count", "Share of all indicators %": "pct"})
 
 
 def district_view_table(view: pd.DataFrame) -> AppendixTable:
@@ -114,11 +118,14 @@ def quality_table(quality: pd.DataFrame) -> AppendixTable:
 
 
 def directory_table(directory: pd.DataFrame) -> AppendixTable:
-    """The partnership directory: who leads each outcome."""
+    """The partnership directory: who leads each outcome (and the outcome a sub-outcome
+    belongs to, when the directory has sub-outcomes)."""
+    if "parent_outcome" in directory and not directory["parent_outcome"].fillna("").any():
+        directory = directory.drop(columns="parent_outcome")     # no sub-outcomes
     frame = directory.rename(columns={
         "outcome_id": "Outcome", "outcome": "Title", "lead_partnership": "Lead partnership",
         "board_champion": "Board champion", "executive_officer": "Executive officer",
-        "outcome_lead": "Outcome lead"})
+        "outcome_lead": "Outcome lead", "parent_outcome": "Part of outcome"})
     return AppendixTable("partnership-directory", "Partnership directory", frame,
                          {c: "partner" for c in frame.columns})
 

@@ -28,7 +28,8 @@ class AppendixTable:
     ``kinds`` says how each column is written: ``text``; ``partner`` (text partners wrote:
     always a string, never a formula); ``count``; ``number``; ``value`` (formatted by the
     row's unit, in the column named by ``unit_column``); ``gbp``; ``pct`` (a figure that is
-    already a percentage, e.g. 63.6); ``rag`` (a RAG label, filled with its colour).
+    already a percentage, e.g. 63.6); ``rag`` (a RAG label, filled with its colour);
+    ``date`` (a ``YYYY-MM-DD`` date: a date cell in the workbook, the text in the CSV).
     Rows whose ``emphasis_column`` value is in ``emphasis`` are printed bold (totals).
     ``sheet`` is the workbook sheet's name (the title when blank; 31 characters at most).
     ``workbook`` False keeps a table out of the workbook, in its CSV only: the data behind
@@ -60,6 +61,7 @@ KIND_NOTES = {
     "gbp": "pounds sterling (£)",
     "pct": "a percentage (63.6 is 63.6%)",
     "rag": "a RAG rating: Green, Amber, Red, Not available for reporting or Target not agreed",
+    "date": "a date, YYYY-MM-DD",
 }
 
 

@@ -151,7 +151,7 @@ def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1",
                                    display=entry.sheet)
         cell.font = Font(color="0563C1", underline="single")
-    for letter, width in zip("ABC", (32, 48, 90), strict=True):
+    for letter, width in zip("ABC", (32, 44, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     add_table(sheet, f"A3:C{3 + max(len(entries), 1)}", "Table_contents")
     if not entries:
