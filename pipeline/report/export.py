@@ -184,6 +184,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     from pipeline.report.workbook_front import (
         FRONT_SHEETS,
         SheetEntry,
+        cover_lines,
         note_numbers,
         notes_line,
         write_contents,
@@ -216,7 +217,7 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
                                   workbook_text(table.note)))
     for key in numbers:
         users.setdefault(key, [])
-    write_cover(fronts[0], title, _cover_lines(len(entries), subtitle, generated_at, cover))
+    write_cover(fronts[0], title, cover_lines(len(entries), subtitle, generated_at, cover))
     write_contents(fronts[1], entries)
     write_notes(fronts[2], numbers, users)
     book.active = 0
@@ -227,24 +228,6 @@ def write_workbook(tables: Sequence[AppendixTable], path: Path, generated_at: st
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(save_workbook(book, generated_at, author))
     return path
-
-
-def _cover_lines(count: int, subtitle: str, generated_at: str,
-                 cover: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    about = f"the {subtitle} report" if subtitle else "the report"
-    return [
-        ("What this workbook holds",
-         f"The {count} table{'s' if count != 1 else ''} behind {about}, one table a sheet, "
-         "listed with links on the Contents sheet. Each table is also a CSV file in this "
-         "workbook's folder, numbered in the same order."),
-        *[(workbook_text(h), workbook_text(t)) for h, t in cover if t],
-        ("Source", "The partners' returns and the partnership's register of indicators and "
-                   "targets, after the data-quality checks; every figure is computed from "
-                   "them."),
-        ("Blank cells", "No cell of a table is left blank: [x] marks a cell with no value and "
-                        "[z] a cell where nothing applies (see the Notes sheet)."),
-        ("Generated", format_date(str(generated_at)[:10]) or "no date given"),
-    ]
 
 
 def _write_sheet(sheet, table: AppendixTable, number: int,

@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.inputs.cells import write_text_cell
+from pipeline.figures import format_date
+from pipeline.inputs.cells import workbook_text, write_text_cell
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 
 FRONT_SHEETS = ("Cover", "Contents", "Notes")
@@ -181,3 +182,23 @@ def write_notes(sheet, numbers: dict[str, int], users: dict[str, list[str]]) -> 
     add_table(sheet, f"A3:C{3 + len(rows) - 1}", "Table_notes")
     fit_row_heights(sheet, 3, 3 + len(rows))
     set_print_layout(sheet, "3:3")
+
+
+def cover_lines(count: int, subtitle: str, generated_at: str,
+                 cover: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The Cover sheet's lines (heading, text): what the workbook holds, the run's own
+    ``cover`` lines, the source, how blank cells are marked and when it was generated."""
+    about = f"the {subtitle} report" if subtitle else "the report"
+    return [
+        ("What this workbook holds",
+         f"The {count} table{'s' if count != 1 else ''} behind {about}, one table a sheet, "
+         "listed with links on the Contents sheet. Each table is also a CSV file in this "
+         "workbook's folder, numbered in the same order."),
+        *[(workbook_text(h), workbook_text(t)) for h, t in cover if t],
+        ("Source", "The partners' returns and the partnership's register of indicators and "
+                   "targets, after the data-quality checks; every figure is computed from "
+                   "them."),
+        ("Blank cells", "No cell of a table is left blank: [x] marks a cell with no value and "
+                        "[z] a cell where nothing applies (see the Notes sheet)."),
+        ("Generated", format_date(str(generated_at)[:10]) or "no date given"),
+    ]
