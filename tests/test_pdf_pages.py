@@ -10,8 +10,6 @@ each defect, and to pass on a clean one.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pdfplumber
@@ -30,9 +28,6 @@ from tests.pdf_page_checks import (
 )
 
 ROOT = find_project_root()
-DEMOS = {"laa1": (["--district", "Melton"], "2007-09-03", "2007-06-30T12:00:00"),
-         "laa2": (["--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
-                   "2009-03-09"], "2009-03-09", "2009-03-02T12:00:00")}
 PAGE_CHECKS = {"run-together cells": run_together_cells, "clipped text": clipped_text,
                "a heading alone at the foot": headings_alone_at_the_foot,
                "a mostly blank page": mostly_blank_pages}
@@ -115,19 +110,11 @@ def test_a_page_ending_in_its_top_30_percent_is_mostly_blank(tmp_path):
 # Both demos: every PDF they print --------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> dict[str, list[Path]]:
-    """Run both demos with the README's commands and glob the PDFs each writes."""
-    out = {}
-    for name, (arguments, meeting, stamp) in DEMOS.items():
-        folder = tmp_path_factory.mktemp(f"pages-{name}")
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "run", *arguments,
-             "--clean-dir", str(folder / "clean"), "--reports-dir", str(folder / "reports"),
-             "--generated-at", stamp], capture_output=True, text=True, timeout=900, cwd=ROOT)
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        report = folder / "reports" / meeting
-        out[name] = sorted(report.rglob("*.pdf"))
-    return out
+def printed(laa1_run, laa2_run) -> dict[str, list[Path]]:
+    """Both demos run with the README's commands (once per session, in conftest), and the
+    PDFs each wrote, globbed."""
+    return {name: sorted(run["report"].rglob("*.pdf"))
+            for name, run in (("laa1", laa1_run), ("laa2", laa2_run))}
 
 
 @pytest.mark.slow
