@@ -8,6 +8,7 @@ HTML appendix's annex for auditors (screen only) keeps the technical detail.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def _html_text(path: Path) -> tuple[str, list[str]]:
     return soup.get_text(" "), listed
 
 
+@functools.cache
 def _pdf_text(path: Path) -> str:
+    """The PDF's text, extracted once per path (the shared runs are read only)."""
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)

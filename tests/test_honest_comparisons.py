@@ -21,6 +21,7 @@ Every expected figure is computed by hand from the demo's files, not read from t
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from html import unescape
 from pathlib import Path
@@ -37,7 +38,9 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
+@functools.cache
 def _pdf(path: Path) -> str:
+    """The PDF's text (extracted once: the shared run's files are read only)."""
     return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in
                                         PdfReader(path).pages))
 
