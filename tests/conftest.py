@@ -168,3 +168,20 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# The two longest tests (each one serial chain of runs, minutes long) start first, then the
+# other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile`` hands files
+# out in this order, so the quick files fill in at the end and both workers finish together.
+LONGEST_FIRST = ("test_readme_commands.py", "test_journey.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        if item.path.name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(item.path.name)
+        return len(LONGEST_FIRST) + (item.path not in slow_files)
+
+    items.sort(key=rank)   # stable: each file's tests keep their order
