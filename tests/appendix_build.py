@@ -1,4 +1,5 @@
-"""Build the demo appendix once per test session, with a district pack and hostile text.
+"""Build the demo appendix (once per test session: the ``appendix_demo`` fixture of
+conftest), with a district pack and hostile text.
 
 The six stage notebooks are executed here with papermill, one after another (the appendix
 with ``formats``, ``district`` and ``theme``, its tables with ``district`` and ``theme``)
@@ -26,7 +27,6 @@ HOSTILE_COMMENTARY = ("<script>window.__pwned = 1; console.error('pwned')</scrip
 HOSTILE_ACTIONS = '=HYPERLINK("http://example.invalid/","click me")'
 NOTEBOOKS = ("01_ingest.ipynb", "02_validate.ipynb", "02_benchmark.ipynb", "03_assess.ipynb",
              "04_appendix.ipynb", "04_tables.ipynb")
-_BUILT: dict[Path, dict[str, object]] = {}
 
 
 def _hostile_return(folder: Path) -> None:
@@ -44,9 +44,7 @@ def _hostile_return(folder: Path) -> None:
 
 
 def build_demo(root: Path) -> dict[str, object]:
-    """Run the demo into ``root`` (once per session) and return where everything is."""
-    if root in _BUILT:
-        return _BUILT[root]
+    """Run the demo into ``root`` and return where everything is."""
     import papermill
 
     from pipeline.report.rendering import render_outputs
@@ -77,5 +75,4 @@ def build_demo(root: Path) -> dict[str, object]:
     built = {"root": root, "data": data, "report": report, "written": written,
              "seconds": seconds, "executed": report / "notebooks" / "04_appendix.ipynb",
              "pack": report / "districts" / "melton"}
-    _BUILT[root] = built
     return built

@@ -1,13 +1,20 @@
-"""Shared fixtures: a tiny in-memory register and return rows; both demos' PDFs."""
+"""Shared fixtures: a tiny in-memory register and return rows; the two demos run once per
+test session (whichever pytest-xdist worker asks first builds, the others wait and read)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from pipeline.config import Rules, find_project_root
 from pipeline.inputs.register import Register
@@ -49,24 +56,140 @@ def rules() -> Rules:
     return Rules()
 
 
-PDF_DEMOS = {"laa1": (["--district", "Melton"], "2007-09-03", "2007-06-30T12:00:00"),
-             "laa2": (["--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
-                       "2009-03-09"], "2009-03-09", "2009-03-02T12:00:00")}
+ROOT = find_project_root()
+LAA1_STAMP, LAA2_STAMP = "2007-06-30T12:00:00", "2009-03-02T12:00:00"
+LAA1_ARGS: list[str] = []   # the README's first demo (period 2006-07 Q4), with:
+LAA1_DISTRICT = ["--district", "Melton"]
+LAA2_ARGS = ["--data-dir", str(ROOT / "data" / "raw" / "laa2"), "--period", "2008-09 Q3",
+             "--meeting", "2009-03-09"]
+
+
+def laa(*args: str, timeout: int = 900, **kwargs: Any) -> subprocess.CompletedProcess:
+    """``laa ARGS`` in a subprocess (from ``/`` unless ``cwd`` is given), output captured."""
+    kwargs.setdefault("cwd", "/")
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+def folders(out: Path) -> list[str]:
+    """``--clean-dir`` and ``--reports-dir`` under ``out``."""
+    return ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")]
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by its path relative to it."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder every worker of this session sees (the pytest-xdist docs' recipe): the
+    parent of a worker's base temporary folder, or the base folder itself without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(folder: Path, build: Callable[[Path], Any]) -> Any:
+    """``build(folder)`` once per test session whichever worker asks first; the others wait
+    on a file lock and get the same (pickled) result, or the same failure."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done = folder.with_name(folder.name + ".built")
+    failed = folder.with_name(folder.name + ".failed")
+    with FileLock(str(folder) + ".lock"):
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        if failed.exists():
+            raise AssertionError(f"building {folder.name} failed in another worker:\n"
+                                 + failed.read_text(encoding="utf-8"))
+        folder.mkdir()
+        try:
+            result = build(folder)
+        except BaseException as error:
+            failed.write_text(f"{type(error).__name__}: {error}", encoding="utf-8")
+            raise
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
+def _run_demo(out: Path, args: list[str], stamp: str, meeting: str,
+              district: list[str]) -> dict[str, Any]:
+    raw = ROOT / "data" / "raw"
+    before = hashes(raw)
+    covering = bool(district)   # the LAA1 demo's covering report; LAA2 has no words for it
+    run = laa("run", *args, *district, *folders(out), "--generated-at", stamp)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = laa("report", *args, *folders(out)) if covering else run
+    assert report.returncode == 0, report.stderr[-3000:]
+    return {"out": out, "clean": out / "clean", "reports": out / "reports",
+            "report": out / "reports" / meeting, "args": args,
+            "run_args": [*args, *district], "stamp": stamp,
+            "stdout": run.stdout, "report_stdout": report.stdout if covering else "",
+            "raw_before": before}
 
 
 @pytest.fixture(scope="session")
-def printed(tmp_path_factory) -> dict[str, list[Path]]:
-    """Run both demos with the README's commands (once a session) and glob the PDFs each
-    writes (tests/test_pdf_pages.py, tests/test_pdf_tags.py)."""
-    out = {}
-    for name, (arguments, meeting, stamp) in PDF_DEMOS.items():
-        folder = tmp_path_factory.mktemp(f"pages-{name}")
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "run", *arguments,
-             "--clean-dir", str(folder / "clean"), "--reports-dir", str(folder / "reports"),
-             "--generated-at", stamp], capture_output=True, text=True, timeout=900,
-            cwd=find_project_root())
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        report = folder / "reports" / meeting
-        out[name] = sorted(report.rglob("*.pdf"))
-    return out
+def laa1_run(tmp_path_factory) -> dict[str, Any]:
+    """The LAA1 demo as the README runs it (with the Melton pack), then ``laa report``:
+    built once per session, READ ONLY (a test that changes it copies it first)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-run",
+                      lambda out: _run_demo(out, LAA1_ARGS, LAA1_STAMP, "2007-09-03",
+                                             LAA1_DISTRICT))
+
+
+@pytest.fixture(scope="session")
+def laa2_run(tmp_path_factory) -> dict[str, Any]:
+    """The LAA2 demo as the README runs it: built once per session, READ ONLY (a test that
+    changes it copies it first)."""
+    return build_once(shared_root(tmp_path_factory) / "laa2-run",
+                      lambda out: _run_demo(out, LAA2_ARGS, LAA2_STAMP, "2009-03-09", []))
+
+
+@pytest.fixture(scope="session")
+def appendix_demo(tmp_path_factory) -> dict[str, Any]:
+    """The six notebooks run on a copy of the demo with hostile text, the appendix rendered
+    (:func:`tests.appendix_build.build_demo`): once per session, READ ONLY."""
+    from tests.appendix_build import build_demo
+
+    return build_once(shared_root(tmp_path_factory) / "appendix-demo", build_demo)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one per worker."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# The two longest tests (each one serial chain of runs, minutes long) start first, then the
+# other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile`` hands files
+# out in this order, so the quick files fill in at the end and both workers finish together.
+LONGEST_FIRST = ("test_readme_commands.py", "test_journey.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        if item.path.name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(item.path.name)
+        return len(LONGEST_FIRST) + (item.path not in slow_files)
+
+    items.sort(key=rank)   # stable: each file's tests keep their order
+
+
+@pytest.fixture(scope="session")
+def printed(laa1_run, laa2_run) -> dict[str, list[Path]]:
+    """Both demos run with the README's commands (once per session, above), and the PDFs
+    each wrote, globbed (tests/test_pdf_pages.py, tests/test_pdf_tags.py)."""
+    return {name: sorted(run["report"].rglob("*.pdf"))
+            for name, run in (("laa1", laa1_run), ("laa2", laa2_run))}

@@ -20,55 +20,22 @@ No violation of either engine is allowed.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, _axe, _block_network, _describe
+from tests.test_browser import _axe, _block_network, _describe
 
 ROOT = Path(__file__).resolve().parent.parent
 ACE = ROOT / "tests" / "js" / "node_modules" / "accessibility-checker-engine" / "ace.js"
 ACE_POLICY = "WCAG_2_2"
-DEMOS = {
-    "laa1": ["--district", "Melton", "--generated-at", "2007-06-30T12:00:00"],
-    "laa2": ["--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting", "2009-03-09",
-             "--generated-at", "2009-03-02T12:00:00"],
-}
 pytestmark = pytest.mark.slow
 
 
-def run_demo(out: Path, arguments: list[str]) -> Path:
-    """Run one demo with the README's command (HTML only: the pages checked here) into
-    ``out``; its reports folder."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", *arguments, "--formats", "html",
-         "--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")],
-        capture_output=True, text=True, timeout=900, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out / "reports"
-
-
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> list[Path]:
-    """Every HTML page the two demos wrote."""
-    found: list[Path] = []
-    for name, arguments in DEMOS.items():
-        reports = run_demo(tmp_path_factory.mktemp(name), arguments)
-        found += sorted(reports.rglob("*.html"))
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def pages(laa1_run, laa2_run) -> list[Path]:
+    """Every HTML page the two demos wrote (run once per session, in conftest)."""
+    return [page for run in (laa1_run, laa2_run) for page in sorted(run["reports"].rglob("*.html"))]
 
 
 def _open(browser, path: Path, width: int = 1280):

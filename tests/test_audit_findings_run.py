@@ -15,8 +15,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -26,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from pipeline.config import find_project_root
+from tests.conftest import laa
 
 ROOT = find_project_root()
 MEETING, STAMP = "2007-09-03", "2007-06-30T12:00:00"
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.slow
 QUALIFIED = "Two district returns count one burglary twice"
 RESERVED = "The survey behind the figure was not kept"
 WHEN = dt.datetime(2007, 8, 14)
-
-
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=900, cwd="/")
 
 
 def write_workbook(path: Path, finding_720: str) -> None:
@@ -68,9 +62,9 @@ def audited(tmp_path_factory):
     args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
             "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    run = _laa("run", *args, "--generated-at", STAMP, "--district", "Melton")
+    run = laa("run", *args, "--generated-at", STAMP, "--district", "Melton")
     assert run.returncode == 0, run.stderr
-    report = _laa("report", *args)
+    report = laa("report", *args)
     assert report.returncode == 0, report.stderr
     folder = out / "reports" / MEETING
     return {"out": out, "args": args, "folder": folder}
@@ -192,11 +186,11 @@ def test_a_rerun_after_the_auditor_edits_the_file_recomputes(audited):
     before = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     write_workbook(path, "reserved")
     # the covering report would say "reserved" while the appendix it covers says "qualified"
-    stale = _laa("report", *audited["args"])
+    stale = laa("report", *audited["args"])
     assert stale.returncode == 2 and "the auditor's findings have changed" in stale.stderr
-    run = _laa("run", *audited["args"])
+    run = laa("run", *audited["args"])
     assert run.returncode == 0, run.stderr
-    report = _laa("report", *audited["args"])
+    report = laa("report", *audited["args"])
     assert report.returncode == 0, report.stderr
     paragraphs = [p.text for p in docx.Document(audited["folder"] / "summary.docx").paragraphs]
     assert any("(Reserved by the auditor: " in p for p in paragraphs)

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -23,26 +22,17 @@ from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
 from pipeline.names import anchor
+from tests.conftest import folders, laa
 from tests.pdf_checks import pdf_ua_problems
 
 ROOT = find_project_root()
 DEMOS = {
-    "laa1": {"args": [], "meeting": "2007-09-03", "data": ROOT / "data" / "raw",
-             "stamp": "2007-06-30T12:00:00"},
+    "laa1": {"args": [], "meeting": "2007-09-03", "data": ROOT / "data" / "raw"},
     "laa2": {"args": ["--data-dir", str(ROOT / "data" / "raw" / "laa2"), "--period",
                       "2008-09 Q3", "--meeting", "2009-03-09"], "meeting": "2009-03-09",
-             "data": ROOT / "data" / "raw" / "laa2", "stamp": "2009-03-01T12:00:00"},
+             "data": ROOT / "data" / "raw" / "laa2"},
 }
 HEADER = ["indicator", "period", "finding", "note", "auditor", "date"]
-
-
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=900, cwd="/")
-
-
-def _folders(out: Path) -> list[str]:
-    return ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")]
 
 
 def _sha(path: Path) -> str:
@@ -51,13 +41,14 @@ def _sha(path: Path) -> str:
 
 @pytest.fixture(scope="module", params=sorted(DEMOS))
 def pack(request, tmp_path_factory):
-    """A demo run into temporary folders, then ``laa audit`` with its default seed."""
+    """A demo run (the session's, in conftest, copied: ``laa audit`` writes beside it), then
+    ``laa audit`` with its default seed."""
     demo = DEMOS[request.param]
+    run = request.getfixturevalue(f"{request.param}_run")
     out = tmp_path_factory.mktemp(f"audit-{request.param}")
-    run = _laa("run", *demo["args"], *_folders(out), "--generated-at", demo["stamp"],
-               "--formats", "html")
-    assert run.returncode == 0, run.stderr
-    audit = _laa("audit", *demo["args"], *_folders(out))
+    for name in ("clean", "reports"):
+        shutil.copytree(run["out"] / name, out / name)
+    audit = laa("audit", *demo["args"], *folders(out))
     assert audit.returncode == 0, audit.stderr
     folder = out / "reports" / demo["meeting"]
     return {**demo, "name": request.param, "out": out, "folder": folder,
@@ -177,20 +168,20 @@ def test_same_seed_same_sample_another_seed_another(pack):
     before = {s: _sha(pack["audit"] / f"spot-check.{s}") for s in ("html", "pdf", "xlsx")}
     first = _sampled(pack)
     seed = pack["html"].find("dt", string="Seed").find_next("dd").code.get_text()
-    again = _laa("audit", *pack["args"], *_folders(pack["out"]), "--seed", seed)
+    again = laa("audit", *pack["args"], *folders(pack["out"]), "--seed", seed)
     assert again.returncode == 0, again.stderr
     assert _sampled(pack) == first
-    other = _laa("audit", *pack["args"], *_folders(pack["out"]), "--seed", str(int(seed) + 1))
+    other = laa("audit", *pack["args"], *folders(pack["out"]), "--seed", str(int(seed) + 1))
     assert other.returncode == 0, other.stderr
     assert _sampled(pack) != first
-    back = _laa("audit", *pack["args"], *_folders(pack["out"]))
+    back = laa("audit", *pack["args"], *folders(pack["out"]))
     assert back.returncode == 0, back.stderr
     assert {s: _sha(pack["audit"] / f"spot-check.{s}") for s in before} == before
 
 
 @pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
-    proc = _laa("audit", *_folders(tmp_path))
+    proc = laa("audit", *folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "no appendix published for meeting 2007-09-03" in proc.stderr
     assert not (tmp_path / "reports" / "2007-09-03" / "audit").exists()
@@ -200,12 +191,12 @@ def test_refused_without_a_published_run(tmp_path):
 @pytest.mark.parametrize(("period", "message"), [
     ("2099 Q9", "is not a financial year"), ("2010-11 Q1", "outside the agreement")])
 def test_refused_for_an_unknown_period(tmp_path, period, message):
-    proc = _laa("audit", *_folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
+    proc = laa("audit", *folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert not (tmp_path / "reports").exists()
 
 
 @pytest.mark.slow
 def test_refused_for_a_sample_of_none(tmp_path):
-    proc = _laa("audit", *_folders(tmp_path), "--sample", "0")
+    proc = laa("audit", *folders(tmp_path), "--sample", "0")
     assert proc.returncode == 2 and "--sample 0" in proc.stderr, proc.stderr

@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
 
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
+from tests.conftest import laa
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
 NOTE = "Two district returns count one burglary twice"
 pytestmark = pytest.mark.slow
-
-
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=900, cwd="/")
 
 
 def test_the_filled_in_audit_workbook_is_read_back_and_marks_its_figure(tmp_path):
@@ -36,9 +30,9 @@ def test_the_filled_in_audit_workbook_is_read_back_and_marks_its_figure(tmp_path
     args = ["--data-dir", str(tmp_path / "data"), "--clean-dir", str(tmp_path / "clean"),
             "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    run = _laa("run", *args, "--formats", "html", "--generated-at", "2007-06-30T12:00:00")
+    run = laa("run", *args, "--formats", "html", "--generated-at", "2007-06-30T12:00:00")
     assert run.returncode == 0, run.stderr
-    audit = _laa("audit", *args)
+    audit = laa("audit", *args)
     assert audit.returncode == 0, audit.stderr
     pack = tmp_path / "reports" / MEETING / "audit" / "spot-check.xlsx"
     book = openpyxl.load_workbook(pack)
@@ -58,7 +52,7 @@ def test_the_filled_in_audit_workbook_is_read_back_and_marks_its_figure(tmp_path
             cell.value = value
     book.save(tmp_path / "data" / "register" / "audit_findings.xlsx")
 
-    rerun = _laa("run", *args, "--formats", "html")
+    rerun = laa("run", *args, "--formats", "html")
     assert rerun.returncode == 0, rerun.stderr
     folder = tmp_path / "reports" / MEETING
     soup = BeautifulSoup((folder / "appendix.html").read_text(encoding="utf-8"),

@@ -12,14 +12,12 @@ import re
 import pandas as pd
 import pytest
 
-from tests.appendix_build import build_demo
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    return appendix_demo
 
 
 def test_the_appendix_has_the_section_after_the_block_tables(demo):

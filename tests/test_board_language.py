@@ -8,9 +8,8 @@ HTML appendix's annex for auditors (screen only) keeps the technical detail.
 
 from __future__ import annotations
 
+import functools
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -107,7 +106,9 @@ def _html_text(path: Path) -> tuple[str, list[str]]:
     return soup.get_text(" "), listed
 
 
+@functools.cache
 def _pdf_text(path: Path) -> str:
+    """The PDF's text, extracted once per path (the shared runs are read only)."""
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
@@ -122,23 +123,13 @@ def _board_documents(report: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def laa1(tmp_path_factory):
-    from tests.appendix_build import build_demo
-
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")["report"]
+def laa1(appendix_demo):
+    return appendix_demo["report"]
 
 
 @pytest.fixture(scope="module")
-def laa2(tmp_path_factory):
-    out = tmp_path_factory.mktemp("laa2-language")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", "data/raw/laa2",
-         "--period", "2008-09 Q3", "--meeting", "2009-03-09", "--clean-dir",
-         str(out / "clean"), "--reports-dir", str(out / "reports"),
-         "--generated-at", "2009-03-02T12:00:00"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    return out / "reports" / "2009-03-09"
+def laa2(laa2_run):
+    return laa2_run["report"]
 
 
 @pytest.mark.slow

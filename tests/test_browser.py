@@ -17,14 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.appendix_build import HOSTILE_COMMENTARY, ROOT, build_demo
+from tests.appendix_build import HOSTILE_COMMENTARY, ROOT
 from tests.quality_build import IMG, PARTNER, SCRIPT, SVG, build_hostile_quality
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTEFACTS = ROOT / "tests" / "artefacts"
 RISK_TOTALS = ["63 (63.6%)", "23 (23.2%)", "13 (13.1%)", "29"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -33,19 +30,8 @@ AXE_EXTRA_RULES = ["landmark-one-main", "region", "heading-order"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def demo(appendix_demo):
+    return appendix_demo
 
 
 def _block_network(route) -> None:

@@ -7,14 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.report.quality_pages import REPORT, ROWS_SHOWN
-from tests.test_browser import (  # noqa: F401  (browser is a fixture)
-    _assert_quiet,
-    _axe,
-    _describe,
-    _fits_the_window,
-    _open,
-    browser,
-)
+from tests.test_browser import _assert_quiet, _axe, _describe, _fits_the_window, _open
 from tests.test_quality_pages_bound import _write
 
 pytestmark = pytest.mark.slow

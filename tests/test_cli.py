@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.cli import main
+from tests.conftest import laa
 
 MINI = Path(__file__).parent / "data" / "mini"
-
-
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd="/")
 
 
 def test_bad_period_exits_2_with_one_line(capsys):
@@ -36,9 +30,9 @@ def test_bad_meeting_and_missing_register(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_other_partnership_runs_through_the_same_command(tmp_path):
-    proc = _laa("run", "--data-dir", str(MINI), "--clean-dir", str(tmp_path / "clean"),
-                "--reports-dir", str(tmp_path / "reports"), "--meeting", "2007-07-01",
-                "--period", "2006-07 Q4")
+    proc = laa("run", "--data-dir", str(MINI), "--clean-dir", str(tmp_path / "clean"),
+               "--reports-dir", str(tmp_path / "reports"), "--meeting", "2007-07-01",
+               "--period", "2006-07 Q4")
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "reports" / "2007-07-01" / "appendix.html").read_text(encoding="utf-8")
     assert "Mini Partnership" in html
@@ -56,9 +50,9 @@ def test_failing_stage_exits_non_zero_naming_what_and_where(tmp_path):
     indicators = data / "register" / "indicators.csv"
     indicators.write_text(indicators.read_text().replace("Vehicle crime,safer",
                                                          "Vehicle crime,greener"))
-    proc = _laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
-                "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
-                "--meeting", "2007-07-01")
+    proc = laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+               "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
+               "--meeting", "2007-07-01")
     assert proc.returncode == 3
     # the register is checked before any stage runs, so no stage is named and none ran
     assert proc.stderr.strip().splitlines()[-1] == (

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -36,20 +35,12 @@ from pipeline.report.covering import (
 from pipeline.report.frames import load_appendix
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock
+from tests.conftest import folders, laa
 
 ROOT = find_project_root()
 STAMP = "2007-06-30T12:00:00"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEA"
                        "wS2OUAAAAABJRU5ErkJggg==")  # one pixel
-
-
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd="/")
-
-
-def _folders(out: Path) -> list[str]:
-    return ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")]
 
 
 def _sha(path: Path) -> str:
@@ -168,15 +159,12 @@ def test_tables_have_a_repeating_bold_header_row(tmp_path):
 # --- the demo, run and published, then `laa report` (slow) ---
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The LAA1 demo run into temporary folders, then ``laa report``."""
-    out = tmp_path_factory.mktemp("covering")
-    run = _laa("run", *_folders(out), "--generated-at", STAMP)
-    assert run.returncode == 0, run.stderr
-    report = _laa("report", *_folders(out))
-    assert report.returncode == 0, report.stderr
-    folder = out / "reports" / "2007-09-03"
-    return {"out": out, "folder": folder, "stdout": report.stdout,
+def published(laa1_run):
+    """The LAA1 demo run, then ``laa report`` (once per session, in conftest): read only."""
+    folder = laa1_run["report"]
+    return {"out": laa1_run["out"], "args": laa1_run["args"],
+            "run_args": laa1_run["run_args"], "folder": folder,
+            "stdout": laa1_run["report_stdout"],
             "covering": docx.Document(folder / "covering-report.docx"),
             "summary": docx.Document(folder / "summary.docx"),
             "appendix": BeautifulSoup((folder / "appendix.html").read_text(encoding="utf-8"),
@@ -261,12 +249,13 @@ def test_headings_title_and_language(published):
 
 
 @pytest.mark.slow
-def test_a_rerun_keeps_the_words_and_the_bytes(published):
-    folder, out = published["folder"], published["out"]
+def test_a_rerun_keeps_the_words_and_the_bytes(published, tmp_path):
+    out = _copy(published, tmp_path, keep_documents=True)
+    folder = out / "reports" / "2007-09-03"
     before = {name: _sha(folder / name) for name in ("covering-report.docx", "summary.docx")}
-    run = _laa("run", *_folders(out), "--generated-at", STAMP)
+    run = laa("run", *published["run_args"], *folders(out), "--generated-at", STAMP)
     assert run.returncode == 0, run.stderr
-    again = _laa("report", *_folders(out))
+    again = laa("report", *published["args"], *folders(out))
     assert again.returncode == 0, again.stderr
     assert {name: _sha(folder / name) for name in before} == before
 
@@ -281,11 +270,14 @@ def test_words_not_written_show_placeholders(published):
         assert PLACEHOLDERS[key] in paragraphs
 
 
-def _copy(published, tmp_path: Path) -> Path:
+def _copy(published, tmp_path: Path, keep_documents: bool = False) -> Path:
+    """The shared run's folders copied into ``tmp_path`` (its documents removed, unless
+    ``keep_documents``), for a test that changes them."""
     for name in ("clean", "reports"):
         shutil.copytree(published["out"] / name, tmp_path / name)
     for name in ("covering-report.docx", "summary.docx"):
-        (tmp_path / "reports" / "2007-09-03" / name).unlink()
+        if not keep_documents:
+            (tmp_path / "reports" / "2007-09-03" / name).unlink()
     return tmp_path
 
 
@@ -303,7 +295,7 @@ def test_the_key_messages_follow_the_headline_as_in_the_summary(published):
 
 @pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
-    proc = _laa("report", *_folders(tmp_path))
+    proc = laa("report", *folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "no appendix published for meeting 2007-09-03" in proc.stderr
     assert "laa run --period '2006-07 Q4' --meeting 2007-09-03" in proc.stderr
@@ -313,7 +305,7 @@ def test_refused_without_a_published_run(tmp_path):
 @pytest.mark.slow
 def test_refused_for_another_period(published, tmp_path):
     out = _copy(published, tmp_path)
-    proc = _laa("report", *_folders(out), "--period", "2006-07 Q2", "--meeting", "2007-09-03")
+    proc = laa("report", *folders(out), "--period", "2006-07 Q2", "--meeting", "2007-09-03")
     assert proc.returncode == 2, proc.stderr
     assert "is for 2006-07 Q4, not 2006-07 Q2" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
@@ -325,7 +317,7 @@ def test_refused_when_the_derived_data_changed(published, tmp_path):
     headline = out / "clean" / "headline.json"
     headline.write_text(headline.read_text(encoding="utf-8").replace("63.6%", "64.6%"),
                         encoding="utf-8")
-    proc = _laa("report", *_folders(out))
+    proc = laa("report", *folders(out))
     assert proc.returncode == 2, proc.stderr
     assert "clean/headline.json" in proc.stderr and "no longer those" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
@@ -349,7 +341,7 @@ def test_refused_when_the_auditors_findings_changed_since_the_run(published, tmp
     (data / "register" / "audit_findings.csv").write_text(
         "indicator,period,finding,note\n7.20,2006-07 Q4,qualified,Counted twice\n",
         encoding="utf-8")
-    proc = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    proc = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert proc.returncode == 2, proc.stderr
     assert ("the auditor's findings have changed since the appendix for meeting 2007-09-03 "
             "was published (register/audit_findings.csv (new))") in proc.stderr
@@ -363,12 +355,12 @@ def test_refused_when_the_register_changed_but_not_for_the_officers_words(publis
     out, data = _copy(published, tmp_path), _data_copy(tmp_path)
     (data / "register" / "covering_report.toml").write_text('title = "Words written now"\n',
                                                             encoding="utf-8")
-    words = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    words = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert words.returncode == 0, words.stderr     # the officer's words are read after a run
     issues = data / "register" / "go_issues.csv"
     issues.write_text("\n".join(issues.read_text(encoding="utf-8").splitlines()[:-1]) + "\n",
                       encoding="utf-8")
-    proc = _laa("report", *_folders(out), "--data-dir", str(data), *DEMO_RUN)
+    proc = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert proc.returncode == 2, proc.stderr
     assert "the register has changed since the appendix for meeting 2007-09-03 was " \
            "published (register/go_issues.csv)" in proc.stderr
@@ -398,7 +390,7 @@ def test_libreoffice_converts_it_to_a_pdf_with_the_figures(published, tmp_path):
 def test_refused_while_a_run_holds_the_meeting(published, tmp_path):
     out = _copy(published, tmp_path)
     with run_lock(out / "reports", out / "clean", "2007-09-03"):
-        proc = _laa("report", *_folders(out))
+        proc = laa("report", *folders(out))
     assert proc.returncode == 7, proc.stderr
     assert "another laa run is using the meeting 2007-09-03" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))

@@ -11,15 +11,12 @@ a hand count of the demo's files (data/raw/laa2/README.md lists them).
 from __future__ import annotations
 
 import csv
-import hashlib
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
+from tests.conftest import hashes
 from tests.csvw_checks import csvw_problems
 
 ROOT = find_project_root()
@@ -35,26 +32,12 @@ OVERDUE = ["NI 8", "NI 30"]   # due 31 December 2008 and 31 January 2009
 LAA1 = ROOT / "data" / "raw"
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def laa2(tmp_path_factory):
-    """Run the LAA2 demo with the README's command, into temporary folders."""
-    out = tmp_path_factory.mktemp("laa2")
-    before = {**_hashes(DEMO), **{f"../{k}": v for k, v in _hashes(LAA1 / "register").items()},
-              **{f"../returns/{k}": v for k, v in _hashes(LAA1 / "returns").items()}}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", "data/raw/laa2",
-         "--period", "2008-09 Q3", "--meeting", "2009-03-09",
-         "--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
-         "--generated-at", "2009-03-02T12:00:00"],
-        capture_output=True, text=True, timeout=600, cwd="/")
-    assert proc.returncode == 0, proc.stderr
-    report = out / "reports" / "2009-03-09"
-    return {"proc": proc, "report": report, "before": before,
+def laa2(laa2_run):
+    """The LAA2 demo run with the README's command (once per session, in conftest)."""
+    report = laa2_run["report"]
+    return {"stdout": laa2_run["stdout"], "report": report,
+            "before": laa2_run["raw_before"],
             "html": BeautifulSoup((report / "appendix.html").read_text(encoding="utf-8"),
                                   "html.parser")}
 
@@ -185,9 +168,7 @@ def test_catalogue_titles_fill_the_rows_that_give_only_an_ni(laa2):
 
 def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2):
     # the first agreement's register and returns are read, never written
-    assert {**_hashes(DEMO), **{f"../{k}": v for k, v in _hashes(LAA1 / "register").items()},
-            **{f"../returns/{k}": v for k, v in _hashes(LAA1 / "returns").items()}
-            } == laa2["before"]
+    assert hashes(LAA1) == laa2["before"]
     from pipeline.run.manifest import hash_tree
     paths = [e["path"] for e in hash_tree(ROOT / "data" / "raw")]
     assert any(p.startswith("register/") for p in paths)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.config import find_project_root
+from tests.conftest import hashes
 from tests.csvw_checks import csvw_problems
 
 ROOT = find_project_root()
@@ -19,24 +17,11 @@ GOLDEN = Path(__file__).parent / "golden"
 pytestmark = pytest.mark.slow
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """Run the demo as the README does (with the Melton pack), into temporary folders."""
-    out = tmp_path_factory.mktemp("demo")
-    before = _hashes(ROOT / "data" / "raw")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--clean-dir", str(out / "clean"),
-         "--reports-dir", str(out / "reports"), "--generated-at", "2007-06-30T12:00:00",
-         "--district", "Melton"],
-        capture_output=True, text=True, timeout=600, cwd="/")
-    assert proc.returncode == 0, proc.stderr
-    return {"out": out, "proc": proc, "raw_before": before,
-            "report": out / "reports" / "2007-09-03"}
+def demo(laa1_run):
+    """The demo run as the README does (with the Melton pack), once per session (conftest)."""
+    return {"out": laa1_run["out"], "stdout": laa1_run["stdout"],
+            "raw_before": laa1_run["raw_before"], "report": laa1_run["report"]}
 
 
 def _frame(demo, name: str) -> pd.DataFrame:
@@ -45,7 +30,7 @@ def _frame(demo, name: str) -> pd.DataFrame:
 
 def test_progress_is_shown_per_stage(demo):
     for stage in ("ingest", "validate", "assess", "appendix"):
-        assert f"{stage} done in" in demo["proc"].stdout
+        assert f"{stage} done in" in demo["stdout"]
 
 
 def test_risk_summary_equals_the_seed_cell_for_cell(demo):
@@ -111,7 +96,7 @@ def test_appendix_shows_no_code_and_keeps_executed_notebooks(demo):
 
 def test_demo_quality_stage_passes_and_raw_files_are_unchanged(demo):
     assert _frame(demo, "quarantine").empty
-    assert _hashes(ROOT / "data" / "raw") == demo["raw_before"]
+    assert hashes(ROOT / "data" / "raw") == demo["raw_before"]
 
 
 def test_demo_produces_the_melton_district_pack(demo):
@@ -149,8 +134,8 @@ def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp
     documents = ["appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
                  "districts/melton/district-pack.html", "districts/melton/district-pack.pdf",
                  "tables/01-indicator-risk-summary.csv"]
-    standalone = _hashes(reports / "2007-09-03")
-    published = _hashes(demo["report"])
+    standalone = hashes(reports / "2007-09-03")
+    published = hashes(demo["report"])
     assert {d: standalone.get(d) for d in documents} == {d: published[d] for d in documents}
 
 

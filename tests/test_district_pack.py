@@ -11,14 +11,14 @@ import re
 import pandas as pd
 import pytest
 
-from tests.appendix_build import DISTRICT, build_demo
+from tests.appendix_build import DISTRICT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    return appendix_demo
 
 
 @pytest.fixture(scope="module")

@@ -97,12 +97,11 @@ def test_the_section_lists_remaining_first_and_escapes_partner_text():
 
 
 @pytest.mark.slow
-def test_the_demo_appendix_lists_them_in_html_and_pdf(tmp_path_factory):
+def test_the_demo_appendix_lists_them_in_html_and_pdf(appendix_demo):
     from pypdf import PdfReader
 
-    from tests.appendix_build import build_demo
 
-    demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+    demo = appendix_demo
     html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
     section = html[html.index("Issues raised by Government Office"):
                    html.index("Red reward target risks")]

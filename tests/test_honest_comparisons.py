@@ -21,9 +21,8 @@ Every expected figure is computed by hand from the demo's files, not read from t
 from __future__ import annotations
 
 import csv
+import functools
 import re
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -35,39 +34,27 @@ from pypdf import PdfReader
 pytestmark = pytest.mark.slow
 
 
-def _laa(*args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=900, cwd="/")
-    assert proc.returncode == 0, proc.stderr
-
-
 def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
+@functools.cache
 def _pdf(path: Path) -> str:
+    """The PDF's text (extracted once: the shared run's files are read only)."""
     return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in
                                         PdfReader(path).pages))
 
 
 @pytest.fixture(scope="module")
-def laa1(tmp_path_factory) -> Path:
-    """The LAA1 demo run and its covering report, into temporary folders."""
-    out = tmp_path_factory.mktemp("laa1")
-    folders = ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports")]
-    _laa("run", *folders, "--generated-at", "2007-06-30T12:00:00")
-    _laa("report", *folders)
-    return out / "reports" / "2007-09-03"
+def laa1(laa1_run) -> Path:
+    """The LAA1 demo run and its covering report (once per session, in conftest)."""
+    return laa1_run["report"]
 
 
 @pytest.fixture(scope="module")
-def laa2(tmp_path_factory) -> Path:
-    """The LAA2 demo run into temporary folders."""
-    out = tmp_path_factory.mktemp("laa2")
-    _laa("run", "--data-dir", "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
-         "2009-03-09", "--clean-dir", str(out / "clean"), "--reports-dir",
-         str(out / "reports"), "--generated-at", "2009-03-02T12:00:00")
-    return out / "reports" / "2009-03-09"
+def laa2(laa2_run) -> Path:
+    """The LAA2 demo run (once per session, in conftest)."""
+    return laa2_run["report"]
 
 
 def _csv(folder: Path, name: str) -> list[dict[str, str]]:

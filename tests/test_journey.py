@@ -12,7 +12,6 @@ demo's derived data and reports are byte-identical to what they were before the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -24,6 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.config import find_project_root
+from tests.conftest import hashes
 
 ROOT = find_project_root()
 pytestmark = pytest.mark.slow
@@ -78,11 +78,6 @@ NATIONAL = {
                                                (3, 27.5, 2750, 10000), (4, 30.0, 3000, 10000),
                                                (5, 19.0, 1900, 10000))),
 }
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _copy_project(target: Path) -> Path:
@@ -158,7 +153,7 @@ def _csv_return(returns: Path, name: str, period: str, rows: list[tuple]) -> Non
 
 def _documents_still_there(folder: Path, before: dict[str, str]) -> None:
     """Every document published before is still in the folder (a partial run adds)."""
-    now = _hashes(folder)
+    now = hashes(folder)
     lost = sorted(p for p in before if p.endswith((".html", ".pdf", ".xlsx"))
                   and p not in now)
     assert not lost, f"documents gone from {folder}: {lost}"
@@ -188,8 +183,8 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     # The demo, run as the README's first command does.
     officer.laa("run", "--district", "Melton", "--generated-at", "2007-06-30T12:00:00")
     demo_clean, demo_reports = root / "data" / "clean", root / "reports"
-    clean_before, reports_before = _hashes(demo_clean), _hashes(demo_reports)
-    assert "appendix.pdf" in _hashes(demo_reports / "2007-09-03")
+    clean_before, reports_before = hashes(demo_clean), hashes(demo_reports)
+    assert "appendix.pdf" in hashes(demo_reports / "2007-09-03")
 
     # laa init: a README giving this partnership's own commands, never the demo's.
     officer.laa("init", OTHER)
@@ -217,7 +212,7 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     meeting = _published(first)
     assert meeting.name == "2007-09-10", meeting  # the meeting from its calendar
     assert not meeting.is_relative_to(demo_reports / "2007-09-03")
-    published = _hashes(meeting)
+    published = hashes(meeting)
     assert set(DOCUMENTS) <= set(published), sorted(published)
 
     # Every option the README shows, one run each: nothing published before is lost.
@@ -229,7 +224,7 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
                           "--generated-at", STAMP, *options)
         assert _published(run) == meeting
         _documents_still_there(meeting, published)
-        published = _hashes(meeting)
+        published = hashes(meeting)
     assert any(name.startswith("appendix-") and name.endswith(".pdf") for name in published)
     assert any(name.startswith("districts/") for name in published)
 
@@ -244,7 +239,7 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     _documents_still_there(meeting, published)
 
     # Quarter 2: the same again; quarter 1's meeting is left as it was.
-    q1 = _hashes(meeting)
+    q1 = hashes(meeting)
     _quarter(officer, data, "2007-08 Q2",
              {"pct": {"1.1": 25.5, "1.2": 290}, "police": {"2.1": 480, "2.2": 350}},
              dt.date(2007, 11, 9),
@@ -253,16 +248,16 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     second = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q2",
                          "--generated-at", STAMP_Q2, "--district", "South")
     assert _published(second).name == "2007-12-10"
-    assert _hashes(meeting) == q1
+    assert hashes(meeting) == q1
 
     # The demo: its derived data and its reports exactly as before, and it still traces.
-    clean_after, reports_after = _hashes(demo_clean), _hashes(demo_reports)
+    clean_after, reports_after = hashes(demo_clean), hashes(demo_reports)
     assert {p: clean_after.get(p) for p in clean_before} == clean_before
     assert {p: reports_after.get(p) for p in reports_before} == reports_before
     demo_meeting = demo_reports / "2007-09-03"
     assert sorted(p for p in reports_after if p.startswith("2007-09-03/")) == sorted(
         p for p in reports_before if p.startswith("2007-09-03/"))
-    assert _hashes(demo_meeting)  # still published
+    assert hashes(demo_meeting)  # still published
     traced = officer.laa("trace", "7.20")
     assert "no return in force" not in traced.stdout
     assert not (root / "data" / "raw" / "register" / "assessment.parquet").exists()

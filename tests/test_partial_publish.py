@@ -3,10 +3,7 @@ replaces what it did not make; a themed appendix is published under its own name
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from pipeline.names import themed_name
 from pipeline.run.publish import keep_unbuilt
+from tests.conftest import hashes, laa
 
 MEETING = "2007-09-03"
 STAMP = "2007-06-30T12:00:00"
@@ -26,11 +24,6 @@ def _files(folder: Path, names: list[str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{folder.name}: {name}", encoding="utf-8")
     return folder
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_themed_names_follow_the_keys_given():
@@ -66,11 +59,6 @@ def test_what_the_build_did_not_make_is_carried_and_what_it_owns_is_not(tmp_path
     assert "districts/north" in kept and "appendix.html" in kept
 
 
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd="/")
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The demo published in full with the Melton pack, then PDF only, then two themes."""
@@ -78,16 +66,16 @@ def runs(tmp_path_factory):
     args = ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
             "--generated-at", STAMP]
     report = out / "reports" / MEETING
-    full = _laa("run", *args, "--district", "Melton")
+    full = laa("run", *args, "--district", "Melton")
     assert full.returncode == 0, full.stderr
-    after_full = _hashes(report)
-    pdf = _laa("run", *args, "--district", "Melton", "--formats", "pdf")
+    after_full = hashes(report)
+    pdf = laa("run", *args, "--district", "Melton", "--formats", "pdf")
     assert pdf.returncode == 0, pdf.stderr
-    after_pdf = _hashes(report)
-    themed = _laa("run", *args, "--theme", "safer,health", "--district", "Melton")
+    after_pdf = hashes(report)
+    themed = laa("run", *args, "--theme", "safer,health", "--district", "Melton")
     assert themed.returncode == 0, themed.stderr
     return {"args": args, "report": report, "full": after_full, "pdf": after_pdf,
-            "themed": _hashes(report), "themed_proc": themed, "pdf_proc": pdf}
+            "themed": hashes(report), "themed_proc": themed, "pdf_proc": pdf}
 
 
 def _same(before: dict[str, str], after: dict[str, str], paths: list[str]) -> None:
@@ -141,7 +129,7 @@ def test_the_manifest_lists_and_hashes_the_published_folder_and_reruns(runs):
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"] if o["root"] == "report"}
     listed |= {k["path"]: k["sha256"] for k in manifest["kept"]}
-    on_disk = {p: h for p, h in _hashes(report).items() if p != "manifest.json"}
+    on_disk = {p: h for p, h in hashes(report).items() if p != "manifest.json"}
     assert listed == on_disk
-    proc = _laa("rerun", str(report / "manifest.json"))
+    proc = laa("rerun", str(report / "manifest.json"))
     assert proc.returncode == 0, proc.stderr

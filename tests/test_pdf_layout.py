@@ -14,7 +14,6 @@ import re
 import pytest
 
 from pipeline.report.rendering import add_contents, number_sections
-from tests.appendix_build import build_demo
 from tests.pdf_checks import HEADING, content_chars, furniture_text, page_elements
 from tests.pdf_page_checks import badges as badges_on
 from tests.pdf_page_checks import cell_of, headings_alone_at_the_foot, innermost, is_badge_fill
@@ -114,8 +113,8 @@ def table_body_sizes(pdf) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    return appendix_demo
 
 
 @pytest.fixture(scope="module")

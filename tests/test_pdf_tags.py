@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.report.pdf import PdfError, write_pdf
-from tests.appendix_build import build_demo
 from tests.pdf_checks import pdf_ua_problems
 
 SQUARE = ('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" role="img">'
@@ -66,8 +65,8 @@ def test_pages_the_pdf_cannot_print_faithfully_are_refused_and_leave_no_pdf(tmp_
 
 
 @pytest.mark.slow
-def test_the_demo_appendix_summary_and_district_pack_are_tagged_pdf_ua(tmp_path_factory):
-    demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def test_the_demo_appendix_summary_and_district_pack_are_tagged_pdf_ua(appendix_demo):
+    demo = appendix_demo
     assert pdf_ua_problems(demo["report"] / "appendix.pdf") == []
     assert pdf_ua_problems(demo["report"] / "summary.pdf") == []
     assert pdf_ua_problems(demo["pack"] / "district-pack.pdf") == []
@@ -75,11 +74,11 @@ def test_the_demo_appendix_summary_and_district_pack_are_tagged_pdf_ua(tmp_path_
 
 @pytest.mark.slow
 def test_the_demo_untagged_or_with_a_figure_stripped_of_its_alt_fails_the_check(
-        tmp_path_factory, tmp_path):
+        appendix_demo, tmp_path):
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
-    demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+    demo = appendix_demo
     problems = pdf_ua_problems(untagged(demo["report"] / "appendix.pdf", tmp_path / "a.pdf"))
     assert "no structure tree (StructTreeRoot)" in problems
     assert "MarkInfo Marked is not true" in problems
@@ -166,7 +165,7 @@ def test_a_link_to_another_document_prints_as_words_and_a_web_link_stays(tmp_pat
 
 
 @pytest.mark.slow
-def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(tmp_path_factory):
+def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(appendix_demo):
     """Before: 409 cells of the LAA1 appendix read "G" (or "A", "R", "N") alone. Every
     cell with a badge now holds its word; each HTML caption is a Caption of its Table."""
     from bs4 import BeautifulSoup
@@ -175,7 +174,7 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(tmp_path_factor
     from pipeline.rag import RAG_LABELS
     from tests.pdf_checks import _struct_elements
 
-    demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+    demo = appendix_demo
     elements = _cells(demo["report"] / "appendix.pdf")
     cells = [e.text.replace(" ", "") for i, e in enumerate(elements)
              if e.type in ("TD", "TH") and not _holds_a_figure(elements, i)]

@@ -18,6 +18,7 @@ from pipeline.errors import RunLocked
 from pipeline.run import publish as publishing
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import is_volatile, mismatched_outputs, read_manifest
+from tests.conftest import hashes, laa
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -31,11 +32,6 @@ def _folder(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("exchange", [True, False])
 def test_publish_swaps_the_new_folder_in_and_removes_the_old(tmp_path, monkeypatch, exchange):
     if not exchange:  # systems without renameat2(RENAME_EXCHANGE): two renames
@@ -44,7 +40,7 @@ def test_publish_swaps_the_new_folder_in_and_removes_the_old(tmp_path, monkeypat
     root = publishing.prepare_staging(tmp_path / "reports" / ".staging", published)
     built = _folder(root / MEETING, {"appendix.html": "new"})
     publishing.publish(built, published)
-    assert _hashes(published) == {"appendix.html": hashlib.sha256(b"new").hexdigest()}
+    assert hashes(published) == {"appendix.html": hashlib.sha256(b"new").hexdigest()}
     assert not built.exists() and not (root / publishing.PREVIOUS).exists()
 
 
@@ -91,11 +87,6 @@ def test_a_second_run_of_the_same_meeting_is_refused_naming_the_holder(tmp_path)
 
 # End-to-end: real runs of the demo, real signals.
 
-def _laa(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd="/", **kwargs)
-
-
 def _start(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd="/",
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -137,7 +128,7 @@ def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("publish")
     args = ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
             "--generated-at", STAMP]
-    proc = _laa("run", *args)
+    proc = laa("run", *args)
     assert proc.returncode == 0, proc.stderr
     return {"args": args, "reports": out / "reports", "report": out / "reports" / MEETING,
             "out": out}
@@ -149,7 +140,7 @@ def demo(tmp_path_factory):
 def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig, moment):
     """Killed while two stages run at once (each in a thread) or while one runs in the
     main thread: nothing published changes, no kernel outlives the run."""
-    before = _hashes(demo["report"])
+    before = hashes(demo["report"])
     proc = _start("run", *demo["args"], "--force")
     _read_until(proc, moment)
     if "assess" in moment:
@@ -158,7 +149,7 @@ def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig,
     assert kernels, "the run should have kernels running"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    assert _hashes(demo["report"]) == before
+    assert hashes(demo["report"]) == before
     assert _all_gone(kernels), "kernels outlived the run"
     if sig == signal.SIGTERM:
         assert proc.returncode == 143
@@ -166,31 +157,31 @@ def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig,
         assert not (demo["reports"] / f".staging-{MEETING}").exists()
     else:
         assert proc.returncode == -signal.SIGKILL
-    again = _laa("run", *demo["args"])  # the next run clears what the killed one left
+    again = laa("run", *demo["args"])  # the next run clears what the killed one left
     assert again.returncode == 0, again.stderr
     assert not (demo["reports"] / f".staging-{MEETING}").exists()
-    assert _stable(_hashes(demo["report"])) == _stable(before)
+    assert _stable(hashes(demo["report"])) == _stable(before)
 
 
 @pytest.mark.slow
 def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
-    before = _hashes(demo["report"])
+    before = hashes(demo["report"])
     data = demo["out"] / "broken"
     shutil.copytree(ROOT / "data" / "raw", data)
     themes = data / "register" / "indicators.csv"
     themes.write_text(themes.read_text().replace(",safer,", ",nowhere,", 1))
-    proc = _laa("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
-                "--meeting", MEETING)
+    proc = laa("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
+               "--meeting", MEETING)
     assert proc.returncode == 3, proc.stderr
     assert "unknown theme 'nowhere'" in proc.stderr.strip().splitlines()[-1]
-    assert _hashes(demo["report"]) == before
+    assert hashes(demo["report"]) == before
 
 
 @pytest.mark.slow
 def test_concurrent_runs_of_a_meeting_refuse_or_wait_and_never_mix(demo):
     first = _start("run", *demo["args"], "--force")
     _read_until(first, "[1/6] ingest ...")
-    refused = _laa("run", *demo["args"])
+    refused = laa("run", *demo["args"])
     assert refused.returncode == 7
     assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
     assert (f"another laa run is using the meeting {MEETING} (pid {first.pid}, started"

@@ -3,7 +3,6 @@ publishes nothing (issue 10: a mistyped period or a plain run wiped a meeting's 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -15,14 +14,10 @@ from pipeline.assess.tables import data_as_of
 from pipeline.cli import main
 from pipeline.errors import NoReturns, StageFailed
 from pipeline.run import orchestrate
+from tests.conftest import hashes
 
 MINI = Path(__file__).parent / "data" / "mini"
 MEETING = "2007-07-01"
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _run(tmp_path: Path, *extra: str, data: Path = MINI) -> int:
@@ -43,10 +38,10 @@ def published(tmp_path_factory):
 @pytest.mark.slow
 def test_a_plain_run_keeps_the_district_pack_published_before(published, capsys):
     report = published / "reports" / MEETING
-    pack = _hashes(report / "districts" / "north")
+    pack = hashes(report / "districts" / "north")
     assert _run(published, "--generated-at", "2007-06-30T12:00:00") == 0
     assert "kept districts/north/ as published before" in capsys.readouterr().out
-    assert _hashes(report / "districts" / "north") == pack
+    assert hashes(report / "districts" / "north") == pack
     manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
     kept = {k["path"]: k for k in manifest["kept"]}
     assert set(kept) == {f"districts/north/{p}" for p in pack}
@@ -56,12 +51,12 @@ def test_a_plain_run_keeps_the_district_pack_published_before(published, capsys)
 
 @pytest.mark.slow
 def test_a_period_with_no_returns_is_refused_and_publishes_nothing(published, capsys):
-    before = _hashes(published / "reports" / MEETING)
+    before = hashes(published / "reports" / MEETING)
     assert _run(published, "--period", "2006-07 Q1") == NoReturns.exit_code == 10
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"laa run failed: no returns for 2006-07 Q1 in {MINI / 'returns'}: "
                    "nothing published (stage assess)"]
-    assert _hashes(published / "reports" / MEETING) == before
+    assert hashes(published / "reports" / MEETING) == before
 
 
 @pytest.mark.slow

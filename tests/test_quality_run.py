@@ -4,26 +4,20 @@ three reach the scorecard and the feedback files, and the appendix is still prod
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.config import find_project_root
+from tests.conftest import hashes
 
 ROOT = find_project_root()
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
           "submitted_by,submitted_at\n")
 pytestmark = pytest.mark.slow
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +35,14 @@ def planted(tmp_path_factory):
     (returns / "2006-07_Q4_fire_late.csv").write_text(
         HEADER + "Leicestershire Fire and Rescue Service,7.10,2006-07 Q4,county,560,final,G,"
                  "Corrected figure,,Sam Price,2007-06-20T10:00:00\n", encoding="utf-8")
-    before = _hashes(data)
+    before = hashes(data)
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data), "--clean-dir",
          str(base / "clean"), "--reports-dir", str(base / "reports"), "--generated-at",
          "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
         capture_output=True, text=True, timeout=600, cwd="/")
     return {"proc": proc, "clean": base / "clean", "report": base / "reports" / "2007-09-03",
-            "before": before, "after": _hashes(data)}
+            "before": before, "after": hashes(data)}
 
 
 def test_run_completes_and_appendix_is_produced(planted):

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.appendix_build import HOSTILE_ACTIONS, STAMP, build_demo
+from tests.appendix_build import HOSTILE_ACTIONS, STAMP
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +22,8 @@ APPENDIX_2_TOTALS = ["£15,241,800.00", "£6,223,735.00"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    return appendix_demo
 
 
 @pytest.fixture(scope="module")

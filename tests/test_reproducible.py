@@ -7,8 +7,6 @@ import hashlib
 import json
 import platform
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from openpyxl import Workbook
 from pipeline.config import find_project_root
 from pipeline.run.manifest import deterministic_part, is_volatile, read_manifest
 from pipeline.run.normalise import normalise_notebook_json, normalise_xlsx
+from tests.conftest import laa
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -70,11 +69,6 @@ def _member(path: Path, name: str) -> bytes:
 
 # End-to-end on a copy of the demo data (one test changes an input, then puts it back).
 
-def _laa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd="/")
-
-
 def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
@@ -87,7 +81,7 @@ def demo(tmp_path_factory):
     args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
             "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    proc = _laa("run", *args, "--generated-at", STAMP)
+    proc = laa("run", *args, "--generated-at", STAMP)
     assert proc.returncode == 0, proc.stderr
     report = out / "reports" / MEETING
     return {"args": args, "out": out, "report": report, "clean": out / "clean",
@@ -159,7 +153,7 @@ def test_executed_notebooks_carry_no_timestamps_and_name_the_published_folder(de
 @pytest.mark.slow
 def test_unchanged_inputs_and_parameters_recompute_nothing(demo):
     manifest = demo["manifest"].read_bytes()
-    proc = _laa("run", *demo["args"])  # no --generated-at: the published stamp is kept
+    proc = laa("run", *demo["args"])  # no --generated-at: the published stamp is kept
     assert proc.returncode == 0, proc.stderr
     assert "up to date" in proc.stdout and " ..." not in proc.stdout
     assert demo["manifest"].read_bytes() == manifest
@@ -169,7 +163,7 @@ def test_unchanged_inputs_and_parameters_recompute_nothing(demo):
 def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
     before = _outputs(demo)
     (demo["clean"] / "assessment.parquet").unlink()
-    proc = _laa("run", *demo["args"], "--generated-at", STAMP)
+    proc = laa("run", *demo["args"], "--generated-at", STAMP)
     assert proc.returncode == 0, proc.stderr
     for stage in ("ingest", "validate", "benchmark", "appendix", "tables"):  # same inputs
         assert f"{stage} unchanged: reused" in proc.stdout
@@ -180,7 +174,7 @@ def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
 @pytest.mark.slow
 def test_a_forced_second_run_gives_byte_identical_outputs(demo):
     before, manifest = _outputs(demo), read_manifest(demo["manifest"])
-    proc = _laa("run", *demo["args"], "--generated-at", STAMP, "--force")
+    proc = laa("run", *demo["args"], "--generated-at", STAMP, "--force")
     assert proc.returncode == 0, proc.stderr
     assert "unchanged: reused" not in proc.stdout
     assert _outputs(demo) == before
@@ -197,7 +191,7 @@ def test_a_forced_second_run_gives_byte_identical_outputs(demo):
 @pytest.mark.slow
 def test_rerun_from_the_manifest_rebuilds_the_same_outputs(demo):
     before = _outputs(demo)
-    proc = _laa("rerun", str(demo["manifest"]))
+    proc = laa("rerun", str(demo["manifest"]))
     assert proc.returncode == 0, proc.stderr
     assert "inputs match the manifest" in proc.stdout
     assert "outputs hash as the manifest recorded" in proc.stdout
@@ -212,7 +206,7 @@ def test_rerun_refuses_when_an_input_changed_naming_the_file(demo):
     before = _hashes(demo["report"])
     try:
         path.write_bytes(original + b"\n")
-        proc = _laa("rerun", str(demo["manifest"]))
+        proc = laa("rerun", str(demo["manifest"]))
     finally:
         path.write_bytes(original)
     assert proc.returncode == 8
@@ -224,7 +218,7 @@ def test_rerun_refuses_when_an_input_changed_naming_the_file(demo):
 
 @pytest.mark.slow
 def test_trace_takes_a_demo_figure_back_to_its_raw_rows(demo):
-    proc = _laa("trace", "7.20", "--period", "2006-07 Q4", *demo["args"])
+    proc = laa("trace", "7.20", "--period", "2006-07 Q4", *demo["args"])
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "7.20 Domestic Burglary (Safer)"
@@ -249,7 +243,7 @@ def test_an_option_alone_reruns_only_the_stages_it_touches_and_reruns_as_made(de
     documents' date, not a reason to remake the rest. The validation and the tables keep
     the stamp they were made with (the manifest records each stage's), so `laa rerun`
     rebuilds the same bytes."""
-    proc = _laa("run", *demo["args"], "--formats", "html")  # no --generated-at
+    proc = laa("run", *demo["args"], "--formats", "html")  # no --generated-at
     assert proc.returncode == 0, proc.stderr
     for stage in ("ingest", "validate", "benchmark", "assess", "tables"):
         assert f"{stage} unchanged: reused" in proc.stdout, proc.stdout
@@ -260,7 +254,7 @@ def test_an_option_alone_reruns_only_the_stages_it_touches_and_reruns_as_made(de
     assert now != STAMP and stamps == {"ingest": None, "validate": STAMP, "benchmark": None,
                                        "assess": None, "appendix": now, "tables": STAMP}
     before = _outputs(demo)
-    proc = _laa("rerun", str(demo["manifest"]))
+    proc = laa("rerun", str(demo["manifest"]))
     assert proc.returncode == 0, proc.stderr
     assert "outputs hash as the manifest recorded" in proc.stdout
     assert _outputs(demo) == before

@@ -6,14 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.appendix_build import build_demo
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    return appendix_demo
 
 
 def test_html_shows_the_gap_analysis_and_the_seed_outturn(demo):

@@ -234,10 +234,8 @@ def test_exported_sheet_per_reward_target():
 
 
 @pytest.mark.slow
-def test_demo_appendix_counts_and_totals_per_reward_target(tmp_path_factory):
-    from tests.appendix_build import build_demo
-
-    built = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def test_demo_appendix_counts_and_totals_per_reward_target(appendix_demo):
+    built = appendix_demo
     html = (built["report"] / "appendix.html").read_text(encoding="utf-8")
     assert ("12 reward targets (32 sub-targets): 7 of the 12 reward targets have a "
             "sub-target at risk.") in html

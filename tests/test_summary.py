@@ -180,10 +180,8 @@ def _text(fragment: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from tests.appendix_build import build_demo
-
-    built = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def demo(appendix_demo):
+    built = appendix_demo
     report = built["report"]
     return {**built, "appendix": (report / "appendix.html").read_text(encoding="utf-8"),
             "summary": (report / "summary.html").read_text(encoding="utf-8")}

@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from pipeline.config import find_project_root
 from pipeline.report.export import sheet_title, write_workbook
 from pipeline.report.table_spec import AppendixTable
-from tests.appendix_build import build_demo
 from tests.sheet_checks import assert_columns_fit, assert_prints_legibly
 
 ROOT = find_project_root()
@@ -139,8 +138,8 @@ def test_sheet_names_are_cut_at_a_word():
 
 
 @pytest.mark.slow
-def test_demo_tables_workbook_meets_the_standard(tmp_path_factory):
-    demo = build_demo(tmp_path_factory.getbasetemp() / "appendix-demo")
+def test_demo_tables_workbook_meets_the_standard(appendix_demo):
+    demo = appendix_demo
     path = demo["report"] / "tables" / "appendix-tables.xlsx"
     book = load_workbook(path)
     full = {}
@@ -156,19 +155,8 @@ def test_demo_tables_workbook_meets_the_standard(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_laa2_demo_tables_workbook_meets_the_standard(tmp_path):
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", "data/raw/laa2",
-         "--period", "2008-09 Q3", "--meeting", "2009-03-09",
-         "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
-         "--generated-at", "2009-03-02T12:00:00"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    book = load_workbook(tmp_path / "reports" / "2009-03-09" / "tables" /
-                         "appendix-tables.xlsx")
+def test_laa2_demo_tables_workbook_meets_the_standard(laa2_run):
+    book = load_workbook(laa2_run["report"] / "tables" / "appendix-tables.xlsx")
     full = {s.title: (s["A1"].value.replace(":", "") if s.title.startswith("Block ")
                       else s.title) for s in book.worksheets[3:]}
     check_standard(book, full)
