@@ -180,6 +180,32 @@ def test_the_source_annex_marks_the_figure_as_the_appendix_does(audited):
     assert f"Reserved by the auditor: {RESERVED}." in notes
 
 
+@pytest.mark.slow
+def test_laa_trace_prints_the_finding_and_says_when_the_file_changed_since_the_run(audited):
+    """`laa trace` reads the findings file: the figure's finding as the appendix marks it,
+    and, once the file differs from the one the run read, a note saying so."""
+    args = [a for a in audited["args"] if a not in ("--meeting", MEETING)]
+    traced = laa("trace", "7.20", *args)
+    assert traced.returncode == 0, traced.stderr
+    lines = traced.stdout.splitlines()
+    assert lines[2] == f"  auditor's finding: Qualified by the auditor: {QUALIFIED}"
+    assert "have changed" not in traced.stdout
+    assert "auditor's finding" not in laa("trace", "7.19", *args).stdout  # 2005-06's only
+    path = audited["out"] / "data" / "register" / "audit_findings.xlsx"
+    kept = path.read_bytes()
+    try:
+        write_workbook(path, "reserved")
+        traced = laa("trace", "7.20", *args)
+        assert traced.returncode == 0, traced.stderr
+        assert "  auditor's finding: Reserved by the auditor: " in traced.stdout
+        assert ("  note: the auditor's findings have changed since "
+                f"{audited['folder'] / 'appendix.html'} was built "
+                "(register/audit_findings.xlsx); `laa run --period '2006-07 Q4' --meeting "
+                f"{MEETING}` marks them there") in traced.stdout
+    finally:
+        path.write_bytes(kept)
+
+
 def test_a_rerun_after_the_auditor_edits_the_file_recomputes(audited):
     path = audited["out"] / "data" / "register" / "audit_findings.xlsx"
     manifest = audited["folder"] / "manifest.json"

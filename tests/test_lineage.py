@@ -8,7 +8,7 @@ import pytest
 from pipeline.errors import UnknownKeyError
 from pipeline.report.lineage import figure_of, lineage_table, render_lineage, trace_indicator
 from pipeline.report.pages import lineage_anchor, lineage_href
-from pipeline.run.trace import format_trace, raw_row
+from pipeline.run.trace import finding_lines, format_trace, raw_row
 
 
 def _returns() -> pd.DataFrame:
@@ -109,3 +109,18 @@ def test_lineage_section_anchors_each_indicator_and_escapes_partner_text():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert html.count('class="superseded"') == 2
     assert "No return in force for the period." in html
+
+
+def test_finding_lines_give_the_figure_s_finding_as_the_appendix_marks_it():
+    figure = figure_of(_assessment(), "7.20")           # its value is of 2006-07 Q4
+    findings = pd.DataFrame({"indicator_id": ["7.20", "7.20", "2.1"],
+                             "period": ["2006-07 Q4", "2005-06", "2006-07 Q4"],
+                             "finding": ["qualified", "reserved", "reserved"],
+                             "note": ["Counted twice.", "Old", "Other"]})
+    assert finding_lines(figure, findings, "2006-07 Q4") == [
+        "  auditor's finding: Qualified by the auditor: Counted twice"]
+    assert finding_lines(figure, findings.iloc[1:], "2006-07 Q4") == []   # another period's
+    assert finding_lines(figure, None, "2006-07 Q4") == []
+    accepted = findings.iloc[:1].assign(finding="accepted", note="")
+    assert finding_lines(figure, accepted, "2006-07 Q4") == [
+        "  auditor's finding: Accepted by the auditor"]

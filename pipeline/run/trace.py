@@ -128,6 +128,50 @@ def _when(stamp: object) -> str:
     return f"{format_date(when.date().isoformat())} at {when.strftime('%H:%M:%S')}"
 
 
+def finding_lines(figure: dict[str, object], findings: pd.DataFrame | None,
+                  period: str) -> list[str]:
+    """The auditor's finding on the figure, as the appendix marks it (pure): one line, or
+    none when the findings file has nothing on this figure.
+
+    The figure is matched as :func:`pipeline.report.audit.mark_figures` matches it: its
+    indicator and the period of its value (else the period assessed).
+    """
+    from pipeline.report.audit import FINDING_WORDS, mark_figures
+
+    row = pd.DataFrame([{"indicator_id": figure["indicator_id"],
+                         "value_period": figure.get("value_period") or ""}])
+    marked = mark_figures(row, findings, period)
+    finding = marked["audit_finding"].iloc[0] if "audit_finding" in marked else ""
+    if not finding:
+        return []
+    note = str(marked["audit_note"].iloc[0] or "").rstrip(" .")
+    return [f"  auditor's finding: {FINDING_WORDS[finding]}" + (f": {note}" if note else "")]
+
+
+def findings_changed_note(settings: Settings) -> list[str]:
+    """A line for each published meeting of this period whose run read other findings than
+    the register holds now (its appendix marks the run's, the trace prints today's)."""
+    from pipeline.inputs.audit_findings import NAMES
+    from pipeline.run.covering_run import changed_register
+    from pipeline.run.manifest import MANIFEST_NAME, try_read_manifest
+
+    notes = []
+    for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
+        manifest = try_read_manifest(path) or {}
+        params = manifest.get("parameters", {})
+        if params.get("period") != settings.period or \
+                params.get("clean_dir") != str(settings.clean_dir):
+            continue
+        changed = [c for c in changed_register(manifest.get("inputs", []), settings.data_dir)
+                   if c.split(" ")[0].rsplit("/", 1)[-1] in NAMES]
+        if changed:
+            notes.append(f"  note: the auditor's findings have changed since "
+                         f"{path.parent / 'appendix.html'} was built ({', '.join(changed)}); "
+                         f"`laa run --period '{settings.period}' --meeting "
+                         f"{params.get('meeting', path.parent.name)}` marks them there")
+    return notes
+
+
 def published_note(settings: Settings, assessment_file: Path, returns_file: Path) -> list[str]:
     """Which published meeting(s) of this period the clean data is behind, checked by hash."""
     from pipeline.run.manifest import MANIFEST_NAME, sha256_file, try_read_manifest
@@ -164,7 +208,8 @@ def trace(settings: Settings, indicator_id: str) -> list[str]:
     UnknownKeyError
         If the assessment has no such indicator.
     """
-    from pipeline.errors import ConfigError
+    from pipeline.errors import ConfigError, RegisterError
+    from pipeline.inputs.audit_findings import read_audit_findings
     from pipeline.store import clean_path, read_frame
 
     files = [clean_path(settings, "assessment"), clean_path(settings, "returns")]
@@ -185,4 +230,11 @@ def trace(settings: Settings, indicator_id: str) -> list[str]:
                                    r["source_row"], headers.get(r["record_id"], ""))
            for _, r in lineage.iterrows()}
     lines = format_trace(figure, lineage, raw)
-    return lines[:2] + published_note(settings, *files) + lines[2:]
+    try:
+        findings = read_audit_findings(settings.register_dir,
+                                       list(assessment["indicator_id"]))
+        found = finding_lines(figure, findings, settings.period)
+    except RegisterError as exc:     # the trace still traces; the file's fault is said
+        found = [f"  auditor's findings cannot be read: {exc}"]
+    return (lines[:2] + found + findings_changed_note(settings)
+            + published_note(settings, *files) + lines[2:])
