@@ -9,6 +9,7 @@ and page furniture (running header, footer) is told apart by having no element.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,25 +20,29 @@ def _resolve(obj):
     return obj.get_object() if hasattr(obj, "get_object") else obj
 
 
-def _struct_elements(root) -> list[dict]:
-    """The structure elements in document order: ``{"type", "alt", "path"}``."""
-    out: list[dict] = []
-
-    def walk(node, path: tuple[str, ...]) -> None:
+def _struct_nodes(root) -> Iterator[tuple[object, str, tuple[str, ...]]]:
+    """The structure elements under ``root`` in document order: ``(node, type, path)``,
+    ``path`` the types of the elements it sits in."""
+    def walk(node, path: tuple[str, ...]):
         node = _resolve(node)
         if isinstance(node, list):
             for kid in node:
-                walk(kid, path)
+                yield from walk(kid, path)
             return
         if not hasattr(node, "get") or "/S" not in node:
             return                                   # a marked-content id or reference
         kind = str(node["/S"]).lstrip("/")
-        out.append({"type": kind, "alt": str(node.get("/Alt", "") or ""), "path": path})
+        yield node, kind, path
         if "/K" in node:
-            walk(node["/K"], (*path, kind))
+            yield from walk(node["/K"], (*path, kind))
 
-    walk(_resolve(root).get("/K", []), ())
-    return out
+    yield from walk(_resolve(root).get("/K", []), ())
+
+
+def _struct_elements(root) -> list[dict]:
+    """The structure elements in document order: ``{"type", "alt", "path"}``."""
+    return [{"type": kind, "alt": str(node.get("/Alt", "") or ""), "path": path}
+            for node, kind, path in _struct_nodes(root)]
 
 
 def pdf_ua_problems(path: Path, lang: str = "en-GB") -> list[str]:
@@ -180,30 +185,15 @@ def table_cells(path: Path) -> list[dict[str, int]]:
 
     catalog = PdfReader(path).trailer["/Root"]
     tables: list[dict[str, int]] = []
-
-    def walk(node, counts: dict[str, int] | None) -> None:
-        node = _resolve(node)
-        if isinstance(node, list):
-            for kid in node:
-                walk(kid, counts)
-            return
-        if not hasattr(node, "get") or "/S" not in node:
-            return
-        kind = str(node["/S"]).lstrip("/")
+    for node, kind, path in _struct_nodes(catalog["/StructTreeRoot"]):
         if kind == "Table":
-            counts = {}
-            tables.append(counts)
-        elif kind in ("TH", "TD") and counts is not None:
+            tables.append({})
+        elif kind in ("TH", "TD") and "Table" in path:
             if kind == "TH":
                 owner = _table_owner(node)
                 scope = str(owner.get("/Scope", "")).lstrip("/") if owner else ""
                 kind = f"TH {scope if scope in SCOPES else 'unscoped'}"
-            counts[kind] = counts.get(kind, 0) + 1
-            return
-        if "/K" in node:
-            walk(node["/K"], counts)
-
-    walk(_resolve(catalog["/StructTreeRoot"]).get("/K", []), None)
+            tables[-1][kind] = tables[-1].get(kind, 0) + 1
     return tables
 
 

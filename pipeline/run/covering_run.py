@@ -82,6 +82,12 @@ def changed_register(recorded: list[dict[str, object]], data_dir: Path) -> list[
     return changed_files(mine, data_dir, hashed=register_files)
 
 
+def findings_among(changed: list[str]) -> list[str]:
+    """Those of ``changed`` (as :func:`changed_register` names them) that are the auditor's
+    findings file."""
+    return [c for c in changed if c.split(" ")[0].removeprefix(REGISTER) in FINDINGS_FILES]
+
+
 def _refuse_changed_register(manifest: dict, settings: Settings, again: str,
                              path: Path) -> None:
     """Refuse (exit 2) when the register differs from the one the run read: the documents
@@ -91,9 +97,7 @@ def _refuse_changed_register(manifest: dict, settings: Settings, again: str,
     changed = changed_register(manifest["inputs"], settings.data_dir)
     if not changed:
         return
-    findings = [c for c in changed if c.split(" ")[0].removeprefix(REGISTER)
-                in FINDINGS_FILES]
-    what = ("the auditor's findings have changed" if findings
+    what = ("the auditor's findings have changed" if findings_among(changed)
             else "the register has changed")
     raise ConfigError(f"{what} since the appendix for meeting {settings.meeting} was "
                       f"published ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}"

@@ -128,6 +128,21 @@ def _when(stamp: object) -> str:
     return f"{format_date(when.date().isoformat())} at {when.strftime('%H:%M:%S')}"
 
 
+def _published_runs(settings: Settings) -> list[tuple[Path, dict]]:
+    """The manifests (path, contents) of the meetings published for this period from this
+    clean folder, by path."""
+    from pipeline.run.manifest import MANIFEST_NAME, try_read_manifest
+
+    runs = []
+    for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
+        manifest = try_read_manifest(path) or {}
+        params = manifest.get("parameters", {})
+        if params.get("period") == settings.period and \
+                params.get("clean_dir") == str(settings.clean_dir):
+            runs.append((path, manifest))
+    return runs
+
+
 def finding_lines(figure: dict[str, object], findings: pd.DataFrame | None,
                   period: str) -> list[str]:
     """The auditor's finding on the figure, as the appendix marks it (pure): one line, or
@@ -148,22 +163,17 @@ def finding_lines(figure: dict[str, object], findings: pd.DataFrame | None,
     return [f"  auditor's finding: {FINDING_WORDS[finding]}" + (f": {note}" if note else "")]
 
 
-def findings_changed_note(settings: Settings) -> list[str]:
-    """A line for each published meeting of this period whose run read other findings than
-    the register holds now (its appendix marks the run's, the trace prints today's)."""
-    from pipeline.inputs.audit_findings import NAMES
-    from pipeline.run.covering_run import changed_register
-    from pipeline.run.manifest import MANIFEST_NAME, try_read_manifest
+def findings_changed_note(settings: Settings, runs: list[tuple[Path, dict]]) -> list[str]:
+    """A line for each published meeting of ``runs`` (:func:`_published_runs`) whose run read
+    other findings than the register holds now (its appendix marks the run's, the trace
+    prints today's)."""
+    from pipeline.run.covering_run import changed_register, findings_among
 
     notes = []
-    for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
-        manifest = try_read_manifest(path) or {}
+    for path, manifest in runs:
         params = manifest.get("parameters", {})
-        if params.get("period") != settings.period or \
-                params.get("clean_dir") != str(settings.clean_dir):
-            continue
-        changed = [c for c in changed_register(manifest.get("inputs", []), settings.data_dir)
-                   if c.split(" ")[0].rsplit("/", 1)[-1] in NAMES]
+        changed = findings_among(changed_register(manifest.get("inputs", []),
+                                                  settings.data_dir))
         if changed:
             notes.append(f"  note: the auditor's findings have changed since "
                          f"{path.parent / 'appendix.html'} was built ({', '.join(changed)}); "
@@ -172,18 +182,15 @@ def findings_changed_note(settings: Settings) -> list[str]:
     return notes
 
 
-def published_note(settings: Settings, assessment_file: Path, returns_file: Path) -> list[str]:
-    """Which published meeting(s) of this period the clean data is behind, checked by hash."""
-    from pipeline.run.manifest import MANIFEST_NAME, sha256_file, try_read_manifest
+def published_note(runs: list[tuple[Path, dict]], assessment_file: Path,
+                   returns_file: Path) -> list[str]:
+    """Which published meeting(s) of ``runs`` (:func:`_published_runs`: this period's) the
+    clean data is behind, checked by hash."""
+    from pipeline.run.manifest import sha256_file
 
     now = {p.name: sha256_file(p) for p in (assessment_file, returns_file) if p.is_file()}
     notes = []
-    for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
-        manifest = try_read_manifest(path)
-        params = (manifest or {}).get("parameters", {})
-        if params.get("period") != settings.period or \
-                params.get("clean_dir") != str(settings.clean_dir):
-            continue
+    for path, manifest in runs:
         recorded = {o["path"]: o["sha256"] for o in manifest.get("outputs", [])
                     if o.get("root") == "clean" and o.get("path") in now}
         where = path.parent / "appendix.html"
@@ -236,5 +243,6 @@ def trace(settings: Settings, indicator_id: str) -> list[str]:
         found = finding_lines(figure, findings, settings.period)
     except RegisterError as exc:     # the trace still traces; the file's fault is said
         found = [f"  auditor's findings cannot be read: {exc}"]
-    return (lines[:2] + found + findings_changed_note(settings)
-            + published_note(settings, *files) + lines[2:])
+    runs = _published_runs(settings)
+    return (lines[:2] + found + findings_changed_note(settings, runs)
+            + published_note(runs, *files) + lines[2:])
