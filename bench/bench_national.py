@@ -28,7 +28,6 @@ Usage: ``.venv/bin/python bench/bench_national.py [--areas 150 --indicators 200
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import subprocess
@@ -42,7 +41,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_national_duckdb import figures_line, run_child  # noqa: E402  (the peer, beside this file)
+from bench_national_duckdb import figures_line, run_child, table_parser  # noqa: E402  (the peer, beside this file)
 
 SEED = 15
 SCALES = (0.1, 0.3, 1.0)
@@ -157,15 +156,9 @@ def read_national_groups(folder: Path):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--areas", type=int, default=150)
-    parser.add_argument("--indicators", type=int, default=200)
-    parser.add_argument("--quarters", type=int, default=12)
-    parser.add_argument("--geographies", type=int, default=8)
-    parser.add_argument("--folder", default="")
+    parser = table_parser(__doc__.splitlines()[0])
     parser.add_argument("--no-duckdb", action="store_true",
                         help="leave out the DuckDB peer (bench_national_duckdb.py)")
-    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Path(args.child), args.indicators)))

@@ -313,15 +313,23 @@ def run_child(folder: Path, indicators: int, threads: int = 0) -> dict[str, floa
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def table_parser(description: str) -> argparse.ArgumentParser:
+    """The options both national benchmarks take: the synthetic table's shape (areas,
+    indicators, quarters, geographies), the folder it is written under, and ``--child``
+    (the measured process, started by the script itself)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--areas", type=int, default=150)
     parser.add_argument("--indicators", type=int, default=200)
     parser.add_argument("--quarters", type=int, default=12)
     parser.add_argument("--geographies", type=int, default=8)
     parser.add_argument("--folder", default="")
-    parser.add_argument("--threads", type=int, default=0, help="DuckDB's (0: its default)")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    return parser
+
+
+def main() -> None:
+    parser = table_parser(__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=0, help="DuckDB's (0: its default)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Path(args.child), args.indicators, args.threads)))
