@@ -30,12 +30,6 @@ ENGINES: dict[str, Callable[[], Session]] = {
     "columnar": ColumnarSession,
     "great_expectations": ValidationSession,
 }
-# In plain words, for the data-quality page's note on method.
-ENGINE_WORDS = {
-    "columnar": "evaluated column by column by the pipeline's own evaluator of those suites, "
-                "which the tests show gives the same results as Great Expectations",
-    "great_expectations": "evaluated by Great Expectations itself",
-}
 
 
 def open_session(name: str) -> Session:
