@@ -140,7 +140,7 @@ def unexpected_mask(frame: pd.DataFrame, kind: str, kwargs: dict) -> np.ndarray:
     present = column.notna().to_numpy(dtype=bool)
     if kind == "expect_column_values_to_not_be_null":
         return ~present
-    values = column[present]
+    values = column if present.all() else column[present]
     if kind in ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set"):
         if kwargs.get("value_set") is None:
             return np.zeros(len(frame), dtype=bool)
