@@ -270,3 +270,18 @@ def test_the_data_quality_report_says_which_engine_evaluated_the_suites(tmp_path
     page = " ".join(html.unescape((folder / REPORT).read_text(encoding="utf-8")).split())
     assert "They were evaluated by Great Expectations itself." in page
     assert "column by column" not in page
+
+
+def test_the_warm_up_imports_great_expectations_when_the_rules_choose_it():
+    code = ("import sys\n"
+            "import pipeline.rules\n"
+            "from pipeline.rules_schema import Rules\n"
+            f"pipeline.rules.load_rules = lambda *a: Rules(validation_engine={GX!r})\n"
+            "from pipeline.quality import engines\n"
+            "before = 'great_expectations' in sys.modules\n"
+            "engines.warm_up()\n"
+            "print(before, 'great_expectations' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False True"
