@@ -38,6 +38,10 @@ RagCode = Literal[tuple(RAG_LABELS)]  # type: ignore[valid-type]
 # What a snapshot indicator's value from an in-year quarter (Q1-Q3) is rated against.
 IN_YEAR_BASES = ("trajectory", "annual_target")
 InYearBasis = Literal[IN_YEAR_BASES]  # type: ignore[valid-type]
+# What evaluates the data-quality suites (expectations/*.json): the names of the registry
+# pipeline.quality.engines.ENGINES (tests/test_columnar_engine.py checks they agree).
+VALIDATION_ENGINES = ("columnar", "great_expectations")
+ValidationEngine = Literal[VALIDATION_ENGINES]  # type: ignore[valid-type]
 
 
 def _as_tuple(value: object) -> object:
@@ -132,6 +136,12 @@ class Rules(BaseModel):
     grant_cap_pct: float = _rule(
         100.0, "reward", "From the floor up the share achieved is paid, capped at this %.",
         gt=0, le=100)
+    validation_engine: ValidationEngine = _rule(
+        "columnar", "quality", "What checks the returns and the national table against the "
+        "data-quality suites (expectations/*.json): columnar, the pipeline's own evaluator "
+        "of the suites, column by column; great_expectations, Great Expectations itself. "
+        "Both give the same results (the tests check it); columnar is much faster.",
+        allowed="one of " + ", ".join(f'"{e}"' for e in VALIDATION_ENGINES))
     max_file_mb: float = _rule(
         25.0, "quality", "A return file larger than this (MB) is quarantined whole.", gt=0,
         le=1_000_000)

@@ -15,6 +15,7 @@ from pipeline.quality import columnar
 from pipeline.quality.national import annotate_national, check_national
 
 ROOT = Path(__file__).resolve().parents[1]
+GX = "great_expectations"  # the reference engine (pipeline.quality.engines)
 SUITE = json.loads((ROOT / "expectations" / "national.json").read_text(encoding="utf-8"))
 HOSTILE = """area_code,area_name,area_type,region,indicator_id,period,value,\
 numerator,denominator,lower_ci,upper_ci
@@ -40,8 +41,8 @@ def hostile(tmp_path_factory):
 
 
 def test_every_row_is_clean_or_quarantined_with_file_row_and_column(hostile):
-    checked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx")
-    assert checked.engine == "gx"
+    checked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine=GX)
+    assert checked.engine == GX
     # the run's engine (column by column) sets aside the same rows for the same reasons
     fast = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"])
     assert fast.engine == "columnar"
@@ -71,7 +72,7 @@ def test_every_row_is_clean_or_quarantined_with_file_row_and_column(hostile):
 
 def test_the_columnar_engine_gives_what_gx_gives(hostile):
     annotated = annotate_national(hostile.rows)
-    gx = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx").results
+    gx = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine=GX).results
     fast = columnar.evaluate_suite(annotated, SUITE, {"indicator_ids": ["2.1"]})
     columns = ["expectation", "column", "severity", "success", "unexpected_count",
                "failed_row_keys"]
@@ -96,7 +97,7 @@ def test_groups_known_and_an_unknown_one_refused():
 
 
 def test_a_large_table_is_checked_in_chunks_with_the_same_outcome(hostile, monkeypatch):
-    whole = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine="gx")
+    whole = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"], engine=GX)
     monkeypatch.setattr("pipeline.quality.national.GX_MAX_ROWS", 0)
     chunked = check_national(hostile.rows, hostile.file_problems, SUITE, ["2.1"],
                              chunk_rows=2)
@@ -113,9 +114,9 @@ def test_on_the_demo_table_the_columnar_engine_gives_what_gx_gives():
 
     demo = read_national(ROOT / "data" / "raw")
     ids = list(load_register(ROOT / "data" / "raw" / "register").indicators["indicator_id"])
-    gx = check_national(demo.rows, demo.file_problems, SUITE, ids, engine="gx")
+    gx = check_national(demo.rows, demo.file_problems, SUITE, ids, engine=GX)
     fast = check_national(demo.rows, demo.file_problems, SUITE, ids)
-    assert (gx.engine, fast.engine) == ("gx", "columnar") and len(demo.rows) > 10_000
+    assert (gx.engine, fast.engine) == (GX, "columnar") and len(demo.rows) > 10_000
     columns = ["expectation", "column", "severity", "success", "unexpected_count",
                "failed_row_keys"]
     assert gx.results[columns].to_dict("records") == fast.results[columns].to_dict("records")

@@ -1,4 +1,9 @@
-"""Data-quality validation: the only module that imports Great Expectations.
+"""Data-quality validation: the only module that imports Great Expectations (when asked).
+
+Great Expectations is the reference engine of the suites (``[quality] validation_engine =
+"great_expectations"``); the run's default is :mod:`pipeline.quality.columnar`, which gives
+the same results (see :mod:`pipeline.quality.engines`). GX is imported only when a
+:class:`ValidationSession` is opened.
 
 Suites live as JSON in ``expectations/``; each expectation carries a GX ``severity``
 (``critical`` quarantines the failing rows, ``warning`` is reported) and in ``meta`` its
@@ -45,7 +50,8 @@ def load_suite(expectations_dir: Path, name: str) -> dict:
         raise ConfigError(f"expectation suite cannot be read: {exc}", file=str(path)) from exc
 
 
-def _gx():
+def import_gx():
+    """Great Expectations, imported quietly (no analytics, no warnings, errors logged only)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     with warnings.catch_warnings():
@@ -72,7 +78,7 @@ class ValidationSession:
     """
 
     def __init__(self) -> None:
-        self._gx = _gx()
+        self._gx = import_gx()
         self._context = _context(self._gx)
         # one asset and batch definition for every frame: adding one saves the context's
         # whole configuration, which grows with each asset added
@@ -92,11 +98,20 @@ class ValidationSession:
         for dataset in datasets:
             data = dataset.frame.reset_index(drop=True).copy()
             data[ROW_KEY] = range(len(data))
-            suite = gx.ExpectationSuite(**dataset.suite)
+            try:
+                suite = gx.ExpectationSuite(**dataset.suite)
+            except (ValueError, TypeError, gx.exceptions.GreatExpectationsError) as exc:
+                raise ConfigError(f"expectation suite not valid: {' '.join(str(exc).split())}",
+                                  suite=str(dataset.suite.get("name", ""))) from exc
             batch = self._batches.get_batch(batch_parameters={"dataframe": data})
-            result = batch.validate(suite, expectation_parameters=dataset.parameters,
-                                    result_format={"result_format": "COMPLETE",
-                                                   "unexpected_index_column_names": [ROW_KEY]})
+            try:
+                result = batch.validate(
+                    suite, expectation_parameters=dataset.parameters,
+                    result_format={"result_format": "COMPLETE",
+                                   "unexpected_index_column_names": [ROW_KEY]})
+            except gx.exceptions.SuiteParameterError as exc:
+                raise ConfigError(f"expectation suite parameter missing: {exc}",
+                                  suite=suite.name) from exc
             records += [_record(suite.name, item, len(data)) for item in result.results]
         return pd.DataFrame(records, columns=RESULT_COLUMNS)
 
@@ -106,12 +121,24 @@ def run_suites(datasets: list[Dataset]) -> pd.DataFrame:
     return ValidationSession().run(datasets)
 
 
+def _raised(info: dict) -> str | None:
+    """The message of an exception GX caught while running an expectation, or None.
+
+    GX reports it either at the top of ``exception_info`` or, when one of the
+    expectation's metrics failed (a missing column, text compared with number bounds),
+    under each metric's id: both mean the expectation did not run.
+    """
+    for found in (info, *(v for v in info.values() if isinstance(v, dict))):
+        if found.get("raised_exception"):
+            return str(found.get("exception_message") or "")
+    return None
+
+
 def _record(suite: str, item, rows: int) -> dict:
     config = item.expectation_config
-    info = item.exception_info or {}
-    if info.get("raised_exception"):
-        raise ConfigError(f"expectation {config.type} could not run: "
-                          f"{info.get('exception_message')}", suite=suite)
+    message = _raised(item.exception_info or {})
+    if message is not None:
+        raise ConfigError(f"expectation {config.type} could not run: {message}", suite=suite)
     meta = config.meta or {}
     keys = [int(d[ROW_KEY]) for d in (item.result.get("unexpected_index_list") or [])
             if isinstance(d, dict)]

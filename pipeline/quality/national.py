@@ -6,7 +6,8 @@ suite is then evaluated column by column (:mod:`pipeline.quality.columnar`), in 
 whole indicators past :data:`GX_MAX_ROWS` rows. That is the run's engine: the benchmark
 stage runs beside the returns' validation and starts at once, where Great Expectations
 takes 1.7 s to import (and its pandas engine is slow on a large table). Great Expectations
-evaluates the same suite when asked (``engine="gx"``, up to :data:`GX_MAX_ROWS` rows), and
+evaluates the same suite when asked (``engine="great_expectations"``, the rules'
+``[quality] validation_engine``, up to :data:`GX_MAX_ROWS` rows), and
 the tests check that both give the same results. A row failing a critical check is
 quarantined with its file, row, column, the value found and what was expected; every
 other row goes on, and every row read is in one or the other.
@@ -29,7 +30,8 @@ from pipeline.inputs.national import (
 )
 from pipeline.inputs.national_files import GROUPS_FILE, NUMBER_COLUMNS
 from pipeline.quality import columnar
-from pipeline.quality.gx import Dataset, ValidationSession, explode_findings
+from pipeline.quality.engines import ENGINES, open_session
+from pipeline.quality.gx import Dataset, explode_findings
 
 SUITE = "national"
 NUMERATOR_CHECK = "national-numerator-within-denominator"   # ids of the check catalogue
@@ -37,7 +39,6 @@ GROUP_AREA_CHECK = "national-group-area-known"
 OWN_AREA_CHECK = "national-own-area-present"
 NATIONAL_CHECKS = (NUMERATOR_CHECK, GROUP_AREA_CHECK, OWN_AREA_CHECK)
 GX_MAX_ROWS = 50_000  # the most rows Great Expectations is asked to check, and a chunk's
-ENGINES = ("columnar", "gx")
 KEY = ["area_code", "indicator_id", "period", "geography"]
 AREA_COLUMNS = ["area_name", "area_type", "region"]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "found", "check", "severity",
@@ -53,7 +54,7 @@ class CheckedNational:
     """``clean``: rows that passed every critical check (area names, types and regions made
     consistent); ``quarantine``: one row per failed critical check, and per unreadable
     file; ``findings``: every failed check, warnings included; ``results``: one row per
-    expectation; ``engine``: ``gx`` or ``columnar``."""
+    expectation; ``engine``: ``great_expectations`` or ``columnar``."""
 
     clean: pd.DataFrame
     quarantine: pd.DataFrame
@@ -126,13 +127,15 @@ def annotate_national(rows: pd.DataFrame, modes: pd.DataFrame | None = None,
 
 def run_national_suite(annotated: pd.DataFrame, suite: dict, parameters: dict[str, object],
                        engine: str = "columnar") -> tuple[pd.DataFrame, str]:
-    """The suite's results, and the engine that ran it: ``columnar``, or ``gx`` when asked
-    for a table of one row up to :data:`GX_MAX_ROWS` (an empty table costs no GX start-up).
+    """The suite's results, and the engine that ran it: ``columnar``, or
+    ``great_expectations`` when asked for a table of one row up to :data:`GX_MAX_ROWS` (an
+    empty table costs no GX start-up). An engine not in :data:`pipeline.quality.engines.ENGINES`
+    is refused (:class:`ConfigError`).
     """
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    if engine == "gx" and 0 < len(annotated) <= GX_MAX_ROWS:
-        return ValidationSession().run([Dataset(annotated, suite, parameters)]), "gx"
+        open_session(engine)   # refuses it, naming the known ones
+    if engine == "great_expectations" and 0 < len(annotated) <= GX_MAX_ROWS:
+        return open_session(engine).run([Dataset(annotated, suite, parameters)]), engine
     return columnar.evaluate_suite(annotated, suite, parameters), "columnar"
 
 
@@ -216,7 +219,8 @@ def check_national(rows: pd.DataFrame, file_problems: pd.DataFrame, suite: dict,
     A table of more than :data:`GX_MAX_ROWS` rows is checked by the columnar engine in
     chunks of whole indicators (``chunk_rows``), so time grows in proportion to the
     rows and memory does not; the areas' names, types and regions are compared with the
-    whole table's. ``engine="gx"`` has Great Expectations check a smaller table (see
+    whole table's. ``engine="great_expectations"`` has Great Expectations check a smaller
+    table (see
     :func:`run_national_suite`).
 
     Parameters

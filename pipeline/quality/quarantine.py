@@ -15,9 +15,9 @@ from pipeline.inputs.ingest import resolve_supersession
 from pipeline.inputs.register import Register
 from pipeline.inputs.sheets import cell_name
 from pipeline.quality import catalogue, checks, cross_checks
+from pipeline.quality.engines import open_session
 from pipeline.quality.gx import (
     Dataset,
-    ValidationSession,
     explode_findings,
     load_suite,
     raise_for_critical,
@@ -39,7 +39,8 @@ class Checked:
     every failed row of every suite, described in the partner's terms (``checked_column``
     names the column the expectation checked, with ``suite`` and ``check`` the key of its
     ``results`` row); ``assessed``: the
-    indicators as the clean rows rate them (for the completeness counts).
+    indicators as the clean rows rate them (for the completeness counts); ``engine``: the
+    validation engine that evaluated the suites (:data:`pipeline.quality.engines.ENGINES`).
     """
 
     clean: pd.DataFrame
@@ -47,6 +48,7 @@ class Checked:
     results: pd.DataFrame
     findings: pd.DataFrame
     assessed: pd.DataFrame
+    engine: str = "columnar"
 
 
 def load_suites(expectations_dir: Path) -> dict[str, dict]:
@@ -177,7 +179,9 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     for ``period``, district against county, the lead's RAG against the numbers, commentary
     for red and amber, plausibility and soft ranges (all warnings: ADVISORY). ``run_time``
     (the run's generated-at stamp) bounds the submission times (a return stamped after the run is
-    quarantined). ``assess`` rates the clean rows for the lead-rating check: the assess stage's
+    quarantined). The suites are evaluated by the engine ``rules.validation_engine`` names
+    (:mod:`pipeline.quality.engines`). ``assess`` rates the clean rows for the lead-rating
+    check: the assess stage's
     :func:`pipeline.assess.assessment.assess_indicators`, passed in so that data flows one
     way (the quality stage does not import a later stage).
 
@@ -192,7 +196,7 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     frames = {"register": cross_checks.frame_register(register, period),
               "targets": cross_checks.frame_targets(register), "returns": annotated,
               "certification": cross_checks.frame_certification(annotated, period)}
-    session = ValidationSession()
+    session = open_session(rules.validation_engine)
     results = session.run([Dataset(frames[name], suites[name], params) for name in frames])
     raise_for_critical(results, where="register and returns")
     findings = one_message_per_unread_row(explode_findings(results), annotated)
@@ -223,4 +227,4 @@ def check_returns(rows: pd.DataFrame, file_problems: pd.DataFrame, register: Reg
     ids = catalogue.check_ids(suites)
     results["check_id"] = [ids.get(key, "") for key in zip(
         results["suite"], results["expectation"], results["column"], strict=True)]
-    return Checked(clean, quarantine, results, described, assessed)
+    return Checked(clean, quarantine, results, described, assessed, rules.validation_engine)

@@ -35,6 +35,14 @@ FAILURES_CSV = "validation-failures.csv"
 CHECKS_PAGE = "checks.html"
 CHECKS_CSV = "checks.csv"
 AUDIT_CSV = "audit-findings.csv"
+# How the suites were evaluated (Validation.engine, a name of pipeline.quality.engines.ENGINES),
+# in the method note of the data-quality report.
+ENGINE_NOTE = {
+    "columnar": "They were evaluated column by column by the pipeline's own reading of those "
+                "rules, which the tests show gives the same results as Great Expectations "
+                "itself.",
+    "great_expectations": "They were evaluated by Great Expectations itself.",
+}
 ROWS_SHOWN = 200            # rows a page lists per failed check, or per partner's feedback
 FAILED_ROWS = "failed-rows"  # folder of the CSV of every row of a check failed by more
 RESULTS_TABLE = {"suite": "suite", "expectation": "expectation", "column": "column",
@@ -55,7 +63,8 @@ class Validation:
     ``suites`` as parsed JSON, the run's generated-at stamp, and the check ``catalogue``
     (:func:`pipeline.quality.catalogue.load_catalogue`; with it, the report gets its page
     of checks and every finding links to its check), and the auditor's findings
-    (:attr:`pipeline.inputs.register.Register.audit_findings`: every one is listed)."""
+    (:attr:`pipeline.inputs.register.Register.audit_findings`: every one is listed), and
+    the ``engine`` that evaluated the suites (a key of :data:`ENGINE_NOTE`)."""
 
     results: pd.DataFrame
     findings: pd.DataFrame
@@ -64,6 +73,7 @@ class Validation:
     generated_at: str
     catalogue: pd.DataFrame | None = None
     audit_findings: pd.DataFrame | None = None
+    engine: str = "columnar"
 
 
 @dataclass(frozen=True)
@@ -277,6 +287,7 @@ def write_validation_report(folder: Path, validation: Validation, meeting: str, 
                   checks_page=CHECKS_PAGE if validation.catalogue is not None else "",
                   check_anchor=check_anchor, rows_shown=ROWS_SHOWN, full=full,
                   figure=format_number, audit=validation.audit_findings,
+                  engine_note=ENGINE_NOTE[validation.engine],
                   audit_sentence=describe_checked(validation.audit_findings["finding"])
                   if validation.audit_findings is not None else "")
     (folder / REPORT).write_text(page, encoding="utf-8")

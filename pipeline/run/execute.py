@@ -26,7 +26,7 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"
 # (Great Expectations) and for the templates compiled on first use (the appendix's kernel
 # has time for them while the assess stage runs; validation's has none: it is the one the
 # run waits for):
-_WARM_GX = "import pipeline.quality.gx as v\nif hasattr(v, '_gx'):\n    v._gx()"
+_WARM_GX = "import pipeline.quality.engines as v\nif hasattr(v, 'warm_up'):\n    v.warm_up()"
 _WARM_DOCUMENTS = "import pipeline.report.rendering as r\nif hasattr(r, 'warm_up'):\n" \
                   "    r.warm_up()"
 # statsmodels, imported where the benchmark's intervals are computed (pipeline.assess.uncertainty)
