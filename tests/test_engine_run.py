@@ -10,6 +10,7 @@ compared engine by engine in tests/test_columnar_engine.py.)
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,7 @@ PAGE = "report/data-quality/report.html"
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
-    """Every file the run wrote (the manifest aside: it holds the run's times)."""
+    """Every file the run wrote (not the manifest: it holds the run's times and the engine)."""
     found = {}
     for root in ("report", "clean"):
         folder = out / "reports" / MEETING if root == "report" else out / "clean"
@@ -56,6 +57,9 @@ def test_a_run_with_great_expectations_gives_the_default_runs_outputs(tmp_path):
         proc = laa(*args)
         assert proc.returncode == 0, proc.stderr[-3000:]
         runs[engine] = _outputs(tmp_path)
+        manifest = json.loads((tmp_path / "reports" / MEETING / "manifest.json").read_text(
+            encoding="utf-8"))
+        assert manifest["validation_engine"] == engine  # the auditor sees what ran the suites
     fast, gx = runs["columnar"], runs["great_expectations"]
     assert len(fast) > 100 and set(fast) == set(gx)
     differ = sorted(k for k in fast if fast[k] != gx[k])

@@ -159,6 +159,7 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
                    "executed": f"notebooks/{n}", **records[s]} for s, n in plan.stages]
         manifest = build_manifest(command, plan.parameters, plan.facts,
                                   git_state(settings.project_root), stages, outputs, run_facts)
+        manifest["validation_engine"] = settings.rules.validation_engine  # what ran the suites
         if command == "run":  # district packs and checks published before stay
             kept = keep_unbuilt(plan.published, built)
             files = sorted(f for folder in kept.values() for f in folder)
