@@ -323,6 +323,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     papermill starts a fresh kernel.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     source = settings.notebooks_dir / notebook
@@ -331,6 +332,10 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     logging.getLogger("papermill").setLevel(logging.WARNING)
     os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
     extra = {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGS}
+    if kernel is not None:  # nbclient's client of it must be asynchronous: a blocking one
+        # waits on the kernel's output inside nbclient's event loop, and the cell time
+        # limit (execution_timeout) never fires
+        kernel.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=notebook_parameters(settings, stage),
@@ -339,4 +344,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
             execution_timeout=CELL_TIMEOUT_S, cwd=str(settings.project_root), **extra)
     except PapermillExecutionError as exc:
         raise _error_from(exc, stage, executed) from None
+    except CellTimeoutError:
+        raise errors.StageFailed(f"a cell ran longer than {CELL_TIMEOUT_S} s", stage=stage,
+                                 notebook=str(executed)) from None
     return executed

@@ -149,7 +149,8 @@ def serve(listener: socket.socket, control: socket.socket,
                     if refused:
                         for fd in fds:
                             os.close(fd)
-                        connection.sendall(b"refused\n")
+                        with contextlib.suppress(OSError):
+                            connection.sendall(b"refused\n")
                         connection.close()
                         continue
                     sys.stdout.flush()
@@ -164,8 +165,11 @@ def serve(listener: socket.socket, control: socket.socket,
                         os.close(fd)
                     children[pid] = connection
                     selector.register(connection, selectors.EVENT_READ, pid)
-                    connection.sendall(b"pid %d\n" % pid)
                     forked.add(request.get("stage", ""))
+                    try:
+                        connection.sendall(b"pid %d\n" % pid)
+                    except OSError:  # the proxy is gone already (killed while it waited)
+                        os.kill(pid, signal.SIGKILL)
                 else:  # a proxy's connection: closed (or spoke out of turn): kill its kernel
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(key.data, signal.SIGKILL)
