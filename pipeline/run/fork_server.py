@@ -70,6 +70,7 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
             thing.close() if hasattr(thing, "close") else os.close(thing)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.chdir(request["cwd"])
         os.environ.clear()
@@ -120,7 +121,8 @@ def serve(listener: socket.socket, control: socket.socket,
     def terminate(signum: int, frame: object) -> None:
         raise SystemExit(0)
 
-    signal.signal(signal.SIGTERM, terminate)
+    for name in ("SIGTERM", "SIGHUP"):  # killed politely: its kernels go first
+        signal.signal(getattr(signal, name), terminate)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "fork")
     selector.register(control, selectors.EVENT_READ, "control")
