@@ -4,6 +4,7 @@ plain kernels a run falls back to."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -214,7 +215,7 @@ def test_a_server_that_is_not_single_threaded_refuses_to_fork(monkeypatch):
         while server.usable() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not server.usable()
-        assert server.refused == "the fork server has 2 threads, refuses to fork"
+        assert re.fullmatch(r"the fork server has \d+ threads, refuses to fork", server.refused)
         manager.cleanup_resources()
     finally:
         server.stop()
@@ -253,3 +254,27 @@ def test_killing_the_run_leaves_no_server_and_no_kernel(monkeypatch):
         run.wait()
     assert _all_gone(pids, seconds=10), "the server or a kernel outlived the run"
     assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_a_run_whose_server_refuses_falls_back_to_plain_kernels(tmp_path, monkeypatch):
+    """The server refuses (a warm-up left a thread running in it): the kernel it was asked
+    for is replaced by a plain one, so are the later ones, and the run says so once."""
+    from pipeline.run import execute
+
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    monkeypatch.setitem(execute.WARM_EXTRA, "one", "import threading, time\nthreading.Thread("
+                        "target=time.sleep, args=(60,), daemon=True).start()")
+    said: list[str] = []
+    settings = _notebooks(tmp_path, monkeypatch, ["import os\nprint(os.getppid())"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")), said.append)
+    try:
+        printed = []
+        for stage in ("one", "two"):
+            printed += _printed(execute_stage(settings, stage, "0.ipynb", kernels.take(stage)))
+            kernels.release(stage)
+    finally:
+        kernels.stop()
+    assert printed == [f"{os.getpid()}\n"] * 2
+    assert len(said) == 1 and said[0].startswith("stage kernels: plain python3 kernels, not "
+                                                 "forked (the fork server has ")
