@@ -11,10 +11,12 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import errors
 from pipeline.config import Settings
+from pipeline.run import kernel_forks
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
@@ -125,7 +127,8 @@ class StageKernels:
     every kernel is gone).
     """
 
-    def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
+                 progress: Callable[[str], None] | None = None) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
         self.stages = tuple(stages)
         self._root = str(settings.project_root)
@@ -137,6 +140,10 @@ class StageKernels:
         self._stopping: list[threading.Thread] = []
         self._lock = threading.RLock()  # two stages' threads take and release at once
         self._stopped = False
+        self._progress = progress
+        self._forks, self._plain_why = kernel_forks.start(self._root, [
+            (name, warm_code(self._notebooks[name], WARM_EXTRA.get(name, "")))
+            for name in self._waiting])
         try:
             with self._lock:
                 self._start_ahead()
@@ -155,14 +162,31 @@ class StageKernels:
         """Start a fresh kernel for ``stage`` and send it its warm-up (not waited for)."""
         from jupyter_client.manager import KernelManager
 
-        manager = KernelManager(kernel_name=KERNEL)
-        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root)
+        if self._forks is not None and self._forks.usable():
+            manager, env = self._forks.manager(stage)
+            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root, env=env)
+        else:
+            self._say_plain()
+            manager = KernelManager(kernel_name=KERNEL)
+            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root)
         self._managers[stage] = manager
         client = self._clients[stage] = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
         self._sent[stage] = client.execute(
             warm_code(self._notebooks[stage], WARM_EXTRA.get(stage, "")),
             silent=True, store_history=False)
+
+    def _say_plain(self) -> None:
+        """Say once, in the run's log, that its kernels are plain ones (and why)."""
+        why = self._plain_why or (self._forks.refused if self._forks else "")
+        if why and self._progress is not None:
+            self._progress(f"stage kernels: plain python3 kernels, not forked ({why})")
+        self._plain_why, self._progress = "", None
+
+    @property
+    def forks(self) -> kernel_forks.ForkServer | None:
+        """The run's fork server (None where its kernels are plain ones)."""
+        return self._forks
 
     def take(self, stage: str):
         """The started kernel manager for ``stage``, warmed up for it (None if it has none).
@@ -234,6 +258,8 @@ class StageKernels:
             thread.start()
         for thread in stopping + killers:
             thread.join()
+        if self._forks is not None:
+            self._forks.stop()
 
 
 def _warmed_up(manager, client, sent: str) -> bool:
@@ -297,6 +323,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     papermill starts a fresh kernel.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     source = settings.notebooks_dir / notebook
@@ -305,6 +332,10 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     logging.getLogger("papermill").setLevel(logging.WARNING)
     os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
     extra = {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGS}
+    if kernel is not None:  # nbclient's client of it must be asynchronous: a blocking one
+        # waits on the kernel's output inside nbclient's event loop, and the cell time
+        # limit (execution_timeout) never fires
+        kernel.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=notebook_parameters(settings, stage),
@@ -313,4 +344,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
             execution_timeout=CELL_TIMEOUT_S, cwd=str(settings.project_root), **extra)
     except PapermillExecutionError as exc:
         raise _error_from(exc, stage, executed) from None
+    except CellTimeoutError:
+        raise errors.StageFailed(f"a cell ran longer than {CELL_TIMEOUT_S} s", stage=stage,
+                                 notebook=str(executed)) from None
     return executed

@@ -92,7 +92,7 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
     published = published_folder(settings, command)
     # Every stage runs (forced, or nothing published before): its kernels need no plan, so
     # they start first, and start up while the inputs are hashed and the run is planned.
-    kernels = StageKernels(settings, stages) if force or not (
+    kernels = StageKernels(settings, stages, progress) if force or not (
         published / MANIFEST_NAME).is_file() else None
     try:
         facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
@@ -113,7 +113,7 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         # A first look, before the lock: if something must be built, its kernels start up
         # while the checks run and while the lock is taken (the plan is made again under it).
         if kernels is None:
-            kernels = _start_kernels(plannow_iso(), command)
+            kernels = _start_kernels(plannow_iso(), command, progress)
         if check is not None:
             check()
         with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait,
@@ -129,17 +129,18 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
             if kernels is None or kernels.stages != plan.to_run():
                 if kernels is not None:
                     kernels.stop()
-                kernels = _start_kernels(plan, command)
+                kernels = _start_kernels(plan, command, progress)
             return _build(plan, command, progress, expected, kernels)
     finally:
         if kernels is not None:
             kernels.stop()
 
 
-def _start_kernels(plan: Plan, command: str) -> StageKernels | None:
+def _start_kernels(plan: Plan, command: str,
+                   progress: Callable[[str], None]) -> StageKernels | None:
     """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
     stages = plan.to_run()
-    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages)
+    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages, progress)
 
 
 def _build(plan: Plan, command: str, progress: Callable[[str], None],

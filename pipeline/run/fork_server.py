@@ -1,0 +1,210 @@
+"""The fork server's loop and the kernels it forks (started by :mod:`pipeline.run.kernel_forks`).
+
+One thread, one ``selectors`` loop: fork requests on the listening socket, the proxies'
+connections (one per kernel: closed means kill the kernel), the connection to ``laa``
+(closed means kill every kernel and exit), and SIGCHLD through a wake-up pipe (a kernel
+ended: its proxy is told its status). When nothing waits, the next stage's imports run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import traceback
+import warnings
+from os import _exit as exit_now  # Python's, the forked child's way out (no clean-up)
+from pathlib import Path
+
+REQUEST_TIMEOUT_S = 10
+
+
+def _preload(code: str) -> None:
+    """Run a stage's warm-up code (its imports, inside a function), quietly: what it would
+    have printed or warned in a kernel's silent execution is thrown away there too."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            exec(compile(code, "<laa warm-up>", "exec"), {"__name__": "__laa_warm__"})  # noqa: S102
+        except Exception:  # noqa: BLE001 - the kernel's own warm-up then meets it, as before
+            pass
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
+    """The proxy's request (length-prefixed JSON) and the descriptors it passed."""
+    connection.settimeout(REQUEST_TIMEOUT_S)
+    data, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, 3)
+    while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
+        more = connection.recv(1 << 16)
+        if not more:
+            raise ConnectionError("the proxy went before its request was whole")
+        data += more
+    connection.setblocking(True)
+    return json.loads(data[8:8 + int.from_bytes(data[:8], "big")]), list(fds)
+
+
+def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
+    """In the forked child: become the kernel the proxy asked for, then exit (never
+    returns)."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        signal.set_wakeup_fd(-1)
+        for thing in closing:
+            thing.close() if hasattr(thing, "close") else os.close(thing)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if sys.path and Path(sys.path[0]) == Path.cwd():  # as ipykernel_launcher does
+            del sys.path[0]
+        if "pandas" in sys.modules:  # imported here outside a kernel, pandas took the
+            # server for a terminal: the value it gives this option inside a kernel
+            sys.modules["pandas"].set_option("display.max_columns", 20)
+        import ipykernel_launcher
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
+        IPKernelApp.launch_instance(
+            argv=[*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:  # noqa: BLE001 - said on the kernel's stderr, then exit 1
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        exit_now(code)
+
+
+def serve(listener: socket.socket, control: socket.socket,
+          warm: list[tuple[str, str]]) -> None:
+    """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
+
+    ``warm`` lists each stage's warm-up code in stage order: the first runs before any
+    fork, the others between requests, for the stages not yet forked.
+    """
+    import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
+
+    for _stage, code in warm[:1]:
+        _preload(code)
+    waiting = [(stage, code) for stage, code in warm[1:]]
+    forked: set[str] = set()
+    children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    for name in ("SIGTERM", "SIGHUP"):  # killed politely: its kernels go first
+        signal.signal(getattr(signal, name), terminate)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "fork")
+    selector.register(control, selectors.EVENT_READ, "control")
+    selector.register(wake_read, selectors.EVENT_READ, "child")
+    refused = ""
+    try:
+        while True:
+            events = selector.select(0 if waiting else None)
+            for key, _mask in events:
+                if key.data == "control":
+                    if not control.recv(64):
+                        return
+                elif key.data == "child":
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(wake_read, 512)
+                elif key.data == "fork":
+                    connection, _ = listener.accept()
+                    try:
+                        request, fds = _read_request(connection)
+                    except (OSError, ValueError):
+                        connection.close()
+                        continue
+                    threads = _threads()
+                    if threads != 1 and not refused:
+                        refused = f"the fork server has {threads} threads, refuses to fork"
+                        control.sendall(refused.encode() + b"\n")
+                    if refused:
+                        for fd in fds:
+                            os.close(fd)
+                        with contextlib.suppress(OSError):
+                            connection.sendall(b"refused\n")
+                        connection.close()
+                        continue
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    gc.freeze()
+                    pid = os.fork()
+                    if pid == 0:
+                        _become_kernel(request, fds, [
+                            selector, listener, control, wake_read, wake_write,
+                            connection, *children.values()])
+                    for fd in fds:
+                        os.close(fd)
+                    children[pid] = connection
+                    selector.register(connection, selectors.EVENT_READ, pid)
+                    forked.add(request.get("stage", ""))
+                    try:
+                        connection.sendall(b"pid %d\n" % pid)
+                    except OSError:  # the proxy is gone already (killed while it waited)
+                        os.kill(pid, signal.SIGKILL)
+                else:  # a proxy's connection: closed (or spoke out of turn): kill its kernel
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(key.data, signal.SIGKILL)
+                    selector.unregister(key.fileobj)
+            _reap(children, selector)
+            if waiting and not events:
+                stage, code = waiting.pop(0)
+                if stage not in forked:
+                    _preload(code)
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in list(children):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
+    """Reap the kernels that ended and tell each one's proxy its status."""
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        connection = children.pop(pid, None)
+        if connection is None:
+            continue
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(connection)
+        with contextlib.suppress(OSError):
+            connection.sendall(b"exit %d\n" % status)
+        connection.close()

@@ -1,0 +1,157 @@
+"""Stage kernels forked from one warmed-up process: the run's fork server.
+
+Python's own multiprocessing "forkserver" shows the technique. A run starts one server, a
+fresh ``python -m pipeline.run.kernel_forks`` process (never a fork of the ``laa``
+process). It imports ipykernel's kernel application, pandas and the first stage's imports,
+then serves fork requests on a UNIX socket in a private temporary folder; between requests
+it goes on importing, stage by stage, what the stages still to come import (their warm-up
+code, :func:`pipeline.run.execute.warm_code`: imports only, never a stage's code). Each
+kernel is a fresh copy of a process that never ran a stage: nothing a stage imports,
+computes or caches reaches another, and the imports cost it nothing.
+
+jupyter_client launches each kernel through a kernel spec of ours (named ``python3``, so the
+executed notebooks' metadata stay as they were): the launched process is a small proxy
+(:mod:`pipeline.run.kernel_proxy`) that hands the server its standard streams, environment
+and folder, and stands for the forked kernel. The server forks only while it is
+single-threaded (it starts BLAS and Arrow's allocator without their thread pools); otherwise
+it refuses, says so on its connection to ``laa``, and the run starts plain kernels. It exits,
+killing its kernels, when that connection closes (``laa`` done, failed or killed); a kernel
+whose proxy is killed is killed with it, and each kernel goes when the server goes
+(ipykernel's parent poller).
+
+Where fork is missing (not Linux), or ``LAA_PLAIN_KERNELS`` is set, :func:`start` returns
+None and the run uses plain ``python3`` kernels, as :mod:`pipeline.run.portable` does for
+locks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.run.kernel_proxy import SERVER_VARIABLE, STAGE_VARIABLE
+
+PLAIN_VARIABLE = "LAA_PLAIN_KERNELS"  # set (to anything): plain kernels, no fork server
+KERNEL_NAME = "python3"
+KERNEL_SPEC = {"argv": ["python", "-m", "pipeline.run.kernel_proxy", "-f", "{connection_file}"],
+               "display_name": "Python 3 (ipykernel)", "language": "python",
+               "interrupt_mode": "signal", "metadata": {"debugger": True}}
+# The server's own environment only (each kernel gets the proxy's, as jupyter_client made
+# it): no BLAS thread pool, no background thread of Arrow's jemalloc, so it can fork.
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+READY_TIMEOUT_S = 10
+
+
+def unavailable() -> str | None:
+    """Why this system or run cannot fork kernels (None when it can)."""
+    if os.environ.get(PLAIN_VARIABLE):
+        return f"{PLAIN_VARIABLE} is set"
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")):
+        return "this system cannot fork kernels"
+    return None
+
+
+class ForkServer:
+    """The ``laa`` side of a run's fork server: starts it, hands out kernel managers that
+    launch through it, and stops it.
+
+    Parameters
+    ----------
+    root
+        The project root: the server's folder (as a kernel's).
+    warm
+        ``(stage, warm-up code)`` for each stage, in order: what the server imports.
+    """
+
+    def __init__(self, root: str, warm: list[tuple[str, str]]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="laa-kernels-"))
+        self.address = str(self.folder / "forks")
+        spec = self.folder / "kernels" / KERNEL_NAME
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps(KERNEL_SPEC), encoding="utf-8")
+        (self.folder / "warm.json").write_text(json.dumps(warm), encoding="utf-8")
+        self.refused: str | None = None
+        # bound and listening before the server starts: a kernel may ask at once
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(self.address)
+            listener.listen(16)
+            ours, theirs = socket.socketpair()
+            with theirs:
+                fds = (listener.fileno(), theirs.fileno())
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", __name__, str(self.folder), *map(str, fds)],
+                    pass_fds=fds, cwd=root, stdin=subprocess.DEVNULL,
+                    env={**os.environ, **SERVER_ENV})
+        ours.setblocking(False)
+        self._control = ours
+
+    def usable(self) -> bool:
+        """True while the server runs and has refused nothing (once False, stays False)."""
+        if self.refused is None:
+            try:
+                said = self._control.recv(4096)
+            except BlockingIOError:
+                said = None
+            if said is not None:
+                self.refused = said.decode(errors="replace").strip() or "it ended"
+            elif self.process.poll() is not None:
+                self.refused = "it ended"
+        return self.refused is None
+
+    def manager(self, stage: str):
+        """A kernel manager (not started) whose kernel is forked by the server for
+        ``stage``, and the environment to start it with."""
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import KernelManager
+
+        specs = KernelSpecManager(kernel_dirs=[str(self.folder / "kernels")])
+        env = {**os.environ, SERVER_VARIABLE: self.address, STAGE_VARIABLE: stage}
+        return KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs), env
+
+    def stop(self) -> None:
+        """Close the connection (the server kills its kernels and exits), wait for it and
+        remove the private folder."""
+        self._control.close()
+        try:
+            self.process.wait(timeout=READY_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start(root: str, warm: list[tuple[str, str]]) -> tuple[ForkServer | None, str]:
+    """Start a fork server for a run; ``(None, why)`` where there cannot be one."""
+    why = unavailable()
+    if why is not None:
+        return None, why
+    try:
+        return ForkServer(root, warm), ""
+    except OSError as exc:
+        return None, f"the fork server could not start ({exc})"
+
+
+def main(argv: list[str]) -> None:
+    """The server: ``python -m pipeline.run.kernel_forks FOLDER LISTENER_FD CONTROL_FD``."""
+    from pipeline.run.fork_server import serve
+
+    folder = Path(argv[0])
+    listener = socket.socket(fileno=int(argv[1]))
+    control = socket.socket(fileno=int(argv[2]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops it by closing `control`
+    try:
+        serve(listener, control, json.loads((folder / "warm.json").read_text("utf-8")))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

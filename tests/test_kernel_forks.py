@@ -1,0 +1,280 @@
+"""Stage kernels forked from the run's fork server (pipeline/run/kernel_forks.py), and the
+plain kernels a run falls back to."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.run import kernel_forks
+from pipeline.run.execute import KERNEL_ARGS, StageKernels, execute_stage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text().lower()
+    except OSError:
+        return False
+
+
+def _all_gone(pids: list[int], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _notebooks(tmp_path, monkeypatch, *sources: list[str]):
+    """Settings whose notebooks folder holds one notebook per list of cell sources."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pipeline.config import find_project_root, load_settings
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for number, cells in enumerate(sources):
+        notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
+        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                           "display_name": "Python 3"}
+        nbformat.write(notebook, folder / f"{number}.ipynb")
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    return replace(load_settings(reports_dir=tmp_path / "reports"), project_root=tmp_path)
+
+
+def _printed(executed: Path) -> list[str]:
+    import nbformat
+
+    return [output.get("text", "") for cell in nbformat.read(executed, as_version=4).cells
+            for output in cell.outputs]
+
+
+@pytest.mark.slow
+def test_stages_run_in_kernels_forked_from_the_server_and_share_no_state(tmp_path,
+                                                                         monkeypatch):
+    """Each stage's kernel is a child of the fork server, never of the run; a module the
+    server imported ahead (pipeline.config) and changed by one stage is fresh in the next;
+    the executed notebook's metadata are a python3 kernel's."""
+    import nbformat
+
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    said: list[str] = []
+    settings = _notebooks(
+        tmp_path, monkeypatch,
+        ["import os\nimport pipeline.config as c\nc.LAA_LEFT_BEHIND = 1\nprint(os.getppid())"],
+        ["import os\nimport pipeline.config as c\n"
+         "print(os.getppid(), hasattr(c, 'LAA_LEFT_BEHIND'))"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "1.ipynb")), said.append)
+    try:
+        assert kernels.forks is not None and kernels.forks.usable()
+        server = kernels.forks.process.pid
+        executed = []
+        for stage, notebook in (("one", "0.ipynb"), ("two", "1.ipynb")):
+            executed.append(execute_stage(settings, stage, notebook, kernels.take(stage)))
+            kernels.release(stage)
+    finally:
+        kernels.stop()
+    assert _printed(executed[0]) == [f"{server}\n"]
+    assert _printed(executed[1]) == [f"{server} False\n"]
+    metadata = nbformat.read(executed[1], as_version=4).metadata
+    assert metadata["kernelspec"]["name"] == "python3"
+    assert metadata["language_info"]["name"] == "python"
+    assert said == []                       # nothing to say: forked
+    assert not _alive(server) and not kernels.forks.folder.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_stage_runs_the_same_forked_or_in_a_plain_kernel(tmp_path, monkeypatch, plain):
+    """LAA_PLAIN_KERNELS forces the fallback (said once in the run's log): the stage runs in
+    a kernel the run started itself, with the same result."""
+    if plain:
+        monkeypatch.setenv(kernel_forks.PLAIN_VARIABLE, "1")
+    else:
+        monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    said: list[str] = []
+    settings = _notebooks(tmp_path, monkeypatch, ["import pandas as pd\nimport os\n"
+                                                  "print(pd.DataFrame({'a': [1, 2]}).a.sum())",
+                                                  "print(os.getppid())"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")), said.append)
+    try:
+        executed = execute_stage(settings, "one", "0.ipynb", kernels.take("one"))
+        kernels.release("one")
+        forks = kernels.forks
+    finally:
+        kernels.stop()
+    total, parent = _printed(executed)
+    assert total == "3\n"
+    if plain:
+        assert forks is None and int(parent) == os.getpid()
+        assert said == ["stage kernels: plain python3 kernels, not forked "
+                        "(LAA_PLAIN_KERNELS is set)"]  # once, for two kernels
+    else:
+        assert int(parent) == forks.process.pid and said == []
+
+
+@pytest.mark.slow
+def test_an_interrupt_reaches_the_forked_kernel_and_a_cell_timeout_is_reported(
+        tmp_path, monkeypatch):
+    """jupyter_client interrupts with SIGINT to the proxy: the forked kernel gets it (a
+    KeyboardInterrupt in the cell); a cell over the time limit fails the stage."""
+    from pipeline.errors import StageFailed
+    from pipeline.run import execute
+
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    settings = _notebooks(tmp_path, monkeypatch, ["import time\ntime.sleep(60)"])
+    server, why = kernel_forks.start(str(ROOT), [("one", "import time\n")])
+    assert server is not None, why
+    manager, env = server.manager("one")
+    try:
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(ROOT), env=env)
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        printed: list[str] = []
+        sent = client.execute("import time\ntry:\n    time.sleep(60)\n"
+                              "except KeyboardInterrupt:\n    print('interrupted')")
+        time.sleep(1)
+        manager.interrupt_kernel()
+        while client.get_shell_msg(timeout=20)["parent_header"].get("msg_id") != sent:
+            pass
+        while True:
+            message = client.get_iopub_msg(timeout=5)
+            if message["parent_header"].get("msg_id") != sent:
+                continue
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+            if message["msg_type"] == "status" and \
+                    message["content"]["execution_state"] == "idle":
+                break
+        client.stop_channels()
+        assert printed == ["interrupted\n"]
+        manager.shutdown_kernel(now=True)
+    finally:
+        server.stop()
+    kernels = StageKernels(settings, (("one", "0.ipynb"),))
+    try:
+        kernel = kernels.take("one")
+        monkeypatch.setattr(execute, "CELL_TIMEOUT_S", 2)
+        started = time.monotonic()
+        with pytest.raises(StageFailed, match="a cell ran longer than 2 s"):
+            execute_stage(settings, "one", "0.ipynb", kernel)
+        assert time.monotonic() - started < 30      # not the cell's 60 seconds
+    finally:
+        kernels.release("one")
+        kernels.stop()
+
+
+@pytest.mark.slow
+def test_a_kernel_shut_down_now_leaves_no_forked_child(monkeypatch):
+    """shutdown_kernel(now=True) kills the proxy: the server sees its connection close
+    and kills the kernel it forked for it."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    server, why = kernel_forks.start(str(ROOT), [("one", "import json\n")])
+    assert server is not None, why
+    try:
+        manager, env = server.manager("one")
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(ROOT), env=env)
+        manager.client().wait_for_ready(timeout=60)
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        forked = [int(pid) for pid in children.read_text().split()]
+        assert len(forked) == 1 and _alive(forked[0])
+        manager.shutdown_kernel(now=True)
+        assert _all_gone(forked, seconds=5)
+        assert server.usable()                # the server goes on serving
+    finally:
+        server.stop()
+
+
+def test_a_server_that_is_not_single_threaded_refuses_to_fork(monkeypatch):
+    """A warm-up that left a thread running: the server refuses (a fork would copy a
+    process whose other threads may hold locks), says why, and the kernel is not started."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    threaded = ("import threading, time\n"
+                "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n")
+    server, why = kernel_forks.start(str(ROOT), [("one", threaded)])
+    assert server is not None, why
+    try:
+        manager, env = server.manager("one")
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(ROOT), env=env)
+        assert manager.provisioner.process.wait(timeout=60) == 1   # the proxy: refused
+        deadline = time.monotonic() + 10
+        while server.usable() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not server.usable()
+        assert re.fullmatch(r"the fork server has \d+ threads, refuses to fork", server.refused)
+        manager.cleanup_resources()
+    finally:
+        server.stop()
+
+
+_KILLED_RUN = """
+import os, sys, time
+from pathlib import Path
+from pipeline.run import kernel_forks
+from pipeline.run.execute import KERNEL_ARGS
+server, why = kernel_forks.start(os.getcwd(), [("one", "import json\\n")])
+manager, env = server.manager("one")
+manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=os.getcwd(), env=env)
+manager.client().wait_for_ready(timeout=60)
+pid = server.process.pid
+forked = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+print(pid, manager.provisioner.process.pid, *forked, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_killing_the_run_leaves_no_server_and_no_kernel(monkeypatch):
+    """SIGKILL to the process that started the server: its connection closes, the server
+    kills its kernels and exits, the proxies go with it."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    run = subprocess.Popen([sys.executable, "-c", _KILLED_RUN], cwd=ROOT, text=True,
+                           stdout=subprocess.PIPE)
+    try:
+        pids = [int(pid) for pid in run.stdout.readline().split()]
+        assert len(pids) == 3 and all(_alive(pid) for pid in pids)
+        folder = Path(Path(f"/proc/{pids[0]}/cmdline").read_text().split("\0")[3])
+        assert folder.name.startswith("laa-kernels-") and folder.exists()
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    assert _all_gone(pids, seconds=10), "the server or a kernel outlived the run"
+    assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_a_run_whose_server_refuses_falls_back_to_plain_kernels(tmp_path, monkeypatch):
+    """The server refuses (a warm-up left a thread running in it): the kernel it was asked
+    for is replaced by a plain one, so are the later ones, and the run says so once."""
+    from pipeline.run import execute
+
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    monkeypatch.setitem(execute.WARM_EXTRA, "one", "import threading, time\nthreading.Thread("
+                        "target=time.sleep, args=(60,), daemon=True).start()")
+    said: list[str] = []
+    settings = _notebooks(tmp_path, monkeypatch, ["import os\nprint(os.getppid())"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")), said.append)
+    try:
+        printed = []
+        for stage in ("one", "two"):
+            printed += _printed(execute_stage(settings, stage, "0.ipynb", kernels.take(stage)))
+            kernels.release(stage)
+    finally:
+        kernels.stop()
+    assert printed == [f"{os.getpid()}\n"] * 2
+    assert len(said) == 1 and said[0].startswith("stage kernels: plain python3 kernels, not "
+                                                 "forked (the fork server has ")
