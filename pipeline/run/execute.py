@@ -168,7 +168,10 @@ class StageKernels:
         else:
             self._say_plain()
             manager = KernelManager(kernel_name=KERNEL)
-            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root)
+            # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
+            # same arithmetic whichever way, and on a machine of any number of cores
+            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root,
+                                 env={**os.environ, **kernel_forks.SERVER_ENV})
         self._managers[stage] = manager
         client = self._clients[stage] = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
