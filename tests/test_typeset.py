@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.report.pdf import write_pdf
 from pipeline.report.typeset import html_to_typst
-from pipeline.report.typeset_inline import TypesetError, string
+from pipeline.report.typeset_inline import TypesetError, string, strip_space_ends
 
 HOSTILE = 'Plan #import "x": #sys.exit() ] [ $x$ \\ *bold* <lbl> @ref = == // /*'
 
@@ -23,6 +23,19 @@ def _page(body: str, lang: str = "en-GB") -> str:
 
 def _cell(inner: str, tags: str = "") -> str:
     return f'<div class="cell border-box-sizing text_cell rendered {tags}">{inner}</div>'
+
+
+@pytest.mark.parametrize(("markup", "expected"), [
+    ('#" "#"a"#" "', '#"a"'),            # a space written as text at both ends
+    ('#" "', ""),
+    ('#" "#" "', ""),
+    ('#"a"#" "\n', '#"a"\n'),            # at the end, before a final newline
+    ('#"a"#" "\n\n', '#"a"#" "\n\n'),    # not before two
+    ('#"a"#" "#"b"', '#"a"#" "#"b"'),      # a space inside stays
+    ("", ""),
+])
+def test_a_space_at_either_end_of_markup_is_dropped(markup, expected):
+    assert strip_space_ends(markup) == expected
 
 
 def test_string_literals_hold_any_text_exactly():

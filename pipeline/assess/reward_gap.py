@@ -104,10 +104,14 @@ def forecast_final_value(value: float, value_period: str, baseline_value: float,
 def final_year_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Each indicator's final year (the last financial year it has a stretch target for)
     with that year's stretch target and performance expected without stretch."""
+    groups: dict[object, list[tuple[Period | None, dict]]] = {}  # in order of appearance
+    for period, record in zip(map(try_parse_period, targets["period"]),
+                              targets.to_dict("records"), strict=True):
+        if not pd.isna(record["indicator_id"]):     # as groupby leaves a missing id out
+            groups.setdefault(record["indicator_id"], []).append((period, record))
     rows = []
-    for indicator_id, group in targets.groupby("indicator_id", sort=False):
-        years = {p: r for p, r in zip(group["period"].map(try_parse_period),
-                                      group.to_dict("records"), strict=True)
+    for indicator_id, group in groups.items():
+        years = {p: r for p, r in group
                  if p is not None and p.is_year and not pd.isna(r["target_value"])}
         if not years:
             continue

@@ -129,20 +129,25 @@ def profile_trajectory(indicators: pd.DataFrame, targets: pd.DataFrame,
     """
     if column not in targets:
         return pd.Series(np.nan, index=indicators.index, dtype="float64")
-    by_indicator = {i: dict(zip(g["period"], g[column], strict=True))
-                    for i, g in targets.groupby("indicator_id", sort=True)}
+    by_indicator: dict[object, dict[object, object]] = {}   # each indicator's targets
+    for indicator_id, period, value in zip(targets["indicator_id"], targets["period"],
+                                           targets[column], strict=True):
+        if not pd.isna(indicator_id):
+            by_indicator.setdefault(indicator_id, {})[period] = value
     profiles = (indicators["profile"] if "profile" in indicators
                 else pd.Series("", index=indicators.index))
     values = []
-    for idx, row in indicators.iterrows():
-        period = at.get(row["indicator_id"], "")
+    for indicator_id, accumulation, baseline_value, baseline_period, profile in zip(
+            indicators["indicator_id"], indicators["accumulation"],
+            indicators["baseline_value"], indicators["baseline_period"], profiles,
+            strict=True):
+        period = at.get(indicator_id, "")
         if try_parse_period(period) is None:
             values.append(float("nan"))
             continue
         values.append(expected_value(
-            period, row["accumulation"], by_indicator.get(row["indicator_id"], {}),
-            row["baseline_value"], row["baseline_period"],
-            parse_profile(profiles[idx], row["indicator_id"])))
+            period, accumulation, by_indicator.get(indicator_id, {}), baseline_value,
+            baseline_period, parse_profile(profile, indicator_id)))
     return pd.Series(values, index=indicators.index, dtype="float64")
 
 

@@ -232,10 +232,17 @@ def fill_from_catalogue(indicators: pd.DataFrame, file: str,
         Naming the file, row and column of an NI id the set does not have.
     """
     out = indicators.copy()
+    cat = _catalogue() if catalogue is None else catalogue
+    rows: dict[str, int] = {}                  # each NI id's first row (as lookup finds it)
+    for row, ni_id in enumerate(cat["ni_id"]):
+        rows.setdefault(ni_id, row)
     tiers, unverified = [], []
+    filled: dict[str, tuple[list[int], list[object]]] = {c: ([], []) for c in FILLED_COLUMNS}
     for position, indicator_id in enumerate(out["indicator_id"]):
-        try:
-            found = lookup(indicator_id, catalogue)
+        number = ni_number(indicator_id)
+        row = rows.get(f"NI {number}") if number is not None else None
+        try:   # an id not in the catalogue: lookup raises what it says
+            found = cat.iloc[row] if row is not None else lookup(indicator_id, catalogue)
         except KeyError as exc:
             raise RegisterError(exc.args[0], file=file, row=position + 2,
                                 column="indicator_id") from None
@@ -245,10 +252,14 @@ def fill_from_catalogue(indicators: pd.DataFrame, file: str,
             checked = checked_facts(found["provenance"])
             for column in FILLED_COLUMNS:
                 if out[column].iloc[position] == "":
-                    out.iloc[position, out.columns.get_loc(column)] = found[column]
+                    filled[column][0].append(position)
+                    filled[column][1].append(found[column])
                     if column not in checked:
                         taken.append(column)
         unverified.append("; ".join(taken))
+    for column, (positions, values) in filled.items():   # each column set once
+        if positions:
+            out.iloc[positions, out.columns.get_loc(column)] = values
     out["ni_tier"] = tiers
     out["catalogue_unverified"] = unverified
     return out

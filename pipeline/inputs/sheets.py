@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,14 @@ def normalise_header(name: object) -> str:
 def header_score(cells: Sequence[str], columns: Sequence[str]) -> int:
     """How many cells of a row name (or nearly name) one of ``columns``."""
     names = [normalise_header(c) for c in cells if str(c).strip() and len(str(c)) < 200]
-    return sum(1 for n in names if difflib.get_close_matches(n, columns, 1, 0.8))
+    known = tuple(columns)
+    return sum(1 for n in names if _names_a_column(n, known))
+
+
+@functools.lru_cache(maxsize=4096)   # the rows scanned for a header repeat their words
+def _names_a_column(name: str, columns: tuple[str, ...]) -> bool:
+    """Whether ``name`` is one of ``columns``, or close to one (difflib's ratio 0.8)."""
+    return bool(difflib.get_close_matches(name, columns, 1, 0.8))
 
 
 def number_text(value: float) -> str:

@@ -234,15 +234,18 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                  subtitle: str) -> tuple[set[str], str, int]:
     """One table's sheet (see :func:`write_workbook`); the notes it uses, what was cut and
     the row that says which notes apply."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Border, Side
     from openpyxl.utils import get_column_letter
 
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
     from pipeline.report.chart_style import RAG_STYLE
     from pipeline.report.sheet_format import (
         DATE_FORMAT,
+        alignment_style,
         column_formats,
         column_width,
+        fill_style,
+        font_style,
         iso_date,
         note_lines,
         shown_text,
@@ -258,7 +261,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
 
     rag_codes = {"Green": "G", "Amber": "A", "Red": "R", "Not available for reporting": "N",
                  "Target not agreed": "T"}
-    header_fill = PatternFill("solid", fgColor="E9EDF2")
+    header_fill = fill_style("E9EDF2")
     header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
     total_border = Border(top=Side(style="thin", color="1A1A1A"))
     note = " · ".join(t for t in (subtitle, table.note) if t)
@@ -273,12 +276,13 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     used |= {k for k in ("rag", "partner") if k in kinds}
     if kinds & set(NUMERIC_KINDS):
         used.add("units")
-    sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = Font(bold=True,
-                                                                            size=13)
+    sheet.cell(row=1, column=1, value=workbook_text(table.title)).font = font_style(
+        bold=True, size=13)
     for offset, line in enumerate(lines, start=2):
-        sheet.cell(row=offset, column=1, value=line).font = Font(italic=True, color="444444")
-    sheet.cell(row=notes_row, column=1).font = Font(bold=bool(cut),
-                                                    color="B3121B" if cut else None)
+        sheet.cell(row=offset, column=1, value=line).font = font_style(italic=True,
+                                                                       color="444444")
+    sheet.cell(row=notes_row, column=1).font = font_style(bold=bool(cut),
+                                                          color="B3121B" if cut else None)
     headers = unique_headers([workbook_text(c) for c in columns])
     units = frame[table.unit_column] if table.unit_column in frame else None
     decimals = column_formats(frame, table.kinds, units)
@@ -319,13 +323,13 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                 code = rag_codes.get(shown) if kind == "rag" else None
                 if code:
                     fill, ink = RAG_STYLE[code]
-                    cell.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
-                    cell.font = Font(bold=True, color=ink.lstrip("#").upper())
+                    cell.fill = fill_style(fill.lstrip("#").upper())
+                    cell.font = font_style(bold=True, color=ink.lstrip("#").upper())
                 if kind == "partner" or len(shown) > wrap_width(kind):
                     wraps[column] = align["wrap_text"] = True
-            cell.alignment = Alignment(**align)
+            cell.alignment = alignment_style(**align)
             if bold:
-                cell.font = Font(bold=True, color=cell.font.color)
+                cell.font = font_style(bold=True, color=cell.font.color)
                 cell.border = total_border
             pad = 1 + align["indent"]
             longest[column] = max(longest[column], len(shown) + pad)
@@ -339,18 +343,18 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
             write_text_cell(sheet.cell(row=last_row, column=place), NOT_APPLICABLE)
         used.add("not_applicable")
         longest[columns[0]], wraps[columns[0]] = len(empty), True
-        sheet.cell(row=last_row, column=1).alignment = Alignment(wrap_text=True,
-                                                                 vertical="top")
+        sheet.cell(row=last_row, column=1).alignment = alignment_style(wrap_text=True,
+                                                                       vertical="top")
     for place, (column, text) in enumerate(zip(columns, headers, strict=True), start=1):
         cell = sheet.cell(row=header_row, column=place)
         write_text_cell(cell, text)
-        cell.font = Font(bold=True)
+        cell.font = font_style(bold=True)
         cell.fill = header_fill
         cell.border = header_border
         numeric = table.kinds.get(column, "text") in (*NUMERIC_KINDS, "date")
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom",
-                                   horizontal="right" if numeric else "left",
-                                   indent=0 if place == 1 else 1)
+        cell.alignment = alignment_style(wrap_text=True, vertical="bottom",
+                                         horizontal="right" if numeric else "left",
+                                         indent=0 if place == 1 else 1)
         sheet.column_dimensions[get_column_letter(place)].width = column_width(
             text, longest[column], wraps[column], table.kinds.get(column, "text"),
             words[column])

@@ -24,6 +24,20 @@ MISSING = "\ufffd"                             # shown for a character no font h
 GREY = 'rgb("#444444")'
 RULE = 'rgb("#c8c8c8")'
 INK = 'rgb("#1a1a1a")'
+SPACE_TEXT = '#" "'                            # a space written as text
+
+
+def strip_space_ends(markup: str) -> str:
+    """``markup`` without a space written as text at its start and at its end (or before
+    a final newline), as ``re.sub(r'^#" "|#" "$', "", markup)`` gives, without scanning
+    the whole text (a table's markup is written once per element that holds it)."""
+    if markup.startswith(SPACE_TEXT):
+        markup = markup[len(SPACE_TEXT):]
+    if markup.endswith(SPACE_TEXT):
+        return markup[:-len(SPACE_TEXT)]
+    if markup.endswith(SPACE_TEXT + "\n"):
+        return markup[:-len(SPACE_TEXT) - 1] + "\n"
+    return markup
 
 
 class TypesetError(ValueError):
@@ -76,9 +90,7 @@ class InlineWriter:
                 parts.append(self.element(child))
                 self.worded = False
         out = "".join(parts)
-        if strip:
-            out = re.sub(r'^#" "|#" "$', "", out)
-        return out
+        return strip_space_ends(out) if strip else out
 
     def printable(self, text: str) -> str:
         """``text`` as print can hold it: control and format characters (a byte-order
