@@ -181,6 +181,9 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
             raise
         raise kept from exc
     finally:
+        # every kernel gone first: a stage stopped mid-way (a signal, a failure beside it)
+        # must not write into the staging folder again once it is discarded
+        kernels.stop()
         if not keep_staging:
             discard(root)
     result.published = plan.published
