@@ -175,8 +175,8 @@ def browser():
 # first, then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist
 # loadfile`` hands files out in this order, so the quick files fill in at the end and both
 # workers finish together.
-LONGEST_FIRST = ("test_readme_commands.py", "test_journey_options.py", "test_journey.py",
-                 "test_readme_commands_variants.py", "test_readme_commands_others.py")
+LONGEST_FIRST = ("test_journey_options.py", "test_readme_commands.py", "test_journey.py",
+                 "test_readme_commands_others.py", "test_readme_commands_variants.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
