@@ -170,10 +170,13 @@ def browser():
         browser.close()
 
 
-# The two longest tests (each one serial chain of runs, minutes long) start first, then the
-# other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile`` hands files
-# out in this order, so the quick files fill in at the end and both workers finish together.
-LONGEST_FIRST = ("test_readme_commands.py", "test_journey.py")
+# The longest files (each a serial chain of runs: the README's and docs' commands, split by
+# what each needs, and the officer's journey, split into its quarters and its options) start
+# first, then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist
+# loadfile`` hands files out in this order, so the quick files fill in at the end and both
+# workers finish together.
+LONGEST_FIRST = ("test_journey_options.py", "test_readme_commands.py", "test_journey.py",
+                 "test_readme_commands_others.py", "test_readme_commands_variants.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -185,6 +188,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return len(LONGEST_FIRST) + (item.path not in slow_files)
 
     items.sort(key=rank)   # stable: each file's tests keep their order
+
+
+@pytest.fixture(scope="session")
+def pdf_facts(tmp_path_factory) -> Callable[[Path], Any]:
+    """What the layout checks read of a PDF (:func:`tests.pdf_checks.read_pdf`: pdfplumber,
+    about a second a page), read once per session whichever worker asks first, by the
+    file's sha256; each worker unpickles it once."""
+    from tests.pdf_checks import read_pdf
+
+    shared, kept = shared_root(tmp_path_factory) / "pdf-facts", {}
+
+    def facts(path: Path):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+        if digest not in kept:
+            kept[digest] = build_once(shared / digest, lambda _folder: read_pdf(path))
+        return kept[digest]
+
+    return facts
 
 
 @pytest.fixture(scope="session")

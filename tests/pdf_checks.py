@@ -111,9 +111,18 @@ class Element:
 
 
 def page_elements(page) -> list[Element]:
-    """Every structure element of a pdfplumber page, in document order, with its chars."""
+    """Every structure element of a pdfplumber page, in document order, with its chars
+    (a :class:`PageFacts` holds them already: worked out once, when it was read)."""
+    if isinstance(page, PageFacts):
+        return page.elements
+    return elements_of(page.chars, page.structure_tree)
+
+
+def elements_of(chars: list[dict], tree: list[dict]) -> list[Element]:
+    """The structure elements of a page's ``tree`` (pdfplumber's ``structure_tree``), in
+    document order, each with its characters, from ``chars`` (pure)."""
     by_mcid: dict[int, list[dict]] = {}
-    for char in page.chars:
+    for char in chars:
         if char.get("mcid") is not None:
             by_mcid.setdefault(char["mcid"], []).append(char)
     out: list[Element] = []
@@ -133,8 +142,65 @@ def page_elements(page) -> list[Element]:
             held += chars
         return held
 
-    walk(page.structure_tree, (), -1)
+    walk(tree, (), -1)
     return out
+
+
+
+UNPICKLED = ("stream", "stroking_pattern", "non_stroking_pattern", "colorspace")
+
+
+@dataclass
+class PageFacts:
+    """What the layout checks read of one page, read once by pdfplumber (pdfminer) and kept:
+    plain data, so a test session reads each PDF once and every check and worker shares it
+    (``pdf_facts`` in tests/conftest.py). It answers as a pdfplumber page does."""
+
+    page_number: int
+    width: float
+    height: float
+    chars: list[dict]
+    rects: list[dict]
+    curves: list[dict]
+    images: list[dict]
+    text: str
+    words: list[dict]
+    elements: list[Element] = field(default_factory=list)
+
+    def extract_text(self) -> str:
+        return self.text
+
+    def extract_words(self) -> list[dict]:
+        return self.words
+
+
+@dataclass
+class PdfFacts:
+    """Every page's :class:`PageFacts`, as ``pdfplumber.open(path).pages``."""
+
+    pages: list[PageFacts]
+
+
+def _plain(objects: list[dict]) -> list[dict]:
+    """pdfplumber's objects without their pdfminer references (which do not pickle)."""
+    return [{k: v for k, v in o.items() if k not in UNPICKLED} for o in objects]
+
+
+def read_pdf(path: Path) -> PdfFacts:
+    """Each page of the PDF at ``path`` read by pdfplumber once: characters (with their
+    marked-content ids), shapes, images, text, words and structure elements."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            facts = PageFacts(page.page_number, float(page.width), float(page.height),
+                              _plain(page.chars), _plain(page.rects), _plain(page.curves),
+                              _plain(page.images), page.extract_text(), page.extract_words())
+            facts.elements = elements_of(facts.chars, page.structure_tree)
+            pages.append(facts)
+    return PdfFacts(pages)
+
 
 
 def content_chars(page, elements: list[Element]) -> list[dict]:

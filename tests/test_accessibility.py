@@ -15,7 +15,8 @@ refused) and checked by:
 - the contents' links are targets of at least 24 by 24 pixels (WCAG 2.5.8);
 - a skip link is the page's first focusable element and leads into ``<main>``.
 
-No violation of either engine is allowed.
+No violation of either engine is allowed. Each page is opened once (the fixture ``checked``:
+every check's findings per page) and each test asserts its check on every page.
 """
 
 from __future__ import annotations
@@ -74,34 +75,22 @@ def test_both_demos_pages_are_all_found(pages):
     assert len(pages) >= 20
 
 
-def test_axe_finds_no_violation_on_any_page(pages, browser):
+def test_axe_finds_no_violation_on_any_page(checked):
     failures = {}
-    for path in pages:
-        page = _open(browser, path)
-        try:
-            results = _axe(page)
-            assert results["testEngine"]["name"] == "axe-core"
-            if results["violations"]:
-                failures[_short(path)] = _describe(results["violations"])
-        finally:
-            page.close()
+    for path, found in checked.items():
+        assert found["axe"]["testEngine"]["name"] == "axe-core"
+        if found["axe"]["violations"]:
+            failures[_short(path)] = _describe(found["axe"]["violations"])
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
 
 
-def test_ibm_equal_access_finds_no_violation_on_any_page(pages, browser):
+def test_ibm_equal_access_finds_no_violation_on_any_page(pages, checked):
     failures = {}
-    checked = 0
-    for path in pages:
-        page = _open(browser, path)
-        try:
-            found = ace_violations(page)
-            checked += 1
-            if found:
-                failures[_short(path)] = "\n".join(
-                    f"    {v['rule']}: {v['message']} at {v['path']}" for v in found[:6])
-        finally:
-            page.close()
-    assert checked == len(pages)
+    assert [p for p in pages if "ace" in checked[p]] == pages
+    for path, found in checked.items():
+        if found["ace"]:
+            failures[_short(path)] = "\n".join(
+                f"    {v['rule']}: {v['message']} at {v['path']}" for v in found["ace"][:6])
     assert failures == {}, "\n".join(f"{k}:\n{v}" for k, v in failures.items())
 
 
@@ -145,62 +134,79 @@ REFLOW = """() => {
 }"""
 
 
-def test_every_page_reflows_at_320_pixels(pages, browser):
+def test_every_page_reflows_at_320_pixels(checked):
     """WCAG 1.4.10: at 320 CSS pixels the page does not scroll sideways, the cover (and
     nothing else) is cut off, and a table wider than the window scrolls in a named,
     focusable region (so a keyboard user can scroll it too)."""
     failures = {}
-    for path in pages:
-        page = _open(browser, path, width=320)
-        try:
-            found = page.evaluate(REFLOW)
-            if not (found["page"] and found["cover"]) or found["cut"] or found["unnamed"]:
-                failures[_short(path)] = found
-        finally:
-            page.close()
+    for path, page in checked.items():
+        found = page["reflow"]
+        if not (found["page"] and found["cover"]) or found["cut"] or found["unnamed"]:
+            failures[_short(path)] = found
     assert failures == {}, failures
 
 
-def test_contents_links_are_at_least_24_pixels_square(pages, browser):
+CONTENTS_LINKS = """els => els.filter(e => e.offsetParent).map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.textContent, r.width, r.height]; })"""
+
+
+def test_contents_links_are_at_least_24_pixels_square(checked):
     """WCAG 2.5.8: each link of a contents list is a target of 24 by 24 CSS pixels."""
     small, listed = {}, 0
-    for path in pages:
-        page = _open(browser, path)
-        try:
-            boxes = page.locator("nav.contents a").evaluate_all(
-                "els => els.filter(e => e.offsetParent).map(e => {"
-                " const r = e.getBoundingClientRect();"
-                " return [e.textContent, r.width, r.height]; })")
-            listed += len(boxes)
-            tiny = [b for b in boxes if b[1] < 24 or b[2] < 24]
-            if tiny:
-                small[_short(path)] = tiny[:3]
-        finally:
-            page.close()
+    for path, page in checked.items():
+        boxes = page["contents links"]
+        listed += len(boxes)
+        tiny = [b for b in boxes if b[1] < 24 or b[2] < 24]
+        if tiny:
+            small[_short(path)] = tiny[:3]
     assert listed > 20
     assert small == {}, small
 
 
-def test_each_page_starts_with_a_skip_link_into_main(pages, browser):
+FIRST_TAB = """() => {
+    const a = document.activeElement;
+    const href = a && a.getAttribute("href") || "";
+    const target = href.startsWith("#") && document.getElementById(href.slice(1));
+    const r = a.getBoundingClientRect();
+    return {tag: a.tagName, href, text: a.textContent.trim(),
+            into: !!target && !!target.closest("main"),
+            shown: r.width >= 24 && r.height >= 24};
+}"""
+
+
+def test_each_page_starts_with_a_skip_link_into_main(checked):
     """WCAG 2.4.1: the first Tab lands on a link that skips to the page's main content."""
     failures = {}
-    for path in pages:
-        page = _open(browser, path)
-        try:
-            page.keyboard.press("Tab")
-            found = page.evaluate(
-                """() => {
-                    const a = document.activeElement;
-                    const href = a && a.getAttribute("href") || "";
-                    const target = href.startsWith("#") && document.getElementById(href.slice(1));
-                    const r = a.getBoundingClientRect();
-                    return {tag: a.tagName, href, text: a.textContent.trim(),
-                            into: !!target && !!target.closest("main"),
-                            shown: r.width >= 24 && r.height >= 24};
-                }""")
-            if not (found["tag"] == "A" and found["into"] and found["shown"]
-                    and found["text"].lower().startswith("skip")):
-                failures[_short(path)] = found
-        finally:
-            page.close()
+    for path, page in checked.items():
+        found = page["first tab"]
+        if not (found["tag"] == "A" and found["into"] and found["shown"]
+                and found["text"].lower().startswith("skip")):
+            failures[_short(path)] = found
     assert failures == {}, failures
+
+
+def check_page(browser, path: Path) -> dict:
+    """Every check of this file on the page at ``path``, opened once: at 320 pixels the
+    reflow; then at 1280 the first Tab (focus then let go, as a fresh page has none), the
+    contents' links, axe-core and IBM's engine (injected last: they only read the page)."""
+    page = _open(browser, path, width=320)
+    try:
+        found = {"reflow": page.evaluate(REFLOW)}
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.keyboard.press("Tab")
+        found["first tab"] = page.evaluate(FIRST_TAB)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        found["contents links"] = page.locator("nav.contents a").evaluate_all(CONTENTS_LINKS)
+        found["axe"] = _axe(page)
+        found["ace"] = ace_violations(page)
+        return found
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def checked(pages, browser) -> dict[Path, dict]:
+    """Each page's findings under every check (:func:`check_page`): each page is opened
+    once, and each test asserts its check on every page."""
+    return {path: check_page(browser, path) for path in pages}

@@ -2,7 +2,7 @@
 built by MkDocs. The site builds with ``--strict`` (a broken link to a page's anchor fails
 it) and fetches nothing from the network; every relative link of README.md and docs/
 resolves to a file and, where it names one, to a heading's anchor; every ``laa`` command
-the pages show is one the CLI accepts (tests/test_readme_commands.py runs them)."""
+the pages show is one the CLI accepts (tests/test_readme_commands*.py run them)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ import pytest
 
 from pipeline.cli import build_parser
 from pipeline.config import find_project_root
-
-from .test_readme_commands import documented_commands, documented_pages, readme_commands
+from tests.documented import documented_commands, documented_pages, readme_commands
 
 ROOT = find_project_root()
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")

@@ -1,232 +1,50 @@
 """An officer's quarters, as the README tells them, for a second partnership beside the demo.
 
 One checkout (a copy of this one, so the real ``data/clean`` and ``reports`` are left alone)
-holds the shipped demo, already run, and a new partnership, Rutland Together, set up with
-``laa init``. The officer fills its register, writes the partners' templates, fills two of
-them and receives one CSV return, validates, runs the appendix with every option the README
-shows, prints the chase list, traces a figure, reruns the meeting, then does the next
-quarter. After each run every document published before is still there; at the end the
-demo's derived data and reports are byte-identical to what they were before the journey.
+holds the shipped demo, already run (the session's run of the README's first command,
+copied in), and a new partnership, Rutland Together, set up with ``laa init``. The officer
+fills its register, writes the partners' templates, fills two of them and receives one CSV
+return, validates, runs the appendix, prints the chase list, traces a figure, reruns the
+meeting, then does the next quarter. At the end the demo's derived data and reports are
+byte-identical to what they were before the journey. (Every option the README shows, run
+on the first quarter, is tests/test_journey_options.py: the same first quarter, then one
+run per option.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
-from pipeline.config import find_project_root
 from tests.conftest import hashes
+from tests.journey_build import (
+    OTHER,
+    STAMP_Q2,
+    Officer,
+    copy_project,
+    demo_left_alone,
+    documents_still_there,
+    first_quarter,
+    published_folder,
+    quarter,
+    seed_demo,
+    set_up_partnership,
+)
 
-ROOT = find_project_root()
 pytestmark = pytest.mark.slow
-STAMP = "2007-09-01T09:00:00"  # the run's "now": after the first quarter's returns came in
-STAMP_Q2 = "2007-12-01T09:00:00"
-OTHER = "partnerships/rutland"  # relative to the project root, as an officer would type it
-DOCUMENTS = ("appendix.html", "appendix.pdf", "summary.html", "summary.pdf")
-
-REGISTER = {
-    "partnership.toml": 'name = "Rutland Together"\n'
-                        'agreement = "Local Area Agreement 2006-09"\n',
-    "themes.csv": "theme,name,appendix_name,block,summary_order\n"
-                  "health,Health,Healthier Communities,1,1\n"
-                  "safer,Safer,Safer Communities,2,2\n",
-    "districts.csv": "district\nNorth\nSouth\n",
-    "indicators.csv":
-        "indicator_id,title,theme,outcome_id,lead_org,lead_officer,polarity,unit,"
-        "accumulation,baseline_value,baseline_period,reward,reward_grant_gbp,mandatory\n"
-        "1.1,Adults taking part in sport,health,1.1,Rutland PCT,Ann Lee,higher,percent,"
-        "snapshot,20,2005-06,yes,1000,no\n"
-        "1.2,Smoking quitters,health,1.2,Rutland PCT,Ann Lee,higher,count,cumulative,500,"
-        "2005-06,no,,no\n"
-        "2.1,Domestic burglary,safer,2.1,Rutland Police,Bob Hart,lower,count,cumulative,"
-        "1000,2005-06,yes,3000,yes\n"
-        "2.2,Vehicle crime,safer,2.1,Rutland Police,Bob Hart,lower,count,cumulative,800,"
-        "2005-06,no,,no\n",
-    "targets.csv": "indicator_id,period,target_value,target_status,target_without_stretch\n"
-                   + "".join(f"{i},{year},{t},agreed,{w}\n" for year, rows in {
-                       "2006-07": (("1.1", 24, 22), ("1.2", 560, ""), ("2.1", 950, 980),
-                                   ("2.2", 760, "")),
-                       "2007-08": (("1.1", 26, 23), ("1.2", 600, ""), ("2.1", 920, 960),
-                                   ("2.2", 740, "")),
-                       "2008-09": (("1.1", 28, 24), ("1.2", 640, ""), ("2.1", 900, 950),
-                                   ("2.2", 720, ""))}.items() for i, t, w in rows),
-    "calendar.csv": "period,deadline,meeting\n"
-                    "2007-08 Q1,2007-08-14,2007-09-10\n"
-                    "2007-08 Q2,2007-11-14,2007-12-10\n",
-    "improvement_options.csv":
-        "indicator_id,option,contribution,contribution_basis,cost_gbp,status,owner\n"
-        "2.1,Target hardening in North (illustrative),30,unit,20000,approved,Bob Hart\n"
-        "1.1,Free swimming for over-60s (illustrative),1,unit,15000,proposed,Ann Lee\n",
-}
-NATIONAL = {
-    "area.toml": 'area_code = "R1"\nsource = "ILLUSTRATIVE figures made up for a test."\n',
-    "groups.csv": "group,area_code\nshires,R1\nshires,R2\nshires,R3\n",
-    "neighbours.csv": "area_code,neighbour_code,rank\nR1,R2,1\nR1,R4,2\n",
-    "values.csv": "area_code,area_name,area_type,region,indicator_id,period,value,numerator,"
-                  "denominator\n" + "".join(
-                      f"R{n},Area {n},county,East Midlands,1.1,{period},{pct},{num},{den}\n"
-                      for period in ("2007-08 Q1", "2007-08 Q2")
-                      for n, pct, num, den in ((1, 25.0, 2500, 10000), (2, 22.0, 2200, 10000),
-                                               (3, 27.5, 2750, 10000), (4, 30.0, 3000, 10000),
-                                               (5, 19.0, 1900, 10000))),
-}
 
 
-def _copy_project(target: Path) -> Path:
-    """This checkout without its environment, history and derived folders."""
-    skip = {".venv", ".git", ".pytest_cache", "__pycache__", ".ruff_cache", ".hypothesis"}
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        here = Path(folder)
-        derived = here in (ROOT / "data" / "clean", ROOT / "reports")
-        return {n for n in names if n in skip or (derived and n != ".gitkeep")}
-
-    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
-    return target
-
-
-class Officer:
-    """Types ``laa`` commands in one checkout, as the README shows them."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.env = {**os.environ, "LAA_PROJECT_ROOT": str(root)}
-        self.log: list[str] = []
-
-    def laa(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args],
-                              capture_output=True, text=True, timeout=900, cwd=self.root,
-                              env=self.env)
-        self.log.append(f"$ laa {' '.join(args)} -> {proc.returncode}")
-        assert proc.returncode == expect, (
-            f"laa {' '.join(args)} gave {proc.returncode}, not {expect}\n"
-            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-        return proc
-
-
-def _published(proc: subprocess.CompletedProcess) -> Path:
-    """The folder a run says it published into ("reports in PATH")."""
-    found = re.search(r"reports in (\S.*)$", proc.stdout.strip().splitlines()[-1])
-    assert found, proc.stdout
-    return Path(found.group(1).strip())
-
-
-def _fill_template(path: Path, values: dict[str, float], officer: str, certified: dt.date,
-                   returns: Path) -> Path:
-    """Fill a partner's template as the partner would, and save it into ``returns``."""
-    book = load_workbook(path)
-    sheet = book["Return"]
-    labels = {str(sheet.cell(row=r, column=1).value): r for r in range(1, 10)}
-    sheet.cell(row=labels["Certified by"], column=2).value = officer
-    sheet.cell(row=labels["Date certified"], column=2).value = dt.datetime.combine(
-        certified, dt.time(9))
-    header = next(r for r in range(1, 30)
-                  if "Indicator ID" in [c.value for c in sheet[r]])
-    at = {str(c.value): c.column for c in sheet[header] if c.value}
-    for row in range(header + 1, sheet.max_row + 1):
-        indicator = sheet.cell(row=row, column=at["Indicator ID"]).value
-        if indicator not in values:
-            continue
-        sheet.cell(row=row, column=at["Value"]).value = values[indicator]
-        sheet.cell(row=row, column=at["Data status"]).value = "final"
-        sheet.cell(row=row, column=at["Commentary"]).value = f"{indicator}: as expected"
-    target = returns / path.name
-    book.save(target)
-    return target
-
-
-def _csv_return(returns: Path, name: str, period: str, rows: list[tuple]) -> None:
-    lines = ["partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,"
-             "actions,submitted_by,submitted_at"]
-    lines += [f"Rutland Police,{i},{period},{g},{v},final,{rag},{c},,Bob Hart,{at}"
-              for i, g, v, rag, c, at in rows]
-    (returns / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _documents_still_there(folder: Path, before: dict[str, str]) -> None:
-    """Every document published before is still in the folder (a partial run adds)."""
-    now = hashes(folder)
-    lost = sorted(p for p in before if p.endswith((".html", ".pdf", ".xlsx"))
-                  and p not in now)
-    assert not lost, f"documents gone from {folder}: {lost}"
-
-
-def _quarter(officer: Officer, data: Path, period: str, values: dict[str, dict[str, float]],
-             certified: dt.date, police_rows: list[tuple], stamp: str) -> Path:
-    """One quarter: templates, two filled, one CSV return, validate; the templates' folder."""
-    made = officer.laa("templates", "--data-dir", OTHER, "--period", period)
-    folder = Path(made.stdout.strip().splitlines()[-1].split(" in ", 1)[1])
-    templates = sorted(folder.glob("*.xlsx"))
-    assert len(templates) == 2, [t.name for t in templates]  # one per lead partner
-    assert not str(folder).startswith(str(officer.root / "reports" / "2007-09-03"))
-    for template in templates:
-        partner = "police" if "police" in template.name else "pct"
-        _fill_template(template, values[partner], "Jo Bloggs" if partner == "pct" else
-                       "Sam Reed", certified, data / "returns")
-    _csv_return(data / "returns", f"districts-{period.replace(' ', '-')}.csv", period,
-                police_rows)
-    officer.laa("validate", "--data-dir", OTHER, "--period", period, "--generated-at", stamp)
-    return folder
-
-
-def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_path):
-    root = _copy_project(tmp_path / "project")
+def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_path,
+                                                                              laa1_run):
+    root = copy_project(tmp_path / "project")
     officer = Officer(root)
-    # The demo, run as the README's first command does.
-    officer.laa("run", "--district", "Melton", "--generated-at", "2007-06-30T12:00:00")
-    demo_clean, demo_reports = root / "data" / "clean", root / "reports"
-    clean_before, reports_before = hashes(demo_clean), hashes(demo_reports)
-    assert "appendix.pdf" in hashes(demo_reports / "2007-09-03")
+    clean_before, reports_before = seed_demo(root, laa1_run)
+    assert "appendix.pdf" in hashes(root / "reports" / "2007-09-03")
 
-    # laa init: a README giving this partnership's own commands, never the demo's.
-    officer.laa("init", OTHER)
-    data = root / OTHER
-    readme = (data / "README.md").read_text(encoding="utf-8")
-    assert OTHER in readme or str(data) in readme
-    commands = [line for line in readme.splitlines()
-                if re.match(r"\s*(\S*/)?laa (run|validate|templates|status) ", line)]
-    assert commands and all(OTHER in c or str(data) in c for c in commands), commands
-    assert not [c for c in commands if "2006-07 Q4" in c or "2007-09-03" in c], commands
-    for name, text in REGISTER.items():
-        (data / "register" / name).write_text(text, encoding="utf-8")
-    (data / "national").mkdir()
-    for name, text in NATIONAL.items():
-        (data / "national" / name).write_text(text, encoding="utf-8")
-
-    # Quarter 1: templates, two filled, a CSV of district figures, validate.
-    _quarter(officer, data, "2007-08 Q1",
-             {"pct": {"1.1": 24.5, "1.2": 140}, "police": {"2.1": 260, "2.2": 170}},
-             dt.date(2007, 8, 10),
-             [("2.1", "North", 150, "", "", "2007-08-11T10:00:00"),
-              ("2.1", "South", 110, "", "", "2007-08-11T10:00:00")], STAMP)
-    first = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q1",
-                        "--generated-at", STAMP)
-    meeting = _published(first)
-    assert meeting.name == "2007-09-10", meeting  # the meeting from its calendar
-    assert not meeting.is_relative_to(demo_reports / "2007-09-03")
+    data = set_up_partnership(officer)
+    meeting = first_quarter(officer, data)
     published = hashes(meeting)
-    assert set(DOCUMENTS) <= set(published), sorted(published)
-
-    # Every option the README shows, one run each: nothing published before is lost.
-    for options in (("--scenario", "options=approved"), ("--scenario", "options=all"),
-                    ("--theme", "safer"), ("--district", "North"), ("--formats", "pdf"),
-                    ("--compare-with", "shires"), ("--compare-with", "neighbours"),
-                    ("--previous-period", "2006-07 Q4"), ("--force",)):
-        run = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q1",
-                          "--generated-at", STAMP, *options)
-        assert _published(run) == meeting
-        _documents_still_there(meeting, published)
-        published = hashes(meeting)
-    assert any(name.startswith("appendix-") and name.endswith(".pdf") for name in published)
-    assert any(name.startswith("districts/") for name in published)
 
     # The chase list and a figure traced back to the template it came from.
     status = officer.laa("status", "--data-dir", OTHER, "--period", "2007-08 Q1",
@@ -236,28 +54,19 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     assert "return-2007-08-Q1-rutland-police.xlsx".lower() in traced.stdout.lower()
     assert "no return in force" not in traced.stdout
     officer.laa("rerun", str(meeting / "manifest.json"))
-    _documents_still_there(meeting, published)
+    documents_still_there(meeting, published)
 
     # Quarter 2: the same again; quarter 1's meeting is left as it was.
     q1 = hashes(meeting)
-    _quarter(officer, data, "2007-08 Q2",
+    quarter(officer, data, "2007-08 Q2",
              {"pct": {"1.1": 25.5, "1.2": 290}, "police": {"2.1": 480, "2.2": 350}},
              dt.date(2007, 11, 9),
              [("2.1", "North", 270, "", "", "2007-11-10T10:00:00"),
               ("2.1", "South", 210, "", "", "2007-11-10T10:00:00")], STAMP_Q2)
     second = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q2",
                          "--generated-at", STAMP_Q2, "--district", "South")
-    assert _published(second).name == "2007-12-10"
+    assert published_folder(second).name == "2007-12-10"
     assert hashes(meeting) == q1
 
     # The demo: its derived data and its reports exactly as before, and it still traces.
-    clean_after, reports_after = hashes(demo_clean), hashes(demo_reports)
-    assert {p: clean_after.get(p) for p in clean_before} == clean_before
-    assert {p: reports_after.get(p) for p in reports_before} == reports_before
-    demo_meeting = demo_reports / "2007-09-03"
-    assert sorted(p for p in reports_after if p.startswith("2007-09-03/")) == sorted(
-        p for p in reports_before if p.startswith("2007-09-03/"))
-    assert hashes(demo_meeting)  # still published
-    traced = officer.laa("trace", "7.20")
-    assert "no return in force" not in traced.stdout
-    assert not (root / "data" / "raw" / "register" / "assessment.parquet").exists()
+    demo_left_alone(root, clean_before, reports_before)

@@ -118,11 +118,8 @@ def demo(appendix_demo):
 
 
 @pytest.fixture(scope="module")
-def pdf(demo):
-    import pdfplumber
-
-    with pdfplumber.open(demo["report"] / "appendix.pdf") as opened:
-        yield opened
+def pdf(demo, pdf_facts):
+    return pdf_facts(demo["report"] / "appendix.pdf")
 
 
 @pytest.mark.slow

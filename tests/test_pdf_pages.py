@@ -10,6 +10,7 @@ each defect, and to pass on a clean one.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pdfplumber
@@ -17,6 +18,7 @@ import pytest
 
 from pipeline.report.charts import RAG_STYLE
 from pipeline.report.pdf import typeset_pdf
+from tests.pdf_checks import UNPICKLED, PdfFacts, page_elements, read_pdf
 from tests.pdf_page_checks import (
     BLANK_SHARE,
     MIN_FILL,
@@ -41,11 +43,12 @@ PREAMBLE = """#set document(title: "Layout check")
 """
 
 
-def _problems(path: Path) -> dict[str, list[str]]:
-    """What each check finds in the PDF at ``path`` (only the checks that find something)."""
+def _problems(path: Path, pdf: PdfFacts | None = None) -> dict[str, list[str]]:
+    """What each check finds in the PDF at ``path`` (only the checks that find something),
+    from what was read of it (``pdf``, else read here)."""
+    pdf = pdf or read_pdf(path)
     found = {"a row split across pages": rows_split_across_pages(path)}
-    with pdfplumber.open(path) as pdf:
-        found.update({name: check(pdf) for name, check in PAGE_CHECKS.items()})
+    found.update({name: check(pdf) for name, check in PAGE_CHECKS.items()})
     return {name: problems for name, problems in found.items() if problems}
 
 
@@ -154,6 +157,32 @@ def test_a_running_header_wrapped_onto_two_lines_is_found(tmp_path):
     assert _problems(typeset(header.replace("grant at risk", "grant…"))) == {}
 
 
+def test_what_is_read_once_and_kept_is_what_pdfplumber_reads(tmp_path):
+    """The facts the checks share (read once, pickled between workers) are pdfplumber's:
+    the same characters, shapes, text, words and structure elements, and every check finds
+    the same in both."""
+    fill = RAG_STYLE["G"][0]
+    path = _typeset(tmp_path, "#table(columns: (18pt, 40pt), table.header([A], [B]), "
+                    f"[8,563], [112,930])\n#box(fill: rgb(\"{fill}\"), width: 14pt)[Green]"
+                    "\n#pagebreak()\n#lorem(40)")
+    kept = pickle.loads(pickle.dumps(read_pdf(path)))
+    with pdfplumber.open(path) as pdf:
+        assert len(kept.pages) == len(pdf.pages) == 2
+        for facts, page in zip(kept.pages, pdf.pages, strict=True):
+            assert facts.extract_text() == page.extract_text()
+            assert facts.extract_words() == page.extract_words()
+            for kind in ("chars", "rects", "curves", "images"):
+                assert getattr(facts, kind) == [
+                    {k: v for k, v in o.items() if k not in UNPICKLED}
+                    for o in getattr(page, kind)], kind
+            assert [(e.type, e.path, e.row, e.text) for e in facts.elements] == [
+                (e.type, e.path, e.row, e.text) for e in page_elements(page)]
+        assert len(kept.pages[0].chars) > 10 and kept.pages[0].elements
+        found = {name: check(kept) for name, check in PAGE_CHECKS.items()}
+        assert found == {name: check(pdf) for name, check in PAGE_CHECKS.items()}
+        assert found["run-together cells"] and found["clipped text"]
+
+
 # Both demos: every PDF they print --------------------------------------------------------
 
 # (the fixture `printed`, both demos' PDFs, is the session's: tests/conftest.py)
@@ -167,7 +196,8 @@ def test_both_demos_print_their_board_documents(printed):
 
 
 @pytest.mark.slow
-def test_every_page_of_every_pdf_is_clean(printed):
-    found = {f"{demo}/{path.name}": _problems(path) for demo, pdfs in printed.items()
+def test_every_page_of_every_pdf_is_clean(printed, pdf_facts):
+    found = {f"{demo}/{path.name}": _problems(path, pdf_facts(path))
+             for demo, pdfs in printed.items()
              for path in pdfs}
     assert {name: problems for name, problems in found.items() if problems} == {}

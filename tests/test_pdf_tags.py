@@ -110,13 +110,12 @@ THEMED = ("<table class=\"block-table\"><caption>Block 1: Safer</caption><thead>
           "<a href=\"https://example.org/guide\">the guidance</a>.</p>")
 
 
-def _cells(path: Path) -> list:
-    import pdfplumber
+def _cells(path: Path, read=None) -> list:
+    """Every structure element of every page, as :func:`tests.pdf_checks.read_pdf` (or
+    ``read``, the session's ``pdf_facts``) reads them."""
+    from tests.pdf_checks import read_pdf
 
-    from tests.pdf_checks import page_elements
-
-    with pdfplumber.open(path) as pdf:
-        return [e for page in pdf.pages for e in page_elements(page)]
+    return [e for page in (read or read_pdf)(path).pages for e in page.elements]
 
 
 def _holds_a_figure(elements: list, index: int) -> bool:
@@ -165,7 +164,7 @@ def test_a_link_to_another_document_prints_as_words_and_a_web_link_stays(tmp_pat
 
 
 @pytest.mark.slow
-def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(appendix_demo):
+def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(appendix_demo, pdf_facts):
     """Before: 409 cells of the LAA1 appendix read "G" (or "A", "R", "N") alone. Every
     cell with a badge now holds its word; each HTML caption is a Caption of its Table."""
     from bs4 import BeautifulSoup
@@ -175,7 +174,7 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(appendix_demo):
     from tests.pdf_checks import _struct_elements
 
     demo = appendix_demo
-    elements = _cells(demo["report"] / "appendix.pdf")
+    elements = _cells(demo["report"] / "appendix.pdf", pdf_facts)
     cells = [e.text.replace(" ", "") for i, e in enumerate(elements)
              if e.type in ("TD", "TH") and not _holds_a_figure(elements, i)]
     assert [c for c in cells if c in RAG_LABELS] == []
