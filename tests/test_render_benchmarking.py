@@ -11,6 +11,8 @@ import pytest
 from pipeline.assess import benchmark
 from pipeline.inputs.national import read_national
 from pipeline.report.benchmarking import (
+    Strip,
+    describe_strip,
     ordinal,
     quartile_code,
     quartile_short,
@@ -59,6 +61,25 @@ def test_strip_chart_marks_ours_draws_the_median_and_says_it_in_words(shown):
     down = table[table["indicator_id"] == "down"].iloc[0]
     assert "← better" in strip_svg(down, members[members["indicator_id"] == "down"], "d", "")
     assert strip_svg(row, mine.iloc[0:0], "x", "") == ""
+
+
+def test_a_strip_reads_the_members_with_unknown_values_and_limits_skipped():
+    members = pd.DataFrame({"value": [4.0, None, 10.0, 7.0], "lower_ci": [3.0, None, None, 1.0],
+                            "upper_ci": [5.0, None, None, 9.0],
+                            "ours": [False, False, True, False]})
+    strip = Strip.of(members)
+    # the range the words give skips the unknown value, as pandas' min and max did
+    row = pd.Series({"value": 10.0, "lower_ci": None, "upper_ci": None, "rank": 1, "n": 4,
+                     "quartile": 1, "median": 7.0, "polarity": "higher"})
+    words = describe_strip("X", row, strip, "count", "England", "Ours")
+    assert "the 4 areas range from 4 to 10" in words
+    assert describe_strip("X", row, members, "count", "England", "Ours") == words
+    # ours drawn apart from the others; axis from the lowest limit (1) to the highest (10)
+    assert [p[0] for p in strip.points(ours=True)] == [10.0]
+    svg = strip_svg(row, strip, "s", "w")
+    assert svg == strip_svg(row, members, "s", "w")
+    assert '<line x1="10" y1="17" x2="' in svg          # a whisker from 1, the axis's start
+    assert svg.count("<path") == 1                       # ours, the diamond
 
 
 def test_section_has_a_table_per_theme_with_figures_and_escaped_text(shown):

@@ -193,7 +193,12 @@ def select_values(rows: pd.DataFrame, period: str, geography: str = "county") ->
     Takes the :func:`usable_rows` of the geography and keeps the latest per indicator: a
     year-end assessment uses Q3 data where Q4 is not in.
     """
-    usable = usable_rows(rows, period)
+    return latest_values(usable_rows(rows, period), geography)
+
+
+def latest_values(usable: pd.DataFrame, geography: str = "county") -> pd.DataFrame:
+    """The latest of the :func:`usable_rows` per indicator in ``geography`` (see
+    :func:`select_values`; the usable rows found once serve every district)."""
     chosen = usable[usable["geography"] == geography]
     periods = chosen["period"].map(try_parse_period)
     chosen = chosen.assign(_order=periods.map(lambda p: (p.year, p.quarter)))

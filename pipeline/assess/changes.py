@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pandas as pd
 
 from pipeline.assess.assessment import assess_indicators
@@ -102,18 +105,23 @@ def tabulate_transitions(previous: pd.DataFrame, current: pd.DataFrame,
     used = set(both["was_final_rag"]) | set(both["final_rag"])
     states = [s for s in STATES if s in ("G", "A", "R", "N") or s in used]
     names = dict(zip(themes["theme"], themes["name"], strict=True))
+    pairs = list(zip(both["theme"].tolist(), both["was_final_rag"].tolist(),
+                     both["final_rag"].tolist(), strict=True))
     parts = []
-    groups = [(names[t], both[both["theme"] == t]) for t in themes["theme"]]
-    for name, rows in [*groups, (OVERALL, both)]:
-        if rows.empty:
+    groups = [(names[t], Counter((was, now) for theme, was, now in pairs if theme == t))
+              for t in themes["theme"]]
+    for name, counts in [*groups, (OVERALL, Counter((was, now) for _, was, now in pairs))]:
+        if not counts:
             continue
-        matrix = pd.crosstab(rows["was_final_rag"], rows["final_rag"]).reindex(
-            index=states, columns=states, fill_value=0)
-        matrix = matrix[matrix.sum(axis=1) > 0]
+        # the crosstab of earlier by current rating, over the states shown: rows with none
+        # left out
+        matrix = {was: [counts[(was, now)] for now in states] for was in states}
+        shown = [was for was in states if sum(matrix[was]) > 0]
         parts.append(pd.DataFrame({
-            "theme": name, "was": [RAG_LABELS[s] for s in matrix.index],
-            **{RAG_LABELS[s]: matrix[s].astype("int64").to_numpy() for s in states},
-            "Total": matrix.sum(axis=1).astype("int64").to_numpy()}))
+            "theme": name, "was": [RAG_LABELS[s] for s in shown],
+            **{RAG_LABELS[now]: np.array([matrix[was][i] for was in shown], dtype="int64")
+               for i, now in enumerate(states)},
+            "Total": np.array([sum(matrix[was]) for was in shown], dtype="int64")}))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.assess.assessment import select_values
+from pipeline.assess.assessment import latest_values, usable_rows
 from pipeline.figures import format_pct
 from pipeline.names import id_sort_key
 
@@ -26,8 +26,11 @@ def select_district_values(rows: pd.DataFrame, period: str,
         indicator order, then district order as the register lists them.
     """
     parts = []
+    usable = usable_rows(rows, period)   # found once, and only the columns used kept
+    usable = usable.loc[usable["geography"].isin(districts),
+                        ["indicator_id", "geography", "period", "value", "data_status"]]
     for order, district in enumerate(districts):
-        chosen = select_values(rows, period, geography=district)
+        chosen = latest_values(usable, geography=district)
         chosen = chosen[chosen["value"].notna() & (chosen["data_status"] != "not_available")]
         parts.append(pd.DataFrame({"indicator_id": chosen["indicator_id"], "district": district,
                                    "value": chosen["value"].astype("float64"),

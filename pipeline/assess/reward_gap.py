@@ -257,8 +257,11 @@ def analyse_reward_gaps(assessed: pd.DataFrame, targets: pd.DataFrame,
     rows.loc[condition_not_met(rows), "payable_gbp"] = 0.0
     rows["at_stake_gbp"] = rows["reward_grant_gbp"] - rows["payable_gbp"]
     extra: dict[str, list] = {}
+    # each target's options, found once (the frame grouped, not filtered per target)
+    by_indicator = dict(iter(contributions.groupby("indicator_id", sort=False)))
+    none = contributions.iloc[0:0]
     for row in rows.to_dict("records"):
-        mine = contributions[contributions["indicator_id"] == row["indicator_id"]]
+        mine = by_indicator.get(row["indicator_id"], none)
         approved = float(mine.loc[mine["status"] == "approved", "contribution_in_unit"].sum())
         proposed = float(mine.loc[mine["status"].isin(PROPOSED), "contribution_in_unit"].sum())
         values = {"approved_contribution": approved, "proposed_contribution": proposed,

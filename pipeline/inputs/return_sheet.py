@@ -172,8 +172,11 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     if not records:
         return pd.DataFrame(), "header found but no data rows"
     at = {name: i for i, name in enumerate(header)}
-    out = pd.DataFrame({c: [r[at[c]] if c in at and at[c] < len(r) else ""
-                            for _, r, _, _ in records] for c in RETURN_COLUMNS}, dtype=str)
+    base = pd.DataFrame({c: [r[at[c]] if c in at and at[c] < len(r) else ""
+                             for _, r, _, _ in records] for c in RETURN_COLUMNS}, dtype=str)
+    # the columns gathered, then made a frame once (a column set at a time on the frame
+    # cost more than reading the sheet); a name given again keeps its place, as on a frame
+    out: dict[str, object] = {c: base[c] for c in base.columns}
     numbers = [n for n, _, _, _ in records]
     out["source_row"] = numbers
     for key, value in source.items():
@@ -205,4 +208,4 @@ def frame_from_rows(rows: list[list[str]], source: dict[str, object],
     out["read_warning"] = [w.text if w else "" for _, _, _, w in records]
     out["read_warning_column"] = [named(w) for _, _, _, w in records]
     out["indicator_id_numeric"] = [(n, at["indicator_id"]) in notes.numeric for n in numbers]
-    return out, ""
+    return pd.DataFrame(out), ""

@@ -57,11 +57,14 @@ def _county_values(clean: pd.DataFrame, period: str
                    ) -> tuple[list[dict], dict[str, list[dict]]]:
     """The county values in force of ``period``, as records (``_p``: the parsed period),
     and each indicator's of the periods before it, by indicator id (in file order).
-    Records, not frames: the checks look at a few rows per indicator."""
+    Records, not frames: the checks look at a few rows per indicator; of the columns they
+    read (value, lineage, confirmation), not every column of the returns."""
     wanted = try_parse_period(period)
-    county = clean[clean["in_force"].astype(bool) & (clean["geography"] == "county")
-                   & clean["value"].notna()].copy()
-    county["_p"] = county["period"].map(try_parse_period)
+    read = [c for c in ("indicator_id", "period", "value", "value_text", *LINEAGE,
+                        "confirmation") if c in clean]           # what the checks read
+    county = clean.loc[clean["in_force"].astype(bool) & (clean["geography"] == "county")
+                       & clean["value"].notna(), read]
+    county = county.assign(_p=county["period"].map(try_parse_period))
     county = county[county["_p"].notna()]
     current, earlier_by_id = [], {}
     for row in county.to_dict("records"):

@@ -15,6 +15,11 @@ FEEDBACK_COLUMNS = {"source_file": "file", "source_sheet": "sheet", "cell": "cel
 UNREADABLE = "(files that could not be read)"
 
 
+SCORED_ROWS = ("partner", "period", "indicator_id", "source_file", "source_row", "submitted_at")
+SCORED_FINDINGS = ("partner", "suite", "check", "column", "source_file", "source_row",
+                   "severity", "dimension")
+
+
 def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: pd.DataFrame,
                    indicators: pd.DataFrame, period: str) -> pd.DataFrame:
     """One row per partner: returns due, received, on time, rows passed and quarantined,
@@ -24,8 +29,11 @@ def score_partners(ingested: pd.DataFrame, findings: pd.DataFrame, quarantine: p
     period. On time: of those, how many had their latest submission by the deadline.
     """
     due = indicators.groupby("lead_org")["indicator_id"].apply(set)
-    ingested = as_registered(ingested, due.index)   # a variant spelling is the lead's
-    findings = as_registered(findings, due.index)
+    # the columns counted, not every column, are filtered partner by partner below
+    ingested = as_registered(ingested[[c for c in SCORED_ROWS if c in ingested]],
+                             due.index)   # a variant spelling is the lead's
+    findings = as_registered(findings[[c for c in SCORED_FINDINGS if c in findings]],
+                             due.index)
     rows = ingested[ingested["period"] == period]
     late = findings[(findings["suite"] == "returns") & (findings["check"] ==
                     "expect_column_values_to_be_between") & (findings["column"] == "submitted_at")]

@@ -11,7 +11,9 @@ whiskers where known; each chart's ``<title>`` says in words what it shows.
 from __future__ import annotations
 
 from html import escape
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -68,41 +70,75 @@ def _travel(word: object, significant: object, against: object) -> str:
     return f"{word}{sig} (vs {against})" if against else f"{word}{sig}"
 
 
-def describe_strip(title: str, row: pd.Series, members: pd.DataFrame, unit: str,
+class Strip(NamedTuple):
+    """One strip chart's areas as arrays: value and interval limits (NaN where unknown),
+    and whether the area is ours; in the members' order."""
+
+    values: np.ndarray
+    lowers: np.ndarray
+    uppers: np.ndarray
+    ours: np.ndarray
+
+    @classmethod
+    def of(cls, members: pd.DataFrame) -> Strip:
+        """The strip of a frame of members (``value``, ``lower_ci``, ``upper_ci``, ``ours``)."""
+        return cls(*(members[c].astype(float).to_numpy() for c in ("value", "lower_ci",
+                                                                   "upper_ci")),
+                   members["ours"].astype(bool).to_numpy())
+
+    def take(self, at: np.ndarray) -> Strip:
+        """The members at these positions."""
+        return Strip(*(a[at] for a in self))
+
+    def points(self, ours: bool) -> zip:
+        """Ours' (or the others') value and interval limits as floats, in order."""
+        at = self.ours if ours else ~self.ours
+        return zip(*(a[at].tolist() for a in self[:3]), strict=True)
+
+
+def _least(values: np.ndarray) -> float:
+    """The lowest value, NaN skipped (as pandas' ``min``); NaN when none is known."""
+    known = values[~np.isnan(values)]
+    return float(known.min()) if len(known) else np.nan
+
+
+def _most(values: np.ndarray) -> float:
+    """The highest value, NaN skipped (as pandas' ``max``); NaN when none is known."""
+    known = values[~np.isnan(values)]
+    return float(known.max()) if len(known) else np.nan
+
+
+def describe_strip(title: str, row: pd.Series, members: pd.DataFrame | Strip, unit: str,
                    group_title: str, area_name: str) -> str:
     """The strip chart in words: our value and interval, rank, quartile, median, range."""
+    strip = members if isinstance(members, Strip) else Strip.of(members)
     value = format_number(row["value"], unit)
     ci = _interval(row, unit)
-    low, high = members["value"].min(), members["value"].max()
+    low, high = _least(strip.values), _most(strip.values)
     words = [f"{title}: {area_name} {value}" + (f" (95% interval {ci})" if ci else ""),
              f"ranked {rank_words(row['rank'], row['n'])} in {group_title}"
              + (f", {QUARTILE_LABELS[int(row['quartile'])]}" if row["quartile"] else ""),
              f"group median {format_number(row['median'], unit)}",
-             f"the {len(members)} areas range from {format_number(low, unit)} to "
+             f"the {len(strip.values)} areas range from {format_number(low, unit)} to "
              f"{format_number(high, unit)}",
              f"{'higher' if row['polarity'] != 'lower' else 'lower'} is better"]
     return "; ".join(words) + "."
 
 
-def _points(members: pd.DataFrame) -> zip:
-    """Each member's value and interval limits as floats (NaN where unknown)."""
-    return zip(*(members[c].astype(float).tolist() for c in ("value", "lower_ci", "upper_ci")),
-               strict=True)
-
-
-def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
+def strip_svg(row: pd.Series, members: pd.DataFrame | Strip, chart_id: str, words: str,
               width: float = 190.0, height: float = 42.0) -> str:
     """One indicator's strip chart: the group's areas as dots on the value axis.
 
     Ours is a dark diamond drawn last, the group median a vertical line, intervals
     whiskers; the better end is labelled. Empty string without members.
     """
-    values = members["value"].astype(float)
-    if values.empty:
+    strip = members if isinstance(members, Strip) else Strip.of(members)
+    values = strip.values
+    if not len(values):
         return ""
-    lows = members["lower_ci"].astype(float).fillna(values)
-    highs = members["upper_ci"].astype(float).fillna(values)
-    low, high = float(min(lows.min(), values.min())), float(max(highs.max(), values.max()))
+    lows = np.where(np.isnan(strip.lowers), values, strip.lowers)
+    highs = np.where(np.isnan(strip.uppers), values, strip.uppers)
+    low, high = float(min(_least(lows), _least(values))), float(max(_most(highs), _most(values)))
     if high == low:
         low, high = low - 1.0, high + 1.0
     pad, axis_y, mid = 10.0, height - 12.0, 17.0
@@ -121,9 +157,7 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
     parts.append(f'<text x="{_num(width - pad if better_right else pad)}" '
                  f'y="{_num(height - 2)}" text-anchor="{"end" if better_right else "start"}" '
                  f'fill="{MUTED}">{"better →" if better_right else "← better"}</text>')
-    ours = members[members["ours"].astype(bool)]
-    others = members[~members["ours"].astype(bool)]
-    for value, lower, upper in _points(others):
+    for value, lower, upper in strip.points(ours=False):
         x = sx(value)
         if not (pd.isna(lower) or pd.isna(upper)):
             parts.append(f'<line x1="{_num(sx(lower))}" y1="{_num(mid)}" '
@@ -139,7 +173,7 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
         anchor = "end" if x > width * 0.7 else "start" if x < width * 0.3 else "middle"
         parts.append(f'<text x="{_num(x)}" y="6" text-anchor="{anchor}" '
                      f'fill="{INK}">median</text>')
-    for value, lower, upper in _points(ours):
+    for value, lower, upper in strip.points(ours=True):
         x = sx(value)
         if not (pd.isna(lower) or pd.isna(upper)):
             parts.append(f'<line x1="{_num(sx(lower))}" y1="{_num(mid)}" '
@@ -152,16 +186,17 @@ def strip_svg(row: pd.Series, members: pd.DataFrame, chart_id: str, words: str,
     return "".join(parts)
 
 
+
 def benchmark_entries(rows: pd.DataFrame, members: pd.DataFrame, group_title: str,
                       area_name: str, review: str) -> list[dict[str, object]]:
     """One entry per indicator of a theme: figures in words and its strip chart."""
     ids = anchors("strip", list(rows["indicator_id"]))
-    by_indicator = dict(iter(members.groupby(["indicator_id", "geography"], sort=False)))
-    none = members.iloc[0:0]
+    strips = _strips_by_indicator(members)
+    none = Strip.of(members.iloc[0:0])
     entries = []
-    for _, r in rows.iterrows():
+    for r in rows.to_dict("records"):
         unit = r["unit"]
-        mine = by_indicator.get((r["indicator_id"], r["geography"]), none)
+        mine = strips.get((r["indicator_id"], r["geography"]), none)
         title = f"{r['indicator_id']} {r['title']}"
         words = describe_strip(title, r, mine, unit, group_title, area_name)
         tied = bool(r.get("tied", False))
@@ -181,6 +216,16 @@ def benchmark_entries(rows: pd.DataFrame, members: pd.DataFrame, group_title: st
             "chart": Markup(strip_svg(r, mine, ids[r["indicator_id"]], words)),
         })
     return entries
+
+
+def _strips_by_indicator(members: pd.DataFrame) -> dict[tuple[str, str], Strip]:
+    """Each (indicator, geography)'s strip, its members in order: the frame's columns read
+    once, rather than the frame filtered per indicator."""
+    if members.empty:
+        return {}
+    strip = Strip.of(members)
+    keys = members.groupby(["indicator_id", "geography"], sort=False).indices
+    return {key: strip.take(at) for key, at in keys.items()}
 
 
 def summarise_standing(table: pd.DataFrame) -> str:

@@ -84,9 +84,9 @@ def cell_document(cell: nbformat.NotebookNode) -> str:
 def select_cells(notebook: nbformat.NotebookNode, tag: str = "") -> nbformat.NotebookNode:
     """A copy holding one document's cells: those tagged ``tag`` (one of
     :data:`DOCUMENT_TAGS`), or for ``""`` the appendix's (the cells with none of them)."""
-    chosen = copy.deepcopy(notebook)
-    chosen.cells = [c for c in chosen.cells if cell_document(c) == tag]
-    return chosen
+    cells = copy.deepcopy([c for c in notebook.cells if cell_document(c) == tag])
+    return nbformat.NotebookNode({key: cells if key == "cells" else copy.deepcopy(value)
+                                  for key, value in notebook.items()})
 
 
 class BodyExporter(HTMLExporter):
@@ -258,8 +258,8 @@ class Document:
         return self.tag == DISTRICT_TAG
 
 
-def _spec(notebook: nbformat.NotebookNode) -> dict | None:
-    for cell in notebook.cells:
+def _spec(cells: list[nbformat.NotebookNode]) -> dict | None:
+    for cell in cells:
         for output in cell.get("outputs", []):
             laa = output.get("metadata", {}).get("laa")
             if isinstance(laa, dict):
@@ -283,7 +283,7 @@ def documents(notebook: nbformat.NotebookNode) -> list[Document]:
     """
     found = []
     for tag in ("", *DOCUMENT_TAGS):
-        spec = _spec(select_cells(notebook, tag))
+        spec = _spec([c for c in notebook.cells if cell_document(c) == tag])
         if spec is None:
             continue
         found.append(Document(

@@ -65,25 +65,31 @@ def indicator_trends(assessed: pd.DataFrame, returns: pd.DataFrame, targets: pd.
     if now is None:
         return {}
     year_end = position(now.financial_year)
-    county = returns[returns["in_force"].astype(bool) & (returns["geography"] == "county")
-                     & returns["value"].notna()]
-    parsed = county["period"].map(try_parse_period)
-    county = county.assign(_period=parsed)[parsed.notna()]
-    county = county[county["_period"].map(lambda p: p <= now)]
-    by_indicator = {i: g for i, g in county.groupby("indicator_id", sort=False)}
-    target_map = {i: dict(zip(g["period"], g["target_value"], strict=True))
-                  for i, g in targets.groupby("indicator_id", sort=False)}
+    columns = returns[["indicator_id", "period", "value", "in_force", "geography"]]
+    county = columns[columns["in_force"].astype(bool) & (columns["geography"] == "county")
+                     & columns["value"].notna()]
+    by_indicator: dict[str, list[tuple[Period, float]]] = {}
+    for indicator, text, value in zip(county["indicator_id"].tolist(),
+                                      county["period"].tolist(), county["value"].tolist(),
+                                      strict=True):
+        parsed = try_parse_period(text)
+        if parsed is not None and parsed <= now:
+            by_indicator.setdefault(indicator, []).append((parsed, value))
+    target_map: dict[str, dict[str, float]] = {}
+    for indicator, text, value in zip(targets["indicator_id"].tolist(),
+                                      targets["period"].tolist(),
+                                      targets["target_value"].tolist(), strict=True):
+        target_map.setdefault(indicator, {})[text] = value
+    has_profile = "profile" in assessed.columns
     out: dict[str, Trend] = {}
-    for _, row in assessed.iterrows():
+    for row in assessed.to_dict("records"):
         indicator = row["indicator_id"]
         cumulative = row["accumulation"] == "cumulative"
-        rows = by_indicator.get(indicator)
         points: dict[int, tuple[int, float, str]] = {}
-        if rows is not None:
-            for p, value in sorted(zip(rows["_period"], rows["value"], strict=True)):
-                if cumulative and p.financial_year != now.financial_year:
-                    continue
-                points[position(p)] = (position(p), float(value), str(p))
+        for p, value in sorted(by_indicator.get(indicator, ())):
+            if cumulative and p.financial_year != now.financial_year:
+                continue
+            points[position(p)] = (position(p), float(value), str(p))
         baseline = None
         base_period = try_parse_period(row.get("baseline_period", ""))
         base_value = row.get("baseline_value", float("nan"))
@@ -95,8 +101,7 @@ def indicator_trends(assessed: pd.DataFrame, returns: pd.DataFrame, targets: pd.
                     + [year_end - 4])
         if cumulative:
             start = year_end - 4
-        profile = parse_profile(row["profile"], indicator) if "profile" in row.index \
-            else LINEAR_PROFILE
+        profile = parse_profile(row["profile"], indicator) if has_profile else LINEAR_PROFILE
         goals = target_map.get(indicator, {})
         expected = []
         if cumulative and not pd.isna(row["target_value"]):
