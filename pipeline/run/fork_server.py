@@ -103,14 +103,13 @@ def serve(listener: socket.socket, control: socket.socket,
     """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
 
     ``warm`` lists each stage's warm-up code in stage order: the first runs before any
-    fork, the others between requests, for the stages not yet forked.
+    fork, the others between requests, or before the fork of the stage they are for.
     """
     import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
 
     for _stage, code in warm[:1]:
         _preload(code)
-    waiting = [(stage, code) for stage, code in warm[1:]]
-    forked: set[str] = set()
+    waiting = dict(warm[1:])  # stage -> its warm-up, not yet run here (in stage order)
     children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
@@ -156,6 +155,10 @@ def serve(listener: socket.socket, control: socket.socket,
                             connection.sendall(b"refused\n")
                         connection.close()
                         continue
+                    if request.get("stage", "") in waiting:  # its imports here first: the
+                        # kernel needs them before its turn anyway, and the later kernels
+                        # then have them too (not imported again in each)
+                        _preload(waiting.pop(request["stage"]))
                     sys.stdout.flush()
                     sys.stderr.flush()
                     gc.freeze()
@@ -168,7 +171,6 @@ def serve(listener: socket.socket, control: socket.socket,
                         os.close(fd)
                     children[pid] = connection
                     selector.register(connection, selectors.EVENT_READ, pid)
-                    forked.add(request.get("stage", ""))
                     try:
                         connection.sendall(b"pid %d\n" % pid)
                     except OSError:  # the proxy is gone already (killed while it waited)
@@ -179,9 +181,7 @@ def serve(listener: socket.socket, control: socket.socket,
                     selector.unregister(key.fileobj)
             _reap(children, selector)
             if waiting and not events:
-                stage, code = waiting.pop(0)
-                if stage not in forked:
-                    _preload(code)
+                _preload(waiting.pop(next(iter(waiting))))
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
