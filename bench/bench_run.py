@@ -6,7 +6,8 @@ timed with ``--force`` (every stage recomputed), then once more without it: noth
 changed, so nothing is recomputed (``ratio_noop_rerun_vs_floor``, goal: at most 1.5). Where
 the time goes is printed too: each stage's seconds (from the run's manifest) and the PDF
 printing's share, timed by printing the published documents' HTML again. The last line
-printed is ``ratio_vs_floor=<x>`` (goal: at most 3, every stage in a fresh kernel of its own).
+printed is ``ratio_vs_floor=<x>`` (goal: at most 3, every stage in a fresh kernel of its own:
+forked from the run's fork server where the system allows, see pipeline/run/kernel_forks.py).
 
 The package's bytecode is compiled first (``compileall``, into its ``__pycache__`` folders,
 which git ignores), as an installed package has it: with ``PYTHONDONTWRITEBYTECODE`` set
@@ -102,7 +103,8 @@ def main() -> None:
     floor, run, noop = (statistics.median(x) for x in (floors, runs, noops))
     print(f"floor_s={floor:.2f} (papermill one-cell notebook + nbconvert HTML, fresh process)")
     print(f"laa_run_s={run:.2f} (demo, --force: 6 notebooks in 4 steps, two of them two at "
-          "once; GX validation, appendix and summary in HTML and tagged PDF)")
+          "once; the suites checked by the rules' engine, appendix and summary in HTML and "
+          "tagged PDF)")
     print(f"laa_noop_rerun_s={noop:.2f} (the same run again: inputs unchanged, nothing recomputed)")
     print(f"runs={args.repeat} floor_all={[round(x, 2) for x in floors]} "
           f"run_all={[round(x, 2) for x in runs]} noop_all={[round(x, 2) for x in noops]}")
