@@ -39,13 +39,25 @@ def pages(laa1_run, laa2_run) -> list[Path]:
     return [page for run in (laa1_run, laa2_run) for page in sorted(run["reports"].rglob("*.html"))]
 
 
-def _open(browser, path: Path, width: int = 1280):
-    """Open ``path`` offline; the page's own Content-Security-Policy (no script) is set
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One tab, offline, that every page is opened in in turn: a new tab per page costs
+    Chromium about half a second of CPU for each (a renderer for its window furniture,
+    busy while the tab is open). The page's own Content-Security-Policy (no script) is set
     aside for the engines' scripts only: the page itself runs none."""
-    page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
-    page.route("**/*", _block_network)
-    page.goto(path.as_uri(), wait_until="load")
-    return page
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.route("**/*", _block_network)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(tab, path: Path, width: int = 1280):
+    """Open ``path`` in ``tab`` (a new document: no focus, no script of the last page's)
+    in a window ``width`` pixels wide."""
+    tab.set_viewport_size({"width": width, "height": 900})
+    tab.goto(path.as_uri(), wait_until="load")
+    return tab
 
 
 def _short(path: Path) -> str:
@@ -186,27 +198,25 @@ def test_each_page_starts_with_a_skip_link_into_main(checked):
     assert failures == {}, failures
 
 
-def check_page(browser, path: Path) -> dict:
-    """Every check of this file on the page at ``path``, opened once: at 320 pixels the
-    reflow; then at 1280 the first Tab (focus then let go, as a fresh page has none), the
-    contents' links, axe-core and IBM's engine (injected last: they only read the page)."""
-    page = _open(browser, path, width=320)
-    try:
-        found = {"reflow": page.evaluate(REFLOW)}
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.keyboard.press("Tab")
-        found["first tab"] = page.evaluate(FIRST_TAB)
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        found["contents links"] = page.locator("nav.contents a").evaluate_all(CONTENTS_LINKS)
-        found["axe"] = _axe(page)
-        found["ace"] = ace_violations(page)
-        return found
-    finally:
-        page.close()
+def check_page(tab, path: Path) -> dict:
+    """Every check of this file on the page at ``path``, opened once in ``tab``: at 320
+    pixels the reflow; then at 1280 the first Tab (focus then let go, as a freshly opened
+    page has none), the contents' links, axe-core and IBM's engine (injected last: they
+    only read the page)."""
+    page = _open(tab, path, width=320)
+    found = {"reflow": page.evaluate(REFLOW)}
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.keyboard.press("Tab")
+    found["first tab"] = page.evaluate(FIRST_TAB)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    found["contents links"] = page.locator("nav.contents a").evaluate_all(CONTENTS_LINKS)
+    found["axe"] = _axe(page)
+    found["ace"] = ace_violations(page)
+    return found
 
 
 @pytest.fixture(scope="module")
-def checked(pages, browser) -> dict[Path, dict]:
+def checked(pages, tab) -> dict[Path, dict]:
     """Each page's findings under every check (:func:`check_page`): each page is opened
     once, and each test asserts its check on every page."""
-    return {path: check_page(browser, path) for path in pages}
+    return {path: check_page(tab, path) for path in pages}
