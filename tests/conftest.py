@@ -190,22 +190,42 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)   # stable: each file's tests keep their order
 
 
+def read_once_per_file(folder: Path, read: Callable[[Path], Any]) -> Callable[[Path], Any]:
+    """``read(path)`` once per test session for each file's content (by its sha256),
+    whichever worker asks first (:func:`build_once`, under ``folder``); each worker
+    unpickles each answer once."""
+    kept: dict[str, Any] = {}
+
+    def once(path: Path) -> Any:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+        if digest not in kept:
+            kept[digest] = build_once(folder / digest, lambda _folder: read(path))
+        return kept[digest]
+
+    return once
+
+
 @pytest.fixture(scope="session")
 def pdf_facts(tmp_path_factory) -> Callable[[Path], Any]:
     """What the layout checks read of a PDF (:func:`tests.pdf_checks.read_pdf`: pdfplumber,
-    about a second a page), read once per session whichever worker asks first, by the
-    file's sha256; each worker unpickles it once."""
+    about a second a page), read once per session whichever worker asks first."""
     from tests.pdf_checks import read_pdf
 
-    shared, kept = shared_root(tmp_path_factory) / "pdf-facts", {}
+    return read_once_per_file(shared_root(tmp_path_factory) / "pdf-facts", read_pdf)
 
-    def facts(path: Path):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
-        if digest not in kept:
-            kept[digest] = build_once(shared / digest, lambda _folder: read_pdf(path))
-        return kept[digest]
 
-    return facts
+def _page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+@pytest.fixture(scope="session")
+def pdf_text(tmp_path_factory) -> Callable[[Path], list[str]]:
+    """Each page's text as pypdf extracts it (about 4 s for the LAA1 appendix; several
+    files read the same PDFs of the shared runs), extracted once per session whichever
+    worker asks first."""
+    return read_once_per_file(shared_root(tmp_path_factory) / "pdf-text", _page_texts)
 
 
 @pytest.fixture(scope="session")

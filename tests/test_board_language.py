@@ -8,7 +8,6 @@ HTML appendix's annex for auditors (screen only) keeps the technical detail.
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -106,12 +105,9 @@ def _html_text(path: Path) -> tuple[str, list[str]]:
     return soup.get_text(" "), listed
 
 
-@functools.cache
-def _pdf_text(path: Path) -> str:
-    """The PDF's text, extracted once per path (the shared runs are read only)."""
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+def _pdf_text(pdf_text, path: Path) -> str:
+    """The PDF's text (``pdf_text``: extracted once per session, tests/conftest.py)."""
+    return "\n".join(page or "" for page in pdf_text(path))
 
 
 def _board_documents(report: Path) -> list[Path]:
@@ -134,12 +130,12 @@ def laa2(laa2_run):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("demo", ["laa1", "laa2"])
-def test_board_documents_print_no_command_file_stamp_or_tool(demo, request):
+def test_board_documents_print_no_command_file_stamp_or_tool(demo, request, pdf_text):
     report = request.getfixturevalue(demo)
     names = set()
     for path in _board_documents(report):
         names.add(path.name)
-        text = _html_text(path)[0] if path.suffix == ".html" else _pdf_text(path)
+        text = _html_text(path)[0] if path.suffix == ".html" else _pdf_text(pdf_text, path)
         assert technical_terms(text) == [], path.name
     assert {"appendix.html", "appendix.pdf", "summary.html", "summary.pdf"} <= names
     if demo == "laa1":
@@ -148,7 +144,8 @@ def test_board_documents_print_no_command_file_stamp_or_tool(demo, request):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("demo", ["laa1", "laa2"])
-def test_each_glossary_lists_exactly_the_abbreviations_its_document_uses(demo, request):
+def test_each_glossary_lists_exactly_the_abbreviations_its_document_uses(demo, request,
+                                                                          pdf_text):
     report = request.getfixturevalue(demo)
     for path in _board_documents(report):
         if path.suffix == ".pdf":
@@ -158,7 +155,7 @@ def test_each_glossary_lists_exactly_the_abbreviations_its_document_uses(demo, r
         used = glossary.list_capitals(text)
         assert used, path.name
         assert listed == used, path.name                        # alphabetical, each once
-        printed = _pdf_text(path.with_suffix(".pdf"))
+        printed = _pdf_text(pdf_text, path.with_suffix(".pdf"))
         tail = printed[printed.index("The abbreviations this document uses."):]
         assert all(re.search(rf"\b{w}\b", tail) for w in used), path.name
 

@@ -176,7 +176,7 @@ def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2
     assert not any(p.startswith("laa2/") for p in paths)
 
 
-def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
+def test_the_first_agreements_reward_targets_in_their_final_year(laa2, pdf_text):
     # Seed 001 para 28: LAA1's 12 reward targets carry forward into LAA2, their reward known
     # at the end of 2008-09. LAA1's returns stop at 2006-07, so each sub-target's line from
     # its baseline through its 2006-07 value is carried on to 2008-09. By hand (lower is
@@ -211,8 +211,7 @@ def test_the_first_agreements_reward_targets_in_their_final_year(laa2):
     assert ("Illustrative: This agreement has no reward targets of its own; a performance "
             "grant of up to £5,000,000 is paid at the end of 2010-11, based on performance "
             "across all targets.") in text
-    from pypdf import PdfReader
-    pdf = " ".join(p.extract_text() for p in PdfReader(laa2["report"] / "appendix.pdf").pages)
+    pdf = " ".join(pdf_text(laa2["report"] / "appendix.pdf"))
     assert "£685,881.00" in pdf and "Illustrative" in pdf
     sheet = {r["Reward target"].split(" - ")[0]: r for r in _table(laa2, "first-agreement-reward")}
     assert (float(sheet["RT6"]["Final-year forecast payable (£)"]),

@@ -97,9 +97,7 @@ def test_the_section_lists_remaining_first_and_escapes_partner_text():
 
 
 @pytest.mark.slow
-def test_the_demo_appendix_lists_them_in_html_and_pdf(appendix_demo):
-    from pypdf import PdfReader
-
+def test_the_demo_appendix_lists_them_in_html_and_pdf(appendix_demo, pdf_text):
 
     demo = appendix_demo
     html = (demo["report"] / "appendix.html").read_text(encoding="utf-8")
@@ -109,7 +107,7 @@ def test_the_demo_appendix_lists_them_in_html_and_pdf(appendix_demo):
     assert section.count("<td>Remaining</td>") == 3 and section.count("<td>Resolved</td>") == 8
     assert section.index("7.1</span>") < section.index("7.4</span>") < section.index(
         "2.1</span>") < section.index("Not named")
-    text = "\n".join(p.extract_text() for p in PdfReader(demo["report"] / "appendix.pdf").pages)
+    text = "\n".join(pdf_text(demo["report"] / "appendix.pdf"))
     assert "Issues raised by Government Office" in text
     assert "11 issues raised, 8 resolved, 3 remaining." in text
     import csv

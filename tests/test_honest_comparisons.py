@@ -21,7 +21,6 @@ Every expected figure is computed by hand from the demo's files, not read from t
 from __future__ import annotations
 
 import csv
-import functools
 import re
 from html import unescape
 from pathlib import Path
@@ -29,7 +28,6 @@ from pathlib import Path
 import docx
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 
@@ -38,11 +36,9 @@ def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-@functools.cache
-def _pdf(path: Path) -> str:
-    """The PDF's text (extracted once: the shared run's files are read only)."""
-    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in
-                                        PdfReader(path).pages))
+def _pdf(pdf_text, path: Path) -> str:
+    """The PDF's text (``pdf_text``: extracted once per session, tests/conftest.py)."""
+    return re.sub(r"\s+", " ", " ".join(page or "" for page in pdf_text(path)))
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +60,14 @@ def _csv(folder: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_laa1_changes_compare_year_to_date_counts_like_with_like(laa1):
+def test_laa1_changes_compare_year_to_date_counts_like_with_like(laa1, pdf_text):
     summary = _plain((laa1 / "summary.html").read_text(encoding="utf-8"))
     assert "604 then, 1,151 now" not in summary
     line = ("1,208 a year then, 1,151 a year now (year-to-date counts put on a whole-year "
             "basis: 604 by Q2, when 50% of the year's movement is expected)")
     assert line in summary
     assert line in _plain((laa1 / "appendix.html").read_text(encoding="utf-8"))
-    assert "1,208 a year then, 1,151 a year now" in _pdf(laa1 / "summary.pdf")
+    assert "1,208 a year then, 1,151 a year now" in _pdf(pdf_text, laa1 / "summary.pdf")
     covering = "\n".join(p.text for p in docx.Document(laa1 / "covering-report.docx")
                          .paragraphs)
     assert "Theft of Motor Vehicles (Safer): Red to Amber, 1,208 a year then, 1,151 a year " \
@@ -88,7 +84,8 @@ def test_laa2_ni_154_is_compared_on_a_whole_year_basis(laa2):
     assert "2,570 a year then, 2,370.67 a year now" in summary
 
 
-def test_the_gap_printed_is_the_one_the_rating_comes_from_in_points_for_percentages(laa1):
+def test_the_gap_printed_is_the_one_the_rating_comes_from_in_points_for_percentages(laa1,
+                                                                                   pdf_text):
     raw = (laa1 / "appendix.html").read_text(encoding="utf-8")
     assert ">% off target<" not in raw and ">Off track<" in raw
     appendix = _plain(raw)
@@ -97,7 +94,7 @@ def test_the_gap_printed_is_the_one_the_rating_comes_from_in_points_for_percenta
     block = appendix[appendix.index("Block 2"):]          # the block table, not the lists
     two_one = block[block.index("2.1 Diversion from landfill"):][:250]
     assert "on track" in two_one and "1.6% off" not in two_one
-    pdf = _pdf(laa1 / "appendix.pdf")
+    pdf = _pdf(pdf_text, laa1 / "appendix.pdf")
     assert "against target 10% (7.5 points off target)" in pdf   # the risk list
     block = pdf[pdf.index("unopposed Leices"):][:300]                   # the block table
     assert "7.5 points off" in block and "75.0% off" not in block
@@ -126,12 +123,12 @@ def test_enhancement_is_bounded_and_the_totals_at_risk_say_what_they_count(laa1)
     assert float(forecast["Enhancement achieved %"]) == -473.7   # exact in the tables
 
 
-def test_provisional_values_are_marked_in_html_pdf_and_workbook(laa1):
+def test_provisional_values_are_marked_in_html_pdf_and_workbook(laa1, pdf_text):
     appendix = _plain((laa1 / "appendix.html").read_text(encoding="utf-8"))
     three_three = appendix[appendix.index("3.3 % reduction in parish"):][:200]
     assert "2.5% (p)" in three_three and "(p) marks a value" not in three_three
     assert "is marked (p), an estimated one (e)" in appendix              # the key
-    assert "2.5% (p)" in _pdf(laa1 / "appendix.pdf")
+    assert "2.5% (p)" in _pdf(pdf_text, laa1 / "appendix.pdf")
     summary = _plain((laa1 / "summary.html").read_text(encoding="utf-8"))
     assert "2.5% (provisional) against target 10%" in summary
     statuses = {r["Indicator"]: r["Value status"] for r in _csv(laa1, "block-stronger")}
