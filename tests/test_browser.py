@@ -41,10 +41,9 @@ def _block_network(route) -> None:
         route.abort()
 
 
-def _open(browser, path: Path) -> dict:
-    """Open ``path`` with every request but ``file://`` ones blocked; record every request,
-    console message, page error and dialog."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def _watch(page) -> dict:
+    """Block every request but ``file://`` ones on ``page``; record every request, console
+    message, page error and dialog of the page it shows (:func:`_load`)."""
     seen = {"page": page, "requests": [], "console": [], "errors": [], "dialogs": []}
     page.route("**/*", _block_network)
     page.on("request", lambda request: seen["requests"].append(request.url))
@@ -56,9 +55,32 @@ def _open(browser, path: Path) -> dict:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_timeout(300)   # let anything that would run, run
     return seen
+
+
+def _load(seen: dict, path: Path) -> dict:
+    """Show ``path`` in the watched tab ``seen`` (:func:`_watch`), what was recorded of
+    the page before it forgotten."""
+    for kind in ("requests", "console", "errors", "dialogs"):
+        seen[kind].clear()
+    seen["page"].goto(path.as_uri(), wait_until="load")
+    seen["page"].wait_for_timeout(300)   # let anything that would run, run
+    return seen
+
+
+def _open(browser, path: Path) -> dict:
+    """Open ``path`` in a new tab with every request but ``file://`` ones blocked; record
+    every request, console message, page error and dialog."""
+    return _load(_watch(browser.new_page(viewport={"width": 1280, "height": 900})), path)
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One watched tab (:func:`_watch`) that the tests' pages are opened in, in turn: a new
+    tab costs Chromium about half a second of CPU (a renderer for its window furniture)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    yield _watch(page)
+    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -119,17 +141,14 @@ def test_print_media_keeps_the_page_clean(appendix):
     page.emulate_media(media="screen")
 
 
-def test_district_pack_opens_cleanly_too(demo, browser):
+def test_district_pack_opens_cleanly_too(demo, tab):
     path = demo["pack"] / "district-pack.html"
-    seen = _open(browser, path)
-    try:
-        assert seen["requests"] == [path.as_uri()]
-        assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
-        rows = seen["page"].locator("table.district-table tbody tr:not(.theme-row)")
-        assert rows.count() == 20
-        seen["page"].screenshot(path=str(ARTEFACTS / "district-pack.png"), full_page=True)
-    finally:
-        seen["page"].close()
+    seen = _load(tab, path)
+    assert seen["requests"] == [path.as_uri()]
+    assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
+    rows = seen["page"].locator("table.district-table tbody tr:not(.theme-row)")
+    assert rows.count() == 20
+    seen["page"].screenshot(path=str(ARTEFACTS / "district-pack.png"), full_page=True)
 
 
 def _assert_quiet(seen: dict, folder: Path) -> None:
@@ -151,39 +170,33 @@ def _follow(seen: dict, link: str, expected: Path) -> None:
     assert page.url == expected.resolve().as_uri()
 
 
-def test_demo_data_quality_pages_open_offline_and_link_to_each_other(demo, browser):
+def test_demo_data_quality_pages_open_offline_and_link_to_each_other(demo, tab):
     quality = demo["report"] / "data-quality"
-    seen = _open(browser, quality / "report.html")
-    try:
-        page = seen["page"]
-        assert page.locator("h1").inner_text().startswith("Data-quality report: 2006-07 Q4")
-        assert page.locator("section.check").count() >= 1
-        register = page.locator("section.check", has_text="register: expected a baseline value")
-        assert "register/indicators.csv" in register.locator("table.failed-rows").inner_text()
-        assert page.locator("table.passed tbody tr").count() > 20
-        page.screenshot(path=str(ARTEFACTS / "data-quality-report.png"), full_page=True)
-        _follow(seen, "Partner scorecard", quality / "scorecard.html")
-        _follow(seen, "Leicestershire County Council",
-                quality / "feedback" / "leicestershire-county-council.html")
-        assert page.locator("table.feedback tbody tr").count() >= 1
-        _follow(seen, "Data-quality report", quality / "report.html")
-        _follow(seen, "Leicestershire Waste Partnership",
-                quality / "feedback" / "leicestershire-waste-partnership.html")
-        _follow(seen, "Partner scorecard", quality / "scorecard.html")
-        _assert_quiet(seen, demo["report"])
-    finally:
-        seen["page"].close()
+    seen = _load(tab, quality / "report.html")
+    page = seen["page"]
+    assert page.locator("h1").inner_text().startswith("Data-quality report: 2006-07 Q4")
+    assert page.locator("section.check").count() >= 1
+    register = page.locator("section.check", has_text="register: expected a baseline value")
+    assert "register/indicators.csv" in register.locator("table.failed-rows").inner_text()
+    assert page.locator("table.passed tbody tr").count() > 20
+    page.screenshot(path=str(ARTEFACTS / "data-quality-report.png"), full_page=True)
+    _follow(seen, "Partner scorecard", quality / "scorecard.html")
+    _follow(seen, "Leicestershire County Council",
+            quality / "feedback" / "leicestershire-county-council.html")
+    assert page.locator("table.feedback tbody tr").count() >= 1
+    _follow(seen, "Data-quality report", quality / "report.html")
+    _follow(seen, "Leicestershire Waste Partnership",
+            quality / "feedback" / "leicestershire-waste-partnership.html")
+    _follow(seen, "Partner scorecard", quality / "scorecard.html")
+    _assert_quiet(seen, demo["report"])
 
 
-def test_the_appendix_links_to_the_data_quality_pages(demo, browser):
-    seen = _open(browser, demo["report"] / "appendix.html")
-    try:
-        _follow(seen, "the data-quality report", demo["report"] / "data-quality" /
-                "scorecard.html")
-        _follow(seen, "Data-quality report", demo["report"] / "data-quality" / "report.html")
-        _assert_quiet(seen, demo["report"])
-    finally:
-        seen["page"].close()
+def test_the_appendix_links_to_the_data_quality_pages(demo, tab):
+    seen = _load(tab, demo["report"] / "appendix.html")
+    _follow(seen, "the data-quality report", demo["report"] / "data-quality" /
+            "scorecard.html")
+    _follow(seen, "Data-quality report", demo["report"] / "data-quality" / "report.html")
+    _assert_quiet(seen, demo["report"])
 
 
 @pytest.fixture(scope="module")
@@ -193,25 +206,22 @@ def hostile(tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["report.html", "scorecard.html", "feedback/police.html",
                                   "feedback/police-b-onmouseover-alert-3.html"])
-def test_hostile_partner_text_shows_as_text_and_runs_nothing(hostile, browser, name):
+def test_hostile_partner_text_shows_as_text_and_runs_nothing(hostile, tab, name):
     path = hostile["folder"] / name
-    seen = _open(browser, path)
-    try:
-        page = seen["page"]
-        page.locator("a, td").evaluate_all("els => els.forEach(e => e.dispatchEvent("
-                                           "new MouseEvent('mouseover', {bubbles: true})))")
-        page.wait_for_timeout(200)
-        assert page.evaluate("document.querySelectorAll('script, img, svg, b, iframe, "
-                             "object').length") == 0
-        text = page.locator("body").inner_text()
-        planted = {"report.html": (SCRIPT, IMG, SVG, PARTNER), "scorecard.html": (PARTNER,),
-                   "feedback/police.html": (SCRIPT, IMG, SVG),
-                   "feedback/police-b-onmouseover-alert-3.html": (PARTNER,)}[name]
-        for value in planted:
-            assert value in text, value
-        _assert_quiet(seen, hostile["published"])
-    finally:
-        seen["page"].close()
+    seen = _load(tab, path)
+    page = seen["page"]
+    page.locator("a, td").evaluate_all("els => els.forEach(e => e.dispatchEvent("
+                                       "new MouseEvent('mouseover', {bubbles: true})))")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelectorAll('script, img, svg, b, iframe, "
+                         "object').length") == 0
+    text = page.locator("body").inner_text()
+    planted = {"report.html": (SCRIPT, IMG, SVG, PARTNER), "scorecard.html": (PARTNER,),
+               "feedback/police.html": (SCRIPT, IMG, SVG),
+               "feedback/police-b-onmouseover-alert-3.html": (PARTNER,)}[name]
+    for value in planted:
+        assert value in text, value
+    _assert_quiet(seen, hostile["published"])
 
 
 def _axe(page) -> dict:
@@ -250,19 +260,17 @@ AXE_PAGES = {
 
 
 @pytest.fixture(scope="module")
-def axe_on(browser):
+def axe_on(tab):
     """axe-core's results on a page (opened offline, once however many tests ask), the
     requests it made and whether it fits the window."""
     done: dict[Path, dict] = {}
 
     def check(path: Path) -> dict:
         if path not in done:
-            seen = _open(browser, path)
-            try:
-                done[path] = {"results": _axe(seen["page"]), "requests": seen["requests"],
-                              "fits": _fits_the_window(seen["page"])}
-            finally:
-                seen["page"].close()
+            seen = _load(tab, path)
+            results = _axe(seen["page"])
+            done[path] = {"results": results, "requests": list(seen["requests"]),
+                          "fits": _fits_the_window(seen["page"])}
         return done[path]
 
     return check
@@ -283,16 +291,13 @@ def test_axe_finds_no_wcag_22_aa_violation(demo, axe_on, name):
     assert checked["fits"]
 
 
-def test_axe_checks_the_appendix_charts_and_tables(demo, browser, axe_on):
+def test_axe_checks_the_appendix_charts_and_tables(demo, tab, axe_on):
     """The rules that matter most to the appendix did run, and passed: the charts' names,
     table headers, link names, headings in order."""
-    seen = _open(browser, demo["report"] / "appendix.html")
-    try:
-        page = seen["page"]
-        assert page.locator("svg").count() >= 2
-        assert page.get_by_role("img").count() == page.locator("svg").count()
-    finally:
-        seen["page"].close()
+    seen = _load(tab, demo["report"] / "appendix.html")
+    page = seen["page"]
+    assert page.locator("svg").count() >= 2
+    assert page.get_by_role("img").count() == page.locator("svg").count()
     results = axe_on(demo["report"] / "appendix.html")["results"]
     assert results["violations"] == [], _describe(results["violations"])
     passed = {rule["id"] for rule in results["passes"]}
@@ -302,16 +307,13 @@ def test_axe_checks_the_appendix_charts_and_tables(demo, browser, axe_on):
 
 @pytest.mark.parametrize("name", ["report.html", "scorecard.html", "feedback/police.html",
                                   "feedback/police-b-onmouseover-alert-3.html"])
-def test_axe_finds_no_violation_on_pages_built_from_hostile_returns(hostile, browser, name):
+def test_axe_finds_no_violation_on_pages_built_from_hostile_returns(hostile, tab, name):
     """Long unbroken partner text (a formula, a partner's name) wraps in its cell: no
     sideways scrolling, no cell whose contrast axe cannot judge because it overflows."""
-    seen = _open(browser, hostile["folder"] / name)
-    try:
-        results = _axe(seen["page"])
-        assert results["violations"] == [], f"{name}:\n" + _describe(results["violations"])
-        assert _fits_the_window(seen["page"])
-    finally:
-        seen["page"].close()
+    seen = _load(tab, hostile["folder"] / name)
+    results = _axe(seen["page"])
+    assert results["violations"] == [], f"{name}:\n" + _describe(results["violations"])
+    assert _fits_the_window(seen["page"])
 
 
 def test_every_rag_badge_in_the_appendix_shows_its_letter(appendix):
