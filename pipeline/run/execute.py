@@ -337,8 +337,8 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     extra = {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGS}
     if kernel is not None:  # nbclient's client of it must be asynchronous: a blocking one
         # waits on the kernel's output inside nbclient's event loop, and the cell time
-        # limit (execution_timeout) never fires
-        kernel.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+        # limit (execution_timeout) never fires; ours is readied without a fixed 0.2 s wait
+        kernel.client_class = "pipeline.run.kernel_client.ReadyKernelClient"
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=notebook_parameters(settings, stage),
