@@ -208,6 +208,8 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
+        import papermill  # noqa: F401 - imported while the kernel warms up (the first
+        # stage's waits for it), not after, when the stage needs papermill
         if client is not None and not _warmed_up(manager, client, sent):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
