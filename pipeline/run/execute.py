@@ -301,18 +301,25 @@ def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
 
 
 def _shut_down(manager) -> None:
-    """Kill a kernel and reap it, in a thread of its own; if jupyter_client fails at that (a
-    kernel another thread was talking to), kill its process directly (the provisioner's
-    ``process``, public for the local provisioner): no kernel outlives the run. The event
+    """Kill a kernel and reap it, in a thread of its own: its process directly (the
+    provisioner's ``process``, public for the local provisioner), then through
+    jupyter_client, which cleans up after it; if jupyter_client fails at that (a kernel
+    another thread was talking to), the process is killed all the same: no kernel
+    outlives the run. The event
     loop jupyter_client made for this thread is closed here, not left for the
     interpreter's exit to close noisily."""
     from jupyter_core.utils import ensure_event_loop
 
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
     try:
+        if process is not None and process.poll() is None:  # killed and reaped here first:
+            # jupyter_client's own kill then looks every 0.1 s until the process is gone
+            # (0.1 s at least, the last stage's on the run's critical path)
+            process.kill()
+            process.wait()
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
     except Exception:  # the kernel is going anyway: make sure of it, keep the run's error
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
