@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from os import _exit as exit_now  # Python's own quick exit (no clean-up), as in fork_server
 from pathlib import Path
 
 from pipeline.run.kernel_proxy import SERVER_VARIABLE, STAGE_VARIABLE
@@ -159,7 +160,7 @@ def main(argv: list[str]) -> None:
     # run waits for at its end
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":
