@@ -21,6 +21,18 @@ IOPUB_PROBE_S = 0.05  # waited for the status on IOPub before asking again (a SU
 # just connected drops what was published before its subscription reached the kernel)
 
 
+async def _reply_seen(client: AsyncKernelClient, msg_id: str, timeout: float) -> dict | None:
+    """The shell reply to request ``msg_id`` (replies to earlier requests are skipped), or
+    None after ``timeout`` s of silence."""
+    while True:
+        try:
+            msg = await client.shell_channel.get_msg(timeout=timeout)
+        except Empty:
+            return None
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
 async def _idle_seen(client: AsyncKernelClient, msg_id: str, timeout: float) -> bool:
     """True once IOPub carried the ``idle`` status of request ``msg_id`` (within
     ``timeout`` s of silence)."""
@@ -44,12 +56,8 @@ class ReadyKernelClient(AsyncKernelClient):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             msg_id = self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                reply = None
+            reply = await _reply_seen(self, msg_id, 1)
             if (reply is not None and reply["msg_type"] == "kernel_info_reply"
-                    and reply["parent_header"].get("msg_id") == msg_id
                     and await _idle_seen(self, msg_id, IOPUB_PROBE_S)):
                 version = int(reply["content"].get("protocol_version", "5").split(".")[0])
                 if version != protocol_version_info[0]:  # as jupyter_client's own does
