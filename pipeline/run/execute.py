@@ -208,6 +208,8 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
+        import papermill  # noqa: F401 - imported while the kernel warms up (the first
+        # stage's waits for it), not after, when the stage needs papermill
         if client is not None and not _warmed_up(manager, client, sent):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
@@ -299,18 +301,25 @@ def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
 
 
 def _shut_down(manager) -> None:
-    """Kill a kernel and reap it, in a thread of its own; if jupyter_client fails at that (a
-    kernel another thread was talking to), kill its process directly (the provisioner's
-    ``process``, public for the local provisioner): no kernel outlives the run. The event
+    """Kill a kernel and reap it, in a thread of its own: its process directly (the
+    provisioner's ``process``, public for the local provisioner), then through
+    jupyter_client, which cleans up after it; if jupyter_client fails at that (a kernel
+    another thread was talking to), the process is killed all the same: no kernel
+    outlives the run. The event
     loop jupyter_client made for this thread is closed here, not left for the
     interpreter's exit to close noisily."""
     from jupyter_core.utils import ensure_event_loop
 
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
     try:
+        if process is not None and process.poll() is None:  # killed and reaped here first:
+            # jupyter_client's own kill then looks every 0.1 s until the process is gone
+            # (0.1 s at least, the last stage's on the run's critical path)
+            process.kill()
+            process.wait()
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
     except Exception:  # the kernel is going anyway: make sure of it, keep the run's error
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
@@ -337,8 +346,8 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     extra = {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGS}
     if kernel is not None:  # nbclient's client of it must be asynchronous: a blocking one
         # waits on the kernel's output inside nbclient's event loop, and the cell time
-        # limit (execution_timeout) never fires
-        kernel.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+        # limit (execution_timeout) never fires; ours is readied without a fixed 0.2 s wait
+        kernel.client_class = "pipeline.run.kernel_client.ReadyKernelClient"
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=notebook_parameters(settings, stage),

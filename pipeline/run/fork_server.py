@@ -23,6 +23,11 @@ from os import _exit as exit_now  # Python's, the forked child's way out (no cle
 from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
+# What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
+# and debugger modules: debugpy, pdb, xml...): imported here once, after the first stage's
+# imports, so the kernels forked after that have them
+KERNEL_MODULES = "import ipykernel.ipkernel\nimport ipykernel.zmqshell\nimport ipykernel.debugger"
+KERNEL_WARM = "(kernel)"  # its key among the stages' warm-ups still to run
 
 
 def _preload(code: str) -> None:
@@ -109,7 +114,8 @@ def serve(listener: socket.socket, control: socket.socket,
 
     for _stage, code in warm[:1]:
         _preload(code)
-    waiting = dict(warm[1:])  # stage -> its warm-up, not yet run here (in stage order)
+    # stage -> its warm-up, not yet run here (in stage order)
+    waiting = {KERNEL_WARM: KERNEL_MODULES, **dict(warm[1:])}
     children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)

@@ -1,0 +1,69 @@
+"""The kernel client nbclient drives a stage's kernel with: jupyter_client's asynchronous one,
+readied without a fixed wait.
+
+jupyter_client's ``wait_for_ready`` sends ``kernel_info`` until the reply comes and the
+kernel's IOPub channel is seen to carry messages, then reads that channel until it has been
+silent for 0.2 s: 0.2 s of every stage spent waiting for nothing (a stage's kernel is
+started and warmed up already). This one stops reading as soon as the channel has carried
+the ``idle`` status of its own last ``kernel_info`` request: the channel keeps its order,
+so every message sent before it has been read by then, and nothing is left to flush.
+"""
+
+from __future__ import annotations
+
+import time
+from queue import Empty
+
+from jupyter_client import protocol_version_info
+from jupyter_client.asynchronous import AsyncKernelClient
+
+IOPUB_PROBE_S = 0.05  # waited for the status on IOPub before asking again (a SUB socket
+# just connected drops what was published before its subscription reached the kernel)
+
+
+async def _reply_seen(client: AsyncKernelClient, msg_id: str, timeout: float) -> dict | None:
+    """The shell reply to request ``msg_id`` (replies to earlier requests are skipped), or
+    None after ``timeout`` s of silence."""
+    while True:
+        try:
+            msg = await client.shell_channel.get_msg(timeout=timeout)
+        except Empty:
+            return None
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
+async def _idle_seen(client: AsyncKernelClient, msg_id: str, timeout: float) -> bool:
+    """True once IOPub carried the ``idle`` status of request ``msg_id`` (within
+    ``timeout`` s of silence)."""
+    while True:
+        try:
+            msg = await client.iopub_channel.get_msg(timeout=timeout)
+        except Empty:
+            return False
+        if (msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id
+                and msg["content"].get("execution_state") == "idle"):
+            return True
+
+
+class ReadyKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous kernel client whose ``wait_for_ready`` returns as soon
+    as the kernel answered on its shell channel and its IOPub channel is connected."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Wait until the kernel answers ``kernel_info`` and its IOPub messages reach this
+        client; raise RuntimeError if it dies first or ``timeout`` s pass."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            msg_id = self.kernel_info()
+            reply = await _reply_seen(self, msg_id, 1)
+            if (reply is not None and reply["msg_type"] == "kernel_info_reply"
+                    and await _idle_seen(self, msg_id, IOPUB_PROBE_S)):
+                version = int(reply["content"].get("protocol_version", "5").split(".")[0])
+                if version != protocol_version_info[0]:  # as jupyter_client's own does
+                    self.session.adapt_version = version
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
