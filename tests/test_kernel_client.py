@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import pytest
@@ -12,6 +13,13 @@ from jupyter_client.manager import KernelManager
 
 from pipeline.run.execute import KERNEL_ARGS
 from pipeline.run.kernel_client import ReadyKernelClient
+
+
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: a browser test earlier in the same worker
+    (Playwright's sync API, kept open for the session) leaves this thread's loop running."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +67,7 @@ async def _ready_then_run(manager: KernelManager, stale: bool) -> tuple[bool, bo
 
 @pytest.mark.parametrize("stale", [False, True], ids=["fresh", "stale-reply-waiting"])
 def test_ready_leaves_nothing_behind_and_the_kernel_answers(kernel, stale):
-    quiet, shell_quiet, printed = asyncio.run(_ready_then_run(kernel, stale))
+    quiet, shell_quiet, printed = _run(_ready_then_run(kernel, stale))
     assert quiet, "an IOPub message was left behind by wait_for_ready"
     assert shell_quiet, "a shell reply was left behind by wait_for_ready"
     assert printed == "42\n"
@@ -80,7 +88,7 @@ def test_a_dead_kernel_is_said_so():
             client.stop_channels()
 
     with pytest.raises(RuntimeError, match="died|respond"):
-        asyncio.run(wait())
+        _run(wait())
 
 
 async def _ready_seconds(manager: KernelManager, client_class: str) -> float:
@@ -98,7 +106,7 @@ async def _ready_seconds(manager: KernelManager, client_class: str) -> float:
 
 def test_ready_sooner_than_jupyter_clients_own(kernel):
     """jupyter_client's own reads IOPub until 0.2 s of silence; this one does not wait so."""
-    theirs = asyncio.run(_ready_seconds(kernel, "jupyter_client.asynchronous.AsyncKernelClient"))
-    ours = asyncio.run(_ready_seconds(kernel, "pipeline.run.kernel_client.ReadyKernelClient"))
+    theirs = _run(_ready_seconds(kernel, "jupyter_client.asynchronous.AsyncKernelClient"))
+    ours = _run(_ready_seconds(kernel, "pipeline.run.kernel_client.ReadyKernelClient"))
     assert theirs >= 0.2
     assert ours < theirs
