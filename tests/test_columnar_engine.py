@@ -260,9 +260,9 @@ def test_the_data_quality_report_says_which_engine_evaluated_the_suites(tmp_path
     page = " ".join(html.unescape((built["folder"] / REPORT).read_text(encoding="utf-8"))
                     .split())
     assert "Every check of the data-quality rules (Great Expectations suites)" in page
-    assert ("They were evaluated column by column by the pipeline's own reading of those "
-            "rules, which the tests show gives the same results as Great Expectations "
-            "itself.") in page
+    assert ("They were evaluated column by column by this reporting system's own reader "
+            "of those rules, which its tests show gives the same results as Great "
+            "Expectations itself.") in page
     folder = tmp_path / "gx"
     folder.mkdir()
     write_validation_report(folder, replace(built["validation"], engine=GX), MEETING, PERIOD,

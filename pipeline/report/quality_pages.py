@@ -38,9 +38,9 @@ AUDIT_CSV = "audit-findings.csv"
 # How the suites were evaluated (Validation.engine, a name of pipeline.quality.engines.ENGINES),
 # in the method note of the data-quality report.
 ENGINE_NOTE = {
-    "columnar": "They were evaluated column by column by the pipeline's own reading of those "
-                "rules, which the tests show gives the same results as Great Expectations "
-                "itself.",
+    "columnar": "They were evaluated column by column by this reporting system's own reader "
+                "of those rules, which its tests show gives the same results as Great "
+                "Expectations itself.",
     "great_expectations": "They were evaluated by Great Expectations itself.",
 }
 ROWS_SHOWN = 200            # rows a page lists per failed check, or per partner's feedback
