@@ -27,6 +27,7 @@ from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
 from pipeline.quality import columnar, engines
 from pipeline.quality.gx import Dataset, ValidationSession
+from pipeline.quality.national import run_national_suite
 from pipeline.quality.quarantine import SUITES, check_returns, load_suites
 from pipeline.report.quality_pages import ENGINE_NOTE, REPORT, write_validation_report
 from pipeline.rules import load_rules
@@ -237,6 +238,8 @@ def test_the_engines_are_one_registry_named_in_the_rules(tmp_path):
     with pytest.raises(ConfigError, match="unknown validation engine 'gx'; known: columnar, "
                                           "great_expectations"):
         engines.open_session("gx")
+    with pytest.raises(ConfigError, match="unknown validation engine 'gx'"):
+        run_national_suite(pd.DataFrame({"a": [1]}), {"expectations": []}, {}, engine="gx")
     override.write_text(f'[quality]\nvalidation_engine = "{GX}"\n', encoding="utf-8")
     assert load_rules(override).validation_engine == GX
 

@@ -32,8 +32,8 @@ ENGINES: dict[str, Callable[[], Session]] = {
 }
 
 
-def open_session(name: str) -> Session:
-    """A session of engine ``name``.
+def known_engine(name: str) -> str:
+    """``name``, if it is an engine of :data:`ENGINES`.
 
     Raises
     ------
@@ -42,7 +42,12 @@ def open_session(name: str) -> Session:
     """
     if name not in ENGINES:
         raise ConfigError(f"unknown validation engine {name!r}; known: {', '.join(ENGINES)}")
-    return ENGINES[name]()
+    return name
+
+
+def open_session(name: str) -> Session:
+    """A session of engine ``name`` (refused as :func:`known_engine` says)."""
+    return ENGINES[known_engine(name)]()
 
 
 def warm_up() -> None:

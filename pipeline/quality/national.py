@@ -30,7 +30,7 @@ from pipeline.inputs.national import (
 )
 from pipeline.inputs.national_files import GROUPS_FILE, NUMBER_COLUMNS
 from pipeline.quality import columnar
-from pipeline.quality.engines import ENGINES, open_session
+from pipeline.quality.engines import known_engine, open_session
 from pipeline.quality.gx import Dataset, explode_findings
 
 SUITE = "national"
@@ -129,11 +129,10 @@ def run_national_suite(annotated: pd.DataFrame, suite: dict, parameters: dict[st
                        engine: str = "columnar") -> tuple[pd.DataFrame, str]:
     """The suite's results, and the engine that ran it: ``columnar``, or
     ``great_expectations`` when asked for a table of one row up to :data:`GX_MAX_ROWS` (an
-    empty table costs no GX start-up). An engine not in :data:`pipeline.quality.engines.ENGINES`
-    is refused (:class:`ConfigError`).
+    empty table costs no GX start-up). An unknown engine is refused (:class:`ConfigError`,
+    :func:`pipeline.quality.engines.known_engine`).
     """
-    if engine not in ENGINES:
-        open_session(engine)   # refuses it, naming the known ones
+    known_engine(engine)
     if engine == "great_expectations" and 0 < len(annotated) <= GX_MAX_ROWS:
         return open_session(engine).run([Dataset(annotated, suite, parameters)]), engine
     return columnar.evaluate_suite(annotated, suite, parameters), "columnar"

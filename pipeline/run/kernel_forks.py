@@ -44,8 +44,10 @@ KERNEL_NAME = "python3"
 KERNEL_SPEC = {"argv": ["python", "-m", "pipeline.run.kernel_proxy", "-f", "{connection_file}"],
                "display_name": "Python 3 (ipykernel)", "language": "python",
                "interrupt_mode": "signal", "metadata": {"debugger": True}}
-# The server's own environment only (each kernel gets the proxy's, as jupyter_client made
-# it): no BLAS thread pool, no background thread of Arrow's jemalloc, so it can fork.
+# The server's environment (each forked kernel keeps the BLAS and allocator it loaded, with
+# the proxy's environment): no BLAS thread pool, no background thread of Arrow's jemalloc, so
+# it can fork. Plain kernels are started with the same (pipeline.run.execute): the same
+# arithmetic forked or not.
 SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 READY_TIMEOUT_S = 10
 
