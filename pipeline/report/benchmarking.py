@@ -186,7 +186,6 @@ def strip_svg(row: pd.Series, members: pd.DataFrame | Strip, chart_id: str, word
     return "".join(parts)
 
 
-
 def benchmark_entries(rows: pd.DataFrame, members: pd.DataFrame, group_title: str,
                       area_name: str, review: str) -> list[dict[str, object]]:
     """One entry per indicator of a theme: figures in words and its strip chart."""
