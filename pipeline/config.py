@@ -119,9 +119,21 @@ class Settings:
 DEMO_DATA, DEMO_CLEAN, DEMO_REPORTS = "data/raw", "data/clean", "reports"
 
 
-def _resolve(root: Path, value: str | os.PathLike | None, default: str | Path) -> Path:
+def resolve_folder(root: Path, value: str | os.PathLike | None,
+                   default: str | Path = ".") -> Path:
+    """A folder as given (``value``, else ``default``), absolute: a relative one is taken
+    from the project ``root``, never the current directory (see :func:`folder_parameter`)."""
     path = Path(value) if value else Path(default)
     return (path if path.is_absolute() else root / path).resolve()
+
+
+def folder_parameter(root: Path, folder: Path) -> str:
+    """A folder as the notebooks' parameters and the manifest name it: relative to the
+    project ``root`` in posix form when it lies inside it (``data/raw``, ``reports``), so
+    a checkout gives the same bytes and stage keys wherever it is; absolute otherwise (an
+    officer's folder elsewhere). :func:`resolve_folder` turns it back into the folder."""
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) \
+        else str(folder)
 
 
 def is_demo_data(root: Path, data: Path) -> bool:
@@ -221,7 +233,7 @@ def data_folder(data_dir: str | os.PathLike | None) -> tuple[Path, Path]:
         If the folder has no ``register/`` sub-folder.
     """
     root = find_project_root()
-    data = _resolve(root, data_dir, DEMO_DATA)
+    data = resolve_folder(root, data_dir, DEMO_DATA)
     if not (data / "register").is_dir():
         raise ConfigError("data folder has no register/ subfolder", folder=str(data))
     return root, data
@@ -275,10 +287,10 @@ def load_settings(
                    else previous_review_period(parsed))
     meeting = default_meeting(root, data, canonical, meeting)
     clean, reports = default_folders(root, data)
-    outputs = {"--clean-dir": _resolve(root, clean_dir, clean),
-               "--reports-dir": _resolve(root, reports_dir, reports)}
+    outputs = {"--clean-dir": resolve_folder(root, clean_dir, clean),
+               "--reports-dir": resolve_folder(root, reports_dir, reports)}
     if output:
-        outputs["--output"] = _resolve(root, output, reports)
+        outputs["--output"] = resolve_folder(root, output, reports)
     check_output_folders(root, data, outputs)
     stamp = generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     try:

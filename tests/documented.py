@@ -96,7 +96,7 @@ def chain(name: str) -> list[tuple[list[str], int]]:
     return [(args, code) for args, code in documented_commands() if chain_of(args) == name]
 
 
-def _project_copy(target: Path) -> Path:
+def project_copy(target: Path) -> Path:
     """The files a run reads, copied; empty data/clean and reports."""
     target.mkdir(parents=True)
     for name in ("README.md", "pyproject.toml"):
@@ -111,7 +111,7 @@ def _project_copy(target: Path) -> Path:
 def run_chain(name: str, tmp_path: Path) -> tuple[Path, list[str]]:
     """Run chain ``name``'s commands in order on a fresh copy of the project, each
     asserted to exit with the code its page gives; the project and the commands run."""
-    project = _project_copy(tmp_path / "project")
+    project = project_copy(tmp_path / "project")
     partnership = tmp_path / "partnership"
     env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
     ran = []

@@ -185,3 +185,41 @@ def test_only_the_benchmark_stage_imports_statsmodels_ahead():
                             check=True, timeout=300).stdout.strip().splitlines()[-1]
     assert loaded == "[]"
     assert "import statsmodels.stats.proportion" in WARM_EXTRA["benchmark"]
+
+
+def test_the_folders_are_named_from_the_project_root_inside_it_and_absolute_outside(
+        tmp_path, monkeypatch):
+    """The notebooks' folder parameters (so the executed notebooks, the stage keys and the
+    manifest) name a folder inside the project relative to its root, in posix form, so a
+    checkout gives the same ones wherever it is; an officer's folder elsewhere stays
+    absolute. Given back to ``load_settings`` as a notebook gives them, from another current
+    directory, they are the same folders."""
+    from pathlib import Path
+
+    from pipeline.config import find_project_root, folder_parameter, load_settings
+    from pipeline.run.execute import notebook_parameters
+
+    root = find_project_root()
+    demo = load_settings(generated_at="2007-06-30T12:00:00")
+    laa2 = load_settings("2008-09 Q3", "2009-03-09", data_dir=root / "data" / "raw" / "laa2",
+                         generated_at="2009-03-01T12:00:00")
+    elsewhere = replace(demo, clean_dir=Path("/srv/laa/clean"),
+                        reports_dir=Path("/srv/laa/reports"))
+    folders = ("data_dir", "clean_dir", "reports_dir")
+    for stage in (None, "ingest", "validate", "appendix", "tables"):
+        assert [notebook_parameters(demo, stage)[f] for f in folders] == [
+            "data/raw", "data/clean", "reports"]
+        assert [notebook_parameters(laa2, stage)[f] for f in folders] == [
+            "data/raw/laa2", "data/clean/laa2", "reports/laa2"]
+        assert [notebook_parameters(elsewhere, stage)[f] for f in folders] == [
+            "data/raw", "/srv/laa/clean", "/srv/laa/reports"]
+    # a folder whose name merely starts like the root's is outside it
+    assert folder_parameter(Path("/x/proj"), Path("/x/proj2/clean")) == "/x/proj2/clean"
+    monkeypatch.chdir(tmp_path)  # relative folders are the project root's, never the cwd's
+    for settings in (demo, laa2, elsewhere):
+        given = notebook_parameters(settings, "appendix")
+        again = load_settings(given["period"], given["meeting"], given["data_dir"],
+                              given["clean_dir"], given["reports_dir"],
+                              given["generated_at"], given["previous_period"])
+        assert (again.data_dir, again.clean_dir, again.reports_dir) == (
+            settings.data_dir, settings.clean_dir, settings.reports_dir)

@@ -124,3 +124,28 @@ def test_finding_lines_give_the_figure_s_finding_as_the_appendix_marks_it():
     accepted = findings.iloc[:1].assign(finding="accepted", note="")
     assert finding_lines(figure, accepted, "2006-07 Q4") == [
         "  auditor's finding: Accepted by the auditor"]
+
+
+def test_the_published_runs_of_the_clean_folder_are_found_whether_it_is_named_relative_or_not(
+        tmp_path):
+    """``laa trace`` finds the meetings published from its clean folder whether their
+    manifests name it relative to the project root (as runs do now) or absolute (as older
+    ones did), never from the current directory; another clean folder's or period's are
+    left out."""
+    from dataclasses import replace
+
+    from pipeline.config import find_project_root, load_settings
+    from pipeline.run.manifest import MANIFEST_VERSION, write_manifest
+    from pipeline.run.trace import published_runs
+
+    settings = replace(load_settings(), reports_dir=tmp_path / "reports")
+    clean = find_project_root() / "data" / "clean"
+    for meeting, period, folder in (
+            ("2007-07-01", "2006-07 Q4", "data/clean"), ("2007-08-01", "2006-07 Q4", str(clean)),
+            ("2007-09-01", "2006-07 Q4", "data/clean/laa2"),
+            ("2007-10-01", "2006-07 Q3", "data/clean")):
+        write_manifest(settings.reports_dir / meeting / "manifest.json", {
+            "manifest_version": MANIFEST_VERSION,
+            "parameters": {"period": period, "clean_dir": folder}})
+    assert [path.parent.name for path, _ in published_runs(settings)] == [
+        "2007-07-01", "2007-08-01"]

@@ -186,3 +186,23 @@ def test_a_rerun_runs_each_stage_with_the_stamp_the_manifest_recorded_for_it():
     assert stamps_from(manifest) == {"validate": "2007-06-30T12:00:00",
                                      "appendix": "2026-12-05T06:00:00+00:00"}
     assert stamps_from({"stages": [{"stage": "ingest", "key": "k1"}]}) == {}
+
+
+def test_a_rerun_takes_the_manifest_s_folders_from_the_project_root_relative_or_absolute(
+        tmp_path, monkeypatch):
+    """`laa rerun` rebuilds the run's settings from its manifest: folders named relative to
+    the project root (as runs name them now) are the project root's, never the current
+    directory's, and an older manifest's absolute folders are read as they are."""
+    from pipeline.config import find_project_root
+    from pipeline.run.rerun import settings_from
+
+    root = find_project_root()
+    monkeypatch.chdir(tmp_path)
+    given = {"period": "2006-07 Q4", "meeting": "2007-09-03", "previous_period": "2006-07 Q2",
+             "generated_at": "2007-06-30T12:00:00"}
+    relative = {"data_dir": "data/raw", "clean_dir": "data/clean", "reports_dir": "reports"}
+    absolute = {name: str(root / folder) for name, folder in relative.items()}
+    for folders in (relative, absolute):
+        settings = settings_from({"parameters": {**given, **folders}})
+        assert (settings.data_dir, settings.clean_dir, settings.reports_dir) == (
+            root / "data" / "raw", root / "data" / "clean", root / "reports")

@@ -7,6 +7,7 @@ import hashlib
 import json
 import platform
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,39 @@ def test_executed_notebook_loses_timings_and_staging_paths():
                                  "papermill": {"status": "completed"}}
     assert second["id"] == "01-02" and second["metadata"] == {"papermill": {}}
     assert normalise_notebook_json(clean, {"/r/.staging-m": "/r"}) == clean  # idempotent
+
+
+def test_executed_notebook_names_the_published_folders_from_the_project_root():
+    """A run's staging folder leaves no trace in its executed notebooks, whichever way they
+    name it (the injected parameters relative to the project root, papermill's paths
+    absolute), and papermill's paths are given from the project root, as the parameters
+    are: no byte of the notebook depends on where the checkout is."""
+    from pipeline.config import load_settings
+    from pipeline.run.publish import staging_root
+    from pipeline.run.steps import staging_replacements
+
+    settings = load_settings(generated_at=STAMP)
+    staged = replace(settings, reports_dir=staging_root(settings.reports_dir, MEETING))
+    replacements = staging_replacements(settings, staged)
+    assert replacements == {str(ROOT / "reports" / f".staging-{MEETING}"): str(ROOT / "reports"),
+                            f"reports/.staging-{MEETING}": "reports"}
+    notebook = {
+        "metadata": {"papermill": {
+            "input_path": str(ROOT / "notebooks" / "a.ipynb"),
+            "output_path": str(staged.report_dir / "notebooks" / "a.ipynb"),
+            "parameters": {"reports_dir": f"reports/.staging-{MEETING}"}}},
+        "cells": [{"id": "f00d", "metadata": {"tags": ["injected-parameters"]},
+                   "source": f'reports_dir = "reports/.staging-{MEETING}"\n'}]}
+    clean = normalise_notebook_json(notebook, replacements, ROOT)
+    assert clean["metadata"]["papermill"] == {
+        "input_path": "notebooks/a.ipynb",
+        "output_path": f"reports/{MEETING}/notebooks/a.ipynb",
+        "parameters": {"reports_dir": "reports"}}
+    assert clean["cells"][0]["source"] == 'reports_dir = "reports"\n'
+    assert normalise_notebook_json(clean, replacements, ROOT) == clean  # idempotent
+    outside = {"metadata": {"papermill": {"output_path": "/srv/laa/reports/m/a.ipynb"}},
+               "cells": []}
+    assert normalise_notebook_json(outside, {}, ROOT) == outside
 
 
 def test_workbooks_saved_at_different_times_become_byte_identical(tmp_path):

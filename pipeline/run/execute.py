@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import errors
-from pipeline.config import Settings
+from pipeline.config import Settings, folder_parameter
 from pipeline.run import kernel_forks
 
 KERNEL = "python3"
@@ -50,15 +50,18 @@ def notebook_parameters(settings: Settings, stage: str | None = None) -> dict[st
     The appendix's own options (formats, theme filter, district, scenario, comparator
     group) go to the appendix and its tables only, and the generated-at stamp to the
     stages of :data:`STAMPED` only (``stage=None`` gives the run's full parameter set), so
-    that changing them reuses the stages they do not touch.
+    that changing them reuses the stages they do not touch. The folders are named
+    relative to the project root when they lie inside it (see
+    :func:`pipeline.config.folder_parameter`; the notebooks resolve them against it), so
+    the parameters, the stage keys and the executed notebooks do not depend on where the
+    checkout is.
     """
     given = {
         "period": settings.period,
         "meeting": settings.meeting,
         "previous_period": settings.previous_period,
-        "data_dir": str(settings.data_dir),
-        "clean_dir": str(settings.clean_dir),
-        "reports_dir": str(settings.reports_dir),
+        **{name: folder_parameter(settings.project_root, getattr(settings, name))
+           for name in ("data_dir", "clean_dir", "reports_dir")},
     }
     if stage is None or stage in STAMPED:
         given["generated_at"] = settings.generated_at

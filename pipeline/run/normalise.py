@@ -1,9 +1,10 @@
 """Normalising run outputs so that the same inputs and parameters give the same bytes.
 
 Executed notebooks lose papermill's and nbclient's timestamps and durations, get a fixed id
-for papermill's injected-parameters cell and name the published folder instead of the
-staging one; workbooks (XLSX) get fixed zip dates and the run's generated-at stamp as
-their created and modified dates. Everything else a run writes is already deterministic.
+for papermill's injected-parameters cell, name the published folder instead of the
+staging one and give papermill's input and output paths relative to the project root;
+workbooks (XLSX) get fixed zip dates and the run's generated-at stamp as their created
+and modified dates. Everything else a run writes is already deterministic.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.config import folder_parameter
 from pipeline.inputs.cells import fix_zip_dates
 
 INJECTED_TAG = "injected-parameters"
 TIMING_KEYS = ("start_time", "end_time", "duration")
+PATH_KEYS = ("input_path", "output_path")  # papermill's record of the notebook's files
 
 
-def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dict:
+def normalise_notebook_json(notebook: dict, replacements: dict[str, str],
+                            root: Path | None = None) -> dict:
     """A copy of an executed notebook (as JSON) without run-time noise (pure).
 
     Parameters
@@ -27,6 +31,11 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dic
     replacements
         Text to replace anywhere in the notebook, e.g. the staging folder by the published
         one; longer keys are replaced first.
+    root
+        The project root: papermill's input and output paths (after the replacements) are
+        given relative to it when they lie inside it (see
+        :func:`pipeline.config.folder_parameter`), so the notebook does not name the
+        folder the checkout is in.
     """
     text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
     for old in sorted(replacements, key=len, reverse=True):
@@ -36,6 +45,9 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dic
     if isinstance(papermill, dict):
         for key in TIMING_KEYS:
             papermill.pop(key, None)
+        for key in PATH_KEYS:
+            if root is not None and isinstance(papermill.get(key), str):
+                papermill[key] = folder_parameter(root, Path(papermill[key]))
     for cell in clean.get("cells", []):
         metadata = cell.get("metadata", {})
         metadata.pop("execution", None)
@@ -47,10 +59,11 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dic
     return clean
 
 
-def normalise_notebook(path: Path, replacements: dict[str, str]) -> Path:
+def normalise_notebook(path: Path, replacements: dict[str, str],
+                       root: Path | None = None) -> Path:
     """Rewrite an executed notebook in place with :func:`normalise_notebook_json`."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    clean = normalise_notebook_json(notebook, replacements)
+    clean = normalise_notebook_json(notebook, replacements, root)
     path.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return path
@@ -65,12 +78,13 @@ def normalise_xlsx(path: Path, generated_at: str) -> Path:
     return path
 
 
-def normalise_tree(folder: Path, replacements: dict[str, str], generated_at: str) -> list[Path]:
+def normalise_tree(folder: Path, replacements: dict[str, str], generated_at: str,
+                   root: Path | None = None) -> list[Path]:
     """Normalise every executed notebook and workbook under ``folder``; return them."""
     done = []
     for path in sorted(folder.rglob("*")):
         if path.suffix == ".ipynb" and path.is_file():
-            done.append(normalise_notebook(path, replacements))
+            done.append(normalise_notebook(path, replacements, root))
         elif path.suffix == ".xlsx" and path.is_file():
             done.append(normalise_xlsx(path, generated_at))
     return done

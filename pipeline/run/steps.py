@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.config import Settings
+from pipeline.config import Settings, folder_parameter
 from pipeline.run.execute import STAMPED, StageKernels, execute_stage
 from pipeline.run.incremental import snapshot, written_since
 from pipeline.run.locking import lock_paths
@@ -129,13 +129,13 @@ def _run_step(plan: Plan, staged: Settings, stages: list[tuple[str, str]], kerne
         ran = {stages[0][0]: _run_one(stamped[stages[0][0]], *stages[0], kernels)}
     else:
         ran = _run_together(stamped, stages, kernels)
-    staging_text = {str(staged.reports_dir): str(plan.settings.reports_dir)}
+    staging_text = staging_replacements(plan.settings, staged)
     written = {"clean": own_outputs(clean, written_since(clean_before, snapshot(clean))),
                "report": written_since(built_before, snapshot(built))}
     for relative in written["report"]:
         path = built / relative
         if path.suffix == ".ipynb":
-            normalise_notebook(path, staging_text)
+            normalise_notebook(path, staging_text, plan.settings.project_root)
         elif path.suffix == ".xlsx":
             normalise_xlsx(path, plan.stamp(_writer(stages, "report", relative)))
     made: dict[str, list[dict]] = {stage: [] for stage, _ in stages}
@@ -146,6 +146,16 @@ def _run_step(plan: Plan, staged: Settings, stages: list[tuple[str, str]], kerne
             made[stage].append(output_entry(root_name, roots[root_name],
                                             roots[root_name] / relative, stage))
     return made, ran
+
+
+def staging_replacements(settings: Settings, staged: Settings) -> dict[str, str]:
+    """The staging reports folder and the published one, as the executed notebooks may
+    name them: absolute, and as their parameters do
+    (:func:`pipeline.config.folder_parameter`: relative to the project root inside it)."""
+    root = settings.project_root
+    return {str(staged.reports_dir): str(settings.reports_dir),
+            folder_parameter(root, staged.reports_dir): folder_parameter(
+                root, settings.reports_dir)}
 
 
 def own_outputs(root: Path, written: list[str]) -> list[str]:

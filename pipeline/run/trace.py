@@ -128,17 +128,19 @@ def _when(stamp: object) -> str:
     return f"{format_date(when.date().isoformat())} at {when.strftime('%H:%M:%S')}"
 
 
-def _published_runs(settings: Settings) -> list[tuple[Path, dict]]:
+def published_runs(settings: Settings) -> list[tuple[Path, dict]]:
     """The manifests (path, contents) of the meetings published for this period from this
-    clean folder, by path."""
+    clean folder, by path (a manifest's folder relative to the project root, or absolute
+    as older manifests give it)."""
+    from pipeline.config import resolve_folder
     from pipeline.run.manifest import MANIFEST_NAME, try_read_manifest
 
     runs = []
     for path in sorted(settings.reports_dir.glob(f"*/{MANIFEST_NAME}")):
         manifest = try_read_manifest(path) or {}
         params = manifest.get("parameters", {})
-        if params.get("period") == settings.period and \
-                params.get("clean_dir") == str(settings.clean_dir):
+        if params.get("period") == settings.period and params.get("clean_dir") and \
+                resolve_folder(settings.project_root, params["clean_dir"]) == settings.clean_dir:
             runs.append((path, manifest))
     return runs
 
@@ -164,7 +166,7 @@ def finding_lines(figure: dict[str, object], findings: pd.DataFrame | None,
 
 
 def findings_changed_note(settings: Settings, runs: list[tuple[Path, dict]]) -> list[str]:
-    """A line for each published meeting of ``runs`` (:func:`_published_runs`) whose run read
+    """A line for each published meeting of ``runs`` (:func:`published_runs`) whose run read
     other findings than the register holds now (its appendix marks the run's, the trace
     prints today's)."""
     from pipeline.run.covering_run import changed_register, findings_among
@@ -184,7 +186,7 @@ def findings_changed_note(settings: Settings, runs: list[tuple[Path, dict]]) -> 
 
 def published_note(runs: list[tuple[Path, dict]], assessment_file: Path,
                    returns_file: Path) -> list[str]:
-    """Which published meeting(s) of ``runs`` (:func:`_published_runs`: this period's) the
+    """Which published meeting(s) of ``runs`` (:func:`published_runs`: this period's) the
     clean data is behind, checked by hash."""
     from pipeline.run.manifest import sha256_file
 
@@ -243,6 +245,6 @@ def trace(settings: Settings, indicator_id: str) -> list[str]:
         found = finding_lines(figure, findings, settings.period)
     except RegisterError as exc:     # the trace still traces; the file's fault is said
         found = [f"  auditor's findings cannot be read: {exc}"]
-    runs = _published_runs(settings)
+    runs = published_runs(settings)
     return (lines[:2] + found + findings_changed_note(settings, runs)
             + published_note(runs, *files) + lines[2:])
