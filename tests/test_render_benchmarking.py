@@ -11,6 +11,9 @@ import pytest
 from pipeline.assess import benchmark
 from pipeline.inputs.national import read_national
 from pipeline.report.benchmarking import (
+    DOT,
+    OURS,
+    WHISKER,
     Strip,
     describe_strip,
     ordinal,
@@ -55,8 +58,10 @@ def test_strip_chart_marks_ours_draws_the_median_and_says_it_in_words(shown):
     svg = strip_svg(row, mine, "strip-up", "words <&>")
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert '<title id="strip-up-title">words &lt;&amp;&gt;</title>' in svg
-    assert svg.count("<circle") == 7            # every other area of the eight
-    assert svg.count("<path") == 1              # ours, the diamond
+    assert "<circle" not in svg                 # every other area of the eight: one path
+    assert len(_ring_centres(_path_d(svg, DOT))) == 7
+    assert svg.count("<path") == 2              # their dots and our diamond (the others'
+    assert f'stroke="{WHISKER}"' not in svg     # intervals are unknown: no whisker path)
     assert "median" in svg and "better →" in svg
     down = table[table["indicator_id"] == "down"].iloc[0]
     assert "← better" in strip_svg(down, members[members["indicator_id"] == "down"], "d", "")
@@ -78,8 +83,52 @@ def test_a_strip_reads_the_members_with_unknown_values_and_limits_skipped():
     assert [p[0] for p in strip.points(ours=True)] == [10.0]
     svg = strip_svg(row, strip, "s", "w")
     assert svg == strip_svg(row, members, "s", "w")
-    assert '<line x1="10" y1="17" x2="' in svg          # a whisker from 1, the axis's start
-    assert svg.count("<path") == 1                       # ours, the diamond
+    assert "M10 17H" in _path_d(svg, WHISKER)            # a whisker from 1, the axis's start
+    assert _path_d(svg, OURS, "fill").startswith("M")     # ours, the diamond
+    assert len(_ring_centres(_path_d(svg, DOT))) == 2     # the others with a known value
+
+
+RING = re.compile(r"M(-?[\d.]+) (-?[\d.]+)a2\.2 2\.2 0 1 0 4\.4 0a2\.2 2\.2 0 1 0-4\.4 0")
+
+
+def _path_d(svg: str, colour: str, paint: str = "stroke") -> str:
+    """The ``d`` of the one path painted ``colour`` (its stroke, or its fill)."""
+    found = re.findall(rf'<path d="([^"]*)"[^>]*\s{paint}="{colour}"', svg)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _ring_centres(d: str) -> list[tuple[float, float]]:
+    """Each circle's centre in a path of circles of radius 2.2 (two half arcs from the
+    leftmost point); the path holds nothing else."""
+    assert RING.sub("", d) == "", d
+    return [(round(float(x) + 2.2, 2), float(y)) for x, y in RING.findall(d)]
+
+
+def test_a_strip_draws_the_group_as_one_path_of_whiskers_and_one_of_dots():
+    """Axis 0 to 20 over x 10 to 180 (190 wide, 10 padding): x = 10 + 8.5 * value."""
+    members = pd.DataFrame({"value": [0.0, 5.0, 10.0, None, 20.0],
+                            "lower_ci": [None, 2.0, None, 1.0, 19.0],
+                            "upper_ci": [None, 8.0, None, 3.0, 20.0],
+                            "ours": [False, False, False, False, True]})
+    row = pd.Series({"value": 20.0, "lower_ci": 19.0, "upper_ci": 20.0, "rank": 1, "n": 5,
+                     "quartile": 1, "median": 5.0, "polarity": "higher"})
+    svg = strip_svg(row, members, "s", "w")
+    # one dot per other area with a value, at 10 + 8.5 * (0, 5, 10); none for the unknown
+    assert _ring_centres(_path_d(svg, DOT)) == [(10.0, 17.0), (52.5, 17.0), (95.0, 17.0)]
+    # the whiskers of the areas with both limits (2 to 8, 1 to 3), in the members' order
+    assert _path_d(svg, WHISKER) == "M27 17H78M18.5 17H35.5"
+    assert svg.index(f'stroke="{WHISKER}"') < svg.index(f'stroke="{DOT}"')  # dots on top
+    # ours as before: a whisker line (19 to 20) and a diamond at 180, then nothing else
+    assert f'<line x1="171.5" y1="17" x2="180" y2="17" stroke="{OURS}"' in svg
+    assert '<path d="M180 12 L185 17 L180 22 L175 17 Z"' in svg
+    assert "<circle" not in svg and svg.count("<path") == 3 and svg.count("<line") == 3
+    # the words are the same as they were: five areas, from 0 to 20
+    assert "the 5 areas range from 0 to 20" in describe_strip("X", row, members, "count",
+                                                              "England", "Ours")
+    # no whisker known: no empty path
+    bare = members.assign(lower_ci=None, upper_ci=None)
+    assert svg.count("<path") == 3 and strip_svg(row, bare, "s", "w").count("<path") == 2
 
 
 def test_section_has_a_table_per_theme_with_figures_and_escaped_text(shown):

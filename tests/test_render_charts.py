@@ -32,6 +32,17 @@ def test_contrast_ratio_matches_wcag_reference_values():
     assert chart_style.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
+def test_many_marks_of_one_style_are_one_path_at_the_written_precision():
+    """A ring starts at its written centre less the radius (53.466 is written 53.47, so the
+    ring of radius 2.2 starts at 51.27 and ends back there); rules run from x1 to x2."""
+    ring = "a2.2 2.2 0 1 0 4.4 0a2.2 2.2 0 1 0-4.4 0"
+    assert chart_style.svg_ring_path([53.466, 10.0, 1.0], 17.0, 2.2) == \
+        f"M51.27 17{ring}M7.8 17{ring}M-1.2 17{ring}"
+    assert chart_style.svg_rule_path([(1.0, 2.004), (3.5, 40.0)], 17.5) == \
+        "M1 17.5H2M3.5 17.5H40"
+    assert chart_style.svg_ring_path([], 17.0, 2.2) == chart_style.svg_rule_path([], 1) == ""
+
+
 def test_rag_chart_draws_each_theme_with_counts_words_and_hatched_red():
     svg = charts.rag_by_theme_svg(_summary(), "c1")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
