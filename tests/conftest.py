@@ -170,12 +170,12 @@ def browser():
         browser.close()
 
 
-# The longest files (each a serial chain of runs: the README's and docs' commands, split by
-# what each needs, and the officer's journey, split into its quarters and its options) start
-# first, then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist
-# loadfile`` hands files out in this order, so the quick files fill in at the end and both
-# workers finish together.
-LONGEST_FIRST = ("test_journey_options.py", "test_readme_commands.py", "test_journey.py",
+# The longest files (each a serial chain of runs: the officer's journey, its quarters and
+# its options, and the README's and docs' commands, split by what each needs) start first,
+# then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile``
+# hands files out in this order, so the quick files fill in at the end and both workers
+# finish together.
+LONGEST_FIRST = ("test_journey.py", "test_readme_commands.py",
                  "test_readme_commands_others.py", "test_readme_commands_variants.py")
 
 
