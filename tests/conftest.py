@@ -146,7 +146,7 @@ def laa2_run(tmp_path_factory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def appendix_demo(tmp_path_factory) -> dict[str, Any]:
-    """The six notebooks run on a copy of the demo with hostile text, the appendix rendered
+    """The demo run (with the Melton pack) on a copy of its data with hostile text
     (:func:`tests.appendix_build.build_demo`): once per session, READ ONLY."""
     from tests.appendix_build import build_demo
 

@@ -35,14 +35,10 @@ def pdf_text(demo):
 
 
 def test_render_writes_html_and_pdf_for_appendix_and_district_pack(demo):
-    report = demo["report"]
-    assert demo["written"] == [report / "appendix.html", report / "appendix.pdf",
-                               report / "summary.html", report / "summary.pdf",
-                               demo["pack"] / "district-pack.html",
-                               demo["pack"] / "district-pack.pdf"]
-    assert all(p.stat().st_size > 1000 for p in demo["written"])
-    print(f"render took {demo['seconds']['render']:.1f} s; notebooks "
-          f"{sum(v for k, v in demo['seconds'].items() if k != 'render'):.1f} s")
+    # the documents the notebook's last cell renders, in its order: rendered again from the
+    # executed notebook below (test_pdf_and_html_are_the_same_bytes_when_rendered_again)
+    assert all(p.stat().st_size > 1000 for p in demo["written"]) and len(demo["written"]) == 6
+    print(f"the run took {demo['seconds']['run']:.1f} s")
 
 
 def test_html_is_self_contained_and_shows_no_code(demo):
@@ -111,10 +107,10 @@ def test_pdf_and_html_are_the_same_bytes_when_rendered_again(demo, tmp_path):
     from pipeline.report.rendering import render_outputs
 
     again = render_outputs(demo["executed"], tmp_path, formats="html,pdf")
-    names = {p.relative_to(tmp_path) for p in again}
-    assert {n.as_posix() for n in names} == {
+    names = [p.relative_to(tmp_path) for p in again]
+    assert [n.as_posix() for n in names] == [
         "appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
-        "districts/melton/district-pack.html", "districts/melton/district-pack.pdf"}
+        "districts/melton/district-pack.html", "districts/melton/district-pack.pdf"]
     for relative in names:
         first = (demo["report"] / relative).read_bytes()
         assert hashlib.sha256(first).digest() == hashlib.sha256(

@@ -192,8 +192,7 @@ def test_demo_writes_summary_html_and_a_short_pdf(demo):
     from pypdf import PdfReader
 
     report = demo["report"]
-    assert report / "summary.html" in demo["written"]
-    assert report / "summary.pdf" in demo["written"]
+    assert (report / "summary.html").is_file() and (report / "summary.pdf").is_file()
     reader = PdfReader(report / "summary.pdf")
     assert 2 <= len(reader.pages) <= 4
     text = " ".join(page.extract_text() for page in reader.pages)
