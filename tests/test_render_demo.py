@@ -27,11 +27,13 @@ def demo(appendix_demo):
 
 
 @pytest.fixture(scope="module")
-def pdf_text(demo):
+def appendix_pdf(demo, pdf_text):
+    """The appendix PDF opened (its metadata and page boxes) and its pages' text (the
+    session's ``pdf_text``: extracted once, tests/conftest.py)."""
     from pypdf import PdfReader
 
-    reader = PdfReader(demo["report"] / "appendix.pdf")
-    return reader, [page.extract_text() for page in reader.pages]
+    path = demo["report"] / "appendix.pdf"
+    return PdfReader(path), pdf_text(path)
 
 
 def test_render_writes_html_and_pdf_for_appendix_and_district_pack(demo):
@@ -78,8 +80,8 @@ def test_html_holds_the_seed_tables_chart_and_sections_in_order(demo):
     assert STAMP in html
 
 
-def test_pdf_pages_and_seed_totals_in_its_text(demo, pdf_text):
-    reader, pages = pdf_text
+def test_pdf_pages_and_seed_totals_in_its_text(demo, appendix_pdf):
+    reader, pages = appendix_pdf
     # up to 45 pages before issue 14 added the gap analysis (a table per theme, the options
     # and a chart: about 6 pages) and the pooled fund outturn (2 pages), and issue 15 the
     # benchmarking section (a table per theme with strip charts: about 7 pages)
