@@ -1,13 +1,13 @@
 """Build the demo appendix (once per test session: the ``appendix_demo`` fixture of
 conftest), with a district pack and hostile text.
 
-The six stage notebooks are executed here with papermill, one after another (the appendix
-with ``formats``, ``district`` and ``theme``, its tables with ``district`` and ``theme``)
-and then :func:`pipeline.report.rendering.render_outputs` is called, which is what the
-appendix notebook's last cell does with what it displayed. The data are
-a copy of the shipped demo plus one later return that replaces indicator 7.21's commentary
-and actions with text a partner could have typed (markup, script, a formula), leaving
-every figure as it is.
+The demo's run as the README gives it (``laa run --district Melton``) on a copy of the
+shipped demo's data plus one later return that replaces indicator 7.21's commentary and
+actions with text a partner could have typed (markup, script, a formula), leaving every
+figure as it is. ``written`` lists the documents the appendix notebook's last cell renders
+(:func:`pipeline.report.rendering.render_outputs`, tests/test_render_demo.py renders them
+again from ``executed``); the six notebooks run one after another with papermill, without
+``laa``, are tests/test_demo_run.py's.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ DISTRICT = "Melton"
 HOSTILE_COMMENTARY = ("<script>window.__pwned = 1; console.error('pwned')</script>"
                       "<img src=x onerror=\"window.__pwned = 2\">Theft <b>up</b> & rising")
 HOSTILE_ACTIONS = '=HYPERLINK("http://example.invalid/","click me")'
-NOTEBOOKS = ("01_ingest.ipynb", "02_validate.ipynb", "02_benchmark.ipynb", "03_assess.ipynb",
-             "04_appendix.ipynb", "04_tables.ipynb")
 
 
 def _hostile_return(folder: Path) -> None:
@@ -45,34 +43,20 @@ def _hostile_return(folder: Path) -> None:
 
 def build_demo(root: Path) -> dict[str, object]:
     """Run the demo into ``root`` and return where everything is."""
-    import papermill
-
-    from pipeline.report.rendering import render_outputs
+    from tests.conftest import folders, laa
 
     data = root / "data"
     shutil.copytree(ROOT / "data" / "raw", data)
     _hostile_return(data / "returns")
-    reports = root / "reports"
-    report = reports / MEETING
-    (report / "notebooks").mkdir(parents=True)
-    parameters = {"period": PERIOD, "meeting": MEETING, "previous_period": PREVIOUS,
-                  "data_dir": str(data), "clean_dir": str(root / "clean"),
-                  "reports_dir": str(reports), "generated_at": STAMP}
-    seconds = {}
-    for notebook in NOTEBOOKS:
-        extra = ({"theme": "", "district": DISTRICT} if notebook.startswith("04") else {})
-        if notebook == "04_appendix.ipynb":
-            extra["formats"] = "html,pdf"
-        started = time.perf_counter()
-        papermill.execute_notebook(
-            str(ROOT / "notebooks" / notebook), str(report / "notebooks" / notebook),
-            parameters={**parameters, **extra}, kernel_name="python3", progress_bar=False,
-            log_output=False, execution_timeout=600, cwd=str(ROOT))
-        seconds[notebook] = time.perf_counter() - started
+    report = root / "reports" / MEETING
     started = time.perf_counter()
-    written = render_outputs(report / "notebooks" / "04_appendix.ipynb", report)
-    seconds["render"] = time.perf_counter() - started
-    built = {"root": root, "data": data, "report": report, "written": written,
-             "seconds": seconds, "executed": report / "notebooks" / "04_appendix.ipynb",
-             "pack": report / "districts" / "melton"}
-    return built
+    run = laa("run", "--data-dir", str(data), "--period", PERIOD, "--meeting", MEETING,
+              "--previous-period", PREVIOUS, "--district", DISTRICT, *folders(root),
+              "--generated-at", STAMP)
+    assert run.returncode == 0, run.stderr[-3000:]
+    pack = report / "districts" / DISTRICT.lower()
+    written = [report / "appendix.html", report / "appendix.pdf", report / "summary.html",
+               report / "summary.pdf", pack / "district-pack.html", pack / "district-pack.pdf"]
+    return {"root": root, "data": data, "report": report, "written": written,
+            "seconds": {"run": time.perf_counter() - started}, "stdout": run.stdout,
+            "executed": report / "notebooks" / "04_appendix.ipynb", "pack": pack}

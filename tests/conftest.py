@@ -146,7 +146,7 @@ def laa2_run(tmp_path_factory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def appendix_demo(tmp_path_factory) -> dict[str, Any]:
-    """The six notebooks run on a copy of the demo with hostile text, the appendix rendered
+    """The demo run (with the Melton pack) on a copy of its data with hostile text
     (:func:`tests.appendix_build.build_demo`): once per session, READ ONLY."""
     from tests.appendix_build import build_demo
 
@@ -170,12 +170,12 @@ def browser():
         browser.close()
 
 
-# The longest files (each a serial chain of runs: the README's and docs' commands, split by
-# what each needs, and the officer's journey, split into its quarters and its options) start
-# first, then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist
-# loadfile`` hands files out in this order, so the quick files fill in at the end and both
-# workers finish together.
-LONGEST_FIRST = ("test_journey_options.py", "test_readme_commands.py", "test_journey.py",
+# The longest files (each a serial chain of runs: the officer's journey, its quarters and
+# its options, and the README's and docs' commands, split by what each needs) start first,
+# then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile``
+# hands files out in this order, so the quick files fill in at the end and both workers
+# finish together.
+LONGEST_FIRST = ("test_journey.py", "test_readme_commands.py",
                  "test_readme_commands_others.py", "test_readme_commands_variants.py")
 
 

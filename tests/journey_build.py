@@ -1,5 +1,5 @@
-"""An officer's quarters for a second partnership beside the demo: what the journey's tests
-(tests/test_journey.py, tests/test_journey_options.py) share.
+"""An officer's quarters for a second partnership beside the demo: the steps of the
+journey's tests (tests/test_journey.py).
 
 One checkout (a copy of this one without its derived folders) holds the shipped demo,
 already run (copied from the session's read-only ``laa1_run``, the README's first command),

@@ -188,7 +188,8 @@ def themed(tmp_path_factory):
         "laa2": _themed_run(tmp_path_factory.mktemp("laa2-health"), "--data-dir",
                             "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
                             "2009-03-09", "--theme", "health"),
-        "laa1": _themed_run(tmp_path_factory.mktemp("laa1-safer"), "--theme", "safer")}
+        "laa1": _themed_run(tmp_path_factory.mktemp("laa1-safer"), "--theme", "safer",
+                            "--formats", "html")}   # its HTML pages are read
 
 
 def _page(folder: Path, name: str) -> BeautifulSoup:

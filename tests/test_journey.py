@@ -4,22 +4,24 @@ One checkout (a copy of this one, so the real ``data/clean`` and ``reports`` are
 holds the shipped demo, already run (the session's run of the README's first command,
 copied in), and a new partnership, Rutland Together, set up with ``laa init``. The officer
 fills its register, writes the partners' templates, fills two of them and receives one CSV
-return, validates, runs the appendix, prints the chase list, traces a figure, reruns the
-meeting, then does the next quarter. At the end the demo's derived data and reports are
-byte-identical to what they were before the journey. (Every option the README shows, run
-on the first quarter, is tests/test_journey_options.py: the same first quarter, then one
-run per option.)
+return, validates and runs the appendix (the module's fixture, :func:`journey`); then, in
+this file's order on that one checkout: prints the chase list, traces a figure, reruns the
+meeting; runs the first quarter again with every option the README shows, one run each,
+losing nothing published before; then does the next quarter. At the end the demo's derived
+data and reports are byte-identical to what they were before the journey.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from tests.conftest import hashes
 from tests.journey_build import (
     OTHER,
+    STAMP,
     STAMP_Q2,
     Officer,
     copy_project,
@@ -33,20 +35,28 @@ from tests.journey_build import (
 )
 
 pytestmark = pytest.mark.slow
+OPTIONS = (("--scenario", "options=approved"), ("--scenario", "options=all"),
+           ("--theme", "safer"), ("--district", "North"), ("--formats", "pdf"),
+           ("--compare-with", "shires"), ("--compare-with", "neighbours"),
+           ("--previous-period", "2006-07 Q4"), ("--force",))
 
 
-def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_path,
-                                                                              laa1_run):
-    root = copy_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory, laa1_run) -> dict[str, Any]:
+    """The checkout with the demo seeded and the new partnership's first quarter run."""
+    root = copy_project(tmp_path_factory.mktemp("journey") / "project")
     officer = Officer(root)
     clean_before, reports_before = seed_demo(root, laa1_run)
     assert "appendix.pdf" in hashes(root / "reports" / "2007-09-03")
-
     data = set_up_partnership(officer)
-    meeting = first_quarter(officer, data)
-    published = hashes(meeting)
+    return {"root": root, "officer": officer, "data": data,
+            "meeting": first_quarter(officer, data),
+            "clean_before": clean_before, "reports_before": reports_before}
 
-    # The chase list and a figure traced back to the template it came from.
+
+def test_the_chase_list_a_trace_and_a_rerun_of_the_first_quarter(journey):
+    officer, meeting = journey["officer"], journey["meeting"]
+    published = hashes(meeting)
     status = officer.laa("status", "--data-dir", OTHER, "--period", "2007-08 Q1",
                          "--as-of", "2007-08-20T12:00:00")
     assert "Rutland Police" in status.stdout and "Rutland PCT" in status.stdout
@@ -56,9 +66,24 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
     officer.laa("rerun", str(meeting / "manifest.json"))
     documents_still_there(meeting, published)
 
-    # Quarter 2: the same again; quarter 1's meeting is left as it was.
+
+def test_every_option_the_readme_shows_keeps_what_was_published(journey):
+    officer, meeting = journey["officer"], journey["meeting"]
+    published = hashes(meeting)
+    for options in OPTIONS:
+        run = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q1",
+                          "--generated-at", STAMP, *options)
+        assert published_folder(run) == meeting
+        documents_still_there(meeting, published)
+        published = hashes(meeting)
+    assert any(name.startswith("appendix-") and name.endswith(".pdf") for name in published)
+    assert any(name.startswith("districts/") for name in published)
+
+
+def test_the_next_quarter_leaves_the_first_and_the_demo_alone(journey):
+    officer, meeting = journey["officer"], journey["meeting"]
     q1 = hashes(meeting)
-    quarter(officer, data, "2007-08 Q2",
+    quarter(officer, journey["data"], "2007-08 Q2",
              {"pct": {"1.1": 25.5, "1.2": 290}, "police": {"2.1": 480, "2.2": 350}},
              dt.date(2007, 11, 9),
              [("2.1", "North", 270, "", "", "2007-11-10T10:00:00"),
@@ -67,6 +92,5 @@ def test_an_officers_quarters_for_a_second_partnership_leave_the_demo_alone(tmp_
                          "--generated-at", STAMP_Q2, "--district", "South")
     assert published_folder(second).name == "2007-12-10"
     assert hashes(meeting) == q1
-
     # The demo: its derived data and its reports exactly as before, and it still traces.
-    demo_left_alone(root, clean_before, reports_before)
+    demo_left_alone(journey["root"], journey["clean_before"], journey["reports_before"])

@@ -3,8 +3,9 @@ on a heading, each section starting its own page under the right running header,
 text at 9pt or more, every chart segment labelled, and the contents list complete.
 
 The checks read each page's structure tree (the PDF is tagged, :mod:`tests.test_pdf_tags`),
-so every character is known by the element it belongs to. The demo is built once per session
-(:mod:`tests.appendix_build`); the fast tests at the end need no demo.
+so every character is known by the element it belongs to. The demo is the README's, run once
+per session (``laa1_run``, tests/conftest.py: its PDF's facts are read once, and shared with
+tests/test_pdf_pages.py); the fast tests at the end need no demo.
 """
 
 from __future__ import annotations
@@ -113,8 +114,8 @@ def table_body_sizes(pdf) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def demo(appendix_demo):
-    return appendix_demo
+def demo(laa1_run):
+    return laa1_run
 
 
 @pytest.fixture(scope="module")

@@ -164,16 +164,18 @@ def test_a_link_to_another_document_prints_as_words_and_a_web_link_stays(tmp_pat
 
 
 @pytest.mark.slow
-def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(appendix_demo, pdf_facts):
+def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(laa1_run, pdf_facts):
     """Before: 409 cells of the LAA1 appendix read "G" (or "A", "R", "N") alone. Every
-    cell with a badge now holds its word; each HTML caption is a Caption of its Table."""
+    cell with a badge now holds its word; each HTML caption is a Caption of its Table. (The
+    README's demo: its PDF's facts are read once a session, for tests/test_pdf_pages.py
+    too.)"""
     from bs4 import BeautifulSoup
     from pypdf import PdfReader
 
     from pipeline.rag import RAG_LABELS
     from tests.pdf_checks import _struct_elements
 
-    demo = appendix_demo
+    demo = laa1_run
     elements = _cells(demo["report"] / "appendix.pdf", pdf_facts)
     cells = [e.text.replace(" ", "") for i, e in enumerate(elements)
              if e.type in ("TD", "TH") and not _holds_a_figure(elements, i)]

@@ -39,7 +39,8 @@ def planted(tmp_path_factory):
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data), "--clean-dir",
          str(base / "clean"), "--reports-dir", str(base / "reports"), "--generated-at",
-         "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
+         "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03",
+         "--formats", "html"],   # the appendix's HTML is what is read here
         capture_output=True, text=True, timeout=600, cwd="/")
     return {"proc": proc, "clean": base / "clean", "report": base / "reports" / "2007-09-03",
             "before": before, "after": hashes(data)}

@@ -28,10 +28,8 @@ def test_html_shows_the_gap_analysis_and_the_seed_outturn(demo):
             ) in fund
 
 
-def test_pdf_text_carries_both_sections(demo):
-    from pypdf import PdfReader
-
-    text = "\n".join(p.extract_text() for p in PdfReader(demo["report"] / "appendix.pdf").pages)
+def test_pdf_text_carries_both_sections(demo, pdf_text):
+    text = "\n".join(pdf_text(demo["report"] / "appendix.pdf"))   # extracted once a session
     assert "Reward targets: gap analysis" in text and "Pooled fund outturn" in text
     assert "4.997%" in text and "£470,759" in text
 
