@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from pipeline.config import find_project_root
+from pipeline.config import find_project_root, folder_parameter
 from pipeline.report.quality_pages import ENGINE_NOTE
 from tests.conftest import folders, laa
 
@@ -67,10 +67,11 @@ def test_a_run_with_great_expectations_gives_the_default_runs_outputs(laa1_run, 
     gx = _outputs(tmp_path, meeting)
     assert len(fast) > 100 and set(fast) == set(gx)
     # the notebooks' parameters and outputs name the run's folders: the shared run's data
-    # folder is the project's, its other folders are under its own
+    # folder is the project's (named from the project root), its other folders its own
+    shared_data = folder_parameter(ROOT, ROOT / "data" / "raw").encode()
     for name in [k for k in gx if k.endswith(".ipynb")]:
         assert str(data).encode() in gx[name]
-        gx[name] = gx[name].replace(str(data).encode(), str(ROOT / "data" / "raw").encode()) \
+        gx[name] = gx[name].replace(str(data).encode(), shared_data) \
             .replace(str(tmp_path).encode(), str(laa1_run["out"]).encode())
     differ = sorted(k for k in fast if fast[k] != gx[k])
     assert differ == [PAGE], differ
