@@ -14,7 +14,11 @@ from openpyxl import Workbook
 
 from pipeline.config import find_project_root
 from pipeline.run.manifest import deterministic_part, is_volatile, read_manifest
-from pipeline.run.normalise import normalise_notebook_json, normalise_xlsx
+from pipeline.run.normalise import (
+    normalise_notebook,
+    normalise_notebook_json,
+    normalise_xlsx,
+)
 from tests.conftest import laa
 
 ROOT = find_project_root()
@@ -43,6 +47,27 @@ def test_executed_notebook_loses_timings_and_staging_paths():
                                  "papermill": {"status": "completed"}}
     assert second["id"] == "01-02" and second["metadata"] == {"papermill": {}}
     assert normalise_notebook_json(clean, {"/r/.staging-m": "/r"}) == clean  # idempotent
+
+
+def test_a_notebook_normalised_in_place_is_its_normalised_json_written_out(tmp_path):
+    """normalise_notebook writes in one pass what normalise_notebook_json gives: the same
+    bytes, the staging folder replaced in keys and values, escapes and all."""
+    staging = '/r/.staging-m "q"\\ é'
+    notebook = {"metadata": {"papermill": {"duration": 1.5, "output_path": f"{staging}/a",
+                                           "parameters": {"reports_dir": staging}}},
+                "cells": [{"id": "f00d", "metadata": {"tags": ["injected-parameters"],
+                                                      "execution": {"busy": "now"}},
+                           "outputs": [{"data": {"text/plain": [f"{staging}\n", "λ"]}}],
+                           "source": f'reports_dir = "{staging}"\n'}],
+                "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "a.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    normalise_notebook(path, {staging: "/r", "/r/.staging": "/elsewhere"})
+    expected = normalise_notebook_json(notebook, {staging: "/r", "/r/.staging": "/elsewhere"})
+    assert path.read_text(encoding="utf-8") == json.dumps(
+        expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert staging not in path.read_text(encoding="utf-8") and "duration" not in expected[
+        "metadata"]["papermill"]
 
 
 def test_workbooks_saved_at_different_times_become_byte_identical(tmp_path):

@@ -29,9 +29,20 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dic
         one; longer keys are replaced first.
     """
     text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
+    return _without_timings(json.loads(_replaced(text, replacements)))
+
+
+def _replaced(text: str, replacements: dict[str, str]) -> str:
+    """``text`` (a notebook as JSON) with each of ``replacements`` replaced inside its
+    strings (as JSON escapes them), longer keys first."""
     for old in sorted(replacements, key=len, reverse=True):
         text = text.replace(json.dumps(old)[1:-1], json.dumps(replacements[old])[1:-1])
-    clean = json.loads(text)
+    return text
+
+
+def _without_timings(clean: dict) -> dict:
+    """``clean`` (a parsed notebook, changed in place) without papermill's and nbclient's
+    timings, its injected-parameters cell with a fixed id."""
     papermill = clean.get("metadata", {}).get("papermill")
     if isinstance(papermill, dict):
         for key in TIMING_KEYS:
@@ -48,11 +59,12 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str]) -> dic
 
 
 def normalise_notebook(path: Path, replacements: dict[str, str]) -> Path:
-    """Rewrite an executed notebook in place with :func:`normalise_notebook_json`."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    clean = normalise_notebook_json(notebook, replacements)
-    path.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    """Rewrite an executed notebook in place as :func:`normalise_notebook_json` gives it,
+    in one pass: parsed once, its timings dropped, written out, the text replaced in what
+    is written (the same bytes: a replacement changes only text inside JSON strings)."""
+    notebook = _without_timings(json.loads(path.read_text(encoding="utf-8")))
+    text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False)
+    path.write_text(_replaced(text, replacements) + "\n", encoding="utf-8")
     return path
 
 
