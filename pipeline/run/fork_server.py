@@ -103,15 +103,31 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
         exit_now(code)
 
 
-def serve(listener: socket.socket, control: socket.socket,
-          warm: list[tuple[str, str]]) -> None:
+def _receive_warm(control: socket.socket) -> list[tuple[str, str]] | None:
+    """The warm-ups ``laa`` sends first on ``control`` (length-prefixed JSON); None if it
+    closed the connection instead (the run took no kernel from this server)."""
+    data = b""
+    while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
+        more = control.recv(1 << 16)
+        if not more:
+            return None
+        data += more
+    return [tuple(pair) for pair in json.loads(data[8:8 + int.from_bytes(data[:8], "big")])]
+
+
+def serve(listener: socket.socket, control: socket.socket) -> None:
     """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
 
-    ``warm`` lists each stage's warm-up code in stage order: the first runs before any
-    fork, the others between requests, or before the fork of the stage they are for.
+    The server imports ipykernel's kernel application first, then reads from ``control``
+    each stage's warm-up code in stage order (:func:`_receive_warm`): the first runs
+    before any fork, the others between requests, or before the fork of the stage they
+    are for.
     """
     import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
 
+    warm = _receive_warm(control)
+    if warm is None:
+        return
     for _stage, code in warm[:1]:
         _preload(code)
     # stage -> its warm-up, not yet run here (in stage order)
