@@ -24,10 +24,10 @@ from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
-# and debugger modules: debugpy, pdb, xml...): imported here once, after the first stage's
-# imports, so the kernels forked after that have them
+# and debugger modules: debugpy, pdb, xml...): imported here once, before the stages' imports
+# (while ``laa``, which starts the server first thing, has yet to send them), so every kernel
+# forked has them
 KERNEL_MODULES = "import ipykernel.ipkernel\nimport ipykernel.zmqshell\nimport ipykernel.debugger"
-KERNEL_WARM = "(kernel)"  # its key among the stages' warm-ups still to run
 
 
 def _preload(code: str) -> None:
@@ -118,20 +118,21 @@ def _receive_warm(control: socket.socket) -> list[tuple[str, str]] | None:
 def serve(listener: socket.socket, control: socket.socket) -> None:
     """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
 
-    The server imports ipykernel's kernel application first, then reads from ``control``
-    each stage's warm-up code in stage order (:func:`_receive_warm`): the first runs
-    before any fork, the others between requests, or before the fork of the stage they
-    are for.
+    The server imports ipykernel's kernel application and :data:`KERNEL_MODULES` first,
+    then reads from ``control`` each stage's warm-up code in stage order
+    (:func:`_receive_warm`): the first runs before any fork, the others between requests,
+    or before the fork of the stage they are for.
     """
     import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
 
+    _preload(KERNEL_MODULES)
     warm = _receive_warm(control)
     if warm is None:
         return
     for _stage, code in warm[:1]:
         _preload(code)
     # stage -> its warm-up, not yet run here (in stage order)
-    waiting = {KERNEL_WARM: KERNEL_MODULES, **dict(warm[1:])}
+    waiting = dict(warm[1:])
     children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
