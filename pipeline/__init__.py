@@ -8,7 +8,7 @@ from the stages before it and from the base modules:
   (errors with context and their exit codes), ``periods``, ``rag`` (the one RAG
   vocabulary), ``names`` (the one slug and anchor helper), ``figures`` (how every figure
   is printed), ``store`` (where each clean artefact lives), ``digest`` (sha256 of bytes and
-  files);
+  files), ``project`` (where the package and the project root are);
 - ``inputs``: the register and the partners' returns, read with lineage;
 - ``quality``: the Great Expectations suites, quarantine and partner scorecards;
 - ``assess``: ratings, trajectories, changes, the grant forecast, the self-assessment tables;

@@ -12,10 +12,10 @@ from pipeline.digest import sha256_bytes
 from pipeline.errors import ConfigError
 from pipeline.names import slug
 from pipeline.periods import parse_period, previous_review_period
+from pipeline.project import PACKAGE_DIR, find_project_root  # noqa: F401 - re-exported
 from pipeline.rules import load_rules
 from pipeline.rules_schema import Rules
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 DEMO_PERIOD = "2006-07 Q4"
 DEMO_MEETING = "2007-09-03"
 FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
@@ -56,18 +56,6 @@ def parse_scenario(text: str | None) -> str:
         return name
     raise ConfigError(f"scenario {text!r} not known; use options=approved or options=all "
                       "(or leave it out for the grant as forecast)")
-
-
-def find_project_root() -> Path:
-    """The project root: ``$LAA_PROJECT_ROOT``, else the folder holding the package.
-
-    Never the current directory, so a run behaves the same wherever it starts.
-    """
-    env = os.environ.get("LAA_PROJECT_ROOT")
-    root = Path(env).resolve() if env else PACKAGE_DIR.parent
-    if not (root / "pyproject.toml").is_file():
-        raise ConfigError(f"no project found at {root}: set LAA_PROJECT_ROOT to the checkout")
-    return root
 
 
 @dataclass(frozen=True)

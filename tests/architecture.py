@@ -13,7 +13,7 @@ from pathlib import Path
 STAGES = ("base", "inputs", "quality", "assess", "report", "run", "cli")
 MAX_LINES = 400   # a module longer than this is split along what its parts do (issue 23.5)
 BASE_MODULES = {"errors", "config", "rules", "rules_schema", "rules_text", "periods", "rag",
-                "names", "figures", "store", "digest"}
+                "names", "figures", "store", "digest", "project"}
 
 
 def module_names(root: Path, package: str) -> dict[str, Path]:

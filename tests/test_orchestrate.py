@@ -116,3 +116,41 @@ def test_a_run_that_runs_every_stage_starts_its_kernels_before_hashing(tmp_path,
     with pytest.raises(RuntimeError, match="stop here"):
         run_pipeline(settings, progress=lambda line: None)
     assert events == ["inputs hashed"]
+
+
+def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
+    """Once every stage has ended, the kernels and the fork server are stopped in the
+    background while the manifest is written and the build published; the run waits for
+    them before it returns."""
+    from pipeline.config import load_settings
+    from pipeline.run import orchestrate
+    from pipeline.run.plan import Plan
+
+    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
+                             clean_dir=str(tmp_path / "clean"),
+                             reports_dir=str(tmp_path / "reports"))
+    plan = Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
+                settings.report_dir, True)
+    stopping, stopped, seen = threading.Event(), threading.Event(), []
+
+    class Kernels:
+        def stop(self):
+            if threading.current_thread() is not threading.main_thread():
+                stopping.set()
+                time.sleep(0.2)
+                stopped.set()
+
+    def execute_steps(plan, staged, progress, kernels):
+        timings = [{"stage": stage, "started_at": "2007-06-30T12:00:00+00:00"}
+                   for stage, _ in plan.stages]
+        return steps.RunResult(), {s: {} for s, _ in plan.stages}, [], timings
+
+    def publish(built, published):
+        seen.append(stopping.wait(timeout=10))       # the kernels are stopping meanwhile
+
+    monkeypatch.setattr(orchestrate, "execute_steps", execute_steps)
+    monkeypatch.setattr(orchestrate, "build_manifest", lambda *args: {})
+    monkeypatch.setattr(orchestrate, "git_state", lambda root: {})
+    monkeypatch.setattr(orchestrate, "publish", publish)
+    orchestrate._build(plan, "run", lambda line: None, None, Kernels())
+    assert seen == [True] and stopped.is_set()    # stopped beside publishing, waited for

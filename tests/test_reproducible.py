@@ -15,7 +15,11 @@ from openpyxl import Workbook
 
 from pipeline.config import find_project_root
 from pipeline.run.manifest import deterministic_part, is_volatile, read_manifest
-from pipeline.run.normalise import normalise_notebook_json, normalise_xlsx
+from pipeline.run.normalise import (
+    normalise_notebook,
+    normalise_notebook_json,
+    normalise_xlsx,
+)
 from tests.conftest import laa
 
 ROOT = find_project_root()
@@ -77,6 +81,38 @@ def test_executed_notebook_names_the_published_folders_from_the_project_root():
     outside = {"metadata": {"papermill": {"output_path": "/srv/laa/reports/m/a.ipynb"}},
                "cells": []}
     assert normalise_notebook_json(outside, {}, ROOT) == outside
+
+
+def test_a_notebook_normalised_in_place_is_its_normalised_json_written_out(tmp_path):
+    """normalise_notebook writes in one pass what normalise_notebook_json gives: the same
+    bytes, the staging folder replaced in keys and values, escapes and all."""
+    staging = '/r/.staging-m "q"\\ é'
+    notebook = {"metadata": {"papermill": {"duration": 1.5, "output_path": f"{staging}/a",
+                                           "parameters": {"reports_dir": staging}}},
+                "cells": [{"id": "f00d", "metadata": {"tags": ["injected-parameters"],
+                                                      "execution": {"busy": "now"}},
+                           "outputs": [{"data": {"text/plain": [f"{staging}\n", "λ"]}}],
+                           "source": f'reports_dir = "{staging}"\n'}],
+                "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "a.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    normalise_notebook(path, {staging: "/r", "/r/.staging": "/elsewhere"})
+    expected = normalise_notebook_json(notebook, {staging: "/r", "/r/.staging": "/elsewhere"})
+    assert path.read_text(encoding="utf-8") == json.dumps(
+        expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    written = path.read_text(encoding="utf-8")
+    assert ".staging" not in written and "/elsewhere" not in written   # é and all replaced
+    assert "duration" not in expected["metadata"]["papermill"]
+    # with the project root: papermill's paths given from it, as the JSON form gives them
+    root_nb = {**notebook, "metadata": {"papermill": {"output_path": f"{staging}/m/a.ipynb",
+                                                      "input_path": "/r/nb/a.ipynb"}}}
+    path.write_text(json.dumps(root_nb), encoding="utf-8")
+    normalise_notebook(path, {staging: "/r/reports"}, Path("/r"))
+    expected = normalise_notebook_json(root_nb, {staging: "/r/reports"}, Path("/r"))
+    assert expected["metadata"]["papermill"] == {"output_path": "reports/m/a.ipynb",
+                                                 "input_path": "nb/a.ipynb"}
+    assert path.read_text(encoding="utf-8") == json.dumps(
+        expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def test_workbooks_saved_at_different_times_become_byte_identical(tmp_path):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import signal
 import sys
 
-from pipeline.cli.commands import COMMANDS
-from pipeline.cli.parser import build_parser
 from pipeline.errors import LaaError, StageFailed
+from pipeline.run import kernel_forks
+
+FORCED = ("run", "validate")  # with --force, every stage runs: its fork server starts first
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -28,7 +29,36 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the exit code (see :data:`pipeline.cli.parser.EXIT_CODES`);
-    ``laa`` alone prints the help."""
+    ``laa`` alone prints the help.
+
+    ``laa run --force`` (or ``validate``) runs every stage: the run's fork server
+    (:mod:`pipeline.run.kernel_forks`) is started before anything else is imported, so it
+    imports what the kernels need while this process loads its configuration.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] and argv[0] in FORCED and "--force" in argv:
+        from pipeline.project import find_project_root
+
+        try:
+            kernel_forks.start_early(str(find_project_root()))
+        except LaaError:  # no project there: the command says so below
+            pass
+    try:
+        return _main(argv)
+    finally:
+        kernel_forks.discard_early()
+
+
+def build_parser():
+    """The command line's parser (:func:`pipeline.cli.parser.build_parser`)."""
+    from pipeline.cli.parser import build_parser
+
+    return build_parser()
+
+
+def _main(argv: list[str]) -> int:
+    from pipeline.cli.commands import COMMANDS
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import functools
 import struct
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import StageFailed
@@ -150,16 +151,63 @@ def write_pdf(html: str, target: Path) -> Path:
         alternative text; or an internal link to no anchor), or its structure tree does not
         hold the tables the page wrote. Nothing is left at ``target``.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        page = typeset_page(html, can_print)
-        data = mark_row_headers(typeset_pdf(page.source), page.cell_kinds)
-    except (TypesetError, StructureError) as exc:
-        target.unlink(missing_ok=True)
-        raise PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
-                       f"{exc}", file=target.name) from None
-    except PdfError as exc:
-        target.unlink(missing_ok=True)
-        raise exc.with_context(file=target.name) from None
-    target.write_bytes(data)
-    return target
+    return write_pdfs([(html, target)])[0]
+
+
+def write_pdfs(pages: Iterable[tuple[str, Path]]) -> list[Path]:
+    """Print each ``(html, target)`` as :func:`write_pdf` does, Typst compiling beside the
+    caller's thread: Typst's compile lets go of Python's lock, so while it compiles one
+    page the next is made (``pages`` may be a generator that renders it) and translated,
+    and each compiled page's row headers are tagged as soon as it is done. Same bytes as
+    one at a time.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The targets, in the order given.
+
+    Raises
+    ------
+    PdfError
+        As :func:`write_pdf`, for the first page (in the order given) that failed, once
+        every page has been printed or failed; nothing is left at a failed page's target.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    targets: list[Path] = []
+    failures: dict[int, PdfError] = {}
+    compiling: dict = {}                     # Typst's compile -> (page number, cell kinds)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="laa-pdf") as pool:
+        def finish(done) -> None:
+            number, kinds = compiling.pop(done)
+            try:
+                targets[number].write_bytes(mark_row_headers(done.result(), kinds))
+            except (TypesetError, StructureError, PdfError) as exc:
+                failures[number] = _failure(targets[number], exc)
+
+        for number, (html, target) in enumerate(pages):
+            targets.append(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                page = typeset_page(html, can_print)
+            except (TypesetError, StructureError, PdfError) as exc:
+                failures[number] = _failure(target, exc)
+                continue
+            compiling[pool.submit(typeset_pdf, page.source)] = (number, page.cell_kinds)
+            for done in [f for f in compiling if f.done()]:
+                finish(done)
+        while compiling:
+            for done in wait(compiling, return_when=FIRST_COMPLETED).done:
+                finish(done)
+    if failures:
+        raise failures[min(failures)]
+    return targets
+
+
+def _failure(target: Path, exc: Exception) -> PdfError:
+    """The PdfError naming ``target`` for a failure printing it; nothing is left there."""
+    target.unlink(missing_ok=True)
+    if isinstance(exc, PdfError):
+        return exc.with_context(file=target.name)
+    return PdfError(f"the PDF could not be printed as tagged PDF/{PDF_STANDARD.upper()}: "
+                    f"{exc}", file=target.name)

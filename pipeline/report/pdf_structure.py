@@ -25,6 +25,7 @@ links and content streams are written as Typst wrote them).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -91,35 +92,46 @@ def mark_row_headers(data: bytes, cell_kinds: list[tuple[str, ...]]) -> bytes:
     return out.getvalue()
 
 
-def _kids(node) -> Iterator:
-    """The structure elements directly under ``node`` (not its marked-content ids)."""
+@functools.cache
+def _name(text: str):
+    """The PDF name ``text`` (``/TH``...), made once: names compare faster with names."""
+    import pikepdf
+
+    return pikepdf.Name(text)
+
+
+def _kids(node) -> Iterator[tuple]:
+    """The structure elements directly under ``node`` (not its marked-content ids), each
+    with its type (``/S``)."""
     import pikepdf
 
     kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else node
-    if isinstance(kids, pikepdf.Array):
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                yield kid
-    elif isinstance(kids, pikepdf.Dictionary) and "/S" in kids:
-        yield kids
+    for kid in kids if isinstance(kids, pikepdf.Array) else (kids,):
+        if isinstance(kid, pikepdf.Dictionary):
+            kind = kid.get("/S")
+            if kind is not None:
+                yield kid, kind
 
 
 def _elements(node, kind: str) -> Iterator:
     """The elements of type ``kind`` under ``node``, in document order (not within one)."""
-    for kid in _kids(node):
-        if kid.S == kind:
+    wanted = _name(kind)
+    for kid, its in _kids(node):
+        if its == wanted:
             yield kid
         else:
             yield from _elements(kid, kind)
 
 
-def _rows(table) -> list[list]:
-    """A table's rows (TR, in its head, bodies and foot or directly), each its cells."""
+def _rows(table) -> list[list[tuple]]:
+    """A table's rows (TR, in its head, bodies and foot or directly), each its cells (each
+    with its type, TH or TD)."""
+    row, groups, cells = _name("/TR"), [_name(g) for g in GROUPS], [_name(c) for c in CELLS]
     rows = []
-    for kid in _kids(table):
-        if kid.S == "/TR":
-            rows.append([cell for cell in _kids(kid) if cell.S in CELLS])
-        elif kid.S in GROUPS:
+    for kid, kind in _kids(table):
+        if kind == row:
+            rows.append([(cell, its) for cell, its in _kids(kid) if its in cells])
+        elif kind in groups:
             rows += _rows(kid)
     return rows
 
@@ -129,10 +141,10 @@ def _table_attributes(cell, add: bool = True):
     to it (``add``) or None."""
     import pikepdf
 
-    held = cell.get("/A")
+    held, table = cell.get("/A"), _name("/Table")
     owners = [held] if isinstance(held, pikepdf.Dictionary) else list(held or [])
     for owner in owners:
-        if isinstance(owner, pikepdf.Dictionary) and owner.get("/O") == "/Table":
+        if isinstance(owner, pikepdf.Dictionary) and owner.get("/O") == table:
             return owner
     if not add:
         return None
@@ -145,41 +157,46 @@ def _mark_table(table, kinds: tuple[str, ...], number: int, ids: dict) -> None:
     """Tag the cells of ``table`` (the ``number``-th) that ``kinds`` calls row headers,
     adding each to ``ids`` (the structure tree's ID tree, by name)."""
     rows = _rows(table)
-    cells = [cell for row in rows for cell in row]
-    if len(cells) != len(kinds):
-        raise StructureError(f"table {number} of the PDF holds {len(cells)} cells, the page "
+    count = sum(len(row) for row in rows)
+    if count != len(kinds):
+        raise StructureError(f"table {number} of the PDF holds {count} cells, the page "
                              f"printed {len(kinds)}")
-    placed: list[list[tuple]] = []              # per row: (cell, kind, column, row span)
+    header = _name("/TH")
+    placed: list[list[tuple]] = []   # per row: (cell, kind, column, row span, attributes)
     taken: set[tuple[int, int]] = set()
     written = iter(kinds)
     for y, row in enumerate(rows):
         x = 0
         placed.append([])
-        for cell in row:
+        for cell, its in row:
             kind = next(written)
-            if (cell.S == "/TH") != (kind == HEADER_CELL):
+            if (its == header) != (kind == HEADER_CELL):
                 raise StructureError(f"table {number}, row {y + 1}: Typst tagged a cell "
-                                     f"{str(cell.S)[1:]}, the page wrote a {kind} cell")
+                                     f"{str(its)[1:]}, the page wrote a {kind} cell")
             while (x, y) in taken:
                 x += 1
-            typst = TYPST_ID.fullmatch(str(cell.get("/ID", "")))
+            given = cell.get("/ID")
+            typst = TYPST_ID.fullmatch(str(given)) if given is not None else None
             if typst and typst.groups() != (str(number), str(x), str(y)):
                 raise StructureError(f"table {number}, row {y + 1}, column {x + 1}: Typst "
                                      f"placed the cell {typst.group(0)} there")
-            attributes = _table_attributes(cell, add=False) or {}
-            across = int(attributes.get("/ColSpan", 1))
-            down = int(attributes.get("/RowSpan", 1))
-            taken.update((x + i, y + j) for i in range(across) for j in range(down))
-            placed[y].append((cell, kind, x, down))
+            attributes = _table_attributes(cell, add=False)
+            across = int(attributes.get("/ColSpan", 1)) if attributes is not None else 1
+            down = int(attributes.get("/RowSpan", 1)) if attributes is not None else 1
+            if across == down == 1:
+                taken.add((x, y))
+            else:
+                taken.update((x + i, y + j) for i in range(across) for j in range(down))
+            placed[y].append((cell, kind, x, down, attributes))
             x += across
     for y, row in enumerate(placed):
-        for cell, kind, x, down in row:
+        for cell, kind, x, down, _ in row:
             if kind == ROW_HEADER:
                 _tag_row_header(cell, f"R{number}x{x}y{y}", ids)
                 for others in placed[y:y + down]:    # the rest of its rows name it
-                    for other, _, column, _ in others:
+                    for other, _, column, _, attributes in others:
                         if column > x:
-                            _name_header(other, cell.ID)
+                            _name_header(other, cell.ID, attributes)
 
 
 def _tag_row_header(cell, name: str, ids: dict) -> None:
@@ -195,11 +212,13 @@ def _tag_row_header(cell, name: str, ids: dict) -> None:
     ids[name] = cell
 
 
-def _name_header(cell, name) -> None:
-    """Add the header cell ``name`` to the ``/Headers`` of ``cell``."""
+def _name_header(cell, name, attributes=None) -> None:
+    """Add the header cell ``name`` to the ``/Headers`` of ``cell`` (whose table attribute
+    dictionary is ``attributes``, when it is known to have one)."""
     import pikepdf
 
-    attributes = _table_attributes(cell)
+    if attributes is None:
+        attributes = _table_attributes(cell)
     if "/Headers" not in attributes:
         attributes.Headers = pikepdf.Array()
     attributes.Headers.append(name)

@@ -39,7 +39,7 @@ from pipeline.report.chart_style import RAG_STYLE
 from pipeline.report.glossary import SCREEN_ONLY as SCREEN_ONLY_TAG
 from pipeline.report.glossary import add_glossary
 from pipeline.report.pages import render
-from pipeline.report.pdf import write_pdf
+from pipeline.report.pdf import write_pdfs
 
 HIDE_TAGS = {"remove-cell", "parameters", "injected-parameters"}
 SUMMARY_TAG = "summary"
@@ -331,18 +331,25 @@ def render_outputs(executed: Path, report_dir: Path,
 def render_notebook(notebook: nbformat.NotebookNode, report_dir: Path,
                     formats: str | Iterable[str] | None = None) -> list[Path]:
     """Write every document an executed appendix notebook holds (see :func:`render_outputs`;
-    the notebook itself calls this on what it recorded, :mod:`pipeline.report.capture`)."""
+    the notebook itself calls this on what it recorded, :mod:`pipeline.report.capture`).
+
+    The documents are made one after the other; a document's PDF is printed while the next
+    one is made (:func:`pipeline.report.pdf.write_pdfs`)."""
     wanted = parse_formats(formats) if formats is not None else None
-    written = []
-    for document in documents(notebook):
-        page = render_document(notebook, document)
-        base = report_dir / document.path
-        base.parent.mkdir(parents=True, exist_ok=True)
-        for fmt in wanted or document.formats:
-            target = base.with_name(base.name + f".{fmt}")
-            if fmt == "html":
-                target.write_text(page, encoding="utf-8")
-            else:
-                write_pdf(page, target)
-            written.append(target)
+    written: list[Path] = []
+
+    def pages() -> Iterable[tuple[str, Path]]:   # HTML written here, PDFs handed on
+        for document in documents(notebook):
+            page = render_document(notebook, document)
+            base = report_dir / document.path
+            base.parent.mkdir(parents=True, exist_ok=True)
+            for fmt in wanted or document.formats:
+                target = base.with_name(base.name + f".{fmt}")
+                written.append(target)
+                if fmt == "html":
+                    target.write_text(page, encoding="utf-8")
+                else:
+                    yield page, target
+
+    write_pdfs(pages())
     return written

@@ -24,10 +24,10 @@ from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
-# and debugger modules: debugpy, pdb, xml...): imported here once, after the first stage's
-# imports, so the kernels forked after that have them
+# and debugger modules: debugpy, pdb, xml...): imported here once, before the stages' imports
+# (while ``laa``, which starts the server first thing, has yet to send them), so every kernel
+# forked has them
 KERNEL_MODULES = "import ipykernel.ipkernel\nimport ipykernel.zmqshell\nimport ipykernel.debugger"
-KERNEL_WARM = "(kernel)"  # its key among the stages' warm-ups still to run
 
 
 def _preload(code: str) -> None:
@@ -103,19 +103,36 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
         exit_now(code)
 
 
-def serve(listener: socket.socket, control: socket.socket,
-          warm: list[tuple[str, str]]) -> None:
+def _receive_warm(control: socket.socket) -> list[tuple[str, str]] | None:
+    """The warm-ups ``laa`` sends first on ``control`` (length-prefixed JSON); None if it
+    closed the connection instead (the run took no kernel from this server)."""
+    data = b""
+    while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
+        more = control.recv(1 << 16)
+        if not more:
+            return None
+        data += more
+    return [tuple(pair) for pair in json.loads(data[8:8 + int.from_bytes(data[:8], "big")])]
+
+
+def serve(listener: socket.socket, control: socket.socket) -> None:
     """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
 
-    ``warm`` lists each stage's warm-up code in stage order: the first runs before any
-    fork, the others between requests, or before the fork of the stage they are for.
+    The server imports ipykernel's kernel application and :data:`KERNEL_MODULES` first,
+    then reads from ``control`` each stage's warm-up code in stage order
+    (:func:`_receive_warm`): the first runs before any fork, the others between requests,
+    or before the fork of the stage they are for.
     """
     import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
 
+    _preload(KERNEL_MODULES)
+    warm = _receive_warm(control)
+    if warm is None:
+        return
     for _stage, code in warm[:1]:
         _preload(code)
     # stage -> its warm-up, not yet run here (in stage order)
-    waiting = {KERNEL_WARM: KERNEL_MODULES, **dict(warm[1:])}
+    waiting = dict(warm[1:])
     children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)

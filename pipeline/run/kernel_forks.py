@@ -71,16 +71,18 @@ class ForkServer:
     root
         The project root: the server's folder (as a kernel's).
     warm
-        ``(stage, warm-up code)`` for each stage, in order: what the server imports.
+        ``(stage, warm-up code)`` for each stage, in order: what the server imports. None
+        to send it later (:meth:`warm_up`): the server starts importing what every kernel
+        needs meanwhile (:func:`start_early`).
     """
 
-    def __init__(self, root: str, warm: list[tuple[str, str]]) -> None:
+    def __init__(self, root: str, warm: list[tuple[str, str]] | None = None) -> None:
+        self.root = root
         self.folder = Path(tempfile.mkdtemp(prefix="laa-kernels-"))
         self.address = str(self.folder / "forks")
         spec = self.folder / "kernels" / KERNEL_NAME
         spec.mkdir(parents=True)
         (spec / "kernel.json").write_text(json.dumps(KERNEL_SPEC), encoding="utf-8")
-        (self.folder / "warm.json").write_text(json.dumps(warm), encoding="utf-8")
         self.refused: str | None = None
         # bound and listening before the server starts: a kernel may ask at once
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
@@ -92,9 +94,17 @@ class ForkServer:
                 self.process = subprocess.Popen(
                     [sys.executable, "-m", __name__, str(self.folder), *map(str, fds)],
                     pass_fds=fds, cwd=root, stdin=subprocess.DEVNULL,
-                    env={**os.environ, **SERVER_ENV})
-        ours.setblocking(False)
+                    env={**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV})
         self._control = ours
+        if warm is not None:
+            self.warm_up(warm)
+
+    def warm_up(self, warm: list[tuple[str, str]]) -> None:
+        """Send the server ``(stage, warm-up code)`` for each stage, in order (once): it
+        imports the first stage's before its first fork, the others' between forks."""
+        data = json.dumps(warm).encode("utf-8")
+        self._control.sendall(len(data).to_bytes(8, "big") + data)
+        self._control.setblocking(False)
 
     def usable(self) -> bool:
         """True while the server runs and has refused nothing (once False, stays False)."""
@@ -131,11 +141,46 @@ class ForkServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+_early: list[ForkServer] = []   # a server started before its run's stages were known
+
+
+def start_early(root: str) -> None:
+    """Start a fork server now, for a run known to run stages (``laa run --force``) whose
+    stages are not known yet: it imports what every kernel needs while ``laa`` loads its
+    configuration and checks the register. The run's :func:`start` takes it; a command
+    that ends without taking it discards it (:func:`discard_early`). Nothing where the
+    system cannot fork kernels."""
+    if unavailable() is None and not _early:
+        try:
+            _early.append(ForkServer(root))
+        except OSError:
+            pass
+
+
+def discard_early() -> None:
+    """Stop the server :func:`start_early` started, if no run took it (it has no kernel:
+    killed, not waited for)."""
+    while _early:
+        early = _early.pop()
+        early.process.kill()
+        early.stop()
+
+
 def start(root: str, warm: list[tuple[str, str]]) -> tuple[ForkServer | None, str]:
-    """Start a fork server for a run; ``(None, why)`` where there cannot be one."""
+    """Start a fork server for a run (or take the one :func:`start_early` started for
+    ``root``); ``(None, why)`` where there cannot be one."""
     why = unavailable()
     if why is not None:
         return None, why
+    while _early:
+        early = _early.pop()
+        if early.root == root and early.process.poll() is None:
+            try:
+                early.warm_up(warm)
+                return early, ""
+            except OSError:
+                pass
+        early.stop()
     try:
         return ForkServer(root, warm), ""
     except OSError as exc:
@@ -152,7 +197,7 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops it by closing `control`
     code = 0
     try:
-        serve(listener, control, json.loads((folder / "warm.json").read_text("utf-8")))
+        serve(listener, control)
     except SystemExit as exc:  # SIGTERM or SIGHUP: its kernels killed and reaped already
         code = exc.code if isinstance(exc.code, int) else 0
     finally:

@@ -38,16 +38,32 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str],
         folder the checkout is in.
     """
     text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
+    return _without_timings(json.loads(_replaced(text, replacements)), {}, root)
+
+
+def _replaced(text: str, replacements: dict[str, str]) -> str:
+    """``text`` (a notebook as JSON) with each of ``replacements`` replaced inside its
+    strings (as JSON escapes them, non-ASCII letters kept, as the notebook is written),
+    longer keys first."""
     for old in sorted(replacements, key=len, reverse=True):
-        text = text.replace(json.dumps(old)[1:-1], json.dumps(replacements[old])[1:-1])
-    clean = json.loads(text)
+        text = text.replace(json.dumps(old, ensure_ascii=False)[1:-1],
+                            json.dumps(replacements[old], ensure_ascii=False)[1:-1])
+    return text
+
+
+def _without_timings(clean: dict, replacements: dict[str, str], root: Path | None) -> dict:
+    """``clean`` (a parsed notebook, changed in place) without papermill's and nbclient's
+    timings, its injected-parameters cell with a fixed id, and papermill's paths (once
+    ``replacements`` are made in them) relative to ``root`` when inside it."""
     papermill = clean.get("metadata", {}).get("papermill")
     if isinstance(papermill, dict):
         for key in TIMING_KEYS:
             papermill.pop(key, None)
         for key in PATH_KEYS:
             if root is not None and isinstance(papermill.get(key), str):
-                papermill[key] = folder_parameter(root, Path(papermill[key]))
+                path = json.loads(_replaced(json.dumps(papermill[key], ensure_ascii=False),
+                                           replacements))
+                papermill[key] = folder_parameter(root, Path(path))
     for cell in clean.get("cells", []):
         metadata = cell.get("metadata", {})
         metadata.pop("execution", None)
@@ -61,11 +77,14 @@ def normalise_notebook_json(notebook: dict, replacements: dict[str, str],
 
 def normalise_notebook(path: Path, replacements: dict[str, str],
                        root: Path | None = None) -> Path:
-    """Rewrite an executed notebook in place with :func:`normalise_notebook_json`."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    clean = normalise_notebook_json(notebook, replacements, root)
-    path.write_text(json.dumps(clean, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    """Rewrite an executed notebook in place as :func:`normalise_notebook_json` gives it,
+    in one pass: parsed once, its timings dropped (and papermill's paths given from
+    ``root``), written out, the text replaced in what is written (the same bytes: a
+    replacement changes only text inside JSON strings)."""
+    notebook = _without_timings(json.loads(path.read_text(encoding="utf-8")), replacements,
+                                root)
+    text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False)
+    path.write_text(_replaced(text, replacements) + "\n", encoding="utf-8")
     return path
 
 

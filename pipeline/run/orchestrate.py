@@ -10,6 +10,7 @@ will do is :mod:`pipeline.run.plan`; executing its steps is :mod:`pipeline.run.s
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -151,8 +152,13 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
     built = staged.report_dir
     built.mkdir(parents=True)
     keep_staging = False
+    stopping = None
     try:
         result, records, outputs, timings = execute_steps(plan, staged, progress, kernels)
+        # every stage has ended: the kernels and the fork server go while the manifest is
+        # written and the build published (the run waits for them below)
+        stopping = threading.Thread(target=kernels.stop, name="laa-kernels-stop", daemon=True)
+        stopping.start()
         run_facts = {"started_at": timings[0]["started_at"], "ended_at": now_iso(),
                      "stages": timings}
         stages = [{"stage": s, "notebook": f"notebooks/{n}",
@@ -183,6 +189,8 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
     finally:
         # every kernel gone first: a stage stopped mid-way (a signal, a failure beside it)
         # must not write into the staging folder again once it is discarded
+        if stopping is not None:
+            stopping.join()
         kernels.stop()
         if not keep_staging:
             discard(root)
