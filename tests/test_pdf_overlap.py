@@ -19,9 +19,14 @@ def test_the_next_page_is_made_while_typst_compiles_the_one_before(tmp_path, mon
     compiled = pdf.typeset_pdf
     second_made = threading.Event()
     seen: list[bool] = []
+    calls: list[str] = []
+    lock = threading.Lock()
 
     def compile_first_slowly(source: str) -> bytes:
-        if not seen:  # the first page's compile waits (up to 30 s) for the next page
+        with lock:  # the second compile may start while the first still waits
+            first = not calls
+            calls.append(source)
+        if first:  # the first page's compile waits (up to 30 s) for the next page
             seen.append(second_made.wait(timeout=30))
         return compiled(source)
 
