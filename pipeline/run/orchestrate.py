@@ -99,7 +99,7 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
                             [settings.notebooks_dir / n for _, n in stages])
 
-        def plannow_iso() -> Plan:
+        def plan_now() -> Plan:
             previous = try_read_manifest(published / MANIFEST_NAME)
             plan = Plan(settings, stages, facts, previous, published, force, stamp_given,
                         dict(stamps or {}))
@@ -114,13 +114,13 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         # A first look, before the lock: if something must be built, its kernels start up
         # while the checks run and while the lock is taken (the plan is made again under it).
         if kernels is None:
-            kernels = _start_kernels(plannow_iso(), command, progress)
+            kernels = _start_kernels(plan_now(), command, progress)
         if check is not None:
             check()
         with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait,
                       progress):
             recover(_staging(settings, command), published)  # a killed run's leftovers
-            plan = plannow_iso()
+            plan = plan_now()
             if plan.up_to_date(command):
                 progress(f"up to date: inputs, parameters and code unchanged since the run "
                          f"that ended {plan.previous['run'].get('ended_at', '?')}; nothing "
