@@ -20,9 +20,12 @@ def lines_needed(text: str, width: float, bold: bool = False, indent: float = 0)
     wide (a width is counted in digits; text averages a little narrower, hence the 1.1;
     bold text a tenth wider; an indent takes a character a step)."""
     room = max(int(width * 1.1 * (0.9 if bold else 1.0) - indent) - 1, 1)
+    text = str(text)
+    if len(text) <= room and "\n" not in text and "\t" not in text:
+        return 1                 # it fits on one line (what textwrap would find, faster)
     return sum(max(1, len(textwrap.wrap(part, room, break_long_words=True,
                                         break_on_hyphens=False)))
-               for part in str(text).split("\n"))
+               for part in text.split("\n"))
 
 
 def fit_row_heights(sheet, first_row: int, last_row: int) -> None:
@@ -35,15 +38,18 @@ def fit_row_heights(sheet, first_row: int, last_row: int) -> None:
     for row in sheet.iter_rows(min_row=first_row, max_row=last_row):
         lines = 1
         for cell in row:
-            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+            if cell.value is None:
+                continue
+            alignment = cell.alignment       # each read looks the style up: read it once
+            if not (alignment and alignment.wrap_text):
                 continue
             column = cell.column
             if column not in widths:
                 widths[column] = sheet.column_dimensions[get_column_letter(column)].width \
                     or DEFAULT_WIDTH
+            font = cell.font
             lines = max(lines, lines_needed(str(cell.value), widths[column],
-                                            bool(cell.font and cell.font.b),
-                                            cell.alignment.indent or 0))
+                                            bool(font and font.b), alignment.indent or 0))
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
 

@@ -53,33 +53,31 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell passed through :func:`neutralise_cell`."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise_cell)
-    return out
-
-
-def unsign_zeros(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every float column's negative zero made zero (``-0.0`` reads ``0.0``)."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column] + 0.0
+    """A copy with every text cell passed through :func:`neutralise_cell` (a text column
+    with no formula-like cell is kept as it is: the check is one vectorised pass)."""
+    out = frame.copy(deep=False)
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
+        if values.dtype == object:
+            if any(neutralise_cell(v) is not v for v in values):
+                out.isetitem(position, values.map(neutralise_cell))
+        elif pd.api.types.is_string_dtype(values):
+            risky = values.str.startswith(FORMULA_STARTS, na=False)
+            if risky.any():
+                out.isetitem(position, values.where(~risky, "'" + values))
     return out
 
 
 def write_csv(frame: pd.DataFrame, path: Path, kinds: dict[str, str] | None = None,
               title: str = "", note: str = "", unit_column: str | None = None) -> Path:
     """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused,
-    no negative zero, floats at their stated decimals, and its CSV on the Web metadata
+    floats at their stated decimals (never ``-0.0``), and its CSV on the Web metadata
     beside it (:mod:`pipeline.report.open_data`), both from one column specification
     (:func:`pipeline.report.table_spec.csv_columns`, given the table's ``kinds`` and
     ``unit_column``); ``title`` and ``note`` describe the table in the metadata."""
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = csv_columns(frame, kinds, unit_column)
-    with_decimals(unsign_zeros(neutralise_frame(frame)), columns).to_csv(
+    with_decimals(neutralise_frame(frame), columns).to_csv(
         path, index=False, encoding="utf-8-sig", lineterminator="\n")
     write_metadata(path, columns, title, note)
     return path
@@ -288,34 +286,45 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     decimals = column_formats(frame, table.kinds, units)
     longest = dict.fromkeys(columns, 0)
     wraps, words = dict.fromkeys(columns, False), dict.fromkeys(columns, 0)
-    for offset, record in enumerate(frame.itertuples(index=False)):
+    # each column's kind and alignments, once (figures right; an indent but the first)
+    specs = []
+    for place, column in enumerate(columns, start=1):
+        kind = table.kinds.get(column, "text")
+        align = {"vertical": "top", "horizontal": "right" if kind in (*NUMERIC_KINDS, "date")
+                 else None, "indent": 0 if place == 1 else 1}
+        specs.append((place, column, kind, align["indent"] + 1, alignment_style(**align),
+                      alignment_style(**align, wrap_text=True), wrap_width(kind)))
+    bolds = ([str(v) in table.emphasis for v in frame[table.emphasis_column].tolist()]
+             if table.emphasis_column in columns else [False] * len(frame))
+    unit_of = [str(u) for u in units.tolist()] if units is not None else None
+    formats: dict[tuple[str, str, str], str] = {}
+    for offset, (record, bold) in enumerate(zip(frame.itertuples(index=False, name=None),
+                                                bolds, strict=True)):
         row = header_row + 1 + offset
-        bold = (table.emphasis_column in columns
-                and str(frame.at[offset, table.emphasis_column]) in table.emphasis)
         if bold:
             used.add("totals")
-        for place, (column, value) in enumerate(zip(columns, record, strict=True), start=1):
-            kind = table.kinds.get(column, "text")
-            numeric = kind in NUMERIC_KINDS or kind == "date"
+        for (place, column, kind, pad, align, wrapped, wrap_over), value in zip(
+                specs, record, strict=True):
             cell = sheet.cell(row=row, column=place)
-            align = {"vertical": "top", "horizontal": "right" if numeric else None,
-                     "indent": 0 if place == 1 else 1}  # a gap beside the next column
-            if _missing(value) or (isinstance(value, str) and value == ""):
-                marker = NOT_APPLICABLE if bold else NO_VALUE
-                write_text_cell(cell, marker)
+            wrap = False
+            if (not value) if isinstance(value, str) else _missing(value):
+                shown = NOT_APPLICABLE if bold else NO_VALUE
+                write_text_cell(cell, shown)
                 used.add("not_applicable" if bold else "no_value")
-                shown = marker
-            elif kind == "date" and iso_date(value):
-                cell.value = iso_date(value)
+            elif kind == "date" and (day := iso_date(value)):
+                cell.value = day
                 cell.number_format = DATE_FORMAT
                 shown = format_date(str(value))
             elif kind in NUMERIC_KINDS and not isinstance(value, str):
                 number_value = float(value) + 0.0      # -0.0 is written as 0
                 cell.value = int(number_value) if number_value.is_integer() \
                     and kind == "count" else number_value
-                unit = str(units.iat[offset]) if units is not None else "count"
-                cell.number_format = number_format(kind, decimals[column].get(unit, 0), unit)
-                shown = shown_text(number_value, cell.number_format)
+                unit = unit_of[offset] if unit_of is not None else "count"
+                key = (kind, column, unit)
+                if key not in formats:
+                    formats[key] = number_format(kind, decimals[column].get(unit, 0), unit)
+                cell.number_format = formats[key]
+                shown = shown_text(number_value, formats[key])
             else:
                 shown = write_text_cell(cell, value)
                 if kind == "partner":
@@ -325,13 +334,12 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                     fill, ink = RAG_STYLE[code]
                     cell.fill = fill_style(fill.lstrip("#").upper())
                     cell.font = font_style(bold=True, color=ink.lstrip("#").upper())
-                if kind == "partner" or len(shown) > wrap_width(kind):
-                    wraps[column] = align["wrap_text"] = True
-            cell.alignment = alignment_style(**align)
+                if kind == "partner" or len(shown) > wrap_over:
+                    wraps[column] = wrap = True
+            cell.alignment = wrapped if wrap else align
             if bold:
                 cell.font = font_style(bold=True, color=cell.font.color)
                 cell.border = total_border
-            pad = 1 + align["indent"]
             longest[column] = max(longest[column], len(shown) + pad)
             words[column] = max([words[column], *(len(w) + pad for w in shown.split())])
     last_row = header_row + len(frame)

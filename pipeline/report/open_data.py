@@ -39,7 +39,7 @@ def decimal_text(value: float, decimals: int) -> str:
 def with_decimals(frame: pd.DataFrame, columns: list[CsvColumn]) -> pd.DataFrame:
     """A copy of ``frame`` with each float column of ``columns`` (in the frame's order) as
     text at its stated decimals (:func:`decimal_text`); other columns as they are."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for position, column in enumerate(columns):
         if column.decimals is not None:
             values = out.iloc[:, position].to_numpy(dtype=float, na_value=math.nan)

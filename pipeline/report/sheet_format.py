@@ -130,8 +130,8 @@ def column_formats(frame: pd.DataFrame, kinds: dict[str, str],
         kind = kinds.get(column, "text")
         if kind not in NUMERIC_KINDS:
             continue
-        cells = [(float(v), "count" if units is None else str(units.iat[i]))
-                 for i, v in enumerate(frame[column])
+        unit_of = ["count"] * len(frame) if units is None else [str(u) for u in units.tolist()]
+        cells = [(float(v), unit) for v, unit in zip(frame[column].tolist(), unit_of, strict=True)
                  if not isinstance(v, str) and v is not None and not pd.isna(v)]
         most = PCT_DECIMALS_MAX if kind == "pct" else DECIMALS_MAX
         out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
