@@ -108,3 +108,31 @@ def test_the_metadata_is_the_same_bytes_on_a_second_write(tmp_path):
     first = metadata_path(write_csv(_frame(), tmp_path / "a" / "t.csv")).read_bytes()
     second = metadata_path(write_csv(_frame(), tmp_path / "b" / "t.csv")).read_bytes()
     assert first == second
+
+
+def test_the_csv_cells_are_written_as_pandas_would_write_them(tmp_path):
+    # text quoted where it holds a comma or a quote, formula-like text defused, floats at
+    # their decimals (no -0.0), integers, booleans and objects as they are, blanks blank
+    frame = pd.DataFrame({
+        "t": ["=1+2", "a,b", 'say "hi"', None], "f": [1.5, -0.0, float("nan"), 1 / 3],
+        "i": [1, -4, 0, 10**12], "b": [True, False, True, False],
+        "o": pd.Series([2.5, None, "@x", True], dtype=object),
+        "n": pd.array([1, None, 3, 4], dtype="Int64")})
+    kept = frame.copy()
+    path = write_csv(frame, tmp_path / "t.csv")
+    assert path.read_bytes().decode("utf-8") == (
+        "\ufefft,f,i,b,o,n\n'=1+2,1.5,1,True,2.5,1\n\"a,b\",0.0,-4,False,,\n"
+        "\"say \"\"hi\"\"\",,0,True,'@x,3\n,0.333333,1000000000000,False,True,4\n")
+    assert frame.equals(kept)
+
+
+def test_a_table_with_two_columns_of_one_name_and_one_of_dates_is_written(tmp_path):
+    twins = pd.DataFrame([[1, "=a"], [2, "b"]], columns=["x", "x"])
+    assert write_csv(twins, tmp_path / "twins.csv").read_text(encoding="utf-8-sig") == \
+        "x,x\n1,'=a\n2,b\n"
+    dated = pd.DataFrame({"d": pd.to_datetime(["2007-01-01", None]),
+                          "c": pd.Categorical(["=b", "c"]), "f": [0.25, -0.0]})
+    assert write_csv(dated, tmp_path / "dated.csv").read_text(encoding="utf-8-sig") == \
+        "d,c,f\n2007-01-01,'=b,0.25\n,c,0.0\n"
+    lone = pd.DataFrame({"a": [""]})          # a row of one blank cell is quoted, as csv does
+    assert write_csv(lone, tmp_path / "lone.csv").read_text(encoding="utf-8-sig") == 'a\n""\n'

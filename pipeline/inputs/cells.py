@@ -41,7 +41,9 @@ def workbook_text(value: object) -> str:
     """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    text = ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", str(value)))
+    text = str(value)
+    if not text.isprintable():   # only such text can hold a control character
+        text = ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", text))
     if len(text) > CELL_TEXT_MAX:
         text = text[:CELL_TEXT_MAX - len(TRUNCATED)] + TRUNCATED
     return text

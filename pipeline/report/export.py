@@ -35,12 +35,14 @@ from pipeline.inputs.cells import (  # noqa: F401  (re-exported: the export's vo
     write_text_cell,
     zip_stamp,
 )
-from pipeline.report.open_data import with_decimals, write_metadata
+from pipeline.report.open_data import (  # noqa: F401  (re-exported)
+    neutralise_frame,
+    write_csv,
+)
 from pipeline.report.sheet_format import (
     NUMERIC_KINDS,
     number_format,  # noqa: F401  (re-exported)
 )
-from pipeline.report.table_spec import csv_columns
 
 if TYPE_CHECKING:
     from pipeline.report.table_spec import AppendixTable
@@ -50,37 +52,6 @@ SHEET_ROWS_MAX = 1_048_576       # Excel's rows a sheet, the title and header ro
 SHEET_COLUMNS_MAX = 16_384       # Excel's columns a sheet
 HEADER_ROW = 4                   # title, note, what was cut (if anything), then the header
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell passed through :func:`neutralise_cell` (a text column
-    with no formula-like cell is kept as it is: the check is one vectorised pass)."""
-    out = frame.copy(deep=False)
-    for position in range(out.shape[1]):
-        values = out.iloc[:, position]
-        if values.dtype == object:
-            if any(neutralise_cell(v) is not v for v in values):
-                out.isetitem(position, values.map(neutralise_cell))
-        elif pd.api.types.is_string_dtype(values):
-            risky = values.str.startswith(FORMULA_STARTS, na=False)
-            if risky.any():
-                out.isetitem(position, values.where(~risky, "'" + values))
-    return out
-
-
-def write_csv(frame: pd.DataFrame, path: Path, kinds: dict[str, str] | None = None,
-              title: str = "", note: str = "", unit_column: str | None = None) -> Path:
-    """Write a table as UTF-8 CSV (with BOM, so Excel shows £ correctly), formulas defused,
-    floats at their stated decimals (never ``-0.0``), and its CSV on the Web metadata
-    beside it (:mod:`pipeline.report.open_data`), both from one column specification
-    (:func:`pipeline.report.table_spec.csv_columns`, given the table's ``kinds`` and
-    ``unit_column``); ``title`` and ``note`` describe the table in the metadata."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    columns = csv_columns(frame, kinds, unit_column)
-    with_decimals(neutralise_frame(frame), columns).to_csv(
-        path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    write_metadata(path, columns, title, note)
-    return path
 
 
 def cut_at_word(text: str, limit: int) -> str:
@@ -373,6 +344,16 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     fit_row_heights(sheet, header_row, last_row)
     set_print_layout(sheet, f"{header_row}:{header_row}", "A:A")
     return used, cut, notes_row
+
+
+def warm_up() -> None:
+    """Import what writing a workbook imports on first use (openpyxl's workbook, styles,
+    tables and writer), so that a stage's kernel can do it before its turn."""
+    import openpyxl.packaging.extended  # noqa: F401
+    import openpyxl.worksheet.hyperlink  # noqa: F401
+    import openpyxl.worksheet.table  # noqa: F401
+
+    import pipeline.report.workbook_front  # noqa: F401
 
 
 def write_tables(tables: Sequence[AppendixTable], folder: Path, workbook: str,
