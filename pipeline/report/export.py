@@ -203,7 +203,6 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                  subtitle: str) -> tuple[set[str], str, int]:
     """One table's sheet (see :func:`write_workbook`); the notes it uses, what was cut and
     the row that says which notes apply."""
-    from openpyxl.styles import Border, Side
     from openpyxl.utils import get_column_letter
 
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
@@ -211,6 +210,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     from pipeline.report.sheet_format import (
         DATE_FORMAT,
         alignment_style,
+        border_style,
         column_formats,
         column_width,
         fill_style,
@@ -231,8 +231,8 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     rag_codes = {"Green": "G", "Amber": "A", "Red": "R", "Not available for reporting": "N",
                  "Target not agreed": "T"}
     header_fill = fill_style("E9EDF2")
-    header_border = Border(bottom=Side(style="medium", color="1A1A1A"))
-    total_border = Border(top=Side(style="thin", color="1A1A1A"))
+    header_border = border_style("bottom", "medium", "1A1A1A")
+    total_border = border_style("top", "thin", "1A1A1A")
     note = " · ".join(t for t in (subtitle, table.note) if t)
     lines = note_lines(workbook_text(note)) if note else []
     notes_row = 2 + max(len(lines), 1)

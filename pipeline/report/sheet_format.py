@@ -163,3 +163,12 @@ def fill_style(colour: str):
     from openpyxl.styles import PatternFill
 
     return PatternFill("solid", fgColor=colour)
+
+
+@functools.cache
+def border_style(edge: str, style: str, colour: str):
+    """An openpyxl ``Border`` with one ``edge`` (``top``, ``bottom``...) drawn in ``style``
+    (``thin``, ``medium``) and ``colour`` (``RRGGBB``), one object for equal ones."""
+    from openpyxl.styles import Border, Side
+
+    return Border(**{edge: Side(style=style, color=colour)})

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline.figures import format_date
 from pipeline.inputs.cells import workbook_text, write_text_cell
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
+from pipeline.report.sheet_format import alignment_style, font_style
 
 FRONT_SHEETS = ("Cover", "Contents", "Notes")
 NO_VALUE, NOT_APPLICABLE = "[x]", "[z]"
@@ -102,32 +103,29 @@ def add_table(sheet, ref: str, name: str) -> None:
 
 
 def _rows(sheet, rows: Sequence[tuple[str, ...]], first: int, bold_first: bool = True):
-    from openpyxl.styles import Alignment, Font
-
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = alignment_style(wrap_text=True, vertical="top")
     for offset, values in enumerate(rows):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=first + offset, column=column)
             write_text_cell(cell, value)
             cell.alignment = wrap
             if bold_first and offset == 0:
-                cell.font = Font(bold=True)
+                cell.font = font_style(bold=True)
 
 
 def write_cover(sheet, title: str, lines: Sequence[tuple[str, str]]) -> None:
     """The Cover sheet: the title in A1, then a heading and a paragraph for each of
     ``lines`` (what the workbook holds, period, meeting, source, generated...)."""
-    from openpyxl.styles import Alignment, Font
-
     sheet.column_dimensions["A"].width = 100
     write_text_cell(sheet["A1"], title)
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = font_style(bold=True, size=14)
     row = 2
     for heading, text in lines:
         write_text_cell(sheet.cell(row=row, column=1), heading)
-        sheet.cell(row=row, column=1).font = Font(bold=True, size=12)
+        sheet.cell(row=row, column=1).font = font_style(bold=True, size=12)
         write_text_cell(sheet.cell(row=row + 1, column=1), text)
-        sheet.cell(row=row + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=row + 1, column=1).alignment = alignment_style(wrap_text=True,
+                                                                      vertical="top")
         row += 2
     fit_row_heights(sheet, 1, row)
     set_print_layout(sheet, "")
@@ -136,11 +134,10 @@ def write_cover(sheet, title: str, lines: Sequence[tuple[str, str]]) -> None:
 def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
     """The Contents sheet: each data sheet's name, linked to it, its table's title and a
     line on what it holds, as an Excel table."""
-    from openpyxl.styles import Font
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     sheet["A1"] = "Contents"
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = font_style(bold=True, size=14)
     write_text_cell(sheet["A2"], "Select a sheet name to go to it. Every table is also a "
                                  "CSV file in the workbook's folder.")
     header = ("Sheet name", "Table title", "What it holds")
@@ -151,7 +148,7 @@ def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
         quoted = entry.sheet.replace("'", "''")
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1",
                                    display=entry.sheet)
-        cell.font = Font(color="0563C1", underline="single")
+        cell.font = font_style(color="0563C1", underline="single")
     for letter, width in zip("ABC", (32, 44, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     add_table(sheet, f"A3:C{3 + max(len(entries), 1)}", "Table_contents")
@@ -165,10 +162,8 @@ def write_contents(sheet, entries: Sequence[SheetEntry]) -> None:
 def write_notes(sheet, numbers: dict[str, int], users: dict[str, list[str]]) -> None:
     """The Notes sheet: each note any table uses, numbered, with the sheets it applies to,
     as an Excel table."""
-    from openpyxl.styles import Font
-
     sheet["A1"] = "Notes"
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = font_style(bold=True, size=14)
     write_text_cell(sheet["A2"], "Each table's sheet says, under its title, which of these "
                                  "notes apply to it.")
     rows = [("Note number", "Note text", "Applies to")]
