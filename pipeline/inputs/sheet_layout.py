@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Iterable
 
 LINE_HEIGHT = 15.0               # points a line of 11 point text needs
 DEFAULT_WIDTH = 8.43             # a column's width when none is set (characters)
@@ -28,30 +29,40 @@ def lines_needed(text: str, width: float, bold: bool = False, indent: float = 0)
                for part in text.split("\n"))
 
 
-def fit_row_heights(sheet, first_row: int, last_row: int) -> None:
+def fit_row_heights(sheet, first_row: int, last_row: int,
+                    wrapping: Iterable[tuple[int, int]] | None = None) -> None:
     """Give each row of ``sheet`` from ``first_row`` to ``last_row`` that holds wrapped text
     the height its longest cell needs, so that it prints without overlapping the next row
-    (nor cutting a wrapped header's first line)."""
+    (nor cutting a wrapped header's first line). ``wrapping``, the (row, column) of the
+    cells that may wrap when the writer knows them, spares reading every other cell's
+    style (each read looks it up)."""
     from openpyxl.utils import get_column_letter
 
+    if wrapping is None:
+        cells = (cell for row in sheet.iter_rows(min_row=first_row, max_row=last_row)
+                 for cell in row)
+    else:
+        cells = (sheet.cell(row=row, column=column) for row, column in sorted(set(wrapping))
+                 if first_row <= row <= last_row)
     widths: dict[int, float] = {}
-    for row in sheet.iter_rows(min_row=first_row, max_row=last_row):
-        lines = 1
-        for cell in row:
-            if cell.value is None:
-                continue
-            alignment = cell.alignment       # each read looks the style up: read it once
-            if not (alignment and alignment.wrap_text):
-                continue
-            column = cell.column
-            if column not in widths:
-                widths[column] = sheet.column_dimensions[get_column_letter(column)].width \
-                    or DEFAULT_WIDTH
-            font = cell.font
-            lines = max(lines, lines_needed(str(cell.value), widths[column],
-                                            bool(font and font.b), alignment.indent or 0))
-        if lines > 1:
-            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+    lines: dict[int, int] = {}
+    for cell in cells:
+        if cell.value is None:
+            continue
+        alignment = cell.alignment
+        if not (alignment and alignment.wrap_text):
+            continue
+        column = cell.column
+        if column not in widths:
+            widths[column] = sheet.column_dimensions[get_column_letter(column)].width \
+                or DEFAULT_WIDTH
+        font = cell.font
+        lines[cell.row] = max(lines.get(cell.row, 1),
+                              lines_needed(str(cell.value), widths[column],
+                                           bool(font and font.b), alignment.indent or 0))
+    for row, count in lines.items():          # in row order, as the cells came
+        if count > 1:
+            sheet.row_dimensions[row].height = LINE_HEIGHT * count
 
 
 def pages_wide(sheet) -> int:

@@ -269,6 +269,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
              if table.emphasis_column in columns else [False] * len(frame))
     unit_of = [str(u) for u in units.tolist()] if units is not None else None
     formats: dict[tuple[str, str, str], str] = {}
+    wrapping = [(header_row, place) for place in range(1, len(columns) + 1)]  # the header
     for offset, (record, bold) in enumerate(zip(frame.itertuples(index=False, name=None),
                                                 bolds, strict=True)):
         row = header_row + 1 + offset
@@ -307,6 +308,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
                     cell.font = font_style(bold=True, color=ink.lstrip("#").upper())
                 if kind == "partner" or len(shown) > wrap_over:
                     wraps[column] = wrap = True
+                    wrapping.append((row, place))
             cell.alignment = wrapped if wrap else align
             if bold:
                 cell.font = font_style(bold=True, color=cell.font.color)
@@ -322,6 +324,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
             write_text_cell(sheet.cell(row=last_row, column=place), NOT_APPLICABLE)
         used.add("not_applicable")
         longest[columns[0]], wraps[columns[0]] = len(empty), True
+        wrapping.append((last_row, 1))
         sheet.cell(row=last_row, column=1).alignment = alignment_style(wrap_text=True,
                                                                        vertical="top")
     for place, (column, text) in enumerate(zip(columns, headers, strict=True), start=1):
@@ -341,7 +344,7 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     if columns:
         add_table(sheet, f"A{header_row}:{get_column_letter(len(columns))}{last_row}",
                   table_name(number, table.name))
-    fit_row_heights(sheet, header_row, last_row)
+    fit_row_heights(sheet, header_row, last_row, wrapping if columns else None)
     set_print_layout(sheet, f"{header_row}:{header_row}", "A:A")
     return used, cut, notes_row
 

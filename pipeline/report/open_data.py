@@ -13,10 +13,12 @@ meaning; the CSV's float columns are written as :func:`decimal_text` makes them.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.inputs.cells import FORMULA_STARTS, neutralise_cell
@@ -66,10 +68,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _plain(values: pd.Series) -> bool:
-    """True for a column whose cells the csv module writes as pandas would from the cells
-    themselves: text, numbers, booleans and plain objects (not dates, categories...)."""
-    kind = values.dtype
+@functools.cache
+def _plain(kind: object) -> bool:
+    """True for a column ``dtype`` whose cells the csv module writes as pandas would from
+    the cells themselves: text, numbers, booleans and plain objects (not dates,
+    categories...)."""
     return not isinstance(kind, pd.CategoricalDtype) and any(test(kind) for test in (
         pd.api.types.is_object_dtype, pd.api.types.is_string_dtype,
         pd.api.types.is_bool_dtype, pd.api.types.is_integer_dtype,
@@ -83,13 +86,18 @@ def csv_cells(frame: pd.DataFrame, columns: list[CsvColumn]) -> list[list[object
     pandas does). None when some column is of a kind pandas writes its own way (dates,
     categories...): :func:`write_csv` then leaves the whole table to pandas."""
     cells: list[list[object]] = []
-    for position, column in enumerate(columns):
-        values = frame.iloc[:, position]
-        if not _plain(values):
+    for (_, values), column in zip(frame.items(), columns, strict=True):
+        kind = values.dtype
+        if not _plain(kind):
             return None
         if column.decimals is not None:
             numbers = values.to_numpy(dtype=float, na_value=math.nan)
             cells.append([decimal_text(v, column.decimals) for v in numbers])
+        elif isinstance(kind, pd.StringDtype):      # text, and a missing value is no text
+            cells.append([neutralise_cell(v) if isinstance(v, str) else ""
+                          for v in values.tolist()])
+        elif isinstance(kind, np.dtype) and kind.kind in "biu":   # never missing
+            cells.append(values.tolist())
         else:
             cells.append(["" if gone else neutralise_cell(v)
                           for v, gone in zip(values.tolist(), values.isna().tolist(),
