@@ -270,8 +270,9 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     unit_of = [str(u) for u in units.tolist()] if units is not None else None
     formats: dict[tuple[str, str, str], str] = {}
     wrapping = [(header_row, place) for place in range(1, len(columns) + 1)]  # the header
-    for offset, (record, bold) in enumerate(zip(frame.itertuples(index=False, name=None),
-                                                bolds, strict=True)):
+    records = (zip(*(values.tolist() for _, values in frame.items()), strict=True)
+               if columns else [()] * len(frame))  # rows from whole columns, not cell by cell
+    for offset, (record, bold) in enumerate(zip(records, bolds, strict=True)):
         row = header_row + 1 + offset
         if bold:
             used.add("totals")

@@ -131,8 +131,10 @@ def column_formats(frame: pd.DataFrame, kinds: dict[str, str],
         if kind not in NUMERIC_KINDS:
             continue
         unit_of = ["count"] * len(frame) if units is None else [str(u) for u in units.tolist()]
-        cells = [(float(v), unit) for v, unit in zip(frame[column].tolist(), unit_of, strict=True)
-                 if not isinstance(v, str) and v is not None and not pd.isna(v)]
+        values = frame[column]
+        cells = [(float(v), unit) for v, unit, gone in zip(
+                     values.tolist(), unit_of, values.isna().tolist(), strict=True)
+                 if not isinstance(v, str) and not gone]
         most = PCT_DECIMALS_MAX if kind == "pct" else DECIMALS_MAX
         out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
     return out
