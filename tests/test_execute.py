@@ -21,8 +21,9 @@ def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path
         {"cell_type": "code", "source": "%%time\nimport broken("},
     ]}))
     code = warm_code(notebook, "import string")
-    assert code.splitlines()[1:5] == ["    import pandas", "    import json",
-                                      "    from os import path as p", "    import string"]
+    assert code.splitlines()[1:6] == ["    import pandas", "    import pyarrow.dataset",
+                                      "    import json", "    from os import path as p",
+                                      "    import string"]
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - the code under test is generated here
     assert set(namespace) == {"__builtins__"}

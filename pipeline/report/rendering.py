@@ -154,7 +154,12 @@ def warm_up() -> None:
     from pipeline.report.pages import compile_templates
 
     compile_templates()
-    notebook_body(nbformat.v4.new_notebook())
+    # a cell of each kind the appendix has: markdown's parser is set up on its first use
+    v4 = nbformat.v4
+    notebook_body(v4.new_notebook(cells=[
+        v4.new_markdown_cell("## A *section*\n\nA [link](#a) and `code`."),
+        v4.new_code_cell(outputs=[v4.new_output("display_data",
+                                                data={"text/html": "<p>A</p>"})])]))
     pdf.warm_up()
 
 

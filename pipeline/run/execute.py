@@ -104,7 +104,7 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     import ast
     import json
 
-    lines = ["import pandas"]
+    lines = ["import pandas", "import pyarrow.dataset"]  # what the first read_parquet imports
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
