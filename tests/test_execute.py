@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 
 import pytest
@@ -20,8 +21,9 @@ def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path
         {"cell_type": "code", "source": "%%time\nimport broken("},
     ]}))
     code = warm_code(notebook, "import string")
-    assert code.splitlines()[1:5] == ["    import pandas", "    import json",
-                                      "    from os import path as p", "    import string"]
+    assert code.splitlines()[1:6] == ["    import pandas", "    import pyarrow.dataset",
+                                      "    import json", "    from os import path as p",
+                                      "    import string"]
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - the code under test is generated here
     assert set(namespace) == {"__builtins__"}
@@ -223,3 +225,47 @@ def test_the_folders_are_named_from_the_project_root_inside_it_and_absolute_outs
                               given["generated_at"], given["previous_period"])
         assert (again.data_dir, again.clean_dir, again.reports_dir) == (
             settings.data_dir, settings.clean_dir, settings.reports_dir)
+
+
+def test_every_stages_warm_up_reads_the_runs_register_and_a_broken_one_is_left_to_the_stage(
+        tmp_path):
+    """The fork server runs each stage's warm-up before it forks the stage's kernel: the
+    register read there (every stage reads it) is found read in the kernels
+    (:func:`pipeline.inputs.register.load_register`)."""
+    from pathlib import Path
+
+    from pipeline.config import PACKAGE_DIR
+    from pipeline.inputs import register
+    from pipeline.run.execute import warm_register
+
+    demo = (PACKAGE_DIR.parent / "data" / "raw" / "register").absolute()
+    register._READ.pop(demo, None)
+    exec(warm_code(tmp_path / "n.ipynb", warm_register(demo)), {})  # noqa: S102
+    assert register._READ[demo][0] == register.register_digest(demo)
+    broken = tmp_path / "register"
+    broken.mkdir()
+    exec(warm_code(tmp_path / "n.ipynb", warm_register(Path(broken))), {})  # noqa: S102
+    assert broken not in register._READ
+
+
+@pytest.mark.slow
+def test_the_appendix_warm_up_loads_the_pdf_engines_and_fonts_and_starts_no_thread():
+    """What the first PDF would load on the run's critical path (pikepdf, Typst, the
+    characters the shipped fonts show) is loaded by the appendix's warm-up, in the fork
+    server, which forks only while it has one thread."""
+    import subprocess
+    import sys
+
+    from pipeline.run.execute import WARM_EXTRA
+
+    script = "\n".join([
+        "import os, sys",
+        "from pipeline.report import pdf",
+        WARM_EXTRA["appendix"],
+        "print(len(os.listdir('/proc/self/task')), 'pikepdf' in sys.modules,",
+        "      'typst' in sys.modules, pdf.printable.cache_info().currsize)"])
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1",
+           "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+    said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=300, env=env).stdout.split()
+    assert said == ["1", "True", "True", "1"]

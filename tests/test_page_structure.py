@@ -43,3 +43,42 @@ def test_each_theme_of_a_table_is_its_own_row_group():
     assert [g.select_one("th[scope=rowgroup]").get_text() for g in groups] == [
         "Safer", "Healthier"]
     assert [len(g.select("tr")) for g in groups] == [3, 2]
+
+
+class _Counted:
+    """A compiled pattern that counts the characters its searches are given to read."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern, self.read = pattern, 0
+
+    def _count(self, text, pos=0, endpos=None):
+        self.read += (len(text) if endpos is None else min(endpos, len(text))) - pos
+
+    def finditer(self, text, *args):
+        self._count(text, *args)
+        return self.pattern.finditer(text, *args)
+
+    def findall(self, text, *args):
+        self._count(text, *args)
+        return self.pattern.findall(text, *args)
+
+
+def test_a_page_of_many_tables_is_read_once_for_their_names_and_its_contents(monkeypatch):
+    """A 1 MB appendix has dozens of tables and sections: each table's name (the heading
+    before it) and each section's cell (screen-only or not) is found in one pass over the
+    page, not by reading the page again from its start for each one."""
+    from pipeline.report import pages, rendering
+
+    cell = '<div class="cell border-box-sizing text_cell rendered">'
+    page = "".join(f"{cell}<h2>Section {i}</h2><table><tr><td>{i}</td></tr></table></div>"
+                   for i in range(60))
+    headings = _Counted(pages._HEADING)
+    monkeypatch.setattr(pages, "_HEADING", headings)
+    regions = BeautifulSoup(str(scroll_regions(page)), "html.parser").select("div.table-scroll")
+    assert [r["aria-label"] for r in regions] == [f"Section {i}" for i in range(60)]
+    assert headings.read <= len(page)
+    cells = _Counted(rendering._CELL)
+    monkeypatch.setattr(rendering, "_CELL", cells)
+    listed = rendering.add_contents(f"<nav>{rendering.CONTENTS_MARK}</nav>{page}")
+    assert listed.count("<li>") == 60 and 'class="screen-only"' not in listed
+    assert cells.read <= len(listed)

@@ -305,3 +305,44 @@ def test_a_district_named_as_the_county_figure_is_refused(tmp_path, name):
     assert caught.value.exit_code == 3
     assert caught.value.context == {"file": "districts.csv", "row": 3, "column": "district"}
     assert "reserved for the county figure" in caught.value.message
+
+
+def test_a_register_read_again_unchanged_is_a_copy_of_the_last_read_and_a_change_is_read(
+        tmp_path, monkeypatch):
+    """Every stage reads the register (a stage's kernel is forked from a server that read
+    it already): unchanged, it is not read again, each caller gets its own copy; a file
+    changed, even to as many bytes with its modification time put back, is read again."""
+    import os
+
+    from pipeline.inputs import register as module
+
+    folder = _write(tmp_path, MINIMAL)
+    reads: list[Path] = []
+
+    def counted(register_dir):
+        reads.append(register_dir)
+        return real(register_dir)
+
+    real = module.read_register
+    monkeypatch.setattr(module, "read_register", counted)
+    first = load_register(folder)
+    first.indicators.loc[0, "title"] = "changed by a caller"
+    second = load_register(folder)
+    assert len(reads) == 1
+    assert second.indicators["title"].tolist() == ["Burglaries", "Adults who smoke",
+                                                   "Car crime"]
+    assert second.targets["target_value"].tolist() == [900, 20]
+    targets = folder / "targets.csv"
+    kept = targets.stat()
+    targets.write_text(MINIMAL["targets.csv"].replace(",900", ",901"), encoding="utf-8")
+    os.utime(targets, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert targets.stat().st_size == kept.st_size
+    assert load_register(folder).targets["target_value"].tolist() == [901, 20]
+    assert len(reads) == 2
+
+
+def test_a_broken_register_is_refused_each_time_it_is_read(tmp_path):
+    folder = _write(tmp_path, {**MINIMAL, "districts.csv": "district\nMelton\nmelton\n"})
+    for _ in range(2):
+        with pytest.raises(RegisterError, match="duplicate district 'melton'"):
+            load_register(folder)

@@ -61,11 +61,15 @@ def scroll_regions(page: object) -> Markup:
     seen: dict[str, int] = {}
     out: list[str] = []
     last = 0
+    headings = _HEADING.finditer(text)      # read once, in step with the tables
+    heading = next(headings, None)
+    before = None                           # the text of the last heading before a table
     for match in _TABLE.finditer(text):
         caption = _CAPTION.search(match.group(0))
-        headings = _HEADING.findall(text, 0, match.start())
+        while heading is not None and heading.end() <= match.start():
+            before, heading = heading.group(1), next(headings, None)
         name = _plain(caption.group(1)) if caption else (
-            _plain(headings[-1]) if headings else "")
+            _plain(before) if before is not None else "")
         name = name or "Table"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:

@@ -103,6 +103,17 @@ def can_print(char: str) -> bool:
     return i >= 0 and ord(char) <= ends[i]
 
 
+def warm_up() -> None:
+    """Load what the first PDF of a kernel would otherwise load on the run's critical path:
+    Typst's compiler and the shipped font set, the characters the fonts show
+    (:func:`printable`) and pikepdf (:mod:`pipeline.report.pdf_structure`). None of it
+    starts a thread, so the fork server can do it before it forks the appendix's kernel
+    (a compile would: Typst's threads)."""
+    import pikepdf  # noqa: F401 - imported here, once, rather than by the first PDF
+
+    printable()
+
+
 def font_problems(warnings: list) -> list[str]:
     """Typst's warnings about fonts (``unknown font family: x``), as their messages (pure)."""
     return [w.message for w in warnings if "font" in str(w.message).lower()]

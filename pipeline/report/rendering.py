@@ -147,12 +147,20 @@ def notebook_body(notebook: nbformat.NotebookNode) -> str:
 
 
 def warm_up() -> None:
-    """Compile the page templates, ours and nbconvert's, so that the first document costs
-    what the next would (a stage's kernel does this while it waits for its turn)."""
+    """Compile the page templates, ours and nbconvert's, and load the PDF engines and
+    fonts (:func:`pipeline.report.pdf.warm_up`), so that the first document costs what the
+    next would (a stage's kernel does this while it waits for its turn)."""
+    from pipeline.report import pdf
     from pipeline.report.pages import compile_templates
 
     compile_templates()
-    notebook_body(nbformat.v4.new_notebook())
+    # a cell of each kind the appendix has: markdown's parser is set up on its first use
+    v4 = nbformat.v4
+    notebook_body(v4.new_notebook(cells=[
+        v4.new_markdown_cell("## A *section*\n\nA [link](#a) and `code`."),
+        v4.new_code_cell(outputs=[v4.new_output("display_data",
+                                                data={"text/html": "<p>A</p>"})])]))
+    pdf.warm_up()
 
 
 UNNUMBERED = ("contents-title", "lineage-heading", "unnumbered")
@@ -193,6 +201,9 @@ def add_contents(body: str) -> str:
     items: list[str] = []
     pieces: list[str] = []
     last = 0
+    cells = _CELL.finditer(body)            # read once, in step with the headings
+    cell = next(cells, None)
+    opened = ""                             # the last cell opened before a heading
     for match in _H2.finditer(body):
         attributes, inner = match.group(1), match.group(2)
         text = _TAGS.sub("", inner).strip()
@@ -203,8 +214,9 @@ def add_contents(body: str) -> str:
         if not found:
             pieces += [body[last:match.start()], f'<h2 id="{anchor}"{attributes}>']
             last = match.start() + len(f"<h2{attributes}>")
-        cells = _CELL.findall(body, 0, match.start())
-        screen_only = bool(cells) and SCREEN_ONLY in cells[-1]
+        while cell is not None and cell.end() <= match.start():
+            opened, cell = cell.group(0), next(cells, None)
+        screen_only = SCREEN_ONLY in opened
         hidden = ' class="screen-only"' if screen_only else ""
         items.append(f'<li{hidden}><a href="#{anchor}">{text}</a></li>')
     body = "".join(pieces) + body[last:]

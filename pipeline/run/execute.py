@@ -43,6 +43,19 @@ WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_INTERVALS,
               "tables": f"{_WARM_PARQUET}\n{_WARM_WORKBOOK}"}
 
 
+def warm_register(register_dir: Path) -> str:
+    """Warm-up code reading the run's register, which every stage reads: where the kernels
+    are forked, the server reads it once and each kernel forked after finds it read
+    (:func:`pipeline.inputs.register.load_register` keeps the last read of a folder while
+    its files are unchanged). A register that cannot be read is left to the stage to
+    report."""
+    return ("from pipeline.inputs import register as _register\n"
+            "try:\n"
+            f"    _register.load_register(__import__('pathlib').Path({str(register_dir)!r}))\n"
+            "except Exception:\n"
+            "    pass")
+
+
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
 TABLES_ONLY = ("theme", "district", "compare_with")  # the tables' share of them
 # The stages that read the generated-at stamp: the data-quality pages (and the check that
@@ -98,7 +111,7 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     import ast
     import json
 
-    lines = ["import pandas"]
+    lines = ["import pandas", "import pyarrow.dataset"]  # what the first read_parquet imports
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
@@ -143,6 +156,8 @@ class StageKernels:
         self.stages = tuple(stages)
         self._root = str(settings.project_root)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
+        register = warm_register(Path(settings.register_dir).absolute())
+        self._warm_extra = {name: f"{WARM_EXTRA.get(name, '')}\n{register}" for name, _ in stages}
         self._waiting = [name for name, _ in stages]   # not yet taken nor released
         self._managers: dict[str, object] = {}
         self._clients: dict[str, object] = {}
@@ -152,7 +167,7 @@ class StageKernels:
         self._stopped = False
         self._progress = progress
         self._forks, self._plain_why = kernel_forks.start(self._root, [
-            (name, warm_code(self._notebooks[name], WARM_EXTRA.get(name, "")))
+            (name, warm_code(self._notebooks[name], self._warm_extra[name]))
             for name in self._waiting])
         try:
             with self._lock:
@@ -186,7 +201,7 @@ class StageKernels:
         client = self._clients[stage] = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
         self._sent[stage] = client.execute(
-            warm_code(self._notebooks[stage], WARM_EXTRA.get(stage, "")),
+            warm_code(self._notebooks[stage], self._warm_extra[stage]),
             silent=True, store_history=False)
 
     def _say_plain(self) -> None:
