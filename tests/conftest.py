@@ -3,6 +3,7 @@ test session (whichever pytest-xdist worker asks first builds, the others wait a
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
 import pickle
@@ -168,6 +169,16 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The package's bytecode compiled once, by the controller, into its ``__pycache__``
+    folders (which git ignores), as an installed package has it: with
+    ``PYTHONDONTWRITEBYTECODE`` set (as on some CI machines) every ``laa`` the tests start,
+    and its fork server, would otherwise compile the package from source each time
+    (bench/bench_run.py does the same before it times a run)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        compileall.compile_dir(ROOT / "pipeline", quiet=1)
 
 
 # The longest files (each a serial chain of runs: the officer's journey, its quarters and
