@@ -174,3 +174,21 @@ def test_an_unknown_comparator_group_exits_2_naming_the_known_ones(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["laa run failed: unknown comparator group 'cipfa'; known: england, "
                    "region, type, neighbours, midlands_counties"]
+
+
+def test_the_program_hides_what_it_loaded_from_the_collector_as_it_ends_a_call_does_not():
+    """``laa`` as the program (no arguments given to main) freezes the garbage collector's
+    objects as it ends, so Python's exit does not go through them all again; main called
+    with arguments (as here, in the test's process) leaves the collector as it was."""
+    import gc
+    import subprocess
+    import sys
+
+    code = ("import gc, sys\nsys.argv = ['laa']\nfrom pipeline.cli import main\n"
+            "main()\nprint(gc.get_freeze_count())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd="/", check=True)
+    assert int(proc.stdout.strip().splitlines()[-1]) > 0
+    before = gc.get_freeze_count()
+    assert main([]) == 0
+    assert gc.get_freeze_count() == before
