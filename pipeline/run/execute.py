@@ -131,7 +131,8 @@ class StageKernels:
     """
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[str], None] | None = None,
+                 check: dict | None = None) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
         self.stages = tuple(stages)
         self._root = str(settings.project_root)
@@ -146,7 +147,7 @@ class StageKernels:
         self._progress = progress
         self._forks, self._plain_why = kernel_forks.start(self._root, [
             (name, warm_code(self._notebooks[name], WARM_EXTRA.get(name, "")))
-            for name in self._waiting])
+            for name in self._waiting], check)
         try:
             with self._lock:
                 self._start_ahead()
@@ -188,6 +189,15 @@ class StageKernels:
         if why and self._progress is not None:
             self._progress(f"stage kernels: plain python3 kernels, not forked ({why})")
         self._plain_why, self._progress = "", None
+
+    def check_answer(self) -> bytes | None:
+        """The answer of the run's checks given at the start (made by the fork server:
+        :meth:`pipeline.run.kernel_forks.ForkServer.check_answer`); None where none came
+        (the run makes them itself). papermill is imported meanwhile (the first stage's
+        would wait for it otherwise)."""
+        import papermill  # noqa: F401 - while the server checks and starts the first kernel
+
+        return self._forks.check_answer() if self._forks is not None else None
 
     @property
     def forks(self) -> kernel_forks.ForkServer | None:
