@@ -127,3 +127,24 @@ def test_a_run_with_kernels_to_start_has_its_checks_made_by_the_server(tmp_path)
         "laa run failed: period 1999-00 is outside the agreement: targets and baselines "
         "cover 2005-06 to 2006-07\n")
     assert not (tmp_path / "clean").exists()
+
+
+_READIED = """
+import sys
+from pathlib import Path
+import nbformat.validator
+from pipeline.run.execute import StageKernels
+kernels = StageKernels.__new__(StageKernels)   # no kernel started: only its readying
+kernels._readied, kernels._notebooks = False, {"ingest": Path("notebooks/01_ingest.ipynb")}
+before = len(nbformat.validator.validators)
+kernels._ready_papermill("ingest")
+print("papermill" in sys.modules, before, len(nbformat.validator.validators))
+"""
+
+
+def test_papermill_is_readied_while_the_run_waits_for_a_kernel():
+    """papermill imported and the first notebook's validator compiled while ``laa`` waits
+    (for the checks' answer or the kernel's warm-up), not when the first stage starts."""
+    proc = subprocess.run([sys.executable, "-c", _READIED], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT, check=True)
+    assert proc.stdout.split() == ["True", "0", "1"]

@@ -144,6 +144,7 @@ class StageKernels:
         self._stopping: list[threading.Thread] = []
         self._lock = threading.RLock()  # two stages' threads take and release at once
         self._stopped = False
+        self._readied = False  # papermill readied (see _ready_papermill)
         self._progress = progress
         self._forks, self._plain_why = kernel_forks.start(self._root, [
             (name, warm_code(self._notebooks[name], WARM_EXTRA.get(name, "")))
@@ -193,11 +194,27 @@ class StageKernels:
     def check_answer(self) -> bytes | None:
         """The answer of the run's checks given at the start (made by the fork server:
         :meth:`pipeline.run.kernel_forks.ForkServer.check_answer`); None where none came
-        (the run makes them itself). papermill is imported meanwhile (the first stage's
-        would wait for it otherwise)."""
-        import papermill  # noqa: F401 - while the server checks and starts the first kernel
-
+        (the run makes them itself). papermill is readied meanwhile
+        (:meth:`_ready_papermill`: the first stage would wait for it otherwise)."""
+        if self.stages:
+            self._ready_papermill(self.stages[0][0])
         return self._forks.check_answer() if self._forks is not None else None
+
+    def _ready_papermill(self, stage: str) -> None:
+        """Import papermill, and have nbformat compile the validator of ``stage``'s notebook
+        (it reads the notebook, validated): done once, while this process waits for a
+        kernel, rather than at the start of the first stage (papermill reads the notebook
+        the same way before it sends the kernel anything)."""
+        import nbformat
+        import papermill  # noqa: F401 - the stage needs it
+
+        if self._readied:
+            return
+        self._readied = True
+        try:
+            nbformat.read(self._notebooks[stage], as_version=4)
+        except Exception:  # noqa: BLE001, S110 - papermill's own reading of it says what
+            pass
 
     @property
     def forks(self) -> kernel_forks.ForkServer | None:
@@ -221,8 +238,8 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
-        import papermill  # noqa: F401 - imported while the kernel warms up (the first
-        # stage's waits for it), not after, when the stage needs papermill
+        self._ready_papermill(stage)  # while the kernel warms up, not after, when the stage
+        # needs papermill
         if client is not None and not _warmed_up(manager, client, sent):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
