@@ -154,3 +154,43 @@ def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
     monkeypatch.setattr(orchestrate, "publish", publish)
     orchestrate._build(plan, "run", lambda line: None, None, Kernels())
     assert seen == [True] and stopped.is_set()    # stopped beside publishing, waited for
+
+
+def test_the_checkouts_state_is_read_while_the_stages_run(tmp_path, monkeypatch):
+    """git's two commands run beside the stages, not after the last one; the manifest
+    records what they said."""
+    from pipeline.config import load_settings
+    from pipeline.run import orchestrate
+    from pipeline.run.plan import Plan
+
+    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
+                             clean_dir=str(tmp_path / "clean"),
+                             reports_dir=str(tmp_path / "reports"))
+    plan = Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
+                settings.report_dir, True)
+    read, seen, recorded = threading.Event(), [], []
+
+    class Kernels:
+        def stop(self):
+            pass
+
+    def git_state(root):
+        read.set()
+        return {"git_commit": "abc", "git_dirty": False}
+
+    def execute_steps(plan, staged, progress, kernels):
+        seen.append(read.wait(timeout=10))          # read while the stages run
+        timings = [{"stage": stage, "started_at": "2007-06-30T12:00:00+00:00"}
+                   for stage, _ in plan.stages]
+        return steps.RunResult(), {s: {} for s, _ in plan.stages}, [], timings
+
+    def build_manifest(command, parameters, facts, code_state, *rest):
+        recorded.append(dict(code_state))
+        return {}
+
+    monkeypatch.setattr(orchestrate, "execute_steps", execute_steps)
+    monkeypatch.setattr(orchestrate, "build_manifest", build_manifest)
+    monkeypatch.setattr(orchestrate, "git_state", git_state)
+    monkeypatch.setattr(orchestrate, "publish", lambda built, published: None)
+    orchestrate._build(plan, "run", lambda line: None, None, Kernels())
+    assert seen == [True] and recorded == [{"git_commit": "abc", "git_dirty": False}]

@@ -161,6 +161,12 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
     built.mkdir(parents=True)
     keep_staging = False
     stopping = None
+    # the checkout's commit and state, read (two git commands) while the stages run, as the
+    # code they run was hashed at the start
+    code_state: dict[str, object] = {}
+    reading = threading.Thread(target=lambda: code_state.update(git_state(
+        settings.project_root)), name="laa-git-state", daemon=True)
+    reading.start()
     try:
         result, records, outputs, timings = execute_steps(plan, staged, progress, kernels)
         # every stage has ended: the kernels and the fork server go while the manifest is
@@ -172,8 +178,9 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
         stages = [{"stage": s, "notebook": f"notebooks/{n}",
                    "notebook_sha256": plan.facts["code"]["notebooks"][n],
                    "executed": f"notebooks/{n}", **records[s]} for s, n in plan.stages]
-        manifest = build_manifest(command, plan.parameters, plan.facts,
-                                  git_state(settings.project_root), stages, outputs, run_facts)
+        reading.join()
+        manifest = build_manifest(command, plan.parameters, plan.facts, code_state, stages,
+                                  outputs, run_facts)
         manifest["validation_engine"] = settings.rules.validation_engine  # what ran the suites
         if command == "run":  # district packs and checks published before stay
             kept = keep_unbuilt(plan.published, built)
