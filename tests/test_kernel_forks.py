@@ -278,3 +278,24 @@ def test_a_run_whose_server_refuses_falls_back_to_plain_kernels(tmp_path, monkey
     assert printed == [f"{os.getpid()}\n"] * 2
     assert len(said) == 1 and said[0].startswith("stage kernels: plain python3 kernels, not "
                                                  "forked (the fork server has ")
+
+
+@pytest.mark.slow
+def test_the_server_goes_once_the_last_stage_has_released_its_kernel(tmp_path, monkeypatch):
+    """Nothing is left to fork once every stage is done with its kernel: the server is
+    stopped then, in the background (the run normalises and records its outputs
+    meanwhile), not when the run stops its kernels."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    settings = _notebooks(tmp_path, monkeypatch, ["print(1)"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")))
+    try:
+        server = kernels.forks
+        assert server is not None and server.usable()
+        execute_stage(settings, "one", "0.ipynb", kernels.take("one"))
+        kernels.release("one")
+        assert server.process.poll() is None            # "two" may still need a kernel
+        kernels.release("two")                          # reused: its kernel never taken
+        assert _all_gone([server.process.pid], seconds=10)
+        assert not server.folder.exists()
+    finally:
+        kernels.stop()

@@ -201,10 +201,9 @@ class StageKernels:
         return self._forks.check_answer() if self._forks is not None else None
 
     def _ready_papermill(self, stage: str) -> None:
-        """Import papermill, and have nbformat compile the validator of ``stage``'s notebook
-        (it reads the notebook, validated): done once, while this process waits for a
-        kernel, rather than at the start of the first stage (papermill reads the notebook
-        the same way before it sends the kernel anything)."""
+        """Import papermill and have nbformat compile ``stage``'s notebook's validator (by
+        reading it), once, while this process waits for a kernel: not at the first stage's
+        start, where papermill's own reading would, before it sends the kernel anything."""
         import nbformat
         import papermill  # noqa: F401 - the stage needs it
 
@@ -238,8 +237,7 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
-        self._ready_papermill(stage)  # while the kernel warms up, not after, when the stage
-        # needs papermill
+        self._ready_papermill(stage)  # while the kernel warms up, not once the stage starts
         if client is not None and not _warmed_up(manager, client, sent):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
@@ -256,7 +254,9 @@ class StageKernels:
 
     def release(self, stage: str) -> None:
         """``stage`` is done with its kernel (ran, failed or was reused): shut the kernel
-        down in the background, and start the next stage's. Once stopping, does nothing."""
+        down in the background, and start the next stage's; after the last stage, the fork
+        server is stopped in the background too (it has nothing left to fork), while the run
+        normalises and records what the stages wrote. Once stopping, does nothing."""
         with self._lock:
             if self._stopped:
                 return
@@ -266,10 +266,17 @@ class StageKernels:
             self._sent.pop(stage, None)
             manager = self._managers.pop(stage, None)
             self._start_ahead()
+            last = not self._waiting and not self._managers
         if client is not None:
             client.stop_channels()
         if manager is not None:
             _shut_down_later(self, stage, manager)
+        if last and self._forks is not None:
+            stopping = threading.Thread(target=self._forks.stop, name="laa-forks-stop",
+                                        daemon=True)
+            with self._lock:
+                self._stopping.append(stopping)
+            stopping.start()
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in, and wait until each is gone.
