@@ -194,3 +194,29 @@ def test_the_checkouts_state_is_read_while_the_stages_run(tmp_path, monkeypatch)
     monkeypatch.setattr(orchestrate, "publish", lambda built, published: None)
     orchestrate._build(plan, "run", lambda line: None, None, Kernels())
     assert seen == [True] and recorded == [{"git_commit": "abc", "git_dirty": False}]
+
+
+def test_a_stage_that_ends_first_is_handed_on_while_the_other_still_runs(monkeypatch):
+    """``ended`` is called in the thread of a stage that has run through (its outputs are
+    normalised then), while the other stage of the step still runs; not for one that
+    failed."""
+    running, seen = {"appendix", "tables"}, []
+
+    def run_one(staged, stage, notebook, kernels):
+        time.sleep(0.05 if stage == "tables" else 0.5)
+        if stage == "benchmark":
+            raise RuntimeError("benchmark broke")
+        running.discard(stage)
+        return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
+
+    monkeypatch.setattr(steps, "_run_one", run_one)
+    steps._run_together(dict.fromkeys(("appendix", "tables")),
+                        [("appendix", "a"), ("tables", "t")], None,
+                        lambda stage: seen.append((stage, sorted(running))))
+    assert seen == [("tables", ["appendix"]), ("appendix", [])]
+    seen.clear()
+    with pytest.raises(RuntimeError, match="benchmark broke"):
+        steps._run_together(dict.fromkeys(("validate", "benchmark")),
+                            [("validate", "v"), ("benchmark", "b")], None,
+                            lambda stage: seen.append((stage, [])))
+    assert seen == [("validate", [])]
