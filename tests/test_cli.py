@@ -155,12 +155,9 @@ def test_a_period_outside_the_agreement_exits_2_and_nothing_runs(tmp_path, capsy
 
 
 def test_register_warnings_are_printed_before_the_run(tmp_path, capsys):
-    data = tmp_path / "data"
-    shutil.copytree(MINI, data)
-    targets = data / "register" / "targets.csv"
-    lines = targets.read_text(encoding="utf-8").splitlines()
-    targets.write_text("\n".join([lines[0] + ",note"] + [line + ",x" for line in lines[1:]])
-                       + "\n", encoding="utf-8")
+    from tests.test_inputs_check import _warned_copy
+
+    data = _warned_copy(tmp_path)
     assert main(["run", "--data-dir", str(data), "--period", "1999-00", "--meeting",
                  "2007-07-01"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [

@@ -118,19 +118,25 @@ def test_a_run_that_runs_every_stage_starts_its_kernels_before_hashing(tmp_path,
     assert events == ["inputs hashed"]
 
 
-def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
-    """Once every stage has ended, the kernels and the fork server are stopped in the
-    background while the manifest is written and the build published; the run waits for
-    them before it returns."""
+def _forced_plan(tmp_path):
+    """A forced run's plan of the demo's stages, its folders under ``tmp_path``."""
     from pipeline.config import load_settings
-    from pipeline.run import orchestrate
     from pipeline.run.plan import Plan
 
     settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
                              clean_dir=str(tmp_path / "clean"),
                              reports_dir=str(tmp_path / "reports"))
-    plan = Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
+    return Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
                 settings.report_dir, True)
+
+
+def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
+    """Once every stage has ended, the kernels and the fork server are stopped in the
+    background while the manifest is written and the build published; the run waits for
+    them before it returns."""
+    from pipeline.run import orchestrate
+
+    plan = _forced_plan(tmp_path)
     stopping, stopped, seen = threading.Event(), threading.Event(), []
 
     class Kernels:
@@ -159,15 +165,9 @@ def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
 def test_the_checkouts_state_is_read_while_the_stages_run(tmp_path, monkeypatch):
     """git's two commands run beside the stages, not after the last one; the manifest
     records what they said."""
-    from pipeline.config import load_settings
     from pipeline.run import orchestrate
-    from pipeline.run.plan import Plan
 
-    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
-                             clean_dir=str(tmp_path / "clean"),
-                             reports_dir=str(tmp_path / "reports"))
-    plan = Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
-                settings.report_dir, True)
+    plan = _forced_plan(tmp_path)
     read, seen, recorded = threading.Event(), [], []
 
     class Kernels:
