@@ -3,6 +3,7 @@ plain kernels a run falls back to."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -299,3 +300,27 @@ def test_the_server_goes_once_the_last_stage_has_released_its_kernel(tmp_path, m
         assert not server.folder.exists()
     finally:
         kernels.stop()
+
+
+_INITIALISED = """
+import json, os, sys
+from ipykernel.kernelapp import IPKernelApp       # as the server imports them
+from pipeline.run.fork_server import KERNEL_MODULES
+exec(KERNEL_MODULES)
+before = set(sys.modules)
+IPKernelApp.instance().initialize(["--IPKernelApp.log_level=ERROR",
+                                   "--HistoryManager.enabled=False"])
+with open(sys.argv[1], "w") as out:
+    json.dump(sorted(set(sys.modules) - before), out)
+os._exit(0)
+"""
+
+
+def test_a_kernels_initialisation_imports_nothing_the_server_has_not(tmp_path):
+    """What ipykernel imports as a kernel initialises is in the server before it forks
+    (:data:`pipeline.run.fork_server.KERNEL_MODULES`): no kernel imports it again."""
+    said = tmp_path / "new.json"
+    subprocess.run([sys.executable, "-c", _INITIALISED, str(said)], cwd=tmp_path, timeout=120,
+                   env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+                   capture_output=True, check=True)
+    assert json.loads(said.read_text(encoding="utf-8")) == []

@@ -27,10 +27,15 @@ from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
-# and debugger modules: debugpy, pdb, xml...): imported here once, before the stages' imports
-# (while ``laa``, which starts the server first thing, has yet to send them), so every kernel
-# forked has them
-KERNEL_MODULES = "import ipykernel.ipkernel\nimport ipykernel.zmqshell\nimport ipykernel.debugger"
+# and debugger modules: debugpy, pdb, xml...; its shell's debugger, completer, inspector and
+# store extension, psutil, faulthandler, tornado's asyncio loop: nothing is left for a
+# kernel's initialisation to import): imported here once, before the stages' imports (while
+# ``laa``, which starts the server first thing, has yet to send them), so every kernel forked
+# has them
+KERNEL_MODULES = "\n".join(f"import {name}" for name in (
+    "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.debugger",
+    "IPython.core.completerlib", "IPython.core.oinspect", "IPython.extensions.storemagic",
+    "psutil", "faulthandler", "tornado.platform.asyncio"))
 
 
 def _preload(code: str) -> None:
