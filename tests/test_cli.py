@@ -155,12 +155,9 @@ def test_a_period_outside_the_agreement_exits_2_and_nothing_runs(tmp_path, capsy
 
 
 def test_register_warnings_are_printed_before_the_run(tmp_path, capsys):
-    data = tmp_path / "data"
-    shutil.copytree(MINI, data)
-    targets = data / "register" / "targets.csv"
-    lines = targets.read_text(encoding="utf-8").splitlines()
-    targets.write_text("\n".join([lines[0] + ",note"] + [line + ",x" for line in lines[1:]])
-                       + "\n", encoding="utf-8")
+    from tests.test_inputs_check import _warned_copy
+
+    data = _warned_copy(tmp_path)
     assert main(["run", "--data-dir", str(data), "--period", "1999-00", "--meeting",
                  "2007-07-01"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
@@ -174,3 +171,21 @@ def test_an_unknown_comparator_group_exits_2_naming_the_known_ones(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["laa run failed: unknown comparator group 'cipfa'; known: england, "
                    "region, type, neighbours, midlands_counties"]
+
+
+def test_the_program_hides_what_it_loaded_from_the_collector_as_it_ends_a_call_does_not():
+    """``laa`` as the program (no arguments given to main) freezes the garbage collector's
+    objects as it ends, so Python's exit does not go through them all again; main called
+    with arguments (as here, in the test's process) leaves the collector as it was."""
+    import gc
+    import subprocess
+    import sys
+
+    code = ("import gc, sys\nsys.argv = ['laa']\nfrom pipeline.cli import main\n"
+            "main()\nprint(gc.get_freeze_count())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd="/", check=True)
+    assert int(proc.stdout.strip().splitlines()[-1]) > 0
+    before = gc.get_freeze_count()
+    assert main([]) == 0
+    assert gc.get_freeze_count() == before

@@ -285,7 +285,7 @@ def test_the_validate_kernels_warm_up_imports_great_expectations_only_if_chosen(
         "import pipeline.rules",
         "from pipeline.rules_schema import Rules",
         f"pipeline.rules.load_rules = lambda *a: Rules(validation_engine={engine!r})",
-        "from pipeline.run.execute import WARM_EXTRA, warm_code",
+        "from pipeline.run.warm import WARM_EXTRA, warm_code",
         f"exec(warm_code(Path({str(ROOT / 'notebooks' / '02_validate.ipynb')!r}), "
         "WARM_EXTRA['validate']))",
         "print('great_expectations' in sys.modules)"])

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.run.execute import StageKernels, execute_stage, warm_code
+from pipeline.run.execute import StageKernels, execute_stage
+from pipeline.run.warm import warm_code
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):
@@ -173,13 +174,13 @@ def test_only_the_benchmark_stage_imports_statsmodels_ahead():
     import sys
 
     from pipeline.config import PACKAGE_DIR
-    from pipeline.run.execute import WARM_EXTRA
+    from pipeline.run.warm import WARM_EXTRA
 
     notebooks = PACKAGE_DIR.parent / "notebooks"
     script = "\n".join([
         "import sys",
         "from pathlib import Path",
-        "from pipeline.run.execute import warm_code",
+        "from pipeline.run.warm import warm_code",
         *[f"exec(warm_code(Path({str(notebooks / name)!r})))"
           for name in ("03_assess.ipynb", "04_appendix.ipynb", "04_tables.ipynb")],
         "print(sorted(m for m in ('statsmodels', 'scipy') if m in sys.modules))"])
@@ -236,7 +237,7 @@ def test_every_stages_warm_up_reads_the_runs_register_and_a_broken_one_is_left_t
 
     from pipeline.config import PACKAGE_DIR
     from pipeline.inputs import register
-    from pipeline.run.execute import warm_register
+    from pipeline.run.warm import warm_register
 
     demo = (PACKAGE_DIR.parent / "data" / "raw" / "register").absolute()
     register._READ.pop(demo, None)
@@ -256,7 +257,7 @@ def test_the_appendix_warm_up_loads_the_pdf_engines_and_fonts_and_starts_no_thre
     import subprocess
     import sys
 
-    from pipeline.run.execute import WARM_EXTRA
+    from pipeline.run.warm import WARM_EXTRA
 
     script = "\n".join([
         "import os, sys",

@@ -3,6 +3,7 @@ plain kernels a run falls back to."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -278,3 +279,48 @@ def test_a_run_whose_server_refuses_falls_back_to_plain_kernels(tmp_path, monkey
     assert printed == [f"{os.getpid()}\n"] * 2
     assert len(said) == 1 and said[0].startswith("stage kernels: plain python3 kernels, not "
                                                  "forked (the fork server has ")
+
+
+@pytest.mark.slow
+def test_the_server_goes_once_the_last_stage_has_released_its_kernel(tmp_path, monkeypatch):
+    """Nothing is left to fork once every stage is done with its kernel: the server is
+    stopped then, in the background (the run normalises and records its outputs
+    meanwhile), not when the run stops its kernels."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    settings = _notebooks(tmp_path, monkeypatch, ["print(1)"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")))
+    try:
+        server = kernels.forks
+        assert server is not None and server.usable()
+        execute_stage(settings, "one", "0.ipynb", kernels.take("one"))
+        kernels.release("one")
+        assert server.process.poll() is None            # "two" may still need a kernel
+        kernels.release("two")                          # reused: its kernel never taken
+        assert _all_gone([server.process.pid], seconds=10)
+        assert not server.folder.exists()
+    finally:
+        kernels.stop()
+
+
+_INITIALISED = """
+import json, os, sys
+from ipykernel.kernelapp import IPKernelApp       # as the server imports them
+from pipeline.run.fork_server import KERNEL_MODULES
+exec(KERNEL_MODULES)
+before = set(sys.modules)
+IPKernelApp.instance().initialize(["--IPKernelApp.log_level=ERROR",
+                                   "--HistoryManager.enabled=False"])
+with open(sys.argv[1], "w") as out:
+    json.dump(sorted(set(sys.modules) - before), out)
+os._exit(0)
+"""
+
+
+def test_a_kernels_initialisation_imports_nothing_the_server_has_not(tmp_path):
+    """What ipykernel imports as a kernel initialises is in the server before it forks
+    (:data:`pipeline.run.fork_server.KERNEL_MODULES`): no kernel imports it again."""
+    said = tmp_path / "new.json"
+    subprocess.run([sys.executable, "-c", _INITIALISED, str(said)], cwd=tmp_path, timeout=120,
+                   env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+                   capture_output=True, check=True)
+    assert json.loads(said.read_text(encoding="utf-8")) == []

@@ -34,7 +34,7 @@ def test_every_notebook_option_is_checked_by_the_cli_before_the_stages():
     (formats, scenario) or looked up in the register by the run's check (theme, district,
     compare_with)."""
     cli = (ROOT / "pipeline" / "cli" / "commands.py").read_text(encoding="utf-8")
-    check = cli[cli.index("    def check() -> None:"):cli.index("result = run_pipeline(")]
+    check = cli[cli.index("    def check("):cli.index("result = run_pipeline(")]
     for option in set(APPENDIX_ONLY) | set(TABLES_ONLY):
         in_settings = option in ("formats", "scenario")
         assert in_settings or f"settings.{option}" in check, option

@@ -79,7 +79,7 @@ def _record_start_and_hashing(monkeypatch) -> list[str]:
     events: list[str] = []
 
     class Kernels:
-        def __init__(self, settings, stages, progress=None):
+        def __init__(self, settings, stages, progress=None, check=None):
             events.append("kernels started")
             self.stages = tuple(stages)
 
@@ -118,19 +118,25 @@ def test_a_run_that_runs_every_stage_starts_its_kernels_before_hashing(tmp_path,
     assert events == ["inputs hashed"]
 
 
-def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
-    """Once every stage has ended, the kernels and the fork server are stopped in the
-    background while the manifest is written and the build published; the run waits for
-    them before it returns."""
+def _forced_plan(tmp_path):
+    """A forced run's plan of the demo's stages, its folders under ``tmp_path``."""
     from pipeline.config import load_settings
-    from pipeline.run import orchestrate
     from pipeline.run.plan import Plan
 
     settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
                              clean_dir=str(tmp_path / "clean"),
                              reports_dir=str(tmp_path / "reports"))
-    plan = Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
+    return Plan(settings, STAGES, {"code": {"notebooks": {n: "" for _, n in STAGES}}}, None,
                 settings.report_dir, True)
+
+
+def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
+    """Once every stage has ended, the kernels and the fork server are stopped in the
+    background while the manifest is written and the build published; the run waits for
+    them before it returns."""
+    from pipeline.run import orchestrate
+
+    plan = _forced_plan(tmp_path)
     stopping, stopped, seen = threading.Event(), threading.Event(), []
 
     class Kernels:
@@ -154,3 +160,63 @@ def test_the_kernels_stop_while_the_build_is_published(tmp_path, monkeypatch):
     monkeypatch.setattr(orchestrate, "publish", publish)
     orchestrate._build(plan, "run", lambda line: None, None, Kernels())
     assert seen == [True] and stopped.is_set()    # stopped beside publishing, waited for
+
+
+def test_the_checkouts_state_is_read_while_the_stages_run(tmp_path, monkeypatch):
+    """git's two commands run beside the stages, not after the last one; the manifest
+    records what they said."""
+    from pipeline.run import orchestrate
+
+    plan = _forced_plan(tmp_path)
+    read, seen, recorded = threading.Event(), [], []
+
+    class Kernels:
+        def stop(self):
+            pass
+
+    def git_state(root):
+        read.set()
+        return {"git_commit": "abc", "git_dirty": False}
+
+    def execute_steps(plan, staged, progress, kernels):
+        seen.append(read.wait(timeout=10))          # read while the stages run
+        timings = [{"stage": stage, "started_at": "2007-06-30T12:00:00+00:00"}
+                   for stage, _ in plan.stages]
+        return steps.RunResult(), {s: {} for s, _ in plan.stages}, [], timings
+
+    def build_manifest(command, parameters, facts, code_state, *rest):
+        recorded.append(dict(code_state))
+        return {}
+
+    monkeypatch.setattr(orchestrate, "execute_steps", execute_steps)
+    monkeypatch.setattr(orchestrate, "build_manifest", build_manifest)
+    monkeypatch.setattr(orchestrate, "git_state", git_state)
+    monkeypatch.setattr(orchestrate, "publish", lambda built, published: None)
+    orchestrate._build(plan, "run", lambda line: None, None, Kernels())
+    assert seen == [True] and recorded == [{"git_commit": "abc", "git_dirty": False}]
+
+
+def test_a_stage_that_ends_first_is_handed_on_while_the_other_still_runs(monkeypatch):
+    """``ended`` is called in the thread of a stage that has run through (its outputs are
+    normalised then), while the other stage of the step still runs; not for one that
+    failed."""
+    running, seen = {"appendix", "tables"}, []
+
+    def run_one(staged, stage, notebook, kernels):
+        time.sleep(0.05 if stage == "tables" else 0.5)
+        if stage == "benchmark":
+            raise RuntimeError("benchmark broke")
+        running.discard(stage)
+        return "2007-06-30T12:00:00", "2007-06-30T12:00:01", 0.2
+
+    monkeypatch.setattr(steps, "_run_one", run_one)
+    steps._run_together(dict.fromkeys(("appendix", "tables")),
+                        [("appendix", "a"), ("tables", "t")], None,
+                        lambda stage: seen.append((stage, sorted(running))))
+    assert seen == [("tables", ["appendix"]), ("appendix", [])]
+    seen.clear()
+    with pytest.raises(RuntimeError, match="benchmark broke"):
+        steps._run_together(dict.fromkeys(("validate", "benchmark")),
+                            [("validate", "v"), ("benchmark", "b")], None,
+                            lambda stage: seen.append((stage, [])))
+    assert seen == [("validate", [])]

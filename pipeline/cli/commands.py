@@ -21,9 +21,11 @@ from pipeline.config import (
 
 if TYPE_CHECKING:  # imported when used: `laa --help` needs no pandas
     from pipeline.inputs.register import Register
+    from pipeline.run.inputs_check import Findings
 
 
 def _run(args: argparse.Namespace) -> str:
+    from pipeline.run.inputs_check import InputsCheck, check_inputs, findings_from
     from pipeline.run.orchestrate import run_pipeline
     from pipeline.run.plan import STAGES, VALIDATE_STAGES
 
@@ -37,24 +39,22 @@ def _run(args: argparse.Namespace) -> str:
     stages = STAGES if args.command == "run" else tuple(
         (stage, notebook) for stage, notebook in STAGES if stage in VALIDATE_STAGES)
 
-    def check() -> None:  # fail now, not after three stages
-        known = _check_register(settings, args.command, loaded)
-        if settings.theme or settings.district:
-            from pipeline.inputs.register import resolve_district, select_themes
-
-            select_themes(known, settings.theme)
-            resolve_district(known, settings.district)
-        if settings.compare_with:
-            from pipeline.inputs.national import check_group
-
-            check_group(settings.data_dir, settings.compare_with)
+    def check(answer: bytes | None = None) -> None:  # fail now, not after three stages
+        """The register, the period and the options checked: by the run's fork server
+        (its ``answer``), else here (see :mod:`pipeline.run.inputs_check`)."""
+        _say(findings_from(answer) or check_inputs(asked, loaded), args.command)
         print(f"laa {args.command}: period {settings.period}, meeting {settings.meeting}, "
               f"data {settings.data_dir}; derived data {settings.clean_dir}, reports "
               f"{settings.reports_dir}", flush=True)
 
+    asked = InputsCheck(str(settings.register_dir), settings.period,
+                        theme=settings.theme or "", district=settings.district or "",
+                        data_dir=str(settings.data_dir),
+                        compare_with=settings.compare_with or "")
     result = run_pipeline(settings, stages, progress=lambda line: print(line, flush=True),
                           command=args.command, force=args.force, wait=args.wait,
-                          stamp_given=args.generated_at is not None, check=check)
+                          stamp_given=args.generated_at is not None, check=check,
+                          check_payload=None if loaded is not None else asked.payload())
     state = "up to date" if result.up_to_date else "done"
     if args.command == "validate":
         _raise_for_quarantine(settings, result.published)
@@ -108,13 +108,19 @@ def _check_register(settings: Settings, command: str,
                     known: Register | None = None) -> Register:
     """The register, loaded (unless given) and checked before anything runs: its warnings
     printed, the period refused if it is outside the agreement (exit 2)."""
-    from pipeline.inputs.register import check_period, load_register
+    from pipeline.run.inputs_check import InputsCheck, check_inputs
 
-    known = known or load_register(settings.register_dir)
-    for warning in known.warnings:
+    found = check_inputs(InputsCheck(str(settings.register_dir), settings.period), known)
+    _say(found, command)
+    return found.register
+
+
+def _say(found: Findings, command: str) -> None:
+    """Print the checks' warnings, then raise the error that refuses the run, if any."""
+    for warning in found.warnings:
         print(f"laa {command}: warning: {warning}", file=sys.stderr, flush=True)
-    check_period(known, settings.period)
-    return known
+    if found.error is not None:
+        raise found.error
 
 
 def _init(args: argparse.Namespace) -> str:

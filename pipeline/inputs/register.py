@@ -98,7 +98,7 @@ class Register:
 
 # the register last read from each folder, with a digest of the files it was read from: a
 # stage's kernel is forked from a server that read it while the run started (see
-# pipeline.run.execute.warm_register), so the kernels find it read (0.07 s each)
+# pipeline.run.warm.warm_register), so the kernels find it read (0.07 s each)
 _READ: dict[Path, tuple[bytes, Register]] = {}
 _READ_KEPT = 8
 

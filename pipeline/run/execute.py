@@ -17,45 +17,11 @@ from pathlib import Path
 from pipeline import errors
 from pipeline.config import Settings, folder_parameter
 from pipeline.run import kernel_forks
+from pipeline.run.warm import WARM_EXTRA, warm_code, warm_register
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
-# Each stage's kernel silently runs its notebook's own import lines (read from the notebook,
-# so they follow its changes) while earlier stages run: the notebook's imports then cost
-# nothing. They run inside a function, so no name is left behind, and silent execution
-# leaves no trace in the executed notebook. Extra warm-ups for what a module imports lazily
-# (Great Expectations) and for the templates compiled on first use (the appendix's kernel
-# has time for them while the assess stage runs; validation's has none: it is the one the
-# run waits for):
-_WARM_GX = "import pipeline.quality.engines as v\nif hasattr(v, 'warm_up'):\n    v.warm_up()"
-_WARM_DOCUMENTS = "import pipeline.report.rendering as r\nif hasattr(r, 'warm_up'):\n" \
-                  "    r.warm_up()"
-# statsmodels, imported where the benchmark's intervals are computed (pipeline.assess.uncertainty)
-_WARM_INTERVALS = "import statsmodels.stats.proportion\nimport statsmodels.stats.rates"
-# what pandas' parquet reader imports on its first read (pipeline.report.frames.load_appendix
-# reads some twenty frames in both the appendix's and the tables' kernels), and the
-# workbook writer's lazy imports (openpyxl: pipeline.report.export.warm_up)
-_WARM_PARQUET = "import pyarrow.dataset\nimport pyarrow.parquet"
-_WARM_WORKBOOK = "import pipeline.report.export as x\nif hasattr(x, 'warm_up'):\n    x.warm_up()"
-WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_INTERVALS,
-              "appendix": f"{_WARM_DOCUMENTS}\n{_WARM_PARQUET}",
-              "tables": f"{_WARM_PARQUET}\n{_WARM_WORKBOOK}"}
-
-
-def warm_register(register_dir: Path) -> str:
-    """Warm-up code reading the run's register, which every stage reads: where the kernels
-    are forked, the server reads it once and each kernel forked after finds it read
-    (:func:`pipeline.inputs.register.load_register` keeps the last read of a folder while
-    its files are unchanged). A register that cannot be read is left to the stage to
-    report."""
-    return ("from pipeline.inputs import register as _register\n"
-            "try:\n"
-            f"    _register.load_register(__import__('pathlib').Path({str(register_dir)!r}))\n"
-            "except Exception:\n"
-            "    pass")
-
-
 APPENDIX_ONLY = ("formats", "theme", "district", "scenario", "compare_with")
 TABLES_ONLY = ("theme", "district", "compare_with")  # the tables' share of them
 # The stages that read the generated-at stamp: the data-quality pages (and the check that
@@ -102,37 +68,6 @@ def _error_from(exc: Exception, stage: str, executed: Path) -> errors.LaaError:
     return error
 
 
-def warm_code(notebook: Path, extra: str = "") -> str:
-    """The code a stage's kernel runs before its turn: the notebook's imports, in a function.
-
-    Import statements are read from the notebook's code cells (top level only); cells that
-    do not parse are skipped. Returns code that defines, calls and deletes the function.
-    """
-    import ast
-    import json
-
-    lines = ["import pandas", "import pyarrow.dataset"]  # what the first read_parquet imports
-    try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        cells = []
-    for cell in cells:
-        if cell.get("cell_type") != "code":
-            continue
-        source = "".join(cell.get("source", ""))
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        lines += [ast.unparse(node) for node in tree.body
-                  if isinstance(node, ast.Import | ast.ImportFrom)
-                  and not any(alias.name == "*" for alias in node.names)
-                  and getattr(node, "module", "") != "__future__"]
-    lines += extra.splitlines()
-    body = "\n".join("    " + line for line in lines)
-    return f"def _laa_warm():\n{body}\n\n_laa_warm()\ndel _laa_warm\n"
-
-
 AHEAD = 2  # kernels started and warming up ahead of the stages that will take them
 
 
@@ -151,7 +86,8 @@ class StageKernels:
     """
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[str], None] | None = None,
+                 check: dict | None = None) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
         self.stages = tuple(stages)
         self._root = str(settings.project_root)
@@ -165,10 +101,11 @@ class StageKernels:
         self._stopping: list[threading.Thread] = []
         self._lock = threading.RLock()  # two stages' threads take and release at once
         self._stopped = False
+        self._readied = False  # papermill readied (see _ready_papermill)
         self._progress = progress
         self._forks, self._plain_why = kernel_forks.start(self._root, [
             (name, warm_code(self._notebooks[name], self._warm_extra[name]))
-            for name in self._waiting])
+            for name in self._waiting], check)
         try:
             with self._lock:
                 self._start_ahead()
@@ -211,6 +148,30 @@ class StageKernels:
             self._progress(f"stage kernels: plain python3 kernels, not forked ({why})")
         self._plain_why, self._progress = "", None
 
+    def check_answer(self) -> bytes | None:
+        """The answer of the run's checks given at the start (made by the fork server:
+        :meth:`pipeline.run.kernel_forks.ForkServer.check_answer`); None where none came
+        (the run makes them itself). papermill is readied meanwhile
+        (:meth:`_ready_papermill`: the first stage would wait for it otherwise)."""
+        if self.stages:
+            self._ready_papermill(self.stages[0][0])
+        return self._forks.check_answer() if self._forks is not None else None
+
+    def _ready_papermill(self, stage: str) -> None:
+        """Import papermill and have nbformat compile ``stage``'s notebook's validator (by
+        reading it), once, while this process waits for a kernel: not at the first stage's
+        start, where papermill's own reading would, before it sends the kernel anything."""
+        import nbformat
+        import papermill  # noqa: F401 - the stage needs it
+
+        if self._readied:
+            return
+        self._readied = True
+        try:
+            nbformat.read(self._notebooks[stage], as_version=4)
+        except Exception:  # noqa: BLE001, S110 - papermill's own reading of it says what
+            pass
+
     @property
     def forks(self) -> kernel_forks.ForkServer | None:
         """The run's fork server (None where its kernels are plain ones)."""
@@ -233,8 +194,7 @@ class StageKernels:
             manager = self._managers.get(stage)
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
-        import papermill  # noqa: F401 - imported while the kernel warms up (the first
-        # stage's waits for it), not after, when the stage needs papermill
+        self._ready_papermill(stage)  # while the kernel warms up, not once the stage starts
         if client is not None and not _warmed_up(manager, client, sent):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
@@ -251,7 +211,9 @@ class StageKernels:
 
     def release(self, stage: str) -> None:
         """``stage`` is done with its kernel (ran, failed or was reused): shut the kernel
-        down in the background, and start the next stage's. Once stopping, does nothing."""
+        down in the background, and start the next stage's; after the last stage, the fork
+        server is stopped in the background too (it has nothing left to fork), while the run
+        normalises and records what the stages wrote. Once stopping, does nothing."""
         with self._lock:
             if self._stopped:
                 return
@@ -261,10 +223,17 @@ class StageKernels:
             self._sent.pop(stage, None)
             manager = self._managers.pop(stage, None)
             self._start_ahead()
+            last = not self._waiting and not self._managers
         if client is not None:
             client.stop_channels()
         if manager is not None:
             _shut_down_later(self, stage, manager)
+        if last and self._forks is not None:
+            stopping = threading.Thread(target=self._forks.stop, name="laa-forks-stop",
+                                        daemon=True)
+            with self._lock:
+                self._stopping.append(stopping)
+            stopping.start()
 
     def stop(self) -> None:
         """Shut every kernel down, whatever state it is in, and wait until each is gone.

@@ -4,6 +4,9 @@ One thread, one ``selectors`` loop: fork requests on the listening socket, the p
 connections (one per kernel: closed means kill the kernel), the connection to ``laa``
 (closed means kill every kernel and exit), and SIGCHLD through a wake-up pipe (a kernel
 ended: its proxy is told its status). When nothing waits, the next stage's imports run.
+The run's checks of its parameters (:mod:`pipeline.run.inputs_check`), when ``laa`` sends
+them with the warm-ups, are made in a child forked before the first kernel, once the first
+stage's imports are in: the child writes its answer to ``laa`` on a connection of their own.
 """
 
 from __future__ import annotations
@@ -24,10 +27,15 @@ from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
-# and debugger modules: debugpy, pdb, xml...): imported here once, before the stages' imports
-# (while ``laa``, which starts the server first thing, has yet to send them), so every kernel
-# forked has them
-KERNEL_MODULES = "import ipykernel.ipkernel\nimport ipykernel.zmqshell\nimport ipykernel.debugger"
+# and debugger modules: debugpy, pdb, xml...; its shell's debugger, completer, inspector and
+# store extension, psutil, faulthandler, tornado's asyncio loop: nothing is left for a
+# kernel's initialisation to import): imported here once, before the stages' imports (while
+# ``laa``, which starts the server first thing, has yet to send them), so every kernel forked
+# has them
+KERNEL_MODULES = "\n".join(f"import {name}" for name in (
+    "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.debugger",
+    "IPython.core.completerlib", "IPython.core.oinspect", "IPython.extensions.storemagic",
+    "psutil", "faulthandler", "tornado.platform.asyncio"))
 
 
 def _preload(code: str) -> None:
@@ -103,37 +111,84 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
         exit_now(code)
 
 
-def _receive_warm(control: socket.socket) -> list[tuple[str, str]] | None:
-    """The warm-ups ``laa`` sends first on ``control`` (length-prefixed JSON); None if it
-    closed the connection instead (the run took no kernel from this server)."""
+def _receive_warm(control: socket.socket) -> tuple[list[tuple[str, str]], dict | None] | None:
+    """The warm-ups ``laa`` sends first on ``control`` (length-prefixed JSON), and the
+    run's checks to make (None: none); None if it closed the connection instead (the run
+    took no kernel from this server)."""
     data = b""
     while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
         more = control.recv(1 << 16)
         if not more:
             return None
         data += more
-    return [tuple(pair) for pair in json.loads(data[8:8 + int.from_bytes(data[:8], "big")])]
+    said = json.loads(data[8:8 + int.from_bytes(data[:8], "big")])
+    return [tuple(pair) for pair in said["warm"]], said.get("check")
 
 
-def serve(listener: socket.socket, control: socket.socket) -> None:
+def _answer_check(payload: dict, answers: socket.socket, closing: list) -> None:
+    """In the forked child: make the run's checks, send their answer on ``answers`` and
+    exit (never returns); a failure sends nothing (``laa`` then makes them itself)."""
+    code = 1
+    try:
+        for thing in closing:
+            thing.close()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        from pipeline.run.inputs_check import answer
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said, if at all, where the run checks itself
+            answers.sendall(answer(payload))
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - laa makes the checks itself then
+        pass
+    finally:
+        exit_now(code)
+
+
+def _fork_check(payload: dict | None, answers: socket.socket | None,
+                closing: list) -> int | None:
+    """Fork the child that makes the run's checks (:func:`_answer_check`), if ``laa`` sent
+    any and the server is single-threaded; its pid (None if none). The server's end of
+    ``answers`` is closed either way: ``laa`` reads the answer up to the child's exit."""
+    if answers is None:
+        return None
+    pid = None
+    if payload is not None and _threads() == 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _answer_check(payload, answers, closing)
+    answers.close()
+    return pid
+
+
+def serve(listener: socket.socket, control: socket.socket,
+          answers: socket.socket | None = None) -> None:
     """Serve fork requests until ``control`` closes (or SIGTERM); kill every kernel then.
 
     The server imports ipykernel's kernel application and :data:`KERNEL_MODULES` first,
-    then reads from ``control`` each stage's warm-up code in stage order
-    (:func:`_receive_warm`): the first runs before any fork, the others between requests,
-    or before the fork of the stage they are for.
+    then reads from ``control`` each stage's warm-up code in stage order, and the run's
+    checks (:func:`_receive_warm`): the first warm-up runs before any fork, then the checks
+    are forked off (their answer goes on ``answers``), the other warm-ups run between
+    requests, or before the fork of the stage they are for.
     """
     import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
 
     _preload(KERNEL_MODULES)
-    warm = _receive_warm(control)
-    if warm is None:
+    received = _receive_warm(control)
+    if received is None:
         return
+    warm, check = received
     for _stage, code in warm[:1]:
         _preload(code)
+    checking = _fork_check(check, answers, [listener, control])
     # stage -> its warm-up, not yet run here (in stage order)
     waiting = dict(warm[1:])
-    children: dict[int, socket.socket] = {}  # kernel pid -> its proxy's connection
+    children: dict[int, socket.socket | None] = {}  # kernel pid -> its proxy's connection
+    if checking is not None:
+        children[checking] = None  # reaped and, if need be, killed as the kernels are
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
@@ -189,7 +244,7 @@ def serve(listener: socket.socket, control: socket.socket) -> None:
                     if pid == 0:
                         _become_kernel(request, fds, [
                             selector, listener, control, wake_read, wake_write,
-                            connection, *children.values()])
+                            connection, *filter(None, children.values())])
                     for fd in fds:
                         os.close(fd)
                     children[pid] = connection

@@ -5,7 +5,7 @@ fresh ``python -m pipeline.run.kernel_forks`` process (never a fork of the ``laa
 process). It imports ipykernel's kernel application, pandas and the first stage's imports,
 then serves fork requests on a UNIX socket in a private temporary folder; between requests
 it goes on importing, stage by stage, what the stages still to come import (their warm-up
-code, :func:`pipeline.run.execute.warm_code`: imports only, never a stage's code). Each
+code, :func:`pipeline.run.warm.warm_code`: imports only, never a stage's code). Each
 kernel is a fresh copy of a process that never ran a stage: nothing a stage imports,
 computes or caches reaches another, and the imports cost it nothing.
 
@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from os import _exit as exit_now  # Python's own quick exit (no clean-up), as in fork_server
 from pathlib import Path
 
@@ -50,6 +52,7 @@ KERNEL_SPEC = {"argv": ["python", "-m", "pipeline.run.kernel_proxy", "-f", "{con
 # arithmetic forked or not.
 SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 READY_TIMEOUT_S = 10
+CHECK_TIMEOUT_S = 120  # the server imports the first stage's modules before it checks
 
 
 def unavailable() -> str | None:
@@ -89,22 +92,47 @@ class ForkServer:
             listener.bind(self.address)
             listener.listen(16)
             ours, theirs = socket.socketpair()
-            with theirs:
-                fds = (listener.fileno(), theirs.fileno())
+            answers, answering = socket.socketpair()  # the run's checks' answer comes here
+            with theirs, answering:
+                fds = (listener.fileno(), theirs.fileno(), answering.fileno())
                 self.process = subprocess.Popen(
                     [sys.executable, "-m", __name__, str(self.folder), *map(str, fds)],
                     pass_fds=fds, cwd=root, stdin=subprocess.DEVNULL,
                     env={**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV})
         self._control = ours
+        self._answers = answers
+        self._checking = False
         if warm is not None:
             self.warm_up(warm)
 
-    def warm_up(self, warm: list[tuple[str, str]]) -> None:
+    def warm_up(self, warm: list[tuple[str, str]], check: dict | None = None) -> None:
         """Send the server ``(stage, warm-up code)`` for each stage, in order (once): it
-        imports the first stage's before its first fork, the others' between forks."""
-        data = json.dumps(warm).encode("utf-8")
+        imports the first stage's before its first fork, the others' between forks; and the
+        run's checks to make (:meth:`pipeline.run.inputs_check.InputsCheck.payload`), if
+        any: made once the first stage's imports are in (:meth:`check_answer`)."""
+        data = json.dumps({"warm": warm, "check": check}).encode("utf-8")
         self._control.sendall(len(data).to_bytes(8, "big") + data)
         self._control.setblocking(False)
+        self._checking = check is not None
+
+    def check_answer(self, timeout: float = CHECK_TIMEOUT_S) -> bytes | None:
+        """The answer of the run's checks sent with the warm-ups (read to the end: the
+        child that made them has exited); None if none were sent, or none came (the
+        server refused to fork, ended, or took longer than ``timeout`` s)."""
+        if not self._checking:
+            return None
+        self._checking = False
+        deadline, data = time.monotonic() + timeout, b""
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([self._answers], [], [], min(left, 0.5))[0]:
+                if self.process.poll() is not None:
+                    return None
+                continue
+            more = self._answers.recv(1 << 16)
+            if not more:
+                return data or None
+            data += more
+        return None
 
     def usable(self) -> bool:
         """True while the server runs and has refused nothing (once False, stays False)."""
@@ -133,6 +161,7 @@ class ForkServer:
         """Close the connection (the server kills its kernels and exits), wait for it and
         remove the private folder."""
         self._control.close()
+        self._answers.close()
         try:
             self.process.wait(timeout=READY_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -166,9 +195,11 @@ def discard_early() -> None:
         early.stop()
 
 
-def start(root: str, warm: list[tuple[str, str]]) -> tuple[ForkServer | None, str]:
+def start(root: str, warm: list[tuple[str, str]],
+          check: dict | None = None) -> tuple[ForkServer | None, str]:
     """Start a fork server for a run (or take the one :func:`start_early` started for
-    ``root``); ``(None, why)`` where there cannot be one."""
+    ``root``), sending it the warm-ups and the run's checks (see
+    :meth:`ForkServer.warm_up`); ``(None, why)`` where there cannot be one."""
     why = unavailable()
     if why is not None:
         return None, why
@@ -176,28 +207,32 @@ def start(root: str, warm: list[tuple[str, str]]) -> tuple[ForkServer | None, st
         early = _early.pop()
         if early.root == root and early.process.poll() is None:
             try:
-                early.warm_up(warm)
+                early.warm_up(warm, check)
                 return early, ""
             except OSError:
                 pass
         early.stop()
     try:
-        return ForkServer(root, warm), ""
+        server = ForkServer(root)
+        server.warm_up(warm, check)
+        return server, ""
     except OSError as exc:
         return None, f"the fork server could not start ({exc})"
 
 
 def main(argv: list[str]) -> None:
-    """The server: ``python -m pipeline.run.kernel_forks FOLDER LISTENER_FD CONTROL_FD``."""
+    """The server: ``python -m pipeline.run.kernel_forks FOLDER LISTENER_FD CONTROL_FD
+    ANSWERS_FD``."""
     from pipeline.run.fork_server import serve
 
     folder = Path(argv[0])
     listener = socket.socket(fileno=int(argv[1]))
     control = socket.socket(fileno=int(argv[2]))
+    answers = socket.socket(fileno=int(argv[3])) if len(argv) > 3 else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops it by closing `control`
     code = 0
     try:
-        serve(listener, control)
+        serve(listener, control, answers)
     except SystemExit as exc:  # SIGTERM or SIGHUP: its kernels killed and reaped already
         code = exc.code if isinstance(exc.code, int) else 0
     finally:

@@ -59,7 +59,8 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
                  progress: Callable[[str], None] = print, *, command: str = "run",
                  force: bool = False, wait: bool = False, stamp_given: bool = True,
                  expected: list[dict] | None = None, stamps: dict[str, str] | None = None,
-                 check: Callable[[], None] | None = None) -> RunResult:
+                 check: Callable[[bytes | None], None] | None = None,
+                 check_payload: dict | None = None) -> RunResult:
     """Run the stages under the meeting's lock, build in staging, then publish.
 
     Parameters
@@ -88,12 +89,17 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         The checks of the run's parameters against its inputs (the register: the period,
         district, themes), run before anything is built. When something must be built, the
         stages' kernels are started first, so they start up while the checks run; a check
-        that raises stops them and nothing is built.
+        that raises stops them and nothing is built. It is given the answer of the checks
+        of ``check_payload`` made by the kernels' fork server, or None (none was made
+        there: it makes them itself).
+    check_payload
+        Those checks as data (:meth:`pipeline.run.inputs_check.InputsCheck.payload`), sent
+        to the fork server with the kernels' warm-ups (None: the checks are made here).
     """
     published = published_folder(settings, command)
     # Every stage runs (forced, or nothing published before): its kernels need no plan, so
     # they start first, and start up while the inputs are hashed and the run is planned.
-    kernels = StageKernels(settings, stages, progress) if force or not (
+    kernels = StageKernels(settings, stages, progress, check=check_payload) if force or not (
         published / MANIFEST_NAME).is_file() else None
     try:
         facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
@@ -114,9 +120,9 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         # A first look, before the lock: if something must be built, its kernels start up
         # while the checks run and while the lock is taken (the plan is made again under it).
         if kernels is None:
-            kernels = _start_kernels(plan_now(), command, progress)
+            kernels = _start_kernels(plan_now(), command, progress, check_payload)
         if check is not None:
-            check()
+            check(kernels.check_answer() if kernels is not None else None)
         with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting, wait,
                       progress):
             recover(_staging(settings, command), published)  # a killed run's leftovers
@@ -137,11 +143,13 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
             kernels.stop()
 
 
-def _start_kernels(plan: Plan, command: str,
-                   progress: Callable[[str], None]) -> StageKernels | None:
-    """Kernels for the stages ``plan`` must run; None when it has nothing to run."""
+def _start_kernels(plan: Plan, command: str, progress: Callable[[str], None],
+                   check: dict | None = None) -> StageKernels | None:
+    """Kernels for the stages ``plan`` must run (their fork server given the run's
+    ``check`` to make); None when it has nothing to run."""
     stages = plan.to_run()
-    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages, progress)
+    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages, progress,
+                                                              check=check)
 
 
 def _build(plan: Plan, command: str, progress: Callable[[str], None],
@@ -153,6 +161,12 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
     built.mkdir(parents=True)
     keep_staging = False
     stopping = None
+    # the checkout's commit and state, read (two git commands) while the stages run, as the
+    # code they run was hashed at the start
+    code_state: dict[str, object] = {}
+    reading = threading.Thread(target=lambda: code_state.update(git_state(
+        settings.project_root)), name="laa-git-state", daemon=True)
+    reading.start()
     try:
         result, records, outputs, timings = execute_steps(plan, staged, progress, kernels)
         # every stage has ended: the kernels and the fork server go while the manifest is
@@ -164,8 +178,9 @@ def _build(plan: Plan, command: str, progress: Callable[[str], None],
         stages = [{"stage": s, "notebook": f"notebooks/{n}",
                    "notebook_sha256": plan.facts["code"]["notebooks"][n],
                    "executed": f"notebooks/{n}", **records[s]} for s, n in plan.stages]
-        manifest = build_manifest(command, plan.parameters, plan.facts,
-                                  git_state(settings.project_root), stages, outputs, run_facts)
+        reading.join()
+        manifest = build_manifest(command, plan.parameters, plan.facts, code_state, stages,
+                                  outputs, run_facts)
         manifest["validation_engine"] = settings.rules.validation_engine  # what ran the suites
         if command == "run":  # district packs and checks published before stay
             kept = keep_unbuilt(plan.published, built)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.config import Settings, folder_parameter
 from pipeline.run.execute import STAMPED, StageKernels, execute_stage
-from pipeline.run.incremental import snapshot, written_since
+from pipeline.run.incremental import Snapshot, snapshot, written_since
 from pipeline.run.locking import lock_paths
 from pipeline.run.manifest import output_entry
 from pipeline.run.normalise import normalise_notebook, normalise_xlsx
@@ -125,19 +125,36 @@ def _run_step(plan: Plan, staged: Settings, stages: list[tuple[str, str]], kerne
     clean, built = plan.settings.clean_dir, staged.report_dir
     clean_before, built_before = snapshot(clean), snapshot(built)
     stamped = {stage: replace(staged, generated_at=plan.stamp(stage)) for stage, _ in stages}
+    normalised: Snapshot = {}  # what was normalised as its stage ended, as it was then
+
+    def normalise(ended: str | None = None) -> None:
+        """Normalise what the step wrote into the build (only ``ended``'s, when given:
+        that stage has ended, the other may still run), but for what is normalised already
+        and unchanged since."""
+        now = snapshot(built)
+        for relative in written_since(built_before, now):
+            writer = _writer(stages, "report", relative)
+            if (ended is not None and writer != ended) or normalised.get(
+                    relative) == now[relative]:
+                continue
+            path = built / relative
+            if path.suffix == ".ipynb":
+                normalise_notebook(path, staging_text, plan.settings.project_root)
+            elif path.suffix == ".xlsx":
+                normalise_xlsx(path, plan.stamp(writer))
+            else:
+                continue
+            info = path.stat()
+            normalised[relative] = (info.st_size, info.st_mtime_ns)
+
+    staging_text = staging_replacements(plan.settings, staged)
     if len(stages) == 1:
         ran = {stages[0][0]: _run_one(stamped[stages[0][0]], *stages[0], kernels)}
-    else:
-        ran = _run_together(stamped, stages, kernels)
-    staging_text = staging_replacements(plan.settings, staged)
+    else:  # a stage's outputs are normalised as it ends, while the other runs on
+        ran = _run_together(stamped, stages, kernels, normalise)
+    normalise()
     written = {"clean": own_outputs(clean, written_since(clean_before, snapshot(clean))),
                "report": written_since(built_before, snapshot(built))}
-    for relative in written["report"]:
-        path = built / relative
-        if path.suffix == ".ipynb":
-            normalise_notebook(path, staging_text, plan.settings.project_root)
-        elif path.suffix == ".xlsx":
-            normalise_xlsx(path, plan.stamp(_writer(stages, "report", relative)))
     made: dict[str, list[dict]] = {stage: [] for stage, _ in stages}
     roots = {"clean": clean, "report": built}
     for root_name, paths in written.items():
@@ -168,21 +185,25 @@ def own_outputs(root: Path, written: list[str]) -> list[str]:
 
 
 def _run_together(staged: dict[str, Settings], stages: list[tuple[str, str]],
-                  kernels: StageKernels) -> dict[str, tuple[str, str, float]]:
+                  kernels: StageKernels, ended: Callable[[str], None] | None = None
+                  ) -> dict[str, tuple[str, str, float]]:
     """Run the stages at once (each with its ``staged`` settings), one thread each driving
-    its own kernel; raise the first failure (in stage order) once all have ended.
+    its own kernel (``ended(stage)`` called in it once its stage has run through); raise
+    the first failure (in stage order) once all have ended.
 
     The threads are daemons and the main thread only waits for them, so a signal (SIGTERM,
     Ctrl-C) stops the run at once: the run's clean-up stops the kernels, and a thread left
     waiting on a dead kernel does not keep the process alive.
     """
-    ended: dict[str, tuple[str, str, float] | BaseException] = {}
+    done: dict[str, tuple[str, str, float] | BaseException] = {}
 
     def work(stage: str, notebook: str) -> None:
         try:
-            ended[stage] = _run_one(staged[stage], stage, notebook, kernels)
+            done[stage] = _run_one(staged[stage], stage, notebook, kernels)
+            if ended is not None:
+                ended(stage)
         except BaseException as exc:  # handed to the main thread, raised there
-            ended[stage] = exc
+            done[stage] = exc
 
     threads = [threading.Thread(target=work, args=stage, name=f"laa-{stage[0]}", daemon=True)
                for stage in stages]
@@ -191,9 +212,9 @@ def _run_together(staged: dict[str, Settings], stages: list[tuple[str, str]],
     for thread in threads:
         thread.join()
     for stage, _ in stages:
-        if isinstance(ended[stage], BaseException):
-            raise ended[stage]
-    return ended
+        if isinstance(done[stage], BaseException):
+            raise done[stage]
+    return done
 
 
 def _writer(stages: list[tuple[str, str]], root_name: str, relative: str) -> str:
