@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -15,7 +17,7 @@ from pipeline.inputs import return_files, xlsx_reader
 from pipeline.inputs.csv_reader import read_csv_rows
 from pipeline.inputs.ingest import ingest_returns, resolve_supersession
 from pipeline.inputs.return_values import parse_value, value_problem
-from pipeline.inputs.sheets import cell_text
+from pipeline.inputs.sheets import cell_name, cell_text, column_label
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
           "submitted_by,submitted_at")
@@ -478,3 +480,24 @@ def test_a_workbook_too_large_for_a_return_is_refused(tmp_path, monkeypatch):
     book.save(tmp_path / "big.xlsx")
     reason = ingest_returns(tmp_path).file_problems["reason"].iloc[0]
     assert reason.startswith("sheet 'Sheet' is too large for a return (over 30 filled cells")
+
+
+def test_column_labels_as_a_spreadsheet_names_them():
+    # bijective base 26: Z is the 26th, AA the 27th, ZZ the 702nd (26 + 26*26), AAA the 703rd,
+    # XFD Excel's last (16,384 = 24*676 + 6*26 + 4); past it, R1C1 style
+    assert [column_label(n) for n in (1, 5, 26, 27, 52, 53, 702, 703, 16_384)] == \
+        ["A", "E", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    assert column_label(16_385) == "C16385"
+    assert column_label(0) == "C0"
+    assert cell_name(5, 14) == "E14"
+    assert cell_name(16_385, 14) == "R14C16385"
+
+
+def test_naming_a_cell_does_not_import_the_workbook_library():
+    # the validate stage names the cell of each finding; openpyxl costs ~0.1 s to import
+    code = ("import sys\nfrom pipeline.quality.quarantine import cell_reference\n"
+            "assert cell_reference('Returns', 'a,b,c,d,e', 'e', 14) == 'Returns!E14'\n"
+            "print('openpyxl' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
