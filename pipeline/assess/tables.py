@@ -86,16 +86,18 @@ def tabulate_by_theme(reward: pd.DataFrame, themes: pd.DataFrame,
     ``columns`` gives a theme's target rows' columns; total rows sum the ``money`` columns,
     leave text blank and other numbers missing. Money is rounded half up to pence.
     """
-    parts = []
-    for _, theme in themes.sort_values("block", kind="stable").iterrows():
-        rows = reward[reward["theme"] == theme["theme"]]
-        if rows.empty:
-            continue
-        parts.append(pd.DataFrame({"theme": theme["appendix_name"], "row_type": "target",
-                                   **columns(rows)}))
-        parts.append(_total_row(parts[-1], theme["appendix_name"], "theme total", "TOTAL",
-                                money))
+    # every target's row built once and sliced per theme: the same rows, in the same order
+    # and types, as building each theme's from its own targets
     every = pd.DataFrame({"theme": "", "row_type": "target", **columns(reward)})
+    keys = reward["theme"].to_numpy()
+    parts = []
+    for key, name in themes.sort_values("block", kind="stable")[["theme", "appendix_name"]] \
+            .itertuples(index=False):
+        mine = keys == key
+        if not mine.any():
+            continue
+        parts.append(every[mine].assign(theme=name))
+        parts.append(_total_row(parts[-1], name, "theme total", "TOTAL", money))
     parts.append(_total_row(every, "", "overall total", "Overall Total", money))
     table = pd.concat(parts, ignore_index=True)
     for column in money:
@@ -106,10 +108,10 @@ def tabulate_by_theme(reward: pd.DataFrame, themes: pd.DataFrame,
 def _total_row(targets: pd.DataFrame, theme: str, row_type: str, label: str,
                money: tuple[str, ...]) -> pd.DataFrame:
     row = {}
-    for column in targets.columns:
+    for column, dtype in targets.dtypes.items():
         if column in money:
             row[column] = targets[column].sum()
-        elif pd.api.types.is_numeric_dtype(targets[column]):
+        elif pd.api.types.is_numeric_dtype(dtype):
             row[column] = float("nan")
         else:
             row[column] = ""
