@@ -72,7 +72,9 @@ def number_marks(rows: pd.DataFrame) -> tuple[list[int], list[dict[str, object]]
     The templates print them with the macros ``audit_mark`` and ``audit_notes``."""
     numbers: list[int] = []
     notes: list[dict[str, object]] = []
-    for _, r in rows.iterrows():
+    # the columns read, row by row as dicts (a wide frame's rows as Series cost ~0.2 ms each)
+    read = [c for c in ("indicator_id", "title", "audit_finding", "audit_note") if c in rows]
+    for r in rows[read].to_dict("records"):
         shown = audit_mark(r)
         if shown["mark"]:
             notes.append({"number": len(notes) + 1, "indicator_id": r["indicator_id"],

@@ -97,7 +97,8 @@ def lineage_items(assessment: pd.DataFrame, returns: pd.DataFrame) -> list[dict[
         grouped.setdefault(record["indicator_id"], []).append(record)
     numbers, _ = number_marks(assessment)
     items = []
-    for number, (_, figure) in zip(numbers, assessment.iterrows(), strict=True):
+    read = [c for c in ("indicator_id", "audit_finding", "audit_note") if c in assessment]
+    for number, figure in zip(numbers, assessment[read].to_dict("records"), strict=True):
         indicator_id = str(figure["indicator_id"])
         rows = grouped.get(indicator_id, [])
         items.append({
