@@ -81,6 +81,12 @@ def compose_statement(target: float, value: float, baseline: float, polarity: st
     return f"{head}, which {' and '.join(said)}."
 
 
+# the columns a statement is composed from (each row read as a dict of these: a wide row
+# as a Series costs ~0.2 ms)
+STATEMENT_READS = ("target_value", "value", "baseline_value", "polarity", "unit",
+                   "accumulation", "expected_value", "trajectory_period", "final_rag")
+
+
 def add_statements(assessed: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """The assessment with a ``statement`` for every indicator rated amber or red (final).
 
@@ -92,7 +98,7 @@ def add_statements(assessed: pd.DataFrame, rules: Rules) -> pd.DataFrame:
                           rules, r["unit"], r["accumulation"], r["expected_value"],
                           r["trajectory_period"])
         if r["final_rag"] in STATEMENT_RAGS else ""
-        for _, r in assessed.iterrows()]
+        for r in assessed[[c for c in STATEMENT_READS if c in assessed]].to_dict("records")]
     return assessed.assign(statement=statements)
 
 

@@ -82,7 +82,7 @@ def render_block_table(theme: pd.Series, rows: pd.DataFrame,
     ids = anchors("trend", list(rows["indicator_id"]))
     entries = []
     numbers, notes = number_marks(rows)
-    for number, (_, r) in zip(numbers, rows.iterrows(), strict=True):
+    for number, r in zip(numbers, rows.to_dict("records"), strict=True):  # rows as dicts
         unit = r["unit"]
         trend = trends.get(r["indicator_id"])
         chart = charts.trend_svg(trend, ids[r["indicator_id"]],
