@@ -161,12 +161,12 @@ class StageKernels:
         """Import papermill and have nbformat compile ``stage``'s notebook's validator (by
         reading it), once, while this process waits for a kernel: not at the first stage's
         start, where papermill's own reading would, before it sends the kernel anything."""
-        import nbformat
-        import papermill  # noqa: F401 - the stage needs it
-
         if self._readied:
             return
         self._readied = True
+        import nbformat
+        import papermill  # noqa: F401 - the stage needs it
+
         try:
             nbformat.read(self._notebooks[stage], as_version=4)
         except Exception:  # noqa: BLE001, S110 - papermill's own reading of it says what

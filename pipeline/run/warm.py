@@ -19,10 +19,11 @@ _WARM_DOCUMENTS = "import pipeline.report.rendering as r\nif hasattr(r, 'warm_up
                   "    r.warm_up()"
 # statsmodels, imported where the benchmark's intervals are computed (pipeline.assess.uncertainty)
 _WARM_INTERVALS = "import statsmodels.stats.proportion\nimport statsmodels.stats.rates"
-# what pandas' parquet reader imports on its first read (pipeline.report.frames.load_appendix
-# reads some twenty frames in both the appendix's and the tables' kernels), and the
-# workbook writer's lazy imports (openpyxl: pipeline.report.export.warm_up)
-_WARM_PARQUET = "import pyarrow.dataset\nimport pyarrow.parquet"
+# the rest of what pandas' parquet reader imports on its first read (every stage's warm-up
+# imports pyarrow.dataset, :func:`warm_code`; pipeline.report.frames.load_appendix reads some
+# twenty frames in both the appendix's and the tables' kernels), and the workbook writer's
+# lazy imports (openpyxl: pipeline.report.export.warm_up)
+_WARM_PARQUET = "import pyarrow.parquet"
 _WARM_WORKBOOK = "import pipeline.report.export as x\nif hasattr(x, 'warm_up'):\n    x.warm_up()"
 WARM_EXTRA = {"validate": _WARM_GX, "benchmark": _WARM_INTERVALS,
               "appendix": f"{_WARM_DOCUMENTS}\n{_WARM_PARQUET}",
