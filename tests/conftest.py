@@ -201,6 +201,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)   # stable: each file's tests keep their order
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The files are handed out in the order above: pytest-xdist (3.6 and later) would
+    otherwise reorder them by how many tests each holds (its ``--loadscope-reorder``, on by
+    default, which ``--dist loadfile`` follows too), so that the longest chains, a few
+    tests each, started last."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def read_once_per_file(folder: Path, read: Callable[[Path], Any]) -> Callable[[Path], Any]:
     """``read(path)`` once per test session for each file's content (by its sha256),
     whichever worker asks first (:func:`build_once`, under ``folder``); each worker
