@@ -8,6 +8,7 @@ HTML appendix's annex for auditors (screen only) keeps the technical detail.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -95,14 +96,21 @@ def test_pooled_fund_names_the_finance_return_and_the_rule_not_files():
 
 def _html_text(path: Path) -> tuple[str, list[str]]:
     """The visible text of a board document's HTML but its glossary and its screen-only
-    annex, and the abbreviations its glossary lists."""
+    annex, and the abbreviations its glossary lists (each page parsed once a worker: the
+    session's documents are read only)."""
+    text, listed = _parsed_html(path)
+    return text, list(listed)
+
+
+@functools.cache
+def _parsed_html(path: Path) -> tuple[str, tuple[str, ...]]:
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     for hidden in soup.select(".celltag_screen-only, .screen-only, style, script, head"):
         hidden.decompose()
     listed = [dt.get_text(strip=True) for dt in soup.select("section.glossary dt")]
     for section in soup.select("section.glossary"):
         section.decompose()
-    return soup.get_text(" "), listed
+    return soup.get_text(" "), tuple(listed)
 
 
 def _pdf_text(pdf_text, path: Path) -> str:
