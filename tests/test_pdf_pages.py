@@ -197,7 +197,12 @@ def test_both_demos_print_their_board_documents(printed):
 
 @pytest.mark.slow
 def test_every_page_of_every_pdf_is_clean(printed, pdf_facts):
-    found = {f"{demo}/{path.name}": _problems(path, pdf_facts(path))
-             for demo, pdfs in printed.items()
-             for path in pdfs}
+    # the smallest PDFs' facts read first and the LAA1 appendix's (10 s) last: the files
+    # next to this one (tests/test_pdf_layout.py, tests/test_pdf_tags.py) read only that
+    # one, and a worker that reads it for them meanwhile is then not waited for while the
+    # other four could be read here
+    pdfs = sorted(((demo, path) for demo, paths in printed.items() for path in paths),
+                  key=lambda pdf: pdf[1].stat().st_size)
+    found = {f"{demo}/{path.name}": _problems(path, pdf_facts(path)) for demo, path in pdfs}
+    assert len(found) == sum(len(paths) for paths in printed.values())
     assert {name: problems for name, problems in found.items() if problems} == {}
