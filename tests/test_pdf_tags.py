@@ -163,40 +163,6 @@ def test_a_link_to_another_document_prints_as_words_and_a_web_link_stays(tmp_pat
     assert "See the data-quality report or the guidance." in text
 
 
-@pytest.mark.slow
-def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(laa1_run, pdf_facts):
-    """Before: 409 cells of the LAA1 appendix read "G" (or "A", "R", "N") alone. Every
-    cell with a badge now holds its word; each HTML caption is a Caption of its Table. (The
-    README's demo: its PDF's facts are read once a session, for tests/test_pdf_pages.py
-    too.)"""
-    from bs4 import BeautifulSoup
-    from pypdf import PdfReader
-
-    from pipeline.rag import RAG_LABELS
-    from tests.pdf_checks import _struct_elements
-
-    demo = laa1_run
-    elements = _cells(demo["report"] / "appendix.pdf", pdf_facts)
-    cells = [e.text.replace(" ", "") for i, e in enumerate(elements)
-             if e.type in ("TD", "TH") and not _holds_a_figure(elements, i)]
-    assert [c for c in cells if c in RAG_LABELS] == []
-    worded = [c for c in cells if any(c.startswith(code + label.replace(" ", ""))
-                                      for code, label in RAG_LABELS.items())]
-    assert len(worded) > 100
-    soup = BeautifulSoup((demo["report"] / "appendix.html").read_text(encoding="utf-8"),
-                         "html.parser")
-    printed = [c for c in soup.select("main caption") if not any(
-        {"screen-only", "celltag_screen-only", "sr-only"} & set(p.get("class") or [])
-        for p in [c, *c.parents])]
-    tree = _struct_elements(PdfReader(demo["report"] / "appendix.pdf")
-                            .trailer["/Root"]["/StructTreeRoot"])
-    # a Caption of its Table, or (where Typst groups a figure, 2 of 25 in the demo) of the
-    # Div that holds the caption beside its table
-    captions = [e for e in tree if e["type"] == "Caption" and e["path"][-1] in ("Table", "Div")]
-    assert len(captions) == len(printed) > 5
-    assert sum(e["path"][-1] == "Table" for e in captions) > len(printed) / 2
-
-
 # Row headers (issue 22, item 5): Typst tags every body cell TD; the PDF engine makes each
 # body row's th a TH of /Scope /Row (pipeline.report.pdf_structure) -------------------------
 
@@ -368,3 +334,41 @@ def test_every_table_of_every_pdf_both_demos_print_carries_the_html_s_row_header
             "laa2/appendix.pdf", "laa2/summary.pdf"} <= set(found)
     assert {name: problems for name, problems in found.items() if problems} == {}
     assert rows["laa1/appendix.pdf"] > 300 and rows["laa2/appendix.pdf"] > 300
+
+
+# Last in this file: it reads the LAA1 appendix's facts (pdfplumber, ~10 s, once a session),
+# which tests/test_pdf_pages.py or tests/test_pdf_layout.py may be reading meanwhile on the
+# other worker: this file's other tests run first, not waiting for them
+
+@pytest.mark.slow
+def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(laa1_run, pdf_facts):
+    """Before: 409 cells of the LAA1 appendix read "G" (or "A", "R", "N") alone. Every
+    cell with a badge now holds its word; each HTML caption is a Caption of its Table. (The
+    README's demo: its PDF's facts are read once a session, for tests/test_pdf_pages.py
+    too.)"""
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    from pipeline.rag import RAG_LABELS
+    from tests.pdf_checks import _struct_elements
+
+    demo = laa1_run
+    elements = _cells(demo["report"] / "appendix.pdf", pdf_facts)
+    cells = [e.text.replace(" ", "") for i, e in enumerate(elements)
+             if e.type in ("TD", "TH") and not _holds_a_figure(elements, i)]
+    assert [c for c in cells if c in RAG_LABELS] == []
+    worded = [c for c in cells if any(c.startswith(code + label.replace(" ", ""))
+                                      for code, label in RAG_LABELS.items())]
+    assert len(worded) > 100
+    soup = BeautifulSoup((demo["report"] / "appendix.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    printed = [c for c in soup.select("main caption") if not any(
+        {"screen-only", "celltag_screen-only", "sr-only"} & set(p.get("class") or [])
+        for p in [c, *c.parents])]
+    tree = _struct_elements(PdfReader(demo["report"] / "appendix.pdf")
+                            .trailer["/Root"]["/StructTreeRoot"])
+    # a Caption of its Table, or (where Typst groups a figure, 2 of 25 in the demo) of the
+    # Div that holds the caption beside its table
+    captions = [e for e in tree if e["type"] == "Caption" and e["path"][-1] in ("Table", "Div")]
+    assert len(captions) == len(printed) > 5
+    assert sum(e["path"][-1] == "Table" for e in captions) > len(printed) / 2
