@@ -112,43 +112,25 @@ def test_demo_produces_the_melton_district_pack(demo):
     assert any((demo["report"] / "tables").glob("*.xlsx"))
 
 
-def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp_path,
-                                                                     monkeypatch):
+def test_notebooks_run_standalone_publish_the_same_appendix_as_the_cli(demo, tmp_path):
     """An analyst running the six notebooks with papermill (or in JupyterLab), one after
     another, gets the very files `laa run` publishes: the appendix notebook renders what it
-    displayed itself, and its tables notebook writes the same workbook. Each notebook runs
-    in a fresh python3 kernel of its own, handed to papermill as ``km`` (started ahead and
-    forked from a warmed-up server, as `laa run` starts them: nothing one notebook did
-    reaches the next, and its warm-up leaves no name behind in it)."""
+    displayed itself, and its tables notebook writes the same workbook."""
     import papermill
 
-    from pipeline.config import load_settings
-    from pipeline.run.execute import StageKernels
-
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(ROOT))   # as StageKernels would, undone after
     reports = tmp_path / "reports"
     parameters = {"period": "2006-07 Q4", "meeting": "2007-09-03", "previous_period": "",
                   "data_dir": "", "clean_dir": str(tmp_path / "clean"),
                   "reports_dir": str(reports), "generated_at": "2007-06-30T12:00:00"}
-    notebooks = ("01_ingest", "02_validate", "02_benchmark", "03_assess", "04_appendix",
-                 "04_tables")
-    kernels = StageKernels(load_settings(clean_dir=tmp_path / "clean", reports_dir=reports),
-                           tuple((notebook, f"{notebook}.ipynb") for notebook in notebooks))
-    try:
-        for notebook in notebooks:
-            extra = {"theme": "", "district": "Melton"} if notebook.startswith("04") else {}
-            if notebook == "04_appendix":
-                extra["formats"] = "html,pdf"
-            kernel = kernels.take(notebook)
-            kernel.client_class = "pipeline.run.kernel_client.ReadyKernelClient"
-            papermill.execute_notebook(
-                str(ROOT / "notebooks" / f"{notebook}.ipynb"),
-                str(tmp_path / f"{notebook}.ipynb"), parameters={**parameters, **extra},
-                kernel_name="python3", progress_bar=False, log_output=False,
-                execution_timeout=600, cwd=str(tmp_path), km=kernel)
-            kernels.release(notebook)
-    finally:
-        kernels.stop()
+    for notebook in ("01_ingest", "02_validate", "02_benchmark", "03_assess", "04_appendix",
+                     "04_tables"):
+        extra = {"theme": "", "district": "Melton"} if notebook.startswith("04") else {}
+        if notebook == "04_appendix":
+            extra["formats"] = "html,pdf"
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / f"{notebook}.ipynb"), str(tmp_path / f"{notebook}.ipynb"),
+            parameters={**parameters, **extra}, kernel_name="python3", progress_bar=False,
+            log_output=False, execution_timeout=600, cwd=str(tmp_path))
     documents = ["appendix.html", "appendix.pdf", "summary.html", "summary.pdf",
                  "districts/melton/district-pack.html", "districts/melton/district-pack.pdf",
                  "tables/01-indicator-risk-summary.csv"]
