@@ -184,8 +184,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 # The longest files (each a serial chain of runs: the officer's journey, its quarters and
 # its options, and the README's and docs' commands, split by what each needs) start first,
 # then the other end-to-end files, then the quick ones: pytest-xdist's ``--dist loadfile``
-# hands files out in this order, so the quick files fill in at the end and both workers
-# finish together.
+# hands files out in this order (``--no-loadscope-reorder`` in pyproject.toml's addopts:
+# by default it would reorder them by how many tests each holds, the chains last), so the
+# quick files fill in at the end and both workers finish together.
 LONGEST_FIRST = ("test_journey.py", "test_readme_commands.py",
                  "test_readme_commands_others.py", "test_readme_commands_variants.py")
 
@@ -199,15 +200,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return len(LONGEST_FIRST) + (item.path not in slow_files)
 
     items.sort(key=rank)   # stable: each file's tests keep their order
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """The files are handed out in the order above: pytest-xdist (3.6 and later) would
-    otherwise reorder them by how many tests each holds (its ``--loadscope-reorder``, on by
-    default, which ``--dist loadfile`` follows too), so that the longest chains, a few
-    tests each, started last."""
-    if hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False
 
 
 def read_once_per_file(folder: Path, read: Callable[[Path], Any]) -> Callable[[Path], Any]:
