@@ -104,3 +104,20 @@ def test_parse_formats():
     assert parse_formats(["html"]) == ("html",)
     with pytest.raises(ConfigError):
         parse_formats(" , ")
+
+
+def test_each_output_is_one_block_straight_inside_its_cell():
+    """nbconvert's wrappers around a code cell's outputs (``output_wrapper``, ``output``,
+    ``output_area``: no style, no meaning to a reader) are not written, since every
+    accessibility engine pays for each ancestor of each text; each output keeps its own
+    ``output_html`` block (the PDF's typesetter sets one block per output) and the cell
+    keeps its tags."""
+    cell = new_code_cell(metadata={"tags": ["landscape"]}, outputs=[
+        new_output("display_data", data={"text/html": "<p>First</p>"}),
+        new_output("display_data", data={"text/html": "<p>Second</p>"})])
+    body = rendering.notebook_body(new_notebook(cells=[cell]))
+    for wrapper in ("output_wrapper", "output", "output_area"):
+        assert f'class="{wrapper}"' not in body, body
+    blocks = body.split('<div class="output_html rendered_html output_subarea ">')
+    assert len(blocks) == 3 and "celltag_landscape" in blocks[0], body
+    assert blocks[1].startswith("<p>First</p></div>") and blocks[2].startswith("<p>Second")

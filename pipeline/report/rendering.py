@@ -56,6 +56,9 @@ _TAGS = re.compile(r"<[^>]+>")
 # the first section a contents list links to: where the page's skip link leads
 _FIRST_SECTION = re.compile(r'<nav class="contents".*?<li><a href="#([^"]+)"', re.S)
 SCREEN_ONLY = f"celltag_{SCREEN_ONLY_TAG}"
+# nbconvert's basic template less the wrappers around a code cell's outputs (see it)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BODY_TEMPLATE = "notebook_body.html.j2"
 
 
 def strip_noise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -126,14 +129,16 @@ class BodyExporter(HTMLExporter):
 
 @functools.cache
 def _exporter() -> BodyExporter:
-    """The one exporter: its Jinja environment compiles nbconvert's templates once (0.1 s a
+    """The one exporter (nbconvert's ``basic`` template as :data:`BODY_TEMPLATE` extends it):
+    its Jinja environment compiles nbconvert's templates once (0.1 s a
     document when each had its own exporter). It validates the notebook once, after its
     preprocessors (``optimistic_validation``), not after each of them (a dozen schema
     validations of the whole notebook a document)."""
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDE_TAGS
     config.TagRemovePreprocessor.enabled = True
-    exporter = BodyExporter(config=config, template_name="basic", exclude_input=True,
+    exporter = BodyExporter(config=config, template_name="basic", template_file=BODY_TEMPLATE,
+                            extra_template_paths=[str(TEMPLATES)], exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True,
                             anchor_link_text="", optimistic_validation=True)
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
