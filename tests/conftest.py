@@ -245,3 +245,32 @@ def printed(laa1_run, laa2_run) -> dict[str, list[Path]]:
     each wrote, globbed (tests/test_pdf_pages.py, tests/test_pdf_tags.py)."""
     return {name: sorted(run["report"].rglob("*.pdf"))
             for name, run in (("laa1", laa1_run), ("laa2", laa2_run))}
+
+
+def _run_in_project(folder: Path) -> dict[str, Any]:
+    from tests.documented import project_copy
+
+    project = project_copy(folder / "project")
+    env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+    run = laa("run", "--generated-at", LAA1_STAMP, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {"project": project, "stdout": run.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_project(tmp_path_factory) -> dict[str, Any]:
+    """The LAA1 demo run plainly (``laa run --generated-at``: no district pack, no covering
+    report) in a copy of the project (tests/documented.py), its folders the defaults, named
+    from the project's root: once per session, READ ONLY. A test that runs on it copies the
+    project (:func:`project_env`): the copy is a moved checkout, whose runs reuse every stage
+    the first made (tests/test_moved_checkout.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-project", _run_in_project)
+
+
+def project_env(laa1_project: dict[str, Any], target: Path) -> tuple[Path, dict[str, str]]:
+    """``laa1_project``'s project copied to ``target``, and the environment that points
+    ``laa`` at the copy (``LAA_PROJECT_ROOT``)."""
+    import shutil
+
+    project = shutil.copytree(laa1_project["project"], target)
+    return project, {**os.environ, "LAA_PROJECT_ROOT": str(project)}

@@ -13,7 +13,6 @@ import pytest
 
 from pipeline.run.manifest import deterministic_part, read_manifest
 from tests.conftest import hashes, laa
-from tests.documented import project_copy
 
 MEETING = "2007-09-03"
 STAMP = "2007-06-30T12:00:00"
@@ -35,9 +34,11 @@ def _outputs(project: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_a_moved_checkout_reuses_every_stage_and_rebuilds_the_same_bytes(tmp_path):
-    first = project_copy(tmp_path / "a" / "project")
-    _laa(first, "run", "--generated-at", STAMP)
+def test_a_moved_checkout_reuses_every_stage_and_rebuilds_the_same_bytes(laa1_project,
+                                                                         tmp_path):
+    # the first checkout: a copy of the project run there (``laa run --generated-at``, once
+    # per session in conftest, read only here)
+    first = laa1_project["project"]
     report = first / "reports" / MEETING
     manifest = read_manifest(report / "manifest.json")
     assert {k: manifest["parameters"][k] for k in ("data_dir", "clean_dir", "reports_dir")} \
