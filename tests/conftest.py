@@ -274,3 +274,27 @@ def project_env(laa1_project: dict[str, Any], target: Path) -> tuple[Path, dict[
 
     project = shutil.copytree(laa1_project["project"], target)
     return project, {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+
+
+def _moved_and_forced(folder: Path, first: Path) -> dict[str, Any]:
+    project, env = project_env({"project": first}, folder / "somewhere-else" / "the-checkout")
+    again = laa("run", "--generated-at", LAA1_STAMP, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    published = {name: hashes(project / name) for name in ("reports", "data/clean")}
+    manifest = (project / "reports" / "2007-09-03" / "manifest.json").read_bytes()
+    forced = laa("run", "--generated-at", LAA1_STAMP, "--force", env=env)
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    return {"project": project, "first": first, "again_stdout": again.stdout,
+            "again_hashes": published, "again_manifest": manifest,
+            "forced_stdout": forced.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_moved(tmp_path_factory, laa1_project) -> dict[str, Any]:
+    """``laa1_project`` copied elsewhere (a moved checkout), run there as it was (``laa run
+    --generated-at``: ``again_stdout``; ``again_hashes``, the sha256 of each file under
+    reports/ and data/clean after it, and ``again_manifest``), then forced
+    (``forced_stdout``; the folders are left as it made them): once per session, READ
+    ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-moved",
+                      lambda out: _moved_and_forced(out, laa1_project["project"]))

@@ -248,13 +248,16 @@ def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
 
 
 @pytest.mark.slow
-def test_a_forced_second_run_gives_byte_identical_outputs(demo):
-    before, manifest = _outputs(demo), read_manifest(demo["manifest"])
-    proc = _laa(demo, "run", *demo["args"], "--generated-at", STAMP, "--force")
-    assert proc.returncode == 0, proc.stderr
-    assert "unchanged: reused" not in proc.stdout
-    assert _outputs(demo) == before
-    again = read_manifest(demo["manifest"])
+def test_a_forced_second_run_gives_byte_identical_outputs(laa1_project, laa1_moved):
+    """The demo's run (conftest's ``laa1_project``) run again with ``--force`` in a copy of
+    its project (once per session: ``laa1_moved``, which tests/test_moved_checkout.py reads
+    too)."""
+    first, second = ({"report": p / "reports" / MEETING, "clean": p / "data" / "clean"}
+                     for p in (laa1_project["project"], laa1_moved["project"]))
+    before, manifest = _outputs(first), read_manifest(first["report"] / "manifest.json")
+    assert "unchanged: reused" not in laa1_moved["forced_stdout"]
+    assert _outputs(second) == before
+    again = read_manifest(second["report"] / "manifest.json")
     assert deterministic_part(again) == deterministic_part(manifest)
     assert again["run"] != manifest["run"]
     volatile = {o["path"] for o in again["outputs"] if o.get("volatile")}
