@@ -298,3 +298,23 @@ def laa1_moved(tmp_path_factory, laa1_project) -> dict[str, Any]:
     ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
     return build_once(shared_root(tmp_path_factory) / "laa1-moved",
                       lambda out: _moved_and_forced(out, laa1_project["project"]))
+
+
+def _audit_copy(folder: Path, run: dict[str, Any]) -> dict[str, Any]:
+    import shutil
+
+    for name in ("clean", "reports"):
+        shutil.copytree(run[name], folder / name)
+    audit = laa("audit", *folders(folder))
+    assert audit.returncode == 0, audit.stderr[-3000:]
+    return {"out": folder, "clean": folder / "clean", "reports": folder / "reports",
+            "audit": folder / "reports" / run["report"].name / "audit", "stdout": audit.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_audit(tmp_path_factory, laa1_run) -> dict[str, Any]:
+    """``laa1_run``'s folders copied (``laa audit`` writes beside the run), then ``laa audit``
+    with its default seed: once per session, READ ONLY (tests/test_audit_pack.py,
+    tests/test_audit_roundtrip.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-audit",
+                      lambda out: _audit_copy(out, laa1_run))
