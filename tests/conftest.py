@@ -246,3 +246,76 @@ def printed(laa1_run, laa2_run) -> dict[str, list[Path]]:
     each wrote, globbed (tests/test_pdf_pages.py, tests/test_pdf_tags.py)."""
     return {name: sorted(run["report"].rglob("*.pdf"))
             for name, run in (("laa1", laa1_run), ("laa2", laa2_run))}
+
+
+def _run_in_project(folder: Path) -> dict[str, Any]:
+    from tests.documented import project_copy
+
+    project = project_copy(folder / "project")
+    env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+    run = laa("run", "--generated-at", LAA1_STAMP, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {"project": project, "stdout": run.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_project(tmp_path_factory) -> dict[str, Any]:
+    """The LAA1 demo run plainly (``laa run --generated-at``: no district pack, no covering
+    report) in a copy of the project (tests/documented.py), its folders the defaults, named
+    from the project's root: once per session, READ ONLY. A test that runs on it copies the
+    project (:func:`project_env`): the copy is a moved checkout, whose runs reuse every stage
+    the first made (tests/test_moved_checkout.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-project", _run_in_project)
+
+
+def project_env(laa1_project: dict[str, Any], target: Path) -> tuple[Path, dict[str, str]]:
+    """``laa1_project``'s project copied to ``target``, and the environment that points
+    ``laa`` at the copy (``LAA_PROJECT_ROOT``)."""
+    import shutil
+
+    project = shutil.copytree(laa1_project["project"], target)
+    return project, {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+
+
+def _moved_and_forced(folder: Path, first: Path) -> dict[str, Any]:
+    project, env = project_env({"project": first}, folder / "somewhere-else" / "the-checkout")
+    again = laa("run", "--generated-at", LAA1_STAMP, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    published = {name: hashes(project / name) for name in ("reports", "data/clean")}
+    manifest = (project / "reports" / "2007-09-03" / "manifest.json").read_bytes()
+    forced = laa("run", "--generated-at", LAA1_STAMP, "--force", env=env)
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    return {"project": project, "first": first, "again_stdout": again.stdout,
+            "again_hashes": published, "again_manifest": manifest,
+            "forced_stdout": forced.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_moved(tmp_path_factory, laa1_project) -> dict[str, Any]:
+    """``laa1_project`` copied elsewhere (a moved checkout), run there as it was (``laa run
+    --generated-at``: ``again_stdout``; ``again_hashes``, the sha256 of each file under
+    reports/ and data/clean after it, and ``again_manifest``), then forced
+    (``forced_stdout``; the folders are left as it made them): once per session, READ
+    ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-moved",
+                      lambda out: _moved_and_forced(out, laa1_project["project"]))
+
+
+def _audit_copy(folder: Path, run: dict[str, Any]) -> dict[str, Any]:
+    import shutil
+
+    for name in ("clean", "reports"):
+        shutil.copytree(run[name], folder / name)
+    audit = laa("audit", *folders(folder))
+    assert audit.returncode == 0, audit.stderr[-3000:]
+    return {"out": folder, "clean": folder / "clean", "reports": folder / "reports",
+            "audit": folder / "reports" / run["report"].name / "audit", "stdout": audit.stdout}
+
+
+@pytest.fixture(scope="session")
+def laa1_audit(tmp_path_factory, laa1_run) -> dict[str, Any]:
+    """``laa1_run``'s folders copied (``laa audit`` writes beside the run), then ``laa audit``
+    with its default seed: once per session, READ ONLY (tests/test_audit_pack.py,
+    tests/test_audit_roundtrip.py)."""
+    return build_once(shared_root(tmp_path_factory) / "laa1-audit",
+                      lambda out: _audit_copy(out, laa1_run))

@@ -18,7 +18,7 @@ from pipeline.errors import RunLocked
 from pipeline.run import publish as publishing
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import is_volatile, mismatched_outputs, read_manifest
-from tests.conftest import hashes, laa
+from tests.conftest import hashes, laa, project_env
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -87,10 +87,10 @@ def test_a_second_run_of_the_same_meeting_is_refused_naming_the_holder(tmp_path)
 
 # End-to-end: real runs of the demo, real signals.
 
-def _start(*args: str) -> subprocess.Popen:
+def _start(demo: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd="/",
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            bufsize=1)
+                            bufsize=1, env=demo["env"])
 
 
 def _read_until(proc: subprocess.Popen, text: str) -> list[str]:
@@ -124,14 +124,15 @@ def _all_gone(pids: list[int]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, laa1_project):
+    """The demo published: a copy of the project the session ran it in (conftest), its
+    folders given as the options name them; a run of the copy reuses every stage."""
     out = tmp_path_factory.mktemp("publish")
-    args = ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
-            "--generated-at", STAMP]
-    proc = laa("run", *args)
-    assert proc.returncode == 0, proc.stderr
-    return {"args": args, "reports": out / "reports", "report": out / "reports" / MEETING,
-            "out": out}
+    project, env = project_env(laa1_project, out / "project")
+    clean, reports = project / "data" / "clean", project / "reports"
+    args = ["--clean-dir", str(clean), "--reports-dir", str(reports), "--generated-at", STAMP]
+    return {"args": args, "reports": reports, "report": reports / MEETING, "out": out,
+            "clean": clean, "env": env}
 
 
 @pytest.mark.slow
@@ -141,7 +142,7 @@ def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig,
     """Killed while two stages run at once (each in a thread) or while one runs in the
     main thread: nothing published changes, no kernel outlives the run."""
     before = hashes(demo["report"])
-    proc = _start("run", *demo["args"], "--force")
+    proc = _start(demo, "run", *demo["args"], "--force")
     _read_until(proc, moment)
     if "assess" in moment:
         time.sleep(0.3)  # into the stage's cells: papermill's loop, in the main thread
@@ -157,7 +158,7 @@ def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig,
         assert not (demo["reports"] / f".staging-{MEETING}").exists()
     else:
         assert proc.returncode == -signal.SIGKILL
-    again = laa("run", *demo["args"])  # the next run clears what the killed one left
+    again = laa("run", *demo["args"], env=demo["env"])  # clears what the killed one left
     assert again.returncode == 0, again.stderr
     assert not (demo["reports"] / f".staging-{MEETING}").exists()
     assert _stable(hashes(demo["report"])) == _stable(before)
@@ -171,7 +172,7 @@ def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
     themes = data / "register" / "indicators.csv"
     themes.write_text(themes.read_text().replace(",safer,", ",nowhere,", 1))
     proc = laa("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
-               "--meeting", MEETING)
+               "--meeting", MEETING, env=demo["env"])
     assert proc.returncode == 3, proc.stderr
     assert "unknown theme 'nowhere'" in proc.stderr.strip().splitlines()[-1]
     assert hashes(demo["report"]) == before
@@ -179,18 +180,18 @@ def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
 
 @pytest.mark.slow
 def test_concurrent_runs_of_a_meeting_refuse_or_wait_and_never_mix(demo):
-    first = _start("run", *demo["args"], "--force")
+    first = _start(demo, "run", *demo["args"], "--force")
     _read_until(first, "[1/6] ingest ...")
-    refused = laa("run", *demo["args"])
+    refused = laa("run", *demo["args"], env=demo["env"])
     assert refused.returncode == 7
     assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
     assert (f"another laa run is using the meeting {MEETING} (pid {first.pid}, started"
             in refused.stderr)
-    waiting = _start("run", *demo["args"], "--wait")
+    waiting = _start(demo, "run", *demo["args"], "--wait")
     assert first.wait(timeout=600) == 0, first.stderr.read()
     out, err = waiting.communicate(timeout=600)
     assert waiting.returncode == 0, err
     assert "waiting for the meeting" in out and "up to date" in out
     manifest = read_manifest(demo["report"] / "manifest.json")
-    roots = {"report": demo["report"], "clean": demo["out"] / "clean"}
+    roots = {"report": demo["report"], "clean": demo["clean"]}
     assert mismatched_outputs(manifest["outputs"], roots) == []

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import platform
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pipeline.run.normalise import (
     normalise_notebook_json,
     normalise_xlsx,
 )
-from tests.conftest import laa
+from tests.conftest import laa, project_env
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -145,17 +144,24 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, laa1_project):
+    """The demo as run with ``--generated-at`` alone, in a copy of the project the session
+    ran it in (conftest; one test changes an input of the copy, then puts it back): its
+    folders, period and meeting given here as options."""
     out = tmp_path_factory.mktemp("reproducible")
-    shutil.copytree(ROOT / "data" / "raw", out / "data")
-    args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
-            "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
+    project, env = project_env(laa1_project, out / "project")
+    data, clean = project / "data" / "raw", project / "data" / "clean"
+    args = ["--data-dir", str(data), "--clean-dir", str(clean),
+            "--reports-dir", str(project / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    proc = laa("run", *args, "--generated-at", STAMP)
-    assert proc.returncode == 0, proc.stderr
-    report = out / "reports" / MEETING
-    return {"args": args, "out": out, "report": report, "clean": out / "clean",
-            "manifest": report / "manifest.json"}
+    report = project / "reports" / MEETING
+    return {"args": args, "out": out, "data": data, "report": report, "clean": clean,
+            "manifest": report / "manifest.json", "env": env}
+
+
+def _laa(demo, *args: str):
+    """``laa ARGS`` on the demo's project."""
+    return laa(*args, env=demo["env"])
 
 
 def _outputs(demo) -> dict[str, str]:
@@ -172,7 +178,7 @@ def test_manifest_records_parameters_inputs_code_environment_stages_and_outputs(
     assert manifest["parameters"]["period"] == "2006-07 Q4"
     assert manifest["parameters"]["previous_period"] == "2006-07 Q2"
     assert manifest["parameters"]["generated_at"] == STAMP
-    data = demo["out"] / "data"
+    data = demo["data"]
     inputs = {e["path"]: e["sha256"] for e in manifest["inputs"]}
     resubmission = "returns/2006-07_Q4_leicestershire_constabulary_resubmission.csv"
     assert inputs[resubmission] == hashlib.sha256((data / resubmission).read_bytes()).hexdigest()
@@ -215,15 +221,15 @@ def test_executed_notebooks_carry_no_timestamps_and_name_the_published_folder(de
     text = (demo["report"] / "notebooks" / "02_validate.ipynb").read_text(encoding="utf-8")
     assert '"start_time"' not in text and '"iopub.status.busy"' not in text
     assert ".staging-" not in text
-    notebook = json.loads(text)
-    assert notebook["metadata"]["papermill"]["output_path"] == str(
-        demo["report"] / "notebooks" / "02_validate.ipynb")
+    notebook = json.loads(text)   # the published folder, named from the project root
+    assert notebook["metadata"]["papermill"]["output_path"] == \
+        f"reports/{MEETING}/notebooks/02_validate.ipynb"
 
 
 @pytest.mark.slow
 def test_unchanged_inputs_and_parameters_recompute_nothing(demo):
     manifest = demo["manifest"].read_bytes()
-    proc = laa("run", *demo["args"])  # no --generated-at: the published stamp is kept
+    proc = _laa(demo, "run", *demo["args"])  # no --generated-at: the published stamp is kept
     assert proc.returncode == 0, proc.stderr
     assert "up to date" in proc.stdout and " ..." not in proc.stdout
     assert demo["manifest"].read_bytes() == manifest
@@ -233,7 +239,7 @@ def test_unchanged_inputs_and_parameters_recompute_nothing(demo):
 def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
     before = _outputs(demo)
     (demo["clean"] / "assessment.parquet").unlink()
-    proc = laa("run", *demo["args"], "--generated-at", STAMP)
+    proc = _laa(demo, "run", *demo["args"], "--generated-at", STAMP)
     assert proc.returncode == 0, proc.stderr
     for stage in ("ingest", "validate", "benchmark", "appendix", "tables"):  # same inputs
         assert f"{stage} unchanged: reused" in proc.stdout
@@ -242,13 +248,16 @@ def test_only_the_stage_whose_output_is_gone_is_recomputed(demo):
 
 
 @pytest.mark.slow
-def test_a_forced_second_run_gives_byte_identical_outputs(demo):
-    before, manifest = _outputs(demo), read_manifest(demo["manifest"])
-    proc = laa("run", *demo["args"], "--generated-at", STAMP, "--force")
-    assert proc.returncode == 0, proc.stderr
-    assert "unchanged: reused" not in proc.stdout
-    assert _outputs(demo) == before
-    again = read_manifest(demo["manifest"])
+def test_a_forced_second_run_gives_byte_identical_outputs(laa1_project, laa1_moved):
+    """The demo's run (conftest's ``laa1_project``) run again with ``--force`` in a copy of
+    its project (once per session: ``laa1_moved``, which tests/test_moved_checkout.py reads
+    too)."""
+    first, second = ({"report": p / "reports" / MEETING, "clean": p / "data" / "clean"}
+                     for p in (laa1_project["project"], laa1_moved["project"]))
+    before, manifest = _outputs(first), read_manifest(first["report"] / "manifest.json")
+    assert "unchanged: reused" not in laa1_moved["forced_stdout"]
+    assert _outputs(second) == before
+    again = read_manifest(second["report"] / "manifest.json")
     assert deterministic_part(again) == deterministic_part(manifest)
     assert again["run"] != manifest["run"]
     volatile = {o["path"] for o in again["outputs"] if o.get("volatile")}
@@ -261,7 +270,7 @@ def test_a_forced_second_run_gives_byte_identical_outputs(demo):
 @pytest.mark.slow
 def test_rerun_from_the_manifest_rebuilds_the_same_outputs(demo):
     before = _outputs(demo)
-    proc = laa("rerun", str(demo["manifest"]))
+    proc = _laa(demo, "rerun", str(demo["manifest"]))
     assert proc.returncode == 0, proc.stderr
     assert "inputs match the manifest" in proc.stdout
     assert "outputs hash as the manifest recorded" in proc.stdout
@@ -271,24 +280,24 @@ def test_rerun_from_the_manifest_rebuilds_the_same_outputs(demo):
 @pytest.mark.slow
 def test_rerun_refuses_when_an_input_changed_naming_the_file(demo):
     name = "returns/2006-07_Q4_leicestershire_waste_partnership.csv"
-    path = demo["out"] / "data" / name
+    path = demo["data"] / name
     original = path.read_bytes()
     before = _hashes(demo["report"])
     try:
         path.write_bytes(original + b"\n")
-        proc = laa("rerun", str(demo["manifest"]))
+        proc = _laa(demo, "rerun", str(demo["manifest"]))
     finally:
         path.write_bytes(original)
     assert proc.returncode == 8
     assert proc.stderr.strip().splitlines() == [
         f"laa rerun failed: refusing to rerun: input {name} no longer hashes as recorded "
-        f"(folder {demo['out'] / 'data'})"]
+        f"(folder {demo['data']})"]
     assert _hashes(demo["report"]) == before
 
 
 @pytest.mark.slow
 def test_trace_takes_a_demo_figure_back_to_its_raw_rows(demo):
-    proc = laa("trace", "7.20", "--period", "2006-07 Q4", *demo["args"])
+    proc = _laa(demo, "trace", "7.20", "--period", "2006-07 Q4", *demo["args"])
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "7.20 Domestic Burglary (Safer)"
@@ -313,7 +322,7 @@ def test_an_option_alone_reruns_only_the_stages_it_touches_and_reruns_as_made(de
     documents' date, not a reason to remake the rest. The validation and the tables keep
     the stamp they were made with (the manifest records each stage's), so `laa rerun`
     rebuilds the same bytes."""
-    proc = laa("run", *demo["args"], "--formats", "html")  # no --generated-at
+    proc = _laa(demo, "run", *demo["args"], "--formats", "html")  # no --generated-at
     assert proc.returncode == 0, proc.stderr
     for stage in ("ingest", "validate", "benchmark", "assess", "tables"):
         assert f"{stage} unchanged: reused" in proc.stdout, proc.stdout
@@ -324,7 +333,7 @@ def test_an_option_alone_reruns_only_the_stages_it_touches_and_reruns_as_made(de
     assert now != STAMP and stamps == {"ingest": None, "validate": STAMP, "benchmark": None,
                                        "assess": None, "appendix": now, "tables": STAMP}
     before = _outputs(demo)
-    proc = laa("rerun", str(demo["manifest"]))
+    proc = _laa(demo, "rerun", str(demo["manifest"]))
     assert proc.returncode == 0, proc.stderr
     assert "outputs hash as the manifest recorded" in proc.stdout
     assert _outputs(demo) == before
