@@ -277,8 +277,9 @@ def project_env(laa1_project: dict[str, Any], target: Path) -> tuple[Path, dict[
     return project, {**os.environ, "LAA_PROJECT_ROOT": str(project)}
 
 
-def _moved_and_forced(folder: Path, first: Path) -> dict[str, Any]:
-    project, env = project_env({"project": first}, folder / "somewhere-else" / "the-checkout")
+def _moved_and_forced(folder: Path, laa1_project: dict[str, Any]) -> dict[str, Any]:
+    first = laa1_project["project"]
+    project, env = project_env(laa1_project, folder / "somewhere-else" / "the-checkout")
     again = laa("run", "--generated-at", LAA1_STAMP, env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     published = {name: hashes(project / name) for name in ("reports", "data/clean")}
@@ -298,7 +299,7 @@ def laa1_moved(tmp_path_factory, laa1_project) -> dict[str, Any]:
     (``forced_stdout``; the folders are left as it made them): once per session, READ
     ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
     return build_once(shared_root(tmp_path_factory) / "laa1-moved",
-                      lambda out: _moved_and_forced(out, laa1_project["project"]))
+                      lambda out: _moved_and_forced(out, laa1_project))
 
 
 def _audit_copy(folder: Path, run: dict[str, Any]) -> dict[str, Any]:

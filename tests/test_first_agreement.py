@@ -30,7 +30,7 @@ from pipeline.inputs.performance_grant import (
     read_performance_grant,
 )
 from pipeline.run.manifest import changed_files, hash_inputs, hash_tree
-from tests.conftest import LAA1_STAMP, project_env
+from tests.conftest import LAA1_STAMP, laa, project_env
 
 ROOT = find_project_root()
 
@@ -186,9 +186,8 @@ def _themed_laa1(laa1_project, out: Path) -> Path:
     """LAA1 for its Safer theme, HTML only (its pages are read), on a copy of the project the
     session ran the demo in (conftest): the stages a theme does not touch are reused."""
     project, env = project_env(laa1_project, out / "project")
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--theme", "safer",
-                           "--formats", "html", "--generated-at", LAA1_STAMP],
-                          capture_output=True, text=True, timeout=900, cwd="/", env=env)
+    proc = laa("run", "--theme", "safer", "--formats", "html", "--generated-at", LAA1_STAMP,
+               env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     return project / "reports" / "2007-09-03"
