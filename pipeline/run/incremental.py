@@ -6,7 +6,9 @@ notebook, the run's parameters, the fingerprint of inputs, suites, code and envi
 before it. Timestamps play no part. A stage is reused when the meeting's published
 manifest has the same key for it and every output it recorded is still there with the
 same sha256; otherwise it is recomputed (and so, through their keys, may the stages after
-it, unless its outputs come out the same).
+it, unless its outputs come out the same). A run also reuses the stages of the meeting's
+latest ``laa validate`` (its manifest in ``validation/``) on the same terms: the key is
+the only judge, wherever the outputs were made.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.run.manifest import digest_of, mismatched_outputs, reproducible
+from pipeline.run.manifest import RUNTIME_KEY, digest_of, mismatched_outputs, reproducible
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -43,18 +45,27 @@ def stage_key(stage: str, notebook_sha256: str, parameters: dict[str, object],
 
 @dataclass(frozen=True)
 class Reuse:
-    """A stage that need not run: its recorded outputs are all present and unchanged."""
+    """A stage that need not run: its recorded outputs are all present and unchanged.
+
+    ``folder`` holds its recorded ``report`` outputs (copied from there into the build);
+    ``source`` says which earlier run made them when it is not the meeting's own published
+    run (``manifest``, ``command``, ``ended_at``; recorded in the new manifest's run-time
+    facts), else None.
+    """
 
     stage: str
     outputs: list[dict[str, str]]
+    folder: Path | None = None
+    source: dict[str, str] | None = None
 
 
 def reusable(previous: dict[str, object] | None, stage: str, key: str,
-             roots: dict[str, Path]) -> Reuse | None:
+             roots: dict[str, Path], source: str = "") -> Reuse | None:
     """The outputs to reuse for ``stage`` under ``key``, or None if it must run.
 
-    ``previous`` is the published manifest (or None); ``roots`` maps ``clean`` and
-    ``report`` to the folders the recorded outputs live in.
+    ``previous`` is a published manifest (or None); ``roots`` maps ``clean`` and
+    ``report`` to the folders the recorded outputs live in; ``source`` names that manifest
+    (relative to the meeting's folder) when it is not the meeting's own.
     """
     if not previous:
         return None
@@ -64,7 +75,9 @@ def reusable(previous: dict[str, object] | None, stage: str, key: str,
     outputs = [o for o in previous.get("outputs", []) if o.get("stage") == stage]
     if not outputs or mismatched_outputs(outputs, roots):
         return None
-    return Reuse(stage, outputs)
+    made = {"manifest": source, "command": str(previous.get("command", "")),
+            "ended_at": str(previous.get(RUNTIME_KEY, {}).get("ended_at", ""))}
+    return Reuse(stage, outputs, roots["report"], made if source else None)
 
 
 def snapshot(folder: Path) -> Snapshot:

@@ -29,7 +29,13 @@ from pipeline.run.manifest import (
     try_read_manifest,
     write_manifest,
 )
-from pipeline.run.plan import STAGES, Plan
+from pipeline.run.plan import (
+    STAGES,
+    VALIDATION_FOLDER,
+    Plan,
+    earlier_manifests,
+    published_folder,
+)
 from pipeline.run.publish import (
     DOCUMENT,
     discard,
@@ -40,14 +46,6 @@ from pipeline.run.publish import (
     staging_root,
 )
 from pipeline.run.steps import RunResult, execute_steps, now_iso
-
-VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
-
-
-def published_folder(settings: Settings, command: str) -> Path:
-    """Where a command publishes: ``<reports>/<meeting>``, or its ``validation/`` for validate."""
-    return settings.report_dir / VALIDATION_FOLDER if command == "validate" \
-        else settings.report_dir
 
 
 def _staging(settings: Settings, command: str) -> Path:
@@ -97,18 +95,21 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
         to the fork server with the kernels' warm-ups (None: the checks are made here).
     """
     published = published_folder(settings, command)
-    # Every stage runs (forced, or nothing published before): its kernels need no plan, so
-    # they start first, and start up while the inputs are hashed and the run is planned.
-    kernels = StageKernels(settings, stages, progress, check=check_payload) if force or not (
-        published / MANIFEST_NAME).is_file() else None
+    # Every stage runs (forced, or nothing published before to reuse): its kernels need no
+    # plan, so they start first, and start up while the inputs are hashed and it is planned.
+    earlier = earlier_manifests(settings, command)
+    kernels = StageKernels(settings, stages, progress, check=check_payload) if force or not any(
+        path.is_file() for path in earlier) else None
     try:
+        # every notebook is code of the run, whichever stages it runs (as the whole package
+        # is): a validate's stages are keyed as a run's are, so a run can reuse them
         facts = fingerprint(settings.data_dir, settings.expectations_dir, PACKAGE_DIR,
-                            [settings.notebooks_dir / n for _, n in stages])
+                            [settings.notebooks_dir / n for _, n in STAGES])
 
         def plan_now() -> Plan:
-            previous = try_read_manifest(published / MANIFEST_NAME)
+            previous, *validated = (try_read_manifest(path) for path in earlier)
             plan = Plan(settings, stages, facts, previous, published, force, stamp_given,
-                        dict(stamps or {}))
+                        dict(stamps or {}), *validated)
             if not stamp_given and previous and not force:
                 kept = Plan(replace(settings, generated_at=str(
                     previous.get("parameters", {}).get("generated_at", ""))), stages, facts,

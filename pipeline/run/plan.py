@@ -3,7 +3,8 @@
 :data:`STAGES` lists the notebooks in order; :data:`CLAIMS` names what a stage run beside
 another writes; :class:`Plan` holds a run's fixed facts and decides, stage by stage, its
 content key, its generated-at stamp and whether its published outputs can be reused (see
-:mod:`pipeline.run.incremental`).
+:mod:`pipeline.run.incremental`): those of the meeting's own published run, or for a run
+those of the meeting's latest ``laa validate`` (:func:`earlier_manifests`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from pipeline.config import Settings
 from pipeline.run.execute import STAMPED, notebook_parameters
 from pipeline.run.incremental import Reuse, reusable, stage_key
+from pipeline.run.manifest import MANIFEST_NAME
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("ingest", "01_ingest.ipynb"),
@@ -36,6 +38,23 @@ CLAIMS: dict[str, tuple[str, ...]] = {
                "report:districts/*/tables-*/*"),
 }
 VALIDATE_STAGES = ("ingest", "validate", "benchmark")  # what ``laa validate`` runs
+VALIDATION_FOLDER = "validation"  # ``laa validate`` publishes into <report>/validation/
+
+
+def published_folder(settings: Settings, command: str) -> Path:
+    """Where a command publishes: ``<reports>/<meeting>``, or its ``validation/`` for validate."""
+    return settings.report_dir / VALIDATION_FOLDER if command == "validate" \
+        else settings.report_dir
+
+
+def earlier_manifests(settings: Settings, command: str) -> list[Path]:
+    """The manifests whose stages ``command`` may reuse, in the order they are tried: its
+    own published one, then for ``run`` the meeting's latest ``laa validate``'s (an officer
+    validates, then runs: the ingest and validation it made are not made again when their
+    keys match)."""
+    own = published_folder(settings, command) / MANIFEST_NAME
+    return [own, published_folder(settings, "validate") / MANIFEST_NAME] \
+        if command == "run" else [own]
 
 
 def steps_of(stages: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, str], ...]]:
@@ -62,6 +81,7 @@ class Plan:
     force: bool
     stamp_given: bool = True
     stamps: dict[str, str] = field(default_factory=dict)  # a rerun's stamp of each stage
+    validated: dict | None = None  # for a run: the meeting's latest ``laa validate`` manifest
 
     @property
     def parameters(self) -> dict[str, str]:
@@ -70,6 +90,17 @@ class Plan:
     @property
     def roots(self) -> dict[str, Path]:
         return {"clean": self.settings.clean_dir, "report": self.published}
+
+    @property
+    def earlier(self) -> list[tuple[dict, dict[str, Path], str]]:
+        """The manifests whose stages may be reused, each with the folders of its outputs
+        and its path from the meeting's folder ("" for the meeting's own)."""
+        out = [(self.previous, self.roots, "")] if self.previous else []
+        if self.validated:
+            folder = published_folder(self.settings, "validate")
+            out.append((self.validated, {"clean": self.settings.clean_dir, "report": folder},
+                        f"{VALIDATION_FOLDER}/{MANIFEST_NAME}"))
+        return out
 
     def stamp(self, stage: str) -> str:
         """The generated-at stamp ``stage`` runs with: the run's, or for a rerun the one
@@ -83,7 +114,8 @@ class Plan:
 
     def decide(self, stage: str, notebook: str,
                upstream: list[dict]) -> tuple[str, str, Reuse | None]:
-        """The stage's key, its stamp and its reuse (None: it must run).
+        """The stage's key, its stamp and its reuse (None: it must run), from the first
+        manifest of :attr:`earlier` that has the key and whose outputs are unchanged.
 
         When the run's stamp was not given, a stage of :data:`STAMPED` whose inputs are
         unchanged is reused with the stamp it was made with (the stamp is the documents'
@@ -94,17 +126,22 @@ class Plan:
         key = self.key(stage, notebook, upstream, stamp)
         if self.force:
             return key, stamp, None
-        reuse = reusable(self.previous, stage, key, self.roots)
-        if reuse is None and not self.stamp_given and stage in STAMPED and self.previous:
-            recorded = {s.get("stage"): s for s in self.previous.get("stages", [])}
-            made = str(recorded.get(stage, {}).get("generated_at") or self.previous.get(
+        for manifest, roots, name in self.earlier:
+            reuse = reusable(manifest, stage, key, roots, name)
+            if reuse is not None:
+                return key, stamp, reuse
+        if self.stamp_given or stage not in STAMPED:
+            return key, stamp, None
+        for manifest, roots, name in self.earlier:
+            recorded = {s.get("stage"): s for s in manifest.get("stages", [])}
+            made = str(recorded.get(stage, {}).get("generated_at") or manifest.get(
                 "parameters", {}).get("generated_at", ""))
             if made and made != stamp:
                 made_key = self.key(stage, notebook, upstream, made)
-                made_reuse = reusable(self.previous, stage, made_key, self.roots)
+                made_reuse = reusable(manifest, stage, made_key, roots, name)
                 if made_reuse is not None:
                     return made_key, made, made_reuse
-        return key, stamp, reuse
+        return key, stamp, None
 
     @property
     def steps(self) -> list[tuple[tuple[str, str], ...]]:
@@ -142,9 +179,11 @@ class Plan:
         return self.stages[done:]
 
     def up_to_date(self, command: str) -> bool:
-        """True when every stage is reused and the published manifest is for this command."""
+        """True when every stage is reused from the published manifest, and that manifest
+        is for this command."""
         plan = self.predict()
         return (len(plan) == len(self.stages) and all(plan)
+                and not any(reuse.source for reuse in plan)
                 and self.previous.get("command") == command
                 and self.previous.get("parameters") == self.parameters)
 

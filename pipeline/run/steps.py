@@ -50,7 +50,8 @@ def execute_steps(plan: Plan, staged: Settings, progress: Callable[[str], None],
              kernels: StageKernels):
     """Run the plan's stages step by step: a step's stages at the same time, each in its own
     kernel; a stage whose key is unchanged is reused (its outputs copied from the published
-    folder)."""
+    folder, or from the ``laa validate`` that made them: the run-time facts of the stage
+    then say which, under ``reused_from``)."""
     built = staged.report_dir
     result = RunResult()
     records: dict[str, dict[str, str]] = {}
@@ -72,13 +73,17 @@ def execute_steps(plan: Plan, staged: Settings, progress: Callable[[str], None],
                 continue
             for entry in reuse.outputs:
                 if entry["root"] == "report":
-                    copy_into(plan.published, built, entry["path"])
+                    copy_into(reuse.folder or plan.published, built, entry["path"])
             outputs = _replace_outputs(outputs, reuse.outputs)
             result.reused.append(stage)
             kernels.release(stage)
-            progress(f"[{number[stage]}/{total}] {stage} unchanged: reused")
+            made = f" from laa {reuse.source['command']} ({reuse.source['manifest']})" \
+                if reuse.source else ""
+            progress(f"[{number[stage]}/{total}] {stage} unchanged: reused{made}")
             result.seconds[stage] = time.perf_counter() - started
             timings[stage] = _timing(stage, started_at, result.seconds[stage], False)
+            if reuse.source:  # made by another command's run (the manifest it recorded)
+                timings[stage]["reused_from"] = reuse.source
         if not to_run:
             continue
         made, ran = _run_step(plan, staged, to_run, kernels)
