@@ -11,6 +11,7 @@ run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -174,6 +175,21 @@ def quarter(officer: Officer, data: Path, period: str, values: dict[str, dict[st
     return folder
 
 
+def assert_reused_from_validate(run: subprocess.CompletedProcess, meeting: Path) -> None:
+    """The run after the quarter's ``laa validate`` (same data, period and stamp) made
+    ingest, validation and benchmark no more: it took them from ``validation/``, said so,
+    and its manifest names where each came from; the later stages it ran."""
+    for stage in ("ingest", "validate", "benchmark"):
+        assert f"{stage} unchanged: reused from laa validate (validation/manifest.json)" \
+            in run.stdout, run.stdout
+    assert "[4/6] assess done in" in run.stdout, run.stdout
+    facts = json.loads((meeting / "manifest.json").read_text(encoding="utf-8"))["run"]
+    made = {t["stage"]: t.get("reused_from", {}).get("manifest") for t in facts["stages"]}
+    assert made == {"ingest": "validation/manifest.json", "validate": "validation/manifest.json",
+                    "benchmark": "validation/manifest.json", "assess": None, "appendix": None,
+                    "tables": None}
+
+
 def seed_demo(root: Path, demo: dict) -> tuple[dict[str, str], dict[str, str]]:
     """The demo as the README's first command leaves it (the session's run, copied into the
     checkout's data/clean and reports); the hashes of both folders."""
@@ -213,6 +229,7 @@ def first_quarter(officer: Officer, data: Path) -> Path:
                         "--generated-at", STAMP)
     meeting = published_folder(first)
     assert meeting.name == "2007-09-10", meeting  # the meeting from its calendar
+    assert_reused_from_validate(first, meeting)
     assert not meeting.is_relative_to(officer.root / "reports" / "2007-09-03")
     assert set(DOCUMENTS) <= set(hashes(meeting)), sorted(hashes(meeting))
     return meeting

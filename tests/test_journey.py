@@ -24,6 +24,7 @@ from tests.journey_build import (
     STAMP,
     STAMP_Q2,
     Officer,
+    assert_reused_from_validate,
     copy_project,
     demo_left_alone,
     documents_still_there,
@@ -63,8 +64,14 @@ def test_the_chase_list_a_trace_and_a_rerun_of_the_first_quarter(journey):
     traced = officer.laa("trace", "2.1", "--data-dir", OTHER, "--period", "2007-08 Q1")
     assert "return-2007-08-Q1-rutland-police.xlsx".lower() in traced.stdout.lower()
     assert "no return in force" not in traced.stdout
-    officer.laa("rerun", str(meeting / "manifest.json"))
+    # the run reused what validate made (first_quarter): rebuilt from scratch, the bytes
+    # are the same, every output checked against the manifest, all republished unchanged
+    before = {p: h for p, h in hashes(meeting).items() if p != "manifest.json"}
+    rerun = officer.laa("rerun", str(meeting / "manifest.json"))
+    assert "outputs hash as the manifest recorded" in rerun.stdout
+    assert "unchanged: reused" not in rerun.stdout
     documents_still_there(meeting, published)
+    assert {p: h for p, h in hashes(meeting).items() if p != "manifest.json"} == before
 
 
 def test_every_option_the_readme_shows_keeps_what_was_published(journey):
@@ -74,6 +81,8 @@ def test_every_option_the_readme_shows_keeps_what_was_published(journey):
         run = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q1",
                           "--generated-at", STAMP, *options)
         assert published_folder(run) == meeting
+        if options == ("--force",):  # validate's stages too: nothing reused
+            assert "unchanged: reused" not in run.stdout, run.stdout
         documents_still_there(meeting, published)
         published = hashes(meeting)
     assert any(name.startswith("appendix-") and name.endswith(".pdf") for name in published)
@@ -91,6 +100,7 @@ def test_the_next_quarter_leaves_the_first_and_the_demo_alone(journey):
     second = officer.laa("run", "--data-dir", OTHER, "--period", "2007-08 Q2",
                          "--generated-at", STAMP_Q2, "--district", "South")
     assert published_folder(second).name == "2007-12-10"
+    assert_reused_from_validate(second, published_folder(second))
     assert hashes(meeting) == q1
     # The demo: its derived data and its reports exactly as before, and it still traces.
     demo_left_alone(journey["root"], journey["clean_before"], journey["reports_before"])

@@ -118,6 +118,26 @@ def test_a_run_that_runs_every_stage_starts_its_kernels_before_hashing(tmp_path,
     assert events == ["inputs hashed"]
 
 
+def test_a_run_after_validate_plans_before_starting_kernels(tmp_path, monkeypatch):
+    """With only the meeting's ``laa validate`` published, a run may reuse its stages: it
+    plans first (its kernels are for the stages it must run); a forced run need not."""
+    from pipeline.config import load_settings
+    from pipeline.run.orchestrate import run_pipeline
+
+    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
+                             clean_dir=str(tmp_path / "clean"),
+                             reports_dir=str(tmp_path / "reports"))
+    validated = settings.report_dir / "validation" / "manifest.json"
+    validated.parent.mkdir(parents=True)
+    validated.write_text("{}", encoding="utf-8")
+    for force, events_seen in ((False, ["inputs hashed"]),
+                               (True, ["kernels started", "inputs hashed", "kernels stopped"])):
+        events = _record_start_and_hashing(monkeypatch)
+        with pytest.raises(RuntimeError, match="stop here"):
+            run_pipeline(settings, force=force, progress=lambda line: None)
+        assert events == events_seen
+
+
 def _forced_plan(tmp_path):
     """A forced run's plan of the demo's stages, its folders under ``tmp_path``."""
     from pipeline.config import load_settings
