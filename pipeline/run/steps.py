@@ -77,9 +77,9 @@ def execute_steps(plan: Plan, staged: Settings, progress: Callable[[str], None],
             outputs = _replace_outputs(outputs, reuse.outputs)
             result.reused.append(stage)
             kernels.release(stage)
-            made = f" from laa {reuse.source['command']} ({reuse.source['manifest']})" \
+            origin = f" from laa {reuse.source['command']} ({reuse.source['manifest']})" \
                 if reuse.source else ""
-            progress(f"[{number[stage]}/{total}] {stage} unchanged: reused{made}")
+            progress(f"[{number[stage]}/{total}] {stage} unchanged: reused{origin}")
             result.seconds[stage] = time.perf_counter() - started
             timings[stage] = _timing(stage, started_at, result.seconds[stage], False)
             if reuse.source:  # made by another command's run (the manifest it recorded)
