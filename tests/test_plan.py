@@ -106,13 +106,20 @@ def test_a_plan_whose_every_stage_comes_from_validate_is_not_up_to_date(project)
     assert all(plan.predict()) and not plan.up_to_date("run")
 
 
-@pytest.mark.parametrize("change", ["return edited", "suite edited", "another period",
-                                    "forced", "output changed"])
+@pytest.mark.parametrize("change", ["return edited", "return added", "another engine",
+                                    "suite edited", "another period", "forced",
+                                    "output changed"])
 def test_anything_changed_since_validate_makes_the_run_recompute(project, change):
     settings, force = project["settings"], False
     if change == "return edited":
         (project["data"] / "returns" / "police.csv").write_bytes(
             b"indicator_id,value\n7.20,3220\n")
+    elif change == "return added":
+        (project["data"] / "returns" / "late.csv").write_bytes(b"indicator_id,value\n")
+    elif change == "another engine":  # the partnership's rules choose the suites' engine
+        (project["data"] / "register").mkdir()
+        (project["data"] / "register" / "rules.toml").write_text(
+            '[quality]\nvalidation_engine = "great_expectations"\n', encoding="utf-8")
     elif change == "suite edited":
         (project["suites"] / "returns.json").write_bytes(b'{"expectations": []}')
     elif change == "another period":
