@@ -289,7 +289,12 @@ def row_header_problems(pdf: Path, page: str) -> list[str]:
     from in their header cells (an empty list: none): a table's TH of ``/Scope /Row`` are as
     many as its row headers in the HTML, its TH of ``/Scope /Column`` as its column headers,
     and no TH lacks a valid ``/Scope``."""
-    printed, written = table_cells(pdf), html_table_headers(page)
+    return header_problems(table_cells(pdf), html_table_headers(page))
+
+
+def header_problems(printed: list[dict[str, int]], written: list[dict[str, int]]) -> list[str]:
+    """:func:`row_header_problems` from what was read of each side: the PDF's
+    :func:`table_cells` and the HTML's :func:`html_table_headers` (pure)."""
     if len(printed) != len(written):
         return [f"the PDF has {len(printed)} tables, the HTML prints {len(written)}"]
     problems = []
