@@ -347,10 +347,9 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(laa1_run, pdf_f
     README's demo: its PDF's facts are read once a session, for tests/test_pdf_pages.py
     too.)"""
     from bs4 import BeautifulSoup
-    from pypdf import PdfReader
 
     from pipeline.rag import RAG_LABELS
-    from tests.pdf_checks import _struct_elements
+    from tests.pdf_checks import _struct_elements, pdf_reader
 
     demo = laa1_run
     elements = _cells(demo["report"] / "appendix.pdf", pdf_facts)
@@ -365,7 +364,7 @@ def test_no_table_cell_of_the_demo_appendix_is_a_bare_rag_letter(laa1_run, pdf_f
     printed = [c for c in soup.select("main caption") if not any(
         {"screen-only", "celltag_screen-only", "sr-only"} & set(p.get("class") or [])
         for p in [c, *c.parents])]
-    tree = _struct_elements(PdfReader(demo["report"] / "appendix.pdf")
+    tree = _struct_elements(pdf_reader(demo["report"] / "appendix.pdf")
                             .trailer["/Root"]["/StructTreeRoot"])
     # a Caption of its Table, or (where Typst groups a figure, 2 of 25 in the demo) of the
     # Div that holds the caption beside its table
