@@ -171,6 +171,15 @@ def browser():
         browser.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The test modules' assertion-rewritten bytecode kept in ``tests/__pycache__`` (which
+    git ignores), and that of the plugins pytest rewrites (hypothesis): with
+    ``PYTHONDONTWRITEBYTECODE`` set each worker of every session would rewrite and compile
+    all of them again while collecting (about 4 CPU-s a worker). pytest reads a kept copy
+    whatever the variable says; only writing it needs the flag cleared."""
+    sys.dont_write_bytecode = False
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The package's bytecode compiled once, by the controller, into its ``__pycache__``
     folders (which git ignores), as an installed package has it: with

@@ -8,14 +8,14 @@ import csv
 import warnings
 from pathlib import Path
 
-import csvw
-
 
 def csvw_problems(folder: Path) -> dict[str, list[str]]:
     """Each CSV under ``folder`` (relative path) with what is wrong with it and its metadata;
     an empty dict when nothing is. ``csvw.CSVW`` finds the metadata from the CSV's name (as
     any CSVW tool does) and validates; the rows are then read strictly (a value that does
     not parse at its column's datatype raises) and counted against the CSV's own rows."""
+    import csvw  # here, not at the top: every worker collects the files that import this
+
     problems: dict[str, list[str]] = {}
     for path in sorted(folder.rglob("*.csv")):
         found: list[str] = []

@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.report.charts import RAG_STYLE
-from tests.pdf_checks import Element, content_chars, page_elements
+from tests.pdf_checks import Element, content_chars, page_elements, pdf_reader
 
 MIN_GAP_PT = 2.0          # cells' text closer than this (the inset gives 7pt) run together
 MARGIN_X_PT = 14 / 25.4 * 72          # the pages' left and right margins (typeset.PREAMBLE)
@@ -203,9 +203,7 @@ def headings_alone_at_the_foot(pdf) -> list[str]:
 def rows_split_across_pages(path: Path) -> list[str]:
     """Table rows whose marked content lies on more than one page (read from the document's
     structure tree, where each row is one element whatever pages it spans)."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(path)
+    reader = pdf_reader(path)
     pages = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages, start=1)}
 
     def resolve(obj):

@@ -18,7 +18,6 @@ import shutil
 from pathlib import Path
 
 import docx
-import pypdfium2
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import Workbook, load_workbook
@@ -83,6 +82,8 @@ def _pdf_text(path: Path) -> str:
     """The PDF's text, whitespace made single spaces, as pypdf extracts it (a line broken
     at a hyphen ends in "-"), by pdfium (pdfplumber's renderer), at a twentieth of the time:
     the LAA1 appendix's 55 pages take pypdf about 4 s."""
+    import pypdfium2
+
     pdf = pypdfium2.PdfDocument(path)
     try:
         text = " ".join(page.get_textpage().get_text_range() for page in pdf)

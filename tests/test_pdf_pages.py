@@ -13,7 +13,6 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-import pdfplumber
 import pytest
 
 from pipeline.report.charts import RAG_STYLE
@@ -78,6 +77,8 @@ def test_text_past_the_margin_and_a_word_cut_by_its_badge_are_clipped(tmp_path):
     fill = RAG_STYLE["G"][0]
     body = (f'#pad(right: -30mm)[{"word " * 200}]\n'
             f'#box(fill: rgb("{fill}"), width: 14pt, inset: 1pt)[#text(fill: white)[Green]]')
+    import pdfplumber
+
     found = clipped_text(pdfplumber.open(_typeset(tmp_path, body)))
     assert len(found) == 2
     assert "outside the text area" in found[0] and "a badge's edge cuts" in found[1]
@@ -161,6 +162,8 @@ def test_what_is_read_once_and_kept_is_what_pdfplumber_reads(tmp_path):
     """The facts the checks share (read once, pickled between workers) are pdfplumber's:
     the same characters, shapes, text, words and structure elements, and every check finds
     the same in both."""
+    import pdfplumber
+
     fill = RAG_STYLE["G"][0]
     path = _typeset(tmp_path, "#table(columns: (18pt, 40pt), table.header([A], [B]), "
                     f"[8,563], [112,930])\n#box(fill: rgb(\"{fill}\"), width: 14pt)[Green]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -42,6 +43,26 @@ def register():
 @pytest.fixture(scope="module")
 def suites():
     return load_suites(ROOT / "expectations")
+
+
+@pytest.fixture(scope="module")
+def written(register, tmp_path_factory) -> list[Path]:
+    """The templates of every lead partner written once for the module (about half a second
+    a write): READ ONLY; a test that fills or changes one copies it first (:func:`_returns`)."""
+    return write_templates(register, PERIOD, _figures(register),
+                           tmp_path_factory.mktemp("templates"), STAMP)
+
+
+def _returns(written: list[Path], folder: Path, keep) -> list[Path]:
+    """The written templates that ``keep`` picks, copied into the returns ``folder``."""
+    folder.mkdir()
+    return [Path(shutil.copy2(path, folder / path.name)) for path in keep(written)]
+
+
+def _police(written: list[Path], folder: Path) -> Path:
+    """The police's template alone, copied into the returns ``folder``."""
+    return _returns(written, folder,
+                    lambda paths: [p for p in paths if "constabulary" in p.name])[0]
 
 
 def _figures(register) -> pd.DataFrame:
@@ -112,8 +133,8 @@ def test_one_template_per_lead_partner_with_its_indicators_locked(register, tmp_
     assert percent and percent[0].formula1 == "0" and percent[0].type == "decimal"
 
 
-def test_templates_are_byte_identical_for_the_same_inputs(register, tmp_path):
-    first = write_templates(register, PERIOD, _figures(register), tmp_path / "a", STAMP)
+def test_templates_are_byte_identical_for_the_same_inputs(register, written, tmp_path):
+    first = written                           # written once for the module, the same way
     second = write_templates(register, PERIOD, _figures(register), tmp_path / "b", STAMP)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     with zipfile.ZipFile(io.BytesIO(first[0].read_bytes())) as archive:
@@ -135,15 +156,14 @@ def test_formula_like_register_text_is_written_as_text(register, tmp_path):
     assert cell.quotePrefix
 
 
-def test_a_filled_template_is_a_valid_return_read_back_exactly(register, suites, tmp_path):
+def test_a_filled_template_is_a_valid_return_read_back_exactly(register, suites, written,
+                                                               tmp_path):
     returns = tmp_path / "returns"
-    written = write_templates(register, PERIOD, _figures(register), returns, STAMP)
+    smallest = _returns(written, returns,           # the three smallest
+                        lambda paths: sorted(paths, key=lambda p: p.stat().st_size)[:3])
     filled = {}
-    by_size = sorted(written, key=lambda p: p.stat().st_size)   # the three smallest
-    for path in by_size[:3]:
+    for path in smallest:
         filled.update(_fill(path))
-    for path in by_size[3:]:
-        path.unlink()
     read, checked = _check(returns, register, suites)
     assert checked.quarantine.empty
     assert read.file_problems.empty                     # the instructions sheet is skipped
@@ -157,13 +177,10 @@ def test_a_filled_template_is_a_valid_return_read_back_exactly(register, suites,
     assert not (found["check_id"].isin(["extra-columns", "return-certified"])).any()
 
 
-def test_a_template_without_a_certifying_officer_is_advisory(register, suites, tmp_path):
+def test_a_template_without_a_certifying_officer_is_advisory(register, suites, written,
+                                                             tmp_path):
     returns = tmp_path / "returns"
-    police = next(p for p in write_templates(register, PERIOD, _figures(register), returns,
-                                             STAMP) if "constabulary" in p.name)
-    for path in returns.iterdir():
-        if path != police:
-            path.unlink()
+    police = _police(written, returns)
     filled = _fill(police, name="")
     _, checked = _check(returns, register, suites)
     advisory = checked.findings[checked.findings["check_id"] == "return-certified"]
@@ -174,13 +191,9 @@ def test_a_template_without_a_certifying_officer_is_advisory(register, suites, t
 
 
 def test_a_tampered_template_gets_graded_messages_and_its_good_rows_go_through(
-        register, suites, tmp_path):
+        register, suites, written, tmp_path):
     returns = tmp_path / "returns"
-    police = next(p for p in write_templates(register, PERIOD, _figures(register), returns,
-                                             STAMP) if "constabulary" in p.name)
-    for path in returns.iterdir():
-        if path != police:
-            path.unlink()
+    police = _police(written, returns)
     filled = _fill(police)
     book = load_workbook(police)
     sheet = book[SHEET]
@@ -215,13 +228,9 @@ def test_a_tampered_template_gets_graded_messages_and_its_good_rows_go_through(
     assert len(checked.clean) == len(rows) - 2       # every other row went through
 
 
-def test_a_row_left_blank_in_a_template_is_not_a_return(register, suites, tmp_path):
+def test_a_row_left_blank_in_a_template_is_not_a_return(register, suites, written, tmp_path):
     returns = tmp_path / "returns"
-    police = next(p for p in write_templates(register, PERIOD, _figures(register), returns,
-                                             STAMP) if "constabulary" in p.name)
-    for path in returns.iterdir():
-        if path != police:
-            path.unlink()
+    police = _police(written, returns)
     _fill(police)
     book = load_workbook(police)
     sheet = book[SHEET]
