@@ -1,7 +1,7 @@
 """The spot-check pack as the auditor reads it (HTML, printed to PDF) and fills it in (XLSX).
 
 The HTML is rendered by the one template environment (``spot_check.html.j2``, escaped)
-and wrapped in the appendix's page (:func:`pipeline.report.rendering.render_page`: its
+and wrapped in the appendix's page (:func:`pipeline.report.pages.render_page`: its
 CSS, language, headings and contents), so it prints to tagged PDF through the same
 Typst wrapper (:func:`pipeline.report.pdf.write_pdf`). The workbook follows the tables
 workbook's form (:mod:`pipeline.report.workbook_front`: Cover, Contents, Notes) and adds
@@ -22,7 +22,7 @@ from pipeline.inputs.audit_findings import HEADER as FINDINGS_COLUMNS
 from pipeline.inputs.cells import save_workbook, workbook_text, write_text_cell
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.report.frames import Appendix
-from pipeline.report.pages import render
+from pipeline.report.pages import render, render_page
 
 FINDINGS_SHEET = SHEET      # the reader's contract (pipeline.inputs.audit_findings)
 FILLED_IN = ("finding", "note", "auditor", "date")    # the cells the auditor writes
@@ -50,8 +50,6 @@ class PackFacts:
 
 def render_spot_check(app: Appendix, items: list[dict], facts: PackFacts) -> str:
     """The pack as a complete, self-contained HTML page (see the module's description)."""
-    from pipeline.report.rendering import render_page
-
     settings, name = app.settings, app.partnership.get("name", "")
     meeting = format_date(settings.meeting)
     body = render("spot_check.html.j2", items=items, partnership=name,
