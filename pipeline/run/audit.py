@@ -96,7 +96,17 @@ def write_audit_pack(settings: Settings, size: int | None = None,
     RunLocked
         When a run of the meeting, or one using the clean folder, is under way (exit 7).
     """
-    # what draws and writes the pack (pandas, openpyxl, Typst): a refused draw imports none
+    from pipeline.run.covering_run import published_settings
+    from pipeline.run.locking import run_lock
+
+    size, given = check_draw(size, seed)
+    with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting):
+        return _write_pack(published_settings(settings), size, given)
+
+
+def _write_pack(run: Settings, size: int, given: int | None) -> list[Path]:
+    """The pack of the published ``run`` (see :func:`write_audit_pack`), each file whole."""
+    # what draws and writes the pack (pandas, openpyxl, Typst): a refusal above needs none
     from pipeline import store
     from pipeline.report.audit_pack import PackFacts, findings_workbook, render_spot_check
     from pipeline.report.frames import load_appendix
@@ -108,36 +118,31 @@ def write_audit_pack(settings: Settings, size: int | None = None,
         draw_sample,
         spot_check_items,
     )
-    from pipeline.run.covering_run import published_settings
-    from pipeline.run.locking import run_lock
     from pipeline.run.manifest import MANIFEST_NAME, read_manifest, sha256_file
     from pipeline.run.trace import raw_rows
 
-    size, given = check_draw(size, seed)
-    with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting):
-        run = published_settings(settings)
-        seed = default_seed(run.period, run.meeting) if given is None else given
-        app = load_appendix(run)
-        manifest_path = run.report_dir / MANIFEST_NAME
-        inputs = {str(i["path"]): str(i["sha256"]) for i in read_manifest(manifest_path)["inputs"]}
-        returns = store.read_frame(run, "returns")
-        sample = draw_sample(app.assessed, list(app.themes["theme"]), size, seed)
-        picked = app.assessed[app.assessed["indicator_id"].isin(sample["indicator_id"])]
-        headers = returns.drop_duplicates("record_id").set_index("record_id")["source_header"]
-        current = raw_rows(run.returns_dir, lineage_table(picked, returns).to_dict("records"),
-                           headers)
-        items = spot_check_items(sample, app.assessed, returns, store.read_frame(run, "findings"),
-                                 store.read_frame(run, "validation_results"), inputs, current)
-        facts = PackFacts(size=size, seed=seed, seed_given=given is not None,
-                          method=describe_method(size, seed),
-                          command=redraw_command(run, size, seed),
-                          manifest=f"{run.meeting}/{MANIFEST_NAME}",
-                          manifest_sha256=sha256_file(manifest_path))
-        page = render_spot_check(app, items, facts)
-        book = findings_workbook(app, items, facts)
-        base = run.report_dir / AUDIT_FOLDER / PACK_NAME
-        return write_together({
-            base.with_suffix(".html"): lambda p: p.write_text(page, encoding="utf-8"),
-            base.with_suffix(".pdf"): lambda p: write_pdf(page, p),
-            base.with_suffix(".xlsx"): lambda p: p.write_bytes(book),
-        })
+    seed = default_seed(run.period, run.meeting) if given is None else given
+    app = load_appendix(run)
+    manifest_path = run.report_dir / MANIFEST_NAME
+    inputs = {str(i["path"]): str(i["sha256"]) for i in read_manifest(manifest_path)["inputs"]}
+    returns = store.read_frame(run, "returns")
+    sample = draw_sample(app.assessed, list(app.themes["theme"]), size, seed)
+    picked = app.assessed[app.assessed["indicator_id"].isin(sample["indicator_id"])]
+    headers = returns.drop_duplicates("record_id").set_index("record_id")["source_header"]
+    current = raw_rows(run.returns_dir, lineage_table(picked, returns).to_dict("records"),
+                       headers)
+    items = spot_check_items(sample, app.assessed, returns, store.read_frame(run, "findings"),
+                             store.read_frame(run, "validation_results"), inputs, current)
+    facts = PackFacts(size=size, seed=seed, seed_given=given is not None,
+                      method=describe_method(size, seed),
+                      command=redraw_command(run, size, seed),
+                      manifest=f"{run.meeting}/{MANIFEST_NAME}",
+                      manifest_sha256=sha256_file(manifest_path))
+    page = render_spot_check(app, items, facts)
+    book = findings_workbook(app, items, facts)
+    base = run.report_dir / AUDIT_FOLDER / PACK_NAME
+    return write_together({
+        base.with_suffix(".html"): lambda p: p.write_text(page, encoding="utf-8"),
+        base.with_suffix(".pdf"): lambda p: write_pdf(page, p),
+        base.with_suffix(".xlsx"): lambda p: p.write_bytes(book),
+    })
