@@ -13,6 +13,7 @@ per figure from row 2; ``finding`` offers :data:`pipeline.inputs.audit_findings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,17 +82,26 @@ def _header(sheet, columns: Sequence[str], widths: Sequence[int]) -> None:
     sheet.freeze_panes = "A2"
 
 
+@functools.cache
+def _wrapped():
+    """The one alignment of every table cell (wrapped, top): a workbook finds a style it
+    holds by identity before comparing it field by field, so one object for the thousands
+    of cells costs a hash each, not a comparison each."""
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
 def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: Sequence[int],
            name: str) -> None:
     """A sheet holding one table: its header in row 1, then ``rows`` (text as text, never
     a formula; whole numbers as numbers), marked up as an Excel table."""
-    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     from pipeline.report.workbook_front import add_table
 
     _header(sheet, columns, widths)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = _wrapped()
     for offset, values in enumerate(rows, start=2):
         for number, value in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=number)
