@@ -21,6 +21,7 @@ the same inputs and stamp give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,13 +128,20 @@ def plan_templates(register: Register, period: str, figures: pd.DataFrame) -> li
 
 
 def _style(sheet, fill: str, locked: bool, cell) -> None:
+    cell.fill, cell.border, cell.protection, cell.alignment = _cell_styles(fill, locked)
+
+
+@functools.cache
+def _cell_styles(fill: str, locked: bool) -> tuple:
+    """The fill, border, protection and alignment of a cell so filled and locked, made
+    once: a workbook finds a style it holds by identity before comparing it field by
+    field, so the same objects for every cell cost a hash each, not a comparison each."""
     from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 
     thin = Side(style="thin", color="A6A6A6")
-    cell.fill = PatternFill("solid", fgColor=fill)
-    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    cell.protection = Protection(locked=locked)
-    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return (PatternFill("solid", fgColor=fill),
+            Border(left=thin, right=thin, top=thin, bottom=thin),
+            Protection(locked=locked), Alignment(vertical="top", wrap_text=True))
 
 
 def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: str,
