@@ -29,7 +29,13 @@ import pandas as pd
 
 from pipeline.errors import ConfigError
 from pipeline.figures import format_date
-from pipeline.inputs.cells import save_workbook, write_text_cell
+from pipeline.inputs.cells import (
+    alignment_style,
+    fill_style,
+    protection_style,
+    save_workbook,
+    write_text_cell,
+)
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
@@ -128,20 +134,19 @@ def plan_templates(register: Register, period: str, figures: pd.DataFrame) -> li
 
 
 def _style(sheet, fill: str, locked: bool, cell) -> None:
-    cell.fill, cell.border, cell.protection, cell.alignment = _cell_styles(fill, locked)
+    cell.fill = fill_style(fill)
+    cell.border = _boxed()
+    cell.protection = protection_style(locked)
+    cell.alignment = alignment_style(vertical="top", wrap_text=True)
 
 
 @functools.cache
-def _cell_styles(fill: str, locked: bool) -> tuple:
-    """The fill, border, protection and alignment of a cell so filled and locked, made
-    once: a workbook finds a style it holds by identity before comparing it field by
-    field, so the same objects for every cell cost a hash each, not a comparison each."""
-    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+def _boxed():
+    """The thin grey box around each cell, one object (as :func:`fill_style` makes)."""
+    from openpyxl.styles import Border, Side
 
     thin = Side(style="thin", color="A6A6A6")
-    return (PatternFill("solid", fgColor=fill),
-            Border(left=thin, right=thin, top=thin, bottom=thin),
-            Protection(locked=locked), Alignment(vertical="top", wrap_text=True))
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
 def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: str,

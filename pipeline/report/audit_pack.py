@@ -13,14 +13,21 @@ per figure from row 2; ``finding`` offers :data:`pipeline.inputs.audit_findings.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.figures import format_date, format_date_time
 from pipeline.inputs.audit_findings import FINDINGS, SHEET
 from pipeline.inputs.audit_findings import HEADER as FINDINGS_COLUMNS
-from pipeline.inputs.cells import save_workbook, workbook_text, write_text_cell
+from pipeline.inputs.cells import (
+    alignment_style,
+    fill_style,
+    font_style,
+    protection_style,
+    save_workbook,
+    workbook_text,
+    write_text_cell,
+)
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.report.frames import Appendix
 from pipeline.report.pages import render, render_page
@@ -72,24 +79,13 @@ def render_spot_check(app: Appendix, items: list[dict], facts: PackFacts) -> str
 
 
 def _header(sheet, columns: Sequence[str], widths: Sequence[int]) -> None:
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     for number, (text, width) in enumerate(zip(columns, widths, strict=True), start=1):
         write_text_cell(sheet.cell(row=1, column=number), text)
-        sheet.cell(row=1, column=number).font = Font(bold=True)
+        sheet.cell(row=1, column=number).font = font_style(bold=True)
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
-
-
-@functools.cache
-def _wrapped():
-    """The one alignment of every table cell (wrapped, top): a workbook finds a style it
-    holds by identity before comparing it field by field, so one object for the thousands
-    of cells costs a hash each, not a comparison each."""
-    from openpyxl.styles import Alignment
-
-    return Alignment(wrap_text=True, vertical="top")
 
 
 def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: Sequence[int],
@@ -101,7 +97,7 @@ def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: 
     from pipeline.report.workbook_front import add_table
 
     _header(sheet, columns, widths)
-    wrap = _wrapped()
+    wrap = alignment_style(wrap_text=True, vertical="top")
     for offset, values in enumerate(rows, start=2):
         for number, value in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=number)
@@ -119,7 +115,6 @@ def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: 
 def _findings_sheet(sheet, items: list[dict], period: str) -> None:
     """The sheet the auditor fills in: the finding (a list), note, auditor and date are
     open; every other cell is locked (the sheet is protected, without a password)."""
-    from openpyxl.styles import PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.protection import SheetProtection
 
@@ -138,10 +133,9 @@ def _findings_sheet(sheet, items: list[dict], period: str) -> None:
         for cell in row:
             open_cell = (cell.row > 1 and cell.column <= len(FINDINGS_COLUMNS)
                          and FINDINGS_COLUMNS[cell.column - 1] in FILLED_IN)
-            cell.protection = Protection(locked=not open_cell)
+            cell.protection = protection_style(not open_cell)
             if cell.row > 1:
-                cell.fill = PatternFill("solid", fgColor=INPUT_FILL if open_cell
-                                        else LOCKED_FILL)
+                cell.fill = fill_style(INPUT_FILL if open_cell else LOCKED_FILL)
     finding = DataValidation(type="list", formula1='"' + ",".join(FINDINGS) + '"',
                              allow_blank=True, showErrorMessage=True, showInputMessage=True,
                              errorTitle="Finding", error="Choose " + ", ".join(FINDINGS) + ".",
