@@ -1,9 +1,10 @@
 """What ``laa`` loads for a command that runs no stage (issue 23, item 6; pipeline/cli,
 pipeline/run/audit.py, covering_run.py, trace.py): its help and a refused parameter load
-none of the data or document libraries, and ``laa trace``, ``report`` and ``audit`` none of
-the engines only a run needs (papermill, nbconvert and the kernels' stack), nor a document
-engine another command uses. Each command runs in a fresh Python (its ``main``, as the
-``laa`` program calls it), which then prints the top-level packages it had imported.
+none of the data or document libraries (a refused ``laa report`` not its Word engine), and
+``laa trace`` and ``audit`` none of the engines only a run needs (papermill, nbconvert and
+the kernels' stack), nor a document engine another command uses. Each command runs in a
+fresh Python (its ``main``, as the ``laa`` program calls it), which then prints the
+top-level packages it had imported.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def test_help_and_refusals_load_no_data_or_document_library(args, code, allowed,
 
 @pytest.fixture(scope="module")
 def published(laa1_run, tmp_path_factory):
-    """The session's LAA1 run copied (``laa report`` and ``laa audit`` write beside it)."""
+    """The session's LAA1 run copied (``laa audit`` writes beside it)."""
     out = tmp_path_factory.mktemp("imports-laa1")
     for name in ("clean", "reports"):
         shutil.copytree(laa1_run["out"] / name, out / name)
@@ -65,14 +66,12 @@ def published(laa1_run, tmp_path_factory):
 
 @pytest.mark.parametrize("command, uses", [
     (["trace", "7.20"], {"openpyxl"}),
-    (["report"], {"docx", "typst"}),
     (["audit", "--sample", "1"], {"openpyxl", "typst", "pikepdf"}),
-], ids=["trace", "report", "audit"])
-def test_trace_report_and_audit_load_none_of_a_runs_engines(published, command, uses):
-    """``laa trace`` reads the raw returns (openpyxl), ``report`` writes Word files (docx;
-    its chart drawn by Typst), ``audit`` a PDF and a workbook: each loads what it uses and
-    no engine of a run (papermill, nbconvert, nbformat, the kernels' clients) or of
-    another command's documents."""
+], ids=["trace", "audit"])
+def test_trace_and_audit_load_none_of_a_runs_engines(published, command, uses):
+    """``laa trace`` reads the raw returns (openpyxl), ``audit`` writes a PDF and a
+    workbook: each loads what it uses and no engine of a run (papermill, nbconvert,
+    nbformat, the kernels' clients) or of another command's documents (python-docx)."""
     uses |= {"pandas", "numpy", "pyarrow", "pydantic"}   # the frames, the rules
     exit_code, loaded, err = _loaded(*command, *folders(published))
     assert exit_code == 0, err
