@@ -7,19 +7,38 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.digest import sha256_bytes
 from pipeline.errors import ConfigError
 from pipeline.names import slug
 from pipeline.periods import parse_period, previous_review_period
 from pipeline.project import PACKAGE_DIR, find_project_root  # noqa: F401 - re-exported
-from pipeline.rules import load_rules
-from pipeline.rules_schema import Rules
+
+if TYPE_CHECKING:
+    from pipeline.rules_schema import Rules
 
 DEMO_PERIOD = "2006-07 Q4"
 DEMO_MEETING = "2007-09-03"
 FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
 SCENARIOS = ("approved", "all")  # --scenario options=...: the improvement options delivered
+
+
+def __getattr__(name: str) -> object:
+    """``Rules`` and ``load_rules``, re-exported from :mod:`pipeline.rules` when first asked
+    for: their pydantic schema (0.1 s) is not needed by ``laa --help`` or a refused option."""
+    if name in ("Rules", "load_rules"):
+        from pipeline import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _default_rules() -> Rules:
+    """The rules of a Settings given none: the defaults of pipeline/rules.toml."""
+    from pipeline.rules_schema import Rules
+
+    return Rules()
 
 
 def parse_formats(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -69,7 +88,7 @@ class Settings:
     clean_dir: Path
     reports_dir: Path
     generated_at: str
-    rules: Rules = field(default_factory=Rules)
+    rules: Rules = field(default_factory=_default_rules)
     previous_period: str = ""
     formats: str = "html,pdf"
     theme: str = ""
@@ -267,6 +286,8 @@ def load_settings(
     """
     if period:
         parse_period(period)  # a malformed period is the first thing said
+    from pipeline.rules import load_rules
+
     root, data = data_folder(data_dir)
     rules = load_rules(data / "register" / "rules.toml")
     canonical = default_period(root, data, period)

@@ -25,13 +25,12 @@ from docx.oxml.ns import qn
 
 from pipeline.config import find_project_root, load_settings
 from pipeline.errors import ConfigError
-from pipeline.report.covering import (
-    PLACEHOLDERS,
+from pipeline.inputs.covering_words import (
     CoveringWords,
-    build_covering_report,
     parse_covering_words,
     read_covering_words,
 )
+from pipeline.report.covering import PLACEHOLDERS, build_covering_report
 from pipeline.report.frames import load_appendix
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock

@@ -170,7 +170,7 @@ def test_the_officers_words_are_not_an_input_of_the_run(tree):
 
 
 def test_the_words_file_left_out_of_the_inputs_is_the_one_laa_report_reads():
-    from pipeline.report.covering import COVERING_FILE
+    from pipeline.inputs.covering_words import COVERING_FILE
     from pipeline.run.manifest import NOT_RUN_INPUTS
 
     assert NOT_RUN_INPUTS == (f"register/{COVERING_FILE}",)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from pipeline.report.pages import render, scroll_regions
-from pipeline.report.rendering import render_page
+from pipeline.report.pages import render, render_page, scroll_regions
 
 TABLES = ("<h2>1. Risks</h2><table><caption>Risk &amp; rating</caption><tr><td>1</td></tr>"
           "</table><h3>Block 1</h3><table><tr><td>2</td></tr></table>"
@@ -67,7 +66,7 @@ def test_a_page_of_many_tables_is_read_once_for_their_names_and_its_contents(mon
     """A 1 MB appendix has dozens of tables and sections: each table's name (the heading
     before it) and each section's cell (screen-only or not) is found in one pass over the
     page, not by reading the page again from its start for each one."""
-    from pipeline.report import pages, rendering
+    from pipeline.report import pages
 
     cell = '<div class="cell border-box-sizing text_cell rendered">'
     page = "".join(f"{cell}<h2>Section {i}</h2><table><tr><td>{i}</td></tr></table></div>"
@@ -77,8 +76,8 @@ def test_a_page_of_many_tables_is_read_once_for_their_names_and_its_contents(mon
     regions = BeautifulSoup(str(scroll_regions(page)), "html.parser").select("div.table-scroll")
     assert [r["aria-label"] for r in regions] == [f"Section {i}" for i in range(60)]
     assert headings.read <= len(page)
-    cells = _Counted(rendering._CELL)
-    monkeypatch.setattr(rendering, "_CELL", cells)
-    listed = rendering.add_contents(f"<nav>{rendering.CONTENTS_MARK}</nav>{page}")
+    cells = _Counted(pages._CELL)
+    monkeypatch.setattr(pages, "_CELL", cells)
+    listed = pages.add_contents(f"<nav>{pages.CONTENTS_MARK}</nav>{page}")
     assert listed.count("<li>") == 60 and 'class="screen-only"' not in listed
     assert cells.read <= len(listed)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from pipeline.report.rendering import add_contents, number_sections
+from pipeline.report.pages import add_contents, number_sections
 from tests.pdf_checks import HEADING, content_chars, furniture_text, page_elements
 from tests.pdf_page_checks import badges as badges_on
 from tests.pdf_page_checks import cell_of, headings_alone_at_the_foot, innermost, is_badge_fill

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.report import chart_style, charts
-from pipeline.report.pages import css_string
-from pipeline.report.rendering import render_page
+from pipeline.report.pages import css_string, render_page
 from pipeline.report.trends import indicator_trends
 
 

@@ -11,7 +11,6 @@ import signal
 import sys
 
 from pipeline.errors import LaaError, StageFailed
-from pipeline.run import kernel_forks
 
 FORCED = ("run", "validate")  # with --force, every stage runs: its fork server starts first
 
@@ -44,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     program = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] and argv[0] in FORCED and "--force" in argv:
+    early = bool(argv[:1]) and argv[0] in FORCED and "--force" in argv
+    if early:
         from pipeline.project import find_project_root
+        from pipeline.run import kernel_forks
 
         try:
             kernel_forks.start_early(str(find_project_root()))
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
-        kernel_forks.discard_early()
+        if early:
+            kernel_forks.discard_early()
         if program:
             gc.freeze()
 

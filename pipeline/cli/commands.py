@@ -25,10 +25,6 @@ if TYPE_CHECKING:  # imported when used: `laa --help` needs no pandas
 
 
 def _run(args: argparse.Namespace) -> str:
-    from pipeline.run.inputs_check import InputsCheck, check_inputs, findings_from
-    from pipeline.run.orchestrate import run_pipeline
-    from pipeline.run.plan import STAGES, VALIDATE_STAGES
-
     settings, loaded = _settings(args, generated_at=args.generated_at,
                                  previous_period=args.previous_period,
                                  formats=getattr(args, "formats", None),
@@ -36,6 +32,11 @@ def _run(args: argparse.Namespace) -> str:
                                  district=getattr(args, "district", None),
                                  compare_with=getattr(args, "compare_with", None),
                                  scenario=getattr(args, "scenario", None))
+    # what runs the stages, imported once the options are found good
+    from pipeline.run.inputs_check import InputsCheck, check_inputs, findings_from
+    from pipeline.run.orchestrate import run_pipeline
+    from pipeline.run.plan import STAGES, VALIDATE_STAGES
+
     stages = STAGES if args.command == "run" else tuple(
         (stage, notebook) for stage, notebook in STAGES if stage in VALIDATE_STAGES)
 

@@ -21,6 +21,7 @@ the same inputs and stamp give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,13 @@ import pandas as pd
 
 from pipeline.errors import ConfigError
 from pipeline.figures import format_date
-from pipeline.inputs.cells import save_workbook, write_text_cell
+from pipeline.inputs.cells import (
+    alignment_style,
+    fill_style,
+    protection_style,
+    save_workbook,
+    write_text_cell,
+)
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
@@ -127,13 +134,19 @@ def plan_templates(register: Register, period: str, figures: pd.DataFrame) -> li
 
 
 def _style(sheet, fill: str, locked: bool, cell) -> None:
-    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+    cell.fill = fill_style(fill)
+    cell.border = _boxed()
+    cell.protection = protection_style(locked)
+    cell.alignment = alignment_style(vertical="top", wrap_text=True)
+
+
+@functools.cache
+def _boxed():
+    """The thin grey box around each cell, one object (as :func:`fill_style` makes)."""
+    from openpyxl.styles import Border, Side
 
     thin = Side(style="thin", color="A6A6A6")
-    cell.fill = PatternFill("solid", fgColor=fill)
-    cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    cell.protection = Protection(locked=locked)
-    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
 def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: str,

@@ -1,7 +1,7 @@
 """The spot-check pack as the auditor reads it (HTML, printed to PDF) and fills it in (XLSX).
 
 The HTML is rendered by the one template environment (``spot_check.html.j2``, escaped)
-and wrapped in the appendix's page (:func:`pipeline.report.rendering.render_page`: its
+and wrapped in the appendix's page (:func:`pipeline.report.pages.render_page`: its
 CSS, language, headings and contents), so it prints to tagged PDF through the same
 Typst wrapper (:func:`pipeline.report.pdf.write_pdf`). The workbook follows the tables
 workbook's form (:mod:`pipeline.report.workbook_front`: Cover, Contents, Notes) and adds
@@ -19,10 +19,18 @@ from dataclasses import dataclass
 from pipeline.figures import format_date, format_date_time
 from pipeline.inputs.audit_findings import FINDINGS, SHEET
 from pipeline.inputs.audit_findings import HEADER as FINDINGS_COLUMNS
-from pipeline.inputs.cells import save_workbook, workbook_text, write_text_cell
+from pipeline.inputs.cells import (
+    alignment_style,
+    fill_style,
+    font_style,
+    protection_style,
+    save_workbook,
+    workbook_text,
+    write_text_cell,
+)
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
 from pipeline.report.frames import Appendix
-from pipeline.report.pages import render
+from pipeline.report.pages import render, render_page
 
 FINDINGS_SHEET = SHEET      # the reader's contract (pipeline.inputs.audit_findings)
 FILLED_IN = ("finding", "note", "auditor", "date")    # the cells the auditor writes
@@ -50,8 +58,6 @@ class PackFacts:
 
 def render_spot_check(app: Appendix, items: list[dict], facts: PackFacts) -> str:
     """The pack as a complete, self-contained HTML page (see the module's description)."""
-    from pipeline.report.rendering import render_page
-
     settings, name = app.settings, app.partnership.get("name", "")
     meeting = format_date(settings.meeting)
     body = render("spot_check.html.j2", items=items, partnership=name,
@@ -73,12 +79,11 @@ def render_spot_check(app: Appendix, items: list[dict], facts: PackFacts) -> str
 
 
 def _header(sheet, columns: Sequence[str], widths: Sequence[int]) -> None:
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     for number, (text, width) in enumerate(zip(columns, widths, strict=True), start=1):
         write_text_cell(sheet.cell(row=1, column=number), text)
-        sheet.cell(row=1, column=number).font = Font(bold=True)
+        sheet.cell(row=1, column=number).font = font_style(bold=True)
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
 
@@ -87,13 +92,12 @@ def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: 
            name: str) -> None:
     """A sheet holding one table: its header in row 1, then ``rows`` (text as text, never
     a formula; whole numbers as numbers), marked up as an Excel table."""
-    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     from pipeline.report.workbook_front import add_table
 
     _header(sheet, columns, widths)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = alignment_style(wrap_text=True, vertical="top")
     for offset, values in enumerate(rows, start=2):
         for number, value in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=number)
@@ -111,7 +115,6 @@ def _table(sheet, rows: list[Sequence[object]], columns: Sequence[str], widths: 
 def _findings_sheet(sheet, items: list[dict], period: str) -> None:
     """The sheet the auditor fills in: the finding (a list), note, auditor and date are
     open; every other cell is locked (the sheet is protected, without a password)."""
-    from openpyxl.styles import PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.protection import SheetProtection
 
@@ -130,10 +133,9 @@ def _findings_sheet(sheet, items: list[dict], period: str) -> None:
         for cell in row:
             open_cell = (cell.row > 1 and cell.column <= len(FINDINGS_COLUMNS)
                          and FINDINGS_COLUMNS[cell.column - 1] in FILLED_IN)
-            cell.protection = Protection(locked=not open_cell)
+            cell.protection = protection_style(not open_cell)
             if cell.row > 1:
-                cell.fill = PatternFill("solid", fgColor=INPUT_FILL if open_cell
-                                        else LOCKED_FILL)
+                cell.fill = fill_style(INPUT_FILL if open_cell else LOCKED_FILL)
     finding = DataValidation(type="list", formula1='"' + ",".join(FINDINGS) + '"',
                              allow_blank=True, showErrorMessage=True, showInputMessage=True,
                              errorTitle="Finding", error="Choose " + ", ".join(FINDINGS) + ".",

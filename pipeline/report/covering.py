@@ -5,7 +5,8 @@ The covering report is drafted from the same frames as the appendix
 (:mod:`pipeline.figures`, :func:`pipeline.assess.tables.format_risk_summary`,
 :func:`pipeline.report.section_words.risk_entry`). The officer's own words (title, purpose,
 background, recommendations, officers to contact) come from
-``<data-dir>/register/covering_report.toml`` (:func:`read_covering_words`), so a rerun keeps
+``<data-dir>/register/covering_report.toml``
+(:func:`pipeline.inputs.covering_words.read_covering_words`), so a rerun keeps
 them and no figure is ever typed; a word not written yet shows as a bracketed placeholder.
 The Indicator Risk Summary's chart is the appendix's own SVG, drawn as a PNG by Typst
 (:func:`chart_png`). The Word mechanics (headings, tables, pictures with alternative text,
@@ -14,22 +15,18 @@ properties, byte-identical files) are in :mod:`pipeline.report.wordfile`.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 
 from pipeline.assess.changes import count_movements, describe_comparison
 from pipeline.assess.reward_targets import describe_at_risk, describe_reward_targets
 from pipeline.assess.tables import TOTALS, format_risk_summary
-from pipeline.errors import ConfigError
 from pipeline.figures import (
     format_date,
     format_date_time,
     format_gbp,
     format_pct,
 )
+from pipeline.inputs.covering_words import CoveringWords
 from pipeline.rag import RAG_CODES
 from pipeline.report.audit import describe_checked, has_findings, list_marked
 from pipeline.report.charts import describe_rag_by_theme, rag_by_theme_svg
@@ -39,10 +36,6 @@ from pipeline.report.section_words import risk_entry
 from pipeline.report.summary import SHOWN_MOVEMENTS, key_messages, name_themes_short
 from pipeline.report.wordfile import WordFile
 
-COVERING_FILE = "covering_report.toml"  # not a run input (run.manifest.NOT_RUN_INPUTS)
-TEXT_KEYS = ("title", "purpose", "background")
-LIST_KEYS = ("recommendations", "contacts")
-CONTACT_KEYS = ("name", "role", "phone", "email")
 PLACEHOLDERS = {
     "title": "[Title: to be written by the officer]",
     "purpose": "[Purpose: to be written by the officer]",
@@ -51,83 +44,6 @@ PLACEHOLDERS = {
     "contacts": "[Officers to contact: to be written by the officer]",
 }
 CHART_PPI = 150
-
-
-@dataclass(frozen=True)
-class CoveringWords:
-    """The officer's own words: empty text or lists mean not written yet."""
-
-    title: str = ""
-    purpose: str = ""
-    background: str = ""
-    recommendations: tuple[str, ...] = ()
-    contacts: tuple[dict[str, str], ...] = ()
-
-
-def read_covering_words(register_dir: Path) -> CoveringWords:
-    """The officer's words from ``register/covering_report.toml`` (optional: none written
-    without it).
-
-    Keys: ``title``, ``purpose``, ``background`` (text; a blank line starts a new
-    paragraph), ``recommendations`` (a list of text), ``contacts`` (a list of tables with
-    ``name`` and, optionally, ``role``, ``phone``, ``email``).
-
-    Raises
-    ------
-    ConfigError
-        If the file is not valid TOML or UTF-8, has an unknown key, or a key of the wrong
-        kind (naming the file and the key).
-    """
-    path = register_dir / COVERING_FILE
-    if not path.is_file():
-        return CoveringWords()
-    try:
-        given = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path.name) from exc
-    return parse_covering_words(given, path.name)
-
-
-def parse_covering_words(given: dict[str, object], source: str) -> CoveringWords:
-    """Check and type the officer's words read from ``source`` (see
-    :func:`read_covering_words`)."""
-    for key in given:
-        if key not in TEXT_KEYS + LIST_KEYS:
-            raise ConfigError(f"unknown key {key!r}; known: "
-                              + ", ".join(TEXT_KEYS + LIST_KEYS), file=source, key=key)
-    texts = {}
-    for key in TEXT_KEYS:
-        value = given.get(key, "")
-        if not isinstance(value, str):
-            raise ConfigError("expected text in quotes", file=source, key=key)
-        texts[key] = value.strip()
-    recommendations = given.get("recommendations", [])
-    if not isinstance(recommendations, list) or not all(
-            isinstance(r, str) for r in recommendations):
-        raise ConfigError("expected a list of text, e.g. [\"Notes the report\"]",
-                          file=source, key="recommendations")
-    contacts = given.get("contacts", [])
-    if not isinstance(contacts, list):
-        raise ConfigError("expected a list of [[contacts]] tables", file=source,
-                          key="contacts")
-    typed = []
-    for number, contact in enumerate(contacts, start=1):
-        key = f"contacts[{number}]"
-        if not isinstance(contact, dict):
-            raise ConfigError("expected a table with name, role, phone, email",
-                              file=source, key=key)
-        unknown = [k for k in contact if k not in CONTACT_KEYS]
-        if unknown:
-            raise ConfigError(f"unknown key {unknown[0]!r}; known: " + ", ".join(CONTACT_KEYS),
-                              file=source, key=f"{key}.{unknown[0]}")
-        for name in CONTACT_KEYS:
-            if not isinstance(contact.get(name, ""), str):
-                raise ConfigError("expected text in quotes", file=source, key=f"{key}.{name}")
-        if not contact.get("name", "").strip():
-            raise ConfigError("a contact needs a name", file=source, key=f"{key}.name")
-        typed.append({k: contact.get(k, "").strip() for k in CONTACT_KEYS})
-    return CoveringWords(texts["title"], texts["purpose"], texts["background"],
-                         tuple(r.strip() for r in recommendations if r.strip()), tuple(typed))
 
 
 def headline_figures(summary: pd.DataFrame) -> list[str]:

@@ -205,16 +205,13 @@ def _write_sheet(sheet, table: AppendixTable, number: int,
     the row that says which notes apply."""
     from openpyxl.utils import get_column_letter
 
+    from pipeline.inputs.cells import alignment_style, border_style, fill_style, font_style
     from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
     from pipeline.report.chart_style import RAG_STYLE
     from pipeline.report.sheet_format import (
         DATE_FORMAT,
-        alignment_style,
-        border_style,
         column_formats,
         column_width,
-        fill_style,
-        font_style,
         iso_date,
         note_lines,
         shown_text,

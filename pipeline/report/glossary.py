@@ -17,6 +17,7 @@ import re
 
 import nbformat
 
+from pipeline.report.pages import SCREEN_ONLY_TAG as SCREEN_ONLY
 from pipeline.report.pages import render
 
 # Each expansion is plain words (no abbreviation of its own), so the glossary adds none.
@@ -73,7 +74,6 @@ NOT_ABBREVIATIONS = frozenset({"TOTAL", "FAIL", "ADVISORY"})
 _WORD = re.compile(r"\b([A-Z]{2,6})s?\b")  # a word in capitals, or its plural (GCSEs)
 _HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
-SCREEN_ONLY = "screen-only"
 NOT_PRINTED = frozenset({SCREEN_ONLY})  # and the tags of cells not shown at all (rendering)
 
 

@@ -1,6 +1,6 @@
 """The rendered HTML page as a tree of nodes, and what the printed page asks of it.
 
-:func:`parse_page` reads a page of :func:`pipeline.report.rendering.render_page` into
+:func:`parse_page` reads a page of :func:`pipeline.report.pages.render_page` into
 :class:`Node` s (its SVG charts kept verbatim aside); the helpers here find elements in
 that tree, name a RAG badge's parts, the printed headings' ids and what the page's head
 says of the document. :mod:`pipeline.report.typeset` writes the tree as Typst markup.

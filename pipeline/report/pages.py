@@ -2,7 +2,9 @@
 
 Autoescaping is on for files and strings alike, so text that partners wrote (commentary,
 actions, names, file names) arrives as text, never as markup. The templates live in
-``pipeline/report/templates``.
+``pipeline/report/templates``. :func:`render_page` wraps a document's body in the page
+(numbered sections, contents, skip link): the appendix's documents
+(:mod:`pipeline.report.rendering`) and the auditor's spot-check pack alike.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from pipeline.names import anchor
+from pipeline.names import anchor, slug
 
 
 def css_string(text: object) -> Markup:
@@ -105,3 +107,103 @@ def render(template: str, **context: object) -> str:
 def render_string(source: str, **context: object) -> str:
     """Render a template given as text, with the same escaping as the files."""
     return ENV.from_string(source).render(**context)
+
+
+SCREEN_ONLY_TAG = "screen-only"  # a cell so tagged is shown on screen, not printed
+SCREEN_ONLY = f"celltag_{SCREEN_ONLY_TAG}"  # the class nbconvert gives such a cell
+CONTENTS_MARK = "<!-- laa:contents -->"
+_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_CELL = re.compile(r'<div\b[^>]*\bclass="cell [^"]*"')
+_TAGS = re.compile(r"<[^>]+>")
+# the first section a contents list links to: where the page's skip link leads
+_FIRST_SECTION = re.compile(r'<nav class="contents".*?<li><a href="#([^"]+)"', re.S)
+
+
+UNNUMBERED = ("contents-title", "lineage-heading", "unnumbered")
+
+
+def number_sections(body: str) -> str:
+    """Number a document's sections in order: ``N. `` before each ``<h2>``'s text.
+
+    Headings are written without numbers (in the notebook's markdown and by
+    :func:`pipeline.report.sections.render_heading`), so a section left out because it has no
+    data leaves no gap. The contents' title and a heading with class ``unnumbered`` (or
+    ``lineage-heading``, the auditors' annex) are not numbered; ids are left as they are.
+    """
+    count = 0
+    pieces: list[str] = []
+    last = 0
+    for match in _H2.finditer(body):
+        attributes, inner = match.group(1), match.group(2)
+        if any(name in attributes for name in UNNUMBERED) or not _TAGS.sub("", inner).strip():
+            continue
+        count += 1
+        start = match.start() + len(f"<h2{attributes}>")
+        pieces += [body[last:start], f"{count}. "]
+        last = start
+    return "".join(pieces) + body[last:]
+
+
+def add_contents(body: str) -> str:
+    """Fill the cover's contents list with a link to every section (each ``<h2>`` but the
+    contents' own title).
+
+    A heading without an id is given one (its text as a slug). A section in a cell tagged
+    ``screen-only`` (the lineage, for auditors) is listed with class ``screen-only``: in the
+    HTML's contents, not in the PDF's, which does not print it.
+    """
+    if CONTENTS_MARK not in body:
+        return body
+    items: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    cells = _CELL.finditer(body)            # read once, in step with the headings
+    cell = next(cells, None)
+    opened = ""                             # the last cell opened before a heading
+    for match in _H2.finditer(body):
+        attributes, inner = match.group(1), match.group(2)
+        text = _TAGS.sub("", inner).strip()
+        if "contents-title" in attributes or not text:
+            continue
+        found = _ID.search(attributes)
+        anchor = found.group(1) if found else slug(html.unescape(text))
+        if not found:
+            pieces += [body[last:match.start()], f'<h2 id="{anchor}"{attributes}>']
+            last = match.start() + len(f"<h2{attributes}>")
+        while cell is not None and cell.end() <= match.start():
+            opened, cell = cell.group(0), next(cells, None)
+        screen_only = SCREEN_ONLY in opened
+        hidden = ' class="screen-only"' if screen_only else ""
+        items.append(f'<li{hidden}><a href="#{anchor}">{text}</a></li>')
+    body = "".join(pieces) + body[last:]
+    listing = f'<ol>{"".join(items)}</ol>' if items else ""
+    return body.replace(CONTENTS_MARK, listing, 1)
+
+
+def render_page(body: str, title: str, running_header: str, *, footer: str = "",
+                created: str = "", author: str = "") -> str:
+    """Wrap a body in the page: print CSS inline, nothing loaded from the network; a skip
+    link first (past the contents, where there is one), each table in a named scrolling
+    region (:func:`pipeline.report.pages.scroll_regions`).
+
+    Parameters
+    ----------
+    body
+        The document's HTML (trusted: rendered by :mod:`pipeline.report.sections`, data escaped).
+    title, running_header, footer
+        Text for the page title and the PDF's running header and footer (escaped).
+    created
+        The generated-at stamp (ISO 8601), written as the document's creation date.
+    author
+        The partnership, written as the document's author.
+    """
+    from pipeline.report.chart_style import RAG_STYLE  # the palette's module needs pandas
+
+    body = add_contents(number_sections(body))
+    first = _FIRST_SECTION.search(body)
+    return render("page.html.j2", body=Markup(body), title=title,
+                  running_header=running_header, footer=footer, created=created,
+                  author=author, palette=RAG_STYLE,
+                  skip_to=first.group(1) if first else "main",
+                  skip_text="Skip the contents" if first else "Skip to main content")

@@ -49,7 +49,7 @@ def render_cover(partnership: str, agreement: str, meeting: str, period: str,
 
     ``previous_period`` adds the previous review ("" shows "none"; None leaves it out);
     ``scope`` says what a filtered appendix or district pack covers. The contents list
-    is filled in by :func:`pipeline.rendering.add_contents` from the page's headings.
+    is filled in by :func:`pipeline.report.pages.add_contents` from the page's headings.
     """
     return render("cover.html.j2", partnership=partnership, agreement=agreement,
                    meeting=meeting, meeting_long=format_date(meeting), period=period,

@@ -9,7 +9,6 @@ wider than its text; and the note above a table cut into lines that print within
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import textwrap
 from collections.abc import Iterable
@@ -138,39 +137,3 @@ def column_formats(frame: pd.DataFrame, kinds: dict[str, str],
         most = PCT_DECIMALS_MAX if kind == "pct" else DECIMALS_MAX
         out[column] = column_decimals([v for v, _ in cells], [u for _, u in cells], most)
     return out
-
-
-# A sheet's cells share their style objects: openpyxl keeps one copy of each distinct style
-# per workbook, so building a new Font or Alignment for every cell only to find it there
-# costs CPU for nothing (a third of writing the tables workbook).
-@functools.cache
-def alignment_style(**attributes: object):
-    """The openpyxl ``Alignment`` with ``attributes``, one object for equal ones."""
-    from openpyxl.styles import Alignment
-
-    return Alignment(**attributes)
-
-
-@functools.cache
-def font_style(**attributes: object):
-    """The openpyxl ``Font`` with ``attributes``, one object for equal ones."""
-    from openpyxl.styles import Font
-
-    return Font(**attributes)
-
-
-@functools.cache
-def fill_style(colour: str):
-    """A solid openpyxl ``PatternFill`` of ``colour`` (``RRGGBB``), one object per colour."""
-    from openpyxl.styles import PatternFill
-
-    return PatternFill("solid", fgColor=colour)
-
-
-@functools.cache
-def border_style(edge: str, style: str, colour: str):
-    """An openpyxl ``Border`` with one ``edge`` (``top``, ``bottom``...) drawn in ``style``
-    (``thin``, ``medium``) and ``colour`` (``RRGGBB``), one object for equal ones."""
-    from openpyxl.styles import Border, Side
-
-    return Border(**{edge: Side(style=style, color=colour)})

@@ -28,7 +28,6 @@ from pipeline.report.export import cut_at_word
 from pipeline.report.lineage import SUPERSEDED, lineage_table
 from pipeline.report.section_words import off_mark
 
-SAMPLE_SIZE = 25           # figures in all, unless the red and amber reward targets are more
 MUST_RATINGS = ("R", "A")  # a reward target rated so is always in the sample
 ROW_SUITE = "returns"      # the checks run on every return row
 RETURNS = "returns"        # the data folder's returns, as the manifest names its inputs
@@ -225,11 +224,14 @@ def spot_check_items(sample: pd.DataFrame, assessed: pd.DataFrame, returns: pd.D
              "certified_on", "certified_on_cell"]
     known = returns[[c for c in extra if c in returns]].drop_duplicates("record_id")
     return_files = set(returns["source_file"].astype(str))
+    # the sample's return rows joined once (the join orders each figure's rows on its own)
+    picked = assessed[assessed["indicator_id"].isin(sample["indicator_id"])]
+    lineages = lineage_table(picked, returns).merge(known, on="record_id", how="left")
     items = []
     for number, pick in enumerate(sample.itertuples(index=False), start=1):
         one = assessed[assessed["indicator_id"] == pick.indicator_id]
         figure = figure_entry(one.iloc[0])
-        lineage = lineage_table(one, returns).merge(known, on="record_id", how="left")
+        lineage = lineages[lineages["indicator_id"] == pick.indicator_id]
         sources = [source_entry(r, str(r.get("source_header", "") or ""), manifest,
                                 current.get(r["record_id"], ("", {})))
                    for r in lineage.to_dict("records")]

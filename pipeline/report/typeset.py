@@ -1,6 +1,6 @@
 """The printed page as Typst markup: the HTML document, converted element by element.
 
-The HTML page (:func:`pipeline.report.rendering.render_page`) stays the one source of truth:
+The HTML page (:func:`pipeline.report.pages.render_page`) stays the one source of truth:
 the PDF is typeset from it, so both tell the same story. This module reads the small, known
 vocabulary of that page (headings, paragraphs, lists, definition lists, tables, RAG badges,
 inline SVG charts, the cover and its contents list, the cells' ``landscape``, ``new-page``
@@ -296,7 +296,7 @@ def html_to_typst(page: str, can_print: Callable[[str], bool] | None = None) -> 
 
 def typeset_page(page: str, can_print: Callable[[str], bool] | None = None) -> Typeset:
     """The Typst source that prints ``page`` (a page of
-    :func:`pipeline.report.rendering.render_page`), and its tables' cells' kinds.
+    :func:`pipeline.report.pages.render_page`), and its tables' cells' kinds.
 
     ``can_print`` says whether the page's font can show a character (see
     :func:`pipeline.report.pdf.can_print`); one it cannot is printed as U+FFFD, so a

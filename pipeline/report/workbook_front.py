@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.figures import format_date
-from pipeline.inputs.cells import workbook_text, write_text_cell
+from pipeline.inputs.cells import alignment_style, font_style, workbook_text, write_text_cell
 from pipeline.inputs.sheet_layout import fit_row_heights, set_print_layout
-from pipeline.report.sheet_format import alignment_style, font_style
 
 FRONT_SHEETS = ("Cover", "Contents", "Notes")
 NO_VALUE, NOT_APPLICABLE = "[x]", "[z]"

@@ -12,13 +12,6 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.inputs.audit_findings import NAMES as FINDINGS_FILES
-from pipeline.report.covering import (
-    build_board_summary,
-    build_covering_report,
-    read_covering_words,
-)
-from pipeline.report.frames import load_appendix
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import (
     MANIFEST_NAME,
@@ -85,6 +78,8 @@ def changed_register(recorded: list[dict[str, object]], data_dir: Path) -> list[
 def findings_among(changed: list[str]) -> list[str]:
     """Those of ``changed`` (as :func:`changed_register` names them) that are the auditor's
     findings file."""
+    from pipeline.inputs.audit_findings import NAMES as FINDINGS_FILES
+
     return [c for c in changed if c.split(" ")[0].removeprefix(REGISTER) in FINDINGS_FILES]
 
 
@@ -117,9 +112,15 @@ def write_covering_documents(settings: Settings) -> list[Path]:
     RunLocked
         When a run of the meeting, or one using the clean folder, is under way (exit 7).
     """
+    from pipeline.inputs.covering_words import read_covering_words
+
     words = read_covering_words(settings.register_dir)  # a bad file: refused before anything
     with run_lock(settings.reports_dir, settings.clean_dir, settings.meeting):
         run = published_settings(settings)
+        # the documents' engines (pandas, python-docx, Typst), once the run is found good
+        from pipeline.report.covering import build_board_summary, build_covering_report
+        from pipeline.report.frames import load_appendix
+
         app = load_appendix(run)
         return [build_covering_report(app, words, run.generated_at).save(
                     run.report_dir / "covering-report.docx"),

@@ -28,7 +28,7 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 RUNTIME_KEY = "run"
 SKIPPED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
-# The officer's words for `laa report` (pipeline.report.covering): read after a run, never by
+# The officer's words for `laa report` (pipeline.inputs.covering_words): read after a run, never by
 # it, so not one of its inputs: editing them neither reruns the stages nor stops a rerun.
 NOT_RUN_INPUTS = ("register/covering_report.toml",)
 # Outputs known not to be byte-reproducible, recorded with ``"volatile": true`` and left out

@@ -7,6 +7,7 @@ published manifest, and says it in lines an auditor can follow.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,31 @@ def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: 
     ``header`` is the normalised header recorded at ingest (``source_header``), used to
     name the cells. Returns an empty dict of cells if the file or row is gone.
     """
+    return _row_cells(_read_return(returns_dir, source_file), source_sheet, source_row,
+                      header)
+
+
+def raw_rows(returns_dir: Path, rows: Iterable[Mapping[str, object]],
+             headers: Mapping[str, str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """:func:`raw_row`'s answer for each return row (its ``record_id``, ``source_file``,
+    ``source_sheet`` and ``source_row``; its header from ``headers`` by ``record_id``), by
+    ``record_id``: each file read and hashed once, however many of its rows are asked for.
+    """
+    read: dict[str, tuple[str, dict[str, list]]] = {}
+    found = {}
+    for row in rows:
+        name = str(row["source_file"])
+        if name not in read:
+            read[name] = _read_return(returns_dir, name)
+        found[row["record_id"]] = _row_cells(read[name], row["source_sheet"],
+                                             row["source_row"],
+                                             headers.get(row["record_id"], ""))
+    return found
+
+
+def _read_return(returns_dir: Path, source_file: str) -> tuple[str, dict[str, list]]:
+    """A raw return file's sha256 now and its rows by sheet (none when it cannot be read);
+    ``("", {})`` when the file is gone."""
     from pipeline.inputs.filenames import find_shown
     from pipeline.inputs.readers import read_sheets
     from pipeline.inputs.sheets import Unreadable
@@ -39,11 +65,17 @@ def raw_row(returns_dir: Path, source_file: str, source_sheet: str, source_row: 
         return "", {}
     digest = sha256_file(path)
     try:
-        sheets = read_sheets(path, max_bytes=path.stat().st_size + 1).rows
+        return digest, read_sheets(path, max_bytes=path.stat().st_size + 1).rows
     except Unreadable:
         return digest, {}
+
+
+def _row_cells(read: tuple[str, dict[str, list]], source_sheet: str, source_row: int,
+               header: str) -> tuple[str, dict[str, str]]:
+    """One row of a file :func:`_read_return` read: its sha256 and the row's cells."""
+    digest, sheets = read
     rows = sheets.get(source_sheet, [])
-    if not 0 < int(source_row) <= len(rows):
+    if not digest or not 0 < int(source_row) <= len(rows):
         return digest, {}
     names = str(header).split(",") if header else []
     cells = rows[int(source_row) - 1]
@@ -235,9 +267,7 @@ def trace(settings: Settings, indicator_id: str) -> list[str]:
     lineage = trace_indicator(assessment, returns, indicator_id)
     headers = returns.set_index("record_id")["source_header"] \
         if "source_header" in returns else pd.Series(dtype=str)
-    raw = {r["record_id"]: raw_row(settings.returns_dir, r["source_file"], r["source_sheet"],
-                                   r["source_row"], headers.get(r["record_id"], ""))
-           for _, r in lineage.iterrows()}
+    raw = raw_rows(settings.returns_dir, (r for _, r in lineage.iterrows()), headers)
     lines = format_trace(figure, lineage, raw)
     try:
         findings = read_audit_findings(settings.register_dir,
