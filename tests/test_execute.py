@@ -36,6 +36,25 @@ def test_warm_code_of_an_unreadable_notebook_still_runs(tmp_path):
     assert set(namespace) == {"__builtins__"}
 
 
+def test_papermill_is_imported_without_pyarrow_which_stays_importable():
+    """The run's process imports papermill without its optional HDFS handler's pyarrow (and
+    numpy): papermill's local notebooks work, and pyarrow.fs imports as usual afterwards."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pipeline.run.execute import import_papermill\n"
+            "papermill = import_papermill()\n"
+            "assert callable(papermill.execute_notebook)\n"
+            "assert import_papermill() is papermill\n"
+            "print(sorted(m for m in ('pyarrow', 'numpy', 'pyarrow.fs') if m in sys.modules))\n"
+            "import pyarrow.fs\n"
+            "print(pyarrow.fs.LocalFileSystem.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == ["[]", "LocalFileSystem"]
+
+
 @pytest.mark.slow
 def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
     """No state passes from one stage to the next: not a name, not a module's state (an

@@ -12,12 +12,14 @@ from pipeline.run.incremental import reusable, stage_key, written_since
 from pipeline.run.manifest import (
     build_manifest,
     changed_files,
+    core_headers,
     deterministic_part,
     fingerprint,
     hash_tree,
     is_volatile,
     mismatched_outputs,
     output_entry,
+    package_versions,
     read_manifest,
     write_manifest,
 )
@@ -206,3 +208,25 @@ def test_a_rerun_takes_the_manifest_s_folders_from_the_project_root_relative_or_
         settings = settings_from({"parameters": {**given, **folders}})
         assert (settings.data_dir, settings.clean_dir, settings.reports_dir) == (
             root / "data" / "raw", root / "data" / "clean", root / "reports")
+
+
+def test_package_versions_are_the_name_and_version_importlib_metadata_parses():
+    """Read from each distribution's headers alone: the same names and versions as its
+    whole metadata parsed (as the manifest recorded them before), for every package
+    installed."""
+    from importlib import metadata
+
+    parsed = {}
+    for dist in metadata.distributions():
+        facts = dist.metadata
+        if facts["Name"]:
+            parsed[facts["Name"].lower().replace("_", "-")] = facts["Version"]
+    assert package_versions() == dict(sorted(parsed.items()))
+    assert len(parsed) > 50 and parsed["papermill"]
+
+
+def test_core_headers_stop_at_the_long_description():
+    text = ("Metadata-Version: 2.1\nname: Some_Pkg\nVersion:  1.2 \nSummary: x\n"
+            "Description: a folded\n        Name: not-this\n\nName: nor-this\nVersion: 9\n")
+    assert core_headers(text) == {"name": "Some_Pkg", "version": "1.2 "}
+    assert core_headers("") == {}

@@ -129,6 +129,31 @@ def test_workbooks_saved_at_different_times_become_byte_identical(tmp_path):
     assert b"2007-06-30T12:00:00Z" in _member(paths[0], "docProps/core.xml")
 
 
+def test_a_workbook_dated_from_the_stamp_already_is_left_as_it_is(tmp_path):
+    """A workbook the stage saved with the run's stamp (save_workbook) is not rewritten:
+    rewriting it gives the same bytes. Another stamp, or none, still rewrites it."""
+    from pipeline.inputs.cells import fix_zip_dates, save_workbook, zip_dated
+
+    book = Workbook()
+    book.active["A1"] = "value"
+    path = tmp_path / "dated.xlsx"
+    path.write_bytes(save_workbook(book, STAMP))
+    data = path.read_bytes()
+    assert zip_dated(data, STAMP) and fix_zip_dates(data, STAMP) == data
+    assert not zip_dated(data, "2007-06-30T12:00:02") and not zip_dated(b"not a zip", STAMP)
+    before = path.stat()
+    normalise_xlsx(path, STAMP)
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert path.read_bytes() == data
+    normalise_xlsx(path, "2008-01-01T00:00:00")   # another stamp: rewritten with it
+    assert path.stat().st_ino != before.st_ino
+    assert b"2008-01-01T00:00:00Z" in _member(path, "docProps/core.xml")
+    raw = tmp_path / "raw.xlsx"
+    book.save(raw)                                 # openpyxl's own dates: not dated
+    assert not zip_dated(raw.read_bytes(), STAMP)
+
+
 def _member(path: Path, name: str) -> bytes:
     import zipfile
 

@@ -95,6 +95,24 @@ def fix_zip_dates(data: bytes, generated_at: str) -> bytes:
     return out.getvalue()
 
 
+def zip_dated(data: bytes, generated_at: str) -> bool:
+    """Whether a workbook's bytes are dated from ``generated_at`` throughout already, as
+    :func:`fix_zip_dates` dates them (every entry deflated and dated, created and modified
+    set): that function then gives the same bytes back. Reads the zip's directory and
+    ``docProps/core.xml`` only."""
+    stamp = zip_stamp(generated_at)
+    iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            if not all(info.date_time == stamp and info.compress_type == zipfile.ZIP_DEFLATED
+                       for info in book.infolist()):
+                return False
+            core = book.read("docProps/core.xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
+        return False
+    return _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3), core) == core
+
+
 def save_workbook(book, generated_at: str, author: str = "") -> bytes:
     """An openpyxl workbook's bytes, dated from ``generated_at`` throughout (see
     :func:`fix_zip_dates`), created and last modified by ``author``."""

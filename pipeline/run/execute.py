@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -68,6 +69,39 @@ def _error_from(exc: Exception, stage: str, executed: Path) -> errors.LaaError:
     return error
 
 
+# Modules papermill tries to import at its own import, for file handlers a run never uses
+# (``hdfs://`` paths): ``pyarrow.fs`` loads pyarrow and numpy, about 0.2 CPU-s of the
+# command's own second. See :func:`import_papermill`.
+UNUSED_BY_PAPERMILL = ("pyarrow.fs",)
+_IMPORTING = threading.Lock()
+
+
+def import_papermill():
+    """papermill, imported without the optional modules of :data:`UNUSED_BY_PAPERMILL`.
+
+    papermill's ``iorw`` imports each optional file handler in a ``try``, and records a
+    missing one as such. While papermill is first imported, those modules are marked as
+    absent (a ``None`` in ``sys.modules``, which Python's import system documents as making
+    their import fail), then unmarked: papermill works as before for local paths, and the
+    modules can still be imported afterwards (pandas' parquet reader imports ``pyarrow.fs``
+    when it needs it). One already imported is left as it is.
+    """
+    with _IMPORTING:
+        if "papermill" not in sys.modules:
+            absent = [name for name in UNUSED_BY_PAPERMILL if name not in sys.modules]
+            for name in absent:
+                sys.modules[name] = None
+            try:
+                import papermill  # noqa: F401
+            finally:
+                for name in absent:
+                    if name in sys.modules and sys.modules[name] is None:
+                        del sys.modules[name]
+    import papermill
+
+    return papermill
+
+
 AHEAD = 2  # kernels started and warming up ahead of the stages that will take them
 
 
@@ -93,7 +127,7 @@ class StageKernels:
         self._root = str(settings.project_root)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
         register = warm_register(Path(settings.register_dir).absolute())
-        self._warm_extra = {name: f"{WARM_EXTRA.get(name, '')}\n{register}" for name, _ in stages}
+        extra = {name: f"{WARM_EXTRA.get(name, '')}\n{register}" for name, _ in stages}
         self._waiting = [name for name, _ in stages]   # not yet taken nor released
         self._managers: dict[str, object] = {}
         self._clients: dict[str, object] = {}
@@ -103,9 +137,12 @@ class StageKernels:
         self._stopped = False
         self._readied = False  # papermill readied (see _ready_papermill)
         self._progress = progress
-        self._forks, self._plain_why = kernel_forks.start(self._root, [
-            (name, warm_code(self._notebooks[name], self._warm_extra[name]))
-            for name in self._waiting], check)
+        # each stage's warm-up, read from its notebook once: sent to the fork server, and
+        # to the stage's kernel when it starts
+        self._warm = {name: warm_code(self._notebooks[name], extra[name])
+                      for name in self._waiting}
+        self._forks, self._plain_why = kernel_forks.start(
+            self._root, list(self._warm.items()), check)
         try:
             with self._lock:
                 self._start_ahead()
@@ -126,20 +163,18 @@ class StageKernels:
 
         if self._forks is not None and self._forks.usable():
             manager, env = self._forks.manager(stage)
-            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root, env=env)
         else:
             self._say_plain()
             manager = KernelManager(kernel_name=KERNEL)
             # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
             # same arithmetic whichever way, and on a machine of any number of cores
-            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root,
-                                 env={**os.environ, **kernel_forks.SERVER_ENV})
+            env = {**os.environ, **kernel_forks.SERVER_ENV}
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root, env=env)
         self._managers[stage] = manager
         client = self._clients[stage] = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
-        self._sent[stage] = client.execute(
-            warm_code(self._notebooks[stage], self._warm_extra[stage]),
-            silent=True, store_history=False)
+        self._sent[stage] = client.execute(self._warm[stage], silent=True,
+                                           store_history=False)
 
     def _say_plain(self) -> None:
         """Say once, in the run's log, that its kernels are plain ones (and why)."""
@@ -164,8 +199,8 @@ class StageKernels:
         if self._readied:
             return
         self._readied = True
+        import_papermill()  # the stage needs it
         import nbformat
-        import papermill  # noqa: F401 - the stage needs it
 
         try:
             nbformat.read(self._notebooks[stage], as_version=4)
@@ -328,7 +363,7 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     as ``km`` (nbclient's ``NotebookClient`` runs the notebook in it); without one,
     papermill starts a fresh kernel.
     """
-    import papermill
+    papermill = import_papermill()
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 

@@ -81,14 +81,30 @@ def digest_of(value: object) -> str:
     return sha256_bytes(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
+def core_headers(text: str, wanted: tuple[str, ...] = ("name", "version")
+                 ) -> dict[str, str]:
+    """The first value of each header of ``wanted`` (lower case) in a distribution's core
+    metadata (``METADATA`` or ``PKG-INFO``), as ``importlib.metadata``'s email parser gives
+    it (pure). Only the header block is read (it ends at the first empty line): the long
+    description after it, which that parser goes through line by line, is most of the
+    text."""
+    found: dict[str, str] = {}
+    for line in text.split("\n\n", 1)[0].splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.lower() in wanted and key.lower() not in found:
+            found[key.lower()] = value.lstrip(" \t").rstrip("\r\n")
+    return found
+
+
 def package_versions() -> dict[str, str]:
-    """Name and version of every distribution installed beside the running Python."""
+    """Name and version of every distribution installed beside the running Python (each
+    one's core metadata headers read, see :func:`core_headers`)."""
     versions: dict[str, str] = {}
     for dist in metadata.distributions():
-        facts = dist.metadata  # parsed once (``dist.version`` would parse it again)
-        name = facts["Name"]
+        facts = core_headers(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
+        name = facts.get("name")
         if name:
-            versions[name.lower().replace("_", "-")] = facts["Version"]
+            versions[name.lower().replace("_", "-")] = facts.get("version")
     return dict(sorted(versions.items()))
 
 

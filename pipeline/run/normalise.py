@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from pipeline.config import folder_parameter
-from pipeline.inputs.cells import fix_zip_dates
+from pipeline.inputs.cells import fix_zip_dates, zip_dated
 
 INJECTED_TAG = "injected-parameters"
 TIMING_KEYS = ("start_time", "end_time", "duration")
@@ -90,9 +90,14 @@ def normalise_notebook(path: Path, replacements: dict[str, str],
 
 def normalise_xlsx(path: Path, generated_at: str) -> Path:
     """Rewrite a workbook with fixed zip dates and created/modified set to ``generated_at``
-    (see :func:`pipeline.inputs.cells.fix_zip_dates`); only the dates change."""
+    (see :func:`pipeline.inputs.cells.fix_zip_dates`); only the dates change. One dated so
+    already (the stage wrote it with :func:`pipeline.inputs.cells.save_workbook` and the
+    same stamp) is left as it is: rewriting it would give the same bytes."""
+    data = path.read_bytes()
+    if zip_dated(data, generated_at):
+        return path
     temporary = path.with_name(path.name + ".normalising")
-    temporary.write_bytes(fix_zip_dates(path.read_bytes(), generated_at))
+    temporary.write_bytes(fix_zip_dates(data, generated_at))
     temporary.replace(path)
     return path
 
