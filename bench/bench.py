@@ -21,11 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root, load_settings
+from pipeline.config import find_project_root, load_settings
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
 from pipeline.quality import checks, cross_checks
 from pipeline.quality.quarantine import check_returns, load_suites
+from pipeline.rules_schema import Rules
 from pipeline.run.orchestrate import run_pipeline
 
 HEADER = ["partner", "indicator_id", "period", "geography", "value", "data_status", "lead_rag",

@@ -24,16 +24,6 @@ FORMATS = ("html", "pdf")  # the appendix's output formats, in canonical order
 SCENARIOS = ("approved", "all")  # --scenario options=...: the improvement options delivered
 
 
-def __getattr__(name: str) -> object:
-    """``Rules`` and ``load_rules``, re-exported from :mod:`pipeline.rules` when first asked
-    for: their pydantic schema (0.1 s) is not needed by ``laa --help`` or a refused option."""
-    if name in ("Rules", "load_rules"):
-        from pipeline import rules
-
-        return getattr(rules, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _default_rules() -> Rules:
     """The rules of a Settings given none: the defaults of pipeline/rules.toml."""
     from pipeline.rules_schema import Rules

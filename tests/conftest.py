@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
+from pipeline.rules_schema import Rules
 
 
 def make_register(indicators: list[dict], targets: list[dict]) -> Register:

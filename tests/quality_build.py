@@ -15,11 +15,12 @@ import pandas as pd
 from openpyxl import Workbook
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.quality.scorecard import feedback_by_partner, score_partners
 from pipeline.report.quality_pages import Validation, write_quality_reports
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register
 
 PERIOD, MEETING, STAMP = "2006-07 Q4", "2007-09-03", "2007-06-30T12:00:00"

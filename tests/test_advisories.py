@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.quality.cross_checks import soft_range
 from pipeline.quality.quarantine import check_returns, load_suites
 from pipeline.quality.scorecard import certification_by_partner, commentary_missing
+from pipeline.rules_schema import Rules
 from tests.quality_build import hostile_register
 
 HEADER = "partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,submitted_at"

@@ -20,8 +20,9 @@ from pipeline.assess.assessment import (
     select_values,
     tolerance_for,
 )
-from pipeline.config import Rules, load_rules
 from pipeline.errors import ConfigError
+from pipeline.rules import load_rules
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register, make_rows
 
 

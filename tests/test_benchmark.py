@@ -147,8 +147,9 @@ def test_all_areas_at_once_in_chunks_gives_the_same_ranks(national):
 
 
 def test_the_interval_rule_is_off_by_default_and_read_from_the_rules_file(tmp_path):
-    from pipeline.config import Rules, load_rules
     from pipeline.errors import ConfigError
+    from pipeline.rules import load_rules
+    from pipeline.rules_schema import Rules
 
     assert Rules().target_needs_interval is False
     assert load_rules().target_needs_interval is False

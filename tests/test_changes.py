@@ -16,8 +16,8 @@ from pipeline.assess.changes import (
     resolve_previous_period,
     tabulate_transitions,
 )
-from pipeline.config import Rules
 from pipeline.errors import ConfigError
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register, make_rows
 
 THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.config import Rules
 from pipeline.periods import Period
 from pipeline.quality.checks import annotate_returns, period_start, resolve_numeric_ids, run_stamp
 from pipeline.quality.cross_checks import (
@@ -14,6 +13,7 @@ from pipeline.quality.cross_checks import (
     frame_plausibility,
     frame_register,
 )
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register
 
 BASE = {"partner": "P", "geography": "county", "data_status": "final", "value_text": "",

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
 from pipeline.quality.quarantine import check_returns, load_suites
@@ -25,6 +25,7 @@ from pipeline.quality.scorecard import feedback_by_partner
 from pipeline.report.export import write_csv, write_workbook
 from pipeline.report.quality_pages import write_quality_reports
 from pipeline.report.table_spec import AppendixTable
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 CORPUS = Path(__file__).parent / "corpus"

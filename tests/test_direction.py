@@ -18,7 +18,7 @@ from pipeline.assess.direction import (
     annualise,
     classify_change,
 )
-from pipeline.config import Rules
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register, make_rows
 
 

@@ -15,7 +15,7 @@ from pipeline.assess.pooled_fund import (
     select_outturn_year,
     summarise_outturn,
 )
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.finance import (
     AMOUNT_CHECK,
     MAX_AMOUNT_GBP,
@@ -24,6 +24,7 @@ from pipeline.inputs.finance import (
 )
 from pipeline.inputs.register import load_register
 from pipeline.quality.catalogue import load_catalogue
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 THEMES = load_register(ROOT / "data" / "raw" / "register").themes

@@ -18,7 +18,7 @@ from pipeline.assess.forecast import (
     tabulate_grant_forecast,
 )
 from pipeline.assess.reward_gap import grant_payable
-from pipeline.config import Rules
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register
 
 THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes

@@ -146,7 +146,7 @@ def test_a_statement_measured_against_the_annual_target_says_target():
     """In-year, with the annual target as the basis (the trajectory point is the target):
     2.1's 39.36% against 40% is 1.6% off target, not "off trajectory"."""
     from pipeline.assess.statements import compose_statement
-    from pipeline.config import Rules
+    from pipeline.rules_schema import Rules
 
     said = compose_statement(40, 39.36, 33.5, "higher", Rules(), "percent", "snapshot",
                              expected=40, trajectory_period="2006-07 Q3")

@@ -16,9 +16,10 @@ from pipeline.assess.pooled_fund import (
     share_text,
     summarise_outturn,
 )
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.finance import read_finance_returns
 from pipeline.inputs.register import load_register
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 THEMES = load_register(ROOT / "data" / "raw" / "register").themes

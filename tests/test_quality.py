@@ -6,11 +6,12 @@ import pandas as pd
 import pytest
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.errors import ValidationFailed
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.quality.gx import raise_for_critical, run_suite
 from pipeline.quality.quarantine import cell_reference, check_returns, load_suites
+from pipeline.rules_schema import Rules
 from tests.quality_build import hostile_register
 
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"

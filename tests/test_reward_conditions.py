@@ -14,9 +14,10 @@ import pytest
 from pipeline.assess.forecast import tabulate_grant_forecast
 from pipeline.assess.reward_gap import analyse_reward_gaps
 from pipeline.assess.tables import tabulate_reward_grant
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.register import load_register
 from pipeline.report import summary
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 THEMES = pd.DataFrame({"theme": ["health"], "appendix_name": ["Healthier Communities"],

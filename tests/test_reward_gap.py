@@ -16,11 +16,12 @@ from pipeline.assess.reward_gap import (
     grant_payable,
     list_options,
 )
-from pipeline.config import Rules, find_project_root, parse_scenario
+from pipeline.config import find_project_root, parse_scenario
 from pipeline.errors import ConfigError, RegisterError
 from pipeline.inputs.register import load_register, read_improvement_options
 from pipeline.inputs.register_files import IMPROVEMENT_OPTIONS
 from pipeline.inputs.register_parsers import parse_improvement_options
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 THEMES = pd.DataFrame({"theme": ["cleaner_greener", "safer"],

@@ -11,8 +11,9 @@ import pandas as pd
 from pipeline.assess.pooled_fund import check_underspend_rule, summarise_outturn
 from pipeline.assess.reward_gap import analyse_reward_gaps, list_options
 from pipeline.cli import main
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.report import charts, reward_sheets, sections, sheets
+from pipeline.rules_schema import Rules
 from pipeline.run.execute import APPENDIX_ONLY, notebook_parameters
 from tests.test_reward_gap import ASSESSED, OPTIONS, TARGETS, THEMES
 

@@ -18,9 +18,10 @@ from pipeline.assess.reward_targets import (
     describe_reward_targets,
     tabulate_reward_targets,
 )
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.errors import RegisterError
 from pipeline.inputs.register import load_register
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 DEMO = ROOT / "data" / "raw" / "register"

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.config import Rules, find_project_root, load_rules
+from pipeline.config import find_project_root
 from pipeline.errors import ConfigError
+from pipeline.rules import load_rules
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline.assess.statements import add_statements, compose_statement
-from pipeline.config import Rules
+from pipeline.rules_schema import Rules
 
 
 def test_seed_7_21_word_for_word():

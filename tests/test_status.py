@@ -7,9 +7,10 @@ import pytest
 
 from pipeline.assess.assessment import assess_indicators
 from pipeline.cli import main
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.quality.quarantine import check_returns, load_suites
+from pipeline.rules_schema import Rules
 from pipeline.run.status import UNREAD, Now, chase_list, format_chase_list, template_figures
 from tests.quality_build import hostile_register
 

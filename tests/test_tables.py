@@ -14,8 +14,8 @@ from pipeline.assess.tables import (
     tabulate_ratings,
     tabulate_reward_grant,
 )
-from pipeline.config import Rules
 from pipeline.figures import format_gbp, format_pct
+from pipeline.rules_schema import Rules
 from tests.conftest import make_register
 
 THEMES = make_register([{"indicator_id": "1", "theme": "safer", "polarity": "lower"}], []).themes

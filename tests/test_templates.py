@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.assess.assessment import assess_indicators
-from pipeline.config import Rules, find_project_root
+from pipeline.config import find_project_root
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.register import load_register
 from pipeline.inputs.templates import (
@@ -26,6 +26,7 @@ from pipeline.inputs.templates import (
     write_templates,
 )
 from pipeline.quality.quarantine import check_returns, load_suites
+from pipeline.rules_schema import Rules
 
 ROOT = find_project_root()
 PERIOD = "2007-08 Q1"

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline.assess.trajectory import profile_trajectory
-from pipeline.config import Rules
 from pipeline.errors import ConfigError, NoReturns
 from pipeline.figures import format_number
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_STEPS, RATED
+from pipeline.rules_schema import Rules
 
 UNAGREED_TARGET = ("placeholder", "provisional")
 TOLERANCE_KEYS = ("green_max_off_pct", "amber_max_off_pct")

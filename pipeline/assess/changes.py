@@ -10,13 +10,13 @@ import pandas as pd
 from pipeline.assess.assessment import assess_indicators
 from pipeline.assess.direction import annualise
 from pipeline.assess.trajectory import parse_profile, year_share
-from pipeline.config import Rules
 from pipeline.errors import ConfigError
 from pipeline.figures import format_number, round_half_up, status_word
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import sort_indicators
 from pipeline.periods import Period, parse_period, try_parse_period
 from pipeline.rag import RAG_LABELS, RAG_STEPS
+from pipeline.rules_schema import Rules
 
 OVERALL = "All themes"
 STATES = ("G", "A", "R", "N", "T")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.assess.trajectory import parse_profile, year_share
-from pipeline.config import Rules
 from pipeline.periods import Period, try_parse_period
+from pipeline.rules_schema import Rules
 
 IMPROVING, WORSENING, NO_CHANGE, NOT_COMPARABLE = (
     "improving", "worsening", "no change", "not comparable")

@@ -20,7 +20,6 @@ import pandas as pd
 from pipeline.assess.assessment import assess_indicators
 from pipeline.assess.reward_gap import analyse_reward_gaps
 from pipeline.assess.reward_targets import tabulate_reward_targets
-from pipeline.config import Rules
 from pipeline.figures import format_gbp
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.inputs.performance_grant import PerformanceGrant
@@ -29,6 +28,7 @@ from pipeline.periods import try_parse_period
 from pipeline.quality.quarantine import check_returns
 from pipeline.rag import RAG_LABELS
 from pipeline.rules import load_rules
+from pipeline.rules_schema import Rules
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from pipeline.assess.reward_targets import (
     with_reward_targets,
 )
 from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
-from pipeline.config import Rules
 from pipeline.figures import exact_decimal, round_half_up
 from pipeline.rag import RAG_LABELS
+from pipeline.rules_schema import Rules
 
 MONEY = ("grant_gbp", "forecast_gbp", "at_risk_seed_gbp", "at_risk_forecast_gbp")
 

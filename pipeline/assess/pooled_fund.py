@@ -12,10 +12,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from pipeline.config import Rules
 from pipeline.figures import format_gbp, round_half_up
 from pipeline.inputs.finance import ONE_RETURN_CHECK
 from pipeline.periods import try_parse_period
+from pipeline.rules_schema import Rules
 
 OUTTURN_COLUMNS = ["year", "row_type", "block", "allocation_gbp", "virement_gbp", "budget_gbp",
                    "spend_gbp", "underspend_gbp", "underspend_pct", "carry_forward_gbp",

@@ -20,9 +20,10 @@ from pipeline.assess.forecast import achieved_share, enhancement_achieved_pct, f
 from pipeline.assess.reward_targets import NOT_MET, condition_not_met, with_reward_targets
 from pipeline.assess.tables import reward_target_columns, tabulate_by_theme
 from pipeline.assess.trajectory import expected_value, parse_profile, year_share
-from pipeline.config import SCENARIOS, Rules
+from pipeline.config import SCENARIOS
 from pipeline.periods import Period, try_parse_period
 from pipeline.rag import RAG_LABELS
+from pipeline.rules_schema import Rules
 
 # Which option statuses each scenario counts (rejected options never count).
 COUNTED = {"approved": ("approved",), "all": ("approved", "subject to approval", "proposed")}

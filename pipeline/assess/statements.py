@@ -7,9 +7,9 @@ from decimal import Decimal
 import pandas as pd
 
 from pipeline.assess.assessment import change_from_baseline_pct, off_target_pct
-from pipeline.config import Rules
 from pipeline.figures import format_number, round_half_up
 from pipeline.periods import try_parse_period
+from pipeline.rules_schema import Rules
 
 STATEMENT_RAGS = ("A", "R")
 

@@ -8,9 +8,9 @@ import pandas as pd
 
 from pipeline.assess.assessment import rag_gap, usable_rows
 from pipeline.assess.reward_targets import condition_not_met, with_reward_targets
-from pipeline.config import Rules
 from pipeline.figures import format_pct, round_half_up
 from pipeline.rag import RAG_LABELS, RATED
+from pipeline.rules_schema import Rules
 
 SUMMARY_COLUMNS = [RAG_LABELS[code] for code in (*RATED, "N")]
 TOTALS = "Totals"

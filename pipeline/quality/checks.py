@@ -9,13 +9,13 @@ import re
 
 import pandas as pd
 
-from pipeline.config import Rules
 from pipeline.inputs.ingest import READ_DEFAULTS
 from pipeline.inputs.register import Register
 from pipeline.inputs.return_sheet import BLOCK_COLUMNS
 from pipeline.names import id_sort_key
 from pipeline.periods import Period, normalise_period, try_parse_period
 from pipeline.quality.partner_checks import annotate_partners
+from pipeline.rules_schema import Rules
 
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.config import Rules
 from pipeline.inputs.register import Register
 from pipeline.inputs.sheets import number_text
 from pipeline.periods import Period, try_parse_period
+from pipeline.rules_schema import Rules
 
 LINEAGE = ["partner", "source_file", "source_sha256", "source_sheet", "source_row",
            "source_header"]

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.config import Rules
 from pipeline.inputs.ingest import resolve_supersession
 from pipeline.inputs.register import Register
 from pipeline.inputs.sheets import cell_name
@@ -22,6 +21,7 @@ from pipeline.quality.gx import (
     load_suite,
     raise_for_critical,
 )
+from pipeline.rules_schema import Rules
 
 SUITES = ("register", "targets", "returns", "certification", "coverage", "consistency",
           "lead_rating", "commentary", "plausibility", "soft_range")
