@@ -249,10 +249,8 @@ def test_headings_title_and_language(published):
 
 @pytest.mark.slow
 def test_a_rerun_keeps_the_words_and_the_bytes(published, laa1_project, tmp_path):
-    """``laa report``, then a run that publishes the meeting anew, then ``laa report``
-    again: the same bytes, equal to the shared run's. In a copy of the project run plainly
-    (conftest's ``laa1_project``): the run with the Melton pack reuses its four stages
-    before the appendix and makes the appendix and tables again, with the pack."""
+    """In a copy of the project run plainly (``laa1_project``): ``laa report``, a run with
+    the pack (its four first stages reused), ``laa report``: the shared run's bytes."""
     project, env = project_env(laa1_project, tmp_path / "project")
     folder = project / "reports" / "2007-09-03"
     first = laa("report", *published["args"], env=env)
