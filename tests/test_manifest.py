@@ -230,3 +230,16 @@ def test_core_headers_stop_at_the_long_description():
             "Description: a folded\n        Name: not-this\n\nName: nor-this\nVersion: 9\n")
     assert core_headers(text) == {"name": "Some_Pkg", "version": "1.2 "}
     assert core_headers("") == {}
+
+
+def test_a_distutils_egg_info_file_is_listed_as_importlib_metadata_lists_it(tmp_path,
+                                                                            monkeypatch):
+    """A package installed as a single ``<name>.egg-info`` file (distutils; Debian's
+    dist-packages hold several) has its metadata in that file itself, which
+    ``importlib.metadata`` reads when neither METADATA nor PKG-INFO is there: the manifest
+    lists it too, with its version."""
+    (tmp_path / "legacy_thing-1.2.3.egg-info").write_text(
+        "Metadata-Version: 1.1\nName: Legacy_Thing\nVersion: 1.2.3\nSummary: x\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert package_versions()["legacy-thing"] == "1.2.3"

@@ -138,6 +138,33 @@ def test_a_run_after_validate_plans_before_starting_kernels(tmp_path, monkeypatc
         assert events == events_seen
 
 
+def test_validate_hashes_every_notebook_as_a_run_does(tmp_path, monkeypatch):
+    """``laa validate`` runs three stages but fingerprints the code of all six notebooks,
+    as ``laa run`` does: otherwise its stages' keys never equal a run's, and a run could
+    never reuse them (pipeline/run/orchestrate.py)."""
+    from pipeline.config import load_settings
+    from pipeline.run import orchestrate
+    from pipeline.run.plan import STAGES, VALIDATE_STAGES
+
+    settings = load_settings(period="2006-07 Q4", meeting="2007-09-03",
+                             clean_dir=str(tmp_path / "clean"),
+                             reports_dir=str(tmp_path / "reports"))
+    _record_start_and_hashing(monkeypatch)
+    hashed = {}
+
+    def fingerprint(data, suites, package, notebooks):
+        hashed.setdefault("notebooks", []).append([n.name for n in notebooks])
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(orchestrate, "fingerprint", fingerprint)
+    validate = tuple(s for s in STAGES if s[0] in VALIDATE_STAGES)
+    for command, stages in (("validate", validate), ("run", STAGES)):
+        with pytest.raises(RuntimeError, match="stop here"):
+            orchestrate.run_pipeline(settings, stages, command=command, force=True,
+                                     progress=lambda line: None)
+    assert hashed["notebooks"] == [[n for _, n in STAGES]] * 2
+
+
 def _forced_plan(tmp_path):
     """A forced run's plan of the demo's stages, its folders under ``tmp_path``."""
     from pipeline.config import load_settings

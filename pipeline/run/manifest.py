@@ -98,10 +98,13 @@ def core_headers(text: str, wanted: tuple[str, ...] = ("name", "version")
 
 def package_versions() -> dict[str, str]:
     """Name and version of every distribution installed beside the running Python (each
-    one's core metadata headers read, see :func:`core_headers`)."""
+    one's core metadata headers read, see :func:`core_headers`; from where
+    ``importlib.metadata`` reads them: METADATA, else PKG-INFO, else a distutils
+    ``.egg-info`` file itself)."""
     versions: dict[str, str] = {}
     for dist in metadata.distributions():
-        facts = core_headers(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
+        facts = core_headers(dist.read_text("METADATA") or dist.read_text("PKG-INFO")
+                             or dist.read_text("") or "")
         name = facts.get("name")
         if name:
             versions[name.lower().replace("_", "-")] = facts.get("version")
