@@ -99,7 +99,9 @@ def zip_dated(data: bytes, generated_at: str) -> bool:
     """Whether a workbook's bytes are dated from ``generated_at`` throughout already, as
     :func:`fix_zip_dates` dates them (every entry deflated and dated, created and modified
     set): that function then gives the same bytes back. Reads the zip's directory and
-    ``docProps/core.xml`` only."""
+    ``docProps/core.xml`` only, so it holds for the workbooks :func:`save_workbook` wrote
+    (the pipeline's only writer), not for any zip: another writer's compression level or
+    entry flags are not compared."""
     stamp = zip_stamp(generated_at)
     iso = dt.datetime(*stamp).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:

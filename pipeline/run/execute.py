@@ -85,6 +85,11 @@ def import_papermill():
     their import fail), then unmarked: papermill works as before for local paths, and the
     modules can still be imported afterwards (pandas' parquet reader imports ``pyarrow.fs``
     when it needs it). One already imported is left as it is.
+
+    The mark holds for the whole process while papermill imports: another thread importing
+    ``pyarrow.fs`` (or reading parquet) in that moment would fail. Call it only where no
+    other thread may: in ``laa``, papermill is readied while the main thread waits for the
+    stage's kernel, and neither ``laa``'s threads nor its checks import pyarrow.
     """
     with _IMPORTING:
         if "papermill" not in sys.modules:
