@@ -6,7 +6,7 @@ string cell with Excel's quote prefix, never as a formula, and keeps its exact t
 what a workbook cannot hold (:func:`workbook_text`). :func:`fix_zip_dates` dates every zip
 entry, and the workbook's created and modified, from one stamp, so equal content gives
 equal bytes. A cell's style objects are made once for equal ones (:func:`alignment_style`,
-:func:`font_style`, :func:`fill_style`, :func:`border_style`,
+:func:`font_style`, :func:`fill_style`, :func:`border_style`, :func:`box_style`,
 :func:`protection_style`). Used by the return templates
 (this stage), the auditor's workbook and the appendix's exports.
 """
@@ -162,6 +162,16 @@ def border_style(edge: str, style: str, colour: str):
     from openpyxl.styles import Border, Side
 
     return Border(**{edge: Side(style=style, color=colour)})
+
+
+@functools.cache
+def box_style(style: str, colour: str):
+    """An openpyxl ``Border`` with all four edges drawn in ``style`` and ``colour``
+    (``RRGGBB``), one object for equal ones."""
+    from openpyxl.styles import Border, Side
+
+    side = Side(style=style, color=colour)
+    return Border(left=side, right=side, top=side, bottom=side)
 
 
 @functools.cache

@@ -21,7 +21,6 @@ the same inputs and stamp give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from pipeline.errors import ConfigError
 from pipeline.figures import format_date
 from pipeline.inputs.cells import (
     alignment_style,
+    box_style,
     fill_style,
     protection_style,
     save_workbook,
@@ -135,18 +135,9 @@ def plan_templates(register: Register, period: str, figures: pd.DataFrame) -> li
 
 def _style(sheet, fill: str, locked: bool, cell) -> None:
     cell.fill = fill_style(fill)
-    cell.border = _boxed()
+    cell.border = box_style("thin", "A6A6A6")
     cell.protection = protection_style(locked)
     cell.alignment = alignment_style(vertical="top", wrap_text=True)
-
-
-@functools.cache
-def _boxed():
-    """The thin grey box around each cell, one object (as :func:`fill_style` makes)."""
-    from openpyxl.styles import Border, Side
-
-    thin = Side(style="thin", color="A6A6A6")
-    return Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
 def _validations(sheet, rows: pd.DataFrame, letters: dict[str, str], date_cell: str,
