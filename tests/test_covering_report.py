@@ -161,7 +161,8 @@ def test_tables_have_a_repeating_bold_header_row(tmp_path):
 def published(laa1_run):
     """The LAA1 demo run, then ``laa report`` (once per session, in conftest): read only."""
     folder = laa1_run["report"]
-    return {"out": laa1_run["out"], "args": laa1_run["args"],
+    return {"clean": laa1_run["clean"], "reports": laa1_run["reports"],
+            "args": laa1_run["args"],
             "run_args": laa1_run["run_args"], "folder": folder,
             "stdout": laa1_run["report_stdout"],
             "covering": docx.Document(folder / "covering-report.docx"),
@@ -267,8 +268,8 @@ def test_a_rerun_keeps_the_words_and_the_bytes(published, laa1_project, tmp_path
 
 @pytest.mark.slow
 def test_words_not_written_show_placeholders(published):
-    settings = load_settings(clean_dir=published["out"] / "clean",
-                             reports_dir=published["out"] / "reports", generated_at=STAMP)
+    settings = load_settings(clean_dir=published["clean"], reports_dir=published["reports"],
+                             generated_at=STAMP)
     document = build_covering_report(load_appendix(settings), CoveringWords(), STAMP).document
     paragraphs = [p.text for p in document.paragraphs]
     for key in ("title", "purpose", "background", "recommendations", "contacts"):
@@ -279,7 +280,7 @@ def _copy(published, tmp_path: Path, keep_documents: bool = False) -> Path:
     """The shared run's folders copied into ``tmp_path`` (its documents removed, unless
     ``keep_documents``), for a test that changes them."""
     for name in ("clean", "reports"):
-        shutil.copytree(published["out"] / name, tmp_path / name)
+        shutil.copytree(published[name], tmp_path / name)
     for name in ("covering-report.docx", "summary.docx"):
         if not keep_documents:
             (tmp_path / "reports" / "2007-09-03" / name).unlink()
