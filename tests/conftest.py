@@ -116,17 +116,20 @@ def build_once(folder: Path, build: Callable[[Path], Any]) -> Any:
         return result
 
 
-def _run_demo(out: Path, laa2: bool) -> dict[str, Any]:
+def _run_demo(out: Path, laa2: bool, plain: dict[str, Any] | None = None) -> dict[str, Any]:
     """A demo run with the README's command, in a copy of the project (tests/documented.py)
     with its default folders, as a checkout has them: a test that copies the project
     (:func:`project_env`) and runs it with an option reuses the stages the option does not
     touch (a copy of the folders outside a project would recompute all six: their keys
     name the folders). LAA1 with the Melton pack, then ``laa report`` (its covering report;
-    LAA2 has no words for one)."""
+    LAA2 has no words for one), in a copy of ``plain`` (``laa1_project``: the demo run
+    plainly), as an officer adds the pack to the published run: the four stages before the
+    appendix are reused (their keys are the same), the appendix and tables made anew."""
     from tests.documented import project_copy
 
     raw_before = hashes(ROOT / "data" / "raw")
-    project = project_copy(out / "project")
+    project = project_copy(out / "project") if plain is None else \
+        project_env(plain, out / "project")[0]
     env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
     args, stamp = (laa2_args(project), LAA2_STAMP) if laa2 else ([], LAA1_STAMP)
     run_args = args if laa2 else [*args, *LAA1_DISTRICT]
@@ -145,12 +148,14 @@ def _run_demo(out: Path, laa2: bool) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def laa1_run(tmp_path_factory) -> dict[str, Any]:
+def laa1_run(tmp_path_factory, laa1_project) -> dict[str, Any]:
     """The LAA1 demo as the README runs it (with the Melton pack), then ``laa report``, in
-    a copy of the project (``project``; ``env`` points ``laa`` at it): built once per
-    session, READ ONLY (a test that changes it copies it first, :func:`project_env`)."""
+    a copy of ``laa1_project``'s project (``project``; ``env`` points ``laa`` at it): the
+    same bytes as the README's command in a fresh checkout (the stages reused have the same
+    keys; tests/test_moved_checkout.py). Built once per session, READ ONLY (a test that
+    changes it copies it first, :func:`project_env`)."""
     return build_once(shared_root(tmp_path_factory) / "laa1-run",
-                      lambda out: _run_demo(out, laa2=False))
+                      lambda out: _run_demo(out, laa2=False, plain=laa1_project))
 
 
 @pytest.fixture(scope="session")
