@@ -60,10 +60,13 @@ def rules() -> Rules:
 
 ROOT = find_project_root()
 LAA1_STAMP, LAA2_STAMP = "2007-06-30T12:00:00", "2009-03-02T12:00:00"
-LAA1_ARGS: list[str] = []   # the README's first demo (period 2006-07 Q4), with:
-LAA1_DISTRICT = ["--district", "Melton"]
-LAA2_ARGS = ["--data-dir", str(ROOT / "data" / "raw" / "laa2"), "--period", "2008-09 Q3",
-             "--meeting", "2009-03-09"]
+LAA1_DISTRICT = ["--district", "Melton"]   # the README's first demo (period 2006-07 Q4)
+
+
+def laa2_args(project: Path) -> list[str]:
+    """The LAA2 demo's options (the README's second command) for the project at ``project``."""
+    return ["--data-dir", str(project / "data" / "raw" / "laa2"), "--period", "2008-09 Q3",
+            "--meeting", "2009-03-09"]
 
 
 def laa(*args: str, timeout: int = 900, **kwargs: Any) -> subprocess.CompletedProcess:
@@ -113,37 +116,54 @@ def build_once(folder: Path, build: Callable[[Path], Any]) -> Any:
         return result
 
 
-def _run_demo(out: Path, args: list[str], stamp: str, meeting: str,
-              district: list[str]) -> dict[str, Any]:
-    raw = ROOT / "data" / "raw"
-    before = hashes(raw)
-    covering = bool(district)   # the LAA1 demo's covering report; LAA2 has no words for it
-    run = laa("run", *args, *district, *folders(out), "--generated-at", stamp)
+def _run_demo(out: Path, laa2: bool, plain: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A demo run with the README's command, in a copy of the project (tests/documented.py)
+    with its default folders, as a checkout has them: a test that copies the project
+    (:func:`project_env`) and runs it with an option reuses the stages the option does not
+    touch (a copy of the folders outside a project would recompute all six: their keys
+    name the folders). LAA1 with the Melton pack, then ``laa report`` (its covering report;
+    LAA2 has no words for one), in a copy of ``plain`` (``laa1_project``: the demo run
+    plainly), as an officer adds the pack to the published run: the four stages before the
+    appendix are reused (their keys are the same), the appendix and tables made anew."""
+    from tests.documented import project_copy
+
+    raw_before = hashes(ROOT / "data" / "raw")
+    project = project_copy(out / "project") if plain is None else \
+        project_env(plain, out / "project")[0]
+    env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+    args, stamp = (laa2_args(project), LAA2_STAMP) if laa2 else ([], LAA1_STAMP)
+    run_args = args if laa2 else [*args, *LAA1_DISTRICT]
+    run = laa("run", *run_args, "--generated-at", stamp, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
-    report = laa("report", *args, *folders(out)) if covering else run
+    report = run if laa2 else laa("report", *args, env=env)
     assert report.returncode == 0, report.stderr[-3000:]
-    return {"out": out, "clean": out / "clean", "reports": out / "reports",
-            "report": out / "reports" / meeting, "args": args,
-            "run_args": [*args, *district], "stamp": stamp,
-            "stdout": run.stdout, "report_stdout": report.stdout if covering else "",
-            "raw_before": before}
+    clean, reports = project / "data" / "clean", project / "reports"
+    if laa2:
+        clean, reports = clean / "laa2", reports / "laa2"
+    return {"project": project, "env": env, "clean": clean, "reports": reports,
+            "report": reports / ("2009-03-09" if laa2 else "2007-09-03"), "args": args,
+            "run_args": run_args, "stamp": stamp, "stdout": run.stdout,
+            "report_stdout": "" if laa2 else report.stdout, "raw": project / "data" / "raw",
+            "raw_before": raw_before}
 
 
 @pytest.fixture(scope="session")
-def laa1_run(tmp_path_factory) -> dict[str, Any]:
-    """The LAA1 demo as the README runs it (with the Melton pack), then ``laa report``:
-    built once per session, READ ONLY (a test that changes it copies it first)."""
+def laa1_run(tmp_path_factory, laa1_project) -> dict[str, Any]:
+    """The LAA1 demo as the README runs it (with the Melton pack), then ``laa report``, in
+    a copy of ``laa1_project``'s project (``project``; ``env`` points ``laa`` at it): the
+    same bytes as the README's command in a fresh checkout (the stages reused have the same
+    keys; tests/test_moved_checkout.py). Built once per session, READ ONLY (a test that
+    changes it copies it first, :func:`project_env`)."""
     return build_once(shared_root(tmp_path_factory) / "laa1-run",
-                      lambda out: _run_demo(out, LAA1_ARGS, LAA1_STAMP, "2007-09-03",
-                                             LAA1_DISTRICT))
+                      lambda out: _run_demo(out, laa2=False, plain=laa1_project))
 
 
 @pytest.fixture(scope="session")
 def laa2_run(tmp_path_factory) -> dict[str, Any]:
-    """The LAA2 demo as the README runs it: built once per session, READ ONLY (a test that
-    changes it copies it first)."""
+    """The LAA2 demo as the README runs it, in a copy of the project (as ``laa1_run``):
+    built once per session, READ ONLY (a test that changes it copies it first)."""
     return build_once(shared_root(tmp_path_factory) / "laa2-run",
-                      lambda out: _run_demo(out, LAA2_ARGS, LAA2_STAMP, "2009-03-09", []))
+                      lambda out: _run_demo(out, laa2=True))
 
 
 @pytest.fixture(scope="session")
@@ -278,12 +298,13 @@ def laa1_project(tmp_path_factory) -> dict[str, Any]:
     return build_once(shared_root(tmp_path_factory) / "laa1-project", _run_in_project)
 
 
-def project_env(laa1_project: dict[str, Any], target: Path) -> tuple[Path, dict[str, str]]:
-    """``laa1_project``'s project copied to ``target``, and the environment that points
-    ``laa`` at the copy (``LAA_PROJECT_ROOT``)."""
+def project_env(built: dict[str, Any], target: Path) -> tuple[Path, dict[str, str]]:
+    """The project of a session's run (``laa1_project``, ``laa1_run``, ``laa2_run``) copied
+    to ``target``, and the environment that points ``laa`` at the copy
+    (``LAA_PROJECT_ROOT``)."""
     import shutil
 
-    project = shutil.copytree(laa1_project["project"], target)
+    project = shutil.copytree(built["project"], target)
     return project, {**os.environ, "LAA_PROJECT_ROOT": str(project)}
 
 

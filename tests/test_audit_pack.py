@@ -55,7 +55,7 @@ def pack(request, tmp_path_factory):
     else:
         run = request.getfixturevalue(f"{request.param}_run")
         for name in ("clean", "reports"):
-            shutil.copytree(run["out"] / name, out / name)
+            shutil.copytree(run[name], out / name)
         audit = laa("audit", *demo["args"], *folders(out))
         assert audit.returncode == 0, audit.stderr
         stdout, wrote = audit.stdout, out / "reports" / demo["meeting"] / "audit"

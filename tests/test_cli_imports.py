@@ -60,7 +60,7 @@ def published(laa1_run, tmp_path_factory):
     """The session's LAA1 run copied (``laa audit`` writes beside it)."""
     out = tmp_path_factory.mktemp("imports-laa1")
     for name in ("clean", "reports"):
-        shutil.copytree(laa1_run["out"] / name, out / name)
+        shutil.copytree(laa1_run[name], out / name)
     return out
 
 

@@ -29,15 +29,12 @@ GAPS = ["1.6", "2.5.2", "3.4", "4.7", "4.7.1", "5.4", "5.6.2", "6.3.1", "7.6"]
 OVERDUE = ["NI 8", "NI 30"]   # due 31 December 2008 and 31 January 2009
 
 
-LAA1 = ROOT / "data" / "raw"
-
-
 @pytest.fixture(scope="module")
 def laa2(laa2_run):
     """The LAA2 demo run with the README's command (once per session, in conftest)."""
     report = laa2_run["report"]
     return {"stdout": laa2_run["stdout"], "report": report,
-            "before": laa2_run["raw_before"],
+            "before": laa2_run["raw_before"], "raw": laa2_run["raw"],
             "html": BeautifulSoup((report / "appendix.html").read_text(encoding="utf-8"),
                                   "html.parser")}
 
@@ -168,7 +165,7 @@ def test_catalogue_titles_fill_the_rows_that_give_only_an_ni(laa2):
 
 def test_the_demo_files_are_unchanged_and_the_first_demo_does_not_read_them(laa2):
     # the first agreement's register and returns are read, never written
-    assert hashes(LAA1) == laa2["before"]
+    assert hashes(laa2["raw"]) == laa2["before"]   # the run's project's data/raw, as shipped
     from pipeline.run.manifest import hash_tree
     paths = [e["path"] for e in hash_tree(ROOT / "data" / "raw")]
     assert any(p.startswith("register/") for p in paths)

@@ -18,19 +18,26 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(laa1_run):
-    """The demo run as the README does (with the Melton pack), once per session (conftest)."""
-    return {"out": laa1_run["out"], "stdout": laa1_run["stdout"],
-            "raw_before": laa1_run["raw_before"], "report": laa1_run["report"]}
+def demo(laa1_run, laa1_project):
+    """The demo run as the README does (with the Melton pack), once per session (conftest):
+    in a copy of ``laa1_project``, the demo run plainly from nothing (``plain_stdout``)."""
+    return {"clean": laa1_run["clean"], "stdout": laa1_run["stdout"], "raw": laa1_run["raw"],
+            "raw_before": laa1_run["raw_before"], "report": laa1_run["report"],
+            "plain_stdout": laa1_project["stdout"]}
 
 
 def _frame(demo, name: str) -> pd.DataFrame:
-    return pd.read_parquet(demo["out"] / "clean" / f"{name}.parquet")
+    return pd.read_parquet(demo["clean"] / f"{name}.parquet")
 
 
 def test_progress_is_shown_per_stage(demo):
     for stage in ("ingest", "validate", "assess", "appendix"):
-        assert f"{stage} done in" in demo["stdout"]
+        assert f"{stage} done in" in demo["plain_stdout"]   # a run from nothing
+    # the pack added to that run: the stages it does not touch said reused, the others made
+    for number, stage in enumerate(("ingest", "validate", "benchmark", "assess"), 1):
+        assert f"[{number}/6] {stage} unchanged: reused" in demo["stdout"], demo["stdout"]
+    for number, stage in ((5, "appendix"), (6, "tables")):
+        assert f"[{number}/6] {stage} done in" in demo["stdout"], demo["stdout"]
 
 
 def test_risk_summary_equals_the_seed_cell_for_cell(demo):
@@ -96,7 +103,8 @@ def test_appendix_shows_no_code_and_keeps_executed_notebooks(demo):
 
 def test_demo_quality_stage_passes_and_raw_files_are_unchanged(demo):
     assert _frame(demo, "quarantine").empty
-    assert hashes(ROOT / "data" / "raw") == demo["raw_before"]
+    # the project's data/raw the run read (a copy of the shipped one) is as shipped
+    assert hashes(demo["raw"]) == demo["raw_before"]
 
 
 def test_demo_produces_the_melton_district_pack(demo):

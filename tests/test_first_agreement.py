@@ -30,7 +30,7 @@ from pipeline.inputs.performance_grant import (
     read_performance_grant,
 )
 from pipeline.run.manifest import changed_files, hash_inputs, hash_tree
-from tests.conftest import LAA1_STAMP, laa, project_env
+from tests.conftest import LAA1_STAMP, LAA2_STAMP, laa, laa2_args, project_env
 
 ROOT = find_project_root()
 
@@ -173,13 +173,15 @@ ALL_THEMES = ("It covers every reward target of the first agreement, whatever th
               "shown: the first agreement's themes are not this agreement's.")
 
 
-def _themed_run(out, *args: str) -> Path:
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", *args,
-                           "--clean-dir", str(out / "clean"), "--reports-dir",
-                           str(out / "reports"), "--generated-at", "2009-03-02T12:00:00"],
-                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+def _themed_laa2(laa2_run, out: Path) -> Path:
+    """LAA2 for its Health and Wellbeing theme, on a copy of the project the session ran the
+    demo in (conftest): the stages a theme does not touch are reused."""
+    project, env = project_env(laa2_run, out / "project")
+    proc = laa("run", *laa2_args(project), "--theme", "health", "--generated-at", LAA2_STAMP,
+               env=env)
     assert proc.returncode == 0, proc.stderr
-    return next(p for p in (out / "reports").iterdir() if p.is_dir())
+    assert "[5/6] appendix done in" in proc.stdout, proc.stdout
+    return project / "reports" / "laa2" / "2009-03-09"
 
 
 def _themed_laa1(laa1_project, out: Path) -> Path:
@@ -194,13 +196,10 @@ def _themed_laa1(laa1_project, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def themed(tmp_path_factory, laa1_project):
+def themed(tmp_path_factory, laa1_project, laa2_run):
     """LAA2 for its Health and Wellbeing theme, LAA1 for its Safer theme."""
-    return {
-        "laa2": _themed_run(tmp_path_factory.mktemp("laa2-health"), "--data-dir",
-                            "data/raw/laa2", "--period", "2008-09 Q3", "--meeting",
-                            "2009-03-09", "--theme", "health"),
-        "laa1": _themed_laa1(laa1_project, tmp_path_factory.mktemp("laa1-safer"))}
+    return {"laa2": _themed_laa2(laa2_run, tmp_path_factory.mktemp("laa2-health")),
+            "laa1": _themed_laa1(laa1_project, tmp_path_factory.mktemp("laa1-safer"))}
 
 
 def _page(folder: Path, name: str) -> BeautifulSoup:

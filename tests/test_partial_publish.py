@@ -4,7 +4,6 @@ replaces what it did not make; a themed appendix is published under its own name
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from pipeline.names import themed_name
 from pipeline.run.publish import keep_unbuilt
-from tests.conftest import hashes, laa
+from tests.conftest import hashes, laa, project_env
 
 MEETING = "2007-09-03"
 STAMP = "2007-06-30T12:00:00"
@@ -62,23 +61,22 @@ def test_what_the_build_did_not_make_is_carried_and_what_it_owns_is_not(tmp_path
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, laa1_run):
-    """The demo published in full with the Melton pack (a copy of the session's run, made
-    with these arguments and stamp), then PDF only, then two themes."""
-    out = tmp_path_factory.mktemp("partial")
-    for name in ("clean", "reports"):
-        shutil.copytree(laa1_run[name], out / name)
-    args = ["--clean-dir", str(out / "clean"), "--reports-dir", str(out / "reports"),
-            "--generated-at", STAMP]
+    """The demo published in full with the Melton pack (a copy of the project the session
+    ran it in, with these arguments and stamp), then PDF only, then two themes: each reuses
+    the stages before the appendix."""
+    project, env = project_env(laa1_run, tmp_path_factory.mktemp("partial") / "project")
+    args = ["--clean-dir", str(project / "data" / "clean"), "--reports-dir",
+            str(project / "reports"), "--generated-at", STAMP]
     assert laa1_run["run_args"] == ["--district", "Melton"] and laa1_run["stamp"] == STAMP
-    report = out / "reports" / MEETING
+    report = project / "reports" / MEETING
     after_full = hashes(report)
-    pdf = laa("run", *args, "--district", "Melton", "--formats", "pdf")
+    pdf = laa("run", *args, "--district", "Melton", "--formats", "pdf", env=env)
     assert pdf.returncode == 0, pdf.stderr
     after_pdf = hashes(report)
-    themed = laa("run", *args, "--theme", "safer,health", "--district", "Melton")
+    themed = laa("run", *args, "--theme", "safer,health", "--district", "Melton", env=env)
     assert themed.returncode == 0, themed.stderr
     return {"args": args, "report": report, "full": after_full, "pdf": after_pdf,
-            "themed": hashes(report), "themed_proc": themed, "pdf_proc": pdf}
+            "themed": hashes(report), "themed_proc": themed, "pdf_proc": pdf, "env": env}
 
 
 def _same(before: dict[str, str], after: dict[str, str], paths: list[str]) -> None:
@@ -134,5 +132,5 @@ def test_the_manifest_lists_and_hashes_the_published_folder_and_reruns(runs):
     listed |= {k["path"]: k["sha256"] for k in manifest["kept"]}
     on_disk = {p: h for p, h in hashes(report).items() if p != "manifest.json"}
     assert listed == on_disk
-    proc = laa("rerun", str(report / "manifest.json"))
+    proc = laa("rerun", str(report / "manifest.json"), env=runs["env"])
     assert proc.returncode == 0, proc.stderr
