@@ -26,6 +26,11 @@ from os import _exit as exit_now  # Python's, the forked child's way out (no cle
 from pathlib import Path
 
 REQUEST_TIMEOUT_S = 10
+# The server's environment (each forked kernel keeps the BLAS and allocator it loaded, with
+# the proxy's environment): no BLAS thread pool, no background thread of Arrow's jemalloc, so
+# it can fork. Plain kernels are started with the same (pipeline.run.execute): the same
+# arithmetic forked or not; and so is a zygote (pipeline.run.fork_zygote).
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
 # and debugger modules: debugpy, pdb, xml...; its shell's debugger, completer, inspector and
 # store extension, psutil, faulthandler, tornado's asyncio loop: nothing is left for a
@@ -38,7 +43,7 @@ KERNEL_MODULES = "\n".join(f"import {name}" for name in (
     "psutil", "faulthandler", "tornado.platform.asyncio"))
 
 
-def _preload(code: str) -> None:
+def preload(code: str) -> None:
     """Run a stage's warm-up code (its imports, inside a function), quietly: what it would
     have printed or warned in a kernel's silent execution is thrown away there too."""
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
@@ -50,18 +55,28 @@ def _preload(code: str) -> None:
             pass
 
 
-def _threads() -> int:
+def import_kernel() -> None:
+    """Import ipykernel's kernel application and :data:`KERNEL_MODULES`: what every kernel
+    needs, imported once where kernels are forked (or fork servers: a zygote)."""
+    import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
+
+    preload(KERNEL_MODULES)
+
+
+def thread_count() -> int:
+    """How many threads this process runs (a fork copies only the calling one)."""
     return len(os.listdir("/proc/self/task"))
 
 
-def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
-    """The proxy's request (length-prefixed JSON) and the descriptors it passed."""
+def read_request(connection: socket.socket, most: int = 3) -> tuple[dict, list[int]]:
+    """A request (length-prefixed JSON) and the descriptors passed with it (``most`` at
+    most): a proxy's, or a ``laa``'s to a zygote."""
     connection.settimeout(REQUEST_TIMEOUT_S)
-    data, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, 3)
+    data, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, most)
     while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
         more = connection.recv(1 << 16)
         if not more:
-            raise ConnectionError("the proxy went before its request was whole")
+            raise ConnectionError("the request's sender went before it was whole")
         data += more
     connection.setblocking(True)
     return json.loads(data[8:8 + int.from_bytes(data[:8], "big")]), list(fds)
@@ -154,7 +169,7 @@ def _fork_check(payload: dict | None, answers: socket.socket | None,
     if answers is None:
         return None
     pid = None
-    if payload is not None and _threads() == 1:
+    if payload is not None and thread_count() == 1:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -174,15 +189,13 @@ def serve(listener: socket.socket, control: socket.socket,
     are forked off (their answer goes on ``answers``), the other warm-ups run between
     requests, or before the fork of the stage they are for.
     """
-    import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
-
-    _preload(KERNEL_MODULES)
+    import_kernel()
     received = _receive_warm(control)
     if received is None:
         return
     warm, check = received
     for _stage, code in warm[:1]:
-        _preload(code)
+        preload(code)
     checking = _fork_check(check, answers, [listener, control])
     # stage -> its warm-up, not yet run here (in stage order)
     waiting = dict(warm[1:])
@@ -218,11 +231,11 @@ def serve(listener: socket.socket, control: socket.socket,
                 elif key.data == "fork":
                     connection, _ = listener.accept()
                     try:
-                        request, fds = _read_request(connection)
+                        request, fds = read_request(connection)
                     except (OSError, ValueError):
                         connection.close()
                         continue
-                    threads = _threads()
+                    threads = thread_count()
                     if threads != 1 and not refused:
                         refused = f"the fork server has {threads} threads, refuses to fork"
                         control.sendall(refused.encode() + b"\n")
@@ -236,7 +249,7 @@ def serve(listener: socket.socket, control: socket.socket,
                     if request.get("stage", "") in waiting:  # its imports here first: the
                         # kernel needs them before its turn anyway, and the later kernels
                         # then have them too (not imported again in each)
-                        _preload(waiting.pop(request["stage"]))
+                        preload(waiting.pop(request["stage"]))
                     sys.stdout.flush()
                     sys.stderr.flush()
                     gc.freeze()
@@ -259,7 +272,7 @@ def serve(listener: socket.socket, control: socket.socket,
                     selector.unregister(key.fileobj)
             _reap(children, selector)
             if waiting and not events:
-                _preload(waiting.pop(next(iter(waiting))))
+                preload(waiting.pop(next(iter(waiting))))
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
