@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-import pipeline
 from pipeline.run import fork_zygote as zygotes
 from pipeline.run import kernel_forks
 from pipeline.run.execute import KERNEL_ARGS
@@ -137,8 +136,8 @@ def _falls_back() -> None:
 
 
 def test_what_a_zygote_and_its_laa_must_share():
-    """The same interpreter, sys.path (but its first entry), package and version of the
-    zygote's module, and environment, but for the variables read at run time only."""
+    """The same interpreter, sys.path (but its first entry), version of the zygote's code,
+    and environment, but for the variables read at run time only."""
     own = zygotes.identity()
     env = {"HOME": "/root", "LAA_PROJECT_ROOT": "/a", "PYTEST_CURRENT_TEST": "t", "_": "x"}
     assert refusal(own, own, env, {**env, "LAA_PROJECT_ROOT": "/b", "LAA_PLAIN_KERNELS": "1",
@@ -153,25 +152,24 @@ def test_what_a_zygote_and_its_laa_must_share():
         "another environment (LANG, TZ)"
 
 
-@pytest.mark.parametrize("differs", ["executable", "path", "package", "source", "environment",
-                                     "gone"])
+@pytest.mark.parametrize("differs", ["executable", "path", "source", "environment", "gone"])
 def test_a_zygote_gone_or_that_differs_leaves_the_run_to_start_its_server_itself(
         fork_zygote, tmp_path, monkeypatch, differs):
-    """Asked by a ``laa`` it cannot stand for (another interpreter, sys.path, package,
-    version of its module or environment), the zygote refuses and says why; gone, it cannot
+    """Asked by a ``laa`` it cannot stand for (another interpreter, sys.path, version of
+    the zygote's code or environment), the zygote refuses and says why; gone, it cannot
     answer: either way the run starts its fork server as usual."""
     address = os.environ[ZYGOTE_VARIABLE]
     assert _ask(address, tmp_path)[1] == ""   # the same: served
-    other = tmp_path / "fork_zygote.py"
-    other.write_bytes(Path(zygotes.__file__).read_bytes() + b"# another version\n")
+    other = tmp_path / "fork_server.py"
+    other.write_bytes(Path(zygotes.__file__).with_name("fork_server.py").read_bytes()
+                      + b"# another version\n")
     twin = Path(sys.executable).with_name(   # the same interpreter by another name
         "python" if Path(sys.executable).name == "python3" else "python3")
     change = {"executable": lambda: monkeypatch.setattr(sys, "executable", str(twin)),
               "path": lambda: monkeypatch.setattr(
                   sys, "path", [p for p in sys.path if not p.endswith("site-packages")]),
-              "package": lambda: monkeypatch.setattr(
-                  pipeline, "__file__", str(tmp_path / "pipeline" / "__init__.py")),
-              "source": lambda: monkeypatch.setattr(zygotes, "_OWN", other),
+              "source": lambda: monkeypatch.setattr(zygotes, "_CODE",
+                                                    (Path(zygotes.__file__), other)),
               "environment": lambda: monkeypatch.setenv("ZYGOTE_TEST_VARIABLE", "1"),
               "gone": lambda: monkeypatch.setenv(ZYGOTE_VARIABLE, str(tmp_path / "gone"))}
     change[differs]()
@@ -179,8 +177,7 @@ def test_a_zygote_gone_or_that_differs_leaves_the_run_to_start_its_server_itself
     assert forked is None
     assert why.startswith({"executable": "refused another sys.executable",
                            "path": "refused another sys.path",
-                           "package": "refused another pipeline package",
-                           "source": "refused another version of this module",
+                           "source": "refused another version of the zygote's code",
                            "environment": "refused another environment (ZYGOTE_TEST_VARIABLE)",
                            "gone": "no zygote ([Errno 2] No such file"}[differs]), why
     _falls_back()

@@ -15,13 +15,13 @@ the fresh process would find them), then :mod:`pipeline.run.kernel_forks` run as
 process that has only imported modules: nothing passes from one run to another.
 
 A zygote serves only a ``laa`` it can stand in for: the same ``sys.executable``, ``sys.path``
-apart from its first entry, pipeline package (its folder and this module's source) and
-environment (apart from the pipeline's ``LAA_*`` variables and :data:`RUN_TIME_VARIABLES`,
-read at run time only). Otherwise it refuses, and ``laa`` starts its server the usual way,
-without a word, as it does when the zygote is gone. It forks only while single-threaded,
-reaps its children and tells each ``laa`` its server's exit status; it exits (asking its
-servers to stop first) when its standard input closes (the harness that started it gone,
-however it went), when its parent dies, or on SIGTERM.
+apart from its first entry, code of its own (:func:`identity`) and environment (apart from
+the pipeline's ``LAA_*`` variables and :data:`RUN_TIME_VARIABLES`, read at run time only).
+Otherwise it refuses, and ``laa`` starts its server the usual way, without a word, as it does
+when the zygote is gone. It forks only while single-threaded, reaps its children and tells
+each ``laa`` its server's exit status; it exits (asking its servers to stop first) when its
+standard input closes (the harness that started it gone, however it went), when its parent
+dies, or on SIGTERM.
 """
 
 from __future__ import annotations
@@ -57,17 +57,19 @@ ZYGOTE_MODULES = "\n".join(f"import {name}" for name in (
 RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OLDPWD", "SHLVL")
 ANSWER_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
-_OWN = Path(__file__)
+_CODE = (Path(__file__), Path(__file__).with_name("fork_server.py"))   # the zygote's code
 
 
 def identity() -> dict:
     """What a zygote and the ``laa`` it serves must share: ``sys.executable``, ``sys.path``
-    apart from its first entry, the pipeline package's folder and this module's source."""
-    import pipeline
-
-    return {"executable": sys.executable, "path": sys.path[1:],
-            "package": str(Path(pipeline.__file__).resolve().parent),
-            "source": hashlib.sha256(_OWN.read_bytes()).hexdigest()}
+    apart from its first entry, and the zygote's own code (this module and the server's
+    loop it uses, byte for byte). Not the package's folder: the server a zygote forks
+    imports the package afresh from where a fresh server would (the run's root first, as
+    ``python -m`` has it), whichever ``laa``'s and the zygote's own are."""
+    digest = hashlib.sha256()
+    for path in _CODE:
+        digest.update(path.read_bytes())
+    return {"executable": sys.executable, "path": sys.path[1:], "source": digest.hexdigest()}
 
 
 def _within(entries: list[str], run: list[str]) -> bool:
@@ -91,10 +93,8 @@ def refusal(asked: dict, own: dict, env: dict[str, str], own_env: dict[str, str]
     # additions) never reach it
     if not _within(asked.get("path", []), own["path"]):
         return "another sys.path"
-    for key, what in (("package", "another pipeline package"),
-                      ("source", "another version of this module")):
-        if asked.get(key) != own[key]:
-            return what
+    if asked.get("source") != own["source"]:
+        return "another version of the zygote's code"
     differ = sorted(name for name in set(env) ^ set(own_env) | {
         name for name in set(env) & set(own_env) if env[name] != own_env[name]}
         if not _runs_own(name))
