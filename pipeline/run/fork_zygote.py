@@ -57,6 +57,15 @@ ZYGOTE_MODULES = "\n".join(f"import {name}" for name in (
 RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OLDPWD", "SHLVL")
 ANSWER_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
+_STOPPING: list[int] = []   # the signals asking the zygote to stop (SIGTERM), as they came
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM: noted, and the zygote's loop ends (woken by the signal's wake-up byte), never
+    an exception raised wherever it is (its clean-up is never cut short)."""
+    _STOPPING.append(signum)
+
+
 _CODE = (Path(__file__), Path(__file__).with_name("fork_server.py"))   # the zygote's code
 
 
@@ -248,14 +257,13 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "request")
     selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
     selector.register(wake_read, selectors.EVENT_READ, "child")
     children: dict[int, socket.socket | None] = {}   # server pid -> its laa's connection
     try:
-        while True:
+        while not _STOPPING:
             for key, _mask in selector.select():
                 if key.data == "stdin":
                     if not os.read(key.fd, 4096):
@@ -343,10 +351,11 @@ def main(argv: list[str]) -> None:
     standard output once it does (its imports done)."""
     import ctypes
 
+    signal.signal(signal.SIGTERM, _stop)
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):   # PR_SET_PDEATHSIG: go with it
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:
+    if os.getppid() != parent:   # gone already
         return
     own_env = dict(os.environ)
     import_kernel()
@@ -360,10 +369,9 @@ def main(argv: list[str]) -> None:
         listener.listen(64)
         staged.rename(address)   # connected to only once ready
         try:
-            print("listening", flush=True)
-            serve_zygote(listener, own_env)
-        except SystemExit:
-            pass
+            if not _STOPPING:
+                print("listening", flush=True)
+                serve_zygote(listener, own_env)
         finally:
             address.unlink(missing_ok=True)
 
