@@ -22,8 +22,10 @@ import socket
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from os import _exit as exit_now  # Python's, the forked child's way out (no clean-up)
 from pathlib import Path
+from typing import NoReturn
 
 REQUEST_TIMEOUT_S = 10
 # The server's environment (each forked kernel keeps the BLAS and allocator it loaded, with
@@ -82,24 +84,47 @@ def read_request(connection: socket.socket, most: int = 3) -> tuple[dict, list[i
     return json.loads(data[8:8 + int.from_bytes(data[:8], "big")]), list(fds)
 
 
+def leave_parent(closing: list) -> None:
+    """In a forked child: let go of what the parent's loop holds (``closing``: sockets, a
+    selector, descriptors) and of its signal handling (a fresh process's defaults)."""
+    signal.set_wakeup_fd(-1)
+    for thing in closing:
+        thing.close() if hasattr(thing, "close") else os.close(thing)
+    for name in ("SIGCHLD", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def run_child(become: Callable[[], object]) -> NoReturn:
+    """In a forked child: ``become()``, then exit without Python's clean-up: with 0, a
+    SystemExit's code, or 1 after printing any other exception on stderr."""
+    code = 1
+    try:
+        become()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:  # noqa: BLE001 - said on the child's stderr, then exit 1
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        exit_now(code)
+
+
 def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
     """In the forked child: become the kernel the proxy asked for, then exit (never
     returns)."""
-    code = 1
-    try:
+
+    def kernel() -> None:
         os.setsid()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         for fd in fds:
             if fd > 2:
                 os.close(fd)
-        signal.set_wakeup_fd(-1)
-        for thing in closing:
-            thing.close() if hasattr(thing, "close") else os.close(thing)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        leave_parent(closing)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -114,16 +139,8 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
         sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
         IPKernelApp.launch_instance(
             argv=[*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:  # noqa: BLE001 - said on the kernel's stderr, then exit 1
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        exit_now(code)
+
+    run_child(kernel)
 
 
 def _receive_warm(control: socket.socket) -> tuple[list[tuple[str, str]], dict | None] | None:
@@ -202,11 +219,7 @@ def serve(listener: socket.socket, control: socket.socket,
     children: dict[int, socket.socket | None] = {}  # kernel pid -> its proxy's connection
     if checking is not None:
         children[checking] = None  # reaped and, if need be, killed as the kernels are
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
-    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    wake_read, wake_write = wake_on_signals()
 
     def terminate(signum: int, frame: object) -> None:
         raise SystemExit(0)
@@ -270,7 +283,7 @@ def serve(listener: socket.socket, control: socket.socket,
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(key.data, signal.SIGKILL)
                     selector.unregister(key.fileobj)
-            _reap(children, selector)
+            reap(children, selector)
             if waiting and not events:
                 preload(waiting.pop(next(iter(waiting))))
     finally:
@@ -282,8 +295,20 @@ def serve(listener: socket.socket, control: socket.socket,
                 os.waitpid(pid, 0)
 
 
-def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
-    """Reap the kernels that ended and tell each one's proxy its status."""
+def wake_on_signals() -> tuple[int, int]:
+    """A pipe to which each signal writes a byte (a loop's ``select`` wakes on its reading
+    end), SIGCHLD among them: its two ends."""
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    return wake_read, wake_write
+
+
+def reap(children: dict[int, socket.socket | None], selector: selectors.BaseSelector) -> None:
+    """Reap the children that ended and tell each one's connection (a kernel's proxy, a
+    server's ``laa``) its status."""
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)

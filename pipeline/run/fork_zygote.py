@@ -37,10 +37,19 @@ import signal
 import socket
 import subprocess
 import sys
-from os import _exit as exit_now  # Python's, the forked child's way out (no clean-up)
 from pathlib import Path
 
-from pipeline.run.fork_server import SERVER_ENV, import_kernel, preload, read_request, thread_count
+from pipeline.run.fork_server import (
+    SERVER_ENV,
+    import_kernel,
+    leave_parent,
+    preload,
+    read_request,
+    reap,
+    run_child,
+    thread_count,
+    wake_on_signals,
+)
 
 ZYGOTE_VARIABLE = "LAA_FORK_ZYGOTE"   # the zygote's socket: set, runs ask it for their server
 # What the stages' servers import from outside the package (besides ipykernel's kernel
@@ -183,15 +192,10 @@ def _become_server(request: dict, fds: list[int], closing: list,
     environment is the one asked for, changed as the zygote's imports changed the zygote's
     (``imports``: the variables they set, and those they removed), as the same imports
     change a fresh server's (debugpy sets one)."""
-    code = 1
-    try:
+
+    def server() -> None:
         os.setsid()
-        signal.set_wakeup_fd(-1)
-        for thing in closing:
-            thing.close() if hasattr(thing, "close") else os.close(thing)
-        for name in ("SIGCHLD", "SIGTERM", "SIGHUP"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        leave_parent(closing)
         *passed, out, err = fds
         null = os.open(os.devnull, os.O_RDONLY)
         for fd, target in ((null, 0), (out, 1), (err, 2)):
@@ -213,18 +217,8 @@ def _become_server(request: dict, fds: list[int], closing: list,
         importlib.invalidate_caches()
         sys.argv = ["-m", request["folder"], *map(str, passed)]
         runpy.run_module("pipeline.run.kernel_forks", run_name="__main__", alter_sys=True)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:  # noqa: BLE001 - said on the run's stderr, then exit 1
-        import traceback
 
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        exit_now(code)
+    run_child(server)
 
 
 def _stop_children(children: dict[int, socket.socket | None]) -> None:
@@ -252,11 +246,7 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
     own = identity()
     imports = ({name: value for name, value in os.environ.items()
                 if own_env.get(name) != value}, set(own_env) - set(os.environ))
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
-    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    wake_read, wake_write = wake_on_signals()
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "request")
     selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
@@ -309,26 +299,9 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     selector.unregister(key.fileobj)
                     key.fileobj.close()
                     children[key.data] = None
-            _reap(children, selector)
+            reap(children, selector)
     finally:
         _stop_children(children)
-
-
-def _reap(children: dict[int, socket.socket | None], selector: selectors.BaseSelector) -> None:
-    """Reap the servers that ended and tell each one's ``laa`` its status."""
-    while children:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        connection = children.pop(pid, None)
-        if connection is not None:
-            selector.unregister(connection)
-            with contextlib.suppress(OSError):
-                connection.sendall(b"exit %d\n" % status)
-            connection.close()
 
 
 def start_zygote(address: str, timeout: float = 120) -> subprocess.Popen | None:
