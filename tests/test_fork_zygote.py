@@ -110,6 +110,37 @@ def test_the_zygote_forks_the_runs_server_which_forks_its_kernels(fork_zygote):
     assert server.process.poll() == 0 and not _alive(server.process.pid)
 
 
+def test_a_forked_servers_handle_is_waited_for_polled_and_killed_from_several_threads(
+        fork_zygote):
+    """As a run's stages and its background stop use it: one thread waits, others poll,
+    one kills; each sees the same end (killed, as the zygote reaped it), none an error."""
+    import threading
+
+    server, why = kernel_forks.start(str(ROOT), [("one", "")])
+    assert server is not None and isinstance(server.process, ForkedServer), why
+    seen, errors = [], []
+
+    def polling() -> None:
+        try:
+            while (code := server.process.poll()) is None:
+                time.sleep(0.001)
+            seen.append(code)
+        except Exception as error:  # noqa: BLE001 - collected, asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=polling) for _ in range(3)]
+    threads.append(threading.Thread(target=lambda: seen.append(server.process.wait())))
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    server.process.kill()
+    for thread in threads:
+        thread.join(timeout=30)
+    server.process.kill()                             # ended: nothing to do
+    server.stop()
+    assert errors == [] and seen == [-signal.SIGKILL] * 4
+
+
 def _ask(address: str, tmp_path: Path) -> tuple[ForkedServer | None, str]:
     pairs = [socket.socketpair() for _ in range(3)]
     try:

@@ -121,43 +121,64 @@ def refusal(asked: dict, own: dict, env: dict[str, str], own_env: dict[str, str]
 
 class ForkedServer:
     """A fork server forked by a zygote (not a child of ``laa``): what ``laa`` uses of a
-    :class:`subprocess.Popen` (``pid``, ``poll``, ``wait``, ``kill``), through a pidfd."""
+    :class:`subprocess.Popen` (``pid``, ``poll``, ``wait``, ``kill``), through a pidfd; safe
+    from several threads, as Popen is (a run's stages and its background stop use it)."""
 
     def __init__(self, pid: int, pidfd: int, connection: socket.socket) -> None:
+        import threading
+
         self.pid = pid
         self.returncode: int | None = None
-        self._pidfd = pidfd
+        self._pidfd: int | None = pidfd
         self._connection = connection
+        self._waiting = threading.Lock()   # held while waiting, as Popen's waitpid lock
+        self._closing = threading.Lock()   # the pidfd's, against a kill as it closes
 
     def poll(self) -> int | None:
-        """The server's exit code once it has ended (None while it runs)."""
-        return self.wait(0) if self.returncode is None and self._ended(0) else self.returncode
+        """The server's exit code once it has ended (None while it runs, or while another
+        thread waits for it)."""
+        if self.returncode is None and self._waiting.acquire(blocking=False):
+            try:
+                if self.returncode is None and self._ended(0):
+                    self._finish()
+            finally:
+                self._waiting.release()
+        return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the server to end; its exit code, as the zygote saw it (1 where the
         zygote could not say)."""
-        if self.returncode is None:
-            if not self._ended(timeout):
-                raise subprocess.TimeoutExpired(f"fork server {self.pid}", timeout or 0)
-            self._connection.settimeout(ANSWER_TIMEOUT_S)
-            try:
-                said = self._connection.makefile("rb").readline().split()
-            except OSError:
-                said = []
-            status = int(said[1]) if len(said) == 2 and said[0] == b"exit" else None
-            self.returncode = 1 if status is None else os.waitstatus_to_exitcode(status)
-            self._connection.close()
-            os.close(self._pidfd)
+        with self._waiting:
+            if self.returncode is None:
+                if not self._ended(timeout):
+                    raise subprocess.TimeoutExpired(f"fork server {self.pid}", timeout or 0)
+                self._finish()
         return self.returncode
 
     def kill(self) -> None:
         """SIGKILL the server (nothing if it has ended)."""
-        if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        with self._closing:
+            if self._pidfd is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def _ended(self, timeout: float | None) -> bool:
         return bool(select.select([self._pidfd], [], [], timeout)[0])
+
+    def _finish(self) -> None:
+        """The server has ended: read its status (the zygote says it once it has reaped
+        it) and let go of the pidfd and the connection."""
+        self._connection.settimeout(ANSWER_TIMEOUT_S)
+        try:
+            said = self._connection.makefile("rb").readline().split()
+        except OSError:
+            said = []
+        status = int(said[1]) if len(said) == 2 and said[0] == b"exit" else None
+        self._connection.close()
+        with self._closing:
+            os.close(self._pidfd)
+            self._pidfd = None
+        self.returncode = 1 if status is None else os.waitstatus_to_exitcode(status)
 
 
 def request_server(address: str, folder: str, root: str, env: dict[str, str],
