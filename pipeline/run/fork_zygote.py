@@ -327,8 +327,11 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
 
 def start_zygote(address: str, timeout: float = 120) -> subprocess.Popen | None:
     """Start a zygote listening at ``address`` (a path) and wait until it does; None if it
-    did not (it is killed then). It goes when the returned process's standard input is
-    closed, or when the process that started it ends."""
+    did not (it is killed then), or where fork servers cannot be (not Linux). It goes when
+    the returned process's standard input is closed, or when the process that started it
+    ends."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open")):
+        return None
     zygote = subprocess.Popen(
         [sys.executable, "-m", __name__, address], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, start_new_session=True, env={**os.environ, **SERVER_ENV})
