@@ -29,6 +29,8 @@ from pipeline.config import find_project_root
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 from pipeline.rules_schema import Rules
+from pipeline.run.fork_zygote import ZYGOTE_VARIABLE
+from tests.zygote import session_zygote, without_zygote, zygote_cpu
 
 
 def make_register(indicators: list[dict], targets: list[dict]) -> Register:
@@ -74,33 +76,11 @@ LAA2_ARGS = ["--data-dir", str(ROOT / "data" / "raw" / "laa2"), "--period", "200
              "--meeting", "2009-03-09"]
 
 
-_ZYGOTE: list[subprocess.Popen] = []   # this worker's zygote, once started
-
-
 @pytest.fixture(scope="session", autouse=True)
 def fork_zygote() -> Any:
-    """This worker's fork-server zygote (:func:`pipeline.run.fork_zygote.start_zygote`),
-    started before any session fixture runs a demo, its socket exported in
-    ``LAA_FORK_ZYGOTE`` (inherited by every ``laa`` started after); None where it could not
-    start (tests/test_fork_zygote.py then fails). Closing its standard input at the end of
-    the session ends it (so does this worker's end, however it ends)."""
-    import shutil
-    import tempfile
-
-    from pipeline.run.fork_zygote import ZYGOTE_VARIABLE, start_zygote
-
-    folder = tempfile.mkdtemp(prefix="laa-zygote-")   # short: a socket's path is limited
-    zygote = start_zygote(os.path.join(folder, "zygote"))
-    if zygote is not None:
-        _ZYGOTE.append(zygote)
-        os.environ[ZYGOTE_VARIABLE] = os.path.join(folder, "zygote")
-    yield zygote
-    os.environ.pop(ZYGOTE_VARIABLE, None)
-    if zygote is not None:
-        zygote.stdin.close()
-        zygote.wait(timeout=60)
-        _ZYGOTE.clear()
-    shutil.rmtree(folder, ignore_errors=True)
+    """This worker's fork-server zygote, started before any session fixture runs a demo,
+    its socket exported in ``LAA_FORK_ZYGOTE`` (:func:`tests.zygote.session_zygote`)."""
+    yield from session_zygote()
 
 
 @pytest.fixture
@@ -108,26 +88,7 @@ def no_zygote(monkeypatch) -> None:
     """This test's runs start their fork servers as an officer's do (``LAA_FORK_ZYGOTE``
     dropped): for the tests of the fork server, of how a run starts, and of the README's
     and docs' commands."""
-    from pipeline.run.fork_zygote import ZYGOTE_VARIABLE
-
     monkeypatch.delenv(ZYGOTE_VARIABLE, raising=False)
-
-
-def without_zygote(env: dict[str, str]) -> dict[str, str]:
-    """``env`` without ``LAA_FORK_ZYGOTE``: a ``laa`` started with it starts its fork server
-    as an officer's does."""
-    from pipeline.run.fork_zygote import ZYGOTE_VARIABLE
-
-    return {name: value for name, value in env.items() if name != ZYGOTE_VARIABLE}
-
-
-def zygote_cpu() -> float:
-    """CPU-s of the fork servers this worker's zygote has reaped so far (with their
-    kernels'): it grows when a run's server came from the zygote (0 without a zygote)."""
-    if not _ZYGOTE:
-        return 0.0
-    fields = Path(f"/proc/{_ZYGOTE[0].pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def laa(*args: str, timeout: int = 900, **kwargs: Any) -> subprocess.CompletedProcess:

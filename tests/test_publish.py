@@ -18,7 +18,8 @@ from pipeline.errors import RunLocked
 from pipeline.run import publish as publishing
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import is_volatile, mismatched_outputs, read_manifest
-from tests.conftest import hashes, laa, project_env, without_zygote
+from tests.conftest import hashes, laa, project_env
+from tests.zygote import without_zygote
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
