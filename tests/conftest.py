@@ -29,7 +29,7 @@ from pipeline.config import find_project_root
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 from pipeline.rules_schema import Rules
-from pipeline.run.fork_zygote import ZYGOTE_VARIABLE
+from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
 from tests.zygote import session_zygote, without_zygote, zygote_cpu
 
 

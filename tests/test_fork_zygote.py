@@ -19,8 +19,9 @@ import pytest
 from pipeline.run import fork_zygote as zygotes
 from pipeline.run import kernel_forks
 from pipeline.run.execute import KERNEL_ARGS
-from pipeline.run.fork_server import SERVER_ENV
-from pipeline.run.fork_zygote import ZYGOTE_VARIABLE, ForkedServer, refusal, request_server
+from pipeline.run.fork_zygote import ForkedServer, refusal, request_server
+from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
+from pipeline.run.kernel_proxy import SERVER_ENV
 from tests.test_kernel_forks import _KILLED_RUN, _alive, _all_gone
 from tests.test_moved_checkout import _outputs
 

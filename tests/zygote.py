@@ -10,7 +10,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.run.fork_zygote import ZYGOTE_VARIABLE, start_zygote
+from pipeline.run.fork_zygote import start_zygote
+from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
 
 _ZYGOTE: list[subprocess.Popen] = []   # this worker's zygote, once started
 

@@ -28,11 +28,6 @@ from pathlib import Path
 from typing import NoReturn
 
 REQUEST_TIMEOUT_S = 10
-# The server's environment (each forked kernel keeps the BLAS and allocator it loaded, with
-# the proxy's environment): no BLAS thread pool, no background thread of Arrow's jemalloc, so
-# it can fork. Plain kernels are started with the same (pipeline.run.execute): the same
-# arithmetic forked or not; and so is a zygote (pipeline.run.fork_zygote).
-SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
 # and debugger modules: debugpy, pdb, xml...; its shell's debugger, completer, inspector and
 # store extension, psutil, faulthandler, tornado's asyncio loop: nothing is left for a

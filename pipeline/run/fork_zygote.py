@@ -40,7 +40,6 @@ import sys
 from pathlib import Path
 
 from pipeline.run.fork_server import (
-    SERVER_ENV,
     import_kernel,
     leave_parent,
     preload,
@@ -50,8 +49,8 @@ from pipeline.run.fork_server import (
     thread_count,
     wake_on_signals,
 )
+from pipeline.run.kernel_proxy import SERVER_ENV
 
-ZYGOTE_VARIABLE = "LAA_FORK_ZYGOTE"   # the zygote's socket: set, runs ask it for their server
 # What the stages' servers import from outside the package (besides ipykernel's kernel
 # modules, :func:`pipeline.run.fork_server.import_kernel`): third-party modules only, never
 # the package's (tests/test_fork_zygote.py checks what a run's warm-ups leave to import)

@@ -39,11 +39,10 @@ import time
 from os import _exit as exit_now  # Python's own quick exit (no clean-up), as in fork_server
 from pathlib import Path
 
-from pipeline.run.fork_server import SERVER_ENV
-from pipeline.run.fork_zygote import ZYGOTE_VARIABLE, request_server
-from pipeline.run.kernel_proxy import SERVER_VARIABLE, STAGE_VARIABLE
+from pipeline.run.kernel_proxy import SERVER_ENV, SERVER_VARIABLE, STAGE_VARIABLE
 
 PLAIN_VARIABLE = "LAA_PLAIN_KERNELS"  # set (to anything): plain kernels, no fork server
+ZYGOTE_VARIABLE = "LAA_FORK_ZYGOTE"  # a zygote's socket (pipeline.run.fork_zygote): the tests
 KERNEL_NAME = "python3"
 KERNEL_SPEC = {"argv": ["python", "-m", "pipeline.run.kernel_proxy", "-f", "{connection_file}"],
                "display_name": "Python 3 (ipykernel)", "language": "python",
@@ -68,7 +67,9 @@ def _start_server(folder: str, fds: tuple[int, int, int], root: str):
     same forked by it (:mod:`pipeline.run.fork_zygote`: a handle with what is used here of
     a :class:`subprocess.Popen`)."""
     env = {**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV}
-    if os.environ.get(ZYGOTE_VARIABLE):
+    if os.environ.get(ZYGOTE_VARIABLE):   # (imported only then: not on the run's way)
+        from pipeline.run.fork_zygote import request_server
+
         forked, _why = request_server(os.environ[ZYGOTE_VARIABLE], folder, root, env, fds)
         if forked is not None:
             return forked
