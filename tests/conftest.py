@@ -1,5 +1,13 @@
 """Shared fixtures: a tiny in-memory register and return rows; the two demos run once per
-test session (whichever pytest-xdist worker asks first builds, the others wait and read)."""
+test session (whichever pytest-xdist worker asks first builds, the others wait and read).
+
+Each worker starts a fork-server zygote first (:func:`fork_zygote`,
+pipeline/run/fork_zygote.py) and exports ``LAA_FORK_ZYGOTE``: every run the tests start, in a
+``laa`` subprocess or in this process, has its fork server forked from it instead of a fresh
+process importing the same modules again (about 1.3 CPU-s a run). The tests whose subject is
+the fork server or how a run starts, and the README's and docs' commands (run as an officer
+runs them), drop the variable (:func:`no_zygote`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ from pipeline.config import find_project_root
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 from pipeline.rules_schema import Rules
+from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
+from tests.zygote import session_zygote, without_zygote, zygote_cpu
 
 
 def make_register(indicators: list[dict], targets: list[dict]) -> Register:
@@ -67,6 +77,21 @@ def laa2_args(project: Path) -> list[str]:
     """The LAA2 demo's options (the README's second command) for the project at ``project``."""
     return ["--data-dir", str(project / "data" / "raw" / "laa2"), "--period", "2008-09 Q3",
             "--meeting", "2009-03-09"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fork_zygote() -> Any:
+    """This worker's fork-server zygote, started before any session fixture runs a demo,
+    its socket exported in ``LAA_FORK_ZYGOTE`` (:func:`tests.zygote.session_zygote`)."""
+    yield from session_zygote()
+
+
+@pytest.fixture
+def no_zygote(monkeypatch) -> None:
+    """This test's runs start their fork servers as an officer's do (``LAA_FORK_ZYGOTE``
+    dropped): for the tests of the fork server, of how a run starts, and of the README's
+    and docs' commands."""
+    monkeypatch.delenv(ZYGOTE_VARIABLE, raising=False)
 
 
 def laa(*args: str, timeout: int = 900, **kwargs: Any) -> subprocess.CompletedProcess:
@@ -283,9 +308,10 @@ def _run_in_project(folder: Path) -> dict[str, Any]:
 
     project = project_copy(folder / "project")
     env = {**os.environ, "LAA_PROJECT_ROOT": str(project)}
+    before = zygote_cpu()
     run = laa("run", "--generated-at", LAA1_STAMP, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
-    return {"project": project, "stdout": run.stdout}
+    return {"project": project, "stdout": run.stdout, "zygote_cpu": zygote_cpu() - before}
 
 
 @pytest.fixture(scope="session")
@@ -315,11 +341,12 @@ def _moved_and_forced(folder: Path, laa1_project: dict[str, Any]) -> dict[str, A
     assert again.returncode == 0, again.stderr[-3000:]
     published = {name: hashes(project / name) for name in ("reports", "data/clean")}
     manifest = (project / "reports" / "2007-09-03" / "manifest.json").read_bytes()
-    forced = laa("run", "--generated-at", LAA1_STAMP, "--force", env=env)
+    before = zygote_cpu()
+    forced = laa("run", "--generated-at", LAA1_STAMP, "--force", env=without_zygote(env))
     assert forced.returncode == 0, forced.stderr[-3000:]
     return {"project": project, "first": first, "again_stdout": again.stdout,
             "again_hashes": published, "again_manifest": manifest,
-            "forced_stdout": forced.stdout}
+            "forced_stdout": forced.stdout, "forced_zygote_cpu": zygote_cpu() - before}
 
 
 @pytest.fixture(scope="session")
@@ -327,8 +354,9 @@ def laa1_moved(tmp_path_factory, laa1_project) -> dict[str, Any]:
     """``laa1_project`` copied elsewhere (a moved checkout), run there as it was (``laa run
     --generated-at``: ``again_stdout``; ``again_hashes``, the sha256 of each file under
     reports/ and data/clean after it, and ``again_manifest``), then forced
-    (``forced_stdout``; the folders are left as it made them): once per session, READ
-    ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
+    (``forced_stdout``; the folders are left as it made them) without the fork-server
+    zygote (``laa1_project``'s run had it: tests/test_fork_zygote.py compares their bytes):
+    once per session, READ ONLY (tests/test_moved_checkout.py, tests/test_reproducible.py)."""
     return build_once(shared_root(tmp_path_factory) / "laa1-moved",
                       lambda out: _moved_and_forced(out, laa1_project))
 

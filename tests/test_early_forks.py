@@ -13,6 +13,9 @@ from pipeline.run import kernel_forks
 from pipeline.run.execute import KERNEL_ARGS
 from tests.test_kernel_forks import _alive, _all_gone
 
+# the subject is how a run starts its fork server: as an officer's do (conftest: no_zygote)
+pytestmark = pytest.mark.usefixtures("no_zygote")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

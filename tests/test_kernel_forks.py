@@ -19,6 +19,8 @@ from pipeline.run import kernel_forks
 from pipeline.run.execute import KERNEL_ARGS, StageKernels, execute_stage
 
 ROOT = Path(__file__).resolve().parents[1]
+# the subject is the fork server: it starts as an officer's runs start it (conftest: no_zygote)
+pytestmark = pytest.mark.usefixtures("no_zygote")
 
 
 def _alive(pid: int) -> bool:
@@ -243,7 +245,8 @@ manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=os.getcwd(), env=env)
 manager.client().wait_for_ready(timeout=60)
 pid = server.process.pid
 forked = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-print(pid, manager.provisioner.process.pid, *forked, flush=True)
+print(pid, manager.provisioner.process.pid, *forked)
+print(server.folder, flush=True)
 time.sleep(600)
 """
 
@@ -258,7 +261,8 @@ def test_killing_the_run_leaves_no_server_and_no_kernel(monkeypatch):
     try:
         pids = [int(pid) for pid in run.stdout.readline().split()]
         assert len(pids) == 3 and all(_alive(pid) for pid in pids)
-        folder = Path(Path(f"/proc/{pids[0]}/cmdline").read_text().split("\0")[3])
+        folder = Path(run.stdout.readline().strip())
+        assert Path(Path(f"/proc/{pids[0]}/cmdline").read_text().split("\0")[3]) == folder
         assert folder.name.startswith("laa-kernels-") and folder.exists()
     finally:
         run.send_signal(signal.SIGKILL)
@@ -316,6 +320,7 @@ _INITIALISED = """
 import json, os, sys
 from ipykernel.kernelapp import IPKernelApp       # as the server imports them
 from pipeline.run.fork_server import KERNEL_MODULES
+
 exec(KERNEL_MODULES)
 before = set(sys.modules)
 IPKernelApp.instance().initialize(["--IPKernelApp.log_level=ERROR",

@@ -26,6 +26,9 @@ from tests.documented import (
     run_chain,
 )
 
+# run as an officer runs them, each fork server a fresh process (conftest: no_zygote)
+pytestmark = pytest.mark.usefixtures("no_zygote")
+
 
 def test_the_nav_lists_every_page_of_the_docs():
     pages = documented_pages()

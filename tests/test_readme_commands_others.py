@@ -8,7 +8,8 @@ import pytest
 
 from tests.documented import run_chain
 
-pytestmark = pytest.mark.slow
+# run as an officer runs them, each fork server a fresh process (conftest: no_zygote)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_zygote")]
 
 
 def test_the_laa2_demo_chain_runs(tmp_path):

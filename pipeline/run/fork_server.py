@@ -22,8 +22,10 @@ import socket
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from os import _exit as exit_now  # Python's, the forked child's way out (no clean-up)
 from pathlib import Path
+from typing import NoReturn
 
 REQUEST_TIMEOUT_S = 10
 # What ipykernel's kernel application imports when each kernel initialises (its kernel, shell
@@ -38,7 +40,7 @@ KERNEL_MODULES = "\n".join(f"import {name}" for name in (
     "psutil", "faulthandler", "tornado.platform.asyncio"))
 
 
-def _preload(code: str) -> None:
+def preload(code: str) -> None:
     """Run a stage's warm-up code (its imports, inside a function), quietly: what it would
     have printed or warned in a kernel's silent execution is thrown away there too."""
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
@@ -50,41 +52,74 @@ def _preload(code: str) -> None:
             pass
 
 
-def _threads() -> int:
+def import_kernel() -> None:
+    """Import ipykernel's kernel application and :data:`KERNEL_MODULES`: what every kernel
+    needs, imported once where kernels are forked (or fork servers: a zygote)."""
+    import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
+
+    preload(KERNEL_MODULES)
+
+
+def thread_count() -> int:
+    """How many threads this process runs (a fork copies only the calling one)."""
     return len(os.listdir("/proc/self/task"))
 
 
-def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
-    """The proxy's request (length-prefixed JSON) and the descriptors it passed."""
+def read_request(connection: socket.socket, most: int = 3) -> tuple[dict, list[int]]:
+    """A request (length-prefixed JSON) and the descriptors passed with it (``most`` at
+    most): a proxy's, or a ``laa``'s to a zygote."""
     connection.settimeout(REQUEST_TIMEOUT_S)
-    data, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, 3)
+    data, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, most)
     while len(data) < 8 or len(data) < 8 + int.from_bytes(data[:8], "big"):
         more = connection.recv(1 << 16)
         if not more:
-            raise ConnectionError("the proxy went before its request was whole")
+            raise ConnectionError("the request's sender went before it was whole")
         data += more
     connection.setblocking(True)
     return json.loads(data[8:8 + int.from_bytes(data[:8], "big")]), list(fds)
 
 
+def leave_parent(closing: list) -> None:
+    """In a forked child: let go of what the parent's loop holds (``closing``: sockets, a
+    selector, descriptors) and of its signal handling (a fresh process's defaults)."""
+    signal.set_wakeup_fd(-1)
+    for thing in closing:
+        thing.close() if hasattr(thing, "close") else os.close(thing)
+    for name in ("SIGCHLD", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def run_child(become: Callable[[], object]) -> NoReturn:
+    """In a forked child: ``become()``, then exit without Python's clean-up: with 0, a
+    SystemExit's code, or 1 after printing any other exception on stderr."""
+    code = 1
+    try:
+        become()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:  # noqa: BLE001 - said on the child's stderr, then exit 1
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        exit_now(code)
+
+
 def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
     """In the forked child: become the kernel the proxy asked for, then exit (never
     returns)."""
-    code = 1
-    try:
+
+    def kernel() -> None:
         os.setsid()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         for fd in fds:
             if fd > 2:
                 os.close(fd)
-        signal.set_wakeup_fd(-1)
-        for thing in closing:
-            thing.close() if hasattr(thing, "close") else os.close(thing)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        leave_parent(closing)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -99,16 +134,8 @@ def _become_kernel(request: dict, fds: list[int], closing: list) -> None:
         sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
         IPKernelApp.launch_instance(
             argv=[*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:  # noqa: BLE001 - said on the kernel's stderr, then exit 1
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        exit_now(code)
+
+    run_child(kernel)
 
 
 def _receive_warm(control: socket.socket) -> tuple[list[tuple[str, str]], dict | None] | None:
@@ -154,7 +181,7 @@ def _fork_check(payload: dict | None, answers: socket.socket | None,
     if answers is None:
         return None
     pid = None
-    if payload is not None and _threads() == 1:
+    if payload is not None and thread_count() == 1:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -174,26 +201,20 @@ def serve(listener: socket.socket, control: socket.socket,
     are forked off (their answer goes on ``answers``), the other warm-ups run between
     requests, or before the fork of the stage they are for.
     """
-    import ipykernel.kernelapp  # noqa: F401 - what every kernel needs, imported once
-
-    _preload(KERNEL_MODULES)
+    import_kernel()
     received = _receive_warm(control)
     if received is None:
         return
     warm, check = received
     for _stage, code in warm[:1]:
-        _preload(code)
+        preload(code)
     checking = _fork_check(check, answers, [listener, control])
     # stage -> its warm-up, not yet run here (in stage order)
     waiting = dict(warm[1:])
     children: dict[int, socket.socket | None] = {}  # kernel pid -> its proxy's connection
     if checking is not None:
         children[checking] = None  # reaped and, if need be, killed as the kernels are
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
-    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    wake_read, wake_write = wake_on_signals()
 
     def terminate(signum: int, frame: object) -> None:
         raise SystemExit(0)
@@ -218,11 +239,11 @@ def serve(listener: socket.socket, control: socket.socket,
                 elif key.data == "fork":
                     connection, _ = listener.accept()
                     try:
-                        request, fds = _read_request(connection)
+                        request, fds = read_request(connection)
                     except (OSError, ValueError):
                         connection.close()
                         continue
-                    threads = _threads()
+                    threads = thread_count()
                     if threads != 1 and not refused:
                         refused = f"the fork server has {threads} threads, refuses to fork"
                         control.sendall(refused.encode() + b"\n")
@@ -236,7 +257,7 @@ def serve(listener: socket.socket, control: socket.socket,
                     if request.get("stage", "") in waiting:  # its imports here first: the
                         # kernel needs them before its turn anyway, and the later kernels
                         # then have them too (not imported again in each)
-                        _preload(waiting.pop(request["stage"]))
+                        preload(waiting.pop(request["stage"]))
                     sys.stdout.flush()
                     sys.stderr.flush()
                     gc.freeze()
@@ -257,9 +278,9 @@ def serve(listener: socket.socket, control: socket.socket,
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(key.data, signal.SIGKILL)
                     selector.unregister(key.fileobj)
-            _reap(children, selector)
+            reap(children, selector)
             if waiting and not events:
-                _preload(waiting.pop(next(iter(waiting))))
+                preload(waiting.pop(next(iter(waiting))))
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
@@ -269,8 +290,20 @@ def serve(listener: socket.socket, control: socket.socket,
                 os.waitpid(pid, 0)
 
 
-def _reap(children: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
-    """Reap the kernels that ended and tell each one's proxy its status."""
+def wake_on_signals() -> tuple[int, int]:
+    """A pipe to which each signal writes a byte (a loop's ``select`` wakes on its reading
+    end), SIGCHLD among them: its two ends."""
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    return wake_read, wake_write
+
+
+def reap(children: dict[int, socket.socket | None], selector: selectors.BaseSelector) -> None:
+    """Reap the children that ended and tell each one's connection (a kernel's proxy, a
+    server's ``laa``) its status."""
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)

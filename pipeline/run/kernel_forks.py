@@ -39,18 +39,14 @@ import time
 from os import _exit as exit_now  # Python's own quick exit (no clean-up), as in fork_server
 from pathlib import Path
 
-from pipeline.run.kernel_proxy import SERVER_VARIABLE, STAGE_VARIABLE
+from pipeline.run.kernel_proxy import SERVER_ENV, SERVER_VARIABLE, STAGE_VARIABLE
 
 PLAIN_VARIABLE = "LAA_PLAIN_KERNELS"  # set (to anything): plain kernels, no fork server
+ZYGOTE_VARIABLE = "LAA_FORK_ZYGOTE"  # a zygote's socket (pipeline.run.fork_zygote): the tests
 KERNEL_NAME = "python3"
 KERNEL_SPEC = {"argv": ["python", "-m", "pipeline.run.kernel_proxy", "-f", "{connection_file}"],
                "display_name": "Python 3 (ipykernel)", "language": "python",
                "interrupt_mode": "signal", "metadata": {"debugger": True}}
-# The server's environment (each forked kernel keeps the BLAS and allocator it loaded, with
-# the proxy's environment): no BLAS thread pool, no background thread of Arrow's jemalloc, so
-# it can fork. Plain kernels are started with the same (pipeline.run.execute): the same
-# arithmetic forked or not.
-SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 READY_TIMEOUT_S = 10
 CHECK_TIMEOUT_S = 120  # the server imports the first stage's modules before it checks
 
@@ -63,6 +59,22 @@ def unavailable() -> str | None:
             and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")):
         return "this system cannot fork kernels"
     return None
+
+
+def _start_server(folder: str, fds: tuple[int, int, int], root: str):
+    """The server process: ``python -m pipeline.run.kernel_forks FOLDER FDS...`` in ``root``,
+    or, where ``LAA_FORK_ZYGOTE`` names a zygote that can stand in for this process, the
+    same forked by it (:mod:`pipeline.run.fork_zygote`: a handle with what is used here of
+    a :class:`subprocess.Popen`)."""
+    env = {**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV}
+    if os.environ.get(ZYGOTE_VARIABLE):   # (imported only then: not on the run's way)
+        from pipeline.run.fork_zygote import request_server
+
+        forked, _why = request_server(os.environ[ZYGOTE_VARIABLE], folder, root, env, fds)
+        if forked is not None:
+            return forked
+    return subprocess.Popen([sys.executable, "-m", __name__, folder, *map(str, fds)],
+                            pass_fds=fds, cwd=root, stdin=subprocess.DEVNULL, env=env)
 
 
 class ForkServer:
@@ -94,11 +106,9 @@ class ForkServer:
             ours, theirs = socket.socketpair()
             answers, answering = socket.socketpair()  # the run's checks' answer comes here
             with theirs, answering:
-                fds = (listener.fileno(), theirs.fileno(), answering.fileno())
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", __name__, str(self.folder), *map(str, fds)],
-                    pass_fds=fds, cwd=root, stdin=subprocess.DEVNULL,
-                    env={**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV})
+                self.process = _start_server(
+                    str(self.folder), (listener.fileno(), theirs.fileno(), answering.fileno()),
+                    root)
         self._control = ours
         self._answers = answers
         self._checking = False

@@ -20,6 +20,11 @@ import sys
 
 SERVER_VARIABLE = "LAA_FORK_SERVER"
 STAGE_VARIABLE = "LAA_KERNEL_STAGE"
+# The fork server's environment (each forked kernel keeps the BLAS and allocator it loaded,
+# with the proxy's environment): no BLAS thread pool, no background thread of Arrow's
+# jemalloc, so it can fork. Plain kernels are started with the same (pipeline.run.execute):
+# the same arithmetic forked or not; and so is a zygote (pipeline.run.fork_zygote).
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 
 
 def request(argv: list[str]) -> bytes:
