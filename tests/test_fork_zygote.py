@@ -182,6 +182,11 @@ def test_what_a_zygote_and_its_laa_must_share():
     assert refusal(own, own, env, {**env, "HOME": "/home"}) == "another environment (HOME)"
     assert refusal(own, own, {**env, "TZ": "UTC"}, {**env, "LANG": "C"}) == \
         "another environment (LANG, TZ)"
+    # Great Expectations' own variable, which pipeline.quality.gx sets in any process that
+    # imports it (a test's worker): the zygote never imports Great Expectations, so a run
+    # that does imports it afresh with the variable as the run has it
+    assert refusal(own, own, {**env, "GX_ANALYTICS_ENABLED": "false"}, env) == ""
+    assert refusal(own, own, {**env, "GXX": "1"}, env) == "another environment (GXX)"
 
 
 @pytest.mark.parametrize("differs", ["executable", "path", "source", "environment", "gone"])

@@ -16,7 +16,8 @@ process that has only imported modules: nothing passes from one run to another.
 
 A zygote serves only a ``laa`` it can stand in for: the same ``sys.executable``, ``sys.path``
 apart from its first entry, code of its own (:func:`identity`) and environment (apart from
-the pipeline's ``LAA_*`` variables and :data:`RUN_TIME_VARIABLES`, read at run time only).
+the pipeline's ``LAA_*`` variables, :data:`RUN_TIME_VARIABLES`, read at run time only, and
+those of libraries it never imports, :data:`NOT_PRELOADED_PREFIXES`).
 Otherwise it refuses, and ``laa`` starts its server the usual way, without a word, as it does
 when the zygote is gone. It forks only while single-threaded, reaps its children and tells
 each ``laa`` its server's exit status; it exits (asking its servers to stop first) when its
@@ -63,6 +64,10 @@ ZYGOTE_MODULES = "\n".join(f"import {name}" for name in (
 # besides LAA_*, variables read at run time only, never on import: pytest's, the terminal's
 # size (which GNU readline puts in its process's environment) and those shells keep
 RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OLDPWD", "SHLVL")
+# and those of a library the zygote never imports, read when a run imports it afresh with the
+# run's environment: Great Expectations' (pipeline.quality.gx sets one in any process that
+# imports it, a test's worker included: every later run of that worker was refused)
+NOT_PRELOADED_PREFIXES = ("GX_",)
 ANSWER_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
 _STOPPING: list[int] = []   # the signals asking the zygote to stop (SIGTERM), as they came
@@ -95,7 +100,7 @@ def _within(entries: list[str], run: list[str]) -> bool:
 
 
 def _runs_own(name: str) -> bool:
-    return name.startswith("LAA_") or name in RUN_TIME_VARIABLES
+    return name.startswith(("LAA_", *NOT_PRELOADED_PREFIXES)) or name in RUN_TIME_VARIABLES
 
 
 def refusal(asked: dict, own: dict, env: dict[str, str], own_env: dict[str, str]) -> str:
