@@ -51,6 +51,7 @@ from pipeline.run.fork_server import (
     wake_on_signals,
 )
 from pipeline.run.kernel_proxy import SERVER_ENV
+from pipeline.run.zygote_laa import become_laa
 
 # What the stages' servers import from outside the package (besides ipykernel's kernel
 # modules, :func:`pipeline.run.fork_server.import_kernel`): third-party modules only, never
@@ -79,7 +80,8 @@ def _stop(signum: int, frame: object) -> None:
     _STOPPING.append(signum)
 
 
-_CODE = (Path(__file__), Path(__file__).with_name("fork_server.py"))   # the zygote's code
+_CODE = tuple(Path(__file__).with_name(name) for name in (   # the zygote's code
+    "fork_zygote.py", "fork_server.py", "zygote_laa.py"))
 
 
 def identity() -> dict:
@@ -190,14 +192,27 @@ def request_server(address: str, folder: str, root: str, env: dict[str, str],
     """Ask the zygote at ``address`` for a fork server (``python -m pipeline.run.kernel_forks
     FOLDER FDS...`` run in ``root`` with ``env``, standard input ``/dev/null``, this
     process's standard output and error); ``(None, why)`` if it is gone or refuses."""
-    payload = json.dumps({"identity": identity(), "folder": folder, "cwd": root,
-                          "env": env}).encode("utf-8")
+    return _ask(address, {"folder": folder, "cwd": root, "env": env}, [*fds, 1, 2])
+
+
+def request_laa(address: str, args: list[str], cwd: str, env: dict[str, str],
+                fds: tuple[int, int, int]) -> tuple[ForkedServer | None, str]:
+    """Ask the zygote at ``address`` for ``laa ARGS`` (``python -m pipeline.cli ARGS``, run
+    in ``cwd`` with ``env``, its standard input, output and error ``fds``:
+    :func:`pipeline.run.zygote_laa.become_laa`); ``(None, why)`` if it is gone or refuses."""
+    return _ask(address, {"kind": "laa", "args": list(args), "cwd": cwd, "env": env},
+                list(fds))
+
+
+def _ask(address: str, request: dict, fds: list[int]) -> tuple[ForkedServer | None, str]:
+    """Send ``request`` (with this process's :func:`identity`) and ``fds`` to the zygote at
+    ``address``: a handle on the child it forked, or ``(None, why)``."""
+    payload = json.dumps({"identity": identity(), **request}).encode("utf-8")
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.settimeout(ANSWER_TIMEOUT_S)
         connection.connect(address)
-        socket.send_fds(connection, [len(payload).to_bytes(8, "big") + payload],
-                        [*fds, 1, 2])
+        socket.send_fds(connection, [len(payload).to_bytes(8, "big") + payload], fds)
         data, pidfds, _flags, _address = socket.recv_fds(connection, 4096, 1)
         said = data.decode(errors="replace").strip()
         if not said.startswith("pid ") or len(pidfds) != 1:
@@ -271,6 +286,8 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
     own = identity()
     imports = ({name: value for name, value in os.environ.items()
                 if own_env.get(name) != value}, set(own_env) - set(os.environ))
+    # a ``laa``'s environment: the zygote's without the servers' own variables
+    laa_env = {name: value for name, value in own_env.items() if name not in SERVER_ENV}
     wake_read, wake_write = wake_on_signals()
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "request")
@@ -293,10 +310,12 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     except (OSError, ValueError):
                         connection.close()
                         continue
-                    why = refusal(request["identity"], own, request["env"], own_env)
+                    laa = request.get("kind") == "laa"   # else a run's fork server
+                    why = refusal(request["identity"], own, request["env"],
+                                  laa_env if laa else own_env)
                     if not why and thread_count() != 1:
                         why = f"the zygote has {thread_count()} threads, refuses to fork"
-                    if why or len(fds) != 5:
+                    if why or len(fds) != (3 if laa else 5):
                         for fd in fds:
                             os.close(fd)
                         with contextlib.suppress(OSError):
@@ -307,9 +326,11 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     sys.stderr.flush()
                     pid = os.fork()
                     if pid == 0:
-                        _become_server(request, fds, [
-                            selector, listener, wake_read, wake_write, connection,
-                            *filter(None, children.values())], imports)
+                        closing = [selector, listener, wake_read, wake_write, connection,
+                                   *filter(None, children.values())]
+                        if laa:
+                            become_laa(request, fds, closing)
+                        _become_server(request, fds, closing, imports)
                     for fd in fds:
                         os.close(fd)
                     children[pid] = connection
