@@ -300,9 +300,10 @@ def test_the_zygote_goes_with_the_process_that_started_it(tmp_path):
 @pytest.mark.slow
 def test_a_run_whose_server_the_zygote_forked_makes_the_same_bytes_as_one_without(
         laa1_project, laa1_moved):
-    """The session's plain demo run (``laa1_project``) had its server forked by the zygote
-    (whose reaped children's CPU grew), the same run forced in a moved copy
-    (``laa1_moved``) had not: every output is the same bytes."""
+    """The session's plain demo run (``laa1_project``) had its server, and ``laa`` itself
+    (tests/conftest.py's ``laa()``), forked by the zygote (whose reaped children's CPU
+    grew), the same run forced in a moved copy (``laa1_moved``, ``laa`` a subprocess
+    started as an officer's) had not: every output is the same bytes."""
     assert laa1_project["zygote_cpu"] > 0.5
     assert laa1_moved["forced_zygote_cpu"] == 0
     assert "unchanged: reused" not in laa1_moved["forced_stdout"]

@@ -54,14 +54,15 @@ from pipeline.run.kernel_proxy import SERVER_ENV
 from pipeline.run.zygote_laa import become_laa
 
 # What the stages' servers import from outside the package (besides ipykernel's kernel
-# modules, :func:`pipeline.run.fork_server.import_kernel`): third-party modules only, never
-# the package's (tests/test_fork_zygote.py checks what a run's warm-ups leave to import)
+# modules, :func:`pipeline.run.fork_server.import_kernel`), then what a ``laa`` forked here
+# imports besides (pipeline/run/zygote_laa.py): third-party modules only, never the package's
 ZYGOTE_MODULES = "\n".join(f"import {name}" for name in (
     "pandas", "pyarrow.dataset", "pyarrow.parquet", "pyarrow.compute", "pyarrow.csv",
     "pydantic", "pydantic.main", "pydantic.fields", "pydantic.type_adapter",
     "pydantic.functional_validators", "statsmodels.stats.proportion",
     "statsmodels.stats.rates", "jinja2", "jinja2.ext", "nbformat", "nbconvert", "openpyxl",
-    "pikepdf", "typst", "tomllib"))
+    "pikepdf", "typst", "tomllib", "papermill", "ipykernel.kernelspec", "docx",
+    "statistics"))
 # besides LAA_*, variables read at run time only, never on import: pytest's, the terminal's
 # size (which GNU readline puts in its process's environment) and those shells keep
 RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OLDPWD", "SHLVL")
