@@ -64,6 +64,10 @@ elif what == "talk":   # much on both, interleaved (a pipe holds 64 KiB)
 elif what == "sleep":
     print(os.getpid(), flush=True)
     time.sleep(float(rest[0]))
+elif what == "pool":   # an executor never shut down: Python's exit stops its workers
+    import concurrent.futures
+    pool = threading.current_thread().pool = concurrent.futures.ThreadPoolExecutor(2)  # kept
+    pool.submit(lambda: (time.sleep(0.2), print("pool")))
 elif what == "raise":
     raise RuntimeError("a bug")
 elif what == "message":
@@ -145,11 +149,11 @@ def test_the_commands_say_what_the_subprocess_says(fork_zygote, args):
 
 
 @pytest.mark.parametrize("args", [("talk", "3000"), ("raise",), ("message",), ("exit", "7"),
-                                  ("exit", "300")])
+                                  ("exit", "300"), ("pool",)])
 def test_much_output_a_bug_and_any_status_as_the_subprocess(fork_zygote, own_root, args):
     """Both pipes filled at once (about 650 KB: no deadlock), newlines translated; an
-    uncaught exception's traceback, ``sys.exit("...")`` and statuses past 255, as Python
-    gives them."""
+    uncaught exception's traceback, ``sys.exit("...")``, statuses past 255 and an executor
+    left running (its work done before the exit), as Python gives them."""
     forked, real = _both(*args, cwd=own_root)
     assert forked.returncode == real.returncode
     assert forked.stdout == real.stdout and len(forked.stdout) > (300_000 if
@@ -201,3 +205,14 @@ def test_the_zygote_and_its_socket_outlive_every_child_and_reap_them(fork_zygote
     while _zygote_children(fork_zygote) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _zygote_children(fork_zygote) == ""
+
+
+def test_without_input_laa_reads_an_empty_standard_input(fork_zygote, own_root, tmp_path):
+    """Standard input ``/dev/null`` (never the test worker's own, which pytest-xdist's
+    workers talk on): read, it is empty at once."""
+    path = tmp_path / "facts.json"
+    argv = [sys.executable, "-m", "pipeline.cli", "facts", str(path)]
+    forked = zygote_laa(argv, argv[3:], 60, str(own_root), None)
+    assert forked is not None and forked.returncode == 0, forked
+    facts = json.loads(path.read_text())
+    assert facts["fds"]["0"] == os.devnull and facts["stdin"] == ""

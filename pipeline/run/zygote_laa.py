@@ -85,14 +85,13 @@ def _run() -> tuple[int, bool]:
 
 
 def _exit_work(code: int, interrupted: bool) -> NoReturn:
-    """Python's work at exit (``Py_FinalizeEx``): wait for the threads that are not daemons,
-    run the exit handlers, flush the standard streams (standard output failing to: status
+    """Python's work at exit (``Py_FinalizeEx``): threading's own exit work and the wait for
+    the threads that are not daemons (``threading._shutdown``, which Python calls there),
+    the exit handlers, the standard streams flushed (standard output failing to: status
     120); then exit with ``code`` (or die of SIGINT, as Python does after an uncaught
     KeyboardInterrupt)."""
     try:
-        for thread in threading.enumerate():
-            if thread is not threading.main_thread() and not thread.daemon:
-                thread.join()
+        threading._shutdown()
         atexit._run_exitfuncs()
         try:
             sys.stdout.flush()
