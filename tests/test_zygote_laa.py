@@ -1,7 +1,9 @@
 """``laa`` forked by the session's zygote (pipeline/run/zygote_laa.py, tests/zygote.py's
 ``zygote_laa``, used by tests/conftest.py's ``laa()``): the same process ``python -m
 pipeline.cli`` would be, the same answers as the subprocess, its timeout, its fallbacks, and
-nothing left behind."""
+nothing left behind. The tests that need the zygote to stand in give ``laa`` the
+environment it was started with (:func:`tests.zygote.zygote_env`), not this worker's, which
+other tests may have changed since."""
 
 from __future__ import annotations
 
@@ -16,9 +18,10 @@ import pytest
 
 from pipeline.run.fork_zygote import RUN_TIME_VARIABLES
 from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
+from pipeline.run.zygote_client import request_laa
 from tests.conftest import ROOT, laa
 from tests.test_kernel_forks import _alive
-from tests.zygote import zygote_laa
+from tests.zygote import zygote_env, zygote_laa
 
 # A ``pipeline.cli`` of a root of its own (imported from the folder ``laa`` runs in, as
 # ``python -m`` imports it): says what its process is, then does what its arguments ask
@@ -72,6 +75,14 @@ elif what == "raise":
     raise RuntimeError("a bug")
 elif what == "message":
     sys.exit("a message, status 1")
+elif what == "interrupt":   # Python dies of SIGINT after an uncaught KeyboardInterrupt
+    raise KeyboardInterrupt
+elif what == "unflushable":   # standard output cannot be flushed at exit: status 120
+    sys.stdout = open(1, "w", closefd=False)   # buffered, whatever PYTHONUNBUFFERED says
+    print("never written")
+    os.dup2(os.open("/dev/full", os.O_WRONLY), 1)
+elif what == "parent":
+    print(os.getppid())
 sys.exit(int(rest[-1]) if what == "exit" else 0)
 '''
 
@@ -89,14 +100,21 @@ def own_root(tmp_path_factory) -> Path:
 
 def _both(*args: str, cwd: Path | str = "/", env: dict[str, str] | None = None,
           input: str | None = None) -> tuple[subprocess.CompletedProcess, ...]:
-    """``laa ARGS`` forked by the zygote (which must stand in), then as the subprocess."""
+    """``laa ARGS`` forked by the zygote (which must stand in), then as the subprocess
+    (``env`` the zygote's own unless given)."""
     argv = [sys.executable, "-m", "pipeline.cli", *args]
+    env = zygote_env() if env is None else env
     forked = zygote_laa(argv, list(args), 300, str(cwd), env, input=input)
     assert forked is not None, "the zygote did not stand in for the subprocess"
     real = subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=cwd,
                           env=env, input=input,
                           stdin=subprocess.DEVNULL if input is None else None)
     return forked, real
+
+
+def _parent(own_root: Path, env: dict[str, str], real: bool = False) -> int:
+    """The parent of a ``laa()`` started with ``env``: the zygote when it forked it."""
+    return int(laa("parent", cwd=own_root, env=env, real=real).stdout.split()[0])
 
 
 def _zygote_children(fork_zygote) -> str:
@@ -112,9 +130,11 @@ def test_laa_forked_is_the_process_python_m_makes(fork_zygote, own_root, tmp_pat
     for how in ("forked", "real"):
         path = tmp_path / f"{how}.json"
         argv = [sys.executable, "-m", "pipeline.cli", "facts", str(path)]
-        runs[how] = zygote_laa(argv, argv[3:], 300, str(own_root), None, input="to read\n") \
-            if how == "forked" else subprocess.run(argv, capture_output=True, text=True,
-                                                   timeout=300, cwd=own_root, input="to read\n")
+        runs[how] = zygote_laa(argv, argv[3:], 300, str(own_root), zygote_env(),
+                               input="to read\n") if how == "forked" else \
+            subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=own_root,
+                           env=zygote_env(), input="to read\n")
+        assert runs[how] is not None, "the zygote did not stand in for the subprocess"
         assert path.exists(), (runs[how].returncode, runs[how].stderr[-3000:])
         said[how] = json.loads(path.read_text())
         assert runs[how].args == argv
@@ -132,7 +152,8 @@ def test_laa_forked_is_the_process_python_m_makes(fork_zygote, own_root, tmp_pat
     assert forked["pipeline"] == [["pipeline", str(own_root / "pipeline" / "__init__.py")],
                                   ["pipeline.cli", str(own_root / "pipeline/cli/__init__.py")]]
     assert forked["stdin"] == "to read\n" and forked["fds"]["1"] == "pipe"
-    assert Path(os.environ[ZYGOTE_VARIABLE]).is_socket()   # not the zygote's handlers
+    # the zygote's clean-up (its socket unlinked, its children stopped) never ran in it
+    assert Path(zygote_env()[ZYGOTE_VARIABLE]).is_socket() and fork_zygote.poll() is None
 
 
 @pytest.mark.parametrize("args", [
@@ -142,20 +163,25 @@ def test_laa_forked_is_the_process_python_m_makes(fork_zygote, own_root, tmp_pat
     ("frobnicate",),                                 # argparse's refusal
 ])
 def test_the_commands_say_what_the_subprocess_says(fork_zygote, args):
-    forked, real = _both(*args, env={**os.environ, "LAA_PROJECT_ROOT": str(ROOT)})
+    forked, real = _both(*args, env={**zygote_env(), "LAA_PROJECT_ROOT": str(ROOT)})
     assert (forked.args, forked.returncode, forked.stdout, forked.stderr) == \
         (real.args, real.returncode, real.stdout, real.stderr)
     assert "Traceback" not in forked.stderr and forked.stdout + forked.stderr
 
 
 @pytest.mark.parametrize("args", [("talk", "3000"), ("raise",), ("message",), ("exit", "7"),
-                                  ("exit", "300"), ("pool",)])
+                                  ("exit", "300"), ("pool",), ("interrupt",), ("unflushable",)])
 def test_much_output_a_bug_and_any_status_as_the_subprocess(fork_zygote, own_root, args):
     """Both pipes filled at once (about 650 KB: no deadlock), newlines translated; an
-    uncaught exception's traceback, ``sys.exit("...")``, statuses past 255 and an executor
-    left running (its work done before the exit), as Python gives them."""
+    uncaught exception's traceback, ``sys.exit("...")``, statuses past 255, an executor
+    left running (its work done before the exit), an uncaught KeyboardInterrupt (death by
+    SIGINT) and standard output that cannot be flushed at exit (status 120), as Python
+    gives them."""
     forked, real = _both(*args, cwd=own_root)
-    assert forked.returncode == real.returncode
+    expected = {"raise": 1, "message": 1, "interrupt": -2, "unflushable": 120}
+    assert forked.returncode == real.returncode == (
+        int(args[1]) & 0xFF if args[0] == "exit" else expected.get(args[0], 0))
+    assert ("pool" in forked.stdout) == (args[0] == "pool")
     assert forked.stdout == real.stdout and len(forked.stdout) > (300_000 if
                                                                    args[0] == "talk" else -1)
     assert forked.stderr.replace(str(ROOT / "pipeline" / "run"), "") \
@@ -166,7 +192,7 @@ def test_the_timeout_kills_laa_and_raises_as_subprocess_run_does(fork_zygote, ow
     argv = [sys.executable, "-m", "pipeline.cli", "sleep", "60"]
     started = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired) as raised:
-        zygote_laa(argv, argv[3:], 2, str(own_root), None)
+        zygote_laa(argv, argv[3:], 2, str(own_root), zygote_env())
     assert time.monotonic() - started < 20
     assert raised.value.cmd == argv and raised.value.timeout == 2
     pid = int(raised.value.output.split()[0])
@@ -178,29 +204,37 @@ def test_laa_falls_back_to_the_subprocess_where_the_zygote_cannot_stand_in(fork_
                                                                             own_root):
     """Another environment (the zygote refuses), no ``LAA_FORK_ZYGOTE`` (as an officer's
     ``laa`` is started), or ``real``: ``laa()`` runs the subprocess, whose parent is this
-    process."""
+    process, and it says what the subprocess says; with the zygote's own environment the
+    same ``laa`` is the zygote's child."""
     argv = [sys.executable, "-m", "pipeline.cli", "--help"]
-    changed = {**os.environ, "ZYGOTE_TEST_VARIABLE": "1"}
+    changed = {**zygote_env(), "ZYGOTE_TEST_VARIABLE": "1"}
     assert zygote_laa(argv, ["--help"], 60, "/", changed) is None
-    without = {k: v for k, v in os.environ.items() if k != ZYGOTE_VARIABLE}
+    without = {k: v for k, v in zygote_env().items() if k != ZYGOTE_VARIABLE}
     assert zygote_laa(argv, ["--help"], 60, "/", without) is None
-    for env, real in ((changed, False), (without, False), (None, True)):
+    for env, real in ((changed, False), (without, False), (zygote_env(), True)):
         proc = laa("facts", "/dev/null", cwd=own_root, env=env, real=real)
         assert proc.returncode == 0 and proc.stderr == "at exit, stderr\n"
-    parent = laa("exit", "0", cwd=own_root, env=changed)
-    assert parent.returncode == 0
+        assert _parent(own_root, env, real) == os.getpid()
+        for args in (("exit", "7"), ("raise",)):
+            fallen, subprocess_ = (laa(*args, cwd=own_root, env=env, real=flag)
+                                   for flag in (real, True))
+            assert (fallen.returncode, fallen.stdout, fallen.stderr) == \
+                (subprocess_.returncode, subprocess_.stdout, subprocess_.stderr)
+    assert _parent(own_root, zygote_env()) == fork_zygote.pid
 
 
 def test_the_zygote_and_its_socket_outlive_every_child_and_reap_them(fork_zygote, own_root):
     """After children that succeed, fail, raise and are killed, the zygote still listens
     on its socket, serves the next, and has no child left."""
-    address = Path(os.environ[ZYGOTE_VARIABLE])
-    for args in (("exit", "0"), ("exit", "3"), ("raise",), ("message",)):
-        assert laa(*args, cwd=own_root).returncode in (0, 1, 3)
+    env = zygote_env()
+    address = Path(env[ZYGOTE_VARIABLE])
+    for args in (("exit", "0"), ("exit", "3"), ("raise",), ("message",), ("interrupt",)):
+        assert laa(*args, cwd=own_root, env=env).returncode in (0, 1, 3, -2)
     with pytest.raises(subprocess.TimeoutExpired):
-        laa("sleep", "60", cwd=own_root, timeout=1)
+        laa("sleep", "60", cwd=own_root, timeout=1, env=env)
     assert address.is_socket() and fork_zygote.poll() is None
-    assert laa("exit", "5", cwd=own_root).returncode == 5
+    assert laa("exit", "5", cwd=own_root, env=env).returncode == 5
+    assert _parent(own_root, env) == fork_zygote.pid
     deadline = time.monotonic() + 10
     while _zygote_children(fork_zygote) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -212,7 +246,29 @@ def test_without_input_laa_reads_an_empty_standard_input(fork_zygote, own_root, 
     workers talk on): read, it is empty at once."""
     path = tmp_path / "facts.json"
     argv = [sys.executable, "-m", "pipeline.cli", "facts", str(path)]
-    forked = zygote_laa(argv, argv[3:], 60, str(own_root), None)
+    forked = zygote_laa(argv, argv[3:], 60, str(own_root), zygote_env())
     assert forked is not None and forked.returncode == 0, forked
     facts = json.loads(path.read_text())
     assert facts["fds"]["0"] == os.devnull and facts["stdin"] == ""
+
+
+def test_a_laa_leaving_the_zygote_stops_none_of_its_siblings(fork_zygote, own_root):
+    """The zygote's clean-up on its way out (stopping the children it forked, unlinking its
+    socket) never runs in a ``laa`` it forked, which leaves by the same way: one still
+    running outlives another's exit, and the socket is still there."""
+    env = zygote_env()
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        sleeper, why = request_laa(env[ZYGOTE_VARIABLE], ["sleep", "60"], str(own_root), env,
+                                   (null, null, null))
+    finally:
+        os.close(null)
+    assert sleeper is not None, why
+    try:
+        for args in (("exit", "0"), ("raise",)):
+            assert laa(*args, cwd=own_root, env=env).returncode in (0, 1)
+        assert sleeper.poll() is None and _alive(sleeper.pid)
+        assert Path(env[ZYGOTE_VARIABLE]).is_socket()
+    finally:
+        sleeper.kill()
+        assert sleeper.wait(30) == -9

@@ -18,6 +18,7 @@ from pipeline.run.fork_zygote import start_zygote
 from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
 
 _ZYGOTE: list[subprocess.Popen] = []   # this worker's zygote, once started
+_ZYGOTE_ENV: dict[str, str] = {}         # the environment it was started with, its socket
 
 
 def session_zygote() -> Iterator[subprocess.Popen | None]:
@@ -31,6 +32,7 @@ def session_zygote() -> Iterator[subprocess.Popen | None]:
     if zygote is not None:
         _ZYGOTE.append(zygote)
         os.environ[ZYGOTE_VARIABLE] = address
+        _ZYGOTE_ENV.update(os.environ)
     try:
         yield zygote
     finally:
@@ -39,6 +41,7 @@ def session_zygote() -> Iterator[subprocess.Popen | None]:
             zygote.stdin.close()
             zygote.wait(timeout=60)
             _ZYGOTE.clear()
+            _ZYGOTE_ENV.clear()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -46,6 +49,14 @@ def without_zygote(env: dict[str, str]) -> dict[str, str]:
     """``env`` without ``LAA_FORK_ZYGOTE``: a ``laa`` started with it starts its fork server
     as an officer's does."""
     return {name: value for name, value in env.items() if name != ZYGOTE_VARIABLE}
+
+
+def zygote_env() -> dict[str, str]:
+    """The environment this worker's zygote was started with, its socket in
+    ``LAA_FORK_ZYGOTE``: a ``laa`` given it is one the zygote stands in for, whatever other
+    tests left in this worker's environment since (their variables would make it refuse)."""
+    assert _ZYGOTE_ENV, "this worker has no zygote"
+    return dict(_ZYGOTE_ENV)
 
 
 def zygote_cpu() -> float:
@@ -71,7 +82,7 @@ def zygote_laa(argv: list[str], args: list[str], timeout: float | None, cwd: str
     address = (os.environ if env is None else env).get(ZYGOTE_VARIABLE)
     if not address:   # a ``laa`` started as an officer's (:func:`without_zygote`)
         return None
-    from pipeline.run.fork_zygote import request_laa
+    from pipeline.run.zygote_client import request_laa
 
     feed = None
     if input is None:

@@ -3,31 +3,44 @@
 The tests start ``laa`` (``python -m pipeline.cli ARGS``) about a hundred times, each a fresh
 process importing pandas, pydantic, papermill... again. Where the session's zygote can stand
 in for such a process (the same interpreter, ``sys.path``, zygote code and environment: the
-zygote's checks), it forks a child that becomes that ``laa`` (:func:`become_laa`) as Python's
-start-up would have made it: its own standard input, output and error (passed by
-descriptor), folder and environment, ``sys.argv`` as ``python -m`` gives it, every
-``pipeline`` module the zygote imported forgotten (the command's are imported afresh, from
-where a fresh process would find them), standard streams built on the new descriptors as
-start-up builds them, Python's signal handling, no exit handler of the zygote's; then
-``pipeline.cli`` run as ``__main__`` and Python's exit work (threads joined, the child's own
-exit handlers, streams flushed) before it exits with the command's status.
+zygote's checks), it forks a child that :func:`become_laa` sets up as Python's start-up would
+have: its own standard input, output and error (passed by descriptor), folder and
+environment, ``sys.argv`` as ``python -m`` gives it, every ``pipeline`` module the zygote
+imported forgotten (the command's are imported afresh, from where a fresh process would find
+them), standard streams built on the new descriptors as start-up builds them, Python's
+signal handling. The child then *returns* out of the zygote's loop up to its entry point
+(``python -m pipeline.run.fork_zygote``'s ``__main__``), which calls :func:`run_laa`:
+``pipeline.cli`` run as ``__main__`` by :func:`runpy.run_module`, and the interpreter ends
+as a fresh ``python -m pipeline.cli`` ends, all of it Python's own work: a SystemExit's
+status (its message printed), an uncaught exception's traceback and status 1, death by
+SIGINT after an uncaught KeyboardInterrupt, the threads joined (an executor never shut down
+has its work done and its workers stopped), the exit handlers run, the standard streams
+flushed (status 120 where standard output cannot be).
+
+The zygote holds nothing that would do harm on that way out: it registers no exit handler
+of its own, and its clean-up on the way up (stopping the servers it forked, unlinking its
+socket) runs only in the zygote's own process (checked by pid). The exit handlers the child
+does carry are those the zygote's imports registered (:data:`pipeline.run.fork_zygote.
+ZYGOTE_MODULES` and ipykernel's), the ones a fresh ``laa`` importing the same modules
+registers: pyzmq's and jupyter_client's (a flag noting the exit), ``logging.shutdown``,
+debugpy's (closes its log files: none open), tornado's (a flag), pyarrow's S3 finalizer
+(nothing when S3 was never used), openpyxl's (removes the temporary files this process
+made), Pillow's (clears its cache), pikepdf's two (nanobind's binding clean-up), certifi's
+(closes its certificate file's context) and concurrent.futures' (joins this process's
+executors' workers). Each acts only on state its module made in this process; the zygote
+only imported, so each finds nothing of the zygote's to act on.
 """
 
 from __future__ import annotations
 
-import atexit
 import io
 import os
-import signal
 import sys
-import threading
 from os import _exit as exit_now  # Python's, the forked child's way out (no clean-up)
-from typing import NoReturn
 
 from pipeline.run.fork_server import leave_parent
 
 MODULE = "pipeline.cli"   # what ``laa`` runs: ``python -m pipeline.cli``
-EXIT_FLUSH_FAILED = 120   # Python's status when flushing standard output fails at exit
 
 
 def _stream(fd: int, like: io.TextIOWrapper, errors: str) -> io.TextIOWrapper:
@@ -51,64 +64,19 @@ def _stream(fd: int, like: io.TextIOWrapper, errors: str) -> io.TextIOWrapper:
 def _standard_streams() -> None:
     """``sys.stdin``, ``sys.stdout`` and ``sys.stderr`` (and their ``__x__`` copies) made
     anew on descriptors 0, 1 and 2, as a fresh interpreter with this configuration has
-    them (the zygote's own were made for its pipes)."""
+    them (the zygote's own were made for its pipes, never closing their descriptors)."""
     like = sys.__stdout__
     sys.stdin = sys.__stdin__ = _stream(0, like, like.errors)
     sys.stdout = sys.__stdout__ = _stream(1, like, like.errors)
     sys.stderr = sys.__stderr__ = _stream(2, like, "backslashreplace")
 
 
-def _exit_status(code: object) -> int:
-    """The status Python exits with for ``SystemExit(code)`` (any other code printed on
-    standard error, status 1)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
-
-
-def _run() -> tuple[int, bool]:
-    """``pipeline.cli`` run as ``__main__``: its exit status, and whether a
-    KeyboardInterrupt ended it (Python then dies of SIGINT)."""
-    import runpy
-
-    try:
-        runpy.run_module(MODULE, run_name="__main__", alter_sys=True)
-    except SystemExit as exc:
-        return _exit_status(exc.code), False
-    except BaseException as exc:  # noqa: BLE001 - as Python: printed, status 1
-        sys.excepthook(type(exc), exc, exc.__traceback__)
-        return 1, isinstance(exc, KeyboardInterrupt)
-    return 0, False
-
-
-def _exit_work(code: int, interrupted: bool) -> NoReturn:
-    """Python's work at exit (``Py_FinalizeEx``): threading's own exit work and the wait for
-    the threads that are not daemons (``threading._shutdown``, which Python calls there),
-    the exit handlers, the standard streams flushed (standard output failing to: status
-    120); then exit with ``code`` (or die of SIGINT, as Python does after an uncaught
-    KeyboardInterrupt)."""
-    try:
-        threading._shutdown()
-        atexit._run_exitfuncs()
-        try:
-            sys.stdout.flush()
-        except Exception:  # noqa: BLE001 - Python's status for it
-            code = code or EXIT_FLUSH_FAILED
-        sys.stderr.flush()
-        if interrupted:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGINT)
-    finally:
-        exit_now(code & 0xFF)
-
-
-def become_laa(request: dict, fds: list[int], closing: list) -> NoReturn:
-    """In the child the zygote forked: become ``laa ARGS`` (``request``: ``args``, ``cwd``,
-    ``env``; ``fds``: its standard input, output and error), never return. ``closing`` is
-    what the zygote's loop holds (let go of, with its signal handling)."""
+def become_laa(request: dict, fds: list[int], closing: list) -> None:
+    """In the child the zygote forked: set it up as ``laa ARGS`` (``request``: ``args``,
+    ``cwd``, ``env``; ``fds``: its standard input, output and error) before it returns up
+    to the zygote's entry point, which calls :func:`run_laa`. ``closing`` is what the
+    zygote's loop holds (let go of, with its signal handling). Where the set-up itself
+    fails, the child says why on its standard error and exits with status 1."""
     try:
         leave_parent(closing)
         for fd, target in zip(fds, (0, 1, 2), strict=True):
@@ -123,7 +91,6 @@ def become_laa(request: dict, fds: list[int], closing: list) -> NoReturn:
         import importlib
 
         importlib.invalidate_caches()
-        atexit._clear()                    # the zygote's exit handlers are not the child's
         sys.argv = ["-m", *request["args"]]   # runpy puts the module's file first
         sys.orig_argv = [sys.executable, "-m", MODULE, *request["args"]]
         _standard_streams()
@@ -132,4 +99,11 @@ def become_laa(request: dict, fds: list[int], closing: list) -> NoReturn:
 
         traceback.print_exc()
         exit_now(1)
-    _exit_work(*_run())
+
+
+def run_laa() -> None:
+    """``pipeline.cli`` run as ``__main__``, as ``python -m`` runs it: what it raises
+    (SystemExit among it) goes on up to the interpreter, which ends as a fresh one does."""
+    import runpy
+
+    runpy.run_module(MODULE, run_name="__main__", alter_sys=True)
