@@ -272,3 +272,36 @@ def test_a_laa_leaving_the_zygote_stops_none_of_its_siblings(fork_zygote, own_ro
     finally:
         sleeper.kill()
         assert sleeper.wait(30) == -9
+
+
+def _private_stdlib_uses(path: Path) -> list[str]:
+    """``line: module._name`` for each private name of a standard-library module that
+    ``path`` reads (``atexit._clear``, ``from threading import _shutdown``); ``os._exit``,
+    public, apart."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = {alias.asname or alias.name: alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.Import) for alias in node.names
+               if alias.name.split(".")[0] in sys.stdlib_module_names}
+    found = [f"{node.lineno}: {modules[node.value.id]}.{node.attr}" for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+             and node.value.id in modules and node.attr.startswith("_")
+             and not node.attr.startswith("__")]
+    found += [f"{node.lineno}: {node.module}.{alias.name}" for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module
+              and node.module.split(".")[0] in sys.stdlib_module_names
+              for alias in node.names if alias.name.startswith("_")
+              and not alias.name.startswith("__") and (node.module, alias.name) != ("os", "_exit")]
+    return found
+
+
+def test_the_zygote_and_its_laa_use_no_private_name_of_python(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text("import atexit\nimport threading as t\nfrom os import _exit\n"
+                       "from sys import _getframe\natexit._clear()\nt._shutdown()\n")
+    assert _private_stdlib_uses(planted) == ["5: atexit._clear", "6: threading._shutdown",
+                                             "4: sys._getframe"]
+    run = ROOT / "pipeline" / "run"
+    for name in ("fork_zygote.py", "zygote_client.py", "zygote_laa.py", "fork_server.py"):
+        assert _private_stdlib_uses(run / name) == [], name
