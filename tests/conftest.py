@@ -4,9 +4,10 @@ test session (whichever pytest-xdist worker asks first builds, the others wait a
 Each worker starts a fork-server zygote first (:func:`fork_zygote`,
 pipeline/run/fork_zygote.py) and exports ``LAA_FORK_ZYGOTE``: every run the tests start, in a
 ``laa`` subprocess or in this process, has its fork server forked from it instead of a fresh
-process importing the same modules again (about 1.3 CPU-s a run). The tests whose subject is
-the fork server or how a run starts, and the README's and docs' commands (run as an officer
-runs them), drop the variable (:func:`no_zygote`).
+process importing the same modules again (about 1.3 CPU-s a run), and :func:`laa` forks
+``laa`` itself from it (about 0.4 CPU-s less a command). The tests whose subject is the fork
+server or how a run starts, and the README's and docs' commands (run as an officer runs
+them), drop the variable (:func:`no_zygote`): their ``laa`` is a fresh process.
 """
 
 from __future__ import annotations
