@@ -25,6 +25,7 @@ from pipeline.run.kernel_proxy import SERVER_ENV
 from pipeline.run.zygote_client import ForkedServer, request_server
 from tests.test_kernel_forks import _KILLED_RUN, _alive, _all_gone
 from tests.test_moved_checkout import _outputs
+from tests.zygote import use_zygote_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +47,13 @@ json.dump({{
     open({path!r} + ".part", "w"))
 os.replace({path!r} + ".part", {path!r})
 """
+
+
+@pytest.fixture(autouse=True)
+def _zygote_environment(monkeypatch) -> None:
+    """The worker's environment as its zygote has it: the runs it must serve here are not
+    refused for a variable another test left behind."""
+    use_zygote_env(monkeypatch)
 
 
 def _parent(pid: int) -> int:

@@ -30,7 +30,8 @@ import atexit, json, os, signal, sys, threading, time
 what, *rest = sys.argv[1:]
 atexit.register(lambda: print("at exit, stdout", flush=False))
 atexit.register(lambda: sys.stderr.write("at exit, stderr\n"))
-threading.Thread(target=lambda: (time.sleep(0.2), print("from a thread"))).start()
+talker = threading.Thread(target=lambda: (time.sleep(0.2), print("from a thread")))
+talker.start()
 
 def stream(s):
     raw = getattr(s.buffer, "raw", s.buffer)   # unbuffered (PYTHONUNBUFFERED): no buffer
@@ -70,7 +71,7 @@ elif what == "sleep":
 elif what == "pool":   # an executor never shut down: Python's exit stops its workers
     import concurrent.futures
     pool = threading.current_thread().pool = concurrent.futures.ThreadPoolExecutor(2)  # kept
-    pool.submit(lambda: (time.sleep(0.2), print("pool")))
+    pool.submit(lambda: (talker.join(), time.sleep(0.1), print("pool")))   # in that order
 elif what == "raise":
     raise RuntimeError("a bug")
 elif what == "message":

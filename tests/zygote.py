@@ -59,6 +59,19 @@ def zygote_env() -> dict[str, str]:
     return dict(_ZYGOTE_ENV)
 
 
+def use_zygote_env(monkeypatch: Any) -> None:
+    """This process's environment made the one this worker's zygote was started with
+    (:func:`zygote_env`; undone after the test by ``monkeypatch``): for the tests whose
+    runs the zygote must serve, whatever other tests left in the worker's environment."""
+    if not _ZYGOTE_ENV:
+        return
+    for name in set(os.environ) - set(_ZYGOTE_ENV):
+        monkeypatch.delenv(name)
+    for name, value in _ZYGOTE_ENV.items():
+        if os.environ.get(name) != value:
+            monkeypatch.setenv(name, value)
+
+
 def zygote_cpu() -> float:
     """CPU-s of the fork servers this worker's zygote has reaped so far (with their
     kernels'): it grows when a run's server came from the zygote (0 without a zygote)."""
