@@ -16,13 +16,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from pipeline.config import find_project_root
-from tests.conftest import hashes
+from tests.conftest import hashes, laa
 
 ROOT = find_project_root()
 STAMP = "2007-09-01T09:00:00"  # the run's "now": after the first quarter's returns came in
@@ -100,9 +99,7 @@ class Officer:
         self.log: list[str] = []
 
     def laa(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args],
-                              capture_output=True, text=True, timeout=900, cwd=self.root,
-                              env=self.env)
+        proc = laa(*args, cwd=self.root, env=self.env)   # forked where it can be
         self.log.append(f"$ laa {' '.join(args)} -> {proc.returncode}")
         assert proc.returncode == expect, (
             f"laa {' '.join(args)} gave {proc.returncode}, not {expect}\n"

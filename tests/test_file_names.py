@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +19,7 @@ from pipeline.config import find_project_root
 from pipeline.inputs.filenames import shown_name
 from pipeline.inputs.ingest import ingest_returns
 from pipeline.run.manifest import digest_of, hash_tree
+from tests.conftest import laa
 
 ROOT = find_project_root()
 RAW_NAME = b"2006-07_Q4_caf\xe9_waste.csv"
@@ -66,12 +65,10 @@ def test_a_demo_with_such_a_name_runs_end_to_end_and_counts_its_rows(tmp_path):
                     ignore=shutil.ignore_patterns("laa2", "README.md"))
     original = data / "returns" / ORIGINAL
     os.rename(os.fsencode(original), os.fsencode(data / "returns") + b"/" + RAW_NAME)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data),
-         "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
-         "--generated-at", "2007-06-30T12:00:00", "--formats", "html",
-         "--period", "2006-07 Q4", "--meeting", "2007-09-03"],
-        capture_output=True, text=True, timeout=900, cwd=ROOT)
+    proc = laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+               "--reports-dir", str(tmp_path / "reports"), "--generated-at",
+               "2007-06-30T12:00:00", "--formats", "html", "--period", "2006-07 Q4",
+               "--meeting", "2007-09-03", cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = pd.read_parquet(tmp_path / "clean" / "returns.parquet")
     expected = len(pd.read_csv(ROOT / "data" / "raw" / "returns" / ORIGINAL))

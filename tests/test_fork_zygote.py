@@ -17,13 +17,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.run import fork_zygote as zygotes
-from pipeline.run import kernel_forks
+from pipeline.run import kernel_forks, zygote_client
 from pipeline.run.execute import KERNEL_ARGS
-from pipeline.run.fork_zygote import ForkedServer, refusal, request_server
+from pipeline.run.fork_zygote import refusal
 from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
 from pipeline.run.kernel_proxy import SERVER_ENV
+from pipeline.run.zygote_client import ForkedServer, request_server
 from tests.test_kernel_forks import _KILLED_RUN, _alive, _all_gone
 from tests.test_moved_checkout import _outputs
+from tests.zygote import use_zygote_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +47,13 @@ json.dump({{
     open({path!r} + ".part", "w"))
 os.replace({path!r} + ".part", {path!r})
 """
+
+
+@pytest.fixture(autouse=True)
+def _zygote_environment(monkeypatch) -> None:
+    """The worker's environment as its zygote has it: the runs it must serve here are not
+    refused for a variable another test left behind."""
+    use_zygote_env(monkeypatch)
 
 
 def _parent(pid: int) -> int:
@@ -170,7 +179,7 @@ def _falls_back() -> None:
 def test_what_a_zygote_and_its_laa_must_share():
     """The same interpreter, sys.path (but its first entry), version of the zygote's code,
     and environment, but for the variables read at run time only."""
-    own = zygotes.identity()
+    own = zygote_client.identity()
     env = {"HOME": "/root", "LAA_PROJECT_ROOT": "/a", "PYTEST_CURRENT_TEST": "t", "_": "x"}
     assert refusal(own, own, env, {**env, "LAA_PROJECT_ROOT": "/b", "LAA_PLAIN_KERNELS": "1",
                                    "PYTEST_CURRENT_TEST": "u", "_": "y"}) == ""
@@ -205,7 +214,7 @@ def test_a_zygote_gone_or_that_differs_leaves_the_run_to_start_its_server_itself
     change = {"executable": lambda: monkeypatch.setattr(sys, "executable", str(twin)),
               "path": lambda: monkeypatch.setattr(
                   sys, "path", [p for p in sys.path if not p.endswith("site-packages")]),
-              "source": lambda: monkeypatch.setattr(zygotes, "_CODE",
+              "source": lambda: monkeypatch.setattr(zygote_client, "_CODE",
                                                     (Path(zygotes.__file__), other)),
               "environment": lambda: monkeypatch.setenv("ZYGOTE_TEST_VARIABLE", "1"),
               "gone": lambda: monkeypatch.setenv(ZYGOTE_VARIABLE, str(tmp_path / "gone"))}
@@ -300,9 +309,10 @@ def test_the_zygote_goes_with_the_process_that_started_it(tmp_path):
 @pytest.mark.slow
 def test_a_run_whose_server_the_zygote_forked_makes_the_same_bytes_as_one_without(
         laa1_project, laa1_moved):
-    """The session's plain demo run (``laa1_project``) had its server forked by the zygote
-    (whose reaped children's CPU grew), the same run forced in a moved copy
-    (``laa1_moved``) had not: every output is the same bytes."""
+    """The session's plain demo run (``laa1_project``) had its server, and ``laa`` itself
+    (tests/conftest.py's ``laa()``), forked by the zygote (whose reaped children's CPU
+    grew), the same run forced in a moved copy (``laa1_moved``, ``laa`` a subprocess
+    started as an officer's) had not: every output is the same bytes."""
     assert laa1_project["zygote_cpu"] > 0.5
     assert laa1_moved["forced_zygote_cpu"] == 0
     assert "unchanged: reused" not in laa1_moved["forced_stdout"]

@@ -5,32 +5,32 @@ pipeline.run.kernel_forks`` process that first imports the same third-party modu
 other run's server (ipykernel, pandas, pyarrow, statsmodels, nbconvert...: about 1.5 CPU-s).
 Where ``LAA_FORK_ZYGOTE`` names the socket of a zygote (``python -m pipeline.run.fork_zygote
 SOCKET``, started by :func:`start_zygote`), ``laa`` asks it for its server instead
-(:func:`request_server`). The zygote has imported those modules (:data:`ZYGOTE_MODULES`)
-and nothing of a run (no stage, no register, no data), and forks a child that becomes the
-server as the fresh process would: in a session of its own, in the run's folder with the run's
-environment, standard input, output and error, ``sys.path[0]`` the run's root, every
-``pipeline`` module the zygote imported forgotten (the run's are imported afresh, from where
-the fresh process would find them), then :mod:`pipeline.run.kernel_forks` run as
-``__main__``, as ``python -m`` runs it. Each run still has a server of its own, a copy of a
-process that has only imported modules: nothing passes from one run to another.
+(:func:`pipeline.run.zygote_client.request_server`). The zygote has imported those modules
+(:data:`ZYGOTE_MODULES`) and nothing of a run (no stage, no register, no data), and forks a
+child that becomes the server as the fresh process would: in a session of its own, in the
+run's folder with the run's environment, standard input, output and error, ``sys.path[0]``
+the run's root, every ``pipeline`` module the zygote imported forgotten (the run's are
+imported afresh, from where the fresh process would find them), then
+:mod:`pipeline.run.kernel_forks` run as ``__main__``, as ``python -m`` runs it. Each run
+still has a server of its own, a copy of a process that has only imported modules: nothing
+passes from one run to another. The tests ask it for whole ``laa`` commands too
+(:mod:`pipeline.run.zygote_laa`).
 
 A zygote serves only a ``laa`` it can stand in for: the same ``sys.executable``, ``sys.path``
-apart from its first entry, code of its own (:func:`identity`) and environment (apart from
-the pipeline's ``LAA_*`` variables, :data:`RUN_TIME_VARIABLES`, read at run time only, and
-those of libraries it never imports, :data:`NOT_PRELOADED_PREFIXES`).
-Otherwise it refuses, and ``laa`` starts its server the usual way, without a word, as it does
-when the zygote is gone. It forks only while single-threaded, reaps its children and tells
-each ``laa`` its server's exit status; it exits (asking its servers to stop first) when its
-standard input closes (the harness that started it gone, however it went), when its parent
-dies, or on SIGTERM.
+apart from its first entry, code of its own (:func:`pipeline.run.zygote_client.identity`)
+and environment (apart from the pipeline's ``LAA_*`` variables, :data:`RUN_TIME_VARIABLES`,
+read at run time only, and those of libraries it never imports,
+:data:`NOT_PRELOADED_PREFIXES`). Otherwise it refuses, and ``laa`` starts its server the
+usual way, without a word, as it does when the zygote is gone. It forks only while
+single-threaded, reaps its children and tells each ``laa`` its server's exit status; it
+exits (asking its servers to stop first) when its standard input closes (the harness that
+started it gone, however it went), when its parent dies, or on SIGTERM.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import json
 import os
 import select
 import selectors
@@ -51,16 +51,19 @@ from pipeline.run.fork_server import (
     wake_on_signals,
 )
 from pipeline.run.kernel_proxy import SERVER_ENV
+from pipeline.run.zygote_client import identity
+from pipeline.run.zygote_laa import become_laa, run_laa
 
 # What the stages' servers import from outside the package (besides ipykernel's kernel
-# modules, :func:`pipeline.run.fork_server.import_kernel`): third-party modules only, never
-# the package's (tests/test_fork_zygote.py checks what a run's warm-ups leave to import)
+# modules, :func:`pipeline.run.fork_server.import_kernel`), then what a ``laa`` forked here
+# imports besides (pipeline/run/zygote_laa.py): third-party modules only, never the package's
 ZYGOTE_MODULES = "\n".join(f"import {name}" for name in (
     "pandas", "pyarrow.dataset", "pyarrow.parquet", "pyarrow.compute", "pyarrow.csv",
     "pydantic", "pydantic.main", "pydantic.fields", "pydantic.type_adapter",
     "pydantic.functional_validators", "statsmodels.stats.proportion",
     "statsmodels.stats.rates", "jinja2", "jinja2.ext", "nbformat", "nbconvert", "openpyxl",
-    "pikepdf", "typst", "tomllib"))
+    "pikepdf", "typst", "tomllib", "papermill", "ipykernel.kernelspec", "docx",
+    "statistics"))
 # besides LAA_*, variables read at run time only, never on import: pytest's, the terminal's
 # size (which GNU readline puts in its process's environment) and those shells keep
 RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OLDPWD", "SHLVL")
@@ -68,7 +71,6 @@ RUN_TIME_VARIABLES = ("PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "PWD", "OL
 # run's environment: Great Expectations' (pipeline.quality.gx sets one in any process that
 # imports it, a test's worker included: every later run of that worker was refused)
 NOT_PRELOADED_PREFIXES = ("GX_",)
-ANSWER_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
 _STOPPING: list[int] = []   # the signals asking the zygote to stop (SIGTERM), as they came
 
@@ -77,21 +79,6 @@ def _stop(signum: int, frame: object) -> None:
     """SIGTERM: noted, and the zygote's loop ends (woken by the signal's wake-up byte), never
     an exception raised wherever it is (its clean-up is never cut short)."""
     _STOPPING.append(signum)
-
-
-_CODE = (Path(__file__), Path(__file__).with_name("fork_server.py"))   # the zygote's code
-
-
-def identity() -> dict:
-    """What a zygote and the ``laa`` it serves must share: ``sys.executable``, ``sys.path``
-    apart from its first entry, and the zygote's own code (this module and the server's
-    loop it uses, byte for byte). Not the package's folder: the server a zygote forks
-    imports the package afresh from where a fresh server would (the run's root first, as
-    ``python -m`` has it), whichever ``laa``'s and the zygote's own are."""
-    digest = hashlib.sha256()
-    for path in _CODE:
-        digest.update(path.read_bytes())
-    return {"executable": sys.executable, "path": sys.path[1:], "source": digest.hexdigest()}
 
 
 def _within(entries: list[str], run: list[str]) -> bool:
@@ -121,94 +108,6 @@ def refusal(asked: dict, own: dict, env: dict[str, str], own_env: dict[str, str]
         name for name in set(env) & set(own_env) if env[name] != own_env[name]}
         if not _runs_own(name))
     return f"another environment ({', '.join(differ[:5])})" if differ else ""
-
-
-class ForkedServer:
-    """A fork server forked by a zygote (not a child of ``laa``): what ``laa`` uses of a
-    :class:`subprocess.Popen` (``pid``, ``poll``, ``wait``, ``kill``), through a pidfd; safe
-    from several threads, as Popen is (a run's stages and its background stop use it)."""
-
-    def __init__(self, pid: int, pidfd: int, connection: socket.socket) -> None:
-        import threading
-
-        self.pid = pid
-        self.returncode: int | None = None
-        self._pidfd: int | None = pidfd
-        self._connection = connection
-        self._waiting = threading.Lock()   # held while waiting, as Popen's waitpid lock
-        self._closing = threading.Lock()   # the pidfd's, against a kill as it closes
-
-    def poll(self) -> int | None:
-        """The server's exit code once it has ended (None while it runs, or while another
-        thread waits for it)."""
-        if self.returncode is None and self._waiting.acquire(blocking=False):
-            try:
-                if self.returncode is None and self._ended(0):
-                    self._finish()
-            finally:
-                self._waiting.release()
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        """Wait for the server to end; its exit code, as the zygote saw it (1 where the
-        zygote could not say)."""
-        with self._waiting:
-            if self.returncode is None:
-                if not self._ended(timeout):
-                    raise subprocess.TimeoutExpired(f"fork server {self.pid}", timeout or 0)
-                self._finish()
-        return self.returncode
-
-    def kill(self) -> None:
-        """SIGKILL the server (nothing if it has ended)."""
-        with self._closing:
-            if self._pidfd is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-
-    def _ended(self, timeout: float | None) -> bool:
-        return bool(select.select([self._pidfd], [], [], timeout)[0])
-
-    def _finish(self) -> None:
-        """The server has ended: read its status (the zygote says it once it has reaped
-        it) and let go of the pidfd and the connection."""
-        self._connection.settimeout(ANSWER_TIMEOUT_S)
-        try:
-            said = self._connection.makefile("rb").readline().split()
-        except OSError:
-            said = []
-        status = int(said[1]) if len(said) == 2 and said[0] == b"exit" else None
-        self._connection.close()
-        with self._closing:
-            os.close(self._pidfd)
-            self._pidfd = None
-        self.returncode = 1 if status is None else os.waitstatus_to_exitcode(status)
-
-
-def request_server(address: str, folder: str, root: str, env: dict[str, str],
-                   fds: tuple[int, int, int]) -> tuple[ForkedServer | None, str]:
-    """Ask the zygote at ``address`` for a fork server (``python -m pipeline.run.kernel_forks
-    FOLDER FDS...`` run in ``root`` with ``env``, standard input ``/dev/null``, this
-    process's standard output and error); ``(None, why)`` if it is gone or refuses."""
-    payload = json.dumps({"identity": identity(), "folder": folder, "cwd": root,
-                          "env": env}).encode("utf-8")
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        connection.settimeout(ANSWER_TIMEOUT_S)
-        connection.connect(address)
-        socket.send_fds(connection, [len(payload).to_bytes(8, "big") + payload],
-                        [*fds, 1, 2])
-        data, pidfds, _flags, _address = socket.recv_fds(connection, 4096, 1)
-        said = data.decode(errors="replace").strip()
-        if not said.startswith("pid ") or len(pidfds) != 1:
-            for fd in pidfds:
-                os.close(fd)
-            connection.close()
-            return None, said or "the zygote ended"
-        return ForkedServer(int(said.split()[1]), pidfds[0], connection), ""
-    except (OSError, ValueError) as exc:
-        connection.close()
-        return None, f"no zygote ({exc})"
 
 
 def _become_server(request: dict, fds: list[int], closing: list,
@@ -264,13 +163,19 @@ def _stop_children(children: dict[int, socket.socket | None]) -> None:
             select.select([], [], [], 0.05)
 
 
-def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
-    """Fork a server for each request on ``listener`` until standard input closes (or
-    SIGTERM); the requests come from :func:`request_server`. ``own_env`` is the
-    environment the zygote started with (before its imports)."""
+def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> bool:
+    """Fork a server (or a ``laa``) for each request on ``listener`` until standard input
+    closes (or SIGTERM): False then. The requests come from :mod:`pipeline.run.
+    zygote_client`. ``own_env`` is the environment the zygote started with (before its
+    imports). True in a child forked to be a ``laa`` (:func:`pipeline.run.zygote_laa.
+    become_laa`), which returns, set up, for its entry point to run it; the zygote's
+    clean-up here is never run there."""
+    zygote = os.getpid()
     own = identity()
     imports = ({name: value for name, value in os.environ.items()
                 if own_env.get(name) != value}, set(own_env) - set(os.environ))
+    # a ``laa``'s environment: the zygote's without the servers' own variables
+    laa_env = {name: value for name, value in own_env.items() if name not in SERVER_ENV}
     wake_read, wake_write = wake_on_signals()
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "request")
@@ -282,7 +187,7 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
             for key, _mask in selector.select():
                 if key.data == "stdin":
                     if not os.read(key.fd, 4096):
-                        return
+                        return False
                 elif key.data == "child":
                     with contextlib.suppress(BlockingIOError):
                         os.read(wake_read, 512)
@@ -293,10 +198,12 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     except (OSError, ValueError):
                         connection.close()
                         continue
-                    why = refusal(request["identity"], own, request["env"], own_env)
+                    laa = request.get("kind") == "laa"   # else a run's fork server
+                    why = refusal(request["identity"], own, request["env"],
+                                  laa_env if laa else own_env)
                     if not why and thread_count() != 1:
                         why = f"the zygote has {thread_count()} threads, refuses to fork"
-                    if why or len(fds) != 5:
+                    if why or len(fds) != (3 if laa else 5):
                         for fd in fds:
                             os.close(fd)
                         with contextlib.suppress(OSError):
@@ -307,9 +214,12 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     sys.stderr.flush()
                     pid = os.fork()
                     if pid == 0:
-                        _become_server(request, fds, [
-                            selector, listener, wake_read, wake_write, connection,
-                            *filter(None, children.values())], imports)
+                        closing = [selector, listener, wake_read, wake_write, connection,
+                                   *filter(None, children.values())]
+                        if laa:
+                            become_laa(request, fds, closing)
+                            return True   # up to the entry point, which runs it
+                        _become_server(request, fds, closing, imports)
                     for fd in fds:
                         os.close(fd)
                     children[pid] = connection
@@ -326,7 +236,9 @@ def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> None:
                     children[key.data] = None
             reap(children, selector)
     finally:
-        _stop_children(children)
+        if os.getpid() == zygote:   # not in a ``laa`` forked here, on its way up
+            _stop_children(children)
+    return False
 
 
 def start_zygote(address: str, timeout: float = 120) -> subprocess.Popen | None:
@@ -347,9 +259,10 @@ def start_zygote(address: str, timeout: float = 120) -> subprocess.Popen | None:
     return None
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> bool:
     """The zygote: ``python -m pipeline.run.fork_zygote SOCKET``; says ``listening`` on its
-    standard output once it does (its imports done)."""
+    standard output once it does (its imports done). False once it is done; True in a
+    child it forked to be a ``laa``, set up (:func:`serve_zygote`)."""
     import ctypes
 
     signal.signal(signal.SIGTERM, _stop)
@@ -357,7 +270,7 @@ def main(argv: list[str]) -> None:
     with contextlib.suppress(OSError, AttributeError):   # PR_SET_PDEATHSIG: go with it
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != parent:   # gone already
-        return
+        return False
     own_env = dict(os.environ)
     import_kernel()
     preload(ZYGOTE_MODULES)
@@ -365,6 +278,7 @@ def main(argv: list[str]) -> None:
     gc.freeze()   # what the imports made, out of the collector's sight in every server
     address = Path(argv[0])
     staged = address.with_name(address.name + ".binding")
+    zygote = os.getpid()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(str(staged))
         listener.listen(64)
@@ -372,10 +286,13 @@ def main(argv: list[str]) -> None:
         try:
             if not _STOPPING:
                 print("listening", flush=True)
-                serve_zygote(listener, own_env)
+                return serve_zygote(listener, own_env)
         finally:
-            address.unlink(missing_ok=True)
+            if os.getpid() == zygote:   # its socket, never unlinked by a ``laa`` forked here
+                address.unlink(missing_ok=True)
+    return False
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if main(sys.argv[1:]):   # a ``laa`` forked by the zygote: it ends as a fresh one does
+        run_laa()

@@ -68,7 +68,7 @@ def _start_server(folder: str, fds: tuple[int, int, int], root: str):
     a :class:`subprocess.Popen`)."""
     env = {**os.environ, "LAA_PROJECT_ROOT": root, **SERVER_ENV}
     if os.environ.get(ZYGOTE_VARIABLE):   # (imported only then: not on the run's way)
-        from pipeline.run.fork_zygote import request_server
+        from pipeline.run.zygote_client import request_server
 
         forked, _why = request_server(os.environ[ZYGOTE_VARIABLE], folder, root, env, fds)
         if forked is not None:
