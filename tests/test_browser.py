@@ -224,14 +224,24 @@ def test_hostile_partner_text_shows_as_text_and_runs_nothing(hostile, tab, name)
     _assert_quiet(seen, hostile["published"])
 
 
-def _axe(page) -> dict:
-    """Run axe-core on ``page`` with the WCAG 2.2 A/AA tags (and :data:`AXE_EXTRA_RULES`)."""
-    from axe_playwright_python.sync_playwright import Axe
+def axe_script() -> str:
+    """axe-core as ``axe-playwright-python`` bundles it (read from disk: nothing fetched)."""
+    from axe_playwright_python.base import AXE_SCRIPT
 
+    return AXE_SCRIPT
+
+
+def _axe(page, injected: bool = False) -> dict:
+    """Run axe-core on ``page`` with the WCAG 2.2 A/AA tags (and :data:`AXE_EXTRA_RULES`),
+    injecting it first (as ``axe-playwright-python``'s ``Axe().run`` does) unless the
+    tab's context already runs it in every page it opens (``injected``: an init script,
+    tests/test_accessibility.py's ``tab``)."""
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS},
                "rules": {rule: {"enabled": True} for rule in AXE_EXTRA_RULES},
                "resultTypes": ["violations"]}
-    return Axe().run(page, options=options).response
+    if not injected:
+        page.evaluate(axe_script())
+    return page.evaluate("options => axe.run(options)", options)
 
 
 def _describe(violations: list[dict]) -> str:
