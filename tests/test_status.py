@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -83,3 +85,15 @@ def test_laa_status_prints_the_list_and_writes_the_csv(tmp_path, capsys):
     assert list(table.columns[:4]) == ["partner", "indicator_id", "title", "status"]
     assert table.loc[table["indicator_id"] == "2.1", "status"].tolist() == ["missing"]
     assert (csv.with_suffix(".txt")).read_text(encoding="utf-8") in out
+
+
+def test_template_figures_before_any_value_are_blank_without_a_warning(now):
+    """A first quarter (no county value before it, as for a new partnership): every last
+    value and its period blank, and no pandas warning (an all-missing column filled with
+    text, which a later pandas refuses)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for clean in (now.checked.clean, now.checked.clean.astype({"period": object})):
+            figures = template_figures(hostile_register(), clean, "2000-01 Q1")
+            assert figures["last_value"].isna().all()
+            assert figures["last_value_period"].tolist() == [""] * len(figures)

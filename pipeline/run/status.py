@@ -66,7 +66,7 @@ def template_figures(register: Register, clean: pd.DataFrame, period: str) -> pd
         "trajectory_point": profile_trajectory(ind, register.targets,
                                                dict.fromkeys(ind["indicator_id"], period)),
         "last_value": ind["indicator_id"].map(last["value"]).astype("float64"),
-        "last_value_period": ind["indicator_id"].map(last["period"]).fillna(""),
+        "last_value_period": ind["indicator_id"].map(last["period"]).astype(object).fillna(""),
     }).reset_index(drop=True)
 
 
