@@ -16,13 +16,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from pipeline.config import find_project_root
 from tests.conftest import hashes
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 STAMP = "2007-09-01T09:00:00"  # the run's "now": after the first quarter's returns came in
@@ -92,7 +92,10 @@ def copy_project(target: Path) -> Path:
 
 
 class Officer:
-    """Types ``laa`` commands in one checkout, as the README shows them."""
+    """Types ``laa`` commands in one checkout, as the README shows them: each the command's
+    own entry point called in this process from the checkout's folder, pointed at it
+    (:func:`tests.in_process.laa_here`: the journey is about what the commands do one after
+    another; the README's commands are run as new processes by tests/test_readme_commands*.py)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -100,9 +103,7 @@ class Officer:
         self.log: list[str] = []
 
     def laa(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args],
-                              capture_output=True, text=True, timeout=900, cwd=self.root,
-                              env=self.env)
+        proc = laa_here(*args, env=self.env, cwd=self.root)
         self.log.append(f"$ laa {' '.join(args)} -> {proc.returncode}")
         assert proc.returncode == expect, (
             f"laa {' '.join(args)} gave {proc.returncode}, not {expect}\n"
