@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup
 from pipeline.config import find_project_root
 from pipeline.names import anchor
 from tests.conftest import folders, laa
+from tests.in_process import laa_here
 from tests.pdf_checks import pdf_ua_problems
 
 ROOT = find_project_root()
@@ -197,7 +198,7 @@ def test_same_seed_same_sample_another_seed_another(pack):
 
 @pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
-    proc = laa("audit", *folders(tmp_path))
+    proc = laa_here("audit", *folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "no appendix published for meeting 2007-09-03" in proc.stderr
     assert not (tmp_path / "reports" / "2007-09-03" / "audit").exists()
@@ -207,12 +208,12 @@ def test_refused_without_a_published_run(tmp_path):
 @pytest.mark.parametrize(("period", "message"), [
     ("2099 Q9", "is not a financial year"), ("2010-11 Q1", "outside the agreement")])
 def test_refused_for_an_unknown_period(tmp_path, period, message):
-    proc = laa("audit", *folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
+    proc = laa_here("audit", *folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert not (tmp_path / "reports").exists()
 
 
 @pytest.mark.slow
 def test_refused_for_a_sample_of_none(tmp_path):
-    proc = laa("audit", *folders(tmp_path), "--sample", "0")
+    proc = laa_here("audit", *folders(tmp_path), "--sample", "0")
     assert proc.returncode == 2 and "--sample 0" in proc.stderr, proc.stderr
