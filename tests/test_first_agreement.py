@@ -30,7 +30,8 @@ from pipeline.inputs.performance_grant import (
     read_performance_grant,
 )
 from pipeline.run.manifest import changed_files, hash_inputs, hash_tree
-from tests.conftest import LAA1_STAMP, LAA2_STAMP, laa, laa2_args, project_env
+from tests.conftest import LAA1_STAMP, LAA2_STAMP, laa2_args, project_env
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 
@@ -177,8 +178,8 @@ def _themed_laa2(laa2_run, out: Path) -> Path:
     """LAA2 for its Health and Wellbeing theme, on a copy of the project the session ran the
     demo in (conftest): the stages a theme does not touch are reused."""
     project, env = project_env(laa2_run, out / "project")
-    proc = laa("run", *laa2_args(project), "--theme", "health", "--generated-at", LAA2_STAMP,
-               env=env)
+    proc = laa_here("run", *laa2_args(project), "--theme", "health", "--generated-at",
+                    LAA2_STAMP, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     return project / "reports" / "laa2" / "2009-03-09"
@@ -188,8 +189,8 @@ def _themed_laa1(laa1_project, out: Path) -> Path:
     """LAA1 for its Safer theme, HTML only (its pages are read), on a copy of the project the
     session ran the demo in (conftest): the stages a theme does not touch are reused."""
     project, env = project_env(laa1_project, out / "project")
-    proc = laa("run", "--theme", "safer", "--formats", "html", "--generated-at", LAA1_STAMP,
-               env=env)
+    proc = laa_here("run", "--theme", "safer", "--formats", "html", "--generated-at",
+                    LAA1_STAMP, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     return project / "reports" / "2007-09-03"
