@@ -48,5 +48,10 @@ def laa_here(*args: str, env: dict[str, str] | None = None,
     out, err = io.StringIO(), io.StringIO()
     with environment(env, cwd), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's refusals: the code the process exits with
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+            if exit_.code is not None and not isinstance(exit_.code, int):
+                print(exit_.code, file=err)
     return subprocess.CompletedProcess(["laa", *args], code, out.getvalue(), err.getvalue())
