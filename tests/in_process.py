@@ -45,7 +45,10 @@ def laa_here(*args: str, env: dict[str, str] | None = None,
     error."""
     from pipeline.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
+    # encoded as a process's pipes are (UTF-8; stdout strict, stderr backslashreplace): a
+    # character a real stdout cannot take fails here too
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors)
+                for errors in ("strict", "backslashreplace"))
     with environment(env, cwd), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err):
         try:
@@ -54,4 +57,10 @@ def laa_here(*args: str, env: dict[str, str] | None = None,
             code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
             if exit_.code is not None and not isinstance(exit_.code, int):
                 print(exit_.code, file=err)
-    return subprocess.CompletedProcess(["laa", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(["laa", *args], code, _written(out), _written(err))
+
+
+def _written(stream: io.TextIOWrapper) -> str:
+    """What was written to ``stream``, decoded as ``subprocess.run(text=True)`` does."""
+    stream.flush()
+    return stream.buffer.getvalue().decode("utf-8")
