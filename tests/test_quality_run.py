@@ -5,14 +5,13 @@ three reach the scorecard and the feedback files, and the appendix is still prod
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from pipeline.config import find_project_root
 from tests.conftest import hashes
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
@@ -36,12 +35,11 @@ def planted(tmp_path_factory):
         HEADER + "Leicestershire Fire and Rescue Service,7.10,2006-07 Q4,county,560,final,G,"
                  "Corrected figure,,Sam Price,2007-06-20T10:00:00\n", encoding="utf-8")
     before = hashes(data)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data), "--clean-dir",
-         str(base / "clean"), "--reports-dir", str(base / "reports"), "--generated-at",
-         "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03",
-         "--formats", "html"],   # the appendix's HTML is what is read here
-        capture_output=True, text=True, timeout=600, cwd="/")
+    proc = laa_here(
+        "run", "--data-dir", str(data), "--clean-dir", str(base / "clean"), "--reports-dir",
+        str(base / "reports"), "--generated-at", "2007-06-30T12:00:00", "--period",
+        "2006-07 Q4", "--meeting", "2007-09-03",
+        "--formats", "html")   # the appendix's HTML is what is read here
     return {"proc": proc, "clean": base / "clean", "report": base / "reports" / "2007-09-03",
             "before": before, "after": hashes(data)}
 
@@ -111,15 +109,15 @@ def test_raw_files_unchanged(planted):
 def test_laa_validate_fails_on_critical_checks_and_names_where(planted, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "tests" / "data" / "mini", data)
-    out = [sys.executable, "-m", "pipeline.cli", "validate", "--data-dir", str(data),
-           "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports"),
-           "--period", "2006-07 Q4", "--meeting", "2007-09-03"]
-    ok = subprocess.run(out, capture_output=True, text=True, timeout=600, cwd="/")
+    out = ["validate", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+           "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
+           "--meeting", "2007-09-03"]
+    ok = laa_here(*out)
     assert ok.returncode == 0, ok.stderr
     (data / "returns" / "bad.csv").write_text(
         HEADER + "Mini Police,2.9,2006-07 Q4,county,5,final,,,,Bob Hart,2007-05-10T09:00:00\n",
         encoding="utf-8")
-    bad = subprocess.run(out, capture_output=True, text=True, timeout=600, cwd="/")
+    bad = laa_here(*out)
     assert bad.returncode == 5
     line = bad.stderr.strip().splitlines()[-1]
     assert line.startswith("laa validate failed: critical checks failed: 1 row(s) and 0 "
