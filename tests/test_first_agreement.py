@@ -7,8 +7,6 @@ import csv
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -152,11 +150,9 @@ def test_a_run_naming_a_missing_first_agreement_is_refused_before_anything_is_bu
     shutil.copytree(ROOT / "data" / "raw" / "laa2", data)
     (data / "register" / "performance_grant.toml").write_text(
         'first_agreement = "../laa1"\n', encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--data-dir", str(data),
-         "--period", "2008-09 Q3", "--meeting", "2009-03-09",
-         "--clean-dir", str(tmp_path / "clean"), "--reports-dir", str(tmp_path / "reports")],
-        capture_output=True, text=True, timeout=300, cwd=str(ROOT))
+    proc = laa_here("run", "--data-dir", str(data), "--period", "2008-09 Q3", "--meeting",
+                    "2009-03-09", "--clean-dir", str(tmp_path / "clean"), "--reports-dir",
+                    str(tmp_path / "reports"), cwd=ROOT)
     assert proc.returncode == 3, proc.stderr
     assert "first_agreement '../laa1': no such folder" in proc.stderr
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))
