@@ -174,13 +174,11 @@ def test_the_page_is_accessible_and_offline(pack):
 
 
 def _audit_again(pack, *options: str) -> int:
-    """``laa audit`` on the pack's folders again, with ``options``: the command's own entry
-    point (:func:`pipeline.cli.main`, its arguments parsed as the command's), called in this
-    process (about 1.2 CPU-s less a call than a new interpreter importing everything again;
-    the pack's first audit, above, is the command's own process). Its exit code."""
-    from pipeline.cli import main
-
-    return main(["audit", *pack["args"], *folders(pack["out"]), *options])
+    """``laa audit`` on the pack's folders again, with ``options``, in this process
+    (:func:`tests.in_process.laa_here`: about 1.2 CPU-s less a call than a new interpreter
+    importing everything again; the pack's first audit, above, is the command's own
+    process). Its exit code."""
+    return laa_here("audit", *pack["args"], *folders(pack["out"]), *options).returncode
 
 
 @pytest.mark.slow
