@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -21,7 +22,7 @@ from pipeline.run import kernel_forks, zygote_client
 from pipeline.run.execute import KERNEL_ARGS
 from pipeline.run.fork_zygote import refusal
 from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
-from pipeline.run.kernel_proxy import SERVER_ENV
+from pipeline.run.kernel_proxy import SERVER_ENV, readable
 from pipeline.run.zygote_client import ForkedServer, request_server
 from tests.test_kernel_forks import _KILLED_RUN, _alive, _all_gone
 from tests.test_moved_checkout import _outputs
@@ -317,3 +318,34 @@ def test_a_run_whose_server_the_zygote_forked_makes_the_same_bytes_as_one_withou
     assert laa1_moved["forced_zygote_cpu"] == 0
     assert "unchanged: reused" not in laa1_moved["forced_stdout"]
     assert _outputs(laa1_moved["project"]) == _outputs(laa1_project["project"])
+
+
+HIGH_FD = 1500   # beyond select.select's limit (descriptors below 1024)
+
+
+def test_readable_waits_on_any_descriptor_number():
+    """The wait on a server's pidfd, the checks' answer and the zygote's first line takes
+    descriptors of 1024 and above, which a test worker came to hold after some hundred
+    runs in its own process (select.select refused them: ValueError, 20 tests failed):
+    nothing to read, then something, then the writer gone (as select.select says)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= HIGH_FD:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (HIGH_FD + 1, hard))
+    read, write = os.pipe()
+    high = os.dup2(read, HIGH_FD)
+    try:
+        assert high == HIGH_FD
+        assert readable(high, 0) is False
+        started = time.monotonic()
+        assert readable(high, 0.2) is False and time.monotonic() - started >= 0.19
+        os.write(write, b"x")
+        assert readable(high, None) is True
+        assert os.read(high, 1) == b"x" and readable(high, 0) is False
+        os.close(write)
+        write = None
+        assert readable(high, 0) is True           # hung up: read gives b""
+    finally:
+        for fd in (read, high, write):
+            if fd is not None:
+                os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -50,7 +50,7 @@ from pipeline.run.fork_server import (
     thread_count,
     wake_on_signals,
 )
-from pipeline.run.kernel_proxy import SERVER_ENV
+from pipeline.run.kernel_proxy import SERVER_ENV, readable
 from pipeline.run.zygote_client import identity
 from pipeline.run.zygote_laa import become_laa, run_laa
 
@@ -251,7 +251,7 @@ def start_zygote(address: str, timeout: float = 120) -> subprocess.Popen | None:
     zygote = subprocess.Popen(
         [sys.executable, "-m", __name__, address], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, start_new_session=True, env={**os.environ, **SERVER_ENV})
-    if select.select([zygote.stdout], [], [], timeout)[0] and \
+    if readable(zygote.stdout, timeout) and \
             zygote.stdout.readline() == b"listening\n":
         return zygote
     zygote.kill()

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import signal
 import socket
@@ -39,7 +38,7 @@ import time
 from os import _exit as exit_now  # Python's own quick exit (no clean-up), as in fork_server
 from pathlib import Path
 
-from pipeline.run.kernel_proxy import SERVER_ENV, SERVER_VARIABLE, STAGE_VARIABLE
+from pipeline.run.kernel_proxy import SERVER_ENV, SERVER_VARIABLE, STAGE_VARIABLE, readable
 
 PLAIN_VARIABLE = "LAA_PLAIN_KERNELS"  # set (to anything): plain kernels, no fork server
 ZYGOTE_VARIABLE = "LAA_FORK_ZYGOTE"  # a zygote's socket (pipeline.run.fork_zygote): the tests
@@ -134,7 +133,7 @@ class ForkServer:
         self._checking = False
         deadline, data = time.monotonic() + timeout, b""
         while (left := deadline - time.monotonic()) > 0:
-            if not select.select([self._answers], [], [], min(left, 0.5))[0]:
+            if not readable(self._answers, min(left, 0.5)):
                 if self.process.poll() is not None:
                     return None
                 continue

@@ -73,3 +73,17 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+def readable(source: object, timeout: float | None) -> bool:
+    """True when ``source`` (a descriptor, or an object with ``fileno()``: a pipe, a socket,
+    a pidfd, which is readable once its process has ended) can be read, or has hung up,
+    within ``timeout`` seconds (None: as long as it takes), as ``select.select`` says it.
+    Any descriptor number: ``select.poll``, for ``select.select`` refuses descriptors of
+    1024 and above, which a long-lived process (a test worker) may hold."""
+    import math
+    import select
+
+    poller = select.poll()
+    poller.register(source, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else math.ceil(max(timeout, 0) * 1000)))

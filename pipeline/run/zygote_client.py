@@ -12,12 +12,13 @@ import contextlib
 import hashlib
 import json
 import os
-import select
 import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from pipeline.run.kernel_proxy import readable
 
 ANSWER_TIMEOUT_S = 10
 # the zygote's code: its loop, the fork server's it uses, the laa it forks, and this
@@ -81,7 +82,7 @@ class ForkedServer:
                     signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def _ended(self, timeout: float | None) -> bool:
-        return bool(select.select([self._pidfd], [], [], timeout)[0])
+        return readable(self._pidfd, timeout)
 
     def _finish(self) -> None:
         """The process has ended: read its status (the zygote says it once it has reaped
