@@ -325,9 +325,9 @@ HIGH_FD = 1500   # beyond select.select's limit (descriptors below 1024)
 
 def test_readable_waits_on_any_descriptor_number():
     """The wait on a server's pidfd, the checks' answer and the zygote's first line takes
-    descriptors of 1024 and above, which a test worker came to hold after some hundred
-    runs in its own process (select.select refused them: ValueError, 20 tests failed):
-    nothing to read, then something, then the writer gone (as select.select says)."""
+    descriptors of 1024 and above, which a long-lived process may hold (a test worker that
+    ran commands in its own process did: select.select refused them, ValueError, 20 tests
+    failed): nothing to read, then something, then the writer gone (as select.select says)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft <= HIGH_FD:
         resource.setrlimit(resource.RLIMIT_NOFILE, (HIGH_FD + 1, hard))
