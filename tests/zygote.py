@@ -81,11 +81,10 @@ def zygote_cpu() -> float:
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
-
 def zygote_laa(argv: list[str], args: list[str], timeout: float | None, cwd: str,
                env: dict[str, str] | None, input: str | None = None
                ) -> subprocess.CompletedProcess | None:
-    """``laa ARGS`` forked by this worker's zygote (:func:`pipeline.run.fork_zygote.
+    """``laa ARGS`` forked by this worker's zygote (:func:`pipeline.run.zygote_client.
     request_laa`), as ``subprocess.run(argv, capture_output=True, text=True, ...)`` runs
     it: standard input ``/dev/null`` or ``input``, output and error read together to their
     ends and decoded as ``text=True`` decodes them; past ``timeout`` it is killed and
