@@ -7,6 +7,7 @@ at the end or when a cell fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -164,13 +165,13 @@ class StageKernels:
 
     def _start(self, stage: str) -> None:
         """Start a fresh kernel for ``stage`` and send it its warm-up (not waited for)."""
-        from jupyter_client.manager import KernelManager
+        from pipeline.run.kernel_client import StageKernelManager
 
         if self._forks is not None and self._forks.usable():
             manager, env = self._forks.manager(stage)
         else:
             self._say_plain()
-            manager = KernelManager(kernel_name=KERNEL)
+            manager = StageKernelManager(kernel_name=KERNEL)
             # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
             # same arithmetic whichever way, and on a machine of any number of cores
             env = {**os.environ, **kernel_forks.SERVER_ENV}
@@ -342,8 +343,6 @@ def _shut_down(manager) -> None:
     outlives the run. The event
     loop jupyter_client made for this thread is closed here, not left for the
     interpreter's exit to close noisily."""
-    from jupyter_core.utils import ensure_event_loop
-
     process = getattr(getattr(manager, "provisioner", None), "process", None)
     try:
         if process is not None and process.poll() is None:  # killed and reaped here first:
@@ -358,7 +357,18 @@ def _shut_down(manager) -> None:
             process.kill()
             process.wait()
     finally:
-        ensure_event_loop().close()
+        close_event_loop()
+
+
+def close_event_loop() -> None:
+    """Close the event loop jupyter_client and nbclient made for this thread (jupyter_core's
+    ``ensure_event_loop``), unless it is running: a thread that ends leaves it open (a
+    selector and a socket pair), and the next call in the thread makes a fresh one."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.close()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
@@ -366,7 +376,9 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
 
     ``kernel`` is a started kernel manager (see :class:`StageKernels`), handed to papermill
     as ``km`` (nbclient's ``NotebookClient`` runs the notebook in it); without one,
-    papermill starts a fresh kernel.
+    papermill starts a fresh kernel. Whatever happens, the clients made of ``kernel`` (a
+    :class:`~pipeline.run.kernel_client.StageKernelManager`) and this thread's event loop
+    are closed after it: nothing of the stage is left open in a long-lived process.
     """
     papermill = import_papermill()
     from nbclient.exceptions import CellTimeoutError
@@ -382,15 +394,20 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
         # waits on the kernel's output inside nbclient's event loop, and the cell time
         # limit (execution_timeout) never fires; ours is readied without a fixed 0.2 s wait
         kernel.client_class = "pipeline.run.kernel_client.ReadyKernelClient"
+    closing = kernel.clients_closed() if hasattr(kernel, "clients_closed") \
+        else contextlib.nullcontext()
     try:
-        papermill.execute_notebook(
-            str(source), str(executed), parameters=notebook_parameters(settings, stage),
-            kernel_name=KERNEL, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=CELL_TIMEOUT_S, cwd=str(settings.project_root), **extra)
+        with closing:  # nbclient leaves open the client it makes of a kernel it is handed
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=notebook_parameters(settings, stage),
+                kernel_name=KERNEL, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=CELL_TIMEOUT_S, cwd=str(settings.project_root), **extra)
     except PapermillExecutionError as exc:
         raise _error_from(exc, stage, executed) from None
     except CellTimeoutError:
         raise errors.StageFailed(f"a cell ran longer than {CELL_TIMEOUT_S} s", stage=stage,
                                  notebook=str(executed)) from None
+    finally:
+        close_event_loop()
     return executed

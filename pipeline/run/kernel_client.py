@@ -7,15 +7,25 @@ silent for 0.2 s: 0.2 s of every stage spent waiting for nothing (a stage's kern
 started and warmed up already). This one stops reading as soon as the channel has carried
 the ``idle`` status of its own last ``kernel_info`` request: the channel keeps its order,
 so every message sent before it has been read by then, and nothing is left to flush.
+
+nbclient closes neither the client it makes of a kernel manager it was handed (papermill's
+``km``) nor that client's ZeroMQ context: a run in a long-lived process (a notebook, the
+tests) would keep about ten descriptors a stage open. :class:`StageKernelManager` keeps the
+clients made in :meth:`StageKernelManager.clients_closed` (the stage's execution), and
+closes them and their contexts after it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from queue import Empty
 
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import KernelManager
 
 IOPUB_PROBE_S = 0.05  # waited for the status on IOPub before asking again (a SUB socket
 # just connected drops what was published before its subscription reached the kernel)
@@ -67,3 +77,36 @@ class ReadyKernelClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+class StageKernelManager(KernelManager):
+    """jupyter_client's kernel manager whose clients made inside :meth:`clients_closed` are
+    closed after it (nbclient leaves open the client it makes of a manager it was handed)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._made: list | None = None   # kept only inside clients_closed: no lasting cycle
+        self._made_lock = threading.Lock()
+
+    def client(self, **kwargs):
+        """A client of this manager's kernel (jupyter_client's ``client``)."""
+        made = super().client(**kwargs)
+        with self._made_lock:
+            if self._made is not None:
+                self._made.append(made)
+        return made
+
+    @contextlib.contextmanager
+    def clients_closed(self) -> Iterator[None]:
+        """Close every client made of this manager in the block, however it ends:
+        jupyter_client's ``stop_channels`` stops its channels and closes the ZeroMQ
+        context it made."""
+        with self._made_lock:
+            self._made = []
+        try:
+            yield
+        finally:
+            with self._made_lock:
+                made, self._made = self._made, None
+            for client in made:
+                client.stop_channels()

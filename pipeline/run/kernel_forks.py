@@ -160,11 +160,12 @@ class ForkServer:
         """A kernel manager (not started) whose kernel is forked by the server for
         ``stage``, and the environment to start it with."""
         from jupyter_client.kernelspec import KernelSpecManager
-        from jupyter_client.manager import KernelManager
+
+        from pipeline.run.kernel_client import StageKernelManager
 
         specs = KernelSpecManager(kernel_dirs=[str(self.folder / "kernels")])
         env = {**os.environ, SERVER_VARIABLE: self.address, STAGE_VARIABLE: stage}
-        return KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs), env
+        return StageKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs), env
 
     def stop(self) -> None:
         """Close the connection (the server kills its kernels and exits), wait for it and
