@@ -21,7 +21,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from pipeline.config import find_project_root
-from tests.conftest import hashes, laa
+from tests.conftest import hashes
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 STAMP = "2007-09-01T09:00:00"  # the run's "now": after the first quarter's returns came in
@@ -91,7 +92,10 @@ def copy_project(target: Path) -> Path:
 
 
 class Officer:
-    """Types ``laa`` commands in one checkout, as the README shows them."""
+    """Types ``laa`` commands in one checkout, as the README shows them: each the command's
+    own entry point called in this process from the checkout's folder, pointed at it
+    (:func:`tests.in_process.laa_here`: the journey is about what the commands do one after
+    another; the README's commands are run as new processes by tests/test_readme_commands*.py)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -99,7 +103,7 @@ class Officer:
         self.log: list[str] = []
 
     def laa(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = laa(*args, cwd=self.root, env=self.env)   # forked where it can be
+        proc = laa_here(*args, env=self.env, cwd=self.root)
         self.log.append(f"$ laa {' '.join(args)} -> {proc.returncode}")
         assert proc.returncode == expect, (
             f"laa {' '.join(args)} gave {proc.returncode}, not {expect}\n"

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from pipeline.errors import RegisterError
 from pipeline.inputs.audit_findings import read_audit_findings
 from pipeline.inputs.register import load_register
-from tests.conftest import laa
+from tests.in_process import laa_here
 
 DEMO_REGISTER = Path(__file__).resolve().parents[1] / "data" / "raw" / "register"
 IDS = ["7.19", "7.20", "1.1"]
@@ -131,9 +131,9 @@ def test_a_bad_finding_stops_the_run_before_anything_is_published(tmp_path):
     shutil.copytree(DEMO_REGISTER.parent, data)
     (data / "register" / "audit_findings.csv").write_text(
         HEADER + "7.20,2006-07 Q4,qualified,,,31/08/2007\n", encoding="utf-8")
-    proc = laa("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
-               "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
-               "--meeting", "2007-09-03", timeout=300)
+    proc = laa_here("run", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
+                    "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
+                    "--meeting", "2007-09-03")
     assert proc.returncode == 3, proc.stderr
     assert "date '31/08/2007' is not a date (YYYY-MM-DD) (file audit_findings.csv, row 2, " \
            "column date, cell F2)" in proc.stderr

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 from openpyxl import Workbook, load_workbook
 
 from pipeline.config import find_project_root
-from tests.conftest import laa
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 MEETING, STAMP = "2007-09-03", "2007-06-30T12:00:00"
@@ -61,9 +61,9 @@ def audited(tmp_path_factory):
     args = ["--data-dir", str(out / "data"), "--clean-dir", str(out / "clean"),
             "--reports-dir", str(out / "reports"), "--period", "2006-07 Q4",
             "--meeting", MEETING]
-    run = laa("run", *args, "--generated-at", STAMP, "--district", "Melton")
+    run = laa_here("run", *args, "--generated-at", STAMP, "--district", "Melton")
     assert run.returncode == 0, run.stderr
-    report = laa("report", *args)
+    report = laa_here("report", *args)
     assert report.returncode == 0, report.stderr
     folder = out / "reports" / MEETING
     return {"out": out, "args": args, "folder": folder}
@@ -194,17 +194,17 @@ def test_laa_trace_prints_the_finding_and_says_when_the_file_changed_since_the_r
     """`laa trace` reads the findings file: the figure's finding as the appendix marks it,
     and, once the file differs from the one the run read, a note saying so."""
     args = [a for a in audited["args"] if a not in ("--meeting", MEETING)]
-    traced = laa("trace", "7.20", *args)
+    traced = laa_here("trace", "7.20", *args)
     assert traced.returncode == 0, traced.stderr
     lines = traced.stdout.splitlines()
     assert lines[2] == f"  auditor's finding: Qualified by the auditor: {QUALIFIED}"
     assert "have changed" not in traced.stdout
-    assert "auditor's finding" not in laa("trace", "7.19", *args).stdout  # 2005-06's only
+    assert "auditor's finding" not in laa_here("trace", "7.19", *args).stdout  # 2005-06's only
     path = audited["out"] / "data" / "register" / "audit_findings.xlsx"
     kept = path.read_bytes()
     try:
         write_workbook(path, "reserved")
-        traced = laa("trace", "7.20", *args)
+        traced = laa_here("trace", "7.20", *args)
         assert traced.returncode == 0, traced.stderr
         assert "  auditor's finding: Reserved by the auditor: " in traced.stdout
         assert ("  note: the auditor's findings have changed since "
@@ -221,11 +221,11 @@ def test_a_rerun_after_the_auditor_edits_the_file_recomputes(audited):
     before = {i["path"]: i["sha256"] for i in json.loads(manifest.read_text())["inputs"]}
     write_workbook(path, "reserved")
     # the covering report would say "reserved" while the appendix it covers says "qualified"
-    stale = laa("report", *audited["args"])
+    stale = laa_here("report", *audited["args"])
     assert stale.returncode == 2 and "the auditor's findings have changed" in stale.stderr
-    run = laa("run", *audited["args"])
+    run = laa_here("run", *audited["args"])
     assert run.returncode == 0, run.stderr
-    report = laa("report", *audited["args"])
+    report = laa_here("report", *audited["args"])
     assert report.returncode == 0, report.stderr
     paragraphs = [p.text for p in docx.Document(audited["folder"] / "summary.docx").paragraphs]
     assert any("(Reserved by the auditor: " in p for p in paragraphs)

@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup
 from pipeline.config import find_project_root
 from pipeline.names import anchor
 from tests.conftest import folders, laa
+from tests.in_process import laa_here
 from tests.pdf_checks import pdf_ua_problems
 
 ROOT = find_project_root()
@@ -173,13 +174,11 @@ def test_the_page_is_accessible_and_offline(pack):
 
 
 def _audit_again(pack, *options: str) -> int:
-    """``laa audit`` on the pack's folders again, with ``options``: the command's own entry
-    point (:func:`pipeline.cli.main`, its arguments parsed as the command's), called in this
-    process (about 1.2 CPU-s less a call than a new interpreter importing everything again;
-    the pack's first audit, above, is the command's own process). Its exit code."""
-    from pipeline.cli import main
-
-    return main(["audit", *pack["args"], *folders(pack["out"]), *options])
+    """``laa audit`` on the pack's folders again, with ``options``, in this process
+    (:func:`tests.in_process.laa_here`: about 1.2 CPU-s less a call than a new interpreter
+    importing everything again; the pack's first audit, above, is the command's own
+    process). Its exit code."""
+    return laa_here("audit", *pack["args"], *folders(pack["out"]), *options).returncode
 
 
 @pytest.mark.slow
@@ -197,7 +196,7 @@ def test_same_seed_same_sample_another_seed_another(pack):
 
 @pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
-    proc = laa("audit", *folders(tmp_path))
+    proc = laa_here("audit", *folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "no appendix published for meeting 2007-09-03" in proc.stderr
     assert not (tmp_path / "reports" / "2007-09-03" / "audit").exists()
@@ -207,12 +206,12 @@ def test_refused_without_a_published_run(tmp_path):
 @pytest.mark.parametrize(("period", "message"), [
     ("2099 Q9", "is not a financial year"), ("2010-11 Q1", "outside the agreement")])
 def test_refused_for_an_unknown_period(tmp_path, period, message):
-    proc = laa("audit", *folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
+    proc = laa_here("audit", *folders(tmp_path), "--period", period, "--meeting", "2011-01-01")
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert not (tmp_path / "reports").exists()
 
 
 @pytest.mark.slow
 def test_refused_for_a_sample_of_none(tmp_path):
-    proc = laa("audit", *folders(tmp_path), "--sample", "0")
+    proc = laa_here("audit", *folders(tmp_path), "--sample", "0")
     assert proc.returncode == 2 and "--sample 0" in proc.stderr, proc.stderr

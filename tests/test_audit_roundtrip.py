@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from pipeline.config import find_project_root
-from tests.conftest import laa
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -54,7 +54,7 @@ def test_the_filled_in_audit_workbook_is_read_back_and_marks_its_figure(laa1_aud
             cell.value = value
     book.save(tmp_path / "data" / "register" / "audit_findings.xlsx")
 
-    rerun = laa("run", *args, "--formats", "html")
+    rerun = laa_here("run", *args, "--formats", "html")
     assert rerun.returncode == 0, rerun.stderr
     folder = tmp_path / "reports" / MEETING
     soup = BeautifulSoup((folder / "appendix.html").read_text(encoding="utf-8"),

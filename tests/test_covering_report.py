@@ -35,6 +35,7 @@ from pipeline.report.frames import load_appendix
 from pipeline.report.wordfile import WordFile
 from pipeline.run.locking import run_lock
 from tests.conftest import folders, laa, project_env
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 STAMP = "2007-06-30T12:00:00"
@@ -255,7 +256,7 @@ def test_a_rerun_keeps_the_words_and_the_bytes(published, laa1_run, laa1_project
     (its four first stages reused), then ``laa report``: the same bytes."""
     project, env = project_env(laa1_project, tmp_path / "project")
     folder = project / "reports" / "2007-09-03"
-    first = laa("report", *published["args"], env=env)
+    first = laa_here("report", *published["args"], env=env)
     assert first.returncode == 0, first.stderr
     before = {name: _sha(folder / name) for name in ("covering-report.docx", "summary.docx")}
     rerun = laa1_run["stdout"]   # the run with the pack, on the plain run's copy
@@ -300,7 +301,7 @@ def test_the_key_messages_follow_the_headline_as_in_the_summary(published):
 
 @pytest.mark.slow
 def test_refused_without_a_published_run(tmp_path):
-    proc = laa("report", *folders(tmp_path))
+    proc = laa_here("report", *folders(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "no appendix published for meeting 2007-09-03" in proc.stderr
     assert "laa run --period '2006-07 Q4' --meeting 2007-09-03" in proc.stderr
@@ -310,7 +311,7 @@ def test_refused_without_a_published_run(tmp_path):
 @pytest.mark.slow
 def test_refused_for_another_period(published, tmp_path):
     out = _copy(published, tmp_path)
-    proc = laa("report", *folders(out), "--period", "2006-07 Q2", "--meeting", "2007-09-03")
+    proc = laa_here("report", *folders(out), "--period", "2006-07 Q2", "--meeting", "2007-09-03")
     assert proc.returncode == 2, proc.stderr
     assert "is for 2006-07 Q4, not 2006-07 Q2" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
@@ -322,7 +323,7 @@ def test_refused_when_the_derived_data_changed(published, tmp_path):
     headline = out / "clean" / "headline.json"
     headline.write_text(headline.read_text(encoding="utf-8").replace("63.6%", "64.6%"),
                         encoding="utf-8")
-    proc = laa("report", *folders(out))
+    proc = laa_here("report", *folders(out))
     assert proc.returncode == 2, proc.stderr
     assert "clean/headline.json" in proc.stderr and "no longer those" in proc.stderr
     assert not any((out / "reports").rglob("*.docx"))
@@ -346,7 +347,7 @@ def test_refused_when_the_auditors_findings_changed_since_the_run(published, tmp
     (data / "register" / "audit_findings.csv").write_text(
         "indicator,period,finding,note\n7.20,2006-07 Q4,qualified,Counted twice\n",
         encoding="utf-8")
-    proc = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
+    proc = laa_here("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert proc.returncode == 2, proc.stderr
     assert ("the auditor's findings have changed since the appendix for meeting 2007-09-03 "
             "was published (register/audit_findings.csv (new))") in proc.stderr
@@ -360,12 +361,12 @@ def test_refused_when_the_register_changed_but_not_for_the_officers_words(publis
     out, data = _copy(published, tmp_path), _data_copy(tmp_path)
     (data / "register" / "covering_report.toml").write_text('title = "Words written now"\n',
                                                             encoding="utf-8")
-    words = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
+    words = laa_here("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert words.returncode == 0, words.stderr     # the officer's words are read after a run
     issues = data / "register" / "go_issues.csv"
     issues.write_text("\n".join(issues.read_text(encoding="utf-8").splitlines()[:-1]) + "\n",
                       encoding="utf-8")
-    proc = laa("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
+    proc = laa_here("report", *folders(out), "--data-dir", str(data), *DEMO_RUN)
     assert proc.returncode == 2, proc.stderr
     assert "the register has changed since the appendix for meeting 2007-09-03 was " \
            "published (register/go_issues.csv)" in proc.stderr

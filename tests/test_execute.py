@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.run.execute import StageKernels, execute_stage
 from pipeline.run.warm import warm_code
+from tests.in_process import open_descriptors
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):
@@ -107,17 +108,6 @@ def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
     assert cells[-1].outputs[0]["text"] == "[1]\n"   # left no count and printed nothing
 
 
-def _descriptors() -> list[str]:
-    """What each of this process's open descriptors is (sorted; /proc's names)."""
-    names = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            names.append(os.readlink(f"/proc/self/fd/{fd}"))
-        except OSError:  # the listing's own descriptor, closed by now
-            continue
-    return sorted(names)
-
-
 @pytest.mark.slow
 def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypatch):
     """Stages run in a long-lived process (a notebook, the tests) leave nothing open: not
@@ -150,10 +140,10 @@ def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypat
             kernels.stop()
 
     run()  # the first: whatever the libraries open once for the process
-    before = _descriptors()
+    before = open_descriptors()
     run()
     run()
-    assert _descriptors() == before
+    assert open_descriptors() == before
     for name in ("a.ipynb", "b.ipynb"):  # and the stages ran
         executed = nbformat.read(settings.report_dir / "notebooks" / name, as_version=4)
         assert executed.cells[-1].outputs[0]["text"] == "42\n"

@@ -28,7 +28,8 @@ from pipeline.inputs.performance_grant import (
     read_performance_grant,
 )
 from pipeline.run.manifest import changed_files, hash_inputs, hash_tree
-from tests.conftest import LAA1_STAMP, LAA2_STAMP, laa, laa2_args, project_env
+from tests.conftest import LAA1_STAMP, LAA2_STAMP, laa2_args, project_env
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 
@@ -149,9 +150,9 @@ def test_a_run_naming_a_missing_first_agreement_is_refused_before_anything_is_bu
     shutil.copytree(ROOT / "data" / "raw" / "laa2", data)
     (data / "register" / "performance_grant.toml").write_text(
         'first_agreement = "../laa1"\n', encoding="utf-8")
-    proc = laa("run", "--data-dir", str(data), "--period", "2008-09 Q3", "--meeting",
-               "2009-03-09", "--clean-dir", str(tmp_path / "clean"), "--reports-dir",
-               str(tmp_path / "reports"), timeout=300, cwd=ROOT)
+    proc = laa_here("run", "--data-dir", str(data), "--period", "2008-09 Q3", "--meeting",
+                    "2009-03-09", "--clean-dir", str(tmp_path / "clean"), "--reports-dir",
+                    str(tmp_path / "reports"), cwd=ROOT)
     assert proc.returncode == 3, proc.stderr
     assert "first_agreement '../laa1': no such folder" in proc.stderr
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.html"))
@@ -173,8 +174,8 @@ def _themed_laa2(laa2_run, out: Path) -> Path:
     """LAA2 for its Health and Wellbeing theme, on a copy of the project the session ran the
     demo in (conftest): the stages a theme does not touch are reused."""
     project, env = project_env(laa2_run, out / "project")
-    proc = laa("run", *laa2_args(project), "--theme", "health", "--generated-at", LAA2_STAMP,
-               env=env)
+    proc = laa_here("run", *laa2_args(project), "--theme", "health", "--generated-at",
+                    LAA2_STAMP, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     return project / "reports" / "laa2" / "2009-03-09"
@@ -184,8 +185,8 @@ def _themed_laa1(laa1_project, out: Path) -> Path:
     """LAA1 for its Safer theme, HTML only (its pages are read), on a copy of the project the
     session ran the demo in (conftest): the stages a theme does not touch are reused."""
     project, env = project_env(laa1_project, out / "project")
-    proc = laa("run", "--theme", "safer", "--formats", "html", "--generated-at", LAA1_STAMP,
-               env=env)
+    proc = laa_here("run", "--theme", "safer", "--formats", "html", "--generated-at",
+                    LAA1_STAMP, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     return project / "reports" / "2007-09-03"

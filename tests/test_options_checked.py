@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.config import find_project_root
 from pipeline.run.execute import APPENDIX_ONLY, TABLES_ONLY
-from tests.conftest import laa, project_env
+from tests.conftest import project_env
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 
@@ -45,8 +46,8 @@ def test_the_readme_scenarios_run_through(laa1_project, tmp_path, scenario):
     """On a copy of the project the session ran the demo in (conftest): the stages the
     scenario does not touch are reused, the appendix (which failed) is made with it."""
     project, env = project_env(laa1_project, tmp_path / "project")
-    proc = laa("run", "--scenario", scenario, "--formats", "html", "--generated-at",
-               "2007-06-30T12:00:00", timeout=600, env=env)
+    proc = laa_here("run", "--scenario", scenario, "--formats", "html", "--generated-at",
+                    "2007-06-30T12:00:00", env=env)
     assert proc.returncode == 0, proc.stderr
     assert "[5/6] appendix done in" in proc.stdout, proc.stdout
     html = (project / "reports" / "2007-09-03" / "appendix.html").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 
 from pipeline.names import themed_name
 from pipeline.run.publish import keep_unbuilt
-from tests.conftest import hashes, laa, project_env
+from tests.conftest import hashes, project_env
+from tests.in_process import laa_here
 
 MEETING = "2007-09-03"
 STAMP = "2007-06-30T12:00:00"
@@ -70,10 +71,10 @@ def runs(tmp_path_factory, laa1_run):
     assert laa1_run["run_args"] == ["--district", "Melton"] and laa1_run["stamp"] == STAMP
     report = project / "reports" / MEETING
     after_full = hashes(report)
-    pdf = laa("run", *args, "--district", "Melton", "--formats", "pdf", env=env)
+    pdf = laa_here("run", *args, "--district", "Melton", "--formats", "pdf", env=env)
     assert pdf.returncode == 0, pdf.stderr
     after_pdf = hashes(report)
-    themed = laa("run", *args, "--theme", "safer,health", "--district", "Melton", env=env)
+    themed = laa_here("run", *args, "--theme", "safer,health", "--district", "Melton", env=env)
     assert themed.returncode == 0, themed.stderr
     return {"args": args, "report": report, "full": after_full, "pdf": after_pdf,
             "themed": hashes(report), "themed_proc": themed, "pdf_proc": pdf, "env": env}
@@ -132,5 +133,5 @@ def test_the_manifest_lists_and_hashes_the_published_folder_and_reruns(runs):
     listed |= {k["path"]: k["sha256"] for k in manifest["kept"]}
     on_disk = {p: h for p, h in hashes(report).items() if p != "manifest.json"}
     assert listed == on_disk
-    proc = laa("rerun", str(report / "manifest.json"), env=runs["env"])
+    proc = laa_here("rerun", str(report / "manifest.json"), env=runs["env"])
     assert proc.returncode == 0, proc.stderr

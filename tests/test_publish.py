@@ -19,6 +19,7 @@ from pipeline.run import publish as publishing
 from pipeline.run.locking import run_lock
 from pipeline.run.manifest import is_volatile, mismatched_outputs, read_manifest
 from tests.conftest import hashes, laa, project_env
+from tests.in_process import laa_here
 from tests.zygote import without_zygote
 
 ROOT = find_project_root()
@@ -160,7 +161,8 @@ def test_a_run_killed_mid_way_leaves_the_published_appendix_untouched(demo, sig,
         assert not (demo["reports"] / f".staging-{MEETING}").exists()
     else:
         assert proc.returncode == -signal.SIGKILL
-    again = laa("run", *demo["args"], env=demo["env"])  # clears what the killed one left
+    # clears what the killed one left (in this process: tests.in_process)
+    again = laa_here("run", *demo["args"], env=demo["env"])
     assert again.returncode == 0, again.stderr
     assert not (demo["reports"] / f".staging-{MEETING}").exists()
     assert _stable(hashes(demo["report"])) == _stable(before)
@@ -173,8 +175,8 @@ def test_a_failing_run_leaves_the_published_appendix_untouched(demo):
     shutil.copytree(ROOT / "data" / "raw", data)
     themes = data / "register" / "indicators.csv"
     themes.write_text(themes.read_text().replace(",safer,", ",nowhere,", 1))
-    proc = laa("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
-               "--meeting", MEETING, env=demo["env"])
+    proc = laa_here("run", *demo["args"], "--data-dir", str(data), "--period", "2006-07 Q4",
+                    "--meeting", MEETING, env=demo["env"])
     assert proc.returncode == 3, proc.stderr
     assert "unknown theme 'nowhere'" in proc.stderr.strip().splitlines()[-1]
     assert hashes(demo["report"]) == before

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline.config import find_project_root
-from tests.conftest import hashes, laa
+from tests.conftest import hashes
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 HEADER = ("partner,indicator_id,period,geography,value,data_status,lead_rag,commentary,actions,"
@@ -34,11 +35,11 @@ def planted(tmp_path_factory):
         HEADER + "Leicestershire Fire and Rescue Service,7.10,2006-07 Q4,county,560,final,G,"
                  "Corrected figure,,Sam Price,2007-06-20T10:00:00\n", encoding="utf-8")
     before = hashes(data)
-    proc = laa("run", "--data-dir", str(data), "--clean-dir", str(base / "clean"),
-               "--reports-dir", str(base / "reports"), "--generated-at",
-               "2007-06-30T12:00:00", "--period", "2006-07 Q4", "--meeting", "2007-09-03",
-               "--formats", "html",   # the appendix's HTML is what is read here
-               timeout=600)
+    proc = laa_here(
+        "run", "--data-dir", str(data), "--clean-dir", str(base / "clean"), "--reports-dir",
+        str(base / "reports"), "--generated-at", "2007-06-30T12:00:00", "--period",
+        "2006-07 Q4", "--meeting", "2007-09-03",
+        "--formats", "html")   # the appendix's HTML is what is read here
     return {"proc": proc, "clean": base / "clean", "report": base / "reports" / "2007-09-03",
             "before": before, "after": hashes(data)}
 
@@ -111,12 +112,12 @@ def test_laa_validate_fails_on_critical_checks_and_names_where(planted, tmp_path
     out = ["validate", "--data-dir", str(data), "--clean-dir", str(tmp_path / "clean"),
            "--reports-dir", str(tmp_path / "reports"), "--period", "2006-07 Q4",
            "--meeting", "2007-09-03"]
-    ok = laa(*out, timeout=600)
+    ok = laa_here(*out)
     assert ok.returncode == 0, ok.stderr
     (data / "returns" / "bad.csv").write_text(
         HEADER + "Mini Police,2.9,2006-07 Q4,county,5,final,,,,Bob Hart,2007-05-10T09:00:00\n",
         encoding="utf-8")
-    bad = laa(*out, timeout=600)
+    bad = laa_here(*out)
     assert bad.returncode == 5
     line = bad.stderr.strip().splitlines()[-1]
     assert line.startswith("laa validate failed: critical checks failed: 1 row(s) and 0 "

@@ -19,7 +19,8 @@ from pipeline.run.normalise import (
     normalise_notebook_json,
     normalise_xlsx,
 )
-from tests.conftest import laa, project_env
+from tests.conftest import project_env
+from tests.in_process import laa_here
 
 ROOT = find_project_root()
 MEETING = "2007-09-03"
@@ -185,8 +186,9 @@ def demo(tmp_path_factory, laa1_project):
 
 
 def _laa(demo, *args: str):
-    """``laa ARGS`` on the demo's project."""
-    return laa(*args, env=demo["env"])
+    """``laa ARGS`` on the demo's project, in this process (:func:`tests.in_process.laa_here`:
+    these tests are about what a run, a rerun or a trace makes, not how the program starts)."""
+    return laa_here(*args, env=demo["env"])
 
 
 def _outputs(demo) -> dict[str, str]:

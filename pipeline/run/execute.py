@@ -175,7 +175,10 @@ class StageKernels:
             # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
             # same arithmetic whichever way, and on a machine of any number of cores
             env = {**os.environ, **kernel_forks.SERVER_ENV}
-        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root, env=env)
+        try:
+            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=self._root, env=env)
+        finally:  # its event loop is not left open in this thread (the run's main one)
+            close_event_loop()
         self._managers[stage] = manager
         client = self._clients[stage] = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False)
