@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.run.execute import StageKernels, execute_stage
 from pipeline.run.warm import warm_code
-from tests.in_process import open_descriptors
+from tests.in_process import descriptors_left, open_descriptors
 
 
 def test_warm_code_runs_the_notebooks_imports_and_leaves_no_name_behind(tmp_path):
@@ -143,7 +143,7 @@ def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypat
     before = open_descriptors()
     run()
     run()
-    assert open_descriptors() == before
+    assert descriptors_left(before) == []
     for name in ("a.ipynb", "b.ipynb"):  # and the stages ran
         executed = nbformat.read(settings.report_dir / "notebooks" / name, as_version=4)
         assert executed.cells[-1].outputs[0]["text"] == "42\n"

@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -165,7 +164,7 @@ class StageKernels:
 
     def _start(self, stage: str) -> None:
         """Start a fresh kernel for ``stage`` and send it its warm-up (not waited for)."""
-        from pipeline.run.kernel_client import StageKernelManager
+        from pipeline.run.kernel_client import StageKernelManager, close_event_loop
 
         if self._forks is not None and self._forks.usable():
             manager, env = self._forks.manager(stage)
@@ -227,6 +226,8 @@ class StageKernels:
         The warm-up's reply is read here, and its client closed, so the stage's own client
         (nbclient's) finds nothing of it.
         """
+        from pipeline.run.kernel_client import warmed_up
+
         with self._lock:
             if self._stopped:  # never a fresh kernel behind a stopping run's back
                 raise errors.StageFailed("the run is stopping", stage=stage)
@@ -239,7 +240,7 @@ class StageKernels:
             client, sent = self._clients.pop(stage, None), self._sent.pop(stage, None)
             self._start_ahead()  # and the next stage's, while this one runs
         self._ready_papermill(stage)  # while the kernel warms up, not once the stage starts
-        if client is not None and not _warmed_up(manager, client, sent):
+        if client is not None and not warmed_up(manager, client, sent, CELL_TIMEOUT_S):
             # it died starting (a port taken meanwhile, on a busy machine): a fresh one
             _shut_down_later(self, stage, manager)
             with self._lock:
@@ -248,7 +249,7 @@ class StageKernels:
                 self._start(stage)
                 manager = self._managers[stage]
                 client, sent = self._clients.pop(stage), self._sent.pop(stage)
-            if not _warmed_up(manager, client, sent):
+            if not warmed_up(manager, client, sent, CELL_TIMEOUT_S):
                 raise errors.StageFailed("the stage's kernel did not answer its warm-up",
                                          stage=stage)
         return manager
@@ -285,6 +286,8 @@ class StageKernels:
         Safe while a stage's thread still uses the kernels (a run stopped by a signal):
         marked stopping first, so that thread can neither take nor start a kernel.
         """
+        from pipeline.run.kernel_client import shut_down
+
         with self._lock:
             self._stopped = True
             clients, managers = list(self._clients.values()), list(self._managers.values())
@@ -295,7 +298,7 @@ class StageKernels:
             client.stop_channels()
         # each in a thread of its own: never in this thread's event loop, which a signal may
         # have left with papermill's pending reads (shutting down there would wait on them)
-        killers = [threading.Thread(target=_shut_down, args=(manager,), daemon=True,
+        killers = [threading.Thread(target=shut_down, args=(manager,), daemon=True,
                                     name="laa-kernel-stop") for manager in managers]
         for thread in killers:
             thread.start()
@@ -305,73 +308,18 @@ class StageKernels:
             self._forks.stop()
 
 
-def _warmed_up(manager, client, sent: str) -> bool:
-    """Read the warm-up's reply (True), or find the kernel dead or silent (False); the
-    client is closed either way."""
-    from queue import Empty
-
-    deadline = time.monotonic() + CELL_TIMEOUT_S
-    try:
-        while time.monotonic() < deadline:
-            try:
-                reply = client.get_shell_msg(timeout=1)
-            except Empty:
-                if not manager.is_alive():
-                    return False
-                continue
-            if reply["parent_header"].get("msg_id") == sent:
-                return True
-        return False
-    finally:
-        client.stop_channels()
-
-
 def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
     """Kill and reap ``stage``'s kernel in the background (:meth:`StageKernels.stop`
     waits for it)."""
+    from pipeline.run.kernel_client import shut_down
+
     if not manager.has_kernel:
         return
-    stopping = threading.Thread(target=_shut_down, args=(manager,),
+    stopping = threading.Thread(target=shut_down, args=(manager,),
                                 name=f"laa-kernel-{stage}-stop", daemon=True)
     with kernels._lock:
         kernels._stopping.append(stopping)
     stopping.start()
-
-
-def _shut_down(manager) -> None:
-    """Kill a kernel and reap it, in a thread of its own: its process directly (the
-    provisioner's ``process``, public for the local provisioner), then through
-    jupyter_client, which cleans up after it; if jupyter_client fails at that (a kernel
-    another thread was talking to), the process is killed all the same: no kernel
-    outlives the run. The event
-    loop jupyter_client made for this thread is closed here, not left for the
-    interpreter's exit to close noisily."""
-    process = getattr(getattr(manager, "provisioner", None), "process", None)
-    try:
-        if process is not None and process.poll() is None:  # killed and reaped here first:
-            # jupyter_client's own kill then looks every 0.1 s until the process is gone
-            # (0.1 s at least, the last stage's on the run's critical path)
-            process.kill()
-            process.wait()
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=True)
-    except Exception:  # the kernel is going anyway: make sure of it, keep the run's error
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
-    finally:
-        close_event_loop()
-
-
-def close_event_loop() -> None:
-    """Close the event loop jupyter_client and nbclient made for this thread (jupyter_core's
-    ``ensure_event_loop``), unless it is running: a thread that ends leaves it open (a
-    selector and a socket pair), and the next call in the thread makes a fresh one."""
-    from jupyter_core.utils import ensure_event_loop
-
-    loop = ensure_event_loop()
-    if not loop.is_running():
-        loop.close()
 
 
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
@@ -386,6 +334,8 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     papermill = import_papermill()
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    from pipeline.run.kernel_client import close_event_loop
 
     source = settings.notebooks_dir / notebook
     executed = settings.report_dir / "notebooks" / notebook

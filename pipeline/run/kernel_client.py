@@ -1,5 +1,6 @@
-"""The kernel client nbclient drives a stage's kernel with: jupyter_client's asynchronous one,
-readied without a fixed wait.
+"""jupyter_client for a stage's kernel: the manager that starts it, the client nbclient drives
+it with (jupyter_client's asynchronous one, readied without a fixed wait), the read of its
+warm-up's reply and its shutdown (:func:`warmed_up`, :func:`shut_down`).
 
 jupyter_client's ``wait_for_ready`` sends ``kernel_info`` until the reply comes and the
 kernel's IOPub channel is seen to carry messages, then reads that channel until it has been
@@ -110,3 +111,57 @@ class StageKernelManager(KernelManager):
                 made, self._made = self._made, None
             for client in made:
                 client.stop_channels()
+
+
+def close_event_loop() -> None:
+    """Close the event loop jupyter_client and nbclient made for this thread (jupyter_core's
+    ``ensure_event_loop``), unless it is running: a thread that ends leaves it open (a
+    selector and a socket pair), and the next call in the thread makes a fresh one."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.close()
+
+
+def warmed_up(manager, client, sent: str, timeout: float) -> bool:
+    """Read the warm-up's reply (True), or find the kernel dead or silent (False); the
+    client is closed either way."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                reply = client.get_shell_msg(timeout=1)
+            except Empty:
+                if not manager.is_alive():
+                    return False
+                continue
+            if reply["parent_header"].get("msg_id") == sent:
+                return True
+        return False
+    finally:
+        client.stop_channels()
+
+
+def shut_down(manager) -> None:
+    """Kill a kernel and reap it, in a thread of its own: its process directly (the
+    provisioner's ``process``, public for the local provisioner), then through
+    jupyter_client, which cleans up after it; if jupyter_client fails at that (a kernel
+    another thread was talking to), the process is killed all the same: no kernel
+    outlives the run. The event loop jupyter_client made for this thread is closed here, not
+    left for the interpreter's exit to close noisily."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    try:
+        if process is not None and process.poll() is None:  # killed and reaped here first:
+            # jupyter_client's own kill then looks every 0.1 s until the process is gone
+            # (0.1 s at least, the last stage's on the run's critical path)
+            process.kill()
+            process.wait()
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+    except Exception:  # the kernel is going anyway: make sure of it, keep the run's error
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+    finally:
+        close_event_loop()
