@@ -32,12 +32,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import select
 import selectors
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from pipeline.run.fork_server import (
@@ -160,7 +160,7 @@ def _stop_children(children: dict[int, socket.socket | None]) -> None:
                 children.clear()
             if not children:
                 return
-            select.select([], [], [], 0.05)
+            time.sleep(0.05)
 
 
 def serve_zygote(listener: socket.socket, own_env: dict[str, str]) -> bool:

@@ -101,7 +101,7 @@ class StageKernelManager(KernelManager):
     def clients_closed(self) -> Iterator[None]:
         """Close every client made of this manager in the block, however it ends:
         jupyter_client's ``stop_channels`` stops its channels and closes the ZeroMQ
-        context it made."""
+        context it made (each of them, even if one fails)."""
         with self._made_lock:
             self._made = []
         try:
@@ -109,8 +109,9 @@ class StageKernelManager(KernelManager):
         finally:
             with self._made_lock:
                 made, self._made = self._made, None
-            for client in made:
-                client.stop_channels()
+            with contextlib.ExitStack() as closing:
+                for client in made:
+                    closing.callback(client.stop_channels)
 
 
 def close_event_loop() -> None:
