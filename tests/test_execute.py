@@ -56,33 +56,38 @@ def test_papermill_is_imported_without_pyarrow_which_stays_importable():
     assert done.stdout.splitlines() == ["[]", "LocalFileSystem"]
 
 
-@pytest.mark.slow
-def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
-    """No state passes from one stage to the next: not a name, not a module's state (an
-    imported module's attribute survived IPython's reset in the kernels shared before)."""
+def _stage_project(tmp_path, monkeypatch, notebooks: dict[str, list[str]]):
+    """A project folder of stage notebooks (``{file name: cells' code}``) in ``tmp_path``,
+    and its settings (reports under it). ``LAA_PROJECT_ROOT`` is set to the checkout's
+    (execute_stage sets it to this folder when it is unset, and monkeypatch undoes it: else
+    every later run in the session would look there)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
     from pipeline.config import find_project_root, load_settings
 
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    first = new_notebook(cells=[new_code_cell("import json\nleft_behind = 1\n"
-                                              "json.laa_left_behind = 1")])
-    second = new_notebook(cells=[
-        new_code_cell("assert 'left_behind' not in dir()"),
-        new_code_cell("import json\nassert not hasattr(json, 'laa_left_behind')\n"
-                      "print(json.dumps([1]))")])
-    for notebook in (first, second):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, cells in notebooks.items():
+        notebook = new_notebook(cells=[new_code_cell(code) for code in cells])
         notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
                                            "display_name": "Python 3"}
-    nbformat.write(first, notebooks / "a.ipynb")
-    nbformat.write(second, notebooks / "b.ipynb")
-    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
-                       project_root=tmp_path)
-    # execute_stage sets LAA_PROJECT_ROOT to this test's folder when it is unset: set it
-    # here (monkeypatch undoes it), or every later run in the session looks there
+        nbformat.write(notebook, folder / name)
     monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    return replace(load_settings(reports_dir=tmp_path / "reports"), project_root=tmp_path)
+
+
+@pytest.mark.slow
+def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
+    """No state passes from one stage to the next: not a name, not a module's state (an
+    imported module's attribute survived IPython's reset in the kernels shared before)."""
+    import nbformat
+
+    settings = _stage_project(tmp_path, monkeypatch, {
+        "a.ipynb": ["import json\nleft_behind = 1\njson.laa_left_behind = 1"],
+        "b.ipynb": ["assert 'left_behind' not in dir()",
+                    "import json\nassert not hasattr(json, 'laa_left_behind')\n"
+                    "print(json.dumps([1]))"]})
     stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
     kernels = StageKernels(settings, stages)
     try:
@@ -115,21 +120,11 @@ def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypat
     nor the event loop of the thread each stage ran in (about ten descriptors a stage
     were left open: a worker running runs in its process came to hold over 1,024)."""
     import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
 
-    from pipeline.config import find_project_root, load_settings
     from pipeline.run.steps import _run_together
 
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    notebook = new_notebook(cells=[new_code_cell("print(6 * 7)")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                       "display_name": "Python 3"}
-    nbformat.write(notebook, notebooks / "a.ipynb")
-    nbformat.write(notebook, notebooks / "b.ipynb")
-    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
-                       project_root=tmp_path)
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    settings = _stage_project(tmp_path, monkeypatch, {"a.ipynb": ["print(6 * 7)"],
+                                                      "b.ipynb": ["print(6 * 7)"]})
     stages = [("one", "a.ipynb"), ("two", "b.ipynb")]
 
     def run() -> None:
@@ -200,19 +195,8 @@ def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypat
     """A kernel started ahead that died before answering its warm-up (on a busy machine,
     its port taken meanwhile) is replaced when its stage takes it, not waited on."""
     import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
 
-    from pipeline.config import find_project_root, load_settings
-
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    notebook = new_notebook(cells=[new_code_cell("print(6 * 7)")])
-    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                       "display_name": "Python 3"}
-    nbformat.write(notebook, notebooks / "a.ipynb")
-    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
-                       project_root=tmp_path)
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    settings = _stage_project(tmp_path, monkeypatch, {"a.ipynb": ["print(6 * 7)"]})
     kernels = StageKernels(settings, (("one", "a.ipynb"),))
     try:
         dead = kernels._managers["one"]
