@@ -71,10 +71,6 @@ def main(argv: list[str]) -> None:
     sys.exit(1)  # the server went first (and killed the kernel)
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
-
-
 def readable(source: object, timeout: float | None) -> bool:
     """True when ``source`` (a descriptor, or an object with ``fileno()``: a pipe, a socket,
     a pidfd, which is readable once its process has ended) can be read, or has hung up,
@@ -87,3 +83,7 @@ def readable(source: object, timeout: float | None) -> bool:
     poller = select.poll()
     poller.register(source, select.POLLIN)
     return bool(poller.poll(None if timeout is None else math.ceil(max(timeout, 0) * 1000)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
