@@ -19,6 +19,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,31 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
-from pipeline.config import find_project_root
+from pipeline.config import Settings, find_project_root, load_settings
 from pipeline.inputs.register import Register
 from pipeline.inputs.register_parsers import parse_indicators, parse_targets, parse_themes
 from pipeline.rules_schema import Rules
 from pipeline.run.kernel_forks import ZYGOTE_VARIABLE
 from tests.zygote import session_zygote, without_zygote, zygote_cpu, zygote_laa
+
+
+def stage_notebooks(tmp_path: Path, monkeypatch: Any, *sources: list[str]) -> Settings:
+    """Settings whose notebooks folder (in ``tmp_path``, reports beside it) holds one stage
+    notebook per list of cell sources: ``0.ipynb``, ``1.ipynb``... ``LAA_PROJECT_ROOT`` is
+    set to the checkout's (execute_stage sets it to this folder when it is unset, and
+    monkeypatch undoes it: else every later run in the session would look there)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for number, cells in enumerate(sources):
+        notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
+        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                           "display_name": "Python 3"}
+        nbformat.write(notebook, folder / f"{number}.ipynb")
+    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
+    return replace(load_settings(reports_dir=tmp_path / "reports"), project_root=tmp_path)
 
 
 def make_register(indicators: list[dict], targets: list[dict]) -> Register:

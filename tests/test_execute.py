@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.run.execute import StageKernels, execute_stage
 from pipeline.run.warm import warm_code
+from tests.conftest import stage_notebooks
 from tests.in_process import descriptors_left, open_descriptors
 
 
@@ -56,50 +57,28 @@ def test_papermill_is_imported_without_pyarrow_which_stays_importable():
     assert done.stdout.splitlines() == ["[]", "LocalFileSystem"]
 
 
-def _stage_project(tmp_path, monkeypatch, notebooks: dict[str, list[str]]):
-    """A project folder of stage notebooks (``{file name: cells' code}``) in ``tmp_path``,
-    and its settings (reports under it). ``LAA_PROJECT_ROOT`` is set to the checkout's
-    (execute_stage sets it to this folder when it is unset, and monkeypatch undoes it: else
-    every later run in the session would look there)."""
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from pipeline.config import find_project_root, load_settings
-
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for name, cells in notebooks.items():
-        notebook = new_notebook(cells=[new_code_cell(code) for code in cells])
-        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                           "display_name": "Python 3"}
-        nbformat.write(notebook, folder / name)
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
-    return replace(load_settings(reports_dir=tmp_path / "reports"), project_root=tmp_path)
-
-
 @pytest.mark.slow
 def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
     """No state passes from one stage to the next: not a name, not a module's state (an
     imported module's attribute survived IPython's reset in the kernels shared before)."""
     import nbformat
 
-    settings = _stage_project(tmp_path, monkeypatch, {
-        "a.ipynb": ["import json\nleft_behind = 1\njson.laa_left_behind = 1"],
-        "b.ipynb": ["assert 'left_behind' not in dir()",
-                    "import json\nassert not hasattr(json, 'laa_left_behind')\n"
-                    "print(json.dumps([1]))"]})
-    stages = (("one", "a.ipynb"), ("two", "x.ipynb"), ("three", "b.ipynb"))
+    settings = stage_notebooks(
+        tmp_path, monkeypatch, ["import json\nleft_behind = 1\njson.laa_left_behind = 1"],
+        ["assert 'left_behind' not in dir()",
+         "import json\nassert not hasattr(json, 'laa_left_behind')\nprint(json.dumps([1]))"])
+    stages = (("one", "0.ipynb"), ("two", "x.ipynb"), ("three", "1.ipynb"))
     kernels = StageKernels(settings, stages)
     try:
         assert set(kernels._managers) == {"one", "two"}      # started ahead: AHEAD of them
         kernel = kernels.take("one")
         assert set(kernels._managers) == {"one", "two", "three"}  # the next one started
-        execute_stage(settings, "one", "a.ipynb", kernel)
+        execute_stage(settings, "one", "0.ipynb", kernel)
         kernels.release("one")
         kernels.release("two")                               # reused: never taken
         third = kernels.take("three")
         assert third is not kernel and third.has_kernel
-        executed = execute_stage(settings, "three", "b.ipynb", third)
+        executed = execute_stage(settings, "three", "1.ipynb", third)
         process = third.provisioner.process
         kernels.release("three")                             # shut down in the background
         assert kernels.take("three") is None                 # a stage takes one kernel once
@@ -123,9 +102,8 @@ def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypat
 
     from pipeline.run.steps import _run_together
 
-    settings = _stage_project(tmp_path, monkeypatch, {"a.ipynb": ["print(6 * 7)"],
-                                                      "b.ipynb": ["print(6 * 7)"]})
-    stages = [("one", "a.ipynb"), ("two", "b.ipynb")]
+    settings = stage_notebooks(tmp_path, monkeypatch, ["print(6 * 7)"], ["print(6 * 7)"])
+    stages = [("one", "0.ipynb"), ("two", "1.ipynb")]
 
     def run() -> None:
         kernels = StageKernels(settings, tuple(stages))
@@ -139,7 +117,7 @@ def test_stages_run_in_this_process_leave_no_descriptor_open(tmp_path, monkeypat
     run()
     run()
     assert descriptors_left(before) == []
-    for name in ("a.ipynb", "b.ipynb"):  # and the stages ran
+    for name in ("0.ipynb", "1.ipynb"):  # and the stages ran
         executed = nbformat.read(settings.report_dir / "notebooks" / name, as_version=4)
         assert executed.cells[-1].outputs[0]["text"] == "42\n"
 
@@ -148,22 +126,11 @@ def test_stopped_kernels_hand_out_no_kernel_and_start_none(tmp_path, monkeypatch
     """A run stopped by a signal stops its kernels while a stage's thread may still use
     them: that thread then gets an error, never a fresh kernel, and its release does
     nothing."""
-    from dataclasses import replace
-
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from pipeline.config import find_project_root, load_settings
     from pipeline.errors import StageFailed
 
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(new_notebook(cells=[new_code_cell("import json")]), notebooks / "a.ipynb")
-    settings = replace(load_settings(reports_dir=tmp_path / "reports"),
-                       project_root=tmp_path)
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
-    stage_kernels = StageKernels(settings, (("one", "a.ipynb"), ("two", "a.ipynb"),
-                                            ("three", "a.ipynb")))
+    settings = stage_notebooks(tmp_path, monkeypatch, ["import json"])
+    stage_kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb"),
+                                            ("three", "0.ipynb")))
     kernels = list(stage_kernels._managers.values())
     stage_kernels.stop()
     assert len(kernels) == 2 and not any(k.has_kernel for k in kernels)
@@ -196,15 +163,15 @@ def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypat
     its port taken meanwhile) is replaced when its stage takes it, not waited on."""
     import nbformat
 
-    settings = _stage_project(tmp_path, monkeypatch, {"a.ipynb": ["print(6 * 7)"]})
-    kernels = StageKernels(settings, (("one", "a.ipynb"),))
+    settings = stage_notebooks(tmp_path, monkeypatch, ["print(6 * 7)"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"),))
     try:
         dead = kernels._managers["one"]
         dead.provisioner.process.kill()
         dead.provisioner.process.wait()
         kernel = kernels.take("one")
         assert kernel is not dead and kernel.is_alive()
-        executed = execute_stage(settings, "one", "a.ipynb", kernel)
+        executed = execute_stage(settings, "one", "0.ipynb", kernel)
         kernels.release("one")
     finally:
         kernels.stop()

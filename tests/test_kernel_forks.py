@@ -10,13 +10,13 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline.run import kernel_forks
 from pipeline.run.execute import KERNEL_ARGS, StageKernels, execute_stage
+from tests.conftest import stage_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 # the subject is the fork server: it starts as an officer's runs start it (conftest: no_zygote)
@@ -40,24 +40,6 @@ def _all_gone(pids: list[int], seconds: float = 10) -> bool:
     return False
 
 
-def _notebooks(tmp_path, monkeypatch, *sources: list[str]):
-    """Settings whose notebooks folder holds one notebook per list of cell sources."""
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from pipeline.config import find_project_root, load_settings
-
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for number, cells in enumerate(sources):
-        notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
-        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                           "display_name": "Python 3"}
-        nbformat.write(notebook, folder / f"{number}.ipynb")
-    monkeypatch.setenv("LAA_PROJECT_ROOT", str(find_project_root()))
-    return replace(load_settings(reports_dir=tmp_path / "reports"), project_root=tmp_path)
-
-
 def _printed(executed: Path) -> list[str]:
     import nbformat
 
@@ -75,7 +57,7 @@ def test_stages_run_in_kernels_forked_from_the_server_and_share_no_state(tmp_pat
 
     monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
     said: list[str] = []
-    settings = _notebooks(
+    settings = stage_notebooks(
         tmp_path, monkeypatch,
         ["import os\nimport pipeline.config as c\nc.LAA_LEFT_BEHIND = 1\nprint(os.getppid())"],
         ["import os\nimport pipeline.config as c\n"
@@ -109,7 +91,7 @@ def test_a_stage_runs_the_same_forked_or_in_a_plain_kernel(tmp_path, monkeypatch
     else:
         monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
     said: list[str] = []
-    settings = _notebooks(tmp_path, monkeypatch, ["import pandas as pd\nimport os\n"
+    settings = stage_notebooks(tmp_path, monkeypatch, ["import pandas as pd\nimport os\n"
                                                   "print(pd.DataFrame({'a': [1, 2]}).a.sum())",
                                                   "print(os.getppid())"])
     kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")), said.append)
@@ -138,7 +120,7 @@ def test_an_interrupt_reaches_the_forked_kernel_and_a_cell_timeout_is_reported(
     from pipeline.run import execute
 
     monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
-    settings = _notebooks(tmp_path, monkeypatch, ["import time\ntime.sleep(60)"])
+    settings = stage_notebooks(tmp_path, monkeypatch, ["import time\ntime.sleep(60)"])
     server, why = kernel_forks.start(str(ROOT), [("one", "import time\n")])
     assert server is not None, why
     manager, env = server.manager("one")
@@ -281,7 +263,7 @@ def test_a_run_whose_server_refuses_falls_back_to_plain_kernels(tmp_path, monkey
     monkeypatch.setitem(execute.WARM_EXTRA, "one", "import threading, time\nthreading.Thread("
                         "target=time.sleep, args=(60,), daemon=True).start()")
     said: list[str] = []
-    settings = _notebooks(tmp_path, monkeypatch, ["import os\nprint(os.getppid())"])
+    settings = stage_notebooks(tmp_path, monkeypatch, ["import os\nprint(os.getppid())"])
     kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")), said.append)
     try:
         printed = []
@@ -301,7 +283,7 @@ def test_the_server_goes_once_the_last_stage_has_released_its_kernel(tmp_path, m
     stopped then, in the background (the run normalises and records its outputs
     meanwhile), not when the run stops its kernels."""
     monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
-    settings = _notebooks(tmp_path, monkeypatch, ["print(1)"])
+    settings = stage_notebooks(tmp_path, monkeypatch, ["print(1)"])
     kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")))
     try:
         server = kernels.forks
