@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -155,6 +156,35 @@ def test_the_stamp_goes_only_to_the_stages_that_read_it():
         if stage not in STAMPED:
             text = (find_project_root() / "notebooks" / name).read_text(encoding="utf-8")
             assert "settings.generated_at" not in text, name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("handed", [True, False], ids=["run-kernel", "papermill-kernel"])
+def test_a_stage_whose_kernel_is_killed_fails_with_one_line_saying_so(tmp_path, monkeypatch,
+                                                                       caplog, handed):
+    """A kernel killed while a cell runs (out of memory, a signal from outside the run)
+    fails its stage with one line saying so and how it ended (exit code 6, the executed
+    notebook named), not with nbclient's DeadKernelError, its traceback and its log line."""
+    from pipeline.errors import StageFailed
+
+    settings = stage_notebooks(tmp_path, monkeypatch,
+                               ["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"])
+    kernels = StageKernels(settings, (("one", "0.ipynb"),))
+    try:
+        with pytest.raises(StageFailed) as raised:
+            execute_stage(settings, "one", "0.ipynb", kernels.take("one") if handed else None)
+        kernels.release("one")
+    finally:
+        kernels.stop()
+    error = raised.value
+    how = " (killed by SIGKILL)" if handed else ""   # papermill's own kernel: not known
+    assert error.message == (f"the stage's kernel died while a cell ran{how}: stopped from "
+                             "outside the run, or out of memory; nothing was published, run "
+                             "it again")
+    assert error.exit_code == 6 and error.context["stage"] == "one"
+    assert Path(error.context["notebook"]) == settings.report_dir / "notebooks" / "0.ipynb"
+    # nbclient's own "Kernel died while waiting for execute reply." is not said as well
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
 
 
 @pytest.mark.slow

@@ -194,6 +194,62 @@ def test_a_kernel_shut_down_now_leaves_no_forked_child(monkeypatch):
         server.stop()
 
 
+@pytest.mark.parametrize(("status", "returncode"), [
+    (signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, -signal.SIGTERM),
+    (signal.SIGSEGV, -signal.SIGSEGV), (3 << 8, 3), (0, 0)])
+def test_a_kernels_proxy_ends_as_its_kernel_did(status, returncode):
+    """The proxy jupyter_client started for a forked kernel ends as the kernel did (the
+    wait status the server sent): killed by the same signal, SIGKILL among them (whose
+    handler cannot be set: the proxy ended with status 1 then), or with its exit code."""
+    code = f"from pipeline.run.kernel_proxy import _exit_as\n_exit_as({int(status)})"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          timeout=60)
+    assert done.returncode == returncode, done.stderr
+
+
+def _signal_mask(pid: int, field: str) -> int:
+    """A process's ``SigIgn`` (ignored) or ``SigCgt`` (caught) signals, as a bit mask."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith(field + ":"))
+    return int(line.split()[1], 16)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("nohup", [True, False], ids=["under-nohup", "plain"])
+def test_a_server_started_with_hang_ups_ignored_keeps_them_ignored_as_its_kernels_do(
+        monkeypatch, nohup):
+    """Started under ``nohup`` (SIGHUP ignored), the server and the kernels it forks keep
+    hang-ups ignored, as the programs ``exec`` would start there do: a terminal that closes
+    stops no run (it did: the server caught SIGHUP and killed its kernels). Started plainly,
+    the server stops politely on one and its kernels have the default."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    hang_up = 1 << (signal.SIGHUP - 1)
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN if nohup else signal.SIG_DFL)
+    try:
+        server, why = kernel_forks.start(str(ROOT), [("one", "import json\n")])
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    assert server is not None, why
+    try:
+        manager, env = server.manager("one")
+        manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(ROOT), env=env)
+        manager.client().wait_for_ready(timeout=60)
+        pid = server.process.pid
+        [kernel] = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        assert bool(_signal_mask(kernel, "SigIgn") & hang_up) is nohup
+        assert bool(_signal_mask(pid, "SigIgn") & hang_up) is nohup
+        assert bool(_signal_mask(pid, "SigCgt") & hang_up) is not nohup
+        os.kill(pid, signal.SIGHUP)
+        if nohup:
+            time.sleep(1)
+            assert _alive(pid) and _alive(kernel) and server.usable()
+        else:
+            assert _all_gone([pid, kernel], seconds=10)
+        manager.shutdown_kernel(now=True)
+    finally:
+        server.stop()
+
+
 def test_a_server_that_is_not_single_threaded_refuses_to_fork(monkeypatch):
     """A warm-up that left a thread running: the server refuses (a fork would copy a
     process whose other threads may hold locks), says why, and the kernel is not started."""

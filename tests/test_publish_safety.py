@@ -83,6 +83,11 @@ def test_a_failed_stage_names_a_notebook_that_still_exists(tmp_path):
     assert isinstance(kept, StageFailed) and target.is_file()
     assert str(kept) == f"KeyError: 'x' (stage validate, notebook {target})"
     assert orchestrate._keep_failed_notebook(StageFailed("x"), staging, settings) is None
+    # a notebook never written (its stage's kernel killed first) is not named at all: the
+    # staging folder it would be in is discarded
+    never = StageFailed("died", stage="assess", notebook=str(executed.with_name("03.ipynb")))
+    assert str(orchestrate._keep_failed_notebook(never, staging, settings)) == \
+        "died (stage assess)"
 
 
 def test_data_as_of_is_the_latest_return_used_for_the_period():

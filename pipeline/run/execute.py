@@ -322,6 +322,12 @@ def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:
     stopping.start()
 
 
+def _below_error(record: logging.LogRecord) -> bool:
+    """papermill's log (nbclient's, through it) keeps its warnings; each error it logs (a
+    dead kernel, a cell's time limit) is raised too, and the run says it in one line."""
+    return record.levelno < logging.ERROR
+
+
 def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) -> Path:
     """Execute one stage notebook into ``<report>/notebooks/``; raise a LaaError on failure.
 
@@ -332,15 +338,16 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     are closed after it: nothing of the stage is left open in a long-lived process.
     """
     papermill = import_papermill()
-    from nbclient.exceptions import CellTimeoutError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from pipeline.run.kernel_client import close_event_loop
+    from pipeline.run.kernel_client import close_event_loop, how_it_ended
 
     source = settings.notebooks_dir / notebook
     executed = settings.report_dir / "notebooks" / notebook
     executed.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    logging.getLogger("papermill").addFilter(_below_error)   # once: the same function
     os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
     extra = {"km": kernel} if kernel is not None else {"extra_arguments": KERNEL_ARGS}
     if kernel is not None:  # nbclient's client of it must be asynchronous: a blocking one
@@ -361,6 +368,12 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     except CellTimeoutError:
         raise errors.StageFailed(f"a cell ran longer than {CELL_TIMEOUT_S} s", stage=stage,
                                  notebook=str(executed)) from None
+    except DeadKernelError:  # killed from outside the run (out of memory, a signal)
+        ended = how_it_ended(kernel)
+        raise errors.StageFailed(
+            f"the stage's kernel died while a cell ran{f' ({ended})' if ended else ''}: "
+            "stopped from outside the run, or out of memory; nothing was published, run "
+            "it again", stage=stage, notebook=str(executed)) from None
     finally:
         close_event_loop()
     return executed

@@ -79,15 +79,32 @@ def read_request(connection: socket.socket, most: int = 3) -> tuple[dict, list[i
     return json.loads(data[8:8 + int.from_bytes(data[:8], "big")]), list(fds)
 
 
+# The stopping signals this process started with ignored (``nohup``'s SIGHUP): a program
+# started from it keeps them ignored (``exec`` keeps an ignored signal ignored), so a child
+# forked to be one keeps them ignored too, and a loop here never catches them.
+IGNORED_AT_START = frozenset(name for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                             if signal.getsignal(getattr(signal, name)) == signal.SIG_IGN)
+
+
+def fresh_handler(name: str) -> Callable | int:
+    """The handler a fresh Python process started from this one has for the stopping signal
+    ``name``: ignored if this process started with it ignored (:data:`IGNORED_AT_START`),
+    otherwise the default (Python's KeyboardInterrupt for SIGINT)."""
+    if name in IGNORED_AT_START:
+        return signal.SIG_IGN
+    return signal.default_int_handler if name == "SIGINT" else signal.SIG_DFL
+
+
 def leave_parent(closing: list) -> None:
     """In a forked child: let go of what the parent's loop holds (``closing``: sockets, a
-    selector, descriptors) and of its signal handling (a fresh process's defaults)."""
+    selector, descriptors) and of its signal handling (a fresh process's:
+    :func:`fresh_handler`)."""
     signal.set_wakeup_fd(-1)
     for thing in closing:
         thing.close() if hasattr(thing, "close") else os.close(thing)
-    for name in ("SIGCHLD", "SIGTERM", "SIGHUP"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), fresh_handler(name))
 
 
 def run_child(become: Callable[[], object]) -> NoReturn:
@@ -159,8 +176,8 @@ def _answer_check(payload: dict, answers: socket.socket, closing: list) -> None:
     try:
         for thing in closing:
             thing.close()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        for name in ("SIGTERM", "SIGHUP"):
+            signal.signal(getattr(signal, name), fresh_handler(name))
         from pipeline.run.inputs_check import answer
 
         with warnings.catch_warnings():
@@ -220,7 +237,8 @@ def serve(listener: socket.socket, control: socket.socket,
         raise SystemExit(0)
 
     for name in ("SIGTERM", "SIGHUP"):  # killed politely: its kernels go first
-        signal.signal(getattr(signal, name), terminate)
+        if name not in IGNORED_AT_START:   # under ``nohup``, a hang-up stops no run
+            signal.signal(getattr(signal, name), terminate)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "fork")
     selector.register(control, selectors.EVENT_READ, "control")

@@ -166,3 +166,24 @@ def shut_down(manager) -> None:
             process.wait()
     finally:
         close_event_loop()
+
+
+def how_it_ended(manager, wait_s: float = 2.0) -> str:
+    """How a stage's kernel that died ended, in words ("killed by SIGKILL", "exited with
+    status 1"), from its process (the provisioner's, public for the local provisioner;
+    a forked kernel's proxy ends as its kernel did); "" where that is not known."""
+    import signal
+    import subprocess
+
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    if process is None:
+        return ""
+    try:
+        code = process.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        return ""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+        return f"killed by signal {-code}"
+    return f"exited with status {code}"

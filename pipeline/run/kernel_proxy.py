@@ -40,7 +40,8 @@ def _exit_as(status: int) -> None:
     """Exit as the kernel did: with its code, or killed by the same signal."""
     code = os.waitstatus_to_exitcode(status)
     if code < 0:
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):  # theirs cannot be set (nor caught)
+            signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
         code = 1
     sys.exit(code)

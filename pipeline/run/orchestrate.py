@@ -229,10 +229,14 @@ FAILED_FOLDER = ".failed"  # <reports>/.failed/<meeting>/: the notebook of a fai
 def _keep_failed_notebook(exc: errors.LaaError, root: Path,
                           settings: Settings) -> errors.LaaError | None:
     """Move the executed notebook a failure names out of staging (which is discarded) into
-    ``<reports>/.failed/<meeting>/``, and name it there; None if it names none in staging."""
+    ``<reports>/.failed/<meeting>/``, and name it there; None if it names none in staging.
+    One it names in staging that was never written (its kernel died first) is not named."""
     named = Path(str(exc.context.get("notebook", "")))
-    if not named.is_file() or root not in named.parents:
+    if root not in named.parents:
         return None
+    if not named.is_file():
+        return type(exc)(exc.message, **{key: value for key, value in exc.context.items()
+                                          if key != "notebook"})
     target = settings.reports_dir / FAILED_FOLDER / settings.meeting / named.name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(named, target)
