@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -153,9 +154,13 @@ def test_a_forked_servers_handle_is_waited_for_polled_and_killed_from_several_th
 
 
 def _ask(address: str, tmp_path: Path) -> tuple[ForkedServer | None, str]:
+    """Ask for a server whose kernels' folder is a new one in ``tmp_path``: a server removes
+    its folder when it ends, which it may do after the test has written there (it did:
+    a file the test wrote next in ``tmp_path`` itself went with it)."""
     pairs = [socket.socketpair() for _ in range(3)]
+    folder = tempfile.mkdtemp(prefix="laa-kernels-", dir=tmp_path)
     try:
-        return request_server(address, str(tmp_path), str(ROOT),
+        return request_server(address, folder, str(ROOT),
                               {**os.environ, "LAA_PROJECT_ROOT": str(ROOT), **SERVER_ENV},
                               tuple(ours.fileno() for ours, _theirs in pairs))
     finally:
