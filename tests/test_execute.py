@@ -187,6 +187,30 @@ def test_a_stage_whose_kernel_is_killed_fails_with_one_line_saying_so(tmp_path, 
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
 
 
+def test_a_stage_whose_notebook_cannot_be_written_says_where(tmp_path, monkeypatch):
+    """papermill failing to write the executed notebook (a disk full: it writes it last,
+    after a cell failed, so the cell's own error is lost with it) fails the stage in one
+    line naming the file, not a bare "[Errno 28] No space left on device"."""
+    import errno
+    from types import SimpleNamespace
+
+    from pipeline.errors import StageFailed
+    from pipeline.run import execute
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(execute, "import_papermill", lambda: SimpleNamespace(
+        execute_notebook=full))
+    settings = stage_notebooks(tmp_path, monkeypatch, ["print(1)"])
+    with pytest.raises(StageFailed) as raised:
+        execute_stage(settings, "one", "0.ipynb")
+    executed = settings.report_dir / "notebooks" / "0.ipynb"
+    assert str(raised.value) == (f"No space left on device ({executed}); nothing was "
+                                 "published (stage one)")
+    assert raised.value.exit_code == 6
+
+
 @pytest.mark.slow
 def test_a_stage_whose_kernel_died_starting_gets_a_fresh_one(tmp_path, monkeypatch):
     """A kernel started ahead that died before answering its warm-up (on a busy machine,

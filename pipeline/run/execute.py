@@ -368,6 +368,11 @@ def execute_stage(settings: Settings, stage: str, notebook: str, kernel=None) ->
     except CellTimeoutError:
         raise errors.StageFailed(f"a cell ran longer than {CELL_TIMEOUT_S} s", stage=stage,
                                  notebook=str(executed)) from None
+    except OSError as exc:  # papermill reading the notebook or writing the executed one
+        # (a disk full: what the stage's own cells met is lost with the notebook)
+        raise errors.StageFailed(
+            f"{exc.strerror or exc} ({exc.filename or executed}); nothing was published",
+            stage=stage) from None
     except DeadKernelError:  # killed from outside the run (out of memory, a signal)
         ended = how_it_ended(kernel)
         raise errors.StageFailed(
