@@ -69,11 +69,25 @@ def laa_here(*args: str, env: dict[str, str] | None = None,
 
 def opened_once_per_process() -> None:
     """Open what a library opens once in a process and keeps for its life (not a command's
-    leak): pyarrow's self-pipe for its signal handling, made at its first CSV read."""
+    leak): pyarrow's self-pipe for its signal handling, made at its first CSV read in the
+    main thread while SIGINT has a Python handler. With SIGINT ignored (a background job's,
+    as under ``nohup ... &``) a read makes none, and the first read after a test sets a
+    handler would make it, blamed on that command (seen once): so it is read here with
+    Python's handler set for the while."""
+    import signal
+    import threading
+
     import pyarrow as pa
     import pyarrow.csv
 
-    pyarrow.csv.read_csv(pa.BufferReader(b"a\n1\n"))
+    if threading.current_thread() is not threading.main_thread():
+        pyarrow.csv.read_csv(pa.BufferReader(b"a\n1\n"))
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        pyarrow.csv.read_csv(pa.BufferReader(b"a\n1\n"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def descriptors_left(before: dict[int, str], settle: float = 5.0) -> list[tuple[int, str]]:
