@@ -138,6 +138,7 @@ class StageKernels:
         self._clients: dict[str, object] = {}
         self._sent: dict[str, str] = {}
         self._stopping: list[threading.Thread] = []
+        self._sockets: Path | None = None   # the plain kernels' socket files (made on use)
         self._lock = threading.RLock()  # two stages' threads take and release at once
         self._stopped = False
         self._readied = False  # papermill readied (see _ready_papermill)
@@ -164,13 +165,21 @@ class StageKernels:
 
     def _start(self, stage: str) -> None:
         """Start a fresh kernel for ``stage`` and send it its warm-up (not waited for)."""
-        from pipeline.run.kernel_client import StageKernelManager, close_event_loop
+        from pipeline.run.kernel_client import (
+            StageKernelManager,
+            close_event_loop,
+            over_sockets_in,
+        )
 
         if self._forks is not None and self._forks.usable():
             manager, env = self._forks.manager(stage)
         else:
             self._say_plain()
-            manager = StageKernelManager(kernel_name=KERNEL)
+            if self._sockets is None:
+                import tempfile
+
+                self._sockets = Path(tempfile.mkdtemp(prefix="laa-sockets-"))
+            manager = StageKernelManager(kernel_name=KERNEL, **over_sockets_in(self._sockets))
             # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
             # same arithmetic whichever way, and on a machine of any number of cores
             env = {**os.environ, **kernel_forks.SERVER_ENV}
@@ -306,6 +315,10 @@ class StageKernels:
             thread.join()
         if self._forks is not None:
             self._forks.stop()
+        if self._sockets is not None:
+            import shutil
+
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 def _shut_down_later(kernels: StageKernels, stage: str, manager) -> None:

@@ -19,15 +19,19 @@ closes them and their contexts after it.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from queue import Empty
 
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 
+_SOCKETS = itertools.count(1)   # each kernel's sockets named apart in their folder
 IOPUB_PROBE_S = 0.05  # waited for the status on IOPub before asking again (a SUB socket
 # just connected drops what was published before its subscription reached the kernel)
 
@@ -78,6 +82,18 @@ class ReadyKernelClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+def over_sockets_in(folder: Path) -> dict[str, str]:
+    """A kernel manager's settings for a kernel that talks over Unix sockets in ``folder``
+    (ZeroMQ's ``ipc`` transport), named apart from every other kernel's there; ``{}``
+    (TCP on localhost) where the system has none. jupyter_client chooses TCP ports that are
+    free, then the kernel binds them: another process can take one in between, and the
+    kernel dies starting ("Address already in use", seen on a busy machine). A socket file
+    in the run's own folder cannot be taken."""
+    if os.name != "posix":
+        return {}
+    return {"transport": "ipc", "ip": str(folder / f"kernel-{next(_SOCKETS)}")}
 
 
 class StageKernelManager(KernelManager):

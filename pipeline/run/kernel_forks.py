@@ -161,11 +161,12 @@ class ForkServer:
         ``stage``, and the environment to start it with."""
         from jupyter_client.kernelspec import KernelSpecManager
 
-        from pipeline.run.kernel_client import StageKernelManager
+        from pipeline.run.kernel_client import StageKernelManager, over_sockets_in
 
         specs = KernelSpecManager(kernel_dirs=[str(self.folder / "kernels")])
         env = {**os.environ, SERVER_VARIABLE: self.address, STAGE_VARIABLE: stage}
-        return StageKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs), env
+        return StageKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs,
+                                  **over_sockets_in(self.folder)), env
 
     def stop(self) -> None:
         """Close the connection (the server kills its kernels and exits), wait for it and
