@@ -110,3 +110,24 @@ def test_ready_sooner_than_jupyter_clients_own(kernel):
     ours = _run(_ready_seconds(kernel, "pipeline.run.kernel_client.ReadyKernelClient"))
     assert theirs >= 0.2
     assert ours < theirs
+
+
+def test_kernels_talk_over_unix_sockets_unless_the_folders_path_is_too_long(monkeypatch):
+    """A socket's path holds at most SOCKET_PATH_MAX bytes: in a folder whose path is too
+    long for one (with jupyter_client's ``-<n>`` after it), the kernel talks over TCP
+    (jupyter_client's default) rather than failing to bind."""
+    import itertools
+    from pathlib import Path
+
+    from pipeline.run import kernel_client
+    from pipeline.run.kernel_client import SOCKET_PATH_MAX, over_sockets_in
+
+    folder = Path("/tmp/laa-kernels-abcdefgh")
+    short = over_sockets_in(folder)
+    assert short["transport"] == "ipc" and Path(short["ip"]).parent == folder
+    assert over_sockets_in(folder)["ip"] != short["ip"]          # named apart
+    room = SOCKET_PATH_MAX - len("/kernel-7") - len("-99999")   # for the folder's path
+    for length, fits in ((room, True), (room + 1, False)):
+        monkeypatch.setattr(kernel_client, "_SOCKETS", itertools.count(7))
+        at = Path("/" + "x" * (length - 1))
+        assert bool(over_sockets_in(at)) is fits, length

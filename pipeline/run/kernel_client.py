@@ -32,6 +32,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 
 _SOCKETS = itertools.count(1)   # each kernel's sockets named apart in their folder
+SOCKET_PATH_MAX = 103   # bytes a Unix socket's path may hold (macOS's 104 less its NUL)
 IOPUB_PROBE_S = 0.05  # waited for the status on IOPub before asking again (a SUB socket
 # just connected drops what was published before its subscription reached the kernel)
 
@@ -90,10 +91,12 @@ def over_sockets_in(folder: Path) -> dict[str, str]:
     (TCP on localhost) where the system has none. jupyter_client chooses TCP ports that are
     free, then the kernel binds them: another process can take one in between, and the
     kernel dies starting ("Address already in use", seen on a busy machine). A socket file
-    in the run's own folder cannot be taken."""
-    if os.name != "posix":
+    in the run's own folder cannot be taken. TCP too where the folder's path is too long
+    for a socket's (:data:`SOCKET_PATH_MAX`, with jupyter_client's ``-<n>`` added)."""
+    ip = str(folder / f"kernel-{next(_SOCKETS)}")
+    if os.name != "posix" or len(os.fsencode(ip)) + len("-99999") > SOCKET_PATH_MAX:
         return {}
-    return {"transport": "ipc", "ip": str(folder / f"kernel-{next(_SOCKETS)}")}
+    return {"transport": "ipc", "ip": ip}
 
 
 class StageKernelManager(KernelManager):
