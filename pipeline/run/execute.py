@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -176,8 +178,6 @@ class StageKernels:
         else:
             self._say_plain()
             if self._sockets is None:
-                import tempfile
-
                 self._sockets = Path(tempfile.mkdtemp(prefix="laa-sockets-"))
             manager = StageKernelManager(kernel_name=KERNEL, **over_sockets_in(self._sockets))
             # single-threaded BLAS and Arrow allocator, as the forked kernels have them: the
@@ -316,8 +316,6 @@ class StageKernels:
         if self._forks is not None:
             self._forks.stop()
         if self._sockets is not None:
-            import shutil
-
             shutil.rmtree(self._sockets, ignore_errors=True)
 
 

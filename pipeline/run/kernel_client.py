@@ -21,6 +21,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -163,6 +165,12 @@ def warmed_up(manager, client, sent: str, timeout: float) -> bool:
         client.stop_channels()
 
 
+def _process(manager) -> subprocess.Popen | None:
+    """The kernel's process: the provisioner's ``process``, public for the local
+    provisioner (a forked kernel's is its proxy, which ends as the kernel does)."""
+    return getattr(getattr(manager, "provisioner", None), "process", None)
+
+
 def shut_down(manager) -> None:
     """Kill a kernel and reap it, in a thread of its own: its process directly (the
     provisioner's ``process``, public for the local provisioner), then through
@@ -170,7 +178,7 @@ def shut_down(manager) -> None:
     another thread was talking to), the process is killed all the same: no kernel
     outlives the run. The event loop jupyter_client made for this thread is closed here, not
     left for the interpreter's exit to close noisily."""
-    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    process = _process(manager)
     try:
         if process is not None and process.poll() is None:  # killed and reaped here first:
             # jupyter_client's own kill then looks every 0.1 s until the process is gone
@@ -189,12 +197,8 @@ def shut_down(manager) -> None:
 
 def how_it_ended(manager, wait_s: float = 2.0) -> str:
     """How a stage's kernel that died ended, in words ("killed by SIGKILL", "exited with
-    status 1"), from its process (the provisioner's, public for the local provisioner;
-    a forked kernel's proxy ends as its kernel did); "" where that is not known."""
-    import signal
-    import subprocess
-
-    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    status 1"), from its process (:func:`_process`); "" where that is not known."""
+    process = _process(manager)
     if process is None:
         return ""
     try:
