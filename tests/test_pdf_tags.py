@@ -336,6 +336,78 @@ def test_every_table_of_every_pdf_both_demos_print_carries_the_html_s_row_header
     assert rows["laa1/appendix.pdf"] > 300 and rows["laa2/appendix.pdf"] > 300
 
 
+def _tree(node, top: bool = True) -> tuple:
+    """A parsed page's node as plain tuples, adjacent text joined (for comparing trees);
+    the whitespace around ``<html>`` (under the root) left out."""
+    children: list = []
+    for child in node.children:
+        if top and isinstance(child, str) and not child.strip():
+            continue
+        if isinstance(child, str) and children and isinstance(children[-1], str):
+            children[-1] += child
+        else:
+            children.append(child if isinstance(child, str) else _tree(child, False))
+    return node.tag, tuple(sorted(node.attrs.items())), tuple(children)
+
+
+def _standard_library_tree(page: str) -> tuple:
+    """The page as Python's own ``html.parser`` reads it (the translator's parser until
+    lxml's replaced it, for speed)."""
+    from html.parser import HTMLParser
+
+    from pipeline.report.html_tree import SVG, Node
+
+    class Builder(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.stack = [Node("root")]
+
+        def handle_starttag(self, tag, attrs):
+            node = Node(tag, {k: v or "" for k, v in attrs})
+            self.stack[-1].children.append(node)
+            if tag not in {"br", "col", "img", "hr", "meta", "link", "input", "wbr"}:
+                self.stack.append(node)
+
+        def handle_endtag(self, tag):
+            for depth in range(len(self.stack) - 1, 0, -1):
+                if self.stack[depth].tag == tag:
+                    del self.stack[depth:]
+                    return
+
+        def handle_data(self, data):
+            self.stack[-1].children.append(data)
+
+    count = iter(range(10**6))
+    builder = Builder()
+    builder.feed(SVG.sub(lambda m: f'<laa-svg data-i="{next(count)}"></laa-svg>', page))
+    builder.close()
+    return _tree(builder.stack[0])
+
+
+@pytest.mark.slow
+def test_every_page_both_demos_print_is_read_as_python_s_own_html_parser_reads_it(
+        printed, appendix_demo):
+    """The translator reads the page with lxml's HTML parser (libxml2, in C: about ten
+    times as fast as the standard library's on the appendix). On every page both demos
+    print, and on the appendix whose partners wrote hostile text, it gives the same tree,
+    node for node and character for character, as the standard library's parser, and the
+    same charts set aside."""
+    from pipeline.report.html_tree import parse_page
+
+    pages = [pdf.with_suffix(".html") for pdfs in printed.values() for pdf in pdfs]
+    pages += sorted(Path(appendix_demo["report"]).rglob("*.html"))
+    pages = [p for p in pages if p.parent.name != "notebooks"]
+    assert len(pages) >= 8
+    differ = []
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        root, svgs = parse_page(page)
+        assert all(s.startswith("<svg") for s in svgs)
+        if _tree(root) != _standard_library_tree(page):
+            differ.append(path.name)
+    assert differ == []
+
+
 # Last in this file: it reads the LAA1 appendix's facts (pdfplumber, ~10 s, once a session),
 # which tests/test_pdf_pages.py or tests/test_pdf_layout.py may be reading meanwhile on the
 # other worker: this file's other tests run first, not waiting for them
