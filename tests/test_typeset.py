@@ -244,3 +244,13 @@ def test_an_automatic_tables_spare_width_goes_to_the_columns_whose_lines_are_lon
     assert auto_widths([50, 40], [100, 1000], 500) == "(70.3fr, 429.7fr)"
     assert auto_widths([50, 40], [100, 200], 500) == "(100.0fr, 200.0fr)"   # all fits
     assert auto_widths([300, 300], [400, 900], 500) == "(300.0fr, 300.0fr)"  # none spare
+
+
+@pytest.mark.parametrize("odd", ["\ud800", "\udce9", "\x00", "\x00\ud800\x00"])
+def test_a_nul_or_a_lone_surrogate_is_left_out_of_the_print_as_other_control_characters(odd):
+    """lxml, which reads the page, reads NUL as U+FFFD and refuses a lone surrogate (not
+    UTF-8): both are left out, as the standard library's parser and the print's own
+    filter of control characters left them out before."""
+    source = html_to_typst(_page(_cell(f"<h1>Report</h1><p>Before{odd}after &amp; more</p>")))
+    assert '#par[#"Beforeafter & more"]' in source
+    assert odd not in source and "\ufffd" not in source

@@ -15,6 +15,7 @@ from lxml import etree
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 SPACE = re.compile(r"\s+")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 # HTML parsers lower-case attribute names; SVG's are case-sensitive
 _SVG_CASE = {name.lower(): name for name in (
@@ -60,8 +61,12 @@ class _TreeBuilder:
     def end(self, tag: str) -> None:   # a void element's end comes too
         self.stack.pop()
 
-    def data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
+    def data(self, data: str) -> None:   # text around a character reference comes apart
+        children = self.stack[-1].children
+        if children and isinstance(children[-1], str):
+            children[-1] += data
+        else:
+            children.append(data)
 
     def close(self) -> Node:
         return self.root
@@ -70,15 +75,24 @@ class _TreeBuilder:
 def parse_page(page: str) -> tuple[Node, list[str]]:
     """The page as a tree (its ``<html>`` under a ``root`` node; comments left out), and
     its SVG charts (kept verbatim, each replaced in the tree by a ``laa-svg`` node holding
-    its index)."""
+    its index). NUL and lone surrogates (which no UTF-8 text holds) are left out, as the
+    print leaves out every control character (``Typesetter.printable``): lxml would read
+    NUL as U+FFFD and refuse a surrogate."""
     svgs: list[str] = []
 
     def keep(match: re.Match) -> str:
         svgs.append(match.group(0))
         return f'<laa-svg data-i="{len(svgs) - 1}"></laa-svg>'
 
+    source = SVG.sub(keep, page)
+    if "\x00" in source:
+        source = source.replace("\x00", "")
     parser = etree.HTMLParser(target=_TreeBuilder(), huge_tree=True)
-    parser.feed(SVG.sub(keep, page))
+    try:
+        parser.feed(source)
+    except UnicodeEncodeError:           # lxml reads the text as UTF-8
+        parser = etree.HTMLParser(target=_TreeBuilder(), huge_tree=True)
+        parser.feed(SURROGATE.sub("", source))
     return parser.close(), svgs
 
 
