@@ -378,19 +378,20 @@ def _standard_library_parse(page: str):
 
 @pytest.mark.slow
 def test_every_page_both_demos_print_is_translated_as_with_python_s_own_html_parser(
-        printed, appendix_demo, monkeypatch):
+        printed, appendix_demo, laa1_audit, monkeypatch):
     """The translator reads the page with lxml's HTML parser (libxml2, in C: about ten
     times as fast as the standard library's on the appendix). Every page both demos print,
-    and the appendix whose partners wrote hostile text, is translated to the same Typst
-    source, character for character, with the same cells, as when the standard library's
-    parser read it."""
+    the appendix whose partners wrote hostile text and the auditor's spot-check pack are
+    translated to the same Typst source, character for character, with the same cells, as
+    when the standard library's parser read them."""
     from pipeline.report import typeset
     from pipeline.report.pdf import can_print
 
     pdfs = [*(pdf for pdfs in printed.values() for pdf in pdfs),
-            *sorted(Path(appendix_demo["report"]).rglob("*.pdf"))]
+            *sorted(Path(appendix_demo["report"]).rglob("*.pdf")),
+            *sorted(Path(laa1_audit["audit"]).glob("*.pdf"))]
     pages = [pdf.with_suffix(".html") for pdf in pdfs]
-    assert len(pages) >= 8
+    assert len(pages) >= 9 and any(p.parent.name == "audit" for p in pages)
     differ = []
     for path in pages:
         page = path.read_text(encoding="utf-8")
