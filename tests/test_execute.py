@@ -71,12 +71,13 @@ def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
     stages = (("one", "0.ipynb"), ("two", "x.ipynb"), ("three", "1.ipynb"))
     kernels = StageKernels(settings, stages)
     try:
-        assert set(kernels._managers) == {"one", "two"}      # started ahead: AHEAD of them
+        assert set(kernels._managers) == {"one"}             # forked: the first step's
         kernel = kernels.take("one")
-        assert set(kernels._managers) == {"one", "two", "three"}  # the next one started
+        assert set(kernels._managers) == {"one", "two"}      # and a step ahead of one begun
         execute_stage(settings, "one", "0.ipynb", kernel)
         kernels.release("one")
         kernels.release("two")                               # reused: never taken
+        assert set(kernels._managers) == {"three"}           # started as two's step began
         third = kernels.take("three")
         assert third is not kernel and third.has_kernel
         executed = execute_stage(settings, "three", "1.ipynb", third)
@@ -132,9 +133,9 @@ def test_stopped_kernels_hand_out_no_kernel_and_start_none(tmp_path, monkeypatch
     settings = stage_notebooks(tmp_path, monkeypatch, ["import json"])
     stage_kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb"),
                                             ("three", "0.ipynb")))
-    kernels = list(stage_kernels._managers.values())
+    kernels = list(stage_kernels._managers.values())   # started ahead (kernels_due)
     stage_kernels.stop()
-    assert len(kernels) == 2 and not any(k.has_kernel for k in kernels)
+    assert kernels and not any(k.has_kernel for k in kernels)
     with pytest.raises(StageFailed, match="the run is stopping"):
         stage_kernels.take("one")
     stage_kernels.release("one")             # nothing to warm, nothing started
@@ -229,14 +230,15 @@ def test_stage_kernels_talk_over_sockets_in_the_runs_own_folder(tmp_path, monkey
     settings = stage_notebooks(tmp_path, monkeypatch, ["print(6 * 7)"])
     kernels = StageKernels(settings, (("one", "0.ipynb"), ("two", "0.ipynb")))
     try:
-        managers = [kernels._managers["one"], kernels._managers["two"]]
+        first = kernels.take("one")              # two's started by now (kernels_due)
+        managers = [first, kernels._managers["two"]]
         assert (kernels._forks is not None) is forked
         folder = kernels._forks.folder if forked else kernels._sockets
         for manager in managers:
             info = json.loads(Path(manager.connection_file).read_text(encoding="utf-8"))
             assert info["transport"] == "ipc" and Path(info["ip"]).parent == folder
         assert managers[0].ip != managers[1].ip
-        executed = execute_stage(settings, "one", "0.ipynb", kernels.take("one"))
+        executed = execute_stage(settings, "one", "0.ipynb", first)
         kernels.release("one")
     finally:
         kernels.stop()

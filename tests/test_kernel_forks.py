@@ -194,6 +194,33 @@ def test_a_kernel_shut_down_now_leaves_no_forked_child(monkeypatch):
         server.stop()
 
 
+@pytest.mark.slow
+def test_the_server_runs_a_stages_warm_up_only_once_its_kernel_is_asked_for(tmp_path,
+                                                                           monkeypatch):
+    """The server runs a stage's warm-up (its imports) before it forks the stage's first
+    kernel, not as soon as it is idle: ``laa`` asks for a step's kernels as the step before
+    it begins (pipeline.run.warm.kernels_due), so the appendix's imports run beside assess
+    alone, not beside validate and benchmark. Before, the server ran every warm-up in turn
+    whenever it had nothing to fork."""
+    monkeypatch.delenv(kernel_forks.PLAIN_VARIABLE, raising=False)
+    marker = tmp_path / "two-warmed"
+    server, why = kernel_forks.start(str(ROOT), [
+        ("one", "import json\n"), ("two", f"open({str(marker)!r}, 'w').close()\n")])
+    assert server is not None, why
+    managers = []
+    try:
+        for stage in ("one", "two"):
+            manager, env = server.manager(stage)
+            manager.start_kernel(extra_arguments=KERNEL_ARGS, cwd=str(ROOT), env=env)
+            managers.append(manager)
+            manager.client().wait_for_ready(timeout=60)
+            assert marker.exists() == (stage == "two")   # one's kernel ready: two's not run
+    finally:
+        for manager in managers:
+            manager.shutdown_kernel(now=True)
+        server.stop()
+
+
 @pytest.mark.parametrize(("status", "returncode"), [
     (signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, -signal.SIGTERM),
     (signal.SIGSEGV, -signal.SIGSEGV), (3 << 8, 3), (0, 0)])

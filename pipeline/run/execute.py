@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline import errors
 from pipeline.config import Settings, folder_parameter
 from pipeline.run import kernel_forks
-from pipeline.run.warm import WARM_EXTRA, warm_code, warm_register
+from pipeline.run.warm import WARM_EXTRA, kernels_due, warm_code, warm_register
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
@@ -109,17 +109,14 @@ def import_papermill():
     return papermill
 
 
-AHEAD = 2  # kernels started and warming up ahead of the stages that will take them
-
-
 class StageKernels:
     """A fresh kernel for each stage of a run, started ahead of its turn.
 
     Every stage runs in a kernel of its own, started for it (never one another stage ran
-    in: nothing a stage imports or caches can reach the next). Up to :data:`AHEAD`
-    kernels are started and warming up before their stages take them: at first the
-    first stages', then, each time a stage takes its kernel or is reused, the next
-    stage's, so a kernel's start-up and its notebook's imports (:func:`warm_code`, run
+    in: nothing a stage imports or caches can reach the next). Kernels are started and
+    warming up before their stages take them (:func:`pipeline.run.warm.kernels_due`: a
+    step ahead where they are forked), each time a stage takes its kernel or is reused,
+    so a kernel's start-up and its notebook's imports (:func:`warm_code`, run
     silently through a client of jupyter_client's public API) overlap the stages running.
     A stage's kernel is handed to papermill as ``km`` (nbclient's ``NotebookClient.km``)
     and shut down when the stage is done (in the background: :meth:`stop` waits until
@@ -130,7 +127,10 @@ class StageKernels:
                  progress: Callable[[str], None] | None = None,
                  check: dict | None = None) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
+        from pipeline.run.plan import steps_of  # (plan imports this module)
+
         self.stages = tuple(stages)
+        self._steps = [tuple(name for name, _ in step) for step in steps_of(self.stages)]
         self._root = str(settings.project_root)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
         register = warm_register(Path(settings.register_dir).absolute())
@@ -159,10 +159,9 @@ class StageKernels:
             raise
 
     def _start_ahead(self) -> None:
-        """Start the kernels of the next waiting stages, up to :data:`AHEAD` of them."""
-        started = sum(stage in self._managers for stage in self._waiting)
-        for stage in [s for s in self._waiting if s not in self._managers][
-                :max(0, AHEAD - started)]:
+        """Start the kernels that are due now (:func:`pipeline.run.warm.kernels_due`)."""
+        forked = self._forks is not None and self._forks.usable()
+        for stage in kernels_due(self._steps, self._waiting, self._managers, forked):
             self._start(stage)
 
     def _start(self, stage: str) -> None:

@@ -3,7 +3,9 @@
 One thread, one ``selectors`` loop: fork requests on the listening socket, the proxies'
 connections (one per kernel: closed means kill the kernel), the connection to ``laa``
 (closed means kill every kernel and exit), and SIGCHLD through a wake-up pipe (a kernel
-ended: its proxy is told its status). When nothing waits, the next stage's imports run.
+ended: its proxy is told its status). A stage's imports run when its first kernel is asked
+for, never sooner: ``laa`` asks a step ahead (:class:`pipeline.run.execute.StageKernels`),
+so they run beside the step before, not beside two stages that have both cores busy.
 The run's checks of its parameters (:mod:`pipeline.run.inputs_check`), when ``laa`` sends
 them with the warm-ups, are made in a child forked before the first kernel, once the first
 stage's imports are in: the child writes its answer to ``laa`` on a connection of their own.
@@ -215,8 +217,8 @@ def serve(listener: socket.socket, control: socket.socket,
     The server imports ipykernel's kernel application and :data:`KERNEL_MODULES` first,
     then reads from ``control`` each stage's warm-up code in stage order, and the run's
     checks (:func:`_receive_warm`): the first warm-up runs before any fork, then the checks
-    are forked off (their answer goes on ``answers``), the other warm-ups run between
-    requests, or before the fork of the stage they are for.
+    are forked off (their answer goes on ``answers``); each other warm-up runs before the
+    fork of the first kernel asked for its stage.
     """
     import_kernel()
     received = _receive_warm(control)
@@ -246,7 +248,7 @@ def serve(listener: socket.socket, control: socket.socket,
     refused = ""
     try:
         while True:
-            events = selector.select(0 if waiting else None)
+            events = selector.select()
             for key, _mask in events:
                 if key.data == "control":
                     if not control.recv(64):
@@ -297,8 +299,6 @@ def serve(listener: socket.socket, control: socket.socket,
                         os.kill(key.data, signal.SIGKILL)
                     selector.unregister(key.fileobj)
             reap(children, selector)
-            if waiting and not events:
-                preload(waiting.pop(next(iter(waiting))))
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):

@@ -3,9 +3,10 @@
 Python's own multiprocessing "forkserver" shows the technique. A run starts one server, a
 fresh ``python -m pipeline.run.kernel_forks`` process (never a fork of the ``laa``
 process). It imports ipykernel's kernel application, pandas and the first stage's imports,
-then serves fork requests on a UNIX socket in a private temporary folder; between requests
-it goes on importing, stage by stage, what the stages still to come import (their warm-up
-code, :func:`pipeline.run.warm.warm_code`: imports only, never a stage's code). Each
+then serves fork requests on a UNIX socket in a private temporary folder; before it forks
+a stage's first kernel it imports what that stage imports (its warm-up code,
+:func:`pipeline.run.warm.warm_code`: imports only, never a stage's code), asked a step
+ahead (:func:`pipeline.run.warm.kernels_due`), so later kernels have it too. Each
 kernel is a fresh copy of a process that never ran a stage: nothing a stage imports,
 computes or caches reaches another, and the imports cost it nothing.
 

@@ -5,6 +5,7 @@ forked (:mod:`pipeline.run.kernel_forks`), so a stage's cells find them done.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 # Each stage's kernel silently runs its notebook's own import lines (read from the notebook,
@@ -72,3 +73,34 @@ def warm_code(notebook: Path, extra: str = "") -> str:
     lines += extra.splitlines()
     body = "\n".join("    " + line for line in lines)
     return f"def _laa_warm():\n{body}\n\n_laa_warm()\ndel _laa_warm\n"
+
+
+AHEAD = 2  # plain kernels started and warming up ahead of the stages that will take them
+
+
+def kernels_due(steps: Sequence[tuple[str, ...]], waiting: Sequence[str],
+                started: Collection[str], forked: bool) -> list[str]:
+    """The stages whose kernels are to start now, in stage order (pure).
+
+    Parameters
+    ----------
+    steps
+        The run's stages in steps (stages run at once share one), in order.
+    waiting
+        The stages that have neither taken their kernel nor been reused, in order.
+    started
+        The stages whose kernels are started.
+    forked
+        True when the kernels are forked by the run's fork server, which imports a
+        stage's modules when its first kernel is asked for: then the kernels of the step
+        after the last one begun (a stage of it taken or reused) are due, and at first
+        the first step's, so the server imports a step's modules beside the step before
+        it, never beside two stages that keep both cores busy. Plain kernels, each
+        importing its own modules, are started earlier: up to :data:`AHEAD` at a time.
+    """
+    if forked:
+        begun = [n for n, step in enumerate(steps) if any(s not in waiting for s in step)]
+        ahead = {s for step in steps[:begun[-1] + 2 if begun else 1] for s in step}
+        return [s for s in waiting if s in ahead and s not in started]
+    pending = sum(s in started for s in waiting)
+    return [s for s in waiting if s not in started][:max(0, AHEAD - pending)]
