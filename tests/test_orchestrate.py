@@ -79,7 +79,7 @@ def _record_start_and_hashing(monkeypatch) -> list[str]:
     events: list[str] = []
 
     class Kernels:
-        def __init__(self, settings, stages, progress=None, check=None):
+        def __init__(self, settings, stages, progress=None, check=None, steps=None):
             events.append("kernels started")
             self.stages = tuple(stages)
 

@@ -64,6 +64,6 @@ def test_plain_kernels_are_started_up_to_two_ahead(waiting, started, due):
 
 def test_the_steps_above_are_a_runs_steps():
     from pipeline.run.plan import STAGES as RUN_STAGES
-    from pipeline.run.plan import steps_of
+    from pipeline.run.plan import step_names
 
-    assert [tuple(name for name, _ in step) for step in steps_of(RUN_STAGES)] == STEPS
+    assert step_names(RUN_STAGES) == STEPS

@@ -125,12 +125,12 @@ class StageKernels:
 
     def __init__(self, settings: Settings, stages: tuple[tuple[str, str], ...],
                  progress: Callable[[str], None] | None = None,
-                 check: dict | None = None) -> None:
+                 check: dict | None = None,
+                 steps: list[tuple[str, ...]] | None = None) -> None:
         os.environ.setdefault("LAA_PROJECT_ROOT", str(settings.project_root))
-        from pipeline.run.plan import steps_of  # (plan imports this module)
-
         self.stages = tuple(stages)
-        self._steps = [tuple(name for name, _ in step) for step in steps_of(self.stages)]
+        # the stages' names in steps (pipeline.run.plan.steps_of); None: a stage a step
+        self._steps = steps if steps is not None else [(name,) for name, _ in stages]
         self._root = str(settings.project_root)
         self._notebooks = {name: settings.notebooks_dir / notebook for name, notebook in stages}
         register = warm_register(Path(settings.register_dir).absolute())

@@ -35,6 +35,7 @@ from pipeline.run.plan import (
     Plan,
     earlier_manifests,
     published_folder,
+    step_names,
 )
 from pipeline.run.publish import (
     DOCUMENT,
@@ -98,7 +99,8 @@ def run_pipeline(settings: Settings, stages: tuple[tuple[str, str], ...] = STAGE
     # Every stage runs (forced, or nothing published before to reuse): its kernels need no
     # plan, so they start first, and start up while the inputs are hashed and it is planned.
     earlier = earlier_manifests(settings, command)
-    kernels = StageKernels(settings, stages, progress, check=check_payload) if force or not any(
+    kernels = StageKernels(settings, stages, progress, check=check_payload,
+                           steps=step_names(stages)) if force or not any(
         path.is_file() for path in earlier) else None
     try:
         # every notebook is code of the run, whichever stages it runs (as the whole package
@@ -149,8 +151,8 @@ def _start_kernels(plan: Plan, command: str, progress: Callable[[str], None],
     """Kernels for the stages ``plan`` must run (their fork server given the run's
     ``check`` to make); None when it has nothing to run."""
     stages = plan.to_run()
-    return None if plan.up_to_date(command) else StageKernels(plan.settings, stages, progress,
-                                                              check=check)
+    return None if plan.up_to_date(command) else StageKernels(
+        plan.settings, stages, progress, check=check, steps=step_names(stages))
 
 
 def _build(plan: Plan, command: str, progress: Callable[[str], None],

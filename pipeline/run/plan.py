@@ -68,6 +68,12 @@ def steps_of(stages: tuple[tuple[str, str], ...]) -> list[tuple[tuple[str, str],
     return steps
 
 
+def step_names(stages: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
+    """The stages' names in :func:`steps_of`'s steps (what the run's kernels are started by:
+    :class:`pipeline.run.execute.StageKernels`)."""
+    return [tuple(name for name, _ in step) for step in steps_of(stages)]
+
+
 
 @dataclass
 class Plan:
