@@ -71,9 +71,9 @@ def test_each_stage_runs_in_a_fresh_kernel_started_ahead(tmp_path, monkeypatch):
     stages = (("one", "0.ipynb"), ("two", "x.ipynb"), ("three", "1.ipynb"))
     kernels = StageKernels(settings, stages)
     try:
-        assert set(kernels._managers) == {"one"}             # forked: the first step's
+        assert set(kernels._managers) == {"one", "two"}      # forked: the first two steps'
         kernel = kernels.take("one")
-        assert set(kernels._managers) == {"one", "two"}      # and a step ahead of one begun
+        assert set(kernels._managers) == {"one", "two"}      # a step ahead of the one begun
         execute_stage(settings, "one", "0.ipynb", kernel)
         kernels.release("one")
         kernels.release("two")                               # reused: never taken

@@ -94,13 +94,14 @@ def kernels_due(steps: Sequence[tuple[str, ...]], waiting: Sequence[str],
         True when the kernels are forked by the run's fork server, which imports a
         stage's modules when its first kernel is asked for: then the kernels of the step
         after the last one begun (a stage of it taken or reused) are due, and at first
-        the first step's, so the server imports a step's modules beside the step before
-        it, never beside two stages that keep both cores busy. Plain kernels, each
+        those of the first two steps (the second's imports run while the first stage
+        runs), so the server imports a step's modules beside the step before it, never
+        beside two stages that keep both cores busy. Plain kernels, each
         importing its own modules, are started earlier: up to :data:`AHEAD` at a time.
     """
     if forked:
         begun = [n for n, step in enumerate(steps) if any(s not in waiting for s in step)]
-        ahead = {s for step in steps[:begun[-1] + 2 if begun else 1] for s in step}
+        ahead = {s for step in steps[:begun[-1] + 2 if begun else 2] for s in step}
         return [s for s in waiting if s in ahead and s not in started]
     pending = sum(s in started for s in waiting)
     return [s for s in waiting if s not in started][:max(0, AHEAD - pending)]
