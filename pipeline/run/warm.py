@@ -1,6 +1,8 @@
 """What each stage's kernel runs before its turn (its warm-up): the notebook's imports, the
 lazy imports of the modules it calls and the run's register, read once where the kernels are
-forked (:mod:`pipeline.run.kernel_forks`), so a stage's cells find them done.
+forked (:mod:`pipeline.run.kernel_forks`), so a stage's cells find them done; and when each
+stage's kernel is started, so its warm-up runs while an earlier step runs
+(:func:`kernels_due`).
 """
 
 from __future__ import annotations
