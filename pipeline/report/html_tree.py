@@ -84,9 +84,7 @@ def parse_page(page: str) -> tuple[Node, list[str]]:
         svgs.append(match.group(0))
         return f'<laa-svg data-i="{len(svgs) - 1}"></laa-svg>'
 
-    source = SVG.sub(keep, page)
-    if "\x00" in source:
-        source = source.replace("\x00", "")
+    source = SVG.sub(keep, page).replace("\x00", "")
     parser = etree.HTMLParser(target=_TreeBuilder(), huge_tree=True)
     try:
         parser.feed(source)

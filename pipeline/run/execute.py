@@ -158,10 +158,13 @@ class StageKernels:
             self.stop()
             raise
 
+    def _forking(self) -> bool:
+        """True while the run's fork server forks its kernels (False: plain kernels)."""
+        return self._forks is not None and self._forks.usable()
+
     def _start_ahead(self) -> None:
         """Start the kernels that are due now (:func:`pipeline.run.warm.kernels_due`)."""
-        forked = self._forks is not None and self._forks.usable()
-        for stage in kernels_due(self._steps, self._waiting, self._managers, forked):
+        for stage in kernels_due(self._steps, self._waiting, self._managers, self._forking()):
             self._start(stage)
 
     def _start(self, stage: str) -> None:
@@ -172,7 +175,7 @@ class StageKernels:
             over_sockets_in,
         )
 
-        if self._forks is not None and self._forks.usable():
+        if self._forking():
             manager, env = self._forks.manager(stage)
         else:
             self._say_plain()
